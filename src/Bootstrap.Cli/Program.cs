@@ -1,0 +1,3 @@
+using Bootstrap.Cli;
+
+return await BootstrapCli.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,20 @@
+namespace Bootstrap.Core.Remote;
+
+/// <summary>
+/// One machine the installer acts on, over SSH or locally. Every operation is safe to retry:
+/// uploads are atomic (temp file, chmod/chown, rename) and skipped when the content already matches.
+/// </summary>
+public interface IRemoteHost : IAsyncDisposable
+{
+    /// <summary>The host's name in the cluster file; used in every message about it.</summary>
+    string Name { get; }
+
+    /// <summary>Runs a command; a non-zero exit is returned, not thrown.</summary>
+    Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken);
+
+    /// <summary>Writes content atomically with mode and owner; skips the transfer when the sha256 matches.</summary>
+    Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken);
+
+    /// <summary>Reads a file (as root when needed); null when it does not exist.</summary>
+    Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken);
+}
