@@ -12,7 +12,7 @@ _private_apt() {
   printf 'deb-src %s bookworm main\ndeb %s bookworm main\n' "$mirror" "$mirror" > "$dir/sources.list"
   APT_PRIVATE=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=-"
                -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
-               -o "APT::Get::List-Cleanup=0")
+               -o "APT::Get::List-Cleanup=0" -o "APT::Sandbox::User=root")
   apt-get "${APT_PRIVATE[@]}" -qq update
 }
 

@@ -1,0 +1,298 @@
+# Machine lifecycle for scripts/lab: overlay roots, network namespaces, nspawn processes.
+# Sourced by scripts/lab. Every step is recorded under $LAB_RUN so `down` removes exactly it.
+
+HOST_SYSCTLS=(vm.overcommit_memory=1 kernel.panic=10 kernel.panic_on_oops=1)
+CGROUP_CONTROLLERS=(cpu cpuacct cpuset memory devices freezer blkio pids systemd)
+WAIT_TIMEOUT=${BOOTSTRAP_LAB_WAIT_TIMEOUT:-180}
+# Fault injection for the lab's own tests: NAME:no-ssh boots NAME without an SSH server.
+LAB_FAULT=${BOOTSTRAP_LAB_FAULT:-}
+
+mdir() { printf '%s/machines/%s\n' "$LAB_RUN" "$1"; }
+netns_of() { printf 'lab-%s\n' "$1"; }
+veth_of() { printf 'vlab-%s\n' "$1"; }
+known_hosts() { printf '%s/known_hosts\n' "$LAB_RUN"; }
+
+ssh_opts() {
+  printf '%s\n' -i "$LAB_KEY" -o IdentitiesOnly=yes -o "UserKnownHostsFile=$(known_hosts)" \
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=5 -o LogLevel=ERROR
+}
+
+# PID of NAME's nspawn process if it is alive and really is that machine's nspawn.
+machine_pid() {
+  local f pid
+  f="$(mdir "$1")/pid"
+  [[ -f "$f" ]] || return 1
+  pid=$(<"$f")
+  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "systemd-nspawn .*-M $1 " || return 1
+  printf '%s\n' "$pid"
+}
+
+_save_host_sysctls() {
+  local saved="$LAB_RUN/sysctl.saved" kv key
+  if [[ ! -f "$saved" ]]; then          # keep the first, original values across repeated ups
+    : > "$saved.tmp"
+    for kv in "${HOST_SYSCTLS[@]}"; do
+      key=${kv%%=*}
+      printf '%s=%s\n' "$key" "$(sysctl -n "$key")" >> "$saved.tmp"
+    done
+    mv "$saved.tmp" "$saved"
+  fi
+  for kv in "${HOST_SYSCTLS[@]}"; do sysctl -q -w "$kv" >/dev/null; done
+}
+
+_restore_host_sysctls() {
+  local saved="$LAB_RUN/sysctl.saved" kv
+  [[ -f "$saved" ]] || return 0
+  while IFS= read -r kv; do [[ -n "$kv" ]] && sysctl -q -w "$kv" >/dev/null; done < "$saved"
+  rm -f "$saved"
+}
+
+_ensure_bridge() {
+  if ! ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then
+    ip link add "$LAB_BRIDGE" type bridge
+    ip addr add "$LAB_BRIDGE_ADDR/$LAB_PREFIX" dev "$LAB_BRIDGE"
+    touch "$LAB_RUN/bridge.created"
+  fi
+  ip link set "$LAB_BRIDGE" up
+}
+
+# Per-machine identity written into the overlay's upper layer before first boot: hostname,
+# machine-id, /etc/hosts, and SSH host keys whose public halves go to the lab known_hosts,
+# so even the first connection is verified.
+_seed_machine() {
+  local name=$1 addr=$2 dir upper t
+  dir=$(mdir "$name"); upper="$dir/upper"
+  mkdir -p "$upper/etc/ssh" "$dir/work" "$dir/root"
+  printf '%s\n' "$name" > "$upper/etc/hostname"
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$upper/etc/machine-id"; echo >> "$upper/etc/machine-id"
+  {
+    printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'
+    local m; for m in "${LAB_MACHINES[@]}"; do printf '192.168.56.%s\t%s\n' "${m##*:}" "${m%%:*}"; done
+  } > "$upper/etc/hosts"
+  for t in ed25519 ecdsa rsa; do
+    ssh-keygen -q -t "$t" -N '' -C "root@$name" -f "$upper/etc/ssh/ssh_host_${t}_key"
+    printf '%s,%s %s\n' "$addr" "$name" "$(cut -d' ' -f1,2 "$upper/etc/ssh/ssh_host_${t}_key.pub")" >> "$(known_hosts)"
+  done
+  if [[ "$LAB_FAULT" == "$name:no-ssh" ]]; then
+    mkdir -p "$upper/etc/systemd/system"
+    ln -sfn /dev/null "$upper/etc/systemd/system/ssh.service"
+  fi
+}
+
+_mount_root() {
+  local dir; dir=$(mdir "$1")
+  mountpoint -q "$dir/root" && return 0
+  mount -t overlay overlay -o "lowerdir=$LAB_IMAGE,upperdir=$dir/upper,workdir=$dir/work" "$dir/root"
+}
+
+_ensure_netns() {
+  local name=$1 addr=$2 ns veth
+  ns=$(netns_of "$name"); veth=$(veth_of "$name")
+  if ! ip netns list | grep -qx "$ns\( (id: [0-9]*)\)\?"; then
+    ip netns add "$ns"
+  fi
+  if ! ip link show "$veth" >/dev/null 2>&1; then
+    ip link add "$veth" type veth peer name eth0 netns "$ns"
+    ip -n "$ns" addr add "$addr/$LAB_PREFIX" dev eth0
+  fi
+  ip link set "$veth" master "$LAB_BRIDGE" up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" route replace default via "$LAB_BRIDGE_ADDR"
+}
+
+# Boots NAME's nspawn from its own cgroup in every v1 hierarchy, so machines do not share
+# the host's root cgroups; records its PID.
+_boot() {
+  local name=$1 dir ns
+  dir=$(mdir "$name"); ns=$(netns_of "$name")
+  machine_pid "$name" >/dev/null && return 0
+  (
+    exec 9>&-   # never hold the scripts/lab lock for the machine's lifetime
+    local c
+    for c in "${CGROUP_CONTROLLERS[@]}"; do
+      if [[ -d "/sys/fs/cgroup/$c" ]]; then
+        mkdir -p "/sys/fs/cgroup/$c/bootstrap-lab/$name" 2>/dev/null &&
+          echo "$BASHPID" > "/sys/fs/cgroup/$c/bootstrap-lab/$name/cgroup.procs" 2>/dev/null || true
+      fi
+    done
+    exec setsid systemd-nspawn -D "$dir/root" -b --register=no --keep-unit --capability=all \
+      --network-namespace-path="/run/netns/$ns" -M "$name" > "$dir/console.log" 2>&1 < /dev/null
+  ) &
+  echo $! > "$dir/pid"
+}
+
+_stop_pid() { # NAME: TERM (orderly poweroff), then KILL after 30 s
+  local name=$1 pid i
+  pid=$(machine_pid "$name") || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name: nspawn $pid ignored SIGTERM for 30 s, killing"
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  fi
+}
+
+# Waits until NAME answers SSH with systemd `running`; on timeout says why.
+_wait_ready() {
+  local name=$1 addr=$2 deadline state="" opts
+  mapfile -t opts < <(ssh_opts)
+  deadline=$((SECONDS + WAIT_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    if ! machine_pid "$name" >/dev/null; then
+      printf '%s: its nspawn process exited; console:\n%s\n' "$name" "$(tail -n 15 "$(mdir "$name")/console.log" 2>/dev/null)" > "$(mdir "$name")/failure"
+      return 1
+    fi
+    state=$(ssh "${opts[@]}" "root@$addr" systemctl is-system-running 2>&1) && [[ "$state" == running ]] && return 0
+    [[ "$state" == degraded ]] && break
+    sleep 1
+  done
+  local why
+  if [[ "$state" == degraded ]]; then
+    why="systemd is degraded; failed units: $(ssh "${opts[@]}" "root@$addr" systemctl --failed --no-legend --plain 2>&1 | awk '{print $1}' | tr '\n' ' ')"
+  elif [[ "$state" == *"Connection refused"* || "$state" == *"timed out"* || "$state" == *"No route"* ]]; then
+    why="no SSH answer at $addr:22 within ${WAIT_TIMEOUT}s (last: ${state##*: })"
+  else
+    why="systemd not running within ${WAIT_TIMEOUT}s (last state: ${state:-none})"
+  fi
+  printf '%s: %s\n' "$name" "$why" > "$(mdir "$name")/failure"
+  return 1
+}
+
+lab_up() {
+  local started=$SECONDS name addr m
+  mkdir -p "$LAB_CACHE" "$LAB_RUN/machines"; chmod 0700 "$LAB_RUN"
+  command -v systemd-nspawn >/dev/null || die "systemd-nspawn is missing (scripts/setup-host installs systemd-container)"
+  build_image
+  build_artifacts
+  _UP_DONE=0
+  trap '_on_up_exit' EXIT
+  trap 'log "up interrupted"; exit 130' INT TERM
+  _save_host_sysctls
+  _ensure_bridge
+  local fresh=()
+  for m in "${LAB_MACHINES[@]}"; do
+    name=${m%%:*}; addr=192.168.56.${m##*:}
+    if machine_pid "$name" >/dev/null; then continue; fi
+    [[ -d "$(mdir "$name")/upper/etc/ssh" ]] || _seed_machine "$name" "$addr"
+    _mount_root "$name"
+    _ensure_netns "$name" "$addr"
+    _boot "$name"
+    fresh+=("$name")
+  done
+  if ((${#fresh[@]})); then log "booting: ${fresh[*]}"; fi
+  # Wait for every machine in parallel; collect all failures, not just the first.
+  local pids=() failed=()
+  for m in "${LAB_MACHINES[@]}"; do
+    name=${m%%:*}; addr=192.168.56.${m##*:}
+    rm -f "$(mdir "$name")/failure"
+    _wait_ready "$name" "$addr" & pids+=("$!:$name")
+  done
+  local p
+  for p in "${pids[@]}"; do wait "${p%%:*}" || failed+=("${p#*:}"); done
+  if ((${#failed[@]})); then
+    for name in "${failed[@]}"; do cat "$(mdir "$name")/failure" >&2 2>/dev/null || printf '%s: failed\n' "$name" >&2; done
+    log "up failed on: ${failed[*]}"
+    exit 1
+  fi
+  _UP_DONE=1
+  trap - EXIT INT TERM
+  log "up: ${#LAB_MACHINES[@]} machines ready in $((SECONDS - started)) s (artifacts: $LAB_ARTIFACTS)"
+  lab_status
+}
+
+# Any exit from `up` before every machine is ready (a failed step, a machine that never
+# answers, Ctrl-C) tears the whole lab down, so nothing half-made is left behind.
+_on_up_exit() {
+  local rc=$?
+  trap - EXIT INT TERM
+  ((_UP_DONE)) && return 0
+  ((rc)) || rc=1
+  log "up did not complete (exit $rc); tearing everything down"
+  lab_down || true
+  exit "$rc"
+}
+
+lab_down() {
+  local name dir ns veth c mp
+  for name in $(machine_names); do _stop_pid "$name" & done
+  wait
+  # Anything mounted below the run directory (overlays; nspawn's leftovers after a kill).
+  if [[ -d "$LAB_RUN" ]]; then
+    while read -r mp; do
+      umount "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || true
+    done < <(awk -v run="$LAB_RUN/" 'index($2, run) == 1 {print $2}' /proc/self/mounts | sort -r)
+  fi
+  for name in $(machine_names); do
+    ns=$(netns_of "$name"); veth=$(veth_of "$name")
+    if ip link show "$veth" >/dev/null 2>&1; then ip link del "$veth" 2>/dev/null || true; fi
+    if ip netns list | grep -q "^$ns\b"; then ip netns del "$ns" 2>/dev/null || true; fi
+    for c in "${CGROUP_CONTROLLERS[@]}"; do
+      if [[ -d "/sys/fs/cgroup/$c/bootstrap-lab/$name" ]]; then _rm_cgroup "/sys/fs/cgroup/$c/bootstrap-lab/$name"; fi
+    done
+    dir=$(mdir "$name")
+    if [[ -d "$dir" ]] && ! mountpoint -q "$dir/root"; then rm -rf "$dir"; fi
+  done
+  for c in "${CGROUP_CONTROLLERS[@]}"; do rmdir "/sys/fs/cgroup/$c/bootstrap-lab" 2>/dev/null || true; done
+  if ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then ip link del "$LAB_BRIDGE"; fi
+  _restore_host_sysctls
+  rm -f "$LAB_RUN/bridge.created" "$(known_hosts)"
+  rmdir "$LAB_RUN/machines" 2>/dev/null || true
+  log "down: nothing of the lab is left"
+}
+
+# Removes a v1 cgroup directory and the children systemd/kubelet made inside it (deepest first).
+_rm_cgroup() {
+  find "$1" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+}
+
+lab_stop_machine() {
+  local name=$1
+  machine_addr "$name" >/dev/null || die "no lab machine named '$name' (machines: $(machine_names | tr '\n' ' '))"
+  machine_pid "$name" >/dev/null || { log "$name is not running"; return 0; }
+  _stop_pid "$name"
+  local dir; dir=$(mdir "$name")
+  if mountpoint -q "$dir/root"; then umount "$dir/root"; fi
+  rm -f "$dir/pid"
+  log "$name: powered off (disk kept in $dir/upper)"
+}
+
+lab_start_machine() {
+  local name=$1 addr
+  addr=$(machine_addr "$name") || die "no lab machine named '$name' (machines: $(machine_names | tr '\n' ' '))"
+  [[ -d "$(mdir "$name")/upper" ]] || die "$name has no disk: run scripts/lab up first"
+  ip link show "$LAB_BRIDGE" >/dev/null 2>&1 || die "the lab bridge is missing: run scripts/lab up first"
+  if ! machine_pid "$name" >/dev/null; then
+    _mount_root "$name"
+    _ensure_netns "$name" "$addr"
+    _boot "$name"
+  fi
+  _wait_ready "$name" "$addr" || { cat "$(mdir "$name")/failure" >&2; exit 1; }
+  log "$name: running"
+}
+
+lab_status() {
+  local m name addr pid state
+  printf '%-6s %-15s %-9s %s\n' MACHINE ADDRESS STATE PID
+  for m in "${LAB_MACHINES[@]}"; do
+    name=${m%%:*}; addr=192.168.56.${m##*:}
+    if pid=$(machine_pid "$name"); then state=running
+    elif [[ -d "$(mdir "$name")/upper" ]]; then state=stopped; pid=-
+    else state=absent; pid=-; fi
+    printf '%-6s %-15s %-9s %s\n' "$name" "$addr" "$state" "$pid"
+  done
+  printf '%-6s %-15s %s\n' vip "$LAB_VIP" "(reserved for the load balancer)"
+  printf 'image:     %s\n' "$(image_ready && echo "$LAB_IMAGE" || echo 'not built')"
+  printf 'artifacts: %s\n' "$(artifacts_ready && echo "$LAB_ARTIFACTS" || echo 'not built')"
+  printf 'ssh key:   %s   known_hosts: %s\n' "$LAB_KEY" "$(known_hosts)"
+}
+
+lab_ssh() {
+  [[ $# -ge 1 ]] || die "usage: scripts/lab ssh NAME [COMMAND...]"
+  local name=$1 addr opts; shift
+  addr=$(machine_addr "$name") || die "no lab machine named '$name' (machines: $(machine_names | tr '\n' ' '))"
+  mapfile -t opts < <(ssh_opts)
+  exec ssh "${opts[@]}" "root@$addr" "$@"
+}
