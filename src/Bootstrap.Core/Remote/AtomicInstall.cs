@@ -1,3 +1,5 @@
+using Serilog;
+
 namespace Bootstrap.Core.Remote;
 
 /// <summary>
@@ -8,6 +10,52 @@ namespace Bootstrap.Core.Remote;
 /// </summary>
 internal static class AtomicInstall
 {
+    /// <summary>
+    /// The whole upload: skip when the content, mode and owner already match; fix only mode and owner
+    /// when the content matches; otherwise let <paramref name="writeTemp"/> fill a temp file beside the
+    /// target and commit it. The temp file is removed when anything fails or is cancelled.
+    /// </summary>
+    public static async Task<UploadResult> UploadAsync(
+        IRemoteHost host,
+        Stream content,
+        FileSpec target,
+        Func<LocalContent, string, CancellationToken, Task> writeTemp,
+        SecretRedactor redactor,
+        ILogger log,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        await using var local = await LocalContent.OpenAsync(content, cancellationToken).ConfigureAwait(false);
+        var current = await ProbeAsync(host, target.Path, redactor, cancellationToken).ConfigureAwait(false);
+        if (current is not null && current.Matches(target, local.Sha256))
+        {
+            log.Debug("{Host}: {Path} already has sha256 {Sha256}, mode and owner; not written", host.Name, target.Path, local.Sha256);
+            return new UploadResult(Changed: false, local.Sha256);
+        }
+
+        if (current is not null && string.Equals(current.Sha256, local.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            await SetMetadataAsync(host, target.Path, target, redactor, cancellationToken).ConfigureAwait(false);
+            log.Information("{Host}: {Path} content unchanged; mode and owner set", host.Name, target.Path);
+            return new UploadResult(Changed: true, local.Sha256);
+        }
+
+        var temp = await CreateTempBesideAsync(host, target.Path, redactor, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await writeTemp(local, temp, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(host, temp, target, local.Sha256, redactor, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await RemoveQuietlyAsync(host, temp, sudo: true).ConfigureAwait(false);
+            throw;
+        }
+
+        log.Information("{Host}: wrote {Path} ({Bytes} bytes, sha256 {Sha256})", host.Name, target.Path, local.Length, local.Sha256);
+        return new UploadResult(Changed: true, local.Sha256);
+    }
+
     /// <summary>The current state of <paramref name="path"/>, or null when it does not exist.</summary>
     public static async Task<RemoteFileState?> ProbeAsync(IRemoteHost host, string path, SecretRedactor redactor, CancellationToken cancellationToken)
     {
@@ -57,12 +105,12 @@ internal static class AtomicInstall
     }
 
     /// <summary>Best effort: removes a temp file after a failed or cancelled upload, even when the caller's token is cancelled.</summary>
-    public static async Task RemoveQuietlyAsync(IRemoteHost host, string path)
+    public static async Task RemoveQuietlyAsync(IRemoteHost host, string path, bool sudo)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await host.RunAsync(new RemoteCommand(["rm", "-f", "--", path], sudo: true), timeout.Token).ConfigureAwait(false);
+            await host.RunAsync(new RemoteCommand(["rm", "-f", "--", path], sudo), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

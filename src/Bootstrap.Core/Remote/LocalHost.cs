@@ -113,58 +113,8 @@ public sealed class LocalHost : IRemoteHost
         return (process.ExitCode, stdout.ToArray(), stderr.ToArray());
     }
 
-    public async Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        await using var local = await LocalContent.OpenAsync(content, cancellationToken).ConfigureAwait(false);
-        var current = await AtomicInstall.ProbeAsync(this, target.Path, _redactor, cancellationToken).ConfigureAwait(false);
-        if (current is not null && current.Matches(target, local.Sha256))
-        {
-            _log.Debug("{Host}: {Path} already has sha256 {Sha256}; not written", Name, target.Path, local.Sha256);
-            return new UploadResult(Changed: false, local.Sha256);
-        }
-
-        if (current is not null && string.Equals(current.Sha256, local.Sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            await AtomicInstall.SetMetadataAsync(this, target.Path, target, _redactor, cancellationToken).ConfigureAwait(false);
-            _log.Information("{Host}: {Path} content unchanged; mode and owner set", Name, target.Path);
-            return new UploadResult(Changed: true, local.Sha256);
-        }
-
-        var temp = await AtomicInstall.CreateTempBesideAsync(this, target.Path, _redactor, cancellationToken).ConfigureAwait(false);
-        string? staged = null;
-        try
-        {
-            if (_isRoot)
-            {
-                await WriteAsync(temp, local.Rewind(), cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                // The target directory is root's: stage where we may write, then copy as root.
-                staged = Path.GetTempFileName();
-                await WriteAsync(staged, local.Rewind(), cancellationToken).ConfigureAwait(false);
-                await this.RunCheckedAsync(new RemoteCommand(["cp", "--", staged, temp], sudo: true), _redactor, cancellationToken).ConfigureAwait(false);
-            }
-
-            await AtomicInstall.CommitAsync(this, temp, target, local.Sha256, _redactor, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await AtomicInstall.RemoveQuietlyAsync(this, temp).ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            if (staged is not null)
-            {
-                File.Delete(staged);
-            }
-        }
-
-        _log.Information("{Host}: wrote {Path} ({Bytes} bytes, sha256 {Sha256})", Name, target.Path, local.Length, local.Sha256);
-        return new UploadResult(Changed: true, local.Sha256);
-    }
+    public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) =>
+        AtomicInstall.UploadAsync(this, content, target, WriteTempAsync, _redactor, _log, cancellationToken);
 
     public async Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
     {
@@ -186,6 +136,27 @@ public sealed class LocalHost : IRemoteHost
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task WriteTempAsync(LocalContent content, string temp, CancellationToken cancellationToken)
+    {
+        if (_isRoot)
+        {
+            await WriteAsync(temp, content.Rewind(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // The target directory is root's: stage where we may write, then copy as root.
+        var staged = Path.GetTempFileName();
+        try
+        {
+            await WriteAsync(staged, content.Rewind(), cancellationToken).ConfigureAwait(false);
+            await this.RunCheckedAsync(new RemoteCommand(["cp", "--", staged, temp], sudo: true), _redactor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(staged);
+        }
+    }
 
     private static async Task WriteAsync(string path, Stream content, CancellationToken cancellationToken)
     {
