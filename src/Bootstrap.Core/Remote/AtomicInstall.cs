@@ -1,0 +1,131 @@
+using Serilog;
+
+namespace Bootstrap.Core.Remote;
+
+/// <summary>
+/// The command steps shared by every <see cref="IRemoteHost"/> to put a file in place atomically:
+/// the content is first written to a temp file in the target's directory, checked, given its mode
+/// and owner, and only then renamed over the target. A reader sees the old file or the new one,
+/// never a partial one. Each step is one argv command, run as root.
+/// </summary>
+internal static class AtomicInstall
+{
+    /// <summary>
+    /// The whole upload: skip when the content, mode and owner already match; fix only mode and owner
+    /// when the content matches; otherwise let <paramref name="writeTemp"/> fill a temp file beside the
+    /// target and commit it. The temp file is removed when anything fails or is cancelled.
+    /// </summary>
+    public static async Task<UploadResult> UploadAsync(
+        IRemoteHost host,
+        Stream content,
+        FileSpec target,
+        Func<LocalContent, string, CancellationToken, Task> writeTemp,
+        SecretRedactor redactor,
+        ILogger log,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        await using var local = await LocalContent.OpenAsync(content, cancellationToken).ConfigureAwait(false);
+        var current = await ProbeAsync(host, target.Path, redactor, cancellationToken).ConfigureAwait(false);
+        if (current is not null && current.Matches(target, local.Sha256))
+        {
+            log.Debug("{Host}: {Path} already has sha256 {Sha256}, mode and owner; not written", host.Name, target.Path, local.Sha256);
+            return new UploadResult(Changed: false, local.Sha256);
+        }
+
+        if (current is not null && string.Equals(current.Sha256, local.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            await SetMetadataAsync(host, target.Path, target, redactor, cancellationToken).ConfigureAwait(false);
+            log.Information("{Host}: {Path} content unchanged; mode and owner set", host.Name, target.Path);
+            return new UploadResult(Changed: true, local.Sha256);
+        }
+
+        var temp = await CreateTempBesideAsync(host, target.Path, redactor, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await writeTemp(local, temp, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(host, temp, target, local.Sha256, redactor, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await RemoveQuietlyAsync(host, temp, sudo: true).ConfigureAwait(false);
+            throw;
+        }
+
+        log.Information("{Host}: wrote {Path} ({Bytes} bytes, sha256 {Sha256})", host.Name, target.Path, local.Length, local.Sha256);
+        return new UploadResult(Changed: true, local.Sha256);
+    }
+
+    /// <summary>The current state of <paramref name="path"/>, or null when it does not exist.</summary>
+    public static async Task<RemoteFileState?> ProbeAsync(IRemoteHost host, string path, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        var stat = await host.RunAsync(new RemoteCommand(["env", "LC_ALL=C", "stat", "-c", "%a %U %G", "--", path], sudo: true), cancellationToken).ConfigureAwait(false);
+        if (!stat.Succeeded)
+        {
+            if (stat.Stderr.Contains("No such file or directory", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            throw new RemoteCommandException(host.Name, $"stat {path}", stat);
+        }
+
+        var (mode, owner, group) = RemoteFileState.ParseStat(stat.Stdout);
+        var sum = await host.RunCheckedAsync(new RemoteCommand(["sha256sum", "--", path], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+        return new RemoteFileState(RemoteFileState.ParseSha256Sum(sum.Stdout), mode, owner, group);
+    }
+
+    /// <summary>Creates an empty root-owned 0600 temp file next to <paramref name="target"/>.</summary>
+    public static async Task<string> CreateTempBesideAsync(IRemoteHost host, string target, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        var (directory, name) = Split(target);
+        var result = await host.RunCheckedAsync(
+            new RemoteCommand(["mktemp", "-p", directory, "." + name + ".bootstrap-XXXXXXXX"], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+        return result.Stdout.Trim();
+    }
+
+    /// <summary>Checks the temp file's hash, sets mode and owner, then renames it over the target.</summary>
+    public static async Task CommitAsync(IRemoteHost host, string temp, FileSpec target, string sha256, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        var sum = await host.RunCheckedAsync(new RemoteCommand(["sha256sum", "--", temp], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+        var actual = RemoteFileState.ParseSha256Sum(sum.Stdout);
+        if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new IOException($"{host.Name}: the uploaded copy of {target.Path} has sha256 {actual}, expected {sha256}; the target was left untouched.");
+        }
+
+        await SetMetadataAsync(host, temp, target, redactor, cancellationToken).ConfigureAwait(false);
+        await host.RunCheckedAsync(new RemoteCommand(["mv", "-f", "--", temp, target.Path], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task SetMetadataAsync(IRemoteHost host, string path, FileSpec target, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        await host.RunCheckedAsync(new RemoteCommand(["chown", target.Owner + ":" + target.Group, "--", path], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+        await host.RunCheckedAsync(new RemoteCommand(["chmod", target.ModeOctal, "--", path], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Best effort: removes a temp file after a failed or cancelled upload, even when the caller's token is cancelled.</summary>
+    public static async Task RemoveQuietlyAsync(IRemoteHost host, string path, bool sudo)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await host.RunAsync(new RemoteCommand(["rm", "-f", "--", path], sudo), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The original failure matters more; the temp file is hidden and never read.
+        }
+    }
+
+    public static (string Directory, string Name) Split(string path)
+    {
+        if (!path.StartsWith('/') || path.EndsWith('/'))
+        {
+            throw new ArgumentException($"The target must be an absolute file path: {path}", nameof(path));
+        }
+
+        var slash = path.LastIndexOf('/');
+        return (slash == 0 ? "/" : path[..slash], path[(slash + 1)..]);
+    }
+}

@@ -1,0 +1,9 @@
+namespace Bootstrap.Core.Remote.Facts;
+
+public enum InitSystem
+{
+    Unknown,
+    Systemd,
+    OpenRc,
+    SysVinit,
+}

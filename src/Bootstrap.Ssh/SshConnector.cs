@@ -1,0 +1,80 @@
+using System.Net.Sockets;
+using Bootstrap.Core.Remote;
+using Bootstrap.Ssh.HostKeys;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using Serilog;
+
+namespace Bootstrap.Ssh;
+
+/// <summary>Opens verified SSH.NET clients to one endpoint, retrying transient network errors with backoff.</summary>
+internal sealed class SshConnector(
+    SshHostSettings settings,
+    SshCredentials credentials,
+    HostKeyTrust trust,
+    SecretRedactor redactor,
+    ILogger log,
+    string address,
+    int port)
+{
+    public async Task<T> ConnectAsync<T>(Func<ConnectionInfo, T> create, CancellationToken cancellationToken)
+        where T : BaseClient
+    {
+        var attempts = Math.Max(1, settings.ConnectAttempts);
+        for (var attempt = 1; ; attempt++)
+        {
+            var client = create(credentials.ToConnectionInfo(settings.User, address, port, settings.ConnectTimeout));
+            HostKeyVerificationException? refused = null;
+            client.HostKeyReceived += (_, e) =>
+            {
+                try
+                {
+                    // Through a bastion we dial a local tunnel, but the key must be the target's own.
+                    trust.Verify(settings.Name, settings.Address, settings.Port, e.HostKey, settings.HostKeyFingerprints);
+                    e.CanTrust = true;
+                }
+                catch (HostKeyVerificationException error)
+                {
+                    refused = error;
+                    e.CanTrust = false;
+                }
+            };
+
+            try
+            {
+                await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                return client;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                client.Dispose();
+                if (refused is not null)
+                {
+                    throw refused;
+                }
+
+                var where = $"{settings.User}@{settings.Address}:{settings.Port}";
+                if (e is SshAuthenticationException)
+                {
+                    throw new SshConnectException(settings.Name,
+                        $"{settings.Name}: authentication as {where} failed: {redactor.Redact(e.Message)}", isAuthenticationFailure: true, e);
+                }
+
+                if (!IsTransient(e) || attempt >= attempts)
+                {
+                    throw new SshConnectException(settings.Name,
+                        $"{settings.Name}: cannot connect to {where} (attempt {attempt} of {attempts}): {redactor.Redact(e.Message)}", isAuthenticationFailure: false, e);
+                }
+
+                var delay = settings.RetryDelay * Math.Pow(2, attempt - 1);
+                log.Warning("{Host}: connecting to {Endpoint} failed ({Error}); retry {Attempt} of {Attempts} in {Delay}",
+                    settings.Name, where, redactor.Redact(e.Message), attempt + 1, attempts, delay);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception e) =>
+        e is SocketException or SshConnectionException or SshOperationTimeoutException or ProxyException or IOException or TimeoutException
+            or OperationCanceledException; // a connect timeout surfaces as a cancellation of SSH.NET's own token
+}

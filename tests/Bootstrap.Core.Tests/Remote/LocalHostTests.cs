@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text;
+using Bootstrap.Core.Remote;
+using Serilog.Core;
+
+namespace Bootstrap.Core.Tests.Remote;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LocalHostTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("bootstrap-local-").FullName;
+    private readonly SecretRedactor _redactor = new();
+    private readonly LocalHost _host;
+
+    public LocalHostTests() => _host = new LocalHost("local", _redactor, Logger.None);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Run_returns_exit_code_stdout_stderr_and_feeds_stdin()
+    {
+        var result = await _host.RunAsync(new RemoteCommand(["sh", "-c", "cat; echo oops >&2; exit 3"], stdin: "hello"u8.ToArray()), CancellationToken.None);
+
+        Assert.Equal(new CommandResult(3, "hello", "oops\n"), result);
+    }
+
+    [Fact]
+    public async Task Run_never_lets_a_shell_parse_the_arguments()
+    {
+        var result = await _host.RunAsync(RemoteCommand.Of("echo", "$(id)", "a;b"), CancellationToken.None);
+
+        Assert.Equal("$(id) a;b\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Run_times_out_with_the_host_named()
+    {
+        var error = await Assert.ThrowsAsync<TimeoutException>(() =>
+            _host.RunAsync(RemoteCommand.Of("sleep", "30") with { Timeout = TimeSpan.FromMilliseconds(200) }, CancellationToken.None));
+
+        Assert.StartsWith("local: `sleep 30`", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Output_is_redacted()
+    {
+        _redactor.Register("hunter22");
+
+        var result = await _host.RunAsync(RemoteCommand.Of("echo", "pw=hunter22"), CancellationToken.None);
+
+        Assert.Equal("pw=[REDACTED]\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Upload_writes_mode_owner_and_skips_the_second_time()
+    {
+        var target = new FileSpec(Path.Combine(_dir, "kubelet.conf"), Mode: 0b110_000_000);
+        var content = Encoding.UTF8.GetBytes("apiVersion: v1\n");
+
+        var first = await _host.UploadAsync(content, target, CancellationToken.None);
+        var second = await _host.UploadAsync(content, target, CancellationToken.None);
+
+        Assert.True(first.Changed);
+        Assert.False(second.Changed);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), second.Sha256);
+        Assert.Equal(content, await _host.DownloadAsync(target.Path, CancellationToken.None));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target.Path));
+        Assert.Equal(["kubelet.conf"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Upload_with_matching_content_but_wrong_mode_fixes_the_mode()
+    {
+        var target = new FileSpec(Path.Combine(_dir, "f"), Mode: 0b110_100_000);
+        await File.WriteAllTextAsync(target.Path, "same");
+        File.SetUnixFileMode(target.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+
+        var result = await _host.UploadAsync("same"u8.ToArray(), target, CancellationToken.None);
+
+        Assert.True(result.Changed);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(target.Path));
+    }
+
+    [Fact]
+    public async Task Download_of_a_missing_file_is_null() =>
+        Assert.Null(await _host.DownloadAsync(Path.Combine(_dir, "missing"), CancellationToken.None));
+}

@@ -1,0 +1,2 @@
+// The integration tests drive OpenSSH, useradd and sudo: Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Bootstrap.Ssh.Tests.Infrastructure;
+
+/// <summary>
+/// A real OpenSSH server on its own port, config and host key, in a temp directory; optionally
+/// inside a network namespace. Stopped (and its directory removed) on dispose.
+/// </summary>
+public sealed class SshdServer : IDisposable
+{
+    private readonly Process _process;
+
+    private SshdServer(string directory, string address, int port, Process process)
+    {
+        Directory = directory;
+        Address = address;
+        Port = port;
+        _process = process;
+    }
+
+    public string Directory { get; }
+
+    public string Address { get; }
+
+    public int Port { get; }
+
+    public string HostPublicKeyPath => Path.Combine(Directory, "host_key.pub");
+
+    /// <summary>The host public key blob as base64 (the second field of the .pub file).</summary>
+    public string HostPublicKey => File.ReadAllText(HostPublicKeyPath).Split(' ')[1];
+
+    public string HostKeyFingerprint => Proc.Run("ssh-keygen", "-l", "-E", "sha256", "-f", HostPublicKeyPath).Split(' ')[1];
+
+    /// <param name="authorizedKeysDirectory">Holds one authorized_keys file per user name.</param>
+    /// <param name="hostKeyDirectory">Reuse the host key made by an earlier server (same identity), or null for a new one.</param>
+    public static SshdServer Start(
+        string authorizedKeysDirectory,
+        string address = "127.0.0.1",
+        int? port = null,
+        string? networkNamespace = null,
+        string? hostKeyDirectory = null)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("bootstrap-sshd-").FullName;
+        var hostKey = Path.Combine(directory, "host_key");
+        if (hostKeyDirectory is null)
+        {
+            Proc.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test-host", "-f", hostKey);
+        }
+        else
+        {
+            File.Copy(Path.Combine(hostKeyDirectory, "host_key"), hostKey);
+            File.Copy(Path.Combine(hostKeyDirectory, "host_key.pub"), hostKey + ".pub");
+            File.SetUnixFileMode(hostKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        // sshd refuses to start without its privilege separation directory.
+        System.IO.Directory.CreateDirectory("/run/sshd");
+        var config = Path.Combine(directory, "sshd_config");
+        File.WriteAllText(config, $"""
+            ListenAddress {address}
+            HostKey {hostKey}
+            PidFile {Path.Combine(directory, "sshd.pid")}
+            AuthorizedKeysFile {authorizedKeysDirectory}/%u
+            StrictModes no
+            UsePAM no
+            PermitRootLogin yes
+            PubkeyAuthentication yes
+            PasswordAuthentication yes
+            KbdInteractiveAuthentication no
+            AllowTcpForwarding yes
+            MaxStartups 100:30:200
+            MaxSessions 50
+            LogLevel VERBOSE
+            Subsystem sftp internal-sftp
+
+            """);
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var chosen = port ?? FreePort();
+            string[] sshd = ["/usr/sbin/sshd", "-D", "-e", "-f", config, "-p", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            var start = networkNamespace is null
+                ? new ProcessStartInfo(sshd[0])
+                : new ProcessStartInfo("ip") { ArgumentList = { "netns", "exec", networkNamespace } };
+            foreach (var arg in networkNamespace is null ? sshd[1..] : sshd)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.RedirectStandardError = true;
+            start.RedirectStandardOutput = true;
+            var process = Process.Start(start)!;
+            var log = new System.Text.StringBuilder();
+            process.ErrorDataReceived += (_, e) =>
+            {
+                lock (log)
+                {
+                    log.AppendLine(e.Data);
+                }
+            };
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            if (WaitUntilListening(process, address, chosen, networkNamespace))
+            {
+                return new SshdServer(directory, address, chosen, process);
+            }
+
+            process.Kill();
+            process.WaitForExit();
+            if (port is not null || attempt >= 3)
+            {
+                lock (log)
+                {
+                    throw new InvalidOperationException($"sshd on {address}:{chosen} did not start: {log}");
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool WaitUntilListening(Process process, string address, int port, string? networkNamespace)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                return false;
+            }
+
+            if (networkNamespace is null ? CanConnect(address, port) : ListeningInNamespace(networkNamespace, port))
+            {
+                return true;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return false;
+    }
+
+    private static bool CanConnect(string address, int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(address, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static bool ListeningInNamespace(string networkNamespace, int port) =>
+        Proc.TryRun("ip", null, "netns", "exec", networkNamespace, "ss", "-Hltn", $"sport = :{port}").Stdout.Trim().Length > 0;
+}

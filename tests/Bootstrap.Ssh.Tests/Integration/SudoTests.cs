@@ -1,0 +1,69 @@
+using Bootstrap.Core.Remote;
+using Bootstrap.Ssh.Tests.Infrastructure;
+
+namespace Bootstrap.Ssh.Tests.Integration;
+
+[Collection(SshdCollection.Name)]
+[Trait("Category", "Sshd")]
+public sealed class SudoTests(SshdFixture sshd)
+{
+    [Fact]
+    public async Task Passwordless_sudo_user_creates_a_root_owned_0600_file()
+    {
+        await using var host = await sshd.ConnectAsync(sshd.Settings(user: SshdFixture.SudoNoPasswordUser));
+
+        await AssertCreatesRootOwnedFile(host, "nopw");
+    }
+
+    [Fact]
+    public async Task Sudo_user_with_a_password_creates_a_root_owned_0600_file()
+    {
+        await using var host = await sshd.ConnectAsync(sshd.PasswordSettings());
+
+        await AssertCreatesRootOwnedFile(host, "pw");
+    }
+
+    [Fact]
+    public async Task The_sudo_password_never_reaches_the_commands_stdin()
+    {
+        await using var host = await sshd.ConnectAsync(sshd.PasswordSettings());
+
+        var result = await host.RunAsync(new RemoteCommand(["cat"], sudo: true, stdin: "only this\n"u8.ToArray()), CancellationToken.None);
+
+        Assert.Equal(new CommandResult(0, "only this\n", string.Empty), result);
+    }
+
+    [Fact]
+    public async Task Without_sudo_the_user_stays_unprivileged()
+    {
+        await using var host = await sshd.ConnectAsync(sshd.Settings(user: SshdFixture.SudoNoPasswordUser));
+
+        var result = await host.RunAsync(RemoteCommand.Of("touch", "/etc/bootstrap-test-should-not-exist"), CancellationToken.None);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.False(File.Exists("/etc/bootstrap-test-should-not-exist"));
+    }
+
+    private static async Task AssertCreatesRootOwnedFile(SshHost host, string tag)
+    {
+        var path = $"/etc/bootstrap-test-sudo-{tag}-{Guid.NewGuid():N}";
+        try
+        {
+            Assert.False(host.IsRoot);
+            var id = await host.RunAsync(RemoteCommand.Of("id", "-u").AsRoot(), CancellationToken.None);
+            Assert.Equal("0\n", id.Stdout);
+
+            var upload = await host.UploadAsync("secret material\n"u8.ToArray(), new FileSpec(path, Mode: 0b110_000_000), CancellationToken.None);
+
+            Assert.True(upload.Changed);
+            Assert.Equal("600 root root\n", Proc.Run("stat", "-c", "%a %U %G", path));
+            Assert.Equal("secret material\n", await File.ReadAllTextAsync(path));
+            Assert.Equal("secret material\n"u8.ToArray(), await host.DownloadAsync(path, CancellationToken.None));
+            Assert.False((await host.UploadAsync("secret material\n"u8.ToArray(), new FileSpec(path, Mode: 0b110_000_000), CancellationToken.None)).Changed);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
