@@ -120,7 +120,18 @@ _boot() {
     exec setsid systemd-nspawn -D "$dir/root" -b --register=no --keep-unit --capability=all \
       --network-namespace-path="/run/netns/$ns" -M "$name" > "$dir/console.log" 2>&1 < /dev/null
   ) &
-  echo $! > "$dir/pid"
+  local pid=$! i
+  echo "$pid" > "$dir/pid"
+  # Until the subshell has moved itself into the cgroups and exec'd, the PID is not nspawn yet.
+  for ((i = 0; i < 100; i++)); do
+    machine_pid "$name" >/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  machine_pid "$name" >/dev/null || {
+    printf '%s: systemd-nspawn did not start; console:\n%s\n' "$name" "$(tail -n 15 "$dir/console.log" 2>/dev/null)" >&2
+    return 1
+  }
 }
 
 _stop_pid() { # NAME: TERM (orderly poweroff), then KILL after 30 s

@@ -1,0 +1,102 @@
+namespace Bootstrap.Lab.Tests.Lab;
+
+/// <summary>scripts/lab up/down/stop/start against the real machines.</summary>
+[Collection(LabCollection.Name)]
+[Trait("Category", "Lab")]
+public sealed class LabLifecycleTests
+{
+    [Fact]
+    public async Task Second_up_reuses_the_running_lab_and_down_leaves_no_trace()
+    {
+        var paths = await LabScript.PathsAsync();
+        try
+        {
+            await LabScript.UpOrFailAsync();
+            var first = HostTraces.Read(paths);
+            Assert.Equal(LabMachine.All.Count, first.NspawnPids.Count);
+            Assert.Equal(LabMachine.All.Count, first.Namespaces.Count);
+            Assert.Equal(LabMachine.All.Count + 1, first.Links.Count);
+
+            var again = await LabScript.UpAsync();
+            Assert.True(again.ExitCode == 0, again.Output);
+            Assert.Contains("image: cached", again.Stderr, StringComparison.Ordinal);
+            Assert.Contains("artifacts: cached", again.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("booting", again.Stderr, StringComparison.Ordinal);
+            Assert.Equal(first, HostTraces.Read(paths), HostTracesComparer.Instance);
+
+            await LabMachines.AssertEveryMachineServesAsync(paths);
+        }
+        finally
+        {
+            await LabScript.DownOrFailAsync();
+        }
+
+        var after = HostTraces.Read(paths);
+        Assert.True(after.IsEmpty, "left behind: " + after);
+        Assert.False(File.Exists(Path.Combine(paths.Run, "sysctl.saved")), "host sysctls were not restored");
+    }
+
+    [Fact]
+    public async Task Stopped_machine_keeps_its_disk_and_down_then_up_gives_fresh_machines()
+    {
+        var paths = await LabScript.PathsAsync();
+        var w1 = LabMachine.All.Single(m => m.Name == "w1");
+        try
+        {
+            await LabScript.UpOrFailAsync();
+            await LabMachines.RunOrFailAsync(paths, w1, "sh", "-c", "echo kept > /var/tmp/marker && sync");
+
+            var stop = await LabScript.RunAsync(LabScript.DownTimeout, null, "stop", "w1");
+            Assert.True(stop.ExitCode == 0, stop.Output);
+            Assert.False(await LabMachines.AnswersAsync(paths, w1), "w1 still answers after stop");
+            Assert.Equal(LabMachine.All.Count - 1, HostTraces.Read(paths).NspawnPids.Count);
+
+            var start = await LabScript.RunAsync(LabScript.UpTimeout, null, "start", "w1");
+            Assert.True(start.ExitCode == 0, start.Output);
+            Assert.Equal("kept", (await LabMachines.RunOrFailAsync(paths, w1, "cat", "/var/tmp/marker")).Trim());
+
+            await LabScript.DownOrFailAsync();
+            await LabScript.UpOrFailAsync();
+            var fresh = await LabMachines.RunAsync(paths, w1, "test", "-e", "/var/tmp/marker");
+            Assert.True(fresh.ExitCode == 1, "the marker survived down/up: the machine is not fresh");
+        }
+        finally
+        {
+            await LabScript.DownOrFailAsync();
+        }
+
+        Assert.True(HostTraces.Read(paths).IsEmpty, "left behind: " + HostTraces.Read(paths));
+    }
+
+    [Fact]
+    public async Task Up_that_fails_on_one_machine_names_it_says_why_and_tears_everything_down()
+    {
+        var paths = await LabScript.PathsAsync();
+        var fault = new Dictionary<string, string>
+        {
+            ["BOOTSTRAP_LAB_FAULT"] = "w2:no-ssh",
+            ["BOOTSTRAP_LAB_WAIT_TIMEOUT"] = "40",
+        };
+        ProcessResult up;
+        HostTraces after;
+        try
+        {
+            up = await LabScript.UpAsync(fault);
+            after = HostTraces.Read(paths);
+        }
+        finally
+        {
+            // Whatever happened, the next test must not find the lab half up.
+            if (!HostTraces.Read(paths).IsEmpty)
+            {
+                await LabScript.DownOrFailAsync();
+            }
+        }
+
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("w2: no SSH answer at 192.168.56.32:22", up.Stderr, StringComparison.Ordinal);
+        Assert.Contains("tearing everything down", up.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("cp1:", up.Stderr, StringComparison.Ordinal);
+        Assert.True(after.IsEmpty, "a failed up left behind: " + after);
+    }
+}

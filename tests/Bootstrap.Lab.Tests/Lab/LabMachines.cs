@@ -1,0 +1,112 @@
+using Bootstrap.Core.Remote;
+using Bootstrap.Ssh;
+using Bootstrap.Ssh.HostKeys;
+using Serilog;
+
+namespace Bootstrap.Lab.Tests.Lab;
+
+/// <summary>Reaches lab machines through Bootstrap's own SSH transport, host keys verified.</summary>
+internal static class LabMachines
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
+    public static async Task<SshHost> ConnectAsync(LabPaths paths, LabMachine machine, string user = "root", int attempts = 3)
+    {
+        var settings = new SshHostSettings
+        {
+            Name = machine.Name,
+            Address = machine.Address,
+            User = user,
+            PrivateKeyPath = paths.Key,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectAttempts = attempts,
+        };
+        // Never accept-new: scripts/lab wrote every machine's host keys before its first boot.
+        var trust = new HostKeyTrust(paths.KnownHosts, acceptNew: false, Log.Logger);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        return await SshHost.ConnectAsync(settings, trust, new SecretRedactor(), Log.Logger, cts.Token);
+    }
+
+    public static async Task<CommandResult> RunAsync(LabPaths paths, LabMachine machine, params string[] argv)
+    {
+        await using var host = await ConnectAsync(paths, machine);
+        using var cts = new CancellationTokenSource(CommandTimeout);
+        return await host.RunAsync(new RemoteCommand(argv), cts.Token);
+    }
+
+    public static async Task<string> RunOrFailAsync(LabPaths paths, LabMachine machine, params string[] argv)
+    {
+        var result = await RunAsync(paths, machine, argv);
+        Assert.True(result.Succeeded, $"{machine.Name}: {string.Join(' ', argv)} exited {result.ExitCode}: {result.Stderr}");
+        return result.Stdout;
+    }
+
+    public static async Task<bool> AnswersAsync(LabPaths paths, LabMachine machine)
+    {
+        try
+        {
+            await using var host = await ConnectAsync(paths, machine, attempts: 1);
+            return true;
+        }
+        catch (SshConnectException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Every machine, in parallel: answers SSH as root and as the non-root sudo user, has systemd
+    /// `running`, the right host name and address, and runs an artifact uploaded to it.
+    /// </summary>
+    public static async Task AssertEveryMachineServesAsync(LabPaths paths)
+    {
+        var kubectl = Path.Combine(paths.Artifacts, "kubectl");
+        var checks = LabMachine.All.Select(async machine =>
+        {
+            try
+            {
+                await CheckMachineAsync(paths, machine, kubectl);
+                return null;
+            }
+            catch (Exception e)
+            {
+                return $"{machine.Name}: {e.Message}";
+            }
+        });
+        var failures = (await Task.WhenAll(checks)).OfType<string>().ToList();
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    private static async Task CheckMachineAsync(LabPaths paths, LabMachine machine, string kubectl)
+    {
+        using var cts = new CancellationTokenSource(CommandTimeout);
+        var token = cts.Token;
+        await using (var root = await ConnectAsync(paths, machine))
+        {
+            Assert.Equal("running", (await root.RunAsync(RemoteCommand.Of("systemctl", "is-system-running"), token)).Stdout.Trim());
+            Assert.Equal(machine.Name, (await root.RunAsync(RemoteCommand.Of("hostname"), token)).Stdout.Trim());
+            var addresses = (await root.RunAsync(RemoteCommand.Of("ip", "-4", "-o", "addr", "show", "dev", "eth0"), token)).Stdout;
+            Assert.Contains($" {machine.Address}/24 ", addresses, StringComparison.Ordinal);
+
+            var target = new FileSpec("/usr/local/bin/kubectl", Mode: 0b111_101_101);
+            await using (var file = File.OpenRead(kubectl))
+            {
+                Assert.True((await root.UploadAsync(file, target, token)).Changed, "first upload of kubectl did not change the host");
+            }
+
+            await using (var file = File.OpenRead(kubectl))
+            {
+                Assert.False((await root.UploadAsync(file, target, token)).Changed, "an identical second upload was not skipped");
+            }
+
+            var version = await root.RunAsync(RemoteCommand.Of("/usr/local/bin/kubectl", "version", "--client", "--short"), token);
+            Assert.Equal("Client Version: v1.20.2", version.Stdout.Trim());
+            var etcd = await root.RunAsync(RemoteCommand.Of("etcd", "--version"), token);
+            Assert.Contains("etcd Version: 3.4.", etcd.Stdout, StringComparison.Ordinal);
+        }
+
+        await using var lab = await ConnectAsync(paths, machine, user: "lab");
+        Assert.Equal("1000", (await lab.RunAsync(RemoteCommand.Of("id", "-u"), token)).Stdout.Trim());
+        Assert.Equal("0", (await lab.RunAsync(RemoteCommand.Of("id", "-u").AsRoot(), token)).Stdout.Trim());
+    }
+}
