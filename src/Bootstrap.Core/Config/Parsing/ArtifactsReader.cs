@@ -30,26 +30,25 @@ internal static class ArtifactsReader
             return null;
         }
 
-        var digests = Digests(map, required: map.Get("baseUrl") is not null);
-        if (digests is null)
-        {
-            return null;
-        }
-
         if (directory is not null)
         {
-            return new ArtifactsSpec { Directory = context.ResolvePath(directory), Sha256 = digests };
+            return Digests(map, required: false) is { } localDigests
+                ? new ArtifactsSpec { Directory = context.ResolvePath(directory), Sha256 = localDigests }
+                : null;
         }
 
-        if (baseUrlText is null)
-        {
-            return null;
-        }
-
-        if (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
-            || url.Query.Length > 0 || url.Fragment.Length > 0)
+        Uri? url = null;
+        if (baseUrlText is not null
+            && (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+                || url.Query.Length > 0 || url.Fragment.Length > 0))
         {
             context.Error(map.Get("baseUrl")!, map.PathOf("baseUrl"), $"expected an http:// or https:// URL without query or fragment; found \"{baseUrlText}\"");
+            url = null;
+        }
+
+        var digests = Digests(map, required: true);
+        if (url is null || digests is null)
+        {
             return null;
         }
 

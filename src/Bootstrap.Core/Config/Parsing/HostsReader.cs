@@ -53,7 +53,7 @@ internal static class HostsReader
         var address = addressText is null ? null : ScalarFormats.Address(addressText);
         if (addressText is not null && address is null)
         {
-            var hint = ScalarFormats.IsDnsName(addressText) ? " (host names are not resolved: write the address)" : string.Empty;
+            var hint = ScalarFormats.IsDnsName(addressText) && addressText.Any(char.IsAsciiLetter) ? " (host names are not resolved: write the address)" : string.Empty;
             context.Error(map.Get("address")!, map.PathOf("address"), $"expected {ScalarFormats.AddressExpectation}{hint}; found \"{addressText}\"");
         }
 
