@@ -11,7 +11,7 @@ internal static class ExitCodes
     /// <summary>The command failed while running (a host, a component, the network).</summary>
     public const int Failure = 1;
 
-    /// <summary>The input is wrong: an invalid cluster file, unknown flags or arguments. Nothing was changed.</summary>
+    /// <summary>The input is wrong (e.g. an invalid cluster file). Nothing was changed.</summary>
     public const int BadInput = 2;
 
     /// <summary>Preflight checks failed on at least one host. Nothing was changed.</summary>

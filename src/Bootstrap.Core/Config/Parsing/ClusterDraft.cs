@@ -28,16 +28,12 @@ internal sealed record ClusterDraft
 
     public IReadOnlyList<HostDraft>? Hosts { get; init; }
 
-    public bool KubeletValid { get; init; } = true;
-
     public JsonElement? KubeletConfigPatch { get; init; }
 
     public IReadOnlyList<string>? CertSANs { get; init; }
 
     public CertificatesSpec? Certificates { get; init; }
 
-    /// <summary>Absolute; null when invalid or when the default applies (see <see cref="StateDirectoryWritten"/>).</summary>
+    /// <summary>Absolute; null when not written (the default applies) or invalid.</summary>
     public string? StateDirectory { get; init; }
-
-    public bool StateDirectoryWritten { get; init; }
 }

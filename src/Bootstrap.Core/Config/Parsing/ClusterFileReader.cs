@@ -78,12 +78,10 @@ internal static class ClusterFileReader
             Artifacts = ArtifactsReader.Read(spec),
             Ssh = spec.Get("ssh") is { } sshNode ? SshReader.Read(context, sshNode, "spec.ssh", isDefaults: true) : new SshFields { Concurrency = SshReader.DefaultConcurrency },
             Hosts = HostsReader.Read(spec),
-            KubeletValid = (spec.Get("kubelet") is null || kubelet is not null) && (kubelet?.Get("configPatch") is null || patch is not null),
             KubeletConfigPatch = patch,
             CertSANs = ReadCertSANs(spec),
             Certificates = ReadCertificates(spec),
             StateDirectory = stateDirectory is null ? null : context.ResolvePath(stateDirectory),
-            StateDirectoryWritten = spec.Get("stateDirectory") is not null,
         };
     }
 

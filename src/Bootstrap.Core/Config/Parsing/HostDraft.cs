@@ -13,8 +13,6 @@ internal sealed record HostDraft
 
     public IReadOnlyList<HostRole>? Roles { get; init; }
 
-    /// <summary>The host's own ssh fields; null when absent or invalid (see <see cref="SshValid"/>).</summary>
+    /// <summary>The host's own ssh fields; null when absent or invalid.</summary>
     public SshFields? Ssh { get; init; }
-
-    public bool SshValid { get; init; } = true;
 }

@@ -39,7 +39,7 @@ internal static class HostsReader
         var map = MappingReader.Open(context, node, path, Keys);
         if (map is null)
         {
-            return new HostDraft { Path = path, SshValid = false };
+            return new HostDraft { Path = path };
         }
 
         var name = map.RequiredString("name", NameExpectation);
@@ -65,7 +65,6 @@ internal static class HostsReader
             Address = address,
             Roles = ReadRoles(map),
             Ssh = ssh,
-            SshValid = map.Get("ssh") is null || ssh is not null,
         };
     }
 
