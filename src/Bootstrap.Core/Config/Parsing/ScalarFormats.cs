@@ -15,13 +15,13 @@ internal static partial class ScalarFormats
 
     /// <summary>
     /// An address in its usual textual form only: four decimal octets for IPv4 (so "10.1" or
-    /// "010.0.0.1" are rejected, unlike <see cref="IPAddress.TryParse(string?, out IPAddress?)"/>), or IPv6 without brackets or zone.
+    /// "010.0.0.1" are rejected, unlike <see cref="IPAddress.TryParse(string?, out IPAddress?)"/>), or IPv6 without brackets, zone or spaces.
     /// </summary>
     public static IPAddress? Address(string text)
     {
         if (text.Contains(':', StringComparison.Ordinal))
         {
-            return !text.Contains('%', StringComparison.Ordinal)
+            return text.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.')
                 && IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : null;
         }
 
