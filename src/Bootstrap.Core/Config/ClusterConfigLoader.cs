@@ -23,6 +23,11 @@ public static partial class ClusterConfigLoader
         string text;
         try
         {
+            if (Directory.Exists(path))
+            {
+                return Failed(path, "is a directory; expected a cluster file");
+            }
+
             var info = new FileInfo(path);
             if (info.Exists && info.Length > MaxFileBytes)
             {

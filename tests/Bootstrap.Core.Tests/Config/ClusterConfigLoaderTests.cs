@@ -197,6 +197,14 @@ public sealed class ClusterConfigLoaderTests
     }
 
     [Fact]
+    public void A_directory_is_not_a_cluster_file()
+    {
+        var result = ClusterConfigLoader.LoadFile(AppContext.BaseDirectory, Home);
+
+        Assert.Equal(AppContext.BaseDirectory + ": is a directory; expected a cluster file", Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Fact]
     public void Errors_in_different_sections_are_all_reported_in_file_order()
     {
         var yaml = Minimal
