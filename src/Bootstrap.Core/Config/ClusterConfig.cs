@@ -37,7 +37,11 @@ public sealed record ClusterConfig
     /// <summary>All hosts, in file order.</summary>
     public required IReadOnlyList<HostSpec> Hosts { get; init; }
 
+    public required ControlPlaneSpec ControlPlane { get; init; }
+
     public required KubeletSpec Kubelet { get; init; }
+
+    public required KubeProxySpec KubeProxy { get; init; }
 
     public required ApiServerSpec ApiServer { get; init; }
 

@@ -125,7 +125,7 @@ public static partial class ClusterConfigLoader
             {
                 Name: { } name, KubernetesVersion: { } version, Endpoint: { } endpoint, Networking: { } networking,
                 LoadBalancer: { } loadBalancer, Etcd: { } etcd, Artifacts: { } artifacts, Ssh: { } ssh, Hosts: { } hosts,
-                CertSANs: { } certSANs, Certificates: { } certificates,
+                CertSANs: { } certSANs, Certificates: { } certificates, ControlPlane: { } controlPlane, KubeProxy: { } kubeProxy,
             })
         {
             throw new InvalidOperationException("The cluster file reader left a section unset without reporting an error.");
@@ -165,7 +165,9 @@ public static partial class ClusterConfigLoader
                 Roles = h.Roles!,
                 Ssh = h.Ssh?.Over(defaults) ?? defaults,
             }).ToArray(),
+            ControlPlane = controlPlane,
             Kubelet = new KubeletSpec { ConfigPatch = draft.KubeletConfigPatch },
+            KubeProxy = kubeProxy,
             ApiServer = new ApiServerSpec { CertSANs = certSANs },
             Certificates = certificates,
             StateDirectory = stateDirectory,

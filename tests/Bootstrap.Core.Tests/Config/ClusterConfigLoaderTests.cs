@@ -68,6 +68,8 @@ public sealed class ClusterConfigLoaderTests
         Assert.Equal(KeyAlgorithm.Rsa2048, config.Certificates.KeyAlgorithm);
         Assert.Empty(config.ApiServer.CertSANs);
         Assert.Null(config.Kubelet.ConfigPatch);
+        Assert.True(config.ControlPlane.RunKubelet);
+        Assert.Equal(KubeProxyMode.Iptables, config.KubeProxy.Mode);
         Assert.Equal("/work/clusters/artifacts", config.Artifacts.Directory);
     }
 
@@ -118,6 +120,8 @@ public sealed class ClusterConfigLoaderTests
         Assert.Equal(TimeSpan.FromDays(3650), config.Certificates.CAValidity);
         Assert.Equal(TimeSpan.FromDays(90), config.Certificates.Validity);
         Assert.Equal(KeyAlgorithm.EcdsaP256, config.Certificates.KeyAlgorithm);
+        Assert.False(config.ControlPlane.RunKubelet);
+        Assert.Equal(KubeProxyMode.Ipvs, config.KubeProxy.Mode);
         Assert.Equal(Path.Combine(directory, "state", "prod-eu1"), config.StateDirectory);
         Assert.Equal(Path.Combine(directory, "state", "prod-eu1", "known_hosts"), config.Ssh.KnownHostsFile);
     }

@@ -30,6 +30,10 @@ internal sealed record ClusterDraft
 
     public JsonElement? KubeletConfigPatch { get; init; }
 
+    public ControlPlaneSpec? ControlPlane { get; init; }
+
+    public KubeProxySpec? KubeProxy { get; init; }
+
     public IReadOnlyList<string>? CertSANs { get; init; }
 
     public CertificatesSpec? Certificates { get; init; }

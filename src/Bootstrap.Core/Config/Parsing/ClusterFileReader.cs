@@ -21,7 +21,7 @@ internal static class ClusterFileReader
     private static readonly string[] SpecKeys =
     [
         "kubernetesVersion", "controlPlaneEndpoint", "networking", "loadBalancer", "etcd", "artifacts",
-        "ssh", "hosts", "kubelet", "apiServer", "certificates", "stateDirectory",
+        "ssh", "hosts", "controlPlane", "kubelet", "kubeProxy", "apiServer", "certificates", "stateDirectory",
     ];
 
     private static readonly string[] EndpointKeys = ["host", "port"];
@@ -31,7 +31,10 @@ internal static class ClusterFileReader
     private static readonly string[] EtcdKeys = ["topology"];
     private static readonly string[] EtcdTopologies = ["stacked", "dedicated"];
     private static readonly string[] ArtifactsKeys = ["directory", "baseUrl", "sha256"];
+    private static readonly string[] ControlPlaneKeys = ["runKubelet"];
     private static readonly string[] KubeletKeys = ["configPatch"];
+    private static readonly string[] KubeProxyKeys = ["mode"];
+    private static readonly string[] KubeProxyModes = ["iptables", "ipvs"];
     private static readonly string[] ApiServerKeys = ["certSANs"];
     private static readonly string[] CertificatesKeys = ["caValidity", "validity", "keyAlgorithm"];
     private static readonly string[] KeyAlgorithms = ["rsa-2048", "ecdsa-p256"];
@@ -79,6 +82,8 @@ internal static class ClusterFileReader
             Ssh = spec.Get("ssh") is { } sshNode ? SshReader.Read(context, sshNode, "spec.ssh", isDefaults: true) : new SshFields { Concurrency = SshReader.DefaultConcurrency },
             Hosts = HostsReader.Read(spec),
             KubeletConfigPatch = patch,
+            ControlPlane = ReadControlPlane(spec),
+            KubeProxy = ReadKubeProxy(spec),
             CertSANs = ReadCertSANs(spec),
             Certificates = ReadCertificates(spec),
             StateDirectory = stateDirectory is null ? null : context.ResolvePath(stateDirectory),
@@ -264,6 +269,32 @@ internal static class ClusterFileReader
         {
             "stacked" => new EtcdSpec { Topology = EtcdTopology.Stacked },
             "dedicated" => new EtcdSpec { Topology = EtcdTopology.Dedicated },
+            _ => null,
+        };
+    }
+
+    private static ControlPlaneSpec? ReadControlPlane(MappingReader spec)
+    {
+        if (spec.Get("controlPlane") is not { } node)
+        {
+            return new ControlPlaneSpec { RunKubelet = true };
+        }
+
+        var runKubelet = MappingReader.Open(spec.Context, node, spec.PathOf("controlPlane"), ControlPlaneKeys)?.Bool("runKubelet", true);
+        return runKubelet is null ? null : new ControlPlaneSpec { RunKubelet = runKubelet.Value };
+    }
+
+    private static KubeProxySpec? ReadKubeProxy(MappingReader spec)
+    {
+        if (spec.Get("kubeProxy") is not { } node)
+        {
+            return new KubeProxySpec { Mode = KubeProxyMode.Iptables };
+        }
+
+        return MappingReader.Open(spec.Context, node, spec.PathOf("kubeProxy"), KubeProxyKeys)?.OneOf("mode", KubeProxyModes, "iptables") switch
+        {
+            "iptables" => new KubeProxySpec { Mode = KubeProxyMode.Iptables },
+            "ipvs" => new KubeProxySpec { Mode = KubeProxyMode.Ipvs },
             _ => null,
         };
     }

@@ -118,6 +118,15 @@ internal sealed class MappingReader
         return value;
     }
 
+    /// <summary>true or false; absent → <paramref name="fallback"/>; anything else → null (error recorded).</summary>
+    public bool? Bool(string key, bool fallback) => OneOf(key, ["true", "false"], null) switch
+    {
+        null when Get(key) is null => fallback,
+        "true" => true,
+        "false" => false,
+        _ => null,
+    };
+
     /// <summary>One of <paramref name="allowed"/> (spelled as in the file); absent → <paramref name="fallback"/>.</summary>
     public string? OneOf(string key, IReadOnlyList<string> allowed, string? fallback)
     {
