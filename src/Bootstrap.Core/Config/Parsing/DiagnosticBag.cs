@@ -7,7 +7,10 @@ internal sealed class DiagnosticBag(string file)
 {
     private readonly List<ValidationError> items = [];
 
-    public bool HasErrors => items.Any(i => i.Severity == ValidationSeverity.Error);
+    public bool HasErrors => ErrorCount > 0;
+
+    /// <summary>Errors so far; a reader compares it before and after to know whether its part was valid.</summary>
+    public int ErrorCount => items.Count(i => i.Severity == ValidationSeverity.Error);
 
     public void Error(Mark at, string path, string message) => Add(at, path, message, ValidationSeverity.Error);
 

@@ -32,34 +32,20 @@ internal static partial class SshReader
             return null;
         }
 
-        var ok = true;
+        var errorsBefore = context.Diagnostics.ErrorCount;
         var user = map.String("user");
         if (user is not null && !UserName().IsMatch(user))
         {
             context.Error(map.Get("user")!, map.PathOf("user"), $"expected a login name (letters, digits, '.', '_', '-'); found \"{user}\"");
-            ok = false;
         }
 
         int? port = map.Get("port") is null ? null : map.Int("port", 1, 65535, DefaultPort);
-        ok &= map.Get("port") is null || port is not null;
-
         var identity = map.String("identityFile");
         var password = map.Get("password") is { } passwordNode ? Secret(context, passwordNode, map.PathOf("password")) : null;
-        ok &= map.Get("password") is null || password is not null;
         var knownHosts = map.String("knownHosts");
-
-        HostKeyPolicy? policy = null;
-        if (map.Get("hostKeyPolicy") is { } policyNode)
-        {
-            policy = Policy(map, policyNode);
-            ok &= policy is not null;
-        }
-
+        var policy = map.Get("hostKeyPolicy") is { } policyNode ? Policy(map, policyNode) : null;
         var fingerprints = map.Get("hostKeyFingerprints") is null ? null : Fingerprints(map);
-        ok &= map.Get("hostKeyFingerprints") is null || fingerprints is not null;
-
         var bastion = map.Get("bastion") is { } bastionNode ? Bastion(context, bastionNode, map.PathOf("bastion")) : null;
-        ok &= map.Get("bastion") is null || bastion is not null;
 
         TimeSpan? timeout = null;
         if (map.Get("connectTimeout") is { } timeoutNode && map.Scalar(timeoutNode, map.PathOf("connectTimeout"), ScalarFormats.DurationExpectation) is { } timeoutText)
@@ -71,30 +57,25 @@ internal static partial class SshReader
             }
         }
 
-        ok &= map.Get("connectTimeout") is null || timeout is not null;
-
-        int? concurrency = null;
-        if (isDefaults)
+        var concurrency = isDefaults ? map.Int("concurrency", 1, 1000, DefaultConcurrency) : null;
+        if (context.Diagnostics.ErrorCount > errorsBefore)
         {
-            concurrency = map.Int("concurrency", 1, 1000, DefaultConcurrency);
-            ok &= concurrency is not null;
+            return null;
         }
 
-        return ok && (map.Get("user") is null || user is not null)
-            ? new SshFields
-            {
-                User = user,
-                Port = port,
-                IdentityFile = identity is null ? null : context.ResolvePath(identity),
-                Password = password,
-                KnownHostsFile = knownHosts is null ? null : context.ResolvePath(knownHosts),
-                HostKeyPolicy = policy,
-                HostKeyFingerprints = fingerprints,
-                Bastion = bastion,
-                ConnectTimeout = timeout,
-                Concurrency = concurrency,
-            }
-            : null;
+        return new SshFields
+        {
+            User = user,
+            Port = port,
+            IdentityFile = identity is null ? null : context.ResolvePath(identity),
+            Password = password,
+            KnownHostsFile = knownHosts is null ? null : context.ResolvePath(knownHosts),
+            HostKeyPolicy = policy,
+            HostKeyFingerprints = fingerprints,
+            Bastion = bastion,
+            ConnectTimeout = timeout,
+            Concurrency = concurrency,
+        };
     }
 
     /// <summary>
