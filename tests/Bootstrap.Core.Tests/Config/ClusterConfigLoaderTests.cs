@@ -201,6 +201,23 @@ public sealed class ClusterConfigLoaderTests
     }
 
     [Fact]
+    public void Every_truncation_and_every_single_line_deletion_of_the_lab_file_is_reported_without_throwing()
+    {
+        var lab = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml"));
+        var lines = lab.Split('\n');
+        var variants = Enumerable.Range(0, lab.Length).Select(n => lab[..n])
+            .Concat(Enumerable.Range(0, lines.Length).Select(i => string.Join('\n', lines.Where((_, j) => j != i))));
+
+        foreach (var variant in variants)
+        {
+            var result = Load(variant);
+
+            Assert.True(result.Config is not null || result.Errors.Count > 0);
+            Assert.All(result.Errors, e => Assert.False(string.IsNullOrWhiteSpace(e.Message)));
+        }
+    }
+
+    [Fact]
     public void A_directory_is_not_a_cluster_file()
     {
         var result = ClusterConfigLoader.LoadFile(AppContext.BaseDirectory, Home);
