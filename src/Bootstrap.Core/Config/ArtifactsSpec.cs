@@ -1,0 +1,23 @@
+namespace Bootstrap.Core.Config;
+
+/// <summary>
+/// Where the Kubernetes and etcd binaries come from (<c>spec.artifacts</c>): exactly one of a local
+/// directory on the workstation or an HTTP(S) base URL with a sha256 digest per file.
+/// </summary>
+public sealed record ArtifactsSpec
+{
+    /// <summary>The files every cluster needs, by name.</summary>
+    public static IReadOnlyList<string> RequiredFiles { get; } =
+    [
+        "etcd", "etcdctl", "kube-apiserver", "kube-controller-manager", "kube-proxy", "kube-scheduler", "kubectl", "kubelet",
+    ];
+
+    /// <summary>An absolute directory on the workstation holding the files; null in URL mode.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>The URL each file name is appended to; null in directory mode. Ends with a slash.</summary>
+    public Uri? BaseUrl { get; init; }
+
+    /// <summary>File name → lowercase hex sha256. Required for every <see cref="RequiredFiles"/> entry in URL mode; optional with a directory.</summary>
+    public required IReadOnlyDictionary<string, string> Sha256 { get; init; }
+}

@@ -1,0 +1,64 @@
+namespace Bootstrap.Core.Config;
+
+/// <summary>
+/// A validated cluster file. Made only by <see cref="ClusterConfigLoader"/>, which checks every rule
+/// once; code downstream relies on them (at least one control plane, unique host names and
+/// addresses, non-overlapping subnets, a virtual IP inside the host subnet …).
+/// </summary>
+public sealed record ClusterConfig
+{
+    /// <summary>The <c>apiVersion</c> this model reads.</summary>
+    public const string ApiVersion = "bootstrap.dev/v1alpha1";
+
+    /// <summary>The <c>kind</c> of a cluster file.</summary>
+    public const string Kind = "Cluster";
+
+    /// <summary><c>metadata.name</c>: an RFC 1123 label naming the cluster (and its default state directory).</summary>
+    public required string Name { get; init; }
+
+    public required KubernetesVersion KubernetesVersion { get; init; }
+
+    public required ControlPlaneEndpoint ControlPlaneEndpoint { get; init; }
+
+    public required NetworkingSpec Networking { get; init; }
+
+    public required LoadBalancerSpec LoadBalancer { get; init; }
+
+    public required EtcdSpec Etcd { get; init; }
+
+    public required ArtifactsSpec Artifacts { get; init; }
+
+    /// <summary>The SSH defaults (<c>spec.ssh</c>) before per-host overrides.</summary>
+    public required SshSettings Ssh { get; init; }
+
+    /// <summary><c>spec.ssh.concurrency</c>: how many hosts are worked on at once.</summary>
+    public required int SshConcurrency { get; init; }
+
+    /// <summary>All hosts, in file order.</summary>
+    public required IReadOnlyList<HostSpec> Hosts { get; init; }
+
+    public required ControlPlaneSpec ControlPlane { get; init; }
+
+    public required KubeletSpec Kubelet { get; init; }
+
+    public required KubeProxySpec KubeProxy { get; init; }
+
+    public required ApiServerSpec ApiServer { get; init; }
+
+    public required CertificatesSpec Certificates { get; init; }
+
+    /// <summary>The absolute directory holding this cluster's state on the workstation (PKI, kubeconfigs, known_hosts).</summary>
+    public required string StateDirectory { get; init; }
+
+    public IReadOnlyList<HostSpec> ControlPlaneHosts => HostsWith(HostRole.ControlPlane);
+
+    public IReadOnlyList<HostSpec> WorkerHosts => HostsWith(HostRole.Worker);
+
+    public IReadOnlyList<HostSpec> LoadBalancerHosts => HostsWith(HostRole.LoadBalancer);
+
+    /// <summary>The hosts running an etcd member: the control planes when stacked, else the <c>etcd</c> hosts.</summary>
+    public IReadOnlyList<HostSpec> EtcdMembers =>
+        HostsWith(Etcd.Topology == EtcdTopology.Stacked ? HostRole.ControlPlane : HostRole.Etcd);
+
+    private HostSpec[] HostsWith(HostRole role) => Hosts.Where(h => h.HasRole(role)).ToArray();
+}

@@ -1,0 +1,112 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Bootstrap.Core.Config.Parsing;
+
+/// <summary>Reads <c>spec.artifacts</c>: a local directory, or a base URL with a sha256 per file.</summary>
+internal static class ArtifactsReader
+{
+    private static readonly string[] Keys = ["directory", "baseUrl", "sha256"];
+
+    public static ArtifactsSpec? Read(MappingReader spec)
+    {
+        var context = spec.Context;
+        if (spec.Required("artifacts", "a mapping with directory, or baseUrl and sha256") is not { } node
+            || MappingReader.Open(context, node, spec.PathOf("artifacts"), Keys) is not { } map)
+        {
+            return null;
+        }
+
+        var directory = map.String("directory");
+        var baseUrlText = map.String("baseUrl");
+        if (map.Get("directory") is null && map.Get("baseUrl") is null)
+        {
+            context.Error(map.Start, map.Path, "expected exactly one of \"directory\" (a local directory) or \"baseUrl\" (with sha256 per file); found neither");
+            return null;
+        }
+
+        if (map.Get("directory") is not null && map.Get("baseUrl") is { } both)
+        {
+            context.Error(both, map.PathOf("baseUrl"), "\"directory\" and \"baseUrl\" are exclusive; expected exactly one of them");
+            return null;
+        }
+
+        if (directory is not null)
+        {
+            return Digests(map, required: false) is { } localDigests
+                ? new ArtifactsSpec { Directory = context.ResolvePath(directory), Sha256 = localDigests }
+                : null;
+        }
+
+        Uri? url = null;
+        if (baseUrlText is not null
+            && (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+                || url.Query.Length > 0 || url.Fragment.Length > 0))
+        {
+            context.Error(map.Get("baseUrl")!, map.PathOf("baseUrl"), $"expected an http:// or https:// URL without query or fragment; found \"{baseUrlText}\"");
+            url = null;
+        }
+
+        var digests = Digests(map, required: true);
+        if (url is null || digests is null)
+        {
+            return null;
+        }
+
+        var withSlash = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+        return new ArtifactsSpec { BaseUrl = withSlash, Sha256 = digests };
+    }
+
+    private static Dictionary<string, string>? Digests(MappingReader map, bool required)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var path = map.PathOf("sha256");
+        if (map.Get("sha256") is not { } node)
+        {
+            if (required)
+            {
+                map.Required("sha256", $"a mapping of file name to sha256 for {string.Join(", ", ArtifactsSpec.RequiredFiles)}");
+                return null;
+            }
+
+            return result;
+        }
+
+        if (node is not YamlMappingNode mapping)
+        {
+            map.Context.Error(node, path, $"expected a mapping of file name to sha256 (64 hex digits); found {YamlNodes.Describe(node)}");
+            return null;
+        }
+
+        var ok = true;
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            var name = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
+            var itemPath = path + "." + name;
+            map.Context.Remember(itemPath, valueNode);
+            if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name is "." or "..")
+            {
+                map.Context.Error(keyNode, itemPath, $"expected a file name without '/'; found {YamlNodes.Describe(keyNode)}");
+                ok = false;
+                continue;
+            }
+
+            if (valueNode is not YamlScalarNode { Value: { } digest } || !ScalarFormats.IsSha256Hex(digest))
+            {
+                map.Context.Error(valueNode, itemPath, $"expected a sha256 digest (64 hex digits); found {YamlNodes.Describe(valueNode)}");
+                ok = false;
+                continue;
+            }
+
+            result[name] = digest.ToLowerInvariant();
+        }
+
+        var missing = ArtifactsSpec.RequiredFiles.Where(f => !result.ContainsKey(f)).ToArray();
+        if (ok && required && missing.Length > 0)
+        {
+            map.Context.Error(node, path, $"with baseUrl every required file needs a sha256; missing: {string.Join(", ", missing)}");
+            ok = false;
+        }
+
+        return ok ? result : null;
+    }
+}

@@ -1,0 +1,386 @@
+using System.Globalization;
+using System.Net.Sockets;
+using YamlDotNet.RepresentationModel;
+
+namespace Bootstrap.Core.Config.Parsing;
+
+/// <summary>
+/// Maps the YAML tree of a cluster file to a <see cref="ClusterDraft"/>, section by section,
+/// recording an error with position and field path for everything that does not fit.
+/// </summary>
+internal static class ClusterFileReader
+{
+    public const int DefaultEndpointPort = 6443;
+    public const string DefaultDnsDomain = "cluster.local";
+    public static readonly TimeSpan DefaultCAValidity = TimeSpan.FromHours(87600);
+    public static readonly TimeSpan DefaultValidity = TimeSpan.FromHours(8760);
+
+    private static readonly string[] TopKeys = ["apiVersion", "kind", "metadata", "spec"];
+    private static readonly string[] MetadataKeys = ["name"];
+
+    private static readonly string[] SpecKeys =
+    [
+        "kubernetesVersion", "controlPlaneEndpoint", "networking", "loadBalancer", "etcd", "artifacts",
+        "ssh", "hosts", "controlPlane", "kubelet", "kubeProxy", "apiServer", "certificates", "stateDirectory",
+    ];
+
+    private static readonly string[] EndpointKeys = ["host", "port"];
+    private static readonly string[] NetworkingKeys = ["hostSubnet", "podSubnet", "serviceSubnet", "dnsDomain"];
+    private static readonly string[] LoadBalancerKeys = ["type", "virtualIP", "virtualRouterId", "interface"];
+    private static readonly string[] LoadBalancerTypes = ["haproxy-keepalived", "external"];
+    private static readonly string[] EtcdKeys = ["topology"];
+    private static readonly string[] EtcdTopologies = ["stacked", "dedicated"];
+    private static readonly string[] ArtifactsKeys = ["directory", "baseUrl", "sha256"];
+    private static readonly string[] ControlPlaneKeys = ["runKubelet"];
+    private static readonly string[] KubeletKeys = ["configPatch"];
+    private static readonly string[] KubeProxyKeys = ["mode"];
+    private static readonly string[] KubeProxyModes = ["iptables", "ipvs"];
+    private static readonly string[] ApiServerKeys = ["certSANs"];
+    private static readonly string[] CertificatesKeys = ["caValidity", "validity", "keyAlgorithm"];
+    private static readonly string[] KeyAlgorithms = ["rsa-2048", "ecdsa-p256"];
+
+    public static ClusterDraft Read(ParseContext context, YamlNode root)
+    {
+        var top = MappingReader.Open(context, root, string.Empty, TopKeys);
+        if (top is null)
+        {
+            return new ClusterDraft();
+        }
+
+        if (top.RequiredString("apiVersion", $"\"{ClusterConfig.ApiVersion}\"") is { } apiVersion && apiVersion != ClusterConfig.ApiVersion)
+        {
+            context.Error(top.Get("apiVersion")!, "apiVersion", $"expected \"{ClusterConfig.ApiVersion}\"; found \"{apiVersion}\"");
+        }
+
+        if (top.RequiredString("kind", $"\"{ClusterConfig.Kind}\"") is { } kind && kind != ClusterConfig.Kind)
+        {
+            context.Error(top.Get("kind")!, "kind", $"expected \"{ClusterConfig.Kind}\"; found \"{kind}\"");
+        }
+
+        var name = ReadMetadata(context, top);
+        var spec = top.Required("spec", "a mapping with the cluster's specification") is { } specNode
+            ? MappingReader.Open(context, specNode, "spec", SpecKeys)
+            : null;
+        if (spec is null)
+        {
+            return new ClusterDraft { Name = name };
+        }
+
+        var kubelet = spec.Get("kubelet") is { } kubeletNode ? MappingReader.Open(context, kubeletNode, "spec.kubelet", KubeletKeys) : null;
+        var patch = kubelet?.Get("configPatch") is { } patchNode ? KubeletPatchReader.Read(context, patchNode, kubelet.PathOf("configPatch")) : null;
+        var stateDirectory = spec.String("stateDirectory");
+
+        return new ClusterDraft
+        {
+            Name = name,
+            KubernetesVersion = ReadVersion(spec),
+            Endpoint = ReadEndpoint(spec),
+            Networking = ReadNetworking(spec),
+            LoadBalancer = ReadLoadBalancer(spec),
+            Etcd = ReadEtcd(spec),
+            Artifacts = ArtifactsReader.Read(spec),
+            Ssh = spec.Get("ssh") is { } sshNode ? SshReader.Read(context, sshNode, "spec.ssh", isDefaults: true) : new SshFields { Concurrency = SshReader.DefaultConcurrency },
+            Hosts = HostsReader.Read(spec),
+            KubeletConfigPatch = patch,
+            ControlPlane = ReadControlPlane(spec),
+            KubeProxy = ReadKubeProxy(spec),
+            CertSANs = ReadCertSANs(spec),
+            Certificates = ReadCertificates(spec),
+            StateDirectory = stateDirectory is null ? null : context.ResolvePath(stateDirectory),
+        };
+    }
+
+    private static string? ReadMetadata(ParseContext context, MappingReader top)
+    {
+        const string expectation = "a cluster name: lowercase letters, digits and '-' (an RFC 1123 label, at most 63 characters)";
+        if (top.Required("metadata", "a mapping with the cluster's name") is not { } node
+            || MappingReader.Open(context, node, "metadata", MetadataKeys) is not { } metadata
+            || metadata.RequiredString("name", expectation) is not { } name)
+        {
+            return null;
+        }
+
+        if (!ScalarFormats.IsDnsLabel(name))
+        {
+            context.Error(metadata.Get("name")!, "metadata.name", $"expected {expectation}; found \"{name}\"");
+            return null;
+        }
+
+        return name;
+    }
+
+    private static KubernetesVersion? ReadVersion(MappingReader spec)
+    {
+        const string expectation = "a Kubernetes release such as v1.20.2";
+        if (spec.RequiredString("kubernetesVersion", expectation) is not { } text)
+        {
+            return null;
+        }
+
+        var node = spec.Get("kubernetesVersion")!;
+        var version = ScalarFormats.Version(text);
+        if (version is null)
+        {
+            var hint = ScalarFormats.Version("v" + text) is not null ? $"; did you mean \"v{text}\"?" : string.Empty;
+            spec.Context.Error(node, spec.PathOf("kubernetesVersion"), $"expected {expectation}; found \"{text}\"{hint}");
+            return null;
+        }
+
+        if (version.Major != 1 || version.Minor < 20)
+        {
+            spec.Context.Error(node, spec.PathOf("kubernetesVersion"), $"Kubernetes {version} is not supported; expected v1.20.0 or later within major version 1");
+            return null;
+        }
+
+        return version;
+    }
+
+    private static ControlPlaneEndpoint? ReadEndpoint(MappingReader spec)
+    {
+        if (spec.Get("controlPlaneEndpoint") is not { } node)
+        {
+            return new ControlPlaneEndpoint { Host = string.Empty, Port = DefaultEndpointPort };
+        }
+
+        var map = MappingReader.Open(spec.Context, node, spec.PathOf("controlPlaneEndpoint"), EndpointKeys);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var host = map.String("host");
+        var port = map.Int("port", 1, 65535, DefaultEndpointPort);
+        if (host is not null && ScalarFormats.Address(host) is null && !ScalarFormats.IsDnsName(host))
+        {
+            spec.Context.Error(map.Get("host")!, map.PathOf("host"), $"expected {ScalarFormats.HostExpectation} (the virtual IP or a name that resolves to the load balancer); found \"{host}\"");
+            return null;
+        }
+
+        return port is null || (map.Get("host") is not null && host is null)
+            ? null
+            : new ControlPlaneEndpoint { Host = host ?? string.Empty, Port = port.Value };
+    }
+
+    private static NetworkingSpec? ReadNetworking(MappingReader spec)
+    {
+        if (spec.Required("networking", "a mapping with hostSubnet, podSubnet and serviceSubnet") is not { } node
+            || MappingReader.Open(spec.Context, node, spec.PathOf("networking"), NetworkingKeys) is not { } map)
+        {
+            return null;
+        }
+
+        var hosts = Cidr(map, "hostSubnet");
+        var pods = Cidr(map, "podSubnet");
+        var services = Cidr(map, "serviceSubnet");
+        var domain = map.String("dnsDomain") ?? DefaultDnsDomain;
+        if (!ScalarFormats.IsDnsName(domain))
+        {
+            spec.Context.Error(map.Get("dnsDomain")!, map.PathOf("dnsDomain"), $"expected a DNS domain such as cluster.local (lowercase RFC 1123 labels separated by dots); found \"{domain}\"");
+            return null;
+        }
+
+        return hosts is null || pods is null || services is null
+            ? null
+            : new NetworkingSpec { HostSubnet = hosts.Value, PodSubnet = pods.Value, ServiceSubnet = services.Value, DnsDomain = domain };
+    }
+
+    private static System.Net.IPNetwork? Cidr(MappingReader map, string key)
+    {
+        if (map.RequiredString(key, ScalarFormats.CidrExpectation) is not { } text)
+        {
+            return null;
+        }
+
+        var network = ScalarFormats.Cidr(text, out var problem);
+        if (network is null)
+        {
+            map.Context.Error(map.Get(key)!, map.PathOf(key), problem!);
+        }
+
+        return network;
+    }
+
+    private static LoadBalancerSpec? ReadLoadBalancer(MappingReader spec)
+    {
+        if (spec.Required("loadBalancer", "a mapping with type haproxy-keepalived or external") is not { } node
+            || MappingReader.Open(spec.Context, node, spec.PathOf("loadBalancer"), LoadBalancerKeys) is not { } map)
+        {
+            return null;
+        }
+
+        var type = map.Required("type", "one of " + string.Join(", ", LoadBalancerTypes)) is null
+            ? null
+            : map.OneOf("type", LoadBalancerTypes, null);
+        var routerId = map.Int("virtualRouterId", 1, 255, 51);
+        var nic = map.String("interface");
+        System.Net.IPAddress? vip = null;
+        var vipValid = true;
+        if (map.Get("virtualIP") is { } vipNode && map.Scalar(vipNode, map.PathOf("virtualIP"), ScalarFormats.AddressExpectation) is { } vipText)
+        {
+            vip = ScalarFormats.Address(vipText);
+            if (vip is null)
+            {
+                spec.Context.Error(vipNode, map.PathOf("virtualIP"), $"expected {ScalarFormats.AddressExpectation}; found \"{vipText}\"");
+                vipValid = false;
+            }
+        }
+        else if (map.Get("virtualIP") is not null)
+        {
+            vipValid = false;
+        }
+
+        if (type == "haproxy-keepalived" && map.Get("virtualIP") is null)
+        {
+            map.Required("virtualIP", "the virtual IP keepalived moves between the loadbalancer hosts");
+            vipValid = false;
+        }
+
+        if (type == "external" && map.Get("virtualIP") is { } extraVip)
+        {
+            spec.Context.Error(extraVip, map.PathOf("virtualIP"), "virtualIP is only used with type haproxy-keepalived; with an external load balancer set controlPlaneEndpoint.host");
+            vipValid = false;
+        }
+
+        if (nic is not null && (nic.Length > 15 || nic.Contains('/', StringComparison.Ordinal) || nic.Any(char.IsWhiteSpace)))
+        {
+            spec.Context.Error(map.Get("interface")!, map.PathOf("interface"), $"expected a network interface name (at most 15 characters, no '/' or spaces); found \"{nic}\"");
+            return null;
+        }
+
+        return type is null || routerId is null || !vipValid
+            ? null
+            : new LoadBalancerSpec
+            {
+                Type = type == "external" ? LoadBalancerType.External : LoadBalancerType.HaproxyKeepalived,
+                VirtualIP = vip,
+                VirtualRouterId = routerId.Value,
+                Interface = nic,
+            };
+    }
+
+    private static EtcdSpec? ReadEtcd(MappingReader spec)
+    {
+        if (spec.Get("etcd") is not { } node)
+        {
+            return new EtcdSpec { Topology = EtcdTopology.Stacked };
+        }
+
+        return MappingReader.Open(spec.Context, node, spec.PathOf("etcd"), EtcdKeys)?.OneOf("topology", EtcdTopologies, "stacked") switch
+        {
+            "stacked" => new EtcdSpec { Topology = EtcdTopology.Stacked },
+            "dedicated" => new EtcdSpec { Topology = EtcdTopology.Dedicated },
+            _ => null,
+        };
+    }
+
+    private static ControlPlaneSpec? ReadControlPlane(MappingReader spec)
+    {
+        if (spec.Get("controlPlane") is not { } node)
+        {
+            return new ControlPlaneSpec { RunKubelet = true };
+        }
+
+        var runKubelet = MappingReader.Open(spec.Context, node, spec.PathOf("controlPlane"), ControlPlaneKeys)?.Bool("runKubelet", true);
+        return runKubelet is null ? null : new ControlPlaneSpec { RunKubelet = runKubelet.Value };
+    }
+
+    private static KubeProxySpec? ReadKubeProxy(MappingReader spec)
+    {
+        if (spec.Get("kubeProxy") is not { } node)
+        {
+            return new KubeProxySpec { Mode = KubeProxyMode.Iptables };
+        }
+
+        return MappingReader.Open(spec.Context, node, spec.PathOf("kubeProxy"), KubeProxyKeys)?.OneOf("mode", KubeProxyModes, "iptables") switch
+        {
+            "iptables" => new KubeProxySpec { Mode = KubeProxyMode.Iptables },
+            "ipvs" => new KubeProxySpec { Mode = KubeProxyMode.Ipvs },
+            _ => null,
+        };
+    }
+
+    private static string[]? ReadCertSANs(MappingReader spec)
+    {
+        if (spec.Get("apiServer") is not { } node)
+        {
+            return [];
+        }
+
+        var map = MappingReader.Open(spec.Context, node, spec.PathOf("apiServer"), ApiServerKeys);
+        const string expectation = "IP addresses or DNS names (a leading \"*.\" allowed)";
+        var items = map?.StringList("certSANs", expectation);
+        if (items is null)
+        {
+            return null;
+        }
+
+        var ok = true;
+        foreach (var (value, itemNode, itemPath) in items)
+        {
+            var name = value.StartsWith("*.", StringComparison.Ordinal) ? value[2..] : value;
+            if (ScalarFormats.Address(value) is null && !ScalarFormats.IsDnsName(name))
+            {
+                spec.Context.Error(itemNode, itemPath, $"expected an IP address or a DNS name (a leading \"*.\" allowed); found \"{value}\"");
+                ok = false;
+            }
+        }
+
+        return ok ? items.Select(i => i.Value).ToArray() : null;
+    }
+
+    private static CertificatesSpec? ReadCertificates(MappingReader spec)
+    {
+        if (spec.Get("certificates") is not { } node)
+        {
+            return new CertificatesSpec { CAValidity = DefaultCAValidity, Validity = DefaultValidity, KeyAlgorithm = KeyAlgorithm.Rsa2048 };
+        }
+
+        var map = MappingReader.Open(spec.Context, node, spec.PathOf("certificates"), CertificatesKeys);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var ca = Duration(map, "caValidity", DefaultCAValidity);
+        var leaf = Duration(map, "validity", DefaultValidity);
+        var algorithm = map.OneOf("keyAlgorithm", KeyAlgorithms, "rsa-2048");
+        if (ca is null || leaf is null || algorithm is null)
+        {
+            return null;
+        }
+
+        return new CertificatesSpec
+        {
+            CAValidity = ca.Value,
+            Validity = leaf.Value,
+            KeyAlgorithm = algorithm == "ecdsa-p256" ? KeyAlgorithm.EcdsaP256 : KeyAlgorithm.Rsa2048,
+        };
+    }
+
+    private static TimeSpan? Duration(MappingReader map, string key, TimeSpan fallback)
+    {
+        if (map.Get(key) is not { } node)
+        {
+            return fallback;
+        }
+
+        if (map.Scalar(node, map.PathOf(key), ScalarFormats.DurationExpectation) is not { } text)
+        {
+            return null;
+        }
+
+        if (ScalarFormats.Duration(text) is { } value)
+        {
+            return value;
+        }
+
+        map.Context.Error(node, map.PathOf(key), $"expected {ScalarFormats.DurationExpectation}; found \"{text}\"");
+        return null;
+    }
+
+    /// <summary>"IPv4" or "IPv6", for messages.</summary>
+    public static string Family(System.Net.IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetwork ? "IPv4" : "IPv6";
+
+    public static string Index(int i) => "[" + i.ToString(CultureInfo.InvariantCulture) + "]";
+}

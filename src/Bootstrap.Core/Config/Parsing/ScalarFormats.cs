@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Bootstrap.Core.Config.Parsing;
+
+/// <summary>Strict parsers for the scalar formats of the cluster file. Each returns null when the text is not valid.</summary>
+internal static partial class ScalarFormats
+{
+    public const string AddressExpectation = "an IPv4 or IPv6 address";
+    public const string CidrExpectation = "a CIDR such as 10.244.0.0/16";
+    public const string DurationExpectation = "a duration such as 8760h, 365d or 90s (units d, h, m, s)";
+    public const string HostExpectation = "an IP address or a DNS name";
+
+    /// <summary>
+    /// An address in its usual textual form only: four decimal octets for IPv4 (so "10.1" or
+    /// "010.0.0.1" are rejected, unlike <see cref="IPAddress.TryParse(string?, out IPAddress?)"/>), or IPv6 without brackets, zone or spaces.
+    /// </summary>
+    public static IPAddress? Address(string text)
+    {
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            return text.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.')
+                && IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : null;
+        }
+
+        var parts = text.Split('.');
+        if (parts.Length != 4 || parts.Any(p => !Ipv4Octet().IsMatch(p)))
+        {
+            return null;
+        }
+
+        return IPAddress.TryParse(text, out var v4) ? v4 : null;
+    }
+
+    /// <summary>A network written ADDRESS/PREFIX. <paramref name="problem"/> says what is wrong when null is returned.</summary>
+    public static IPNetwork? Cidr(string text, out string? problem)
+    {
+        problem = null;
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var address = slash > 0 ? Address(text[..slash]) : null;
+        if (address is null
+            || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
+            || prefix > (address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128))
+        {
+            problem = $"expected {CidrExpectation}; found \"{text}\"";
+            return null;
+        }
+
+        var network = new IPNetwork(Mask(address, prefix), prefix);
+        if (!network.BaseAddress.Equals(address))
+        {
+            problem = $"\"{text}\" has host bits set; expected the network address, did you mean \"{network}\"?";
+            return null;
+        }
+
+        return network;
+    }
+
+    /// <summary>Go-style durations without fractions: 87600h, 365d, 1h30m, 10s. Zero is rejected.</summary>
+    public static TimeSpan? Duration(string text)
+    {
+        var match = DurationPattern().Match(text);
+        if (!match.Success || text.Length == 0)
+        {
+            return null;
+        }
+
+        long Part(string group) => match.Groups[group].Success
+            ? long.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture)
+            : 0;
+
+        try
+        {
+            var value = TimeSpan.FromDays(Part("d")) + TimeSpan.FromHours(Part("h"))
+                + TimeSpan.FromMinutes(Part("m")) + TimeSpan.FromSeconds(Part("s"));
+            return value > TimeSpan.Zero ? value : null;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An RFC 1123 label: lowercase letters, digits and '-', 1–63 characters, alphanumeric at both ends.</summary>
+    public static bool IsDnsLabel(string text) => DnsLabel().IsMatch(text);
+
+    /// <summary>An RFC 1123 subdomain: dot-separated labels, at most 253 characters.</summary>
+    public static bool IsDnsName(string text) =>
+        text.Length <= 253 && text.Split('.').All(IsDnsLabel);
+
+    public static KubernetesVersion? Version(string text)
+    {
+        var match = VersionPattern().Match(text);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new KubernetesVersion(
+                int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
+                int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture),
+                int.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An OpenSSH SHA256 fingerprint as <c>ssh-keygen -lf</c> prints it.</summary>
+    public static bool IsHostKeyFingerprint(string text) => Fingerprint().IsMatch(text);
+
+    public static bool IsSha256Hex(string text) => Sha256Hex().IsMatch(text);
+
+    /// <summary>The first address of a network with every host bit cleared.</summary>
+    public static IPAddress Mask(IPAddress address, int prefix)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var bitsHere = Math.Clamp(prefix - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - bitsHere));
+        }
+
+        return new IPAddress(bytes);
+    }
+
+    /// <summary>The last address of an IPv4 network (its broadcast address).</summary>
+    public static IPAddress LastAddress(IPNetwork network)
+    {
+        var bytes = network.BaseAddress.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var bitsHere = Math.Clamp(network.PrefixLength - (i * 8), 0, 8);
+            bytes[i] |= (byte)(0xFF >> bitsHere);
+        }
+
+        return new IPAddress(bytes);
+    }
+
+    public static bool Overlap(IPNetwork a, IPNetwork b) =>
+        a.BaseAddress.AddressFamily == b.BaseAddress.AddressFamily
+        && (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress));
+
+    [GeneratedRegex("^(0|[1-9][0-9]{0,2})$")]
+    private static partial Regex Ipv4Octet();
+
+    [GeneratedRegex("^(?:(?<d>[0-9]+)d)?(?:(?<h>[0-9]+)h)?(?:(?<m>[0-9]+)m)?(?:(?<s>[0-9]+)s)?$")]
+    private static partial Regex DurationPattern();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+
+    [GeneratedRegex("^v([0-9]{1,4})\\.([0-9]{1,4})\\.([0-9]{1,4})$")]
+    private static partial Regex VersionPattern();
+
+    [GeneratedRegex("^SHA256:[A-Za-z0-9+/]{43}$")]
+    private static partial Regex Fingerprint();
+
+    [GeneratedRegex("^[0-9a-f]{64}$", RegexOptions.IgnoreCase)]
+    private static partial Regex Sha256Hex();
+}

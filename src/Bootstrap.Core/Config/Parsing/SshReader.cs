@@ -1,0 +1,212 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace Bootstrap.Core.Config.Parsing;
+
+/// <summary>Reads <c>spec.ssh</c>, a host's <c>ssh</c> overrides and bastions, including secret references.</summary>
+internal static partial class SshReader
+{
+    public const int DefaultPort = 22;
+    public const int DefaultConcurrency = 10;
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly string[] HostKeys =
+        ["user", "port", "identityFile", "password", "knownHosts", "hostKeyPolicy", "hostKeyFingerprints", "bastion", "connectTimeout"];
+
+    private static readonly string[] DefaultKeys = [.. HostKeys, "concurrency"];
+
+    private static readonly string[] BastionKeys = ["address", "port", "user", "identityFile", "password", "hostKeyFingerprints"];
+
+    private static readonly string[] Policies = ["strict", "accept-new"];
+
+    private static readonly string[] DisablingPolicies = ["no", "off", "false", "none", "ignore", "insecure", "accept-all", "accept-any"];
+
+    private const string PasswordExpectation = "a reference: env:NAME, file:PATH or prompt";
+
+    /// <summary>Reads SSH fields; null when any of them is invalid (errors recorded).</summary>
+    public static SshFields? Read(ParseContext context, YamlNode node, string path, bool isDefaults)
+    {
+        var map = MappingReader.Open(context, node, path, isDefaults ? DefaultKeys : HostKeys);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var errorsBefore = context.Diagnostics.ErrorCount;
+        var user = map.String("user");
+        if (user is not null && !UserName().IsMatch(user))
+        {
+            context.Error(map.Get("user")!, map.PathOf("user"), $"expected a login name (letters, digits, '.', '_', '-'); found \"{user}\"");
+        }
+
+        int? port = map.Get("port") is null ? null : map.Int("port", 1, 65535, DefaultPort);
+        var identity = map.String("identityFile");
+        var password = map.Get("password") is { } passwordNode ? Secret(context, passwordNode, map.PathOf("password")) : null;
+        var knownHosts = map.String("knownHosts");
+        var policy = map.Get("hostKeyPolicy") is { } policyNode ? Policy(map, policyNode) : null;
+        var fingerprints = map.Get("hostKeyFingerprints") is null ? null : Fingerprints(map);
+        var bastion = map.Get("bastion") is { } bastionNode ? Bastion(context, bastionNode, map.PathOf("bastion")) : null;
+
+        TimeSpan? timeout = null;
+        if (map.Get("connectTimeout") is { } timeoutNode && map.Scalar(timeoutNode, map.PathOf("connectTimeout"), ScalarFormats.DurationExpectation) is { } timeoutText)
+        {
+            timeout = ScalarFormats.Duration(timeoutText);
+            if (timeout is null)
+            {
+                context.Error(timeoutNode, map.PathOf("connectTimeout"), $"expected {ScalarFormats.DurationExpectation}; found \"{timeoutText}\"");
+            }
+        }
+
+        var concurrency = isDefaults ? map.Int("concurrency", 1, 1000, DefaultConcurrency) : null;
+        if (context.Diagnostics.ErrorCount > errorsBefore)
+        {
+            return null;
+        }
+
+        return new SshFields
+        {
+            User = user,
+            Port = port,
+            IdentityFile = identity is null ? null : context.ResolvePath(identity),
+            Password = password,
+            KnownHostsFile = knownHosts is null ? null : context.ResolvePath(knownHosts),
+            HostKeyPolicy = policy,
+            HostKeyFingerprints = fingerprints,
+            Bastion = bastion,
+            ConnectTimeout = timeout,
+            Concurrency = concurrency,
+        };
+    }
+
+    /// <summary>
+    /// A password field: only a reference is accepted. The written value is never echoed, since
+    /// it may be the password itself.
+    /// </summary>
+    public static SecretReference? Secret(ParseContext context, YamlNode node, string path)
+    {
+        if (node is not YamlScalarNode { Value: { } text })
+        {
+            context.Error(node, path, $"expected {PasswordExpectation}; found {YamlNodes.Describe(node)}");
+            return null;
+        }
+
+        if (text == "prompt")
+        {
+            return new SecretReference(SecretReferenceKind.Prompt, null);
+        }
+
+        if (text.StartsWith("env:", StringComparison.Ordinal))
+        {
+            var name = text[4..];
+            if (EnvironmentName().IsMatch(name))
+            {
+                return new SecretReference(SecretReferenceKind.Environment, name);
+            }
+
+            context.Error(node, path, $"expected env:NAME with NAME an environment variable name (letters, digits, '_'); found \"env:{name}\"");
+            return null;
+        }
+
+        if (text.StartsWith("file:", StringComparison.Ordinal))
+        {
+            var file = text[5..];
+            if (file.Length > 0)
+            {
+                return new SecretReference(SecretReferenceKind.File, context.ResolvePath(file));
+            }
+
+            context.Error(node, path, "expected file:PATH with a path after \"file:\"");
+            return null;
+        }
+
+        context.Error(node, path, $"passwords are never written in the cluster file; expected {PasswordExpectation} (the value is not shown)");
+        return null;
+    }
+
+    private static HostKeyPolicy? Policy(MappingReader map, YamlNode node)
+    {
+        var path = map.PathOf("hostKeyPolicy");
+        if (map.Scalar(node, path, "one of " + string.Join(", ", Policies)) is not { } text)
+        {
+            return null;
+        }
+
+        if (DisablingPolicies.Contains(text, StringComparer.OrdinalIgnoreCase))
+        {
+            map.Context.Error(node, path, $"host-key checking cannot be turned off; expected one of {string.Join(", ", Policies)} (pin keys with hostKeyFingerprints, or use accept-new)");
+            return null;
+        }
+
+        return map.OneOf("hostKeyPolicy", Policies, null) switch
+        {
+            "strict" => Config.HostKeyPolicy.Strict,
+            "accept-new" => Config.HostKeyPolicy.AcceptNew,
+            _ => null,
+        };
+    }
+
+    private static string[]? Fingerprints(MappingReader map)
+    {
+        const string expectation = "SSH host-key fingerprints such as SHA256:<43 base64 characters> (as ssh-keygen -lf prints them)";
+        var items = map.StringList("hostKeyFingerprints", expectation);
+        if (items is null)
+        {
+            return null;
+        }
+
+        var ok = true;
+        foreach (var (value, node, itemPath) in items)
+        {
+            if (!ScalarFormats.IsHostKeyFingerprint(value))
+            {
+                map.Context.Error(node, itemPath, $"expected an SSH host-key fingerprint such as SHA256:<43 base64 characters> (as ssh-keygen -lf prints it); found \"{value}\"");
+                ok = false;
+            }
+        }
+
+        var count = map.Get("hostKeyFingerprints") is YamlSequenceNode sequence ? sequence.Children.Count : 0;
+        return ok && items.Count == count ? items.Select(i => i.Value).ToArray() : null;
+    }
+
+    private static BastionSpec? Bastion(ParseContext context, YamlNode node, string path)
+    {
+        var map = MappingReader.Open(context, node, path, BastionKeys);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var address = map.RequiredString("address", ScalarFormats.HostExpectation);
+        if (address is not null && ScalarFormats.Address(address) is null && !ScalarFormats.IsDnsName(address))
+        {
+            context.Error(map.Get("address")!, map.PathOf("address"), $"expected {ScalarFormats.HostExpectation}; found \"{address}\"");
+            address = null;
+        }
+
+        var port = map.Int("port", 1, 65535, DefaultPort);
+        var user = map.String("user");
+        var identity = map.String("identityFile");
+        var password = map.Get("password") is { } passwordNode ? Secret(context, passwordNode, map.PathOf("password")) : null;
+        var fingerprints = Fingerprints(map);
+        if (address is null || port is null || fingerprints is null || (map.Get("password") is not null && password is null))
+        {
+            return null;
+        }
+
+        return new BastionSpec
+        {
+            Address = address,
+            Port = port.Value,
+            User = user,
+            IdentityFile = identity is null ? null : context.ResolvePath(identity),
+            Password = password,
+            HostKeyFingerprints = fingerprints,
+        };
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
+
+    [GeneratedRegex("^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$")]
+    private static partial Regex UserName();
+}

@@ -1,0 +1,246 @@
+using System.Net;
+using System.Text.Json;
+using Bootstrap.Core.Config;
+
+namespace Bootstrap.Core.Tests.Config;
+
+public sealed class ClusterConfigLoaderTests
+{
+    private const string Home = "/home/tester";
+    private const string BaseDirectory = "/work/clusters";
+
+    private const string Minimal = """
+        apiVersion: bootstrap.dev/v1alpha1
+        kind: Cluster
+        metadata:
+          name: mini
+        spec:
+          kubernetesVersion: v1.20.2
+          networking:
+            hostSubnet: 10.0.0.0/24
+            podSubnet: 10.244.0.0/16
+            serviceSubnet: 10.96.0.0/12
+          loadBalancer:
+            type: haproxy-keepalived
+            virtualIP: 10.0.0.10
+          artifacts:
+            directory: artifacts
+          hosts:
+            - name: lb1
+              address: 10.0.0.11
+              roles: [loadbalancer]
+            - name: cp1
+              address: 10.0.0.21
+              roles: [control-plane]
+        """;
+
+    private static ClusterConfigLoadResult Load(string yaml) => ClusterConfigLoader.Load(yaml, "cluster.yaml", BaseDirectory, Home);
+
+    private static ClusterConfig LoadValid(string yaml)
+    {
+        var result = Load(yaml);
+        Assert.Empty(result.Errors);
+        return Assert.IsType<ClusterConfig>(result.Config);
+    }
+
+    [Fact]
+    public void Omitted_fields_take_their_documented_defaults()
+    {
+        var config = LoadValid(Minimal);
+
+        Assert.Equal("10.0.0.10", config.ControlPlaneEndpoint.Host);
+        Assert.Equal(6443, config.ControlPlaneEndpoint.Port);
+        Assert.Equal("cluster.local", config.Networking.DnsDomain);
+        Assert.Equal(51, config.LoadBalancer.VirtualRouterId);
+        Assert.Null(config.LoadBalancer.Interface);
+        Assert.Equal(EtcdTopology.Stacked, config.Etcd.Topology);
+        Assert.Equal("root", config.Ssh.User);
+        Assert.Equal(22, config.Ssh.Port);
+        Assert.Null(config.Ssh.IdentityFile);
+        Assert.Null(config.Ssh.Password);
+        Assert.Equal(HostKeyPolicy.Strict, config.Ssh.HostKeyPolicy);
+        Assert.Equal(TimeSpan.FromSeconds(10), config.Ssh.ConnectTimeout);
+        Assert.Equal(10, config.SshConcurrency);
+        Assert.Equal("/home/tester/.bootstrap/mini", config.StateDirectory);
+        Assert.Equal("/home/tester/.bootstrap/mini/known_hosts", config.Ssh.KnownHostsFile);
+        Assert.Equal(TimeSpan.FromHours(87600), config.Certificates.CAValidity);
+        Assert.Equal(TimeSpan.FromHours(8760), config.Certificates.Validity);
+        Assert.Equal(KeyAlgorithm.Rsa2048, config.Certificates.KeyAlgorithm);
+        Assert.Empty(config.ApiServer.CertSANs);
+        Assert.Null(config.Kubelet.ConfigPatch);
+        Assert.True(config.ControlPlane.RunKubelet);
+        Assert.Equal(KubeProxyMode.Iptables, config.KubeProxy.Mode);
+        Assert.Equal("/work/clusters/artifacts", config.Artifacts.Directory);
+    }
+
+    [Fact]
+    public void Even_etcd_member_count_is_a_warning_and_the_file_still_loads()
+    {
+        var yaml = Minimal + """
+
+                - name: cp2
+                  address: 10.0.0.22
+                  roles: [control-plane]
+            """;
+
+        var result = Load(yaml);
+
+        Assert.NotNull(result.Config);
+        Assert.Empty(result.Errors);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal(
+            "cluster.yaml:17:5: warning: spec.hosts: etcd would have 2 members; an even count tolerates no more failures than 1, so an odd count is recommended",
+            warning.ToString());
+    }
+
+    [Fact]
+    public void Full_featured_file_loads_every_optional_field()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Config", "Valid", "full-featured.yaml");
+        var result = ClusterConfigLoader.LoadFile(path, Home);
+        Assert.Empty(result.Diagnostics);
+        var config = result.Config!;
+        var directory = Path.GetDirectoryName(path)!;
+
+        Assert.Equal("prod-eu1", config.Name);
+        Assert.Equal(new KubernetesVersion(1, 21, 14), config.KubernetesVersion);
+        Assert.Equal(new Uri("https://api.prod.example.com:8443"), config.ControlPlaneEndpoint.Url);
+        Assert.Null(config.ControlPlaneEndpoint.Address);
+        Assert.Equal(LoadBalancerType.External, config.LoadBalancer.Type);
+        Assert.Null(config.LoadBalancer.VirtualIP);
+        Assert.Equal("prod.local", config.Networking.DnsDomain);
+        Assert.Equal(EtcdTopology.Dedicated, config.Etcd.Topology);
+        Assert.Equal(["etcd1", "etcd2", "etcd3"], config.EtcdMembers.Select(h => h.Name));
+        Assert.Equal(["cp1", "w1"], config.WorkerHosts.Select(h => h.Name));
+        Assert.Equal(new Uri("https://mirror.example.com/k8s/v1.21.14/"), config.Artifacts.BaseUrl);
+        Assert.Null(config.Artifacts.Directory);
+        Assert.Equal(8, config.Artifacts.Sha256.Count);
+        Assert.Equal("abcdef0000000000000000000000000000000000000000000000000000000008", config.Artifacts.Sha256["kubelet"]);
+        Assert.Equal(["203.0.113.7", "*.prod.example.com"], config.ApiServer.CertSANs);
+        Assert.Equal(TimeSpan.FromDays(3650), config.Certificates.CAValidity);
+        Assert.Equal(TimeSpan.FromDays(90), config.Certificates.Validity);
+        Assert.Equal(KeyAlgorithm.EcdsaP256, config.Certificates.KeyAlgorithm);
+        Assert.False(config.ControlPlane.RunKubelet);
+        Assert.Equal(KubeProxyMode.Ipvs, config.KubeProxy.Mode);
+        Assert.Equal(Path.Combine(directory, "state", "prod-eu1"), config.StateDirectory);
+        Assert.Equal(Path.Combine(directory, "state", "prod-eu1", "known_hosts"), config.Ssh.KnownHostsFile);
+    }
+
+    [Fact]
+    public void Host_ssh_overrides_replace_only_the_fields_they_set()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Config", "Valid", "full-featured.yaml");
+        var config = ClusterConfigLoader.LoadFile(path, Home).Config!;
+        var defaults = config.Ssh;
+        var cp1 = config.Hosts.Single(h => h.Name == "cp1");
+        var etcd1 = config.Hosts.Single(h => h.Name == "etcd1");
+
+        Assert.Equal("admin", defaults.User);
+        Assert.Equal(2222, defaults.Port);
+        Assert.Equal("/home/tester/.ssh/prod", defaults.IdentityFile);
+        Assert.Equal(new SecretReference(SecretReferenceKind.Environment, "PROD_SSH_PASSWORD"), defaults.Password);
+        Assert.Equal(TimeSpan.FromSeconds(90), defaults.ConnectTimeout);
+        Assert.Equal("bastion.prod.example.com", defaults.Bastion!.Address);
+        Assert.Equal(22, defaults.Bastion.Port);
+        Assert.Equal("jump", defaults.Bastion.User);
+        Assert.Equal(SecretReferenceKind.Prompt, defaults.Bastion.Password!.Kind);
+        Assert.Equal(["SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"], defaults.Bastion.HostKeyFingerprints);
+
+        Assert.Same(defaults, etcd1.Ssh);
+        Assert.Equal("core", cp1.Ssh.User);
+        Assert.Equal(22, cp1.Ssh.Port);
+        Assert.Equal(
+            new SecretReference(SecretReferenceKind.File, Path.Combine(Path.GetDirectoryName(path)!, "secrets", "cp1-password")),
+            cp1.Ssh.Password);
+        Assert.Equal(["SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"], cp1.Ssh.HostKeyFingerprints);
+        Assert.Equal(defaults.IdentityFile, cp1.Ssh.IdentityFile);
+        Assert.Same(defaults.Bastion, cp1.Ssh.Bastion);
+        Assert.Equal(defaults.ConnectTimeout, cp1.Ssh.ConnectTimeout);
+    }
+
+    [Fact]
+    public void Kubelet_patch_keeps_yaml_scalar_types_as_json()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Config", "Valid", "full-featured.yaml");
+        var patch = ClusterConfigLoader.LoadFile(path, Home).Config!.Kubelet.ConfigPatch!.Value;
+
+        Assert.Equal(JsonValueKind.Object, patch.ValueKind);
+        Assert.Equal(200, patch.GetProperty("maxPods").GetInt32());
+        Assert.Equal(JsonValueKind.False, patch.GetProperty("serializeImagePulls").ValueKind);
+        Assert.Equal("static", patch.GetProperty("cpuManagerPolicy").GetString());
+        Assert.Equal("200Mi", patch.GetProperty("evictionHard").GetProperty("memory.available").GetString());
+        Assert.Equal(JsonValueKind.True, patch.GetProperty("featureGates").GetProperty("RotateKubeletServerCertificate").ValueKind);
+        Assert.Equal(JsonValueKind.String, patch.GetProperty("podPidsLimit").ValueKind);
+        Assert.Equal(JsonValueKind.Null, patch.GetProperty("systemReserved").ValueKind);
+    }
+
+    [Fact]
+    public void IPv6_host_subnet_and_virtual_ip_are_accepted()
+    {
+        var yaml = Minimal
+            .Replace("10.0.0.0/24", "fd00:56::/64", StringComparison.Ordinal)
+            .Replace("10.0.0.10", "fd00:56::10", StringComparison.Ordinal)
+            .Replace("10.0.0.11", "fd00:56::11", StringComparison.Ordinal)
+            .Replace("10.0.0.21", "fd00:56::21", StringComparison.Ordinal);
+
+        var config = LoadValid(yaml);
+
+        Assert.Equal(IPAddress.Parse("fd00:56::10"), config.LoadBalancer.VirtualIP);
+        Assert.Equal(new Uri("https://[fd00:56::10]:6443"), config.ControlPlaneEndpoint.Url);
+        Assert.Equal(IPAddress.Parse("fd00:56::21"), config.ControlPlaneHosts.Single().Address);
+    }
+
+    [Fact]
+    public void Missing_file_is_one_error_without_position()
+    {
+        var result = ClusterConfigLoader.LoadFile("/nonexistent/cluster.yaml", Home);
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("/nonexistent/cluster.yaml: cannot read the cluster file: no such file", error.ToString());
+        Assert.Null(result.Config);
+    }
+
+    [Fact]
+    public void Every_truncation_and_every_single_line_deletion_of_the_lab_file_is_reported_without_throwing()
+    {
+        var lab = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml"));
+        var lines = lab.Split('\n');
+        var variants = Enumerable.Range(0, lab.Length).Select(n => lab[..n])
+            .Concat(Enumerable.Range(0, lines.Length).Select(i => string.Join('\n', lines.Where((_, j) => j != i))));
+
+        foreach (var variant in variants)
+        {
+            var result = Load(variant);
+
+            Assert.True(result.Config is not null || result.Errors.Count > 0);
+            Assert.All(result.Errors, e => Assert.False(string.IsNullOrWhiteSpace(e.Message)));
+        }
+    }
+
+    [Fact]
+    public void A_directory_is_not_a_cluster_file()
+    {
+        var result = ClusterConfigLoader.LoadFile(AppContext.BaseDirectory, Home);
+
+        Assert.Equal(AppContext.BaseDirectory + ": is a directory; expected a cluster file", Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void Errors_in_different_sections_are_all_reported_in_file_order()
+    {
+        var yaml = Minimal
+            .Replace("v1.20.2", "latest", StringComparison.Ordinal)
+            .Replace("10.96.0.0/12", "10.96.0.0", StringComparison.Ordinal)
+            .Replace("roles: [loadbalancer]", "roles: [load-balancer]", StringComparison.Ordinal);
+
+        var result = Load(yaml);
+
+        Assert.Equal(
+            [
+                "cluster.yaml:6:22: spec.kubernetesVersion: expected a Kubernetes release such as v1.20.2; found \"latest\"",
+                "cluster.yaml:10:20: spec.networking.serviceSubnet: expected a CIDR such as 10.244.0.0/16; found \"10.96.0.0\"",
+                "cluster.yaml:19:15: spec.hosts[0].roles[0]: unknown role \"load-balancer\"; did you mean \"loadbalancer\"? (allowed: control-plane, etcd, worker, loadbalancer)",
+            ],
+            result.Errors.Select(e => e.ToString()));
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using Bootstrap.Core.Config.Parsing;
+
+namespace Bootstrap.Core.Tests.Config.Parsing;
+
+public sealed class ScalarFormatsTests
+{
+    [Theory]
+    [InlineData("192.168.56.10")]
+    [InlineData("0.0.0.0")]
+    [InlineData("fd00:56::10")]
+    [InlineData("::1")]
+    public void Usual_address_forms_parse(string text) => Assert.Equal(IPAddress.Parse(text), ScalarFormats.Address(text));
+
+    [Theory]
+    [InlineData("10.1")]
+    [InlineData("010.0.0.1")]
+    [InlineData("10.0.0.256")]
+    [InlineData("10.0.0.1.")]
+    [InlineData("0x0a.0.0.1")]
+    [InlineData("fe80::1%eth0")]
+    [InlineData("[fd00::1]")]
+    [InlineData(" fd00::1")]
+    [InlineData("fd00::1/64")]
+    [InlineData("cp1")]
+    public void Ambiguous_or_shortened_addresses_are_rejected(string text) => Assert.Null(ScalarFormats.Address(text));
+
+    [Theory]
+    [InlineData("10.244.0.0/16")]
+    [InlineData("10.96.0.0/12")]
+    [InlineData("192.168.56.10/32")]
+    [InlineData("fd00:10:96::/112")]
+    public void Network_addresses_with_a_prefix_are_cidrs(string text)
+    {
+        Assert.Equal(IPNetwork.Parse(text), ScalarFormats.Cidr(text, out var problem));
+        Assert.Null(problem);
+    }
+
+    [Theory]
+    [InlineData("10.244.0.0", "expected a CIDR such as 10.244.0.0/16; found \"10.244.0.0\"")]
+    [InlineData("10.244.0.0/", "expected a CIDR such as 10.244.0.0/16; found \"10.244.0.0/\"")]
+    [InlineData("10.244.0.0/-1", "expected a CIDR such as 10.244.0.0/16; found \"10.244.0.0/-1\"")]
+    [InlineData("fd00::/129", "expected a CIDR such as 10.244.0.0/16; found \"fd00::/129\"")]
+    [InlineData("10.244.7.0/16", "\"10.244.7.0/16\" has host bits set; expected the network address, did you mean \"10.244.0.0/16\"?")]
+    [InlineData("fd00:10:96::1/64", "\"fd00:10:96::1/64\" has host bits set; expected the network address, did you mean \"fd00:10:96::/64\"?")]
+    public void Bad_cidrs_say_what_is_wrong(string text, string expected)
+    {
+        Assert.Null(ScalarFormats.Cidr(text, out var problem));
+        Assert.Equal(expected, problem);
+    }
+
+    [Theory]
+    [InlineData("10s", 0, 0, 10)]
+    [InlineData("1m30s", 0, 1, 30)]
+    [InlineData("8760h", 8760, 0, 0)]
+    [InlineData("365d", 365 * 24, 0, 0)]
+    [InlineData("1d2h3m4s", 26, 3, 4)]
+    public void Durations_add_their_parts(string text, int hours, int minutes, int seconds) =>
+        Assert.Equal(new TimeSpan(hours, minutes, seconds), ScalarFormats.Duration(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0s")]
+    [InlineData("10")]
+    [InlineData("1.5h")]
+    [InlineData("10 s")]
+    [InlineData("1y")]
+    [InlineData("30s1m")]
+    [InlineData("99999999999999d")]
+    public void Durations_without_units_out_of_order_or_zero_are_rejected(string text) => Assert.Null(ScalarFormats.Duration(text));
+
+    [Theory]
+    [InlineData("v1.20.2", true)]
+    [InlineData("v1.31.0", true)]
+    [InlineData("1.20.2", false)]
+    [InlineData("v1.20", false)]
+    [InlineData("v1.20.2-rc.1", false)]
+    public void Versions_are_v_major_minor_patch(string text, bool valid) => Assert.Equal(valid, ScalarFormats.Version(text) is not null);
+
+    [Theory]
+    [InlineData("cp1", true)]
+    [InlineData("a", true)]
+    [InlineData("node-01", true)]
+    [InlineData("Node1", false)]
+    [InlineData("-cp1", false)]
+    [InlineData("cp1-", false)]
+    [InlineData("cp_1", false)]
+    [InlineData("cp1.lab", false)]
+    public void Host_names_are_rfc1123_labels(string text, bool valid) => Assert.Equal(valid, ScalarFormats.IsDnsLabel(text));
+
+    [Fact]
+    public void Overlap_is_containment_either_way_within_one_family()
+    {
+        Assert.True(ScalarFormats.Overlap(IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("10.96.0.0/12")));
+        Assert.True(ScalarFormats.Overlap(IPNetwork.Parse("10.96.0.0/12"), IPNetwork.Parse("10.0.0.0/8")));
+        Assert.False(ScalarFormats.Overlap(IPNetwork.Parse("10.244.0.0/16"), IPNetwork.Parse("10.96.0.0/12")));
+        Assert.False(ScalarFormats.Overlap(IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("::/0")));
+    }
+
+    [Theory]
+    [InlineData("podSubnets", "podSubnet")]
+    [InlineData("PodSubnet", "podSubnet")]
+    [InlineData("dnsdomain", "dnsDomain")]
+    [InlineData("servicesubnet", "serviceSubnet")]
+    [InlineData("zzzzzz", null)]
+    public void Suggestions_find_close_field_names(string input, string? expected) =>
+        Assert.Equal(expected, Suggestions.Closest(input, ["hostSubnet", "podSubnet", "serviceSubnet", "dnsDomain"]));
+}
