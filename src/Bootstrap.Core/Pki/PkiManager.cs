@@ -153,7 +153,10 @@ internal sealed class PkiManager
             if (stored is not null)
             {
                 authorities[spec.Name] = stored;
-                plan.Items.Add(new PkiChange(spec.Name, PkiChangeAction.Unchanged, null));
+                if (renew is null)
+                {
+                    plan.Items.Add(new PkiChange(spec.Name, PkiChangeAction.Unchanged, null));
+                }
             }
             else if (clusterExists || renew is not null)
             {
