@@ -16,6 +16,7 @@ internal static class BootstrapCli
             return 0;
         });
         root.Subcommands.Add(version);
+        root.Subcommands.Add(Commands.CertsCommand.Create(TimeProvider.System));
         return root;
     }
 
