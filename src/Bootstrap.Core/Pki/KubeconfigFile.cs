@@ -51,6 +51,14 @@ internal sealed record KubeconfigFile(string ClusterName, string Server, string 
         }
     }
 
+    // Records print every property; this one must never print the embedded key.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("ClusterName = ").Append(ClusterName).Append(", Server = ").Append(Server)
+            .Append(", UserName = ").Append(UserName).Append(", ClientKeyPem = ").Append(Remote.SecretRedactor.Mask);
+        return true;
+    }
+
     private static string Scalar(YamlNode node) => ((YamlScalarNode)node).Value ?? string.Empty;
 
     private static string Base64(string pem) => Convert.ToBase64String(Encoding.ASCII.GetBytes(pem));

@@ -208,7 +208,7 @@ internal sealed class PkiManager
             var (stored, existing, missing) = await LoadIssuedAsync(spec, state, cancellationToken).ConfigureAwait(false);
             var reason = renew is not null ? "renewal requested"
                 : missing ? "missing"
-                : WhyReissue(spec, stored, authorities[spec.CaName!], request, now);
+                : ReissuePolicy.Reason(spec, stored, authorities[spec.CaName!].Certificate, request, now);
             decisions.Add((spec, stored, existing, reason, missing));
         }
 
@@ -268,55 +268,6 @@ internal sealed class PkiManager
         }
 
         return new PkiChanges(plan.Items, written);
-    }
-
-    private static string? WhyReissue(CertificateSpec spec, StoredCredential? stored, StoredCredential ca, PkiRequest request, DateTimeOffset now)
-    {
-        if (stored is null)
-        {
-            return "unreadable certificate or key";
-        }
-
-        var certificate = stored.Certificate;
-        if (!PrivateKeys.Matches(stored.Key, certificate))
-        {
-            return "private key does not match the certificate";
-        }
-
-        if (!CertificateIssuer.IsSignedBy(certificate, ca.Certificate))
-        {
-            return $"not signed by the current {spec.CaName} CA";
-        }
-
-        var notAfter = new DateTimeOffset(DateTime.SpecifyKind(certificate.NotAfter, DateTimeKind.Utc));
-        if (notAfter - now <= request.RenewBefore)
-        {
-            return $"expires {notAfter:yyyy-MM-dd HH:mm:ss}Z, inside the renewal window of {request.RenewBefore.TotalDays:0.##} days";
-        }
-
-        if (!certificate.SubjectDN.Equivalent(CertificateIssuer.Subject(spec), inOrder: true))
-        {
-            return "subject (CN/O) changed";
-        }
-
-        if (CertificateIssuer.PurposesOf(certificate) != spec.Purposes)
-        {
-            return "extended key usages changed";
-        }
-
-        var dns = CertificateIssuer.DnsNamesOf(certificate);
-        var ips = CertificateIssuer.IpAddressesOf(certificate);
-        if (!dns.ToHashSet(StringComparer.OrdinalIgnoreCase).SetEquals(spec.DnsNames) || !ips.ToHashSet().SetEquals(spec.IpAddresses))
-        {
-            return "SANs changed";
-        }
-
-        if (PrivateKeys.AlgorithmOf(stored.Key.Public) != request.KeyAlgorithm)
-        {
-            return "key algorithm changed";
-        }
-
-        return null;
     }
 
     private static async Task<StoredCredential?> LoadAuthorityAsync(CertificateSpec spec, PkiStateDirectory state, CancellationToken cancellationToken)

@@ -118,22 +118,27 @@ internal sealed class PkiStateDirectory
         return true;
     }
 
-    private static void CreateDirectory(string path)
+    /// <summary>Creates <paramref name="path"/> and its parents up to the root as 0700, and narrows any of them that is wider.</summary>
+    private void CreateDirectory(string path)
     {
         if (OperatingSystem.IsWindows())
         {
             throw NotSupported();
         }
 
+        var parent = Path.GetDirectoryName(path);
+        if (!string.Equals(path, Root, StringComparison.Ordinal) && parent is not null)
+        {
+            CreateDirectory(parent);
+        }
+
         if (!Directory.Exists(path))
         {
-            var parent = Path.GetDirectoryName(path);
-            if (parent is not null)
-            {
-                CreateDirectory(parent);
-            }
-
             Directory.CreateDirectory(path, DirectoryMode);
+        }
+
+        if (File.GetUnixFileMode(path) != DirectoryMode)
+        {
             File.SetUnixFileMode(path, DirectoryMode);
         }
     }

@@ -29,6 +29,13 @@ internal sealed record StoredCredential(X509Certificate Certificate, AsymmetricC
         }
     }
 
+    // Records print every property; this one must never print the key.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Subject = ").Append(Certificate.SubjectDN).Append(", Key = ").Append(Remote.SecretRedactor.Mask);
+        return true;
+    }
+
     public static X509Certificate? TryParseCertificate(byte[] pem)
     {
         try

@@ -342,6 +342,20 @@ public sealed class PkiLifecycleTests : IDisposable
         Assert.Equal(content, File.ReadAllBytes(key));
     }
 
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task A_state_directory_created_by_hand_with_wider_modes_is_narrowed_to_0700()
+    {
+        Directory.CreateDirectory(Path.Combine(State, "pki"));
+        File.SetUnixFileMode(State, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(Path.Combine(State, "pki"), (UnixFileMode)0b111_101_101);
+
+        await EnsureAsync(Ecdsa());
+
+        Assert.Equal(PkiStateDirectory.DirectoryMode, File.GetUnixFileMode(State));
+        Assert.Equal(PkiStateDirectory.DirectoryMode, File.GetUnixFileMode(Path.Combine(State, "pki")));
+    }
+
     private static PkiRequest Ecdsa() => PkiRequests.Single() with { KeyAlgorithm = KeyAlgorithm.EcdsaP256 };
 
     private Task<PkiChanges> EnsureAsync(PkiRequest request) => new PkiManager(_clock).EnsureAsync(request, State, CancellationToken.None);
