@@ -133,35 +133,54 @@ internal sealed class PkiManager
     private async Task<PkiChanges> ReconcileAsync(PkiRequest request, PkiStateDirectory state, IReadOnlySet<string>? renew, CancellationToken cancellationToken)
     {
         using var stateLock = state.Lock();
-        var now = _time.GetUtcNow();
+        var run = new Run(request, state, renew, _time.GetUtcNow(), state.Exists(PkiStateDirectory.RequestFile));
         var specs = CertificateCatalog.Build(request);
-        var clusterExists = state.Exists(PkiStateDirectory.RequestFile);
         var plan = new Plan();
+        var authorities = await PlanAuthoritiesAsync(run, specs, plan, cancellationToken).ConfigureAwait(false);
+        await PlanIssuedAsync(run, specs, authorities, plan, cancellationToken).ConfigureAwait(false);
+        if (renew is null)
+        {
+            plan.Writes.Add(new PendingWrite(PkiStateDirectory.RequestFile, PkiRequestJson.Serialize(request), PkiStateDirectory.SecretMode));
+        }
 
-        // 1. CAs and the service-account key: reuse, adopt external, or (first run only) create.
+        var written = new List<string>();
+        foreach (var write in plan.Writes)
+        {
+            if (await state.WriteAsync(write.Path, write.Content, write.Mode, cancellationToken).ConfigureAwait(false))
+            {
+                written.Add(write.Path);
+            }
+        }
+
+        return new PkiChanges(plan.Items, written);
+    }
+
+    /// <summary>CAs and the service-account key: reuse, adopt external, or (first run only) create. Renewals only load CAs.</summary>
+    private static async Task<Dictionary<string, StoredCredential>> PlanAuthoritiesAsync(Run run, IReadOnlyList<CertificateSpec> specs, Plan plan, CancellationToken cancellationToken)
+    {
         var authorities = new Dictionary<string, StoredCredential>(StringComparer.Ordinal);
         var newAuthorities = new List<CertificateSpec>();
         foreach (var spec in specs.Where(s => s.Kind == CertificateKind.Authority))
         {
-            if (renew is null && request.ExternalCas.TryGetValue(spec.Name, out var external))
+            if (!run.Renewing && run.Request.ExternalCas.TryGetValue(spec.Name, out var external))
             {
-                authorities[spec.Name] = await AdoptExternalAsync(spec, external, state, plan, cancellationToken).ConfigureAwait(false);
+                authorities[spec.Name] = await AdoptExternalAsync(spec, external, run.State, plan, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            var stored = await LoadAuthorityAsync(spec, state, cancellationToken).ConfigureAwait(false);
+            var stored = await LoadAuthorityAsync(spec, run.State, cancellationToken).ConfigureAwait(false);
             if (stored is not null)
             {
                 authorities[spec.Name] = stored;
-                if (renew is null)
+                if (!run.Renewing)
                 {
                     plan.Items.Add(new PkiChange(spec.Name, PkiChangeAction.Unchanged, null));
                 }
             }
-            else if (clusterExists || renew is not null)
+            else if (run.ClusterExists || run.Renewing)
             {
                 throw new PkiStateException(
-                    $"The {spec.Name} CA ({spec.Path}.crt/.key) is missing from {state.Root}, but {PkiStateDirectory.RequestFile} says this cluster's PKI exists. "
+                    $"The {spec.Name} CA ({spec.Path}.crt/.key) is missing from {run.State.Root}, but {PkiStateDirectory.RequestFile} says this cluster's PKI exists. "
                     + "Refusing to create a second CA: restore the state directory, or copy the CA certificate and key from a control-plane host "
                     + $"(/etc/kubernetes/{spec.Path}.crt and .key) into it.");
             }
@@ -171,48 +190,52 @@ internal sealed class PkiManager
             }
         }
 
-        var serviceAccount = renew is null ? await LoadServiceAccountKeyAsync(state, clusterExists, cancellationToken).ConfigureAwait(false) : null;
-        var needServiceAccount = renew is null && serviceAccount is null;
-        var firstKeys = GenerateKeys(request.KeyAlgorithm, newAuthorities.Count + (needServiceAccount ? 1 : 0), cancellationToken);
+        if (run.Renewing)
+        {
+            return authorities;
+        }
+
+        var serviceAccount = await LoadServiceAccountKeyAsync(run.State, run.ClusterExists, cancellationToken).ConfigureAwait(false);
+        var keys = GenerateKeys(run.Request.KeyAlgorithm, newAuthorities.Count + (serviceAccount is null ? 1 : 0), cancellationToken);
         for (var i = 0; i < newAuthorities.Count; i++)
         {
             var spec = newAuthorities[i];
-            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, firstKeys[i], now, request.CaValidity), firstKeys[i]);
+            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, keys[i], run.Now, run.Request.CaValidity), keys[i]);
             authorities[spec.Name] = created;
             plan.AddPair(spec.Path, created);
             plan.Items.Add(new PkiChange(spec.Name, PkiChangeAction.Created, "no CA in the state directory"));
         }
 
-        if (renew is null)
+        if (serviceAccount is null)
         {
-            if (needServiceAccount)
-            {
-                serviceAccount = firstKeys[^1];
-                plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(PrivateKeys.ToPem(serviceAccount.Private)), PkiStateDirectory.SecretMode));
-            }
-
-            // Always offered to the writer: restores a lost sa.pub, and is a no-op when it is intact.
-            plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".pub", Ascii(PrivateKeys.PublicToPem(serviceAccount!.Public)), PkiStateDirectory.PublicMode));
-            plan.Items.Add(new PkiChange(ServiceAccountName, needServiceAccount ? PkiChangeAction.Created : PkiChangeAction.Unchanged, needServiceAccount ? "no service-account key in the state directory" : null));
+            serviceAccount = keys[^1];
+            plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(PrivateKeys.ToPem(serviceAccount.Private)), PkiStateDirectory.SecretMode));
+            plan.Items.Add(new PkiChange(ServiceAccountName, PkiChangeAction.Created, "no service-account key in the state directory"));
+        }
+        else
+        {
+            plan.Items.Add(new PkiChange(ServiceAccountName, PkiChangeAction.Unchanged, null));
         }
 
-        // 2. Leaves and kubeconfigs: decide, then generate all new keys at once.
-        var decisions = new List<(CertificateSpec Spec, StoredCredential? Stored, byte[]? Existing, string? Reason, bool Missing)>();
-        foreach (var spec in specs.Where(s => s.Kind != CertificateKind.Authority))
-        {
-            if (renew is not null && !renew.Contains(spec.Name))
-            {
-                continue;
-            }
+        // Always offered to the writer: restores a lost sa.pub, and is a no-op when it is intact.
+        plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".pub", Ascii(PrivateKeys.PublicToPem(serviceAccount.Public)), PkiStateDirectory.PublicMode));
+        return authorities;
+    }
 
-            var (stored, existing, missing) = await LoadIssuedAsync(spec, state, cancellationToken).ConfigureAwait(false);
-            var reason = renew is not null ? "renewal requested"
+    /// <summary>Leaves and kubeconfigs: decide for each, then generate every new key at once (in parallel) and issue.</summary>
+    private static async Task PlanIssuedAsync(Run run, IReadOnlyList<CertificateSpec> specs, Dictionary<string, StoredCredential> authorities, Plan plan, CancellationToken cancellationToken)
+    {
+        var decisions = new List<(CertificateSpec Spec, StoredCredential? Stored, byte[]? Existing, string? Reason, bool Missing)>();
+        foreach (var spec in specs.Where(s => s.Kind != CertificateKind.Authority && (run.Renew is null || run.Renew.Contains(s.Name))))
+        {
+            var (stored, existing, missing) = await LoadIssuedAsync(spec, run.State, cancellationToken).ConfigureAwait(false);
+            var reason = run.Renewing ? "renewal requested"
                 : missing ? "missing"
-                : ReissuePolicy.Reason(spec, stored, authorities[spec.CaName!].Certificate, request, now);
+                : ReissuePolicy.Reason(spec, stored, authorities[spec.CaName!].Certificate, run.Request, run.Now);
             decisions.Add((spec, stored, existing, reason, missing));
         }
 
-        var leafKeys = GenerateKeys(request.KeyAlgorithm, decisions.Count(d => d.Reason is not null), cancellationToken);
+        var keys = GenerateKeys(run.Request.KeyAlgorithm, decisions.Count(d => d.Reason is not null), cancellationToken);
         var nextKey = 0;
         foreach (var (spec, stored, existing, reissueReason, missing) in decisions)
         {
@@ -222,14 +245,14 @@ internal sealed class PkiManager
             var action = PkiChangeAction.Unchanged;
             if (reissueReason is not null)
             {
-                var key = leafKeys[nextKey++];
-                credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.Public, ca.Certificate, ca.Key.Private, now, request.LeafValidity), key);
+                var key = keys[nextKey++];
+                credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.Public, ca.Certificate, ca.Key.Private, run.Now, run.Request.LeafValidity), key);
                 action = missing ? PkiChangeAction.Created : PkiChangeAction.Reissued;
             }
 
             if (spec.Kind == CertificateKind.Kubeconfig)
             {
-                var content = new KubeconfigFile(request.ClusterName, request.ServerUrl, ca.CertificatePem, spec.KubeconfigUser!, credential!.CertificatePem, credential.KeyPem).Render();
+                var content = new KubeconfigFile(run.Request.ClusterName, run.Request.ServerUrl, ca.CertificatePem, spec.KubeconfigUser!, credential!.CertificatePem, credential.KeyPem).Render();
                 if (action == PkiChangeAction.Unchanged && (existing is null || !existing.AsSpan().SequenceEqual(content)))
                 {
                     action = PkiChangeAction.Rewritten;
@@ -251,23 +274,6 @@ internal sealed class PkiManager
 
             plan.Items.Add(new PkiChange(spec.Name, action, reason));
         }
-
-        if (renew is null)
-        {
-            plan.Writes.Add(new PendingWrite(PkiStateDirectory.RequestFile, PkiRequestJson.Serialize(request), PkiStateDirectory.SecretMode));
-        }
-
-        // 3. Write.
-        var written = new List<string>();
-        foreach (var write in plan.Writes)
-        {
-            if (await state.WriteAsync(write.Path, write.Content, write.Mode, cancellationToken).ConfigureAwait(false))
-            {
-                written.Add(write.Path);
-            }
-        }
-
-        return new PkiChanges(plan.Items, written);
     }
 
     private static async Task<StoredCredential?> LoadAuthorityAsync(CertificateSpec spec, PkiStateDirectory state, CancellationToken cancellationToken)
@@ -416,6 +422,12 @@ internal sealed class PkiManager
     }
 
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
+
+    /// <summary>One generation or renewal: its inputs, the time it runs at, and whether the state already held this cluster.</summary>
+    private sealed record Run(PkiRequest Request, PkiStateDirectory State, IReadOnlySet<string>? Renew, DateTimeOffset Now, bool ClusterExists)
+    {
+        public bool Renewing => Renew is not null;
+    }
 
     private sealed record PendingWrite(string Path, byte[] Content, UnixFileMode Mode);
 
