@@ -184,7 +184,7 @@ internal static partial class CertsCommand
 
     private static async Task WriteTableAsync(TextWriter writer, IReadOnlyList<CertificateExpiry> report)
     {
-        const string Row = "{0,-26} {1,-22} {2,-14} {3,-16} {4}";
+        const string Row = "{0,-26} {1,-24} {2,-14} {3,-16} {4}";
         await writer.WriteLineAsync(string.Format(CultureInfo.InvariantCulture, Row, "CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "SIGNING CA", "EXTERNALLY MANAGED")).ConfigureAwait(false);
         foreach (var entry in report)
         {

@@ -121,13 +121,13 @@ internal sealed class PkiManager
 
         if (CertificateCatalog.AuthorityNames.Contains(name) || name == ServiceAccountName)
         {
-            throw new ArgumentException($"'{name}' is a CA or the service-account key; renew re-issues leaves and kubeconfigs only, and CA rotation is not supported.", nameof(name));
+            throw new ArgumentException($"'{name}' is a CA or the service-account key; renew re-issues leaves and kubeconfigs only, and CA rotation is not supported.");
         }
 
         var matches = renewable.Where(s => s.Name == name || s.BaseName == name).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         return matches.Count > 0
             ? matches
-            : throw new ArgumentException($"Unknown certificate '{name}'. Known: {AllCertificates}, {string.Join(", ", renewable.Select(s => s.BaseName).Distinct().Concat(renewable.Where(s => s.Host is not null).Select(s => s.Name)))}.", nameof(name));
+            : throw new ArgumentException($"Unknown certificate '{name}'. Known: {AllCertificates}, {string.Join(", ", renewable.Select(s => s.BaseName).Distinct().Concat(renewable.Where(s => s.Host is not null).Select(s => s.Name)))}.");
     }
 
     private async Task<PkiChanges> ReconcileAsync(PkiRequest request, PkiStateDirectory state, IReadOnlySet<string>? renew, CancellationToken cancellationToken)
