@@ -17,6 +17,7 @@ internal static class BootstrapCli
         });
         root.Subcommands.Add(version);
         root.Subcommands.Add(Commands.ValidateCommand.Create());
+        root.Subcommands.Add(Commands.CertsCommand.Create(TimeProvider.System));
         return root;
     }
 

@@ -1,0 +1,212 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Bootstrap.Core.Pki;
+
+namespace Bootstrap.Cli.Commands;
+
+/// <summary>
+/// `bootstrap certs …`: lifecycle of the PKI kept in a state directory. Exit codes: 0 ok,
+/// 1 failure or something expiring inside the threshold, 2 bad input.
+/// </summary>
+internal static partial class CertsCommand
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, NewLine = "\n" };
+
+    public static Command Create(TimeProvider time)
+    {
+        var certs = new Command("certs", "Inspect and renew the cluster's certificates in its local state directory.");
+        certs.Subcommands.Add(CheckExpiration(time));
+        certs.Subcommands.Add(Renew(time));
+        return certs;
+    }
+
+    private static Option<string> StateDirOption() => new("--state-dir") { Description = "The cluster's state directory (holds pki/, kubeconfigs and request.json)." };
+
+    private static Command CheckExpiration(TimeProvider time)
+    {
+        var stateDir = StateDirOption();
+        var output = new Option<string>("--output", "-o") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        var threshold = new Option<string>("--threshold") { Description = "Exit 1 when anything expires within this time (e.g. 30d, 12h).", DefaultValueFactory = _ => "30d" };
+        var command = new Command("check-expiration", "List every certificate with its expiry, residual time, signing CA and whether it is externally managed.")
+        {
+            stateDir, output, threshold,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var directory = parse.GetValue(stateDir);
+            var format = parse.GetValue(output);
+            if (format is not ("text" or "json"))
+            {
+                await error.WriteLineAsync("--output must be text or json.").ConfigureAwait(false);
+                return BadInput;
+            }
+
+            if (!TryParseDuration(parse.GetValue(threshold), out var limit))
+            {
+                await error.WriteLineAsync("--threshold must be a number followed by d, h, m or s (e.g. 30d).").ConfigureAwait(false);
+                return BadInput;
+            }
+
+            if (!HasState(directory, error))
+            {
+                return BadInput;
+            }
+
+            try
+            {
+                var report = await new PkiManager(time).CheckExpirationAsync(directory!, cancellationToken).ConfigureAwait(false);
+                var failing = report.Any(e => e.Residual is null || e.Residual <= limit);
+                var writer = parse.InvocationConfiguration.Output;
+                if (format == "json")
+                {
+                    await writer.WriteLineAsync(JsonSerializer.Serialize(ToJson(report, limit), Json)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteTableAsync(writer, report).ConfigureAwait(false);
+                }
+
+                return failing ? Failure : Ok;
+            }
+            catch (PkiStateException e)
+            {
+                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return Failure;
+            }
+        });
+        return command;
+    }
+
+    private static Command Renew(TimeProvider time)
+    {
+        var stateDir = StateDirOption();
+        var name = new Argument<string>("name") { Description = "A certificate or kubeconfig name (e.g. apiserver, etcd-server, etcd-server/cp1, admin.conf), or all.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("renew", "Re-issue leaf certificates and kubeconfigs with new keys from the existing CAs (local state only).") { name, stateDir };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var target = parse.GetValue(name);
+            var directory = parse.GetValue(stateDir);
+            if (string.IsNullOrWhiteSpace(target))
+            {
+                await error.WriteLineAsync("Name what to renew: a certificate name or all.").ConfigureAwait(false);
+                return BadInput;
+            }
+
+            if (!HasState(directory, error))
+            {
+                return BadInput;
+            }
+
+            try
+            {
+                var changes = await new PkiManager(time).RenewAsync(directory!, target, cancellationToken).ConfigureAwait(false);
+                foreach (var item in changes.Items)
+                {
+                    await parse.InvocationConfiguration.Output.WriteLineAsync($"[renew] {item.Name}: {item.Action.ToString().ToLowerInvariant()}").ConfigureAwait(false);
+                }
+
+                return Ok;
+            }
+            catch (ArgumentException e)
+            {
+                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return BadInput;
+            }
+            catch (PkiStateException e)
+            {
+                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return Failure;
+            }
+        });
+        return command;
+    }
+
+    private static bool HasState(string? directory, TextWriter error)
+    {
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            error.WriteLine("--state-dir is required.");
+            return false;
+        }
+
+        if (!File.Exists(Path.Combine(directory, PkiStateDirectory.RequestFile)))
+        {
+            error.WriteLine($"{directory} holds no generated PKI ({PkiStateDirectory.RequestFile} is missing).");
+            return false;
+        }
+
+        return true;
+    }
+
+    internal static bool TryParseDuration(string? text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        var match = text is null ? null : DurationPattern().Match(text);
+        if (match is null || !match.Success)
+        {
+            return false;
+        }
+
+        var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        duration = match.Groups[2].Value switch
+        {
+            "d" => TimeSpan.FromDays(value),
+            "h" => TimeSpan.FromHours(value),
+            "m" => TimeSpan.FromMinutes(value),
+            _ => TimeSpan.FromSeconds(value),
+        };
+        return true;
+    }
+
+    private static object ToJson(IReadOnlyList<CertificateExpiry> report, TimeSpan threshold) => new
+    {
+        thresholdSeconds = (long)threshold.TotalSeconds,
+        certificates = report.Select(e => new
+        {
+            name = e.Name,
+            kind = e.Kind.ToString().ToLowerInvariant(),
+            expires = e.ExpiresAt?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            residualSeconds = e.Residual is { } r ? (long?)r.TotalSeconds : null,
+            residual = Residual(e.Residual),
+            signingCa = e.SigningCa,
+            externallyManaged = e.ExternallyManaged,
+            expiresWithinThreshold = e.Residual is null || e.Residual <= threshold,
+        }),
+    };
+
+    private static async Task WriteTableAsync(TextWriter writer, IReadOnlyList<CertificateExpiry> report)
+    {
+        const string Row = "{0,-26} {1,-24} {2,-14} {3,-16} {4}";
+        await writer.WriteLineAsync(string.Format(CultureInfo.InvariantCulture, Row, "CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "SIGNING CA", "EXTERNALLY MANAGED")).ConfigureAwait(false);
+        foreach (var entry in report)
+        {
+            await writer.WriteLineAsync(string.Format(
+                CultureInfo.InvariantCulture,
+                Row,
+                entry.Name,
+                entry.ExpiresAt?.ToString("MMM dd, yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "missing",
+                Residual(entry.Residual),
+                entry.SigningCa ?? "-",
+                entry.ExternallyManaged ? "yes" : "no")).ConfigureAwait(false);
+        }
+    }
+
+    private static string Residual(TimeSpan? residual) => residual switch
+    {
+        null => "missing",
+        { } r when r <= TimeSpan.Zero => "expired",
+        { } r when r.TotalDays >= 1 => $"{(int)r.TotalDays}d",
+        { } r => $"{(int)r.TotalHours}h",
+    };
+
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)([dhms])$")]
+    private static partial Regex DurationPattern();
+}

@@ -1,0 +1,124 @@
+using System.Net;
+
+namespace Bootstrap.Core.Pki;
+
+/// <summary>
+/// The declarative list of every certificate of a cluster, modelled on kubeadm's certlist:
+/// three CAs, the API server and etcd leaves, and the kubeconfigs with embedded client
+/// certificates. Paths mirror /etc/kubernetes on the hosts: shared files under "pki/" and at the
+/// top level, per-host files (etcd server/peer, kubelet.conf) under "hosts/&lt;name&gt;/".
+/// </summary>
+internal static class CertificateCatalog
+{
+    public const string Ca = "ca";
+    public const string EtcdCa = "etcd-ca";
+    public const string FrontProxyCa = "front-proxy-ca";
+
+    /// <summary>The service-account signing key pair: sa.key (private) and sa.pub (PKIX public key). Not a certificate, never expires.</summary>
+    public const string ServiceAccountKeyPath = "pki/sa";
+
+    public static readonly IReadOnlyList<string> AuthorityNames = [Ca, EtcdCa, FrontProxyCa];
+
+    public static IReadOnlyList<CertificateSpec> Build(PkiRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.EnsureValid();
+        var specs = new List<CertificateSpec>
+        {
+            Authority(Ca, "pki/ca", KubeadmNames.CaCommonName),
+            Authority(EtcdCa, "pki/etcd/ca", KubeadmNames.EtcdCaCommonName),
+            Authority(FrontProxyCa, "pki/front-proxy-ca", KubeadmNames.FrontProxyCaCommonName),
+            ApiServer(request),
+            Leaf("apiserver-kubelet-client", "pki/apiserver-kubelet-client", Ca, KubeadmNames.ApiServerKubeletClientCommonName, KeyPurposes.ClientAuth, KubeadmNames.MastersGroup),
+            Leaf("front-proxy-client", "pki/front-proxy-client", FrontProxyCa, KubeadmNames.FrontProxyClientCommonName, KeyPurposes.ClientAuth),
+        };
+
+        foreach (var member in request.EtcdMembers)
+        {
+            specs.Add(EtcdMember("etcd-server", "server", member));
+            specs.Add(EtcdMember("etcd-peer", "peer", member));
+        }
+
+        specs.Add(Leaf("etcd-healthcheck-client", "pki/etcd/healthcheck-client", EtcdCa, KubeadmNames.EtcdHealthcheckClientCommonName, KeyPurposes.ClientAuth, KubeadmNames.MastersGroup));
+        specs.Add(Leaf("apiserver-etcd-client", "pki/apiserver-etcd-client", EtcdCa, KubeadmNames.ApiServerEtcdClientCommonName, KeyPurposes.ClientAuth, KubeadmNames.MastersGroup));
+
+        specs.Add(Kubeconfig(KubeadmNames.AdminKubeconfig, KubeadmNames.AdminKubeconfig, KubeadmNames.AdminUser, host: null, KubeadmNames.MastersGroup));
+        specs.Add(Kubeconfig(KubeadmNames.ControllerManagerKubeconfig, KubeadmNames.ControllerManagerKubeconfig, KubeadmNames.ControllerManagerUser, host: null));
+        specs.Add(Kubeconfig(KubeadmNames.SchedulerKubeconfig, KubeadmNames.SchedulerKubeconfig, KubeadmNames.SchedulerUser, host: null));
+        if (request.ControlPlaneRunsKubelet)
+        {
+            foreach (var host in request.ControlPlaneHosts)
+            {
+                specs.Add(Kubeconfig($"{KubeadmNames.KubeletKubeconfig}/{host.Name}", $"hosts/{host.Name}/{KubeadmNames.KubeletKubeconfig}", KubeadmNames.NodesUserPrefix + host.Name, host.Name, KubeadmNames.NodesGroup));
+            }
+        }
+
+        return specs;
+    }
+
+    private static CertificateSpec Authority(string name, string path, string commonName) =>
+        new() { Name = name, Kind = CertificateKind.Authority, Path = path, CommonName = commonName };
+
+    private static CertificateSpec Leaf(string name, string path, string ca, string commonName, KeyPurposes purposes, params string[] organizations) =>
+        new() { Name = name, Kind = CertificateKind.Leaf, Path = path, CaName = ca, CommonName = commonName, Purposes = purposes, Organizations = organizations };
+
+    private static CertificateSpec ApiServer(PkiRequest request)
+    {
+        Cidr.TryFirstAddress(request.ServiceSubnet, out var serviceIp);
+        var dns = new List<string>
+        {
+            "kubernetes",
+            "kubernetes.default",
+            "kubernetes.default.svc",
+            "kubernetes.default.svc." + request.DnsDomain,
+        };
+        var ips = new List<IPAddress> { serviceIp };
+        foreach (var host in request.ControlPlaneHosts)
+        {
+            dns.Add(host.Name);
+            ips.Add(IPAddress.Parse(host.Address));
+        }
+
+        foreach (var san in request.ExtraSans.Prepend(request.EndpointHost))
+        {
+            if (IPAddress.TryParse(san, out var ip))
+            {
+                ips.Add(ip);
+            }
+            else
+            {
+                dns.Add(san);
+            }
+        }
+
+        return Leaf("apiserver", "pki/apiserver", Ca, KubeadmNames.ApiServerCommonName, KeyPurposes.ServerAuth) with
+        {
+            DnsNames = dns.Distinct(StringComparer.Ordinal).ToArray(),
+            IpAddresses = ips.Distinct().ToArray(),
+        };
+    }
+
+    // kubeadm names etcd certificates after the node and makes them both server and client
+    // certificates (etcd 3.2+ checks ClientAuth on the server certificate too).
+    private static CertificateSpec EtcdMember(string name, string file, PkiHost member) =>
+        Leaf($"{name}/{member.Name}", $"hosts/{member.Name}/pki/etcd/{file}", EtcdCa, member.Name, KeyPurposes.ServerAuth | KeyPurposes.ClientAuth) with
+        {
+            Host = member.Name,
+            DnsNames = [member.Name, "localhost"],
+            IpAddresses = new[] { IPAddress.Parse(member.Address), IPAddress.Loopback, IPAddress.IPv6Loopback }.Distinct().ToArray(),
+        };
+
+    private static CertificateSpec Kubeconfig(string name, string path, string user, string? host, params string[] organizations) =>
+        new()
+        {
+            Name = name,
+            Kind = CertificateKind.Kubeconfig,
+            Path = path,
+            CaName = Ca,
+            CommonName = user,
+            Organizations = organizations,
+            Purposes = KeyPurposes.ClientAuth,
+            KubeconfigUser = user,
+            Host = host,
+        };
+}

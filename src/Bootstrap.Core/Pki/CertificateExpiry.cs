@@ -1,0 +1,10 @@
+namespace Bootstrap.Core.Pki;
+
+/// <summary>One line of the expiry report. <see cref="ExpiresAt"/> is null when the file is missing or unreadable.</summary>
+internal sealed record CertificateExpiry(
+    string Name,
+    CertificateKind Kind,
+    DateTimeOffset? ExpiresAt,
+    TimeSpan? Residual,
+    string? SigningCa,
+    bool ExternallyManaged);

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Security.Cryptography;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Operators;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Math;
+using Org.BouncyCastle.X509;
+using Org.BouncyCastle.X509.Extension;
+
+namespace Bootstrap.Core.Pki;
+
+/// <summary>
+/// Creates certificates with kubeadm's profile: CAs are self-signed with key usage
+/// digitalSignature, keyEncipherment and keyCertSign, basic constraints CA:TRUE (critical);
+/// leaves carry digitalSignature and keyEncipherment, CA:FALSE, the catalog's extended key
+/// usages and SANs, and start at the CA's notBefore so small clock skews between hosts do not
+/// reject them. Serial numbers are random 63-bit positive integers.
+/// </summary>
+internal static class CertificateIssuer
+{
+    public static X509Certificate CreateAuthority(CertificateSpec spec, AsymmetricCipherKeyPair key, DateTimeOffset now, TimeSpan validity)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(key);
+        var notBefore = Truncate(now);
+        var generator = new X509V3CertificateGenerator();
+        var subject = Subject(spec);
+        generator.SetSerialNumber(RandomSerial());
+        generator.SetIssuerDN(subject);
+        generator.SetSubjectDN(subject);
+        generator.SetNotBefore(notBefore.UtcDateTime);
+        generator.SetNotAfter(notBefore.Add(validity).UtcDateTime);
+        generator.SetPublicKey(key.Public);
+        generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment | KeyUsage.KeyCertSign));
+        generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
+        generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(key.Public));
+        // Go's crypto/x509 (and so kubeadm) adds the CA's common name as a DNS SAN.
+        generator.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.DnsName, spec.CommonName)));
+        return generator.Generate(new Asn1SignatureFactory(SignatureAlgorithm(key.Private), key.Private));
+    }
+
+    public static X509Certificate Issue(CertificateSpec spec, AsymmetricKeyParameter publicKey, X509Certificate caCertificate, AsymmetricKeyParameter caKey, DateTimeOffset now, TimeSpan validity)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(caCertificate);
+        var generator = new X509V3CertificateGenerator();
+        generator.SetSerialNumber(RandomSerial());
+        generator.SetIssuerDN(caCertificate.SubjectDN);
+        generator.SetSubjectDN(Subject(spec));
+        generator.SetNotBefore(caCertificate.NotBefore);
+        generator.SetNotAfter(Truncate(now).Add(validity).UtcDateTime);
+        generator.SetPublicKey(publicKey);
+        generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment));
+        generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
+        generator.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(Purposes(spec.Purposes)));
+        generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(caCertificate.GetPublicKey()));
+        var names = spec.DnsNames.Select(d => new GeneralName(GeneralName.DnsName, d))
+            .Concat(spec.IpAddresses.Select(ip => new GeneralName(GeneralName.IPAddress, new DerOctetString(ip.GetAddressBytes()))))
+            .ToArray();
+        if (names.Length > 0)
+        {
+            generator.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(names));
+        }
+
+        return generator.Generate(new Asn1SignatureFactory(SignatureAlgorithm(caKey), caKey));
+    }
+
+    /// <summary>Subject as Go orders it: organizations first, then the common name.</summary>
+    public static X509Name Subject(CertificateSpec spec)
+    {
+        var oids = new List<DerObjectIdentifier>();
+        var values = new List<string>();
+        foreach (var organization in spec.Organizations)
+        {
+            oids.Add(X509Name.O);
+            values.Add(organization);
+        }
+
+        oids.Add(X509Name.CN);
+        values.Add(spec.CommonName);
+        return new X509Name(oids, values);
+    }
+
+    public static IReadOnlyList<string> DnsNamesOf(X509Certificate certificate) =>
+        AlternativeNames(certificate).Where(n => n.TagNo == GeneralName.DnsName)
+            .Select(n => DerIA5String.GetInstance(n.Name).GetString()).ToArray();
+
+    public static IReadOnlyList<IPAddress> IpAddressesOf(X509Certificate certificate) =>
+        AlternativeNames(certificate).Where(n => n.TagNo == GeneralName.IPAddress)
+            .Select(n => new IPAddress(Asn1OctetString.GetInstance(n.Name).GetOctets())).ToArray();
+
+    public static KeyPurposes PurposesOf(X509Certificate certificate)
+    {
+        var purposes = KeyPurposes.None;
+        foreach (var oid in certificate.GetExtendedKeyUsage() ?? [])
+        {
+            if (KeyPurposeID.id_kp_serverAuth.Equals(oid))
+            {
+                purposes |= KeyPurposes.ServerAuth;
+            }
+            else if (KeyPurposeID.id_kp_clientAuth.Equals(oid))
+            {
+                purposes |= KeyPurposes.ClientAuth;
+            }
+        }
+
+        return purposes;
+    }
+
+    /// <summary>Whether <paramref name="certificate"/> names <paramref name="ca"/> as issuer and carries a valid signature by it.</summary>
+    public static bool IsSignedBy(X509Certificate certificate, X509Certificate ca)
+    {
+        if (!certificate.IssuerDN.Equivalent(ca.SubjectDN, inOrder: true))
+        {
+            return false;
+        }
+
+        try
+        {
+            certificate.Verify(ca.GetPublicKey());
+            return true;
+        }
+        catch (Exception e) when (e is Org.BouncyCastle.Security.GeneralSecurityException or CryptoException)
+        {
+            return false;
+        }
+    }
+
+    public static bool IsAuthority(X509Certificate certificate) => certificate.GetBasicConstraints() >= 0;
+
+    private static GeneralName[] AlternativeNames(X509Certificate certificate)
+    {
+        var extension = certificate.GetExtensionValue(X509Extensions.SubjectAlternativeName);
+        return extension is null
+            ? []
+            : GeneralNames.GetInstance(X509ExtensionUtilities.FromExtensionValue(extension)).GetNames();
+    }
+
+    private static KeyPurposeID[] Purposes(KeyPurposes purposes)
+    {
+        var list = new List<KeyPurposeID>();
+        if (purposes.HasFlag(KeyPurposes.ServerAuth))
+        {
+            list.Add(KeyPurposeID.id_kp_serverAuth);
+        }
+
+        if (purposes.HasFlag(KeyPurposes.ClientAuth))
+        {
+            list.Add(KeyPurposeID.id_kp_clientAuth);
+        }
+
+        return list.ToArray();
+    }
+
+    private static string SignatureAlgorithm(AsymmetricKeyParameter signingKey) => signingKey switch
+    {
+        RsaKeyParameters => "SHA256WITHRSA",
+        ECPrivateKeyParameters => "SHA256WITHECDSA",
+        _ => throw new NotSupportedException("Only RSA and ECDSA CA keys are supported."),
+    };
+
+    private static BigInteger RandomSerial()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        RandomNumberGenerator.Fill(bytes);
+        bytes[0] &= 0x7f;
+        var serial = new BigInteger(1, bytes.ToArray());
+        return serial.SignValue == 0 ? BigInteger.One : serial;
+    }
+
+    private static DateTimeOffset Truncate(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+}

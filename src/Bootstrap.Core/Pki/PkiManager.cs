@@ -1,0 +1,446 @@
+using System.Text;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.X509;
+
+namespace Bootstrap.Core.Pki;
+
+/// <summary>
+/// Load-or-create of a cluster's PKI in a state directory, derived entirely from the
+/// <see cref="CertificateCatalog"/>.
+/// <list type="bullet">
+/// <item>CAs and the service-account key are created only when the state directory has never
+/// held this cluster's PKI (no request.json). Once it has, a missing CA or sa.key is an error,
+/// never a reason to mint a new one: every certificate on the hosts chains to the old CA.</item>
+/// <item>A leaf or kubeconfig is re-issued only when it is missing or unreadable, its key does
+/// not match, it is not signed by the current CA, it expires inside the renewal window, or its
+/// subject, extended key usages, SANs or key algorithm no longer match the catalog. Re-issuing
+/// generates a new key, as `kubeadm certs renew` does (its renewer calls NewCertAndKey).</item>
+/// <item>External CAs are read from the user's files, checked (a CA certificate, key matching)
+/// and copied into the state directory; a different CA already in the state is refused.</item>
+/// <item>Everything is computed in memory first; files are then written one by one atomically,
+/// keys before certificates, request.json last.</item>
+/// </list>
+/// Adopting a CA when the local state is lost (design, for the step that has SSH): read
+/// /etc/kubernetes/pki/{ca,etcd/ca,front-proxy-ca}.{crt,key} and sa.{key,pub} from a
+/// control-plane host through IRemoteHost.DownloadAsync, check that each key matches its
+/// certificate and that the same CA is on every control-plane host (a quorum disagreeing is an
+/// error to resolve by hand), write them into an empty state directory, then run
+/// <see cref="EnsureAsync"/>: it reuses those CAs and re-issues only the leaves it cannot find.
+/// The same path lets a user adopt by hand today: copy those files into the state directory
+/// before the first generation. What this class refuses is the silent alternative, a second CA.
+/// </summary>
+internal sealed class PkiManager
+{
+    public const string AllCertificates = "all";
+    public const string ServiceAccountName = "sa";
+
+    private readonly TimeProvider _time;
+
+    public PkiManager(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+    }
+
+    /// <summary>Creates whatever the catalog needs and is missing or stale; a second run with the same request writes nothing.</summary>
+    /// <exception cref="ArgumentException">The request is invalid.</exception>
+    /// <exception cref="PkiStateException">The state or an external CA is inconsistent; nothing was written.</exception>
+    public Task<PkiChanges> EnsureAsync(PkiRequest request, string stateDirectory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.EnsureValid();
+        return ReconcileAsync(request, new PkiStateDirectory(stateDirectory), renew: null, cancellationToken);
+    }
+
+    /// <summary>Re-issues, with new keys, the named leaves or kubeconfigs ("all", a name like "etcd-server/cp1", or a base name like "etcd-server"). CAs are never renewed.</summary>
+    /// <exception cref="ArgumentException">The name matches no renewable entry.</exception>
+    public async Task<PkiChanges> RenewAsync(string stateDirectory, string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var state = new PkiStateDirectory(stateDirectory);
+        var request = await LoadRequestAsync(state, cancellationToken).ConfigureAwait(false);
+        var targets = ResolveRenewable(CertificateCatalog.Build(request), name);
+        return await ReconcileAsync(request, state, targets, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Expiry of every catalog entry, in catalog order.</summary>
+    public async Task<IReadOnlyList<CertificateExpiry>> CheckExpirationAsync(string stateDirectory, CancellationToken cancellationToken)
+    {
+        var state = new PkiStateDirectory(stateDirectory);
+        var request = await LoadRequestAsync(state, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var report = new List<CertificateExpiry>();
+        foreach (var spec in CertificateCatalog.Build(request))
+        {
+            var certificate = await ReadCertificateAsync(state, spec, cancellationToken).ConfigureAwait(false);
+            DateTimeOffset? expires = certificate is null ? null : new DateTimeOffset(DateTime.SpecifyKind(certificate.NotAfter, DateTimeKind.Utc));
+            report.Add(new CertificateExpiry(
+                spec.Name,
+                spec.Kind,
+                expires,
+                expires - now,
+                spec.CaName,
+                spec.Kind == CertificateKind.Authority && request.ExternalCas.ContainsKey(spec.Name)));
+        }
+
+        return report;
+    }
+
+    /// <summary>The `--discovery-token-ca-cert-hash` value of the cluster CA in the state directory.</summary>
+    public static async Task<string> GetCaCertHashAsync(string stateDirectory, CancellationToken cancellationToken)
+    {
+        var state = new PkiStateDirectory(stateDirectory);
+        var bytes = await state.ReadAsync("pki/ca.crt", cancellationToken).ConfigureAwait(false)
+            ?? throw new PkiStateException($"{state.FullPath("pki/ca.crt")} does not exist.");
+        var certificate = StoredCredential.TryParseCertificate(bytes)
+            ?? throw new PkiStateException($"{state.FullPath("pki/ca.crt")} is not a certificate.");
+        return CaCertHash.Compute(certificate);
+    }
+
+    /// <summary>The request stored by the last successful generation.</summary>
+    public static Task<PkiRequest> LoadRequestAsync(string stateDirectory, CancellationToken cancellationToken) =>
+        LoadRequestAsync(new PkiStateDirectory(stateDirectory), cancellationToken);
+
+    private static async Task<PkiRequest> LoadRequestAsync(PkiStateDirectory state, CancellationToken cancellationToken)
+    {
+        var path = state.FullPath(PkiStateDirectory.RequestFile);
+        var json = await state.ReadAsync(PkiStateDirectory.RequestFile, cancellationToken).ConfigureAwait(false)
+            ?? throw new PkiStateException($"{path} does not exist: no PKI has been generated in {state.Root}.");
+        var request = PkiRequestJson.Deserialize(json, path);
+        var problems = request.Validate();
+        return problems.Count == 0 ? request : throw new PkiStateException($"{path} is invalid: {string.Join("; ", problems)}");
+    }
+
+    private static HashSet<string> ResolveRenewable(IReadOnlyList<CertificateSpec> specs, string name)
+    {
+        var renewable = specs.Where(s => s.Kind != CertificateKind.Authority).ToArray();
+        if (name == AllCertificates)
+        {
+            return renewable.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        }
+
+        if (CertificateCatalog.AuthorityNames.Contains(name) || name == ServiceAccountName)
+        {
+            throw new ArgumentException($"'{name}' is a CA or the service-account key; renew re-issues leaves and kubeconfigs only, and CA rotation is not supported.");
+        }
+
+        var matches = renewable.Where(s => s.Name == name || s.BaseName == name).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        return matches.Count > 0
+            ? matches
+            : throw new ArgumentException($"Unknown certificate '{name}'. Known: {AllCertificates}, {string.Join(", ", renewable.Select(s => s.BaseName).Distinct().Concat(renewable.Where(s => s.Host is not null).Select(s => s.Name)))}.");
+    }
+
+    private async Task<PkiChanges> ReconcileAsync(PkiRequest request, PkiStateDirectory state, IReadOnlySet<string>? renew, CancellationToken cancellationToken)
+    {
+        using var stateLock = state.Lock();
+        var run = new Run(request, state, renew, _time.GetUtcNow(), state.Exists(PkiStateDirectory.RequestFile));
+        var specs = CertificateCatalog.Build(request);
+        var plan = new Plan();
+        var authorities = await PlanAuthoritiesAsync(run, specs, plan, cancellationToken).ConfigureAwait(false);
+        await PlanIssuedAsync(run, specs, authorities, plan, cancellationToken).ConfigureAwait(false);
+        if (renew is null)
+        {
+            plan.Writes.Add(new PendingWrite(PkiStateDirectory.RequestFile, PkiRequestJson.Serialize(request), PkiStateDirectory.SecretMode));
+        }
+
+        var written = new List<string>();
+        foreach (var write in plan.Writes)
+        {
+            if (await state.WriteAsync(write.Path, write.Content, write.Mode, cancellationToken).ConfigureAwait(false))
+            {
+                written.Add(write.Path);
+            }
+        }
+
+        return new PkiChanges(plan.Items, written);
+    }
+
+    /// <summary>CAs and the service-account key: reuse, adopt external, or (first run only) create. Renewals only load CAs.</summary>
+    private static async Task<Dictionary<string, StoredCredential>> PlanAuthoritiesAsync(Run run, IReadOnlyList<CertificateSpec> specs, Plan plan, CancellationToken cancellationToken)
+    {
+        var authorities = new Dictionary<string, StoredCredential>(StringComparer.Ordinal);
+        var newAuthorities = new List<CertificateSpec>();
+        foreach (var spec in specs.Where(s => s.Kind == CertificateKind.Authority))
+        {
+            if (!run.Renewing && run.Request.ExternalCas.TryGetValue(spec.Name, out var external))
+            {
+                authorities[spec.Name] = await AdoptExternalAsync(spec, external, run.State, plan, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var stored = await LoadAuthorityAsync(spec, run.State, cancellationToken).ConfigureAwait(false);
+            if (stored is not null)
+            {
+                authorities[spec.Name] = stored;
+                if (!run.Renewing)
+                {
+                    plan.Items.Add(new PkiChange(spec.Name, PkiChangeAction.Unchanged, null));
+                }
+            }
+            else if (run.ClusterExists || run.Renewing)
+            {
+                throw new PkiStateException(
+                    $"The {spec.Name} CA ({spec.Path}.crt/.key) is missing from {run.State.Root}, but {PkiStateDirectory.RequestFile} says this cluster's PKI exists. "
+                    + "Refusing to create a second CA: restore the state directory, or copy the CA certificate and key from a control-plane host "
+                    + $"(/etc/kubernetes/{spec.Path}.crt and .key) into it.");
+            }
+            else
+            {
+                newAuthorities.Add(spec);
+            }
+        }
+
+        if (run.Renewing)
+        {
+            return authorities;
+        }
+
+        var serviceAccount = await LoadServiceAccountKeyAsync(run.State, run.ClusterExists, cancellationToken).ConfigureAwait(false);
+        var keys = GenerateKeys(run.Request.KeyAlgorithm, newAuthorities.Count + (serviceAccount is null ? 1 : 0), cancellationToken);
+        for (var i = 0; i < newAuthorities.Count; i++)
+        {
+            var spec = newAuthorities[i];
+            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, keys[i], run.Now, run.Request.CaValidity), keys[i]);
+            authorities[spec.Name] = created;
+            plan.AddPair(spec.Path, created);
+            plan.Items.Add(new PkiChange(spec.Name, PkiChangeAction.Created, "no CA in the state directory"));
+        }
+
+        if (serviceAccount is null)
+        {
+            serviceAccount = keys[^1];
+            plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(PrivateKeys.ToPem(serviceAccount.Private)), PkiStateDirectory.SecretMode));
+            plan.Items.Add(new PkiChange(ServiceAccountName, PkiChangeAction.Created, "no service-account key in the state directory"));
+        }
+        else
+        {
+            plan.Items.Add(new PkiChange(ServiceAccountName, PkiChangeAction.Unchanged, null));
+        }
+
+        // Always offered to the writer: restores a lost sa.pub, and is a no-op when it is intact.
+        plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".pub", Ascii(PrivateKeys.PublicToPem(serviceAccount.Public)), PkiStateDirectory.PublicMode));
+        return authorities;
+    }
+
+    /// <summary>Leaves and kubeconfigs: decide for each, then generate every new key at once (in parallel) and issue.</summary>
+    private static async Task PlanIssuedAsync(Run run, IReadOnlyList<CertificateSpec> specs, Dictionary<string, StoredCredential> authorities, Plan plan, CancellationToken cancellationToken)
+    {
+        var decisions = new List<(CertificateSpec Spec, StoredCredential? Stored, byte[]? Existing, string? Reason, bool Missing)>();
+        foreach (var spec in specs.Where(s => s.Kind != CertificateKind.Authority && (run.Renew is null || run.Renew.Contains(s.Name))))
+        {
+            var (stored, existing, missing) = await LoadIssuedAsync(spec, run.State, cancellationToken).ConfigureAwait(false);
+            var reason = run.Renewing ? "renewal requested"
+                : missing ? "missing"
+                : ReissuePolicy.Reason(spec, stored, authorities[spec.CaName!].Certificate, run.Request, run.Now);
+            decisions.Add((spec, stored, existing, reason, missing));
+        }
+
+        var keys = GenerateKeys(run.Request.KeyAlgorithm, decisions.Count(d => d.Reason is not null), cancellationToken);
+        var nextKey = 0;
+        foreach (var (spec, stored, existing, reissueReason, missing) in decisions)
+        {
+            var reason = reissueReason;
+            var ca = authorities[spec.CaName!];
+            var credential = stored;
+            var action = PkiChangeAction.Unchanged;
+            if (reissueReason is not null)
+            {
+                var key = keys[nextKey++];
+                credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.Public, ca.Certificate, ca.Key.Private, run.Now, run.Request.LeafValidity), key);
+                action = missing ? PkiChangeAction.Created : PkiChangeAction.Reissued;
+            }
+
+            if (spec.Kind == CertificateKind.Kubeconfig)
+            {
+                var content = new KubeconfigFile(run.Request.ClusterName, run.Request.ServerUrl, ca.CertificatePem, spec.KubeconfigUser!, credential!.CertificatePem, credential.KeyPem).Render();
+                if (action == PkiChangeAction.Unchanged && (existing is null || !existing.AsSpan().SequenceEqual(content)))
+                {
+                    action = PkiChangeAction.Rewritten;
+                    reason = "server, cluster name or CA in the file changed";
+                }
+
+                plan.Writes.Add(new PendingWrite(spec.Path, content, PkiStateDirectory.SecretMode));
+            }
+            else if (reissueReason is not null)
+            {
+                plan.AddPair(spec.Path, credential!);
+            }
+            else
+            {
+                // Unchanged: offered again only so wrong file modes are repaired.
+                plan.Writes.Add(new PendingWrite(spec.Path + ".key", existing!, PkiStateDirectory.SecretMode));
+                plan.Writes.Add(new PendingWrite(spec.Path + ".crt", Ascii(stored!.CertificatePem), PkiStateDirectory.PublicMode));
+            }
+
+            plan.Items.Add(new PkiChange(spec.Name, action, reason));
+        }
+    }
+
+    private static async Task<StoredCredential?> LoadAuthorityAsync(CertificateSpec spec, PkiStateDirectory state, CancellationToken cancellationToken)
+    {
+        var certificate = await state.ReadAsync(spec.Path + ".crt", cancellationToken).ConfigureAwait(false);
+        var key = await state.ReadAsync(spec.Path + ".key", cancellationToken).ConfigureAwait(false);
+        if (certificate is null && key is null)
+        {
+            return null;
+        }
+
+        if (certificate is null || key is null)
+        {
+            throw new PkiStateException($"Only half of the {spec.Name} CA is in {state.Root}: {spec.Path}.{(certificate is null ? "crt" : "key")} is missing. Restore it; a new CA is never created next to an existing one.");
+        }
+
+        var stored = StoredCredential.TryParse(Encoding.ASCII.GetString(certificate), Encoding.ASCII.GetString(key), state.FullPath(spec.Path + ".key"))
+            ?? throw new PkiStateException($"The {spec.Name} CA in {state.Root} ({spec.Path}.crt/.key) cannot be read.");
+        CheckAuthority(spec, stored, state.FullPath(spec.Path + ".crt"));
+        return stored;
+    }
+
+    private static async Task<StoredCredential> AdoptExternalAsync(CertificateSpec spec, ExternalCaFiles files, PkiStateDirectory state, Plan plan, CancellationToken cancellationToken)
+    {
+        byte[] certificateBytes;
+        byte[] keyBytes;
+        try
+        {
+            certificateBytes = await File.ReadAllBytesAsync(files.CertificatePath, cancellationToken).ConfigureAwait(false);
+            keyBytes = await File.ReadAllBytesAsync(files.KeyPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PkiStateException($"The external {spec.Name} CA cannot be read: {e.Message}", e);
+        }
+
+        var certificate = StoredCredential.TryParseCertificate(certificateBytes)
+            ?? throw new PkiStateException($"{files.CertificatePath} (external {spec.Name} CA) is not a PEM certificate.");
+        AsymmetricCipherKeyPair key;
+        try
+        {
+            key = PrivateKeys.Parse(keyBytes, files.KeyPath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PkiStateException($"External {spec.Name} CA: {e.Message}", e);
+        }
+
+        var adopted = StoredCredential.Create(certificate, key);
+        CheckAuthority(spec, adopted, files.CertificatePath);
+
+        var inState = await state.ReadAsync(spec.Path + ".crt", cancellationToken).ConfigureAwait(false);
+        var stateCertificate = inState is null ? null : StoredCredential.TryParseCertificate(inState);
+        if (inState is not null && (stateCertificate is null || !stateCertificate.Equals(certificate)))
+        {
+            throw new PkiStateException($"{state.Root} already holds a different {spec.Name} CA than {files.CertificatePath}; refusing to replace a cluster's CA.");
+        }
+
+        var keyInState = await state.ReadAsync(spec.Path + ".key", cancellationToken).ConfigureAwait(false);
+        var unchanged = inState is not null && keyInState is not null
+            && inState.AsSpan().SequenceEqual(Ascii(adopted.CertificatePem)) && keyInState.AsSpan().SequenceEqual(Ascii(adopted.KeyPem));
+        plan.AddPair(spec.Path, adopted);
+        plan.Items.Add(new PkiChange(spec.Name, unchanged ? PkiChangeAction.Unchanged : inState is null ? PkiChangeAction.Created : PkiChangeAction.Rewritten, unchanged ? null : "copied from the externally managed CA files"));
+        return adopted;
+    }
+
+    private static void CheckAuthority(CertificateSpec spec, StoredCredential stored, string source)
+    {
+        if (!CertificateIssuer.IsAuthority(stored.Certificate))
+        {
+            throw new PkiStateException($"{source} ({spec.Name}) is not a CA certificate.");
+        }
+
+        if (!PrivateKeys.Matches(stored.Key, stored.Certificate))
+        {
+            throw new PkiStateException($"The private key of the {spec.Name} CA does not match {source}.");
+        }
+    }
+
+    private static async Task<AsymmetricCipherKeyPair?> LoadServiceAccountKeyAsync(PkiStateDirectory state, bool clusterExists, CancellationToken cancellationToken)
+    {
+        var path = CertificateCatalog.ServiceAccountKeyPath + ".key";
+        var key = await state.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        if (key is null)
+        {
+            return clusterExists
+                ? throw new PkiStateException($"{state.FullPath(path)} is missing but this cluster's PKI exists; a new key would invalidate every service-account token. Restore it or copy /etc/kubernetes/{path} from a control-plane host.")
+                : null;
+        }
+
+        try
+        {
+            return PrivateKeys.Parse(key, state.FullPath(path));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PkiStateException(e.Message, e);
+        }
+    }
+
+    private static async Task<(StoredCredential? Stored, byte[]? Existing, bool Missing)> LoadIssuedAsync(CertificateSpec spec, PkiStateDirectory state, CancellationToken cancellationToken)
+    {
+        if (spec.Kind == CertificateKind.Kubeconfig)
+        {
+            var file = await state.ReadAsync(spec.Path, cancellationToken).ConfigureAwait(false);
+            if (file is null)
+            {
+                return (null, null, true);
+            }
+
+            var kubeconfig = KubeconfigFile.TryParse(file);
+            return (kubeconfig is null ? null : StoredCredential.TryParse(kubeconfig.ClientCertificatePem, kubeconfig.ClientKeyPem, state.FullPath(spec.Path)), file, false);
+        }
+
+        var certificate = await state.ReadAsync(spec.Path + ".crt", cancellationToken).ConfigureAwait(false);
+        var key = await state.ReadAsync(spec.Path + ".key", cancellationToken).ConfigureAwait(false);
+        if (certificate is null && key is null)
+        {
+            return (null, null, true);
+        }
+
+        return certificate is null || key is null
+            ? (null, null, false)
+            : (StoredCredential.TryParse(Encoding.ASCII.GetString(certificate), Encoding.ASCII.GetString(key), state.FullPath(spec.Path + ".key")), key, false);
+    }
+
+    private static async Task<X509Certificate?> ReadCertificateAsync(PkiStateDirectory state, CertificateSpec spec, CancellationToken cancellationToken)
+    {
+        if (spec.Kind == CertificateKind.Kubeconfig)
+        {
+            var file = await state.ReadAsync(spec.Path, cancellationToken).ConfigureAwait(false);
+            var kubeconfig = file is null ? null : KubeconfigFile.TryParse(file);
+            return kubeconfig is null ? null : StoredCredential.TryParseCertificate(Ascii(kubeconfig.ClientCertificatePem));
+        }
+
+        var bytes = await state.ReadAsync(spec.Path + ".crt", cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : StoredCredential.TryParseCertificate(bytes);
+    }
+
+    // Key generation dominates the run time; keys are independent, so they are made in parallel.
+    private static AsymmetricCipherKeyPair[] GenerateKeys(KeyAlgorithm algorithm, int count, CancellationToken cancellationToken)
+    {
+        var keys = new AsymmetricCipherKeyPair[count];
+        Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, i => keys[i] = PrivateKeys.Generate(algorithm));
+        return keys;
+    }
+
+    private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
+
+    /// <summary>One generation or renewal: its inputs, the time it runs at, and whether the state already held this cluster.</summary>
+    private sealed record Run(PkiRequest Request, PkiStateDirectory State, IReadOnlySet<string>? Renew, DateTimeOffset Now, bool ClusterExists)
+    {
+        public bool Renewing => Renew is not null;
+    }
+
+    private sealed record PendingWrite(string Path, byte[] Content, UnixFileMode Mode);
+
+    private sealed class Plan
+    {
+        public List<PkiChange> Items { get; } = [];
+
+        public List<PendingWrite> Writes { get; } = [];
+
+        public void AddPair(string path, StoredCredential credential)
+        {
+            Writes.Add(new PendingWrite(path + ".key", Ascii(credential.KeyPem), PkiStateDirectory.SecretMode));
+            Writes.Add(new PendingWrite(path + ".crt", Ascii(credential.CertificatePem), PkiStateDirectory.PublicMode));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+namespace Bootstrap.Core.Pki;
+
+/// <summary>
+/// The cluster's PKI on the workstation. Directories are 0700, keys and kubeconfigs 0600,
+/// certificates and public keys 0644. Every write goes to a temporary file in the target's
+/// directory, is flushed, and renamed over the target, so a reader sees the old file or the new
+/// one, never half of either. Unchanged content is not rewritten.
+/// </summary>
+internal sealed class PkiStateDirectory
+{
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode SecretMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    public const UnixFileMode PublicMode = SecretMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>The request of the last successful generation; its presence means "this cluster's PKI exists".</summary>
+    public const string RequestFile = "request.json";
+
+    private const string LockFile = ".lock";
+
+    public PkiStateDirectory(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        Root = Path.GetFullPath(root);
+    }
+
+    public string Root { get; }
+
+    public string FullPath(string relative) => Path.Combine(Root, relative);
+
+    public bool Exists(string relative) => File.Exists(FullPath(relative));
+
+    public async Task<byte[]?> ReadAsync(string relative, CancellationToken cancellationToken)
+    {
+        var path = FullPath(relative);
+        try
+        {
+            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Takes an exclusive lock on the directory (created 0700 if needed) so two runs cannot interleave writes.</summary>
+    public IDisposable Lock()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw NotSupported();
+        }
+
+        CreateDirectory(Root);
+        try
+        {
+            return new FileStream(FullPath(LockFile), new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                UnixCreateMode = SecretMode,
+            });
+        }
+        catch (IOException e)
+        {
+            throw new PkiStateException($"{Root} is in use by another bootstrap process.", e);
+        }
+    }
+
+    /// <summary>Writes atomically with the given mode; returns false when content and mode were already right.</summary>
+    public async Task<bool> WriteAsync(string relative, byte[] content, UnixFileMode mode, CancellationToken cancellationToken)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw NotSupported();
+        }
+
+        var path = FullPath(relative);
+        var directory = Path.GetDirectoryName(path)!;
+        CreateDirectory(directory);
+        var existing = await ReadAsync(relative, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && existing.AsSpan().SequenceEqual(content))
+        {
+            if (File.GetUnixFileMode(path) == mode)
+            {
+                return false;
+            }
+
+            File.SetUnixFileMode(path, mode);
+            return true;
+        }
+
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var stream = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = mode,
+            });
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            // The umask may have narrowed the create mode; set it exactly.
+            File.SetUnixFileMode(temporary, mode);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
+        return true;
+    }
+
+    /// <summary>Creates <paramref name="path"/> and its parents up to the root as 0700, and narrows any of them that is wider.</summary>
+    private void CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw NotSupported();
+        }
+
+        var parent = Path.GetDirectoryName(path);
+        if (!string.Equals(path, Root, StringComparison.Ordinal) && parent is not null)
+        {
+            CreateDirectory(parent);
+        }
+
+        if (!Directory.Exists(path))
+        {
+            Directory.CreateDirectory(path, DirectoryMode);
+        }
+
+        if (File.GetUnixFileMode(path) != DirectoryMode)
+        {
+            File.SetUnixFileMode(path, DirectoryMode);
+        }
+    }
+
+    private static PlatformNotSupportedException NotSupported() => new("The PKI state directory needs POSIX file modes.");
+}

@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Text.Json;
+using Bootstrap.Cli;
+using Bootstrap.Cli.Commands;
+using Bootstrap.Core.Pki;
+using Bootstrap.Core.Tests.Pki;
+
+namespace Bootstrap.Core.Tests.Cli.Commands;
+
+public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    private string State => _directory.Combine("state");
+
+    public Task InitializeAsync() =>
+        new PkiManager(TimeProvider.System).EnsureAsync(PkiRequests.Single() with { KeyAlgorithm = KeyAlgorithm.EcdsaP256 }, State, CancellationToken.None);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task Check_expiration_as_json_lists_every_entry_and_exits_0_when_nothing_is_inside_the_threshold()
+    {
+        var (exitCode, output, _) = await RunAsync("certs", "check-expiration", "--state-dir", State, "--output", "json");
+
+        Assert.Equal(0, exitCode);
+        using var json = JsonDocument.Parse(output);
+        var certificates = json.RootElement.GetProperty("certificates").EnumerateArray().ToArray();
+        Assert.Equal(CertificateCatalog.Build(PkiRequests.Single()).Select(s => s.Name), certificates.Select(c => c.GetProperty("name").GetString()));
+        var apiserver = certificates.Single(c => c.GetProperty("name").GetString() == "apiserver");
+        Assert.Equal("ca", apiserver.GetProperty("signingCa").GetString());
+        Assert.False(apiserver.GetProperty("externallyManaged").GetBoolean());
+        Assert.Equal("364d", apiserver.GetProperty("residual").GetString());
+        Assert.False(apiserver.GetProperty("expiresWithinThreshold").GetBoolean());
+        var etcdCa = certificates.Single(c => c.GetProperty("name").GetString() == "etcd-ca");
+        Assert.Equal(JsonValueKind.Null, etcdCa.GetProperty("signingCa").ValueKind);
+        Assert.Equal("3649d", etcdCa.GetProperty("residual").GetString());
+        Assert.Equal(30 * 86400, json.RootElement.GetProperty("thresholdSeconds").GetInt64());
+    }
+
+    [Fact]
+    public async Task Check_expiration_exits_1_when_a_certificate_expires_inside_the_threshold()
+    {
+        var (exitCode, output, _) = await RunAsync("certs", "check-expiration", "--state-dir", State, "--threshold", "400d", "--output", "json");
+
+        Assert.Equal(1, exitCode);
+        using var json = JsonDocument.Parse(output);
+        Assert.Contains(json.RootElement.GetProperty("certificates").EnumerateArray(), c => c.GetProperty("expiresWithinThreshold").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Check_expiration_exits_1_when_a_certificate_is_missing()
+    {
+        File.Delete(Path.Combine(State, "pki", "front-proxy-client.crt"));
+
+        var (exitCode, output, _) = await RunAsync("certs", "check-expiration", "--state-dir", State);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("front-proxy-client", output, StringComparison.Ordinal);
+        Assert.Contains("missing", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_expiration_as_text_is_a_table_without_key_material()
+    {
+        var (exitCode, output, _) = await RunAsync("certs", "check-expiration", "--state-dir", State);
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("CERTIFICATE", output, StringComparison.Ordinal);
+        Assert.Contains("kubelet.conf/cp1", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("LS0t", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--threshold", "thirty days")]
+    [InlineData("--output", "yaml")]
+    public async Task Check_expiration_exits_2_on_bad_options(string option, string value)
+    {
+        var (exitCode, _, error) = await RunAsync("certs", "check-expiration", "--state-dir", State, option, value);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commands_exit_2_when_the_state_directory_holds_no_pki()
+    {
+        Assert.Equal(2, (await RunAsync("certs", "check-expiration", "--state-dir", _directory.Combine("nothing"))).ExitCode);
+        Assert.Equal(2, (await RunAsync("certs", "check-expiration")).ExitCode);
+        Assert.Equal(2, (await RunAsync("certs", "renew", "all", "--state-dir", _directory.Combine("nothing"))).ExitCode);
+    }
+
+    [Fact]
+    public async Task Renew_reissues_the_named_certificate_and_exits_0()
+    {
+        var before = File.ReadAllBytes(Path.Combine(State, "pki", "apiserver.crt"));
+
+        var (exitCode, output, _) = await RunAsync("certs", "renew", "apiserver", "--state-dir", State);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("[renew] apiserver: reissued\n", output);
+        Assert.NotEqual(before, File.ReadAllBytes(Path.Combine(State, "pki", "apiserver.crt")));
+        Assert.True(OpenSsl.Verifies(Path.Combine(State, "pki", "ca.crt"), Path.Combine(State, "pki", "apiserver.crt")));
+    }
+
+    [Theory]
+    [InlineData("nope")]
+    [InlineData("ca")]
+    public async Task Renew_exits_2_for_unknown_names_and_cas(string name)
+    {
+        var (exitCode, _, error) = await RunAsync("certs", "renew", name, "--state-dir", State);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(name, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Renew_without_a_name_exits_2() =>
+        Assert.Equal(2, (await RunAsync("certs", "renew", "--state-dir", State)).ExitCode);
+
+    [Fact]
+    public async Task Renew_exits_1_when_a_ca_is_missing()
+    {
+        File.Delete(Path.Combine(State, "pki", "ca.key"));
+
+        var (exitCode, _, error) = await RunAsync("certs", "renew", "all", "--state-dir", State);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("ca.key is missing", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("30d", 30 * 24)]
+    [InlineData("12h", 12)]
+    [InlineData("1.5d", 36)]
+    public void Thresholds_accept_days_and_hours(string text, double hours)
+    {
+        Assert.True(CertsCommand.TryParseDuration(text, out var duration));
+        Assert.Equal(TimeSpan.FromHours(hours), duration);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter { NewLine = "\n" };
+        using var error = new StringWriter { NewLine = "\n" };
+        var exitCode = await BootstrapCli.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output.ToString(), error.ToString());
+    }
+}
