@@ -12,6 +12,10 @@ namespace Bootstrap.Core.Tests.Pki;
 [Trait("Requires", "etcd")]
 public sealed class EtcdTlsTests : IDisposable
 {
+    // Debian's etcd-server and etcd-client; scripts/setup-host installs them. Absent, the test fails.
+    private const string EtcdPath = "/usr/bin/etcd";
+    private const string EtcdctlPath = "/usr/bin/etcdctl";
+
     private readonly TemporaryDirectory _directory = new();
     private readonly List<Process> _members = [];
 
@@ -31,9 +35,11 @@ public sealed class EtcdTlsTests : IDisposable
         _directory.Dispose();
     }
 
-    [EtcdFact]
+    [Fact]
     public async Task Etcd_accepts_the_healthcheck_client_and_refuses_a_certificate_from_the_cluster_ca()
     {
+        Assert.True(File.Exists(EtcdPath) && File.Exists(EtcdctlPath),
+            $"{EtcdPath} and {EtcdctlPath} are required: scripts/setup-host installs Debian's etcd-server and etcd-client");
         var state = _directory.Combine("state");
         var request = PkiRequests.Single() with { EtcdMembers = [new("e1", "127.0.0.1"), new("e2", "127.0.0.1")] };
         await new PkiManager(TimeProvider.System).EnsureAsync(request, state, CancellationToken.None);
@@ -59,7 +65,7 @@ public sealed class EtcdTlsTests : IDisposable
     {
         var etcd = Path.Combine(state, "hosts", name, "pki", "etcd");
         var ca = Path.Combine(state, "pki", "etcd", "ca.crt");
-        var start = new ProcessStartInfo(EtcdFactAttribute.Etcd)
+        var start = new ProcessStartInfo(EtcdPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -95,7 +101,7 @@ public sealed class EtcdTlsTests : IDisposable
 
     private static (int ExitCode, string Output) Etcdctl(string endpoints, string ca, string credential, params string[] command)
     {
-        var start = new ProcessStartInfo(EtcdFactAttribute.Etcdctl)
+        var start = new ProcessStartInfo(EtcdctlPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
