@@ -1,4 +1,5 @@
 using System.Text;
+using Bootstrap.Core.Config;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.X509;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Bootstrap.Core.Config;
 
 namespace Bootstrap.Core.Pki;
 

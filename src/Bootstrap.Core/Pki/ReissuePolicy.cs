@@ -1,3 +1,4 @@
+using Bootstrap.Core.Config;
 using Org.BouncyCastle.X509;
 
 namespace Bootstrap.Core.Pki;

@@ -1,4 +1,5 @@
 using System.Text;
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Pki;
 
 namespace Bootstrap.Core.Tests.Pki;

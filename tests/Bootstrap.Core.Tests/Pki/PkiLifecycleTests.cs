@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Pki;
 
 namespace Bootstrap.Core.Tests.Pki;

@@ -1,3 +1,4 @@
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Pki;
 
 namespace Bootstrap.Core.Tests.Pki;

@@ -1,4 +1,5 @@
 using System.Net;
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Pki;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.X509;

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
-using Bootstrap.Cli;
 using Bootstrap.Cli.Commands;
+using Bootstrap.Cli;
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Pki;
 using Bootstrap.Core.Tests.Pki;
 
