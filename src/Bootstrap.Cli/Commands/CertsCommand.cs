@@ -12,15 +12,12 @@ namespace Bootstrap.Cli.Commands;
 /// </summary>
 internal static partial class CertsCommand
 {
-    public const int Ok = 0;
-    public const int Failure = 1;
-    public const int BadInput = 2;
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, NewLine = "\n" };
 
     public static Command Create(TimeProvider time)
     {
         var certs = new Command("certs", "Inspect and renew the cluster's certificates in its local state directory.");
+        certs.Subcommands.Add(Generate(time));
         certs.Subcommands.Add(CheckExpiration(time));
         certs.Subcommands.Add(Renew(time));
         return certs;
@@ -45,18 +42,18 @@ internal static partial class CertsCommand
             if (format is not ("text" or "json"))
             {
                 await error.WriteLineAsync("--output must be text or json.").ConfigureAwait(false);
-                return BadInput;
+                return ExitCodes.BadInput;
             }
 
             if (!TryParseDuration(parse.GetValue(threshold), out var limit))
             {
                 await error.WriteLineAsync("--threshold must be a number followed by d, h, m or s (e.g. 30d).").ConfigureAwait(false);
-                return BadInput;
+                return ExitCodes.BadInput;
             }
 
             if (!HasState(directory, error))
             {
-                return BadInput;
+                return ExitCodes.BadInput;
             }
 
             try
@@ -73,12 +70,78 @@ internal static partial class CertsCommand
                     await WriteTableAsync(writer, report).ConfigureAwait(false);
                 }
 
-                return failing ? Failure : Ok;
+                return failing ? ExitCodes.Failure : ExitCodes.Success;
             }
             catch (PkiStateException e)
             {
                 await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return Failure;
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static Command Generate(TimeProvider time)
+    {
+        var file = new Option<string>("--file", "-f") { Description = "The cluster file.", Required = true };
+        var stateDir = new Option<string>("--state-dir") { Description = "Where to keep the PKI (default: the cluster file's stateDirectory)." };
+        var output = new Option<string>("--output", "-o") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        var command = new Command("generate", "Create the cluster's PKI (CAs, certificates, service-account keys, kubeconfigs) in its local state directory; touches no host. Existing CAs are always reused; leaves are re-issued only when missing, stale or no longer matching the cluster file.")
+        {
+            file, stateDir, output,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var format = parse.GetValue(output);
+            if (format is not ("text" or "json"))
+            {
+                await error.WriteLineAsync("--output must be text or json.").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            if (ClusterFileInput.Load(parse.GetValue(file)!, error) is not { } config)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var directory = parse.GetValue(stateDir) is { Length: > 0 } overridden ? Path.GetFullPath(overridden) : config.StateDirectory;
+            try
+            {
+                var changes = await new PkiManager(time).EnsureAsync(PkiRequestFactory.FromCluster(config), directory, cancellationToken).ConfigureAwait(false);
+                var writer = parse.InvocationConfiguration.Output;
+                if (format == "json")
+                {
+                    var json = new
+                    {
+                        stateDirectory = directory,
+                        changed = changes.Changed,
+                        items = changes.Items.Select(i => new { name = i.Name, action = i.Action.ToString().ToLowerInvariant(), reason = i.Reason }),
+                    };
+                    await writer.WriteLineAsync(JsonSerializer.Serialize(json, Json)).ConfigureAwait(false);
+                }
+                else
+                {
+                    foreach (var item in changes.Items)
+                    {
+                        var reason = item.Reason is null ? string.Empty : " (" + item.Reason + ")";
+                        await writer.WriteLineAsync($"[certs] {item.Name}: {item.Action.ToString().ToLowerInvariant()}{reason}").ConfigureAwait(false);
+                    }
+
+                    await writer.WriteLineAsync($"[certs] {(changes.Changed ? changes.WrittenFiles.Count + " file(s) written" : "nothing changed")} in {directory}").ConfigureAwait(false);
+                }
+
+                return ExitCodes.Success;
+            }
+            catch (ArgumentException e)
+            {
+                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+            catch (PkiStateException e)
+            {
+                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return ExitCodes.Failure;
             }
         });
         return command;
@@ -97,12 +160,12 @@ internal static partial class CertsCommand
             if (string.IsNullOrWhiteSpace(target))
             {
                 await error.WriteLineAsync("Name what to renew: a certificate name or all.").ConfigureAwait(false);
-                return BadInput;
+                return ExitCodes.BadInput;
             }
 
             if (!HasState(directory, error))
             {
-                return BadInput;
+                return ExitCodes.BadInput;
             }
 
             try
@@ -113,17 +176,17 @@ internal static partial class CertsCommand
                     await parse.InvocationConfiguration.Output.WriteLineAsync($"[renew] {item.Name}: {item.Action.ToString().ToLowerInvariant()}").ConfigureAwait(false);
                 }
 
-                return Ok;
+                return ExitCodes.Success;
             }
             catch (ArgumentException e)
             {
                 await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return BadInput;
+                return ExitCodes.BadInput;
             }
             catch (PkiStateException e)
             {
                 await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return Failure;
+                return ExitCodes.Failure;
             }
         });
         return command;

@@ -10,4 +10,7 @@ public sealed record CertificatesSpec
     public required TimeSpan Validity { get; init; }
 
     public required KeyAlgorithm KeyAlgorithm { get; init; }
+
+    /// <summary>User-managed CAs by name: <c>ca</c>, <c>etcd-ca</c>, <c>front-proxy-ca</c>. Empty when Bootstrap makes all three.</summary>
+    public IReadOnlyDictionary<string, ExternalCaSpec> ExternalCAs { get; init; } = new Dictionary<string, ExternalCaSpec>();
 }

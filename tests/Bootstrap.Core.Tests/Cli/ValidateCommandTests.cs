@@ -10,13 +10,7 @@ public sealed class ValidateCommandTests
     private static readonly string LabFile = Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml");
     private static readonly string Malformed = Path.Combine(AppContext.BaseDirectory, "Config", "Malformed");
 
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = BootstrapCli.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static (int ExitCode, string Output, string Error) Run(params string[] args) => CliRun.Run(args);
 
     [Fact]
     public void Valid_lab_file_exits_0_and_prints_a_summary()

@@ -29,7 +29,10 @@ public sealed class VagrantClusterFileTests
         Assert.Equal(lab.Artifacts.Directory, vagrant.Artifacts.Directory);
         Assert.Equal(lab.Artifacts.BaseUrl, vagrant.Artifacts.BaseUrl);
         Assert.Equal(lab.Artifacts.Sha256.Order(), vagrant.Artifacts.Sha256.Order());
-        Assert.Equal(lab.Certificates, vagrant.Certificates);
+        Assert.Equal(lab.Certificates.CAValidity, vagrant.Certificates.CAValidity);
+        Assert.Equal(lab.Certificates.Validity, vagrant.Certificates.Validity);
+        Assert.Equal(lab.Certificates.KeyAlgorithm, vagrant.Certificates.KeyAlgorithm);
+        Assert.Equal(lab.Certificates.ExternalCAs, vagrant.Certificates.ExternalCAs);
         Assert.Equal(lab.ApiServer.CertSANs, vagrant.ApiServer.CertSANs);
         Assert.Equal(lab.KubeProxy, vagrant.KubeProxy);
         Assert.Equal(lab.ControlPlane, vagrant.ControlPlane);

@@ -36,7 +36,9 @@ internal static class ClusterFileReader
     private static readonly string[] KubeProxyKeys = ["mode"];
     private static readonly string[] KubeProxyModes = ["iptables", "ipvs"];
     private static readonly string[] ApiServerKeys = ["certSANs"];
-    private static readonly string[] CertificatesKeys = ["caValidity", "validity", "keyAlgorithm"];
+    private static readonly string[] CertificatesKeys = ["caValidity", "validity", "keyAlgorithm", "externalCAs"];
+    private static readonly string[] ExternalCaNames = ["ca", "etcd-ca", "front-proxy-ca"];
+    private static readonly string[] ExternalCaKeys = ["certFile", "keyFile"];
     private static readonly string[] KeyAlgorithms = ["rsa-2048", "ecdsa-p256"];
 
     public static ClusterDraft Read(ParseContext context, YamlNode root)
@@ -344,7 +346,8 @@ internal static class ClusterFileReader
         var ca = Duration(map, "caValidity", DefaultCAValidity);
         var leaf = Duration(map, "validity", DefaultValidity);
         var algorithm = map.OneOf("keyAlgorithm", KeyAlgorithms, "rsa-2048");
-        if (ca is null || leaf is null || algorithm is null)
+        var external = ReadExternalCAs(map);
+        if (ca is null || leaf is null || algorithm is null || external is null)
         {
             return null;
         }
@@ -354,7 +357,46 @@ internal static class ClusterFileReader
             CAValidity = ca.Value,
             Validity = leaf.Value,
             KeyAlgorithm = algorithm == "ecdsa-p256" ? KeyAlgorithm.EcdsaP256 : KeyAlgorithm.Rsa2048,
+            ExternalCAs = external,
         };
+    }
+
+    // certificates.externalCAs: { ca|etcd-ca|front-proxy-ca: { certFile, keyFile } }, both files required.
+    private static Dictionary<string, ExternalCaSpec>? ReadExternalCAs(MappingReader certificates)
+    {
+        var result = new Dictionary<string, ExternalCaSpec>(StringComparer.Ordinal);
+        if (certificates.Get("externalCAs") is not { } node)
+        {
+            return result;
+        }
+
+        var map = MappingReader.Open(certificates.Context, node, certificates.PathOf("externalCAs"), ExternalCaNames);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var ok = true;
+        foreach (var name in ExternalCaNames)
+        {
+            if (map.Get(name) is not { } caNode)
+            {
+                continue;
+            }
+
+            var files = MappingReader.Open(map.Context, caNode, map.PathOf(name), ExternalCaKeys);
+            var cert = files?.RequiredString("certFile", "the path of the CA certificate (PEM)");
+            var key = files?.RequiredString("keyFile", "the path of the CA private key (PEM)");
+            if (cert is null || key is null)
+            {
+                ok = false;
+                continue;
+            }
+
+            result[name] = new ExternalCaSpec { CertFile = map.Context.ResolvePath(cert), KeyFile = map.Context.ResolvePath(key) };
+        }
+
+        return ok ? result : null;
     }
 
     private static TimeSpan? Duration(MappingReader map, string key, TimeSpan fallback)

@@ -143,11 +143,5 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
         Assert.Equal(TimeSpan.FromHours(hours), duration);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter { NewLine = "\n" };
-        using var error = new StringWriter { NewLine = "\n" };
-        var exitCode = await BootstrapCli.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => CliRun.RunAsync(args);
 }
