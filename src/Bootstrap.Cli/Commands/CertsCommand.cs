@@ -25,19 +25,39 @@ internal static partial class CertsCommand
 
     private static Option<string> StateDirOption() => new("--state-dir") { Description = "The cluster's state directory (holds pki/, kubeconfigs and request.json)." };
 
+    private static Option<string> FileOption(bool required) =>
+        new("--file", "-f") { Description = required ? "The cluster file." : "The cluster file; its stateDirectory is used unless --state-dir is given.", Required = required };
+
+    /// <summary>--state-dir when given, else the cluster file's stateDirectory; null (after saying why) when neither works.</summary>
+    private static string? StateDirectory(ParseResult parse, Option<string> file, Option<string> stateDir, TextWriter error)
+    {
+        if (parse.GetValue(stateDir) is { Length: > 0 } explicitDirectory)
+        {
+            return Path.GetFullPath(explicitDirectory);
+        }
+
+        if (parse.GetValue(file) is { Length: > 0 } path)
+        {
+            return ClusterFileInput.Load(path, error)?.StateDirectory;
+        }
+
+        error.WriteLine("Give the cluster file (-f cluster.yaml) or --state-dir.");
+        return null;
+    }
+
     private static Command CheckExpiration(TimeProvider time)
     {
+        var file = FileOption(required: false);
         var stateDir = StateDirOption();
         var output = new Option<string>("--output", "-o") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
         var threshold = new Option<string>("--threshold") { Description = "Exit 1 when anything expires within this time (e.g. 30d, 12h).", DefaultValueFactory = _ => "30d" };
         var command = new Command("check-expiration", "List every certificate with its expiry, residual time, signing CA and whether it is externally managed.")
         {
-            stateDir, output, threshold,
+            file, stateDir, output, threshold,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
-            var directory = parse.GetValue(stateDir);
             var format = parse.GetValue(output);
             if (format is not ("text" or "json"))
             {
@@ -51,14 +71,15 @@ internal static partial class CertsCommand
                 return ExitCodes.BadInput;
             }
 
-            if (!HasState(directory, error))
+            var directory = StateDirectory(parse, file, stateDir, error);
+            if (directory is null || !HasState(directory, error))
             {
                 return ExitCodes.BadInput;
             }
 
             try
             {
-                var report = await new PkiManager(time).CheckExpirationAsync(directory!, cancellationToken).ConfigureAwait(false);
+                var report = await new PkiManager(time).CheckExpirationAsync(directory, cancellationToken).ConfigureAwait(false);
                 var failing = report.Any(e => e.Residual is null || e.Residual <= limit);
                 var writer = parse.InvocationConfiguration.Output;
                 if (format == "json")
@@ -83,8 +104,8 @@ internal static partial class CertsCommand
 
     private static Command Generate(TimeProvider time)
     {
-        var file = new Option<string>("--file", "-f") { Description = "The cluster file.", Required = true };
-        var stateDir = new Option<string>("--state-dir") { Description = "Where to keep the PKI (default: the cluster file's stateDirectory)." };
+        var file = FileOption(required: true);
+        var stateDir = StateDirOption();
         var output = new Option<string>("--output", "-o") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
         var command = new Command("generate", "Create the cluster's PKI (CAs, certificates, service-account keys, kubeconfigs) in its local state directory; touches no host. Existing CAs are always reused; leaves are re-issued only when missing, stale or no longer matching the cluster file.")
         {
@@ -149,28 +170,29 @@ internal static partial class CertsCommand
 
     private static Command Renew(TimeProvider time)
     {
+        var file = FileOption(required: false);
         var stateDir = StateDirOption();
         var name = new Argument<string>("name") { Description = "A certificate or kubeconfig name (e.g. apiserver, etcd-server, etcd-server/cp1, admin.conf), or all.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("renew", "Re-issue leaf certificates and kubeconfigs with new keys from the existing CAs (local state only).") { name, stateDir };
+        var command = new Command("renew", "Re-issue leaf certificates and kubeconfigs with new keys from the existing CAs (local state only).") { name, file, stateDir };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
             var target = parse.GetValue(name);
-            var directory = parse.GetValue(stateDir);
             if (string.IsNullOrWhiteSpace(target))
             {
                 await error.WriteLineAsync("Name what to renew: a certificate name or all.").ConfigureAwait(false);
                 return ExitCodes.BadInput;
             }
 
-            if (!HasState(directory, error))
+            var directory = StateDirectory(parse, file, stateDir, error);
+            if (directory is null || !HasState(directory, error))
             {
                 return ExitCodes.BadInput;
             }
 
             try
             {
-                var changes = await new PkiManager(time).RenewAsync(directory!, target, cancellationToken).ConfigureAwait(false);
+                var changes = await new PkiManager(time).RenewAsync(directory, target, cancellationToken).ConfigureAwait(false);
                 foreach (var item in changes.Items)
                 {
                     await parse.InvocationConfiguration.Output.WriteLineAsync($"[renew] {item.Name}: {item.Action.ToString().ToLowerInvariant()}").ConfigureAwait(false);
@@ -192,14 +214,8 @@ internal static partial class CertsCommand
         return command;
     }
 
-    private static bool HasState(string? directory, TextWriter error)
+    private static bool HasState(string directory, TextWriter error)
     {
-        if (string.IsNullOrWhiteSpace(directory))
-        {
-            error.WriteLine("--state-dir is required.");
-            return false;
-        }
-
         if (!File.Exists(Path.Combine(directory, PkiStateDirectory.RequestFile)))
         {
             error.WriteLine($"{directory} holds no generated PKI ({PkiStateDirectory.RequestFile} is missing).");

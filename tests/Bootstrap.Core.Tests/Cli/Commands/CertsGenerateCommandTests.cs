@@ -98,4 +98,24 @@ public sealed class CertsGenerateCommandTests : IDisposable
         Assert.Contains($"{file}:", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(State));
     }
+
+    [Fact]
+    public async Task Check_expiration_and_renew_find_the_state_through_the_cluster_files_stateDirectory()
+    {
+        var file = ClusterFile(s => s.Replace("stateDirectory: /var/lib/bootstrap-lab/state", $"stateDirectory: {State}", StringComparison.Ordinal));
+        var generate = await CliRun.RunAsync("certs", "generate", "-f", file);
+        Assert.True(generate.ExitCode == ExitCodes.Success, generate.Error);
+
+        var report = await CliRun.RunAsync("certs", "check-expiration", "-f", file);
+        Assert.True(report.ExitCode == ExitCodes.Success, report.Error);
+        Assert.Contains("apiserver-etcd-client", report.Output, StringComparison.Ordinal);
+
+        var renew = await CliRun.RunAsync("certs", "renew", "front-proxy-client", "-f", file);
+        Assert.True(renew.ExitCode == ExitCodes.Success, renew.Error);
+        Assert.Contains("[renew] front-proxy-client: reissued", renew.Output, StringComparison.Ordinal);
+
+        var neither = await CliRun.RunAsync("certs", "check-expiration");
+        Assert.Equal(ExitCodes.BadInput, neither.ExitCode);
+        Assert.Contains("Give the cluster file (-f cluster.yaml) or --state-dir.", neither.Error, StringComparison.Ordinal);
+    }
 }
