@@ -7,7 +7,7 @@ using Serilog.Core;
 
 // Measures the SSH transport for scripts/bench/ssh-upload; prints one "name seconds" line per figure.
 //   upload  ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS
-//   fanout  ADDRESS PORT USER KEY KNOWN_HOSTS HOSTS RUNS
+//   fanout  ADDRESS PORT USER KEY KNOWN_HOSTS HOSTS RUNS [COMMAND...]   (default command: true)
 if (args.Length < 7)
 {
     await Console.Error.WriteLineAsync("usage: upload ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS | fanout ADDRESS PORT USER KEY KNOWN_HOSTS HOSTS RUNS");
@@ -45,6 +45,7 @@ if (mode == "upload")
 if (mode == "fanout")
 {
     var (count, runs) = (int.Parse(args[6], CultureInfo.InvariantCulture), int.Parse(args[7], CultureInfo.InvariantCulture));
+    var command = new RemoteCommand(args.Length > 8 ? args[8..] : ["true"]);
     var settings = Enumerable.Range(1, count).Select(i => Host("node" + i)).ToList();
     var connected = (await SshFanOut.ConnectAllAsync(settings, trust, redactor, Logger.None, count, CancellationToken.None)).ValuesOrThrow();
     try
@@ -54,7 +55,7 @@ if (mode == "fanout")
         async Task<TimeSpan> Time(IReadOnlyList<IRemoteHost> hosts)
         {
             var clock = Stopwatch.StartNew();
-            (await HostFanOut.RunAsync(hosts, (h, t) => h.RunAsync(RemoteCommand.Of("true"), t), hosts.Count, CancellationToken.None)).ValuesOrThrow();
+            (await HostFanOut.RunAsync(hosts, (h, t) => h.RunAsync(command, t), hosts.Count, CancellationToken.None)).ValuesOrThrow();
             return clock.Elapsed;
         }
 
