@@ -137,6 +137,10 @@ public sealed class SshHost : IRemoteHost
 
             throw new IOException($"{Name}: cannot read {path} as root: {_redactor.Redact(stderr).Trim()}");
         }
+        catch (SshException e)
+        {
+            throw new IOException($"{Name}: cannot download {path}: {_redactor.Redact(e.Message)}", e);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -198,6 +202,11 @@ public sealed class SshHost : IRemoteHost
             timeout.CancelAfter(limit);
         }
 
+        if (!_ssh.IsConnected)
+        {
+            throw new SshConnectException(Name, $"{Name}: the connection is closed; cannot run `{display}`.", isAuthenticationFailure: false);
+        }
+
         using var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
         try
         {
@@ -229,6 +238,18 @@ public sealed class SshHost : IRemoteHost
     }
 
     private async Task WriteTempAsync(LocalContent content, string temp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(content, temp, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshException e)
+        {
+            throw new IOException($"{Name}: uploading to {temp} failed: {_redactor.Redact(e.Message)}", e);
+        }
+    }
+
+    private async Task SendAsync(LocalContent content, string temp, CancellationToken cancellationToken)
     {
         var sftp = await SftpAsync(cancellationToken).ConfigureAwait(false);
         if (IsRoot)

@@ -7,13 +7,23 @@ namespace Bootstrap.Core.Remote;
 /// </summary>
 public static class HostFanOut
 {
-    public static async Task<IReadOnlyList<HostResult<T>>> RunAsync<T>(
+    public static Task<IReadOnlyList<HostResult<T>>> RunAsync<T>(
         IReadOnlyList<IRemoteHost> hosts,
         Func<IRemoteHost, CancellationToken, Task<T>> action,
+        int maxConcurrency,
+        CancellationToken cancellationToken) =>
+        RunAsync(hosts, host => host.Name, action, maxConcurrency, cancellationToken);
+
+    /// <summary>The same over anything that names a host, e.g. connection settings before there is a connection.</summary>
+    public static async Task<IReadOnlyList<HostResult<T>>> RunAsync<THost, T>(
+        IReadOnlyList<THost> hosts,
+        Func<THost, string> nameOf,
+        Func<THost, CancellationToken, Task<T>> action,
         int maxConcurrency,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hosts);
+        ArgumentNullException.ThrowIfNull(nameOf);
         ArgumentNullException.ThrowIfNull(action);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
 
@@ -24,7 +34,7 @@ public static class HostFanOut
             var host = hosts[index];
             try
             {
-                results[index] = new HostResult<T>(host.Name, await action(host, token).ConfigureAwait(false), null);
+                results[index] = new HostResult<T>(nameOf(host), await action(host, token).ConfigureAwait(false), null);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -32,7 +42,7 @@ public static class HostFanOut
             }
             catch (Exception e)
             {
-                results[index] = new HostResult<T>(host.Name, default, e);
+                results[index] = new HostResult<T>(nameOf(host), default, e);
             }
         }).ConfigureAwait(false);
         return results;

@@ -54,7 +54,9 @@ public sealed record RemoteCommand
             text.Append("sudo ");
         }
 
-        text.Append(ToShellString());
+        // Mask each argument before quoting: quoting can split a secret (a ' becomes '"'"'), and
+        // then masking the quoted text alone would miss it.
+        text.AppendJoin(' ', Argv.Select(a => redactor.Redact(a) is var masked && masked == SecretRedactor.Mask ? masked : ShellQuote.Quote(masked)));
         return redactor.Redact(text.ToString());
     }
 

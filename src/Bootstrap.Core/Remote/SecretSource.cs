@@ -64,6 +64,9 @@ public abstract record SecretSource
     {
         private static readonly SemaphoreSlim Terminal = new(1, 1);
 
+        // One answer per question for the whole run: connecting to eight hosts asks once, not eight times.
+        private static readonly Dictionary<string, string> Answers = new(StringComparer.Ordinal);
+
         public override string Describe() => $"prompt \"{Prompt}\"";
 
         protected override async Task<string> ReadAsync(CancellationToken cancellationToken)
@@ -77,6 +80,11 @@ public abstract record SecretSource
             await Terminal.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                if (Answers.TryGetValue(Prompt, out var known))
+                {
+                    return known;
+                }
+
                 await Console.Error.WriteAsync(Prompt + ": ").ConfigureAwait(false);
                 var value = new StringBuilder();
                 while (true)
@@ -102,7 +110,8 @@ public abstract record SecretSource
                 }
 
                 await Console.Error.WriteLineAsync().ConfigureAwait(false);
-                return value.ToString();
+                Answers[Prompt] = value.ToString();
+                return Answers[Prompt];
             }
             finally
             {

@@ -40,4 +40,15 @@ public sealed class ShellQuoteTests
 
         Assert.Equal("sudo kubeadm join --token [REDACTED]", display);
     }
+
+    [Fact]
+    public void Display_string_masks_a_secret_that_quoting_would_split()
+    {
+        var redactor = new SecretRedactor();
+        redactor.Register("it's a secret");
+
+        var display = RemoteCommand.Of("login", "--password", "it's a secret").ToDisplayString(redactor);
+
+        Assert.Equal("login --password [REDACTED]", display);
+    }
 }

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bootstrap.Core.Remote;
+using Bootstrap.Ssh;
+using Bootstrap.Ssh.HostKeys;
+using Serilog.Core;
+
+// Measures the SSH transport for scripts/bench/ssh-upload; prints one "name seconds" line per figure.
+//   upload  ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS
+//   fanout  ADDRESS PORT USER KEY KNOWN_HOSTS HOSTS RUNS [COMMAND...]   (default command: true)
+if (args.Length < 7)
+{
+    await Console.Error.WriteLineAsync("usage: upload ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS | fanout ADDRESS PORT USER KEY KNOWN_HOSTS HOSTS RUNS");
+    return 2;
+}
+
+var (mode, address, port, user, key, knownHosts) = (args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4], args[5]);
+var trust = new HostKeyTrust(knownHosts, acceptNew: false, Logger.None);
+var redactor = new SecretRedactor();
+SshHostSettings Host(string name) => new() { Name = name, Address = address, Port = port, User = user, PrivateKeyPath = key };
+static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
+
+if (mode == "upload")
+{
+    var (file, remoteDir, runs) = (args[6], args[7], int.Parse(args[8], CultureInfo.InvariantCulture));
+    await using var host = await SshHost.ConnectAsync(Host("bench"), trust, redactor, Logger.None, CancellationToken.None);
+    // Warm up the JIT and the SFTP channel on a small file.
+    await host.UploadAsync("warm-up"u8.ToArray(), new FileSpec($"{remoteDir}/warm-up"), CancellationToken.None);
+    for (var run = 1; run <= runs; run++)
+    {
+        var target = new FileSpec($"{remoteDir}/bootstrap-{run}.bin");
+        var clock = Stopwatch.StartNew();
+        await using (var content = File.OpenRead(file))
+        {
+            await host.UploadAsync(content, target, CancellationToken.None);
+        }
+
+        Console.WriteLine($"upload {Seconds(clock.Elapsed)}");
+        await host.RunCheckedAsync(RemoteCommand.Of("rm", "-f", "--", target.Path), redactor, CancellationToken.None);
+    }
+
+    return 0;
+}
+
+if (mode == "fanout")
+{
+    var (count, runs) = (int.Parse(args[6], CultureInfo.InvariantCulture), int.Parse(args[7], CultureInfo.InvariantCulture));
+    var command = new RemoteCommand(args.Length > 8 ? args[8..] : ["true"]);
+    var settings = Enumerable.Range(1, count).Select(i => Host("node" + i)).ToList();
+    var connected = (await SshFanOut.ConnectAllAsync(settings, trust, redactor, Logger.None, count, CancellationToken.None)).ValuesOrThrow();
+    try
+    {
+        var one = new List<IRemoteHost> { connected[0] };
+        var all = connected.Cast<IRemoteHost>().ToList();
+        async Task<TimeSpan> Time(IReadOnlyList<IRemoteHost> hosts)
+        {
+            var clock = Stopwatch.StartNew();
+            (await HostFanOut.RunAsync(hosts, (h, t) => h.RunAsync(command, t), hosts.Count, CancellationToken.None)).ValuesOrThrow();
+            return clock.Elapsed;
+        }
+
+        await Time(all);
+        for (var run = 1; run <= runs; run++)
+        {
+            Console.WriteLine($"command-1 {Seconds(await Time(one))}");
+            Console.WriteLine($"command-{count} {Seconds(await Time(all))}");
+        }
+    }
+    finally
+    {
+        foreach (var host in connected)
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    return 0;
+}
+
+await Console.Error.WriteLineAsync($"unknown mode {mode}");
+return 2;
