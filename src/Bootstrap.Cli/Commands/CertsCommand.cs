@@ -77,27 +77,22 @@ internal static partial class CertsCommand
                 return ExitCodes.BadInput;
             }
 
-            try
+            return await PkiErrorsAsExitCodesAsync(error, async () =>
             {
-                var report = await new PkiManager(time).CheckExpirationAsync(directory, cancellationToken).ConfigureAwait(false);
-                var failing = report.Any(e => e.Residual is null || e.Residual <= limit);
-                var writer = parse.InvocationConfiguration.Output;
-                if (format == "json")
-                {
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(ToJson(report, limit), Json)).ConfigureAwait(false);
-                }
-                else
-                {
-                    await WriteTableAsync(writer, report).ConfigureAwait(false);
-                }
+                    var report = await new PkiManager(time).CheckExpirationAsync(directory, cancellationToken).ConfigureAwait(false);
+                    var failing = report.Any(e => e.Residual is null || e.Residual <= limit);
+                    var writer = parse.InvocationConfiguration.Output;
+                    if (format == "json")
+                    {
+                        await writer.WriteLineAsync(JsonSerializer.Serialize(ToJson(report, limit), Json)).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WriteTableAsync(writer, report).ConfigureAwait(false);
+                    }
 
-                return failing ? ExitCodes.Failure : ExitCodes.Success;
-            }
-            catch (PkiStateException e)
-            {
-                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
+                    return failing ? ExitCodes.Failure : ExitCodes.Success;
+            }).ConfigureAwait(false);
         });
         return command;
     }
@@ -127,43 +122,33 @@ internal static partial class CertsCommand
             }
 
             var directory = parse.GetValue(stateDir) is { Length: > 0 } overridden ? Path.GetFullPath(overridden) : config.StateDirectory;
-            try
+            return await PkiErrorsAsExitCodesAsync(error, async () =>
             {
-                var changes = await new PkiManager(time).EnsureAsync(PkiRequestFactory.FromCluster(config), directory, cancellationToken).ConfigureAwait(false);
-                var writer = parse.InvocationConfiguration.Output;
-                if (format == "json")
-                {
-                    var json = new
+                    var changes = await new PkiManager(time).EnsureAsync(PkiRequestFactory.FromCluster(config), directory, cancellationToken).ConfigureAwait(false);
+                    var writer = parse.InvocationConfiguration.Output;
+                    if (format == "json")
                     {
-                        stateDirectory = directory,
-                        changed = changes.Changed,
-                        items = changes.Items.Select(i => new { name = i.Name, action = i.Action.ToString().ToLowerInvariant(), reason = i.Reason }),
-                    };
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(json, Json)).ConfigureAwait(false);
-                }
-                else
-                {
-                    foreach (var item in changes.Items)
+                        var json = new
+                        {
+                            stateDirectory = directory,
+                            changed = changes.Changed,
+                            items = changes.Items.Select(i => new { name = i.Name, action = i.Action.ToString().ToLowerInvariant(), reason = i.Reason }),
+                        };
+                        await writer.WriteLineAsync(JsonSerializer.Serialize(json, Json)).ConfigureAwait(false);
+                    }
+                    else
                     {
-                        var reason = item.Reason is null ? string.Empty : " (" + item.Reason + ")";
-                        await writer.WriteLineAsync($"[certs] {item.Name}: {item.Action.ToString().ToLowerInvariant()}{reason}").ConfigureAwait(false);
+                        foreach (var item in changes.Items)
+                        {
+                            var reason = item.Reason is null ? string.Empty : " (" + item.Reason + ")";
+                            await writer.WriteLineAsync($"[certs] {item.Name}: {item.Action.ToString().ToLowerInvariant()}{reason}").ConfigureAwait(false);
+                        }
+
+                        await writer.WriteLineAsync($"[certs] {(changes.Changed ? changes.WrittenFiles.Count + " file(s) written" : "nothing changed")} in {directory}").ConfigureAwait(false);
                     }
 
-                    await writer.WriteLineAsync($"[certs] {(changes.Changed ? changes.WrittenFiles.Count + " file(s) written" : "nothing changed")} in {directory}").ConfigureAwait(false);
-                }
-
-                return ExitCodes.Success;
-            }
-            catch (ArgumentException e)
-            {
-                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return ExitCodes.BadInput;
-            }
-            catch (PkiStateException e)
-            {
-                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
+                    return ExitCodes.Success;
+            }).ConfigureAwait(false);
         });
         return command;
     }
@@ -190,28 +175,37 @@ internal static partial class CertsCommand
                 return ExitCodes.BadInput;
             }
 
-            try
+            return await PkiErrorsAsExitCodesAsync(error, async () =>
             {
-                var changes = await new PkiManager(time).RenewAsync(directory, target, cancellationToken).ConfigureAwait(false);
-                foreach (var item in changes.Items)
-                {
-                    await parse.InvocationConfiguration.Output.WriteLineAsync($"[renew] {item.Name}: {item.Action.ToString().ToLowerInvariant()}").ConfigureAwait(false);
-                }
+                    var changes = await new PkiManager(time).RenewAsync(directory, target, cancellationToken).ConfigureAwait(false);
+                    foreach (var item in changes.Items)
+                    {
+                        await parse.InvocationConfiguration.Output.WriteLineAsync($"[renew] {item.Name}: {item.Action.ToString().ToLowerInvariant()}").ConfigureAwait(false);
+                    }
 
-                return ExitCodes.Success;
-            }
-            catch (ArgumentException e)
-            {
-                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return ExitCodes.BadInput;
-            }
-            catch (PkiStateException e)
-            {
-                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
+                    return ExitCodes.Success;
+            }).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>An invalid request or name is bad input (2); a state that is inconsistent is a failure (1). Both say why.</summary>
+    private static async Task<int> PkiErrorsAsExitCodesAsync(TextWriter error, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (PkiStateException e)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
     }
 
     private static bool HasState(string directory, TextWriter error)
