@@ -79,19 +79,19 @@ internal static partial class CertsCommand
 
             return await PkiErrorsAsExitCodesAsync(error, async () =>
             {
-                    var report = await new PkiManager(time).CheckExpirationAsync(directory, cancellationToken).ConfigureAwait(false);
-                    var failing = report.Any(e => e.Residual is null || e.Residual <= limit);
-                    var writer = parse.InvocationConfiguration.Output;
-                    if (format == "json")
-                    {
-                        await writer.WriteLineAsync(JsonSerializer.Serialize(ToJson(report, limit), Json)).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await WriteTableAsync(writer, report).ConfigureAwait(false);
-                    }
+                var report = await new PkiManager(time).CheckExpirationAsync(directory, cancellationToken).ConfigureAwait(false);
+                var failing = report.Any(e => e.Residual is null || e.Residual <= limit);
+                var writer = parse.InvocationConfiguration.Output;
+                if (format == "json")
+                {
+                    await writer.WriteLineAsync(JsonSerializer.Serialize(ToJson(report, limit), Json)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteTableAsync(writer, report).ConfigureAwait(false);
+                }
 
-                    return failing ? ExitCodes.Failure : ExitCodes.Success;
+                return failing ? ExitCodes.Failure : ExitCodes.Success;
             }).ConfigureAwait(false);
         });
         return command;
@@ -124,30 +124,30 @@ internal static partial class CertsCommand
             var directory = parse.GetValue(stateDir) is { Length: > 0 } overridden ? Path.GetFullPath(overridden) : config.StateDirectory;
             return await PkiErrorsAsExitCodesAsync(error, async () =>
             {
-                    var changes = await new PkiManager(time).EnsureAsync(PkiRequestFactory.FromCluster(config), directory, cancellationToken).ConfigureAwait(false);
-                    var writer = parse.InvocationConfiguration.Output;
-                    if (format == "json")
+                var changes = await new PkiManager(time).EnsureAsync(PkiRequestFactory.FromCluster(config), directory, cancellationToken).ConfigureAwait(false);
+                var writer = parse.InvocationConfiguration.Output;
+                if (format == "json")
+                {
+                    var json = new
                     {
-                        var json = new
-                        {
-                            stateDirectory = directory,
-                            changed = changes.Changed,
-                            items = changes.Items.Select(i => new { name = i.Name, action = i.Action.ToString().ToLowerInvariant(), reason = i.Reason }),
-                        };
-                        await writer.WriteLineAsync(JsonSerializer.Serialize(json, Json)).ConfigureAwait(false);
-                    }
-                    else
+                        stateDirectory = directory,
+                        changed = changes.Changed,
+                        items = changes.Items.Select(i => new { name = i.Name, action = i.Action.ToString().ToLowerInvariant(), reason = i.Reason }),
+                    };
+                    await writer.WriteLineAsync(JsonSerializer.Serialize(json, Json)).ConfigureAwait(false);
+                }
+                else
+                {
+                    foreach (var item in changes.Items)
                     {
-                        foreach (var item in changes.Items)
-                        {
-                            var reason = item.Reason is null ? string.Empty : " (" + item.Reason + ")";
-                            await writer.WriteLineAsync($"[certs] {item.Name}: {item.Action.ToString().ToLowerInvariant()}{reason}").ConfigureAwait(false);
-                        }
-
-                        await writer.WriteLineAsync($"[certs] {(changes.Changed ? changes.WrittenFiles.Count + " file(s) written" : "nothing changed")} in {directory}").ConfigureAwait(false);
+                        var reason = item.Reason is null ? string.Empty : " (" + item.Reason + ")";
+                        await writer.WriteLineAsync($"[certs] {item.Name}: {item.Action.ToString().ToLowerInvariant()}{reason}").ConfigureAwait(false);
                     }
 
-                    return ExitCodes.Success;
+                    await writer.WriteLineAsync($"[certs] {(changes.Changed ? changes.WrittenFiles.Count + " file(s) written" : "nothing changed")} in {directory}").ConfigureAwait(false);
+                }
+
+                return ExitCodes.Success;
             }).ConfigureAwait(false);
         });
         return command;
@@ -177,13 +177,13 @@ internal static partial class CertsCommand
 
             return await PkiErrorsAsExitCodesAsync(error, async () =>
             {
-                    var changes = await new PkiManager(time).RenewAsync(directory, target, cancellationToken).ConfigureAwait(false);
-                    foreach (var item in changes.Items)
-                    {
-                        await parse.InvocationConfiguration.Output.WriteLineAsync($"[renew] {item.Name}: {item.Action.ToString().ToLowerInvariant()}").ConfigureAwait(false);
-                    }
+                var changes = await new PkiManager(time).RenewAsync(directory, target, cancellationToken).ConfigureAwait(false);
+                foreach (var item in changes.Items)
+                {
+                    await parse.InvocationConfiguration.Output.WriteLineAsync($"[renew] {item.Name}: {item.Action.ToString().ToLowerInvariant()}").ConfigureAwait(false);
+                }
 
-                    return ExitCodes.Success;
+                return ExitCodes.Success;
             }).ConfigureAwait(false);
         });
         return command;
