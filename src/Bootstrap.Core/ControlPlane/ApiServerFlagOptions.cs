@@ -1,7 +1,7 @@
 namespace Bootstrap.Core.ControlPlane;
 
 /// <summary>Choices for kube-apiserver that depend on the state of the cluster rather than the cluster file.</summary>
-public sealed record ApiServerFlagOptions
+internal sealed record ApiServerFlagOptions
 {
     /// <summary>
     /// Verify kubelets' serving certificates with the cluster CA (<c>--kubelet-certificate-authority</c>).
