@@ -12,15 +12,10 @@ internal sealed record KubeconfigFile(string ClusterName, string Server, string 
 {
     public const string TemplateName = "kubeconfig.sbn";
 
-    public byte[] Render() => Encoding.UTF8.GetBytes(TemplateRenderer.Render(TemplateName, new Dictionary<string, object?>
-    {
-        ["cluster_name"] = ClusterName,
-        ["server"] = Server,
-        ["certificate_authority_data"] = Base64(CaPem),
-        ["user_name"] = UserName,
-        ["client_certificate_data"] = Base64(ClientCertificatePem),
-        ["client_key_data"] = Base64(ClientKeyPem),
-    }));
+    private static readonly TemplateRenderer Renderer = new();
+
+    public byte[] Render() => Encoding.UTF8.GetBytes(Renderer.Render(TemplateName, new TemplateModel(
+        ClusterName, Server, Base64(CaPem), UserName, Base64(ClientCertificatePem), Base64(ClientKeyPem))));
 
     /// <summary>Reads the first cluster and user of a kubeconfig; null when it lacks embedded credentials or is not YAML.</summary>
     public static KubeconfigFile? TryParse(byte[] content)
@@ -64,4 +59,8 @@ internal sealed record KubeconfigFile(string ClusterName, string Server, string 
     private static string Base64(string pem) => Convert.ToBase64String(Encoding.ASCII.GetBytes(pem));
 
     private static string FromBase64(string data) => Encoding.ASCII.GetString(Convert.FromBase64String(data));
+
+    /// <summary>The template's variables (snake_case in the template: cluster_name, certificate_authority_data …).</summary>
+    private sealed record TemplateModel(
+        string ClusterName, string Server, string CertificateAuthorityData, string UserName, string ClientCertificateData, string ClientKeyData);
 }

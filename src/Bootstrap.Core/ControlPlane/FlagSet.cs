@@ -1,0 +1,39 @@
+using Bootstrap.Core.Config;
+
+namespace Bootstrap.Core.ControlPlane;
+
+/// <summary>
+/// Collects <c>--name=value</c> flags for one component and lists them sorted by name, as kubeadm
+/// does; flags the component's version no longer accepts (<see cref="FlagVersionGates"/>) are dropped.
+/// </summary>
+internal sealed class FlagSet
+{
+    private readonly ControlPlaneComponent _component;
+    private readonly KubernetesVersion _version;
+    private readonly SortedDictionary<string, string> _flags = new(StringComparer.Ordinal);
+
+    public FlagSet(ControlPlaneComponent component, KubernetesVersion version)
+    {
+        _component = component;
+        _version = version;
+    }
+
+    public FlagSet Add(string name, string value)
+    {
+        if (!_flags.TryAdd(name, value))
+        {
+            throw new InvalidOperationException($"--{name} set twice for {_component}");
+        }
+
+        return this;
+    }
+
+    public FlagSet Add(string name, bool value) => Add(name, value ? "true" : "false");
+
+    public FlagSet Add(string name, int value) => Add(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public IReadOnlyList<string> ToArguments() =>
+        _flags.Where(f => FlagVersionGates.Accepts(_component, f.Key, _version))
+            .Select(f => $"--{f.Key}={f.Value}")
+            .ToArray();
+}

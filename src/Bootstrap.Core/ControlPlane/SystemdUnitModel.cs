@@ -1,0 +1,4 @@
+namespace Bootstrap.Core.ControlPlane;
+
+/// <summary>What a component's unit template needs: the program and its arguments already quoted for <c>ExecStart=</c>.</summary>
+internal sealed record SystemdUnitModel(string HostName, string ClusterName, string Executable, IReadOnlyList<string> Arguments);
