@@ -1,18 +1,29 @@
 using Bootstrap.Core.ControlPlane;
 using Bootstrap.Core.LoadBalancer;
+using Bootstrap.Core.Pki;
 using Bootstrap.Core.Rendering;
 
 namespace Bootstrap.Core.Tests.Rendering;
 
 /// <summary>
 /// Every embedded template rendered from examples/lab-cluster.yaml, by golden-file name. Secrets are
-/// fixed test values (an encryption key of bytes 0..31, a VRRP password "labvrrp1").
+/// fixed test values (an encryption key of bytes 0..31, a VRRP password "labvrrp1", placeholder PEM
+/// blocks in the kubeconfig).
 /// </summary>
 internal static class LabRenderings
 {
     public const string VrrpPassword = "labvrrp1";
 
     public static byte[] EncryptionKey => Enumerable.Range(0, ApiServerConfigFiles.EncryptionKeyLength).Select(i => (byte)i).ToArray();
+
+    /// <summary>cp1's kubelet.conf shape, with placeholder PEM blocks instead of real credentials.</summary>
+    public static KubeconfigFile Cp1Kubeconfig { get; } = new(
+        "kubernetes",
+        "https://10.0.0.10:6443",
+        "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n",
+        "system:node:cp1",
+        "-----BEGIN CERTIFICATE-----\nCLIENT\n-----END CERTIFICATE-----\n",
+        "-----BEGIN EC PRIVATE KEY-----\nKEY\n-----END EC PRIVATE KEY-----\n");
 
     public static IReadOnlyDictionary<string, Func<string>> All()
     {
@@ -34,6 +45,7 @@ internal static class LabRenderings
             ["lb2-keepalived.conf"] = () => loadBalancers.Keepalived(config, config.Host("lb2"), "eth0", VrrpPassword),
             ["audit-policy.yaml"] = () => apiServerFiles.AuditPolicy(config),
             ["encryption-config.yaml"] = () => apiServerFiles.EncryptionConfig(config, "key1", EncryptionKey),
+            ["cp1-kubeconfig"] = () => System.Text.Encoding.UTF8.GetString(Cp1Kubeconfig.Render()),
         };
     }
 }
