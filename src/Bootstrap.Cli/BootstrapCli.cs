@@ -29,9 +29,9 @@ internal static class BootstrapCli
     /// help and exit 2, not System.CommandLine's 1. Ctrl-C is handled by the commands that run phases,
     /// so they can report what they left in which state.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null)
+    public static async Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null, IHostConnector? connector = null)
     {
-        var parse = Build().Parse(args);
+        var parse = Build(connector).Parse(args);
         var exitCode = await parse.InvokeAsync(configuration ?? new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
         return parse.Action is ParseErrorAction ? ExitCodes.BadInput : exitCode;
     }
