@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Remote.Facts;
 
@@ -57,7 +58,8 @@ public static class PreflightProbeCollector
             ClockOffset = clockOffset,
             MacAddresses = macs,
             ProductUuid = string.IsNullOrEmpty(productUuid) ? null : productUuid,
-            ProductUuidProblem = uuid.Succeeded ? null : "cannot read /sys/class/dmi/id/product_uuid: " + PreflightParsers.FirstLine(uuid.Stderr),
+            ProductUuidProblem = uuid.Succeeded ? null
+                : string.Create(CultureInfo.InvariantCulture, $"/sys/class/dmi/id/product_uuid cannot be read (exit {uuid.ExitCode}: {PreflightParsers.FirstLine(uuid.Stderr)})"),
         };
     }
 }
