@@ -21,6 +21,9 @@ public sealed class PreflightPhase : IPhase
     // Uniqueness compares every host with every other, so each host's probe is read once and shared.
     private readonly ConcurrentDictionary<string, Lazy<Task<PreflightProbe>>> _probes = new(StringComparer.Ordinal);
 
+    // A host's run may start other hosts' probes (for uniqueness); this keeps probing within spec.ssh.concurrency.
+    private SemaphoreSlim? _probeGate;
+
     public PreflightPhase(IgnoredPreflightErrors ignored, TimeSpan maxClockSkew)
     {
         ArgumentNullException.ThrowIfNull(ignored);
@@ -84,10 +87,24 @@ public sealed class PreflightPhase : IPhase
     }
 
     private Task<PreflightProbe> ProbeAsync(PhaseContext context, HostSpec spec, CancellationToken cancellationToken) =>
-        _probes.GetOrAdd(spec.Name, _ => new Lazy<Task<PreflightProbe>>(() => PreflightProbeCollector.GatherAsync(
-            context.Host(spec.Name),
-            PreflightRequirements.For(spec, context.Config).AllBinaries,
-            context.Redactor,
-            context.Time,
-            cancellationToken))).Value;
+        _probes.GetOrAdd(spec.Name, _ => new Lazy<Task<PreflightProbe>>(() => GatedProbeAsync(context, spec, cancellationToken))).Value;
+
+    private async Task<PreflightProbe> GatedProbeAsync(PhaseContext context, HostSpec spec, CancellationToken cancellationToken)
+    {
+        var gate = LazyInitializer.EnsureInitialized(ref _probeGate, () => new SemaphoreSlim(Math.Max(1, context.Config.SshConcurrency)));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await PreflightProbeCollector.GatherAsync(
+                context.Host(spec.Name),
+                PreflightRequirements.For(spec, context.Config).AllBinaries,
+                context.Redactor,
+                context.Time,
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 }
