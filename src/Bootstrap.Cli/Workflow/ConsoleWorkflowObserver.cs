@@ -18,6 +18,9 @@ internal sealed class ConsoleWorkflowObserver(ILogger logger) : IWorkflowObserve
             case WorkflowEventKind.HostFinished when e.Status is HostPhaseStatus.Changed or HostPhaseStatus.Unchanged:
                 logger.Information("[{Phase}] {Host}: {Status} ({Duration:0.0}s)", e.Phase, e.Host, Describe(e.Status.Value), e.Duration?.TotalSeconds);
                 break;
+            case WorkflowEventKind.HostFinished when e.Status is HostPhaseStatus.Cancelled:
+                logger.Warning("[{Phase}] {Host}: {Error}", e.Phase, e.Host, e.Error);
+                break;
             case WorkflowEventKind.HostFinished:
                 logger.Error("[{Phase}] {Host}: {Status}: {Error}", e.Phase, e.Host, Describe(e.Status!.Value), e.Error);
                 break;
