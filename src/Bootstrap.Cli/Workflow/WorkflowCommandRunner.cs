@@ -69,9 +69,12 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
         }
         catch (HostFanOutException e)
         {
-            foreach (var failure in e.FailedHosts.Zip(FlattenErrors(e)))
+            // Only the redacted messages: exception objects (and their inner SSH.NET exceptions) stay out of every log.
+            foreach (var (host, failure) in e.FailedHosts.Zip(FlattenErrors(e)))
             {
-                logger.Error(failure.Second, "[{Phase}] {Host}: {Error}", "connect", failure.First, redactor.Redact(failure.Second.Message));
+                var message = redactor.Redact(failure.Message);
+                logger.Error("[{Phase}] {Host}: {Error}", "connect", host,
+                    message.StartsWith(host + ": ", StringComparison.Ordinal) ? message[(host.Length + 2)..] : message);
             }
 
             logger.Error("[{Phase}] cannot reach {Hosts}; no phase ran and nothing was changed", "connect", string.Join(", ", e.FailedHosts));

@@ -100,7 +100,7 @@ public sealed class PreflightCommandTests
 
         Assert.Equal(ExitCodes.Failure, exitCode);
         Assert.Equal(string.Empty, output);
-        Assert.Contains("[connect] cp3: cp3: cannot connect to root@192.168.56.23:22", error, StringComparison.Ordinal);
+        Assert.Contains("ERR [connect] cp3: cannot connect to root@192.168.56.23:22: Connection refused", error, StringComparison.Ordinal);
         Assert.Contains("cannot reach cp3; no phase ran and nothing was changed", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
