@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Text;
+using Bootstrap.Cli.Workflow;
+using Bootstrap.Core.Phases;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Cli.Commands;
+
+/// <summary>
+/// <c>bootstrap init phase &lt;path&gt;</c>: runs one phase of the install, kubeadm-style. The
+/// subcommands mirror <see cref="InitWorkflow"/>'s tree and list only the phases that exist; a full
+/// <c>bootstrap init</c> becomes runnable once the install phases after preflight have landed.
+/// </summary>
+internal static class InitCommand
+{
+    public static Command Create(IHostConnector? connector = null)
+    {
+        var tree = InitWorkflow.Create(new InitOptions());
+        var init = new Command("init", "Install the cluster's first control plane, phase by phase. Phases:\n" + Tree(tree));
+        var phase = new Command("phase", "Run one phase of init (and the phases under it).");
+        foreach (var top in tree.Phases)
+        {
+            phase.Subcommands.Add(PhaseCommand(top, top.Name, connector));
+        }
+
+        init.Subcommands.Add(phase);
+        return init;
+    }
+
+    private static Command PhaseCommand(IPhase phase, string path, IHostConnector? connector)
+    {
+        var command = new Command(phase.Name, phase.Description);
+        foreach (var child in phase.Children)
+        {
+            command.Subcommands.Add(PhaseCommand(child, path + "/" + child.Name, connector));
+        }
+
+        var flags = new WorkflowFlags();
+        flags.AddTo(command);
+        flags.SetAction(command, new WorkflowSelection { Only = path }, connector);
+        return command;
+    }
+
+    private static string Tree(PhaseTree tree)
+    {
+        var text = new StringBuilder();
+        foreach (var (path, phase) in tree.Walk())
+        {
+            var depth = path.Count(c => c == '/');
+            text.Append(' ', 2 + (depth * 2)).Append(phase.Name.PadRight(Math.Max(1, 24 - (depth * 2)))).Append(phase.Description).Append('\n');
+        }
+
+        return text.ToString().TrimEnd('\n');
+    }
+}

@@ -1,0 +1,53 @@
+using Bootstrap.Core.Workflow;
+using Serilog;
+
+namespace Bootstrap.Cli.Workflow;
+
+/// <summary>Logs progress: one line per phase start and end and per host, each naming the phase (and host).</summary>
+internal sealed class ConsoleWorkflowObserver(ILogger logger) : IWorkflowObserver
+{
+    public void OnEvent(WorkflowEvent workflowEvent)
+    {
+        ArgumentNullException.ThrowIfNull(workflowEvent);
+        var e = workflowEvent;
+        switch (e.Kind)
+        {
+            case WorkflowEventKind.PhaseStarted:
+                logger.Information("[{Phase}] running on {Hosts}", e.Phase, string.Join(", ", e.Hosts));
+                break;
+            case WorkflowEventKind.HostFinished when e.Status is HostPhaseStatus.Changed or HostPhaseStatus.Unchanged:
+                logger.Information("[{Phase}] {Host}: {Status} ({Duration:0.0}s)", e.Phase, e.Host, Describe(e.Status.Value), e.Duration?.TotalSeconds);
+                break;
+            case WorkflowEventKind.HostFinished when e.Status is HostPhaseStatus.Cancelled:
+                logger.Warning("[{Phase}] {Host}: {Error}", e.Phase, e.Host, e.Error);
+                break;
+            case WorkflowEventKind.HostFinished:
+                logger.Error("[{Phase}] {Host}: {Status}: {Error}", e.Phase, e.Host, Describe(e.Status!.Value), e.Error);
+                break;
+            case WorkflowEventKind.PhaseFinished when e.State is PhaseState.Completed:
+                logger.Information("[{Phase}] done: {Change} ({Duration:0.0}s)", e.Phase, e.Changed == true ? "changed" : "no change", e.Duration?.TotalSeconds);
+                break;
+            case WorkflowEventKind.PhaseFinished:
+                logger.Warning("[{Phase}] {State}", e.Phase, Describe(e.State!.Value));
+                break;
+        }
+    }
+
+    public static string Describe(HostPhaseStatus status) => status switch
+    {
+        HostPhaseStatus.Changed => "changed",
+        HostPhaseStatus.Unchanged => "unchanged",
+        HostPhaseStatus.Failed => "failed",
+        HostPhaseStatus.Error => "error",
+        _ => "cancelled",
+    };
+
+    public static string Describe(PhaseState state) => state switch
+    {
+        PhaseState.Completed => "completed",
+        PhaseState.Failed => "failed",
+        PhaseState.Interrupted => "interrupted",
+        PhaseState.Skipped => "skipped",
+        _ => "not started",
+    };
+}

@@ -1,0 +1,32 @@
+using System.Globalization;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Display;
+using Serilog.Formatting.Json;
+
+namespace Bootstrap.Cli.Workflow;
+
+/// <summary>
+/// The run's logger: human lines on standard error (time, level, then <c>[phase] host: …</c>; never a
+/// stack trace) and, with <c>--log-file</c>, every event as one JSON object per line with its properties.
+/// </summary>
+internal static class RunLogging
+{
+    private const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}";
+
+    public static Logger Create(TextWriter console, string? logFile, bool verbose)
+    {
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Debug()
+            .WriteTo.Sink(
+                new TextWriterSink(console, new MessageTemplateTextFormatter(ConsoleTemplate, CultureInfo.InvariantCulture)),
+                verbose ? LogEventLevel.Debug : LogEventLevel.Information);
+        if (logFile is not null)
+        {
+            configuration = configuration.WriteTo.File(new JsonFormatter(renderMessage: true), logFile);
+        }
+
+        return configuration.CreateLogger();
+    }
+}

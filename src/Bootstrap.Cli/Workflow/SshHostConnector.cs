@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Workflow;
+using Bootstrap.Ssh;
+using Bootstrap.Ssh.HostKeys;
+using Serilog;
+
+namespace Bootstrap.Cli.Workflow;
+
+/// <summary>Connects to cluster-file hosts with Bootstrap.Ssh: each host's effective SSH settings, host keys always verified.</summary>
+internal sealed class SshHostConnector : IHostConnector
+{
+    private readonly SecretRedactor _redactor;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<(string KnownHosts, HostKeyPolicy Policy), HostKeyTrust> _trust = new();
+
+    public SshHostConnector(SecretRedactor redactor, ILogger logger)
+    {
+        _redactor = redactor;
+        _logger = logger;
+    }
+
+    public async Task<IRemoteHost> ConnectAsync(HostSpec host, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        // One trust per known_hosts file and policy, so hosts sharing a file also share its lock.
+        var trust = _trust.GetOrAdd((host.Ssh.KnownHostsFile, host.Ssh.HostKeyPolicy),
+            key => new HostKeyTrust(key.KnownHosts, key.Policy == HostKeyPolicy.AcceptNew, _logger));
+        return await SshHost.ConnectAsync(Settings(host), trust, _redactor, _logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The cluster file's effective SSH settings of <paramref name="host"/>, in Bootstrap.Ssh's terms.</summary>
+    public static SshHostSettings Settings(HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var ssh = host.Ssh;
+        return new SshHostSettings
+        {
+            Name = host.Name,
+            Address = host.Address.ToString(),
+            Port = ssh.Port,
+            User = ssh.User,
+            PrivateKeyPath = ssh.IdentityFile,
+            Password = Source(ssh.Password, $"SSH password for {ssh.User}@{host.Name}"),
+            ConnectTimeout = ssh.ConnectTimeout,
+            HostKeyFingerprints = ssh.HostKeyFingerprints,
+            Bastion = ssh.Bastion is { } bastion ? Bastion(bastion, ssh) : null,
+        };
+    }
+
+    private static SshHostSettings Bastion(BastionSpec bastion, SshSettings target)
+    {
+        var user = bastion.User ?? target.User;
+        return new SshHostSettings
+        {
+            Name = "bastion " + bastion.Address,
+            Address = bastion.Address,
+            Port = bastion.Port,
+            User = user,
+            PrivateKeyPath = bastion.IdentityFile ?? target.IdentityFile,
+            Password = Source(bastion.Password, $"SSH password for {user}@{bastion.Address} (bastion)"),
+            ConnectTimeout = target.ConnectTimeout,
+            HostKeyFingerprints = bastion.HostKeyFingerprints,
+        };
+    }
+
+    private static SecretSource? Source(SecretReference? reference, string prompt) => reference?.Kind switch
+    {
+        null => null,
+        SecretReferenceKind.Environment => SecretSource.FromEnvironment(reference.Target!),
+        SecretReferenceKind.File => SecretSource.FromFile(reference.Target!),
+        _ => SecretSource.FromPrompt(prompt),
+    };
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Phases;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Workflow;
+using Serilog;
+
+namespace Bootstrap.Cli.Workflow;
+
+/// <summary>
+/// Runs workflow phases from the command line: load and validate the cluster file, connect to every
+/// host, run the selected phases, print a per-host report and map the outcome to an exit code.
+/// Bad input never shows a stack trace; errors are one line naming the host.
+/// </summary>
+internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
+{
+    public async Task<int> RunAsync(WorkflowInvocation invocation, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        using var logger = RunLogging.Create(error, invocation.LogFile, invocation.Verbose);
+        var json = invocation.Json ? new JsonLinesObserver(output) : null;
+
+        int Finish(int exitCode, string result, string? message)
+        {
+            json?.RunFinished(exitCode, result, message);
+            return exitCode;
+        }
+
+        var load = ClusterConfigLoader.LoadFile(invocation.File);
+        foreach (var diagnostic in load.Diagnostics)
+        {
+            error.WriteLine(diagnostic.ToString());
+        }
+
+        if (load.Config is not { } config)
+        {
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{invocation.File}: {load.Errors.Count} error(s); the cluster file is not valid"));
+            return Finish(ExitCodes.BadInput, "bad-input", "the cluster file is not valid");
+        }
+
+        var tree = InitWorkflow.Create(invocation.Options);
+        var problems = invocation.Selection.Problems(tree);
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                error.WriteLine(problem);
+            }
+
+            return Finish(ExitCodes.BadInput, "bad-input", string.Join("; ", problems));
+        }
+
+        var redactor = new SecretRedactor();
+        using var interrupt = new InterruptSignal(cancellationToken);
+        var token = interrupt.Token;
+        ConnectedHosts hosts;
+        try
+        {
+            logger.Information("[{Phase}] connecting to {Count} hosts", "connect", config.Hosts.Count);
+            hosts = await ConnectedHosts.ConnectAsync(connector ?? new SshHostConnector(redactor, logger), config.Hosts, config.SshConcurrency, token)
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            logger.Warning("[{Phase}] cancelled while connecting; no phase started and nothing was changed", "connect");
+            return Finish(ExitCodes.Cancelled, "cancelled", "cancelled while connecting");
+        }
+        catch (HostFanOutException e)
+        {
+            // Only the redacted messages: exception objects (and their inner SSH.NET exceptions) stay out of every log.
+            foreach (var (host, failure) in e.FailedHosts.Zip(FlattenErrors(e)))
+            {
+                var message = redactor.Redact(failure.Message);
+                logger.Error("[{Phase}] {Host}: {Error}", "connect", host,
+                    message.StartsWith(host + ": ", StringComparison.Ordinal) ? message[(host.Length + 2)..] : message);
+            }
+
+            logger.Error("[{Phase}] cannot reach {Hosts}; no phase ran and nothing was changed", "connect", string.Join(", ", e.FailedHosts));
+            return Finish(ExitCodes.Failure, "failed", redactor.Redact(e.Message));
+        }
+
+        await using (hosts.ConfigureAwait(false))
+        {
+            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger };
+            IWorkflowObserver observer = json is null
+                ? new ConsoleWorkflowObserver(logger)
+                : new FanOutObserver([new ConsoleWorkflowObserver(logger), json]);
+            var result = await new WorkflowRunner(observer).RunAsync(tree, invocation.Selection, context, token).ConfigureAwait(false);
+            if (!invocation.Json)
+            {
+                WorkflowReport.Write(result, output);
+            }
+
+            return Outcome(result, logger, Finish);
+        }
+    }
+
+    private static int Outcome(WorkflowResult result, ILogger logger, Func<int, string, string?, int> finish)
+    {
+        if (result.Succeeded)
+        {
+            return finish(ExitCodes.Success, "succeeded", null);
+        }
+
+        if (result.Cancelled)
+        {
+            foreach (var phase in result.Phases.Where(p => p.State != PhaseState.Completed))
+            {
+                logger.Warning("[{Phase}] {State}{Hosts}", phase.Path, ConsoleWorkflowObserver.Describe(phase.State),
+                    phase.State == PhaseState.Interrupted ? ": " + string.Join(", ", phase.Hosts.Select(h => $"{h.Host} {ConsoleWorkflowObserver.Describe(h.Status)}")) : string.Empty);
+            }
+
+            logger.Warning("[{Phase}] cancelled; every phase is safe to run again", "run");
+            return finish(ExitCodes.Cancelled, "cancelled", "cancelled by the user");
+        }
+
+        var failed = result.FirstFailure!;
+        var error = string.Join("; ", failed.Hosts.Where(h => h.Error is not null).Select(h => h.Error));
+        // Preflight checks that ran and found errors are their own exit code; a host that broke while checking is a plain failure.
+        if (failed.Path == "preflight" && failed.Hosts.All(h => h.Status != HostPhaseStatus.Error))
+        {
+            logger.Error("[{Phase}] failed on {Hosts}; fix the errors or skip them with --ignore-preflight-errors=NAME,… (nothing was changed)",
+                failed.Path, string.Join(", ", failed.Hosts.Where(h => h.Status == HostPhaseStatus.Failed).Select(h => h.Host)));
+            return finish(ExitCodes.PreflightFailed, "preflight-failed", error);
+        }
+
+        return finish(ExitCodes.Failure, "failed", error);
+    }
+
+    private static IEnumerable<Exception> FlattenErrors(HostFanOutException e) =>
+        e.InnerException is AggregateException all ? all.InnerExceptions : [e.InnerException!];
+}

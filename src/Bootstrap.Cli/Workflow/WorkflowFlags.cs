@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Bootstrap.Core.Phases;
+using Bootstrap.Core.Phases.Preflight;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Cli.Workflow;
+
+/// <summary>The flags every command that runs phases shares: the cluster file, output, logging and preflight.</summary>
+internal sealed class WorkflowFlags
+{
+    public Option<string> File { get; } = new("--file", "-f") { Description = "The cluster file.", Required = true };
+
+    public Option<string> Output { get; } = CreateOutput();
+
+    public Option<string?> LogFile { get; } = new("--log-file")
+    {
+        Description = "Also write a structured log (one JSON object per line, with host and phase properties) to this file.",
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log debug details on the console too." };
+
+    public Option<string[]> IgnorePreflightErrors { get; } = new("--ignore-preflight-errors")
+    {
+        Description = "Preflight checks whose errors are shown as warnings instead, e.g. Port-6443,Swap; or all. Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(File);
+        command.Options.Add(IgnorePreflightErrors);
+        command.Options.Add(Output);
+        command.Options.Add(LogFile);
+        command.Options.Add(Verbose);
+    }
+
+    /// <summary>Reads the parsed flags; an invalid --ignore-preflight-errors throws <see cref="ArgumentException"/> (bad input).</summary>
+    public WorkflowInvocation Read(ParseResult parse, WorkflowSelection selection)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return new WorkflowInvocation
+        {
+            File = parse.GetValue(File)!,
+            Selection = selection,
+            Options = new InitOptions { IgnorePreflightErrors = IgnoredPreflightErrors.Parse(parse.GetValue(IgnorePreflightErrors) ?? []) },
+            Json = parse.GetValue(Output) == "json",
+            LogFile = parse.GetValue(LogFile),
+            Verbose = parse.GetValue(Verbose),
+        };
+    }
+
+    /// <summary>The action of a command that runs <paramref name="selection"/>.</summary>
+    public void SetAction(Command command, WorkflowSelection selection, IHostConnector? connector) =>
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            WorkflowInvocation invocation;
+            try
+            {
+                invocation = Read(parse, selection);
+            }
+            catch (ArgumentException e)
+            {
+                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            try
+            {
+                return await new WorkflowCommandRunner(connector).RunAsync(invocation, output, error, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The user sees one line, never a stack trace; a crash here is our bug.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                await error.WriteLineAsync($"internal error ({e.GetType().Name}: {e.Message}); please report it").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+        });
+
+    private static Option<string> CreateOutput()
+    {
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "text (a per-host report), or json: one JSON event per line (phase-start, host-end, phase-end, run-end).",
+            DefaultValueFactory = _ => "text",
+        };
+        output.AcceptOnlyFromAmong("text", "json");
+        return output;
+    }
+}

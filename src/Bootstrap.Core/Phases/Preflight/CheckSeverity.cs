@@ -1,0 +1,8 @@
+namespace Bootstrap.Core.Phases.Preflight;
+
+public enum CheckSeverity
+{
+    Ok,
+    Warning,
+    Error,
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Remote.Facts;
+
+namespace Bootstrap.Core.Phases.Preflight;
+
+/// <summary>Turns what was read from the hosts into kubeadm-style check results. Pure: no I/O.</summary>
+public static class PreflightChecks
+{
+    /// <summary>The checks of <paramref name="probe"/>'s host; <paramref name="cluster"/> holds every host read (for uniqueness).</summary>
+    public static IReadOnlyList<CheckResult> Evaluate(
+        HostSpec host, PreflightRequirements requirements, PreflightProbe probe, IReadOnlyList<PreflightProbe> cluster, TimeSpan maxClockSkew)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(requirements);
+        ArgumentNullException.ThrowIfNull(probe);
+        ArgumentNullException.ThrowIfNull(cluster);
+        var results = new List<CheckResult>
+        {
+            probe.PrivilegeProblem is null
+                ? CheckResult.Ok("IsPrivilegedUser", "commands run as root")
+                : CheckResult.Error("IsPrivilegedUser", probe.PrivilegeProblem),
+            probe.Facts.InitSystem == InitSystem.Systemd
+                ? CheckResult.Ok("SystemVerification", $"systemd is PID 1 ({probe.Facts.OsId} {probe.Facts.OsVersion}, {probe.Facts.Architecture})")
+                : CheckResult.Error("SystemVerification", $"PID 1 is {probe.Facts.InitSystem}, not systemd; services are managed as systemd units"),
+            probe.Facts.Cpus >= requirements.MinimumCpus
+                ? CheckResult.Ok("NumCPU", Invariant($"{probe.Facts.Cpus} CPUs (at least {requirements.MinimumCpus} needed)"))
+                : CheckResult.Error("NumCPU", Invariant($"the number of available CPUs {probe.Facts.Cpus} is less than the required {requirements.MinimumCpus}")),
+        };
+
+        var memoryMegabytes = probe.Facts.MemoryBytes / 1024 / 1024;
+        results.Add(memoryMegabytes >= requirements.MinimumMemoryMegabytes
+            ? CheckResult.Ok("Mem", Invariant($"{memoryMegabytes} MB of memory (at least {requirements.MinimumMemoryMegabytes} MB needed)"))
+            : CheckResult.Error("Mem", Invariant($"the system RAM ({memoryMegabytes} MB) is less than the minimum {requirements.MinimumMemoryMegabytes} MB")));
+
+        results.Add(probe.Swaps.Count == 0
+            ? CheckResult.Ok("Swap", "no swap is active")
+            : CheckResult.Error("Swap", $"swap is on ({string.Join(", ", probe.Swaps)}); the kubelet refuses to run with swap: swapoff -a and remove it from /etc/fstab"));
+
+        foreach (var port in requirements.Ports)
+        {
+            var name = Invariant($"Port-{port}");
+            results.Add(probe.ListeningPorts.Contains(port)
+                ? CheckResult.Error(name, Invariant($"port {port} is in use"))
+                : CheckResult.Ok(name, Invariant($"port {port} is free")));
+        }
+
+        foreach (var binary in requirements.AllBinaries)
+        {
+            var name = "FileExisting-" + binary;
+            var path = probe.Binaries.GetValueOrDefault(binary);
+            var optional = requirements.OptionalBinaries.Contains(binary);
+            results.Add(path is not null ? CheckResult.Ok(name, path)
+                : optional ? CheckResult.Warning(name, $"{binary} not found in the system path")
+                : CheckResult.Error(name, $"{binary} not found in the system path"));
+        }
+
+        if (requirements.IsNode)
+        {
+            results.Add(probe.BridgeNetfilter
+                ? CheckResult.Ok("KernelModule-br_netfilter", "br_netfilter is available (/proc/sys/net/bridge)")
+                : CheckResult.Error("KernelModule-br_netfilter", "br_netfilter is not loaded (no /proc/sys/net/bridge): modprobe br_netfilter"));
+            results.Add(probe.IpForward == "1"
+                ? CheckResult.Ok("FileContent--proc-sys-net-ipv4-ip_forward", "net.ipv4.ip_forward is 1")
+                : CheckResult.Error("FileContent--proc-sys-net-ipv4-ip_forward", $"/proc/sys/net/ipv4/ip_forward contents are not set to 1 (found \"{probe.IpForward}\")"));
+        }
+
+        var skew = probe.ClockOffset.Duration();
+        results.Add(skew <= maxClockSkew
+            ? CheckResult.Ok("ClockSkew", Invariant($"clock within {Seconds(skew)} of this workstation"))
+            : CheckResult.Warning("ClockSkew", Invariant(
+                $"clock is {Seconds(skew)} {(probe.ClockOffset > TimeSpan.Zero ? "ahead of" : "behind")} this workstation (more than {Seconds(maxClockSkew)}); certificates may look not yet valid or expired: synchronise time (NTP)")));
+
+        results.AddRange(Uniqueness(probe, cluster));
+        return results;
+    }
+
+    private static IEnumerable<CheckResult> Uniqueness(PreflightProbe probe, IReadOnlyList<PreflightProbe> cluster)
+    {
+        var others = cluster.Where(p => p.Host != probe.Host).ToList();
+
+        var sameName = others.Where(p => string.Equals(p.Facts.Hostname, probe.Facts.Hostname, StringComparison.OrdinalIgnoreCase)).Select(p => p.Host).ToList();
+        yield return sameName.Count == 0
+            ? CheckResult.Ok("HostnameUnique", $"host name {probe.Facts.Hostname} is unique")
+            : CheckResult.Error("HostnameUnique", $"host name {probe.Facts.Hostname} is also the host name of {string.Join(", ", sameName)}");
+
+        var sharedMacs = others
+            .SelectMany(p => p.MacAddresses.Intersect(probe.MacAddresses, StringComparer.Ordinal).Select(mac => $"{mac} (also on {p.Host})"))
+            .ToList();
+        yield return sharedMacs.Count == 0
+            ? CheckResult.Ok("MACUnique", Invariant($"{probe.MacAddresses.Count} MAC address(es), none shared"))
+            : CheckResult.Error("MACUnique", "MAC addresses shared with other hosts: " + string.Join(", ", sharedMacs));
+
+        if (probe.ProductUuid is null)
+        {
+            yield return CheckResult.Warning("ProductUUIDUnique", (probe.ProductUuidProblem ?? "no product_uuid") + "; uniqueness of the machine id is not verified");
+            yield break;
+        }
+
+        var sameUuid = others.Where(p => p.ProductUuid == probe.ProductUuid).Select(p => p.Host).ToList();
+        yield return sameUuid.Count == 0
+            ? CheckResult.Ok("ProductUUIDUnique", $"product_uuid {probe.ProductUuid} is unique")
+            : CheckResult.Error("ProductUUIDUnique", $"product_uuid {probe.ProductUuid} is also the product_uuid of {string.Join(", ", sameUuid)} (cloned machine?)");
+    }
+
+    private static string Seconds(TimeSpan span) => Invariant($"{span.TotalSeconds:0.###}s");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Phases.Preflight;
+
+/// <summary>
+/// <c>preflight</c>: kubeadm-like checks on every host for its roles (privileges, CPU, memory, free
+/// ports, swap, binaries, kernel modules and sysctls, clock skew, unique host names, MACs and
+/// product_uuid). Read-only: it never changes a host. A host with an error (not ignored) fails the phase.
+/// </summary>
+public sealed class PreflightPhase : IPhase
+{
+    /// <summary>Clock skew above this is warned about.</summary>
+    public static readonly TimeSpan DefaultMaxClockSkew = TimeSpan.FromSeconds(2);
+
+    private readonly IgnoredPreflightErrors _ignored;
+    private readonly TimeSpan _maxClockSkew;
+
+    // Uniqueness compares every host with every other, so each host's probe is read once and shared.
+    private readonly ConcurrentDictionary<string, Lazy<Task<PreflightProbe>>> _probes = new(StringComparer.Ordinal);
+
+    // A host's run may start other hosts' probes (for uniqueness); this keeps probing within spec.ssh.concurrency.
+    private SemaphoreSlim? _probeGate;
+
+    public PreflightPhase(IgnoredPreflightErrors ignored, TimeSpan maxClockSkew)
+    {
+        ArgumentNullException.ThrowIfNull(ignored);
+        _ignored = ignored;
+        _maxClockSkew = maxClockSkew;
+    }
+
+    public string Name => "preflight";
+
+    public string Description => "Run the pre-flight checks on every host (read-only)";
+
+    public IReadOnlyList<IPhase> Children => [];
+
+    public IReadOnlyList<HostSpec> Targets(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Hosts;
+    }
+
+    public Task<bool> NeedsRunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public async Task<PhaseResult> RunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(host);
+        var spec = context.Config.Hosts.Single(h => h.Name == host.Name);
+        var probe = await ProbeAsync(context, spec, cancellationToken).ConfigureAwait(false);
+
+        // The other hosts' probes, for uniqueness; a host whose probe failed reports that failure itself.
+        var cluster = new List<PreflightProbe>();
+        foreach (var other in context.Config.Hosts)
+        {
+            try
+            {
+                cluster.Add(await ProbeAsync(context, other, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is not OperationCanceledException && other.Name != spec.Name)
+            {
+                context.Logger.Debug("[{Phase}] {Host}: not compared with {Other}, whose checks failed to run", Name, spec.Name, other.Name);
+            }
+        }
+
+        var results = _ignored.Apply(PreflightChecks.Evaluate(spec, PreflightRequirements.For(spec, context.Config), probe, cluster, _maxClockSkew));
+        foreach (var result in results.Where(r => r.Severity != CheckSeverity.Ok))
+        {
+            if (result.Severity == CheckSeverity.Error)
+            {
+                context.Logger.Error("[{Phase}] {Host}: {Check}", Name, spec.Name, result.ToString());
+            }
+            else
+            {
+                context.Logger.Warning("[{Phase}] {Host}: {Check}", Name, spec.Name, result.ToString());
+            }
+        }
+
+        var details = results.Select(r => r.ToString()).ToList();
+        var errors = results.Where(r => r.Severity == CheckSeverity.Error).Select(r => r.Name).ToList();
+        return errors.Count == 0
+            ? PhaseResult.Unchanged([.. details])
+            : PhaseResult.Failed($"{errors.Count} preflight check(s) failed: {string.Join(", ", errors)}", details);
+    }
+
+    private Task<PreflightProbe> ProbeAsync(PhaseContext context, HostSpec spec, CancellationToken cancellationToken) =>
+        _probes.GetOrAdd(spec.Name, _ => new Lazy<Task<PreflightProbe>>(() => GatedProbeAsync(context, spec, cancellationToken))).Value;
+
+    private async Task<PreflightProbe> GatedProbeAsync(PhaseContext context, HostSpec spec, CancellationToken cancellationToken)
+    {
+        var gate = LazyInitializer.EnsureInitialized(ref _probeGate, () => new SemaphoreSlim(Math.Max(1, context.Config.SshConcurrency)));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await PreflightProbeCollector.GatherAsync(
+                context.Host(spec.Name),
+                PreflightRequirements.For(spec, context.Config).AllBinaries,
+                context.Redactor,
+                context.Time,
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using Bootstrap.Core.Config;
+
+namespace Bootstrap.Core.Phases.Preflight;
+
+/// <summary>What a host needs for its roles, by kubeadm's numbers: CPUs, memory, free ports, binaries.</summary>
+public sealed record PreflightRequirements
+{
+    /// <summary>kubeadm: a control plane needs 2 CPUs.</summary>
+    public const int ControlPlaneCpus = 2;
+
+    /// <summary>kubeadm: 1700 MB for a control plane.</summary>
+    public const long ControlPlaneMemoryMegabytes = 1700;
+
+    /// <summary>kubeadm: 300 MB for a node that joins.</summary>
+    public const long NodeMemoryMegabytes = 300;
+
+    public required int MinimumCpus { get; init; }
+
+    public required long MinimumMemoryMegabytes { get; init; }
+
+    public required IReadOnlyList<int> Ports { get; init; }
+
+    /// <summary>Binaries whose absence is an error.</summary>
+    public required IReadOnlyList<string> Binaries { get; init; }
+
+    /// <summary>Binaries whose absence is a warning (kubeadm warns about these too).</summary>
+    public required IReadOnlyList<string> OptionalBinaries { get; init; }
+
+    /// <summary>Whether the host runs a kubelet, so needs forwarding and bridge netfilter.</summary>
+    public required bool IsNode { get; init; }
+
+    public IReadOnlyList<string> AllBinaries => Binaries.Concat(OptionalBinaries).ToList();
+
+    public static PreflightRequirements For(HostSpec host, ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(config);
+        var controlPlane = host.HasRole(HostRole.ControlPlane);
+        var kubelet = host.HasRole(HostRole.Worker) || (controlPlane && config.ControlPlane.RunKubelet);
+        var etcd = config.EtcdMembers.Any(m => m.Name == host.Name);
+
+        var ports = new SortedSet<int>();
+        if (controlPlane)
+        {
+            ports.UnionWith([6443, 10257, 10259]);
+        }
+
+        if (etcd)
+        {
+            ports.UnionWith([2379, 2380]);
+        }
+
+        if (kubelet)
+        {
+            ports.Add(10250);
+        }
+
+        if (host.HasRole(HostRole.LoadBalancer))
+        {
+            ports.Add(config.ControlPlaneEndpoint.Port);
+        }
+
+        var binaries = new List<string> { "systemctl" };
+        var optional = new List<string>();
+        if (kubelet || controlPlane)
+        {
+            binaries.AddRange(["containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch"]);
+            optional.AddRange(["socat", "ebtables", "ethtool", "tc"]);
+        }
+
+        if (host.HasRole(HostRole.LoadBalancer))
+        {
+            binaries.AddRange(["haproxy", "keepalived"]);
+        }
+
+        return new PreflightRequirements
+        {
+            MinimumCpus = controlPlane ? ControlPlaneCpus : 1,
+            MinimumMemoryMegabytes = controlPlane ? ControlPlaneMemoryMegabytes : kubelet || etcd ? NodeMemoryMegabytes : 0,
+            Ports = ports.ToList(),
+            Binaries = binaries,
+            OptionalBinaries = optional,
+            IsNode = kubelet || controlPlane,
+        };
+    }
+}

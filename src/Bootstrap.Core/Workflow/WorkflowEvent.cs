@@ -1,0 +1,34 @@
+namespace Bootstrap.Core.Workflow;
+
+/// <summary>
+/// One thing that happened during a run, for progress output and automation (<c>--output json</c>
+/// writes one per line). Texts are already redacted.
+/// </summary>
+public sealed record WorkflowEvent
+{
+    public required WorkflowEventKind Kind { get; init; }
+
+    public required string Phase { get; init; }
+
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>The host, for <see cref="WorkflowEventKind.HostFinished"/>.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>The hosts a phase runs on, for <see cref="WorkflowEventKind.PhaseStarted"/>.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+
+    /// <summary>How the host finished, for <see cref="WorkflowEventKind.HostFinished"/>.</summary>
+    public HostPhaseStatus? Status { get; init; }
+
+    /// <summary>How the phase ended, for <see cref="WorkflowEventKind.PhaseFinished"/>.</summary>
+    public PhaseState? State { get; init; }
+
+    public bool? Changed { get; init; }
+
+    public TimeSpan? Duration { get; init; }
+
+    public string? Error { get; init; }
+
+    public IReadOnlyList<string> Details { get; init; } = [];
+}

@@ -1,0 +1,13 @@
+namespace Bootstrap.Core.Workflow;
+
+public enum WorkflowEventKind
+{
+    /// <summary>A leaf phase starts on its hosts.</summary>
+    PhaseStarted,
+
+    /// <summary>A leaf phase finished on one host (changed or not, failed, or cancelled).</summary>
+    HostFinished,
+
+    /// <summary>A leaf phase finished on all its hosts, was skipped, or never started.</summary>
+    PhaseFinished,
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Tests.Workflow;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Tests.Cli;
+
+/// <summary>Connects to in-memory hosts that answer preflight's read-only commands like a healthy Debian machine.</summary>
+internal sealed class FakeMachines : IHostConnector
+{
+    private static readonly string[] Binaries =
+        ["systemctl", "containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch", "socat", "ebtables", "ethtool", "tc", "haproxy", "keepalived"];
+
+    /// <summary>Extra listening ports per host name.</summary>
+    public Dictionary<string, int[]> Listening { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Hosts whose connection fails, with the message.</summary>
+    public Dictionary<string, string> Unreachable { get; } = new(StringComparer.Ordinal);
+
+    public Task<IRemoteHost> ConnectAsync(HostSpec host, CancellationToken cancellationToken)
+    {
+        if (Unreachable.TryGetValue(host.Name, out var message))
+        {
+            throw new IOException($"{host.Name}: {message}");
+        }
+
+        var index = WorkflowFixtures.LabConfig.Hosts.ToList().FindIndex(h => h.Name == host.Name);
+        return Task.FromResult<IRemoteHost>(new FakeHost(host.Name, command => Answer(host.Name, index, command)));
+    }
+
+    private CommandResult Answer(string name, int index, RemoteCommand command)
+    {
+        var argv = string.Join(' ', command.Argv);
+        string? stdout = argv switch
+        {
+            "id -u" => "0\n",
+            "date +%s%N" => (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000).ToString(CultureInfo.InvariantCulture) + "\n",
+            "cat /etc/os-release" => "ID=debian\nVERSION_ID=\"12\"\n",
+            "uname -m" => "x86_64\n",
+            "uname -n" => name + "\n",
+            "cat /proc/1/comm" => "systemd\n",
+            "nproc" => "2\n",
+            "cat /proc/meminfo" => "MemTotal:        4028440 kB\n",
+            "ip -o -4 addr show" => string.Empty,
+            "ss -ltnH" => string.Concat(new[] { 22 }.Concat(Listening.GetValueOrDefault(name, []))
+                .Select(p => $"LISTEN 0 128 0.0.0.0:{p} 0.0.0.0:*\n")),
+            "cat /proc/swaps" => "Filename\tType\tSize\tUsed\tPriority\n",
+            "test -d /proc/sys/net/bridge" => string.Empty,
+            "cat /proc/modules" => "br_netfilter 32768 0 - Live 0x0\n",
+            "cat /proc/sys/net/ipv4/ip_forward" => "1\n",
+            "ip -o link show" => $"2: eth0@if5: <UP> mtu 1500\\    link/ether 5a:00:00:00:00:{index:x2} brd ff:ff:ff:ff:ff:ff\n",
+            _ when argv.StartsWith("sh -c ", StringComparison.Ordinal) =>
+                string.Concat(command.Argv.Skip(4).Where(Binaries.Contains).Select(b => "/usr/bin/" + b + "\n")),
+            _ => null,
+        };
+        return stdout is null
+            ? new CommandResult(1, string.Empty, "cat: /sys/class/dmi/id/product_uuid: No such file or directory")
+            : new CommandResult(0, stdout, string.Empty);
+    }
+}

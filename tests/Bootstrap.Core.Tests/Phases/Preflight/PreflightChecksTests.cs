@@ -1,0 +1,212 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Phases.Preflight;
+using Bootstrap.Core.Remote.Facts;
+using Bootstrap.Core.Tests.Workflow;
+
+namespace Bootstrap.Core.Tests.Phases.Preflight;
+
+public sealed class PreflightChecksTests
+{
+    private static readonly ClusterConfig Lab = WorkflowFixtures.LabConfig;
+    private static readonly TimeSpan MaxSkew = TimeSpan.FromSeconds(2);
+
+    private static HostSpec Host(string name) => Lab.Hosts.Single(h => h.Name == name);
+
+    private static PreflightProbe Healthy(string name, int index) => new()
+    {
+        Host = name,
+        Facts = new HostFacts
+        {
+            Host = name,
+            OsId = "debian",
+            OsVersion = "12",
+            Architecture = "amd64",
+            Hostname = name,
+            InitSystem = InitSystem.Systemd,
+            Cpus = 2,
+            MemoryBytes = 2048L * 1024 * 1024,
+            IPv4Addresses = [],
+            Binaries = new Dictionary<string, string?>(),
+        },
+        ListeningPorts = new SortedSet<int> { 22 },
+        Swaps = [],
+        Binaries = PreflightRequirements.For(Host(name), Lab).AllBinaries.ToDictionary(b => b, b => (string?)("/usr/bin/" + b)),
+        BridgeNetfilter = true,
+        IpForward = "1",
+        MacAddresses = [$"5a:00:00:00:00:{index:x2}"],
+        ProductUuid = $"00000000-0000-0000-0000-0000000000{index:x2}",
+        ClockOffset = TimeSpan.FromMilliseconds(30),
+    };
+
+    private static IReadOnlyList<PreflightProbe> Cluster(params PreflightProbe[] replaced) =>
+        Lab.Hosts.Select((h, i) => replaced.FirstOrDefault(p => p.Host == h.Name) ?? Healthy(h.Name, i)).ToList();
+
+    private static IReadOnlyList<CheckResult> Evaluate(string host, params PreflightProbe[] replaced)
+    {
+        var cluster = Cluster(replaced);
+        return PreflightChecks.Evaluate(Host(host), PreflightRequirements.For(Host(host), Lab), cluster.Single(p => p.Host == host), cluster, MaxSkew);
+    }
+
+    private static CheckResult Check(IReadOnlyList<CheckResult> results, string name) => results.Single(r => r.Name == name);
+
+    [Fact]
+    public void Control_plane_needs_the_kubeadm_ports_including_stacked_etcd_and_its_kubelet()
+    {
+        Assert.Equal([2379, 2380, 6443, 10250, 10257, 10259], PreflightRequirements.For(Host("cp1"), Lab).Ports);
+    }
+
+    [Fact]
+    public void Worker_needs_the_kubelet_port_and_load_balancer_the_endpoint_port()
+    {
+        Assert.Equal([10250], PreflightRequirements.For(Host("w1"), Lab).Ports);
+        Assert.Equal([6443], PreflightRequirements.For(Host("lb1"), Lab).Ports);
+    }
+
+    [Fact]
+    public void Load_balancer_needs_haproxy_and_keepalived_but_no_container_runtime()
+    {
+        var lb = PreflightRequirements.For(Host("lb1"), Lab);
+
+        Assert.Equal(["systemctl", "haproxy", "keepalived"], lb.Binaries);
+        Assert.False(lb.IsNode);
+        Assert.Contains("containerd", PreflightRequirements.For(Host("w1"), Lab).Binaries);
+        Assert.Contains("runc", PreflightRequirements.For(Host("cp1"), Lab).Binaries);
+    }
+
+    [Fact]
+    public void A_healthy_control_plane_passes_every_check()
+    {
+        var results = Evaluate("cp1");
+
+        Assert.All(results, r => Assert.Equal(CheckSeverity.Ok, r.Severity));
+        Assert.Contains(results, r => r.Name == "Port-6443");
+        Assert.Contains(results, r => r.Name == "FileExisting-conntrack");
+        Assert.Contains(results, r => r.Name == "FileContent--proc-sys-net-ipv4-ip_forward");
+    }
+
+    [Fact]
+    public void A_control_plane_with_one_cpu_and_little_memory_fails_kubeadm_minimums()
+    {
+        var probe = Healthy("cp2", 3) with { Facts = Healthy("cp2", 3).Facts with { Cpus = 1, MemoryBytes = 1600L * 1024 * 1024 } };
+
+        var results = Evaluate("cp2", probe);
+
+        Assert.Equal("[ERROR NumCPU]: the number of available CPUs 1 is less than the required 2", Check(results, "NumCPU").ToString());
+        Assert.Equal("[ERROR Mem]: the system RAM (1600 MB) is less than the minimum 1700 MB", Check(results, "Mem").ToString());
+    }
+
+    [Fact]
+    public void A_worker_with_one_cpu_and_512_MB_is_fine()
+    {
+        var probe = Healthy("w1", 5) with { Facts = Healthy("w1", 5).Facts with { Cpus = 1, MemoryBytes = 512L * 1024 * 1024 } };
+
+        var results = Evaluate("w1", probe);
+
+        Assert.Equal(CheckSeverity.Ok, Check(results, "NumCPU").Severity);
+        Assert.Equal(CheckSeverity.Ok, Check(results, "Mem").Severity);
+    }
+
+    [Fact]
+    public void A_port_in_use_fails_its_own_check_only()
+    {
+        var results = Evaluate("cp2", Healthy("cp2", 3) with { ListeningPorts = new SortedSet<int> { 22, 6443 } });
+
+        Assert.Equal("[ERROR Port-6443]: port 6443 is in use", Check(results, "Port-6443").ToString());
+        Assert.Equal(["Port-6443"], results.Where(r => r.Severity == CheckSeverity.Error).Select(r => r.Name));
+    }
+
+    [Fact]
+    public void Swap_on_forwarding_off_and_no_bridge_netfilter_are_errors_on_a_node()
+    {
+        var results = Evaluate("w2", Healthy("w2", 6) with { Swaps = ["/swapfile"], IpForward = "0", BridgeNetfilter = false });
+
+        Assert.Equal(CheckSeverity.Error, Check(results, "Swap").Severity);
+        Assert.Contains("/swapfile", Check(results, "Swap").Message, StringComparison.Ordinal);
+        Assert.Equal(CheckSeverity.Error, Check(results, "FileContent--proc-sys-net-ipv4-ip_forward").Severity);
+        Assert.Equal(CheckSeverity.Error, Check(results, "KernelModule-br_netfilter").Severity);
+    }
+
+    [Fact]
+    public void A_load_balancer_is_not_checked_for_forwarding()
+    {
+        var results = Evaluate("lb1", Healthy("lb1", 0) with { IpForward = "0" });
+
+        Assert.DoesNotContain(results, r => r.Name.StartsWith("FileContent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Missing_required_binary_is_an_error_and_missing_optional_one_a_warning()
+    {
+        var probe = Healthy("w1", 5);
+        var binaries = probe.Binaries.ToDictionary(kv => kv.Key, kv => kv.Key is "conntrack" or "ethtool" ? null : kv.Value);
+
+        var results = Evaluate("w1", probe with { Binaries = binaries });
+
+        Assert.Equal("[ERROR FileExisting-conntrack]: conntrack not found in the system path", Check(results, "FileExisting-conntrack").ToString());
+        Assert.Equal(CheckSeverity.Warning, Check(results, "FileExisting-ethtool").Severity);
+    }
+
+    [Fact]
+    public void Clock_skew_over_the_threshold_is_a_warning_saying_which_way()
+    {
+        var results = Evaluate("cp3", Healthy("cp3", 4) with { ClockOffset = TimeSpan.FromSeconds(-42.5) });
+
+        var skew = Check(results, "ClockSkew");
+        Assert.Equal(CheckSeverity.Warning, skew.Severity);
+        Assert.Contains("42.5s behind this workstation", skew.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Duplicate_host_name_and_mac_are_errors_naming_the_other_host()
+    {
+        var w1 = Healthy("w1", 5);
+        var w2 = Healthy("w2", 6) with { Facts = Healthy("w2", 6).Facts with { Hostname = "w1" }, MacAddresses = w1.MacAddresses };
+
+        var results = Evaluate("w2", w1, w2);
+
+        Assert.Equal("[ERROR HostnameUnique]: host name w1 is also the host name of w1", Check(results, "HostnameUnique").ToString());
+        Assert.Contains("(also on w1)", Check(results, "MACUnique").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Duplicate_product_uuid_is_an_error_and_an_unreadable_one_a_warning()
+    {
+        var cp1 = Healthy("cp1", 2);
+        var duplicate = Evaluate("cp2", cp1, Healthy("cp2", 3) with { ProductUuid = cp1.ProductUuid });
+        var unreadable = Evaluate("cp3", Healthy("cp3", 4) with { ProductUuid = null, ProductUuidProblem = "cannot read /sys/class/dmi/id/product_uuid: No such file or directory" });
+
+        Assert.Equal(CheckSeverity.Error, Check(duplicate, "ProductUUIDUnique").Severity);
+        Assert.Contains("cp1", Check(duplicate, "ProductUUIDUnique").Message, StringComparison.Ordinal);
+        Assert.Equal(CheckSeverity.Warning, Check(unreadable, "ProductUUIDUnique").Severity);
+        Assert.Contains("No such file", Check(unreadable, "ProductUUIDUnique").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Not_root_and_no_passwordless_sudo_is_an_error()
+    {
+        var results = Evaluate("w1", Healthy("w1", 5) with { PrivilegeProblem = "cannot run commands as root (sudo -n id -u exited 1: sudo: a password is required)" });
+
+        Assert.Equal(CheckSeverity.Error, Check(results, "IsPrivilegedUser").Severity);
+    }
+
+    [Fact]
+    public void Ignored_errors_become_warnings_by_name_in_any_case_and_all_ignores_every_error()
+    {
+        var results = Evaluate("cp2", Healthy("cp2", 3) with { ListeningPorts = new SortedSet<int> { 6443, 10250 }, Swaps = ["/swapfile"] });
+
+        var some = IgnoredPreflightErrors.Parse(["port-6443,Swap"]).Apply(results);
+        var all = IgnoredPreflightErrors.Parse(["all"]).Apply(results);
+
+        Assert.Equal(["Port-10250"], some.Where(r => r.Severity == CheckSeverity.Error).Select(r => r.Name));
+        Assert.Equal(
+            "[WARNING Port-6443]: port 6443 is in use (error ignored by --ignore-preflight-errors)",
+            some.Single(r => r.Name == "Port-6443").ToString());
+        Assert.DoesNotContain(all, r => r.Severity == CheckSeverity.Error);
+    }
+
+    [Fact]
+    public void All_combined_with_names_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => IgnoredPreflightErrors.Parse(["all", "Swap"]));
+    }
+}

@@ -1,0 +1,104 @@
+using Bootstrap.Core.Phases.Preflight;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Tests.Cli;
+using Bootstrap.Core.Tests.Workflow;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Tests.Phases.Preflight;
+
+/// <summary>The preflight phase under the real runner, against in-memory hosts.</summary>
+public sealed class PreflightPhaseTests
+{
+    /// <summary>Wraps a host: every command takes a moment, and the number of hosts busy at once is recorded.</summary>
+    private sealed class Counting(IRemoteHost inner, Counter counter, bool brokenSs = false) : IRemoteHost
+    {
+        public string Name => inner.Name;
+
+        public async Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken)
+        {
+            counter.Enter(Name);
+            try
+            {
+                await Task.Delay(2, cancellationToken);
+                if (brokenSs && command.Argv[0] == "ss")
+                {
+                    return new CommandResult(127, string.Empty, "sh: ss: not found");
+                }
+
+                return await inner.RunAsync(command, cancellationToken);
+            }
+            finally
+            {
+                counter.Leave(Name);
+            }
+        }
+
+        public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class Counter
+    {
+        private readonly Dictionary<string, int> _busy = new(StringComparer.Ordinal);
+
+        public int Peak { get; private set; }
+
+        public void Enter(string host)
+        {
+            lock (_busy)
+            {
+                _busy[host] = _busy.GetValueOrDefault(host) + 1;
+                Peak = Math.Max(Peak, _busy.Count(kv => kv.Value > 0));
+            }
+        }
+
+        public void Leave(string host)
+        {
+            lock (_busy)
+            {
+                _busy[host]--;
+            }
+        }
+    }
+
+    private static async Task<(WorkflowResult Result, Counter Counter)> RunAsync(int concurrency, string? brokenSs = null)
+    {
+        var machines = new FakeMachines();
+        var counter = new Counter();
+        var config = WorkflowFixtures.LabConfig with { SshConcurrency = concurrency };
+        var hosts = new Dictionary<string, IRemoteHost>(StringComparer.Ordinal);
+        foreach (var host in config.Hosts)
+        {
+            hosts[host.Name] = new Counting(await machines.ConnectAsync(host, CancellationToken.None), counter, host.Name == brokenSs);
+        }
+
+        var context = WorkflowFixtures.Context() with { Config = config, Hosts = hosts };
+        var tree = new PhaseTree("init", [new PreflightPhase(IgnoredPreflightErrors.None, PreflightPhase.DefaultMaxClockSkew)]);
+        var result = await new WorkflowRunner(new RecordingObserver()).RunAsync(tree, WorkflowSelection.All, context, CancellationToken.None);
+        return (result, counter);
+    }
+
+    [Fact]
+    public async Task Probing_other_hosts_for_uniqueness_stays_within_the_configured_concurrency()
+    {
+        var (result, counter) = await RunAsync(concurrency: 2);
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Phases[0].Hosts.Select(h => h.Error)));
+        Assert.InRange(counter.Peak, 1, 2);
+    }
+
+    [Fact]
+    public async Task A_host_whose_checks_cannot_run_is_an_error_naming_it_and_the_others_still_report()
+    {
+        var (result, _) = await RunAsync(concurrency: 7, brokenSs: "w2");
+
+        var hosts = result.Phases[0].Hosts.ToDictionary(h => h.Host);
+        Assert.Equal(HostPhaseStatus.Error, hosts["w2"].Status);
+        Assert.StartsWith("w2: ", hosts["w2"].Error, StringComparison.Ordinal);
+        Assert.Contains("ss -ltnH", hosts["w2"].Error, StringComparison.Ordinal);
+        Assert.All(hosts.Values.Where(h => h.Host != "w2"), h => Assert.Equal(HostPhaseStatus.Unchanged, h.Status));
+    }
+}

@@ -1,0 +1,20 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Workflow;
+using Serilog;
+
+namespace Bootstrap.Core.Tests.Workflow;
+
+internal static class WorkflowFixtures
+{
+    public static ClusterConfig LabConfig { get; } =
+        ClusterConfigLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml")).Config!;
+
+    public static PhaseContext Context(Func<string, IRemoteHost>? host = null, SecretRedactor? redactor = null) => new()
+    {
+        Config = LabConfig,
+        Hosts = LabConfig.Hosts.ToDictionary(h => h.Name, h => host?.Invoke(h.Name) ?? new FakeHost(h.Name), StringComparer.Ordinal),
+        Redactor = redactor ?? new SecretRedactor(),
+        Logger = new LoggerConfiguration().CreateLogger(),
+    };
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Bootstrap.Lab.Tests.Lab;
+
+namespace Bootstrap.Lab.Tests.Preflight;
+
+/// <summary>
+/// <c>bootstrap preflight</c> / <c>bootstrap init phase preflight</c>, the real CLI as a process,
+/// against the real lab machines described by examples/lab-cluster.yaml.
+/// </summary>
+[Collection(LabCollection.Name)]
+[Trait("Category", "Lab")]
+public sealed class PreflightLabTests
+{
+    // Fresh lab machines live in their own network namespaces, where the kernel starts with forwarding off;
+    // the install (not preflight) is what turns it on. kubeadm refuses that too.
+    private const string IpForward = "FileContent--proc-sys-net-ipv4-ip_forward";
+
+    private static readonly string[] Nodes = ["cp1", "cp2", "cp3", "w1", "w2"];
+    private static readonly string[] LoadBalancers = ["lb1", "lb2"];
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+
+    private static string ClusterFile => Path.Combine(LabScript.RepoRoot, "examples", "lab-cluster.yaml");
+
+    private static Task<ProcessResult> BootstrapAsync(params string[] args) =>
+        LocalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "bootstrap.dll"), .. args], RunTimeout, null, LabScript.RepoRoot);
+
+    [Fact]
+    public async Task Preflight_passes_the_lab_checks_and_a_busy_port_on_cp2_fails_with_exit_3_until_ignored()
+    {
+        await LabInUse.WaitUntilFreeAsync();
+        var paths = await LabScript.PathsAsync();
+        var cp2 = LabMachine.All.Single(m => m.Name == "cp2");
+        try
+        {
+            await LabScript.UpOrFailAsync();
+
+            // 1. The lab as booted: everything a lab machine has passes; only forwarding is off, on every node.
+            var first = await BootstrapAsync("preflight", "-f", ClusterFile, "--output", "json");
+            Assert.True(first.ExitCode == 3, first.Output);
+            var events = ParseEvents(first.Stdout);
+            Assert.Equal(["phase-start", .. Enumerable.Repeat("host-end", 7), "phase-end", "run-end"], events.Select(e => e.GetProperty("event").GetString()));
+            var hosts = HostEnds(events);
+            var bridge = Directory.Exists("/proc/sys/net/bridge");
+            foreach (var node in Nodes)
+            {
+                var checks = Checks(hosts[node]);
+                Assert.Equal("failed", hosts[node].GetProperty("status").GetString());
+                Assert.Equal($"{node}: 1 preflight check(s) failed: {IpForward}", hosts[node].GetProperty("error").GetString());
+                Assert.Equal("ERROR", checks[IpForward]);
+                string[] mustPass =
+                [
+                    "IsPrivilegedUser", "SystemVerification", "NumCPU", "Mem", "Swap", "Port-10250",
+                    "FileExisting-systemctl", "FileExisting-containerd", "FileExisting-runc", "FileExisting-iptables",
+                    "FileExisting-conntrack", "FileExisting-socat", "FileExisting-ethtool", "FileExisting-ebtables",
+                    "ClockSkew", "HostnameUnique", "MACUnique",
+                ];
+                Assert.All(mustPass, name => Assert.True(checks.GetValueOrDefault(name) == "OK", $"{node}: {name} is {checks.GetValueOrDefault(name)}"));
+                Assert.Equal(bridge ? "OK" : "ERROR", checks["KernelModule-br_netfilter"]);
+                // nspawn machines have no DMI table of their own: a warning, not a crash.
+                Assert.Contains(checks["ProductUUIDUnique"], new[] { "OK", "WARNING" });
+            }
+
+            foreach (var cp in new[] { "cp1", "cp2", "cp3" })
+            {
+                var checks = Checks(hosts[cp]);
+                Assert.All(new[] { "Port-6443", "Port-2379", "Port-2380", "Port-10257", "Port-10259" }, name => Assert.Equal("OK", checks[name]));
+            }
+
+            foreach (var lb in LoadBalancers)
+            {
+                var checks = Checks(hosts[lb]);
+                Assert.Equal("unchanged", hosts[lb].GetProperty("status").GetString());
+                Assert.Equal("OK", checks["Port-6443"]);
+                Assert.Equal("OK", checks["FileExisting-haproxy"]);
+                Assert.Equal("OK", checks["FileExisting-keepalived"]);
+                Assert.False(checks.ContainsKey(IpForward));
+            }
+
+            Assert.Equal(3, events[^1].GetProperty("exitCode").GetInt32());
+
+            // 2. Forwarding ignored: the lab passes, exit 0, the ignored errors shown as warnings per host.
+            var ignored = await BootstrapAsync("preflight", "-f", ClusterFile, "--ignore-preflight-errors", IpForward);
+            Assert.True(ignored.ExitCode == 0, ignored.Output);
+            Assert.Contains($"  cp1: unchanged", ignored.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"    [WARNING {IpForward}]:", ignored.Stdout, StringComparison.Ordinal);
+
+            // 3. Something listens on 6443 on cp2: Port-6443 fails there, and only there.
+            await LabMachines.RunOrFailAsync(paths, cp2,
+                "systemd-run", "--unit=preflight-test-6443", "socat", "TCP-LISTEN:6443,reuseaddr,fork", "SYSTEM:true");
+            await WaitForListenerAsync(paths, cp2, 6443);
+            var busy = await BootstrapAsync("init", "phase", "preflight", "-f", ClusterFile, $"--ignore-preflight-errors={IpForward}");
+            Assert.True(busy.ExitCode == 3, busy.Output);
+            Assert.Contains("  cp2: failed", busy.Stdout, StringComparison.Ordinal);
+            Assert.Contains("cp2: 1 preflight check(s) failed: Port-6443", busy.Stdout, StringComparison.Ordinal);
+            Assert.Contains("    [ERROR Port-6443]: port 6443 is in use", busy.Stdout, StringComparison.Ordinal);
+            Assert.Contains("ERR [preflight] cp2: [ERROR Port-6443]: port 6443 is in use", busy.Stderr, StringComparison.Ordinal);
+            Assert.All(new[] { "lb1", "lb2", "cp1", "cp3", "w1", "w2" },
+                host => Assert.Contains($"  {host}: unchanged", busy.Stdout, StringComparison.Ordinal));
+            Assert.DoesNotContain("   at ", busy.Output, StringComparison.Ordinal);
+
+            // 4. …and passes once that check is ignored too.
+            var both = await BootstrapAsync("init", "phase", "preflight", "-f", ClusterFile, $"--ignore-preflight-errors={IpForward},Port-6443");
+            Assert.True(both.ExitCode == 0, both.Output);
+            Assert.Contains("[WARNING Port-6443]: port 6443 is in use (error ignored by --ignore-preflight-errors)", both.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await LabScript.DownOrFailAsync();
+        }
+    }
+
+    private static List<JsonElement> ParseEvents(string stdout) =>
+        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+
+    private static Dictionary<string, JsonElement> HostEnds(List<JsonElement> events) =>
+        events.Where(e => e.GetProperty("event").GetString() == "host-end").ToDictionary(e => e.GetProperty("host").GetString()!);
+
+    /// <summary>Check name → OK / WARNING / ERROR, from lines like <c>[ERROR Port-6443]: …</c>.</summary>
+    private static Dictionary<string, string> Checks(JsonElement hostEnd) =>
+        hostEnd.GetProperty("details").EnumerateArray()
+            .Select(d => d.GetString()!)
+            .Select(line => line[1..line.IndexOf(']', StringComparison.Ordinal)].Split(' ', 2))
+            .ToDictionary(parts => parts[1], parts => parts[0]);
+
+    private static async Task WaitForListenerAsync(LabPaths paths, LabMachine machine, int port)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var listening = await LabMachines.RunOrFailAsync(paths, machine, "ss", "-ltnH", $"sport = :{port}");
+            if (listening.Trim().Length > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"{machine.Name}: nothing listens on {port}");
+    }
+}
