@@ -211,14 +211,7 @@ public sealed class SshHost : IRemoteHost
         try
         {
             var running = ssh.ExecuteAsync(timeout.Token);
-            using (var input = ssh.CreateInputStream())
-            {
-                if (stdin is not null)
-                {
-                    await input.WriteAsync(stdin, timeout.Token).ConfigureAwait(false);
-                }
-            }
-
+            await SendInputAsync(ssh, stdin, timeout.Token).ConfigureAwait(false);
             await running.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -235,6 +228,32 @@ public sealed class SshHost : IRemoteHost
         var exitCode = ssh.ExitStatus ?? (ssh.ExitSignal is null ? -1 : 128 + SignalNumber(ssh.ExitSignal));
         _log.Debug("{Host}: {Command} exited {ExitCode}", Name, display, exitCode);
         return (exitCode, stdout.ToArray(), ssh.Error);
+    }
+
+    /// <summary>
+    /// Writes the command's standard input, if any, and closes it (EOF). SSH.NET opens the channel
+    /// synchronously inside ExecuteAsync, so a channel that is no longer open here means the command
+    /// has already finished and there is nothing left to send.
+    /// </summary>
+    private static async Task SendInputAsync(SshCommand ssh, byte[]? stdin, CancellationToken cancellationToken)
+    {
+        Stream input;
+        try
+        {
+            input = ssh.CreateInputStream();
+        }
+        catch (InvalidOperationException)
+        {
+            return;
+        }
+
+        await using (input.ConfigureAwait(false))
+        {
+            if (stdin is not null)
+            {
+                await input.WriteAsync(stdin, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task WriteTempAsync(LocalContent content, string temp, CancellationToken cancellationToken)

@@ -17,6 +17,21 @@ public sealed class CommandTests(SshdFixture sshd)
         Assert.Equal(new CommandResult(3, "hello\n", "oops\n"), result);
     }
 
+    /// <summary>
+    /// Regression: the input stream was attached after the command started, and a command that
+    /// finished first made SSH.NET throw "The input stream can be used only during execution"
+    /// (seen as random preflight failures on the lab).
+    /// </summary>
+    [Fact]
+    public async Task Many_instant_commands_in_parallel_all_succeed_even_when_they_finish_before_stdin_is_attached()
+    {
+        await using var host = await sshd.ConnectAsync(sshd.Settings());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => host.RunAsync(RemoteCommand.Of("true"), CancellationToken.None)));
+
+        Assert.All(results, r => Assert.Equal(0, r.ExitCode));
+    }
+
     [Fact]
     public async Task Every_argument_arrives_unchanged_through_the_remote_shell()
     {
