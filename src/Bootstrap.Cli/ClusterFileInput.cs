@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bootstrap.Core.Config;
 
 namespace Bootstrap.Cli;
@@ -16,7 +17,7 @@ internal static class ClusterFileInput
 
         if (result.Config is null)
         {
-            error.WriteLine($"{path}: {result.Errors.Count} error(s); the cluster file is not valid (see: bootstrap validate -f {path})");
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: {result.Errors.Count} error(s); the cluster file is not valid"));
         }
 
         return result.Config;

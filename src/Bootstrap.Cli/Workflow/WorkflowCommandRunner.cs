@@ -1,5 +1,3 @@
-using System.Globalization;
-using Bootstrap.Core.Config;
 using Bootstrap.Core.Phases;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
@@ -28,15 +26,8 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
             return exitCode;
         }
 
-        var load = ClusterConfigLoader.LoadFile(invocation.File);
-        foreach (var diagnostic in load.Diagnostics)
+        if (ClusterFileInput.Load(invocation.File, error) is not { } config)
         {
-            error.WriteLine(diagnostic.ToString());
-        }
-
-        if (load.Config is not { } config)
-        {
-            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{invocation.File}: {load.Errors.Count} error(s); the cluster file is not valid"));
             return Finish(ExitCodes.BadInput, "bad-input", "the cluster file is not valid");
         }
 
