@@ -28,21 +28,27 @@ internal static partial class CertsCommand
     private static Option<string> FileOption(bool required) =>
         new("--file", "-f") { Description = required ? "The cluster file." : "The cluster file; its stateDirectory is used unless --state-dir is given.", Required = required };
 
-    /// <summary>--state-dir when given, else the cluster file's stateDirectory; null (after saying why) when neither works.</summary>
-    private static string? StateDirectory(ParseResult parse, Option<string> file, Option<string> stateDir, TextWriter error)
+    /// <summary>
+    /// --state-dir when given, else the cluster file's stateDirectory, if it holds a generated PKI;
+    /// null (after saying why) otherwise.
+    /// </summary>
+    private static string? ExistingStateDirectory(ParseResult parse, Option<string> file, Option<string> stateDir, TextWriter error)
     {
+        string? directory = null;
         if (parse.GetValue(stateDir) is { Length: > 0 } explicitDirectory)
         {
-            return Path.GetFullPath(explicitDirectory);
+            directory = Path.GetFullPath(explicitDirectory);
         }
-
-        if (parse.GetValue(file) is { Length: > 0 } path)
+        else if (parse.GetValue(file) is { Length: > 0 } path)
         {
-            return ClusterFileInput.Load(path, error)?.StateDirectory;
+            directory = ClusterFileInput.Load(path, error)?.StateDirectory;
+        }
+        else
+        {
+            error.WriteLine("Give the cluster file (-f cluster.yaml) or --state-dir.");
         }
 
-        error.WriteLine("Give the cluster file (-f cluster.yaml) or --state-dir.");
-        return null;
+        return directory is not null && HasState(directory, error) ? directory : null;
     }
 
     private static Command CheckExpiration(TimeProvider time)
@@ -71,8 +77,7 @@ internal static partial class CertsCommand
                 return ExitCodes.BadInput;
             }
 
-            var directory = StateDirectory(parse, file, stateDir, error);
-            if (directory is null || !HasState(directory, error))
+            if (ExistingStateDirectory(parse, file, stateDir, error) is not { } directory)
             {
                 return ExitCodes.BadInput;
             }
@@ -169,8 +174,7 @@ internal static partial class CertsCommand
                 return ExitCodes.BadInput;
             }
 
-            var directory = StateDirectory(parse, file, stateDir, error);
-            if (directory is null || !HasState(directory, error))
+            if (ExistingStateDirectory(parse, file, stateDir, error) is not { } directory)
             {
                 return ExitCodes.BadInput;
             }
