@@ -134,9 +134,30 @@ _boot() {
   }
 }
 
-_stop_pid() { # NAME: TERM (orderly poweroff), then KILL after 30 s
+# Every process still in NAME's cgroup (the pids hierarchy holds exactly that machine's processes).
+_machine_procs() {
+  local dir="/sys/fs/cgroup/pids/bootstrap-lab/$1"
+  [[ -d "$dir" ]] || return 0
+  find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null
+}
+
+# After nspawn is gone, a container whose nspawn was SIGKILLed keeps running orphaned (its systemd
+# is reparented to the host's init). Kill what is left in the machine's cgroup and wait until it is empty.
+_kill_leftovers() {
+  local name=$1 pids i
+  for ((i = 0; i < 40; i++)); do
+    pids=$(_machine_procs "$name")
+    [[ -z "$pids" ]] && return 0
+    ((i == 0)) && log "$name: killing processes left in its cgroup: $(echo $pids)"
+    kill -KILL $pids 2>/dev/null || true
+    sleep 0.5
+  done
+  log "warning: $name: processes survive in its cgroup: $(_machine_procs "$name" | tr '\n' ' ')"
+}
+
+_stop_pid() { # NAME: TERM (orderly poweroff), then KILL after 30 s, then anything left in its cgroup
   local name=$1 pid i
-  pid=$(machine_pid "$name") || return 0
+  if ! pid=$(machine_pid "$name"); then _kill_leftovers "$name"; return 0; fi
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   if kill -0 "$pid" 2>/dev/null; then
@@ -144,6 +165,7 @@ _stop_pid() { # NAME: TERM (orderly poweroff), then KILL after 30 s
     kill -KILL "$pid" 2>/dev/null || true
     for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   fi
+  _kill_leftovers "$name"
 }
 
 # Waits until NAME answers SSH with systemd `running`; on timeout says why.
@@ -246,7 +268,9 @@ lab_down() {
     dir=$(mdir "$name")
     if [[ -d "$dir" ]] && ! mountpoint -q "$dir/root"; then rm -rf "$dir"; fi
   done
-  for c in "${CGROUP_CONTROLLERS[@]}"; do rmdir "/sys/fs/cgroup/$c/bootstrap-lab" 2>/dev/null || true; done
+  for c in "${CGROUP_CONTROLLERS[@]}"; do
+    if [[ -d "/sys/fs/cgroup/$c/bootstrap-lab" ]]; then _rm_cgroup "/sys/fs/cgroup/$c/bootstrap-lab"; fi
+  done
   if ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then ip link del "$LAB_BRIDGE"; fi
   _restore_host_sysctls
   rm -f "$LAB_RUN/bridge.created" "$(known_hosts)"
@@ -255,8 +279,16 @@ lab_down() {
 }
 
 # Removes a v1 cgroup directory and the children systemd/kubelet made inside it (deepest first).
+# A killed machine's last processes can take a moment to leave their cgroups, and rmdir fails
+# while any remain, so retry until the subtree is gone (up to 20 s), then say what is left.
 _rm_cgroup() {
-  find "$1" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  local dir=$1 i
+  for ((i = 0; i < 40; i++)); do
+    find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    [[ -d "$dir" ]] || return 0
+    sleep 0.5
+  done
+  log "warning: cannot remove cgroup $dir; processes still in it: $(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null | tr '\n' ' ')"
 }
 
 lab_stop_machine() {
