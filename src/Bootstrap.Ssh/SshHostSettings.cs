@@ -2,7 +2,7 @@ using Bootstrap.Core.Remote;
 
 namespace Bootstrap.Ssh;
 
-/// <summary>Everything needed to reach one host, after merging its own settings over the cluster defaults.</summary>
+/// <summary>Everything needed to reach one host. The cluster file's loader has already merged the host's own SSH settings over the cluster defaults.</summary>
 public sealed record SshHostSettings
 {
     public required string Name { get; init; }
@@ -30,29 +30,6 @@ public sealed record SshHostSettings
     public IReadOnlyList<string> HostKeyFingerprints { get; init; } = [];
 
     public SshHostSettings? Bastion { get; init; }
-
-    /// <summary>The host's own values, else the cluster's, else the built-in defaults.</summary>
-    public static SshHostSettings Resolve(string name, string address, SshOptions host, SshOptions cluster)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        ArgumentNullException.ThrowIfNull(cluster);
-        var builtIn = new SshHostSettings { Name = name, Address = address };
-        return builtIn with
-        {
-            Port = host.Port ?? cluster.Port ?? builtIn.Port,
-            User = host.User ?? cluster.User ?? builtIn.User,
-            PrivateKeyPath = host.PrivateKeyPath ?? cluster.PrivateKeyPath,
-            Passphrase = host.Passphrase ?? cluster.Passphrase,
-            Password = host.Password ?? cluster.Password,
-            SudoPassword = host.SudoPassword ?? cluster.SudoPassword,
-            ConnectTimeout = host.ConnectTimeout ?? cluster.ConnectTimeout ?? builtIn.ConnectTimeout,
-            ConnectAttempts = host.ConnectAttempts ?? cluster.ConnectAttempts ?? builtIn.ConnectAttempts,
-            RetryDelay = host.RetryDelay ?? cluster.RetryDelay ?? builtIn.RetryDelay,
-            // Fingerprints belong to one machine; a cluster-wide pin would be a mistake.
-            HostKeyFingerprints = host.HostKeyFingerprints ?? [],
-            Bastion = host.Bastion ?? cluster.Bastion,
-        };
-    }
 
     public override string ToString() => $"{Name} ({User}@{Address}:{Port})";
 }
