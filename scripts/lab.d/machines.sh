@@ -100,6 +100,9 @@ _ensure_netns() {
   ip -n "$ns" link set lo up
   ip -n "$ns" link set eth0 up
   ip -n "$ns" route replace default via "$LAB_BRIDGE_ADDR"
+  # A new network namespace starts with forwarding off. The machines are prepared as an admin prepares
+  # bare metal for Kubernetes (vagrant/provision.sh does the same): forwarding on, which preflight checks.
+  ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
 }
 
 # Boots NAME's nspawn from its own cgroup in every v1 hierarchy, so machines do not share

@@ -21,6 +21,7 @@ internal static class BootstrapCli
         root.Subcommands.Add(Commands.ValidateCommand.Create());
         root.Subcommands.Add(Commands.CertsCommand.Create(TimeProvider.System));
         root.Subcommands.Add(Commands.PreflightCommand.Create(connector));
+        root.Subcommands.Add(Commands.PlanCommand.Create(connector));
         root.Subcommands.Add(Commands.InitCommand.Create(connector));
         return root;
     }

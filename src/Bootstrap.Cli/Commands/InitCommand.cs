@@ -7,16 +7,19 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Cli.Commands;
 
 /// <summary>
-/// <c>bootstrap init phase &lt;path&gt;</c>: runs one phase of the install, kubeadm-style. The
-/// subcommands mirror <see cref="InitWorkflow"/>'s tree and list only the phases that exist; a full
-/// <c>bootstrap init</c> becomes runnable once the install phases after preflight have landed.
+/// <c>bootstrap init -f cluster.yaml [--skip-phases …]</c> runs every phase of the install;
+/// <c>bootstrap init phase &lt;path&gt;</c> runs one, kubeadm-style. The subcommands mirror
+/// <see cref="InitWorkflow"/>'s tree.
 /// </summary>
 internal static class InitCommand
 {
     public static Command Create(IHostConnector? connector = null)
     {
         var tree = InitWorkflow.Create(new InitOptions());
-        var init = new Command("init", "Install the cluster's first control plane, phase by phase. Phases:\n" + Tree(tree));
+        var init = new Command("init", "Install the cluster: etcd, the control plane and the load balancer, phase by phase. Safe to run again: what is in place is left alone. Phases:\n" + Tree(tree));
+        var flags = new WorkflowFlags();
+        flags.AddTo(init, skipPhases: true);
+        flags.SetAction(init, WorkflowSelection.All, connector);
         var phase = new Command("phase", "Run one phase of init (and the phases under it).");
         foreach (var top in tree.Phases)
         {

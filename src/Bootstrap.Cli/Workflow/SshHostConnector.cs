@@ -15,17 +15,22 @@ internal sealed class SshHostConnector : IHostConnector
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<(string KnownHosts, HostKeyPolicy Policy), HostKeyTrust> _trust = new();
 
-    public SshHostConnector(SecretRedactor redactor, ILogger logger)
+    private readonly bool _acceptNew;
+
+    /// <param name="acceptNew"><c>--accept-new</c>: trust on first use for every host, whatever the cluster file's hostKeyPolicy.</param>
+    public SshHostConnector(SecretRedactor redactor, ILogger logger, bool acceptNew = false)
     {
         _redactor = redactor;
         _logger = logger;
+        _acceptNew = acceptNew;
     }
 
     public async Task<IRemoteHost> ConnectAsync(HostSpec host, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
         // One trust per known_hosts file and policy, so hosts sharing a file also share its lock.
-        var trust = _trust.GetOrAdd((host.Ssh.KnownHostsFile, host.Ssh.HostKeyPolicy),
+        var policy = _acceptNew ? HostKeyPolicy.AcceptNew : host.Ssh.HostKeyPolicy;
+        var trust = _trust.GetOrAdd((host.Ssh.KnownHostsFile, policy),
             key => new HostKeyTrust(key.KnownHosts, key.Policy == HostKeyPolicy.AcceptNew, _logger));
         return await SshHost.ConnectAsync(Settings(host), trust, _redactor, _logger, cancellationToken).ConfigureAwait(false);
     }

@@ -50,7 +50,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
         try
         {
             logger.Information("[{Phase}] connecting to {Count} hosts", "connect", config.Hosts.Count);
-            hosts = await ConnectedHosts.ConnectAsync(connector ?? new SshHostConnector(redactor, logger), config.Hosts, config.SshConcurrency, token)
+            hosts = await ConnectedHosts.ConnectAsync(connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys), config.Hosts, config.SshConcurrency, token)
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -74,14 +74,14 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
 
         await using (hosts.ConfigureAwait(false))
         {
-            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger };
+            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun };
             IWorkflowObserver observer = json is null
                 ? new ConsoleWorkflowObserver(logger)
                 : new FanOutObserver([new ConsoleWorkflowObserver(logger), json]);
             var result = await new WorkflowRunner(observer).RunAsync(tree, invocation.Selection, context, token).ConfigureAwait(false);
             if (!invocation.Json)
             {
-                WorkflowReport.Write(result, output);
+                WorkflowReport.Write(result, output, invocation.DryRun);
             }
 
             return Outcome(result, logger, Finish);

@@ -25,8 +25,27 @@ internal sealed class WorkflowFlags
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public void AddTo(Command command)
+    public Option<bool> AcceptNew { get; } = new("--accept-new")
     {
+        Description = "Trust and record (in known_hosts) the keys of hosts seen for the first time; a changed key is still refused.",
+    };
+
+    public Option<string[]> SkipPhases { get; } = new("--skip-phases")
+    {
+        Description = "Phases not to run (and the phases under them), e.g. preflight,load-balancer. Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>Adds the shared flags; <paramref name="skipPhases"/> also adds --skip-phases (for commands that run a whole tree).</summary>
+    public void AddTo(Command command, bool skipPhases = false)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (skipPhases)
+        {
+            command.Options.Add(SkipPhases);
+        }
+
+        command.Options.Add(AcceptNew);
         command.Options.Add(File);
         command.Options.Add(IgnorePreflightErrors);
         command.Options.Add(Output);
@@ -35,13 +54,18 @@ internal sealed class WorkflowFlags
     }
 
     /// <summary>Reads the parsed flags; an invalid --ignore-preflight-errors throws <see cref="ArgumentException"/> (bad input).</summary>
-    public WorkflowInvocation Read(ParseResult parse, WorkflowSelection selection)
+    public WorkflowInvocation Read(ParseResult parse, WorkflowSelection selection, bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(selection);
+        var skip = (parse.GetResult(SkipPhases) is null ? [] : parse.GetValue(SkipPhases) ?? [])
+            .SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return new WorkflowInvocation
         {
             File = parse.GetValue(File)!,
-            Selection = selection,
+            Selection = selection with { Skip = [.. selection.Skip, .. skip] },
+            DryRun = dryRun,
+            AcceptNewHostKeys = parse.GetValue(AcceptNew),
             Options = new InitOptions { IgnorePreflightErrors = IgnoredPreflightErrors.Parse(parse.GetValue(IgnorePreflightErrors) ?? []) },
             Json = parse.GetValue(Output) == "json",
             LogFile = parse.GetValue(LogFile),
@@ -50,7 +74,7 @@ internal sealed class WorkflowFlags
     }
 
     /// <summary>The action of a command that runs <paramref name="selection"/>.</summary>
-    public void SetAction(Command command, WorkflowSelection selection, IHostConnector? connector) =>
+    public void SetAction(Command command, WorkflowSelection selection, IHostConnector? connector, bool dryRun = false) =>
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -58,7 +82,7 @@ internal sealed class WorkflowFlags
             WorkflowInvocation invocation;
             try
             {
-                invocation = Read(parse, selection);
+                invocation = Read(parse, selection, dryRun);
             }
             catch (ArgumentException e)
             {

@@ -17,4 +17,10 @@ internal sealed record WorkflowInvocation
     public string? LogFile { get; init; }
 
     public bool Verbose { get; init; }
+
+    /// <summary><c>bootstrap plan</c>: every phase reports what it would change and changes nothing.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary><c>--accept-new</c>: trust and record host keys not yet known (a changed key is still refused).</summary>
+    public bool AcceptNewHostKeys { get; init; }
 }

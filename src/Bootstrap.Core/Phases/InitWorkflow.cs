@@ -1,17 +1,39 @@
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Phases.Install;
 using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Phases;
 
-/// <summary>
-/// The phases of <c>bootstrap init</c>, in order. Only the phases that are implemented are listed;
-/// the rest of the install (certs, kubeconfigs, etcd, control plane …) is added here as it lands.
-/// </summary>
+/// <summary>The phases of <c>bootstrap init</c>, in order (see docs/phases.md).</summary>
 public static class InitWorkflow
 {
     public static PhaseTree Create(InitOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new PhaseTree("init", [new PreflightPhase(options.IgnorePreflightErrors, options.MaxClockSkew)]);
+        var session = new InstallSession();
+        IPhase Leaf(InstallStep step) => new InstallPhase(step, session);
+        return new PhaseTree(
+            "init",
+            [
+                new PreflightPhase(options.IgnorePreflightErrors, options.MaxClockSkew),
+                Leaf(InstallSteps.Certs()),
+                Leaf(InstallSteps.Kubeconfig()),
+                Leaf(InstallSteps.Artifacts()),
+                new PhaseGroup("etcd", "A stacked or external etcd cluster with mutual TLS",
+                [
+                    Leaf(InstallSteps.EtcdMember(session)),
+                    new HealthPhase("health", "Wait until every etcd member is healthy", c => c.EtcdMembers, _ => Health.Etcd()),
+                ]),
+                new PhaseGroup("control-plane", "The control-plane components on every control-plane host (restarts roll one host at a time)",
+                [
+                    Leaf(InstallSteps.ApiServer(session)),
+                    Leaf(InstallSteps.ControllerManager(session)),
+                    Leaf(InstallSteps.Scheduler(session)),
+                ]),
+                Leaf(InstallSteps.LoadBalancer(session)),
+                new HealthPhase("wait-control-plane", "Wait until the API answers through the control-plane endpoint",
+                    c => c.ControlPlaneHosts, _ => Health.Endpoint()),
+            ]);
     }
 }

@@ -1,9 +1,15 @@
 namespace Bootstrap.Core.Pki;
 
-/// <summary>The outcome of a generation or renewal: one entry per catalog item, and the files written (relative to the state directory).</summary>
+/// <summary>
+/// The outcome of a generation or renewal: one entry per catalog item, and the files written (relative
+/// to the state directory) — or, for a preview, the files that would be written.
+/// </summary>
 internal sealed record PkiChanges(IReadOnlyList<PkiChange> Items, IReadOnlyList<string> WrittenFiles)
 {
     public bool Changed => WrittenFiles.Count > 0;
+
+    /// <summary>For a preview: the content each file of <see cref="WrittenFiles"/> would get. Empty after a real run.</summary>
+    public IReadOnlyDictionary<string, byte[]> Pending { get; init; } = new Dictionary<string, byte[]>();
 
     public PkiChange this[string name] => Items.Single(i => i.Name == name);
 }

@@ -50,7 +50,19 @@ internal sealed class PkiManager
     {
         ArgumentNullException.ThrowIfNull(request);
         request.EnsureValid();
-        return ReconcileAsync(request, new PkiStateDirectory(stateDirectory), renew: null, cancellationToken);
+        return ReconcileAsync(request, new PkiStateDirectory(stateDirectory), renew: null, commit: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// What <see cref="EnsureAsync"/> would do, without writing anything (not even the state directory):
+    /// the changes, and in <see cref="PkiChanges.Pending"/> the content each changed file would get.
+    /// New keys are generated in memory, so a preview of a missing certificate differs from what a later run issues.
+    /// </summary>
+    public Task<PkiChanges> PreviewAsync(PkiRequest request, string stateDirectory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.EnsureValid();
+        return ReconcileAsync(request, new PkiStateDirectory(stateDirectory), renew: null, commit: false, cancellationToken);
     }
 
     /// <summary>Re-issues, with new keys, the named leaves or kubeconfigs ("all", a name like "etcd-server/cp1", or a base name like "etcd-server"). CAs are never renewed.</summary>
@@ -61,7 +73,7 @@ internal sealed class PkiManager
         var state = new PkiStateDirectory(stateDirectory);
         var request = await LoadRequestAsync(state, cancellationToken).ConfigureAwait(false);
         var targets = ResolveRenewable(CertificateCatalog.Build(request), name);
-        return await ReconcileAsync(request, state, targets, cancellationToken).ConfigureAwait(false);
+        return await ReconcileAsync(request, state, targets, commit: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Expiry of every catalog entry, in catalog order.</summary>
@@ -131,9 +143,9 @@ internal sealed class PkiManager
             : throw new ArgumentException($"Unknown certificate '{name}'. Known: {AllCertificates}, {string.Join(", ", renewable.Select(s => s.BaseName).Distinct().Concat(renewable.Where(s => s.Host is not null).Select(s => s.Name)))}.");
     }
 
-    private async Task<PkiChanges> ReconcileAsync(PkiRequest request, PkiStateDirectory state, IReadOnlySet<string>? renew, CancellationToken cancellationToken)
+    private async Task<PkiChanges> ReconcileAsync(PkiRequest request, PkiStateDirectory state, IReadOnlySet<string>? renew, bool commit, CancellationToken cancellationToken)
     {
-        using var stateLock = state.Lock();
+        using var stateLock = commit ? state.Lock() : null;
         var run = new Run(request, state, renew, _time.GetUtcNow(), state.Exists(PkiStateDirectory.RequestFile));
         var specs = CertificateCatalog.Build(request);
         var plan = new Plan();
@@ -145,15 +157,25 @@ internal sealed class PkiManager
         }
 
         var written = new List<string>();
+        var pending = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var write in plan.Writes)
         {
-            if (await state.WriteAsync(write.Path, write.Content, write.Mode, cancellationToken).ConfigureAwait(false))
+            if (!commit)
+            {
+                var existing = await state.ReadAsync(write.Path, cancellationToken).ConfigureAwait(false);
+                if (existing is null || !existing.AsSpan().SequenceEqual(write.Content))
+                {
+                    written.Add(write.Path);
+                    pending[write.Path] = write.Content;
+                }
+            }
+            else if (await state.WriteAsync(write.Path, write.Content, write.Mode, cancellationToken).ConfigureAwait(false))
             {
                 written.Add(write.Path);
             }
         }
 
-        return new PkiChanges(plan.Items, written);
+        return new PkiChanges(plan.Items, written) { Pending = pending };
     }
 
     /// <summary>CAs and the service-account key: reuse, adopt external, or (first run only) create. Renewals only load CAs.</summary>

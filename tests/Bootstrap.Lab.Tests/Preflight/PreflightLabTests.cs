@@ -11,8 +11,8 @@ namespace Bootstrap.Lab.Tests.Preflight;
 [Trait("Category", "Lab")]
 public sealed class PreflightLabTests
 {
-    // Fresh lab machines live in their own network namespaces, where the kernel starts with forwarding off;
-    // the install (not preflight) is what turns it on. kubeadm refuses that too.
+    // scripts/lab turns forwarding on in each machine's network namespace, as an admin prepares a node;
+    // the test turns it off on w1 to see preflight refuse it, as kubeadm does.
     private const string IpForward = "FileContent--proc-sys-net-ipv4-ip_forward";
 
     private static readonly string[] Nodes = ["cp1", "cp2", "cp3", "w1", "w2"];
@@ -25,16 +25,22 @@ public sealed class PreflightLabTests
         LocalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "bootstrap.dll"), .. args], RunTimeout, null, LabScript.RepoRoot);
 
     [Fact]
-    public async Task Preflight_passes_the_lab_checks_and_a_busy_port_on_cp2_fails_with_exit_3_until_ignored()
+    public async Task Preflight_passes_the_prepared_lab_and_fails_with_exit_3_on_forwarding_off_or_a_foreign_listener_until_ignored()
     {
         await LabInUse.WaitUntilFreeAsync();
         var paths = await LabScript.PathsAsync();
         var cp2 = LabMachine.All.Single(m => m.Name == "cp2");
+        var w1 = LabMachine.All.Single(m => m.Name == "w1");
         try
         {
             await LabScript.UpOrFailAsync();
 
-            // 1. The lab as booted: everything a lab machine has passes; only forwarding is off, on every node.
+            // 1. The lab as booted: every check a lab machine has passes.
+            var clean = await BootstrapAsync("preflight", "-f", ClusterFile, "--output", "json");
+            Assert.True(clean.ExitCode == 0, clean.Output);
+
+            // 2. Forwarding off on w1: only w1 fails, only on that check, exit 3; every other check of every node passes.
+            await LabMachines.RunOrFailAsync(paths, w1, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0");
             var first = await BootstrapAsync("preflight", "-f", ClusterFile, "--output", "json");
             Assert.True(first.ExitCode == 3, first.Output);
             var events = ParseEvents(first.Stdout);
@@ -44,9 +50,18 @@ public sealed class PreflightLabTests
             foreach (var node in Nodes)
             {
                 var checks = Checks(hosts[node]);
-                Assert.Equal("failed", hosts[node].GetProperty("status").GetString());
-                Assert.Equal($"{node}: 1 preflight check(s) failed: {IpForward}", hosts[node].GetProperty("error").GetString());
-                Assert.Equal("ERROR", checks[IpForward]);
+                if (node == "w1")
+                {
+                    Assert.Equal("failed", hosts[node].GetProperty("status").GetString());
+                    Assert.Equal($"{node}: 1 preflight check(s) failed: {IpForward}", hosts[node].GetProperty("error").GetString());
+                    Assert.Equal("ERROR", checks[IpForward]);
+                }
+                else
+                {
+                    Assert.Equal("unchanged", hosts[node].GetProperty("status").GetString());
+                    Assert.Equal("OK", checks[IpForward]);
+                }
+
                 string[] mustPass =
                 [
                     "IsPrivilegedUser", "SystemVerification", "NumCPU", "Mem", "Swap", "Port-10250",
@@ -78,30 +93,31 @@ public sealed class PreflightLabTests
 
             Assert.Equal(3, events[^1].GetProperty("exitCode").GetInt32());
 
-            // 2. Forwarding ignored: the lab passes, exit 0, the ignored errors shown as warnings per host.
+            // Forwarding ignored: the lab passes, exit 0, the ignored error shown as a warning on w1.
             var ignored = await BootstrapAsync("preflight", "-f", ClusterFile, "--ignore-preflight-errors", IpForward);
             Assert.True(ignored.ExitCode == 0, ignored.Output);
-            Assert.Contains($"  cp1: unchanged", ignored.Stdout, StringComparison.Ordinal);
+            Assert.Contains($"  w1: unchanged", ignored.Stdout, StringComparison.Ordinal);
             Assert.Contains($"    [WARNING {IpForward}]:", ignored.Stdout, StringComparison.Ordinal);
+            await LabMachines.RunOrFailAsync(paths, w1, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
 
-            // 3. Something listens on 6443 on cp2: Port-6443 fails there, and only there.
+            // 3. Something else listens on 6443 on cp2: Port-6443 fails there, and only there.
             await LabMachines.RunOrFailAsync(paths, cp2,
                 "systemd-run", "--unit=preflight-test-6443", "socat", "TCP-LISTEN:6443,reuseaddr,fork", "SYSTEM:true");
             await WaitForListenerAsync(paths, cp2, 6443);
-            var busy = await BootstrapAsync("init", "phase", "preflight", "-f", ClusterFile, $"--ignore-preflight-errors={IpForward}");
+            var busy = await BootstrapAsync("init", "phase", "preflight", "-f", ClusterFile);
             Assert.True(busy.ExitCode == 3, busy.Output);
             Assert.Contains("  cp2: failed", busy.Stdout, StringComparison.Ordinal);
             Assert.Contains("cp2: 1 preflight check(s) failed: Port-6443", busy.Stdout, StringComparison.Ordinal);
-            Assert.Contains("    [ERROR Port-6443]: port 6443 is in use", busy.Stdout, StringComparison.Ordinal);
-            Assert.Contains("ERR [preflight] cp2: [ERROR Port-6443]: port 6443 is in use", busy.Stderr, StringComparison.Ordinal);
+            Assert.Contains("    [ERROR Port-6443]: port 6443 is in use by socat", busy.Stdout, StringComparison.Ordinal);
+            Assert.Contains("ERR [preflight] cp2: [ERROR Port-6443]: port 6443 is in use by socat", busy.Stderr, StringComparison.Ordinal);
             Assert.All(new[] { "lb1", "lb2", "cp1", "cp3", "w1", "w2" },
                 host => Assert.Contains($"  {host}: unchanged", busy.Stdout, StringComparison.Ordinal));
             Assert.DoesNotContain("   at ", busy.Output, StringComparison.Ordinal);
 
             // 4. …and passes once that check is ignored too.
-            var both = await BootstrapAsync("init", "phase", "preflight", "-f", ClusterFile, $"--ignore-preflight-errors={IpForward},Port-6443");
+            var both = await BootstrapAsync("init", "phase", "preflight", "-f", ClusterFile, "--ignore-preflight-errors=Port-6443");
             Assert.True(both.ExitCode == 0, both.Output);
-            Assert.Contains("[WARNING Port-6443]: port 6443 is in use (error ignored by --ignore-preflight-errors)", both.Stdout, StringComparison.Ordinal);
+            Assert.Contains("[WARNING Port-6443]: port 6443 is in use by socat (error ignored by --ignore-preflight-errors)", both.Stdout, StringComparison.Ordinal);
         }
         finally
         {

@@ -40,9 +40,10 @@ public static class PreflightChecks
         foreach (var port in requirements.Ports)
         {
             var name = Invariant($"Port-{port}");
-            results.Add(probe.ListeningPorts.Contains(port)
-                ? CheckResult.Error(name, Invariant($"port {port} is in use"))
-                : CheckResult.Ok(name, Invariant($"port {port} is free")));
+            results.Add(!probe.ListeningPorts.Contains(port) ? CheckResult.Ok(name, Invariant($"port {port} is free"))
+                : HeldByOwnProgram(port, requirements, probe) is { } program
+                    ? CheckResult.Ok(name, Invariant($"port {port} is held by {program}, which Bootstrap runs here (a re-run)"))
+                    : CheckResult.Error(name, Invariant($"port {port} is in use{Owners(probe, port)}")));
         }
 
         foreach (var binary in requirements.AllBinaries)
@@ -106,4 +107,16 @@ public static class PreflightChecks
     private static string Seconds(TimeSpan span) => Invariant($"{span.TotalSeconds:0.###}s");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The program Bootstrap runs on the port when it alone holds it (names are cut at 15 characters, like the kernel's comm).</summary>
+    private static string? HeldByOwnProgram(int port, PreflightRequirements requirements, PreflightProbe probe) =>
+        requirements.OwnPrograms.TryGetValue(port, out var program)
+        && probe.PortOwners.TryGetValue(port, out var owners)
+        && owners.Count > 0
+        && owners.All(o => string.Equals(o, program.Length > 15 ? program[..15] : program, StringComparison.Ordinal))
+            ? program
+            : null;
+
+    private static string Owners(PreflightProbe probe, int port) =>
+        probe.PortOwners.TryGetValue(port, out var owners) && owners.Count > 0 ? " by " + string.Join(", ", owners) : string.Empty;
 }

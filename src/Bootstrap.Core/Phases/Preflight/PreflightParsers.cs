@@ -35,6 +35,33 @@ internal static class PreflightParsers
         return ports;
     }
 
+    /// <summary>
+    /// The programs listening on each TCP port, from <c>ss -ltnpH</c> run as root: the last column reads
+    /// <c>users:(("kube-apiserver",pid=812,fd=7))</c>. Names are the kernel's comm, cut at 15 characters.
+    /// </summary>
+    public static IReadOnlyDictionary<int, IReadOnlySet<string>> ParsePortOwners(string ssOutput)
+    {
+        ArgumentNullException.ThrowIfNull(ssOutput);
+        var owners = new SortedDictionary<int, IReadOnlySet<string>>();
+        foreach (var line in ssOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var port = ParseListeningPorts(line).Single();
+            var names = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var part in line.Split("((\"", StringSplitOptions.None).Skip(1).Concat(line.Split("),(\"", StringSplitOptions.None).Skip(1)))
+            {
+                var end = part.IndexOf('"', StringComparison.Ordinal);
+                if (end > 0)
+                {
+                    names.Add(part[..end]);
+                }
+            }
+
+            owners[port] = owners.TryGetValue(port, out var known) ? new SortedSet<string>(known.Concat(names), StringComparer.Ordinal) : names;
+        }
+
+        return owners;
+    }
+
     /// <summary>The active swap areas listed by <c>/proc/swaps</c> (the first line is a header).</summary>
     public static IReadOnlyList<string> ParseSwaps(string procSwaps)
     {

@@ -14,6 +14,9 @@ public sealed record PreflightProbe
 
     public required IReadOnlySet<int> ListeningPorts { get; init; }
 
+    /// <summary>Which programs hold each listening port (empty when that could not be read).</summary>
+    public IReadOnlyDictionary<int, IReadOnlySet<string>> PortOwners { get; init; } = new Dictionary<int, IReadOnlySet<string>>();
+
     public required IReadOnlyList<string> Swaps { get; init; }
 
     /// <summary>Each binary asked about with its path (looked up as root, so sbin directories count), or null.</summary>

@@ -32,7 +32,9 @@ public static class PreflightProbeCollector
         var clockOffset = PreflightParsers.ParseEpochNanoseconds(date) - (before + ((after - before) / 2));
 
         var facts = await HostFactsCollector.GatherAsync(host, [], redactor, cancellationToken).ConfigureAwait(false);
-        var ports = PreflightParsers.ParseListeningPorts(await Read(RemoteCommand.Of("ss", "-ltnH")).ConfigureAwait(false));
+        // As root, ss also names the program holding each port: a re-run finds Bootstrap's own services there.
+        var listening = await Read(new RemoteCommand(privileged ? ["ss", "-ltnpH"] : ["ss", "-ltnH"], sudo: privileged)).ConfigureAwait(false);
+        var ports = PreflightParsers.ParseListeningPorts(listening);
         var swaps = PreflightParsers.ParseSwaps(await Read(RemoteCommand.Of("cat", "/proc/swaps")).ConfigureAwait(false));
         var found = binaries.Count == 0 ? string.Empty
             : await Read(new RemoteCommand(["sh", "-c", FindBinaries, "sh", .. binaries], sudo: privileged)).ConfigureAwait(false);
@@ -51,6 +53,7 @@ public static class PreflightProbeCollector
             PrivilegeProblem = privilegeProblem,
             Facts = facts,
             ListeningPorts = ports,
+            PortOwners = privileged ? PreflightParsers.ParsePortOwners(listening) : new Dictionary<int, IReadOnlySet<string>>(),
             Swaps = swaps,
             Binaries = binaries.Count == 0 ? new Dictionary<string, string?>() : HostFactsParser.ParseBinaries(binaries, found),
             BridgeNetfilter = bridgeDirectory.Succeeded || (modules.Succeeded && PreflightParsers.IsModuleLoaded(modules.Stdout, "br_netfilter")),

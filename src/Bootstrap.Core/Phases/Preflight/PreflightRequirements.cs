@@ -20,6 +20,12 @@ public sealed record PreflightRequirements
 
     public required IReadOnlyList<int> Ports { get; init; }
 
+    /// <summary>
+    /// The program Bootstrap itself runs on each of <see cref="Ports"/> (kube-apiserver on 6443, haproxy on
+    /// the endpoint port …): when a re-run finds only that program on a port, the port is not "in use".
+    /// </summary>
+    public IReadOnlyDictionary<int, string> OwnPrograms { get; init; } = new Dictionary<int, string>();
+
     /// <summary>Binaries whose absence is an error.</summary>
     public required IReadOnlyList<string> Binaries { get; init; }
 
@@ -81,6 +87,35 @@ public sealed record PreflightRequirements
             Binaries = binaries,
             OptionalBinaries = optional,
             IsNode = kubelet || controlPlane,
+            OwnPrograms = OwnProgramsOn(ports, config, host),
         };
+    }
+
+    private static Dictionary<int, string> OwnProgramsOn(IEnumerable<int> ports, ClusterConfig config, HostSpec host)
+    {
+        var programs = new Dictionary<int, string>();
+        foreach (var port in ports)
+        {
+            var program = port switch
+            {
+                6443 when host.HasRole(HostRole.ControlPlane) => "kube-apiserver",
+                10257 => "kube-controller-manager",
+                10259 => "kube-scheduler",
+                2379 or 2380 => "etcd",
+                10250 => "kubelet",
+                _ => null,
+            };
+            if (port == config.ControlPlaneEndpoint.Port && host.HasRole(HostRole.LoadBalancer))
+            {
+                program = "haproxy";
+            }
+
+            if (program is not null)
+            {
+                programs[port] = program;
+            }
+        }
+
+        return programs;
     }
 }

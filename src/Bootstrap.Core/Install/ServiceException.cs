@@ -1,0 +1,19 @@
+namespace Bootstrap.Core.Install;
+
+/// <summary>A service did not become healthy; the message names host and component and ends with its journal.</summary>
+public sealed class ServiceException : Exception
+{
+    public ServiceException()
+    {
+    }
+
+    public ServiceException(string message)
+        : base(message)
+    {
+    }
+
+    public ServiceException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,24 @@
+using Bootstrap.Core.Remote;
+
+namespace Bootstrap.Core.Install;
+
+/// <summary>
+/// A systemd service a phase keeps running: its unit, the files it reads (a change to any of them
+/// after the service started means it must restart), and how to tell it is healthy.
+/// </summary>
+internal sealed record ServiceSpec
+{
+    /// <summary>e.g. <c>kube-apiserver.service</c>.</summary>
+    public required string Unit { get; init; }
+
+    /// <summary>What to call it in messages, e.g. <c>kube-apiserver</c>.</summary>
+    public required string Component { get; init; }
+
+    /// <summary>The unit file and every file the service reads at start.</summary>
+    public required IReadOnlyList<string> Inputs { get; init; }
+
+    /// <summary>Exits 0 once the service serves; polled after a start.</summary>
+    public required RemoteCommand Health { get; init; }
+
+    public required TimeSpan HealthTimeout { get; init; }
+}
