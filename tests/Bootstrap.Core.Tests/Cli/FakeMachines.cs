@@ -43,8 +43,8 @@ internal sealed class FakeMachines : IHostConnector
             "nproc" => "2\n",
             "cat /proc/meminfo" => "MemTotal:        4028440 kB\n",
             "ip -o -4 addr show" => string.Empty,
-            "ss -ltnH" => string.Concat(new[] { 22 }.Concat(Listening.GetValueOrDefault(name, []))
-                .Select(p => $"LISTEN 0 128 0.0.0.0:{p} 0.0.0.0:*\n")),
+            "ss -ltnpH" => string.Concat(new[] { 22 }.Concat(Listening.GetValueOrDefault(name, []))
+                .Select(p => $"LISTEN 0 128 0.0.0.0:{p} 0.0.0.0:* users:((\"{(p == 22 ? "sshd" : "socat")}\",pid={1000 + p},fd=3))\n")),
             "cat /proc/swaps" => "Filename\tType\tSize\tUsed\tPriority\n",
             "test -d /proc/sys/net/bridge" => string.Empty,
             "cat /proc/modules" => "br_netfilter 32768 0 - Live 0x0\n",

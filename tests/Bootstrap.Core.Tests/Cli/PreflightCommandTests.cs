@@ -63,7 +63,7 @@ public sealed class PreflightCommandTests
         var (exitCode, output, _) = await RunAsync("preflight", "-f", LabFile, "--ignore-preflight-errors=port-6443");
 
         Assert.Equal(ExitCodes.Success, exitCode);
-        Assert.Contains("[WARNING Port-6443]: port 6443 is in use (error ignored by --ignore-preflight-errors)", output, StringComparison.Ordinal);
+        Assert.Contains("[WARNING Port-6443]: port 6443 is in use by socat (error ignored by --ignore-preflight-errors)", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class PreflightCommandTests
         var w1 = hosts.Single(h => h.GetProperty("host").GetString() == "w1");
         Assert.Equal("failed", w1.GetProperty("status").GetString());
         Assert.Equal("w1: 1 preflight check(s) failed: Port-10250", w1.GetProperty("error").GetString());
-        Assert.Contains(w1.GetProperty("details").EnumerateArray(), d => d.GetString() == "[ERROR Port-10250]: port 10250 is in use");
+        Assert.Contains(w1.GetProperty("details").EnumerateArray(), d => d.GetString() == "[ERROR Port-10250]: port 10250 is in use by socat");
         Assert.True(w1.GetProperty("durationMs").GetDouble() >= 0);
         Assert.Equal("failed", events[^2].GetProperty("state").GetString());
         Assert.Equal("run-end", events[^1].GetProperty("event").GetString());
@@ -142,13 +142,16 @@ public sealed class PreflightCommandTests
     }
 
     [Fact]
-    public async Task Init_help_lists_only_the_phases_that_exist()
+    public async Task Init_help_shows_the_phase_tree_in_run_order()
     {
         var (exitCode, output, _) = await RunAsync("init", "--help");
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("preflight", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("certs", output, StringComparison.Ordinal);
+        string[] order = ["preflight", "certs", "kubeconfig", "artifacts", "etcd", "member", "health", "control-plane", "apiserver", "controller-manager", "scheduler", "load-balancer", "wait-control-plane"];
+        var positions = order.Select(name => output.IndexOf("  " + name + " ", StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.True(p >= 0, output));
+        Assert.Equal(positions.Order(), positions);
+        Assert.Contains("--skip-phases", output, StringComparison.Ordinal);
     }
 
     [Fact]

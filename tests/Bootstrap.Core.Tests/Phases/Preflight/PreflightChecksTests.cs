@@ -116,6 +116,40 @@ public sealed class PreflightChecksTests
     }
 
     [Fact]
+    public void On_a_re_run_the_ports_held_by_Bootstraps_own_services_pass_and_a_stranger_on_one_still_fails()
+    {
+        var owners = new Dictionary<int, IReadOnlySet<string>>
+        {
+            [6443] = new SortedSet<string> { "kube-apiserver" },
+            [2379] = new SortedSet<string> { "etcd" },
+            [2380] = new SortedSet<string> { "etcd" },
+            // The kernel's comm is cut at 15 characters.
+            [10257] = new SortedSet<string> { "kube-controller" },
+            [10259] = new SortedSet<string> { "nginx" },
+        };
+        var results = Evaluate("cp2", Healthy("cp2", 3) with { ListeningPorts = new SortedSet<int>(owners.Keys), PortOwners = owners });
+
+        Assert.Equal("[OK Port-6443]: port 6443 is held by kube-apiserver, which Bootstrap runs here (a re-run)", Check(results, "Port-6443").ToString());
+        Assert.Equal(CheckSeverity.Ok, Check(results, "Port-2380").Severity);
+        Assert.Equal(CheckSeverity.Ok, Check(results, "Port-10257").Severity);
+        Assert.Equal("[ERROR Port-10259]: port 10259 is in use by nginx", Check(results, "Port-10259").ToString());
+        Assert.Equal(["Port-10259"], results.Where(r => r.Severity == CheckSeverity.Error).Select(r => r.Name));
+    }
+
+    [Fact]
+    public void Haproxy_on_the_endpoint_port_passes_on_a_load_balancer_but_kube_apiserver_there_does_not()
+    {
+        var haproxy = new Dictionary<int, IReadOnlySet<string>> { [6443] = new SortedSet<string> { "haproxy" } };
+        var apiserver = new Dictionary<int, IReadOnlySet<string>> { [6443] = new SortedSet<string> { "kube-apiserver" } };
+
+        var lb = Evaluate("lb1", Healthy("lb1", 0) with { ListeningPorts = new SortedSet<int> { 6443 }, PortOwners = haproxy });
+        var wrong = Evaluate("lb1", Healthy("lb1", 0) with { ListeningPorts = new SortedSet<int> { 6443 }, PortOwners = apiserver });
+
+        Assert.Equal(CheckSeverity.Ok, Check(lb, "Port-6443").Severity);
+        Assert.Equal("[ERROR Port-6443]: port 6443 is in use by kube-apiserver", Check(wrong, "Port-6443").ToString());
+    }
+
+    [Fact]
     public void Swap_on_forwarding_off_and_no_bridge_netfilter_are_errors_on_a_node()
     {
         var results = Evaluate("w2", Healthy("w2", 6) with { Swaps = ["/swapfile"], IpForward = "0", BridgeNetfilter = false });

@@ -94,4 +94,23 @@ public sealed class PreflightParsersTests
     {
         Assert.Throws<FormatException>(() => PreflightParsers.ParseEpochNanoseconds(output));
     }
+
+    [Fact]
+    public void Port_owners_come_from_the_users_column_of_ss_p_every_program_per_port()
+    {
+        const string ss = """
+            LISTEN 0      4096       127.0.0.1:10257      0.0.0.0:*    users:(("kube-controller",pid=931,fd=7))
+            LISTEN 0      4096               *:6443             *:*    users:(("kube-apiserver",pid=812,fd=7))
+            LISTEN 0      128          0.0.0.0:22         0.0.0.0:*    users:(("sshd",pid=101,fd=3),("sshd",pid=205,fd=3))
+            LISTEN 0      128             [::]:22            [::]:*    users:(("sshd",pid=101,fd=4))
+            LISTEN 0      128          0.0.0.0:8080       0.0.0.0:*    users:(("a",pid=1,fd=3),("b",pid=2,fd=3))
+            """;
+
+        var owners = PreflightParsers.ParsePortOwners(ss);
+
+        Assert.Equal([22, 6443, 8080, 10257], owners.Keys);
+        Assert.Equal(["kube-controller"], owners[10257]);
+        Assert.Equal(["sshd"], owners[22]);
+        Assert.Equal(["a", "b"], owners[8080]);
+    }
 }

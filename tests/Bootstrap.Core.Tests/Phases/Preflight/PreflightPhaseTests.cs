@@ -98,7 +98,7 @@ public sealed class PreflightPhaseTests
         var hosts = result.Phases[0].Hosts.ToDictionary(h => h.Host);
         Assert.Equal(HostPhaseStatus.Error, hosts["w2"].Status);
         Assert.StartsWith("w2: ", hosts["w2"].Error, StringComparison.Ordinal);
-        Assert.Contains("ss -ltnH", hosts["w2"].Error, StringComparison.Ordinal);
+        Assert.Contains("ss -ltnpH", hosts["w2"].Error, StringComparison.Ordinal);
         Assert.All(hosts.Values.Where(h => h.Host != "w2"), h => Assert.Equal(HostPhaseStatus.Unchanged, h.Status));
     }
 }
