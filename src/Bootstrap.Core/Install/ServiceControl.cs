@@ -66,6 +66,12 @@ internal static class ServiceControl
         switch (action)
         {
             case ServiceAction.Start:
+                if (status.ActiveState == "failed")
+                {
+                    // A unit that hit its start limit refuses even a manual start until reset.
+                    await host.RunCheckedAsync(new RemoteCommand(["systemctl", "reset-failed", spec.Unit], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+                }
+
                 await host.RunCheckedAsync(new RemoteCommand(["systemctl", "start", "--no-block", spec.Unit], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
                 done.Add($"started {spec.Unit} ({reason})");
                 if (waitAfterStart)
