@@ -25,11 +25,11 @@ internal static class ClusterAddresses
     public static IPAddress ClusterDns(ClusterConfig config) => IndexedAddress(config.Networking.ServiceSubnet, 10);
 
     /// <summary>The address <paramref name="index"/> places after the network address of <paramref name="network"/>.</summary>
-    public static IPAddress IndexedAddress(IPNetwork network, int index)
+    public static IPAddress IndexedAddress(IPNetwork network, BigInteger index)
     {
         var bytes = network.BaseAddress.GetAddressBytes();
         var hostBits = (bytes.Length * 8) - network.PrefixLength;
-        if (hostBits < 63 && (BigInteger.One << hostBits) <= index)
+        if (index < 0 || (BigInteger.One << hostBits) <= index)
         {
             throw new ArgumentOutOfRangeException(nameof(index), string.Create(CultureInfo.InvariantCulture, $"{network} has no address number {index}"));
         }
