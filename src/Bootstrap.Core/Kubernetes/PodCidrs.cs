@@ -9,7 +9,8 @@ namespace Bootstrap.Core.Kubernetes;
 /// <summary>
 /// A fixed slice of the pod subnet for each node, for the bridge CNI's host-local addresses: the
 /// nodes (control-plane hosts and workers, in file order) take consecutive /24s (IPv4) or /64s (IPv6),
-/// the controller manager's default node mask sizes; a pod subnet smaller than that is used whole by every node.
+/// the controller manager's default node mask sizes. A pod subnet smaller than one slice is one
+/// slice, for the first node only: two nodes handing out the same addresses would collide.
 /// </summary>
 internal static class PodCidrs
 {
