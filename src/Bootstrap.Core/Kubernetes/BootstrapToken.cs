@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using k8s.Models;
 
 namespace Bootstrap.Core.Kubernetes;
@@ -10,7 +11,7 @@ namespace Bootstrap.Core.Kubernetes;
 /// the token's Secret (<c>bootstrap-token-&lt;id&gt;</c>); the secret is a credential, so
 /// <see cref="ToString"/> prints only the id.
 /// </summary>
-internal sealed record BootstrapToken
+internal sealed partial record BootstrapToken
 {
     public const int IdLength = 6;
     public const int SecretLength = 16;
@@ -81,20 +82,36 @@ internal sealed record BootstrapToken
 
     /// <summary>
     /// The Secret kubeadm v1.20 stores for a token (<c>BootstrapToken.ToSecret</c>): usable for
-    /// authentication and for signing cluster-info, in the default node-token group, expiring
-    /// <paramref name="ttl"/> after <paramref name="time"/>'s now (no expiration for a zero TTL, as in kubeadm).
+    /// authentication and for signing cluster-info, in <paramref name="groups"/> (kubeadm's default
+    /// node-token group unless given), expiring <paramref name="ttl"/> after <paramref name="time"/>'s now
+    /// (no expiration for a zero TTL, as in kubeadm).
     /// </summary>
-    public V1Secret ToSecret(TimeProvider time, TimeSpan ttl, string description)
+    public V1Secret ToSecret(TimeProvider time, TimeSpan ttl, string description, IReadOnlyList<string>? groups = null)
     {
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(description);
         ArgumentOutOfRangeException.ThrowIfLessThan(ttl, TimeSpan.Zero);
+        groups ??= [KubeadmObjectNames.NodeBootstrapTokenGroup];
+        if (groups.Count == 0)
+        {
+            throw new ArgumentException("a bootstrap token needs at least one group", nameof(groups));
+        }
+
+        foreach (var group in groups)
+        {
+            if (!BootstrapGroup().IsMatch(group))
+            {
+                throw new ArgumentException($"bootstrap token group \"{group}\" must start with system:bootstrappers: and hold only a-z, 0-9, \":\" and \"-\"", nameof(groups));
+            }
+        }
+
         var data = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             [KubeadmObjectNames.TokenIdKey] = Ascii(Id),
             [KubeadmObjectNames.TokenSecretKey] = Ascii(Secret),
             [KubeadmObjectNames.TokenUsageAuthenticationKey] = Ascii("true"),
             [KubeadmObjectNames.TokenUsageSigningKey] = Ascii("true"),
-            [KubeadmObjectNames.TokenExtraGroupsKey] = Ascii(KubeadmObjectNames.NodeBootstrapTokenGroup),
+            [KubeadmObjectNames.TokenExtraGroupsKey] = Ascii(string.Join(",", groups)),
         };
         if (ttl > TimeSpan.Zero)
         {
@@ -130,4 +147,8 @@ internal sealed record BootstrapToken
         text.Length > 20 || text.Any(char.IsControl) ? "(" + text.Length.ToString(CultureInfo.InvariantCulture) + " characters)" : text;
 
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
+
+    // cluster-bootstrap's BootstrapGroupPattern.
+    [GeneratedRegex(@"\Asystem:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]\z")]
+    private static partial Regex BootstrapGroup();
 }

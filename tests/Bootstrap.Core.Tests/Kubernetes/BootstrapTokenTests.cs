@@ -115,6 +115,21 @@ public sealed class BootstrapTokenTests
     }
 
     [Fact]
+    public void Extra_groups_are_joined_by_commas()
+    {
+        var secret = BootstrapToken.Generate().ToSecret(new ManualTimeProvider(Now), TimeSpan.FromHours(1), "x", ["system:bootstrappers:kubeadm:default-node-token", "system:bootstrappers:lab"]);
+
+        Assert.Equal("system:bootstrappers:kubeadm:default-node-token,system:bootstrappers:lab", Encoding.ASCII.GetString(secret.Data["auth-extra-groups"]));
+    }
+
+    [Theory]
+    [InlineData("system:masters")]
+    [InlineData("system:bootstrappers:")]
+    [InlineData("system:bootstrappers:Upper")]
+    public void Groups_outside_system_bootstrappers_are_refused(string group) =>
+        Assert.Throws<ArgumentException>(() => BootstrapToken.Generate().ToSecret(new ManualTimeProvider(Now), TimeSpan.FromHours(1), "x", [group]));
+
+    [Fact]
     public void A_negative_ttl_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => BootstrapToken.Generate().ToSecret(new ManualTimeProvider(Now), TimeSpan.FromSeconds(-1), "x"));
 
