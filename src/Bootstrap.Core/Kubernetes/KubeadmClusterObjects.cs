@@ -85,7 +85,13 @@ internal static class KubeadmClusterObjects
         Rbac.RoleBinding(KubeadmConfigRole, KubeSystem, KubeadmConfigRole, Rbac.Group(NodeBootstrapTokenGroup), Rbac.Group(NodesGroup)),
     ];
 
-    /// <summary>phases/kubelet: kubelet-config-MAJOR.MINOR holding the KubeletConfiguration, readable by nodes and bootstrap tokens.</summary>
+    /// <summary>
+    /// phases/kubelet: kubelet-config-MAJOR.MINOR holding the KubeletConfiguration, readable by nodes and bootstrap tokens.
+    /// Unlike kubeadm, neither this nor the kube-proxy ConfigMap carries the
+    /// <c>kubeadm.kubernetes.io/component-config.hash</c> annotation: without it kubeadm treats the
+    /// configuration as user-supplied and keeps it, instead of replacing it with its own defaults on
+    /// upgrade (which would drop serverTLSBootstrap, the systemd cgroup driver and the cluster file's patch).
+    /// </summary>
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> KubeletConfig(ClusterConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
