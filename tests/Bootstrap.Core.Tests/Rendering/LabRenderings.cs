@@ -1,4 +1,5 @@
 using Bootstrap.Core.ControlPlane;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.LoadBalancer;
 using Bootstrap.Core.Pki;
 using Bootstrap.Core.Rendering;
@@ -33,6 +34,8 @@ internal static class LabRenderings
         var loadBalancers = new LoadBalancerFiles(renderer);
         var apiServerFiles = new ApiServerConfigFiles(renderer);
         var cp1 = config.Host("cp1");
+        var w1 = config.Host("w1");
+        var nodeFiles = new NodeFiles(renderer);
 
         return new Dictionary<string, Func<string>>(StringComparer.Ordinal)
         {
@@ -46,6 +49,15 @@ internal static class LabRenderings
             ["audit-policy.yaml"] = () => apiServerFiles.AuditPolicy(config),
             ["encryption-config.yaml"] = () => apiServerFiles.EncryptionConfig(config, "key1", EncryptionKey),
             ["cp1-kubeconfig"] = () => System.Text.Encoding.UTF8.GetString(Cp1Kubeconfig.Render()),
+            ["cp1-kubelet.service"] = () => nodeFiles.KubeletUnit(config, cp1),
+            ["w1-kubelet.service"] = () => nodeFiles.KubeletUnit(config, w1),
+            ["w1-kube-proxy.service"] = () => nodeFiles.KubeProxyUnit(config, w1),
+            ["containerd-config.toml"] = () => nodeFiles.ContainerdConfig(),
+            ["w1-cni-bridge.conflist"] = () => nodeFiles.CniConflist(config, PodCidrs.ForHost(config, w1)),
+            ["kubelet-config.yaml"] = () => KubeletConfiguration.ToYaml(config),
+            ["kube-proxy-config.conf"] = () => KubeProxyConfiguration.ToYaml(config),
+            ["kubeadm-cluster-configuration.yaml"] = () => YamlText.Write(KubeadmClusterConfiguration.ClusterConfiguration(config)),
+            ["kubeadm-cluster-status.yaml"] = () => YamlText.Write(KubeadmClusterConfiguration.ClusterStatus(config)),
         };
     }
 }

@@ -72,6 +72,23 @@ public sealed class RealToolTests : IDisposable
         Assert.Equal("", output.Trim());
     }
 
+    [Theory]
+    [InlineData("w1-kubelet.service")]
+    [InlineData("cp1-kubelet.service")]
+    [InlineData("w1-kube-proxy.service")]
+    public void Systemd_verifies_the_rendered_node_unit_without_a_warning(string name)
+    {
+        var unitName = name[(name.IndexOf('-', StringComparison.Ordinal) + 1)..];
+        // The kubelet requires containerd, which the host running the tests need not have.
+        var units = Directory.CreateDirectory(Path.Combine(_dir, "root", "etc/systemd/system")).FullName;
+        File.WriteAllText(Path.Combine(units, "containerd.service"), "[Service]\nExecStart=/bin/true\n");
+
+        var (code, output) = VerifyUnit(unitName, LabRenderings.All()[name]());
+
+        Assert.True(code == 0, output);
+        Assert.Equal("", output.Trim());
+    }
+
     [Fact]
     public void Systemd_parses_quoted_arguments_with_spaces_quotes_percent_and_dollar_without_a_warning()
     {

@@ -1,0 +1,40 @@
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Bootstrap.Core.Config;
+
+namespace Bootstrap.Core.Kubernetes;
+
+/// <summary>
+/// kube-proxy's configuration file (<c>kubeproxy.config.k8s.io/v1alpha1</c>) as kubeadm v1.20 defaults it
+/// (componentconfigs/kubeproxy.go): bind to every address of the hosts' family, the pod subnet as cluster
+/// CIDR, the kubeconfig kubeadm's DaemonSet reads; plus the proxy mode from the cluster file.
+/// </summary>
+internal static class KubeProxyConfiguration
+{
+    public const string ApiVersion = "kubeproxy.config.k8s.io/v1alpha1";
+    public const string Kind = "KubeProxyConfiguration";
+
+    public static JsonObject Build(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var ipv6 = config.Networking.HostSubnet.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        return new JsonObject
+        {
+            ["apiVersion"] = ApiVersion,
+            ["kind"] = Kind,
+            ["bindAddress"] = ipv6 ? "::" : "0.0.0.0",
+            ["clientConnection"] = new JsonObject { ["kubeconfig"] = NodeLayout.KubeProxyKubeconfig },
+            ["clusterCIDR"] = config.Networking.PodSubnet.ToString(),
+            ["mode"] = Mode(config.KubeProxy.Mode),
+        };
+    }
+
+    public static string ToYaml(ClusterConfig config) => YamlText.Write(Build(config));
+
+    public static string Mode(KubeProxyMode mode) => mode switch
+    {
+        KubeProxyMode.Iptables => "iptables",
+        KubeProxyMode.Ipvs => "ipvs",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown kube-proxy mode"),
+    };
+}

@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using Bootstrap.Core.Config;
+
+namespace Bootstrap.Core.Kubernetes;
+
+/// <summary>
+/// The kubelet's configuration file (<c>kubelet.config.k8s.io/v1beta1</c>), the same for every node:
+/// the settings kubeadm v1.20 defaults (componentconfigs/kubelet.go) plus serving certificates
+/// requested by CSR and the systemd cgroup driver, with <see cref="KubeletSpec.ConfigPatch"/> merged over it.
+/// It goes to <see cref="NodeLayout.KubeletConfig"/> and into the kubelet-config-1.20 ConfigMap.
+/// </summary>
+internal static class KubeletConfiguration
+{
+    public const string ApiVersion = "kubelet.config.k8s.io/v1beta1";
+    public const string Kind = "KubeletConfiguration";
+
+    public static JsonObject Build(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var generated = new JsonObject
+        {
+            ["apiVersion"] = ApiVersion,
+            ["kind"] = Kind,
+            ["authentication"] = new JsonObject
+            {
+                ["anonymous"] = new JsonObject { ["enabled"] = false },
+                ["webhook"] = new JsonObject { ["enabled"] = true },
+                ["x509"] = new JsonObject { ["clientCAFile"] = NodeLayout.CaCert },
+            },
+            ["authorization"] = new JsonObject { ["mode"] = "Webhook" },
+            ["cgroupDriver"] = "systemd",
+            ["clusterDNS"] = new JsonArray(ClusterAddresses.ClusterDns(config).ToString()),
+            ["clusterDomain"] = config.Networking.DnsDomain,
+            ["healthzBindAddress"] = "127.0.0.1",
+            ["healthzPort"] = 10248,
+            ["readOnlyPort"] = 0,
+            ["rotateCertificates"] = true,
+            ["serverTLSBootstrap"] = true,
+            ["staticPodPath"] = NodeLayout.StaticPodDir,
+        };
+
+        return config.Kubelet.ConfigPatch is { } patch ? JsonMerge.Apply(generated, patch) : generated;
+    }
+
+    public static string ToYaml(ClusterConfig config) => YamlText.Write(Build(config));
+}

@@ -1,0 +1,43 @@
+using Bootstrap.Core.Config;
+
+namespace Bootstrap.Core.Kubernetes;
+
+/// <summary>
+/// The kubelet's command-line flags on one host, sorted by name: the kubeconfig and config flags of
+/// kubeadm v1.20's kubelet drop-in, the flags <c>buildKubeletArgMapCommon</c> (phases/kubelet/flags.go)
+/// sets for a CRI runtime, the node's address and name, and on control-plane hosts the taint kubeadm
+/// registers them with. Everything else is in <see cref="KubeletConfiguration"/>.
+/// </summary>
+internal static class KubeletFlags
+{
+    public const string ControlPlaneTaint = "node-role.kubernetes.io/master:NoSchedule";
+
+    public static IReadOnlyList<string> Build(HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (!RunsKubelet(host))
+        {
+            throw new ArgumentException($"host {host.Name} runs no kubelet (it is neither a control-plane host nor a worker)", nameof(host));
+        }
+
+        var flags = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["bootstrap-kubeconfig"] = NodeLayout.BootstrapKubeletKubeconfig,
+            ["config"] = NodeLayout.KubeletConfig,
+            ["container-runtime"] = "remote",
+            ["container-runtime-endpoint"] = NodeLayout.ContainerdEndpoint,
+            ["hostname-override"] = host.Name,
+            ["kubeconfig"] = NodeLayout.KubeletKubeconfig,
+            ["node-ip"] = host.Address.ToString(),
+        };
+        if (host.HasRole(HostRole.ControlPlane))
+        {
+            flags["register-with-taints"] = ControlPlaneTaint;
+        }
+
+        return flags.Select(f => $"--{f.Key}={f.Value}").ToArray();
+    }
+
+    /// <summary>Control-plane hosts and workers are Kubernetes nodes; load balancers and etcd hosts are not.</summary>
+    public static bool RunsKubelet(HostSpec host) => host.HasRole(HostRole.ControlPlane) || host.HasRole(HostRole.Worker);
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Sockets;
+using Bootstrap.Core.Config;
+using Bootstrap.Core.ControlPlane;
+using Bootstrap.Core.Rendering;
+
+namespace Bootstrap.Core.Kubernetes;
+
+/// <summary>
+/// The files every Kubernetes node needs besides credentials: the kubelet and kube-proxy systemd units,
+/// containerd's configuration and a bridge CNI network. Rendered from templates; unit arguments are quoted for systemd.
+/// </summary>
+internal sealed class NodeFiles
+{
+    /// <summary>kubeadm v1.20's sandbox image (<c>PauseVersion</c> 3.2 from its default repository).</summary>
+    public const string SandboxImage = KubeadmClusterConfiguration.ImageRepository + "/pause:3.2";
+
+    private readonly TemplateRenderer _renderer;
+
+    public NodeFiles(TemplateRenderer renderer) => _renderer = renderer;
+
+    public string KubeletUnit(ClusterConfig config, HostSpec host) =>
+        Unit("kubelet", config, host, KubeletFlags.Build(host));
+
+    public string KubeProxyUnit(ClusterConfig config, HostSpec host) =>
+        Unit("kube-proxy", config, host, KubeletFlags.RunsKubelet(host)
+            ? [$"--config={NodeLayout.KubeProxyConfig}", $"--hostname-override={host.Name}"]
+            : throw new ArgumentException($"host {host.Name} is not a Kubernetes node", nameof(host)));
+
+    public string ContainerdConfig() =>
+        _renderer.Render("containerd-config.toml.sbn", new ContainerdModel(SandboxImage, NodeLayout.CniBinDir, NodeLayout.CniConfDir));
+
+    /// <summary>The bridge network handing out pod addresses from <paramref name="podCidr"/>, e.g. <see cref="PodCidrs.ForHost"/>.</summary>
+    public string CniConflist(ClusterConfig config, IPNetwork podCidr) =>
+        _renderer.Render("cni-bridge.conflist.sbn", new CniModel(
+            config.Name,
+            podCidr.ToString(),
+            podCidr.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? "::/0" : "0.0.0.0/0"));
+
+    private string Unit(string program, ClusterConfig config, HostSpec host, IReadOnlyList<string> arguments) =>
+        _renderer.Render(
+            $"{program}.service.sbn",
+            new SystemdUnitModel(
+                host.Name,
+                config.Name,
+                SystemdQuote.Argument($"{NodeLayout.BinDir}/{program}"),
+                arguments.Select(SystemdQuote.Argument).ToArray()));
+
+    private sealed record ContainerdModel(string SandboxImage, string CniBinDir, string CniConfDir);
+
+    private sealed record CniModel(string ClusterName, string PodCidr, string DefaultRoute);
+}
