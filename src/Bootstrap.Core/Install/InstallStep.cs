@@ -20,6 +20,9 @@ internal sealed record InstallStep
 
     public Func<InstallMaterial, HostSpec, IReadOnlyList<ServiceSpec>> Services { get; init; } = (_, _) => [];
 
+    /// <summary>Lines about what happened on the workstation for this host (certificates issued in the cluster state).</summary>
+    public Func<InstallMaterial, HostSpec, bool, IReadOnlyList<string>> Notes { get; init; } = (_, _, _) => [];
+
     /// <summary>After starting a stopped service, wait for it to be healthy (false for etcd members, which need each other first).</summary>
     public bool WaitAfterStart { get; init; } = true;
 }

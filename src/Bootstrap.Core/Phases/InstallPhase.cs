@@ -41,7 +41,7 @@ internal sealed class InstallPhase : IPhase
         ArgumentNullException.ThrowIfNull(host);
         var spec = context.Config.Hosts.Single(h => h.Name == host.Name);
         var material = await _session.MaterialAsync(context, cancellationToken).ConfigureAwait(false);
-        var details = new List<string>();
+        var details = new List<string>(_step.Notes(material, spec, context.DryRun));
         if (_step.Prepare is { } prepare)
         {
             details.AddRange(await prepare(context, host, cancellationToken).ConfigureAwait(false));

@@ -1,5 +1,6 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
+using Bootstrap.Core.Pki;
 
 namespace Bootstrap.Core.Phases.Install;
 
@@ -18,6 +19,9 @@ internal static class InstallSteps
             ? HostPreparation.EtcdUserAsync(context, host, ct)
             : Task.FromResult<IReadOnlyList<string>>([]),
         Files = (_, material, host, _, _) => Task.FromResult(InstallFiles.Certificates(material, host)),
+        Notes = (material, host, dryRun) => [.. material.Pki.Items
+            .Where(c => c.Action != PkiChangeAction.Unchanged && PkiEntryIsFor(c.Name, host))
+            .Select(c => $"{Verb(c.Action, dryRun)} {c.Name} in the cluster state{(c.Reason is null ? string.Empty : $" ({c.Reason})")}")],
     };
 
     public static InstallStep Kubeconfig() => new()
@@ -106,4 +110,18 @@ internal static class InstallSteps
 
         return names;
     }
+
+    /// <summary>Per-host PKI entries are named "NAME/HOST"; shared ones (CAs, kubeconfigs, the API server's) belong to every control-plane host.</summary>
+    private static bool PkiEntryIsFor(string name, HostSpec host) =>
+        name.Contains('/', StringComparison.Ordinal) ? name.EndsWith("/" + host.Name, StringComparison.Ordinal) : host.HasRole(HostRole.ControlPlane);
+
+    private static string Verb(PkiChangeAction action, bool dryRun) => (action, dryRun) switch
+    {
+        (PkiChangeAction.Created, true) => "would create",
+        (PkiChangeAction.Created, false) => "created",
+        (PkiChangeAction.Reissued, true) => "would reissue",
+        (PkiChangeAction.Reissued, false) => "reissued",
+        (_, true) => "would rewrite",
+        _ => "rewrote",
+    };
 }
