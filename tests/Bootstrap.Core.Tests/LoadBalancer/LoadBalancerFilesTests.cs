@@ -23,7 +23,8 @@ public sealed class LoadBalancerFilesTests
             ["server cp1 192.168.56.21:6443", "server cp2 192.168.56.22:6443", "server cp3 192.168.56.23:6443"],
             lines.Where(l => l.StartsWith("server ", StringComparison.Ordinal)));
         Assert.Contains("mode tcp", lines);
-        Assert.Contains("option httpchk GET /healthz", lines);
+        Assert.Contains("option httpchk GET /readyz", lines);
+        Assert.Contains("option redispatch", lines);
         Assert.Contains("default-server check check-ssl verify none inter 2s fall 3 rise 2", lines);
     }
 

@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Bootstrap.Lab.Tests.Lab;
+using Bootstrap.Lab.Tests.Preflight;
+using static Bootstrap.Lab.Tests.Init.LabInspection;
+
+namespace Bootstrap.Lab.Tests.Init;
+
+/// <summary>
+/// `bootstrap plan` and `bootstrap init` on fresh lab machines, and what an admin expects of the HA
+/// control plane afterwards: etcd over mutual TLS, the API through the VIP and on each API server,
+/// idempotent re-runs, renewed certificates rolled out without downtime, a control-plane host and the
+/// VIP holder powered off. One test, in order, because each step builds on the last and a lab boot is costly.
+/// </summary>
+[Collection(LabCollection.Name)]
+[Trait("Category", "Lab")]
+public sealed class InitLabTests
+{
+    private static readonly string[] ControlPlaneUnits = ["etcd.service", "kube-apiserver.service", "kube-controller-manager.service", "kube-scheduler.service"];
+    private static readonly string[] LoadBalancerUnits = ["haproxy.service", "keepalived.service"];
+
+    [Fact]
+    public async Task Init_builds_an_HA_control_plane_that_survives_a_lost_control_plane_host_and_a_lost_VIP_holder_and_reruns_change_nothing()
+    {
+        await LabInUse.WaitUntilFreeAsync();
+        var paths = await LabScript.PathsAsync();
+        using var cluster = LabClusterFile.Create();
+        try
+        {
+            await LabScript.UpOrFailAsync();
+            await PlanChangesNothingAsync(paths, cluster);
+            await FirstInitAsync(cluster);
+            await EtcdIsAThreeMemberMutualTlsClusterAsync(paths);
+            await TheApiAnswersThroughTheVipAndOnEachApiServerAsync(paths, cluster);
+            await ASecondInitChangesAndRestartsNothingAsync(paths, cluster);
+            await UrlArtifactsAreFetchedOnceAndOnlyWhereMissingAsync(paths, cluster);
+            await RenewedCertificatesRollOutWithoutDowntimeAsync(paths, cluster);
+            await LosingCp1KeepsTheApiWritableAndItRejoinsAsync(paths, cluster);
+            await LosingTheVipHolderMovesTheVipWithinTenSecondsAsync(paths, cluster);
+        }
+        finally
+        {
+            await LabScript.DownOrFailAsync();
+        }
+    }
+
+    // issue 5: plan connects read-only and changes nothing on any host, nor in the cluster state.
+    private static async Task PlanChangesNothingAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var machines = LabMachine.All.Where(m => m.Name != "spare").ToArray();
+        var before = await Task.WhenAll(machines.Select(m => TreeAsync(paths, m)));
+
+        var plan = await BootstrapProcess.RunAsync("plan", "-f", cluster.Path);
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        Assert.Contains("    would create /etc/kubernetes/pki/ca.key", plan.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    would create ca in the cluster state", plan.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    would start kube-apiserver.service (kube-apiserver is inactive)", plan.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    would create /etc/keepalived/keepalived.conf", plan.Stdout, StringComparison.Ordinal);
+
+        var after = await Task.WhenAll(machines.Select(m => TreeAsync(paths, m)));
+        var changed = machines.Zip(before, after).SelectMany(x => Differences(x.Second, x.Third).Select(d => $"{x.First.Name}: {d}")).ToList();
+        Assert.True(changed.Count == 0, "plan changed hosts:\n" + string.Join('\n', changed.Take(40)));
+        Assert.False(Directory.Exists(cluster.State), "plan wrote the cluster state");
+    }
+
+    private static async Task FirstInitAsync(LabClusterFile cluster)
+    {
+        var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
+        Assert.True(init.ExitCode == 0, init.Output);
+
+        // issue 5: the NDJSON stream parses line by line and accounts for every phase, each started and finished once.
+        var events = BootstrapProcess.Events(init.Stdout);
+        var help = await BootstrapProcess.RunAsync("init", "--help");
+        var leaves = new[]
+        {
+            "preflight", "certs", "kubeconfig", "artifacts", "etcd/member", "etcd/health", "control-plane/apiserver",
+            "control-plane/controller-manager", "control-plane/scheduler", "load-balancer", "wait-control-plane",
+        };
+        foreach (var leaf in leaves)
+        {
+            Assert.Single(events, e => Event(e) == "phase-start" && e.GetProperty("phase").GetString() == leaf);
+            var end = Assert.Single(events, e => Event(e) == "phase-end" && e.GetProperty("phase").GetString() == leaf);
+            Assert.Equal("completed", end.GetProperty("state").GetString());
+        }
+
+        Assert.Equal("run-end", Event(events[^1]));
+        Assert.Contains(events, e => Event(e) == "host-end" && e.GetProperty("phase").GetString() == "etcd/member" && e.GetProperty("changed").GetBoolean());
+        Assert.True(File.Exists(cluster.AdminKubeconfig));
+        Assert.Contains($"server: https://{Vip}:6443", await File.ReadAllTextAsync(cluster.AdminKubeconfig), StringComparison.Ordinal);
+        Assert.Equal(0, help.ExitCode);
+    }
+
+    private static async Task EtcdIsAThreeMemberMutualTlsClusterAsync(LabPaths paths)
+    {
+        var cp1 = Machine("cp1");
+        string[] etcdctl = ["/usr/local/bin/etcdctl", "--endpoints=https://192.168.56.21:2379", "--cacert=/etc/kubernetes/pki/etcd/ca.crt", "--dial-timeout=3s", "--command-timeout=5s"];
+        var health = await LabMachines.RunAsync(paths, cp1,
+            [.. etcdctl, "--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt", "--key=/etc/kubernetes/pki/etcd/healthcheck-client.key", "endpoint", "health", "--cluster"]);
+        Assert.True(health.Succeeded, health.Stdout + health.Stderr);
+        var healthy = (health.Stdout + health.Stderr).Split('\n').Where(l => l.Contains("is healthy", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, healthy.Count);
+        Assert.All(["192.168.56.21", "192.168.56.22", "192.168.56.23"], a => Assert.Contains(healthy, l => l.Contains(a, StringComparison.Ordinal)));
+
+        var anonymous = await LabMachines.RunAsync(paths, cp1, [.. etcdctl, "endpoint", "health"]);
+        var clusterCa = await LabMachines.RunAsync(paths, cp1,
+            [.. etcdctl, "--cert=/etc/kubernetes/pki/apiserver-kubelet-client.crt", "--key=/etc/kubernetes/pki/apiserver-kubelet-client.key", "endpoint", "health"]);
+        Assert.False(anonymous.Succeeded, "etcd answered a client without a certificate: " + anonymous.Stdout);
+        Assert.False(clusterCa.Succeeded, "etcd answered a client certificate from the cluster CA: " + clusterCa.Stdout);
+    }
+
+    private static async Task TheApiAnswersThroughTheVipAndOnEachApiServerAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var readyz = await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "--raw", "/readyz");
+        Assert.True(readyz.ExitCode == 0 && readyz.Stdout.Trim() == "ok", readyz.Output);
+        foreach (var cp in ControlPlanes)
+        {
+            var direct = await KubectlAsync(paths, cluster.AdminKubeconfig, "--server", $"https://{Machine(cp).Address}:6443", "get", "--raw", "/readyz");
+            Assert.True(direct.ExitCode == 0 && direct.Stdout.Trim() == "ok", $"{cp}: {direct.Output}");
+        }
+    }
+
+    // issue 6: a second init reports every phase unchanged and restarts nothing (start times equal).
+    private static async Task ASecondInitChangesAndRestartsNothingAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var before = await StartTimesAsync(paths);
+        var again = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
+        Assert.True(again.ExitCode == 0, again.Output);
+        var changed = BootstrapProcess.Events(again.Stdout).Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
+        Assert.True(changed.Count == 0, "the second init changed:\n" + string.Join('\n', changed));
+        Assert.Equal(before, await StartTimesAsync(paths));
+    }
+
+    // issue 6: URL artifacts, served by a plain HTTP server on the lab bridge; a missing binary is fetched once and installed where missing only.
+    private static async Task UrlArtifactsAreFetchedOnceAndOnlyWhereMissingAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var sums = (await File.ReadAllLinesAsync(Path.Combine(paths.Artifacts, "SHA256SUMS")))
+            .Select(l => l.Split("  ", 2)).ToDictionary(p => p[1], p => p[0], StringComparer.Ordinal);
+        var port = 18080 + (Environment.ProcessId % 1000);
+        var url = cluster.Variant("cluster-url.yaml", text => text.Replace(
+            $"    directory: {paths.Artifacts}",
+            $"    baseUrl: http://192.168.56.1:{port}/v1.20.2/\n    sha256:\n" + string.Concat(sums.Select(s => $"      {s.Key}: {s.Value}\n")).TrimEnd('\n'),
+            StringComparison.Ordinal));
+        var log = Path.Combine(cluster.Directory, "http.log");
+        using var server = Process.Start(new ProcessStartInfo("python3", ["-m", "http.server", "--bind", "192.168.56.1", "--directory", Path.GetDirectoryName(paths.Artifacts)!, port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        var requests = new List<string>();
+        server.ErrorDataReceived += (_, e) =>
+        {
+            lock (requests)
+            {
+                if (e.Data is { } line && line.Contains("\"GET ", StringComparison.Ordinal))
+                {
+                    requests.Add(line);
+                }
+            }
+        };
+        server.BeginErrorReadLine();
+        try
+        {
+            Assert.NotNull(await UntilAsync(TimeSpan.FromSeconds(20), async () =>
+            {
+                using var http = new HttpClient();
+                try
+                {
+                    return (await http.GetAsync(new Uri($"http://192.168.56.1:{port}/"))).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }));
+            await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "rm", "-f", "/usr/local/bin/kubectl");
+
+            var run = await BootstrapProcess.RunAsync("init", "phase", "artifacts", "-f", url, "--output", "json");
+
+            Assert.True(run.ExitCode == 0, run.Output);
+            var hosts = BootstrapProcess.Events(run.Stdout).Where(e => Event(e) == "host-end").ToDictionary(e => e.GetProperty("host").GetString()!);
+            Assert.True(hosts["cp2"].GetProperty("changed").GetBoolean(), hosts["cp2"].ToString());
+            Assert.Equal(["created /usr/local/bin/kubectl"], hosts["cp2"].GetProperty("details").EnumerateArray().Select(d => d.GetString()));
+            Assert.False(hosts["cp1"].GetProperty("changed").GetBoolean());
+            Assert.False(hosts["cp3"].GetProperty("changed").GetBoolean());
+            lock (requests)
+            {
+                Assert.Equal(1, requests.Count(r => r.Contains("GET /v1.20.2/kubectl HTTP", StringComparison.Ordinal)));
+                Assert.True(requests.Count == 1, string.Join('\n', requests));
+            }
+
+            Assert.Contains("Client Version: v1.20.2", await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "/usr/local/bin/kubectl", "version", "--client", "--short"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            File.WriteAllLines(log, requests);
+        }
+    }
+
+    // issue 6: `certs renew` then init pushes the new certificates and restarts the API servers one at a time; the API never stops answering.
+    private static async Task RenewedCertificatesRollOutWithoutDowntimeAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var renew = await BootstrapProcess.RunAsync("certs", "renew", "apiserver", "--state-dir", cluster.State);
+        Assert.True(renew.ExitCode == 0, renew.Output);
+        var before = await StartTimesAsync(paths);
+
+        using var stop = new CancellationTokenSource();
+        var failures = 0;
+        var probes = 0;
+        var probing = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var ready = await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "--raw", "/readyz");
+                Interlocked.Increment(ref probes);
+                if (ready.ExitCode != 0)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+
+                await Task.Delay(300);
+            }
+        });
+        var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path);
+        await stop.CancelAsync();
+        await probing;
+
+        Assert.True(init.ExitCode == 0, init.Output);
+        var after = await StartTimesAsync(paths);
+        var restarted = ControlPlanes.Select(cp => after[(cp, "kube-apiserver.service")]).ToArray();
+        Assert.All(ControlPlanes, cp => Assert.True(after[(cp, "kube-apiserver.service")] > before[(cp, "kube-apiserver.service")], $"{cp}: kube-apiserver was not restarted"));
+        Assert.All(after.Where(u => u.Key.Unit != "kube-apiserver.service"), u => Assert.Equal(before[u.Key], u.Value));
+        Assert.Equal(3, restarted.Distinct().Count());
+        Assert.True(probes > 5 && failures == 0, $"{failures} of {probes} /readyz probes through the VIP failed during the rolling restart");
+        var renewed = await FileCertificateAsync(Path.Combine(cluster.State, "pki", "apiserver.crt"));
+        foreach (var cp in ControlPlanes)
+        {
+            Assert.Equal(renewed, await ServedCertificateAsync($"{Machine(cp).Address}:6443"));
+        }
+    }
+
+    // issue 6: cp1 powered off, the API still answers and takes writes through the VIP; powered on, cp1 serves again on its own.
+    private static async Task LosingCp1KeepsTheApiWritableAndItRejoinsAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var stop = await LabScript.RunAsync(TimeSpan.FromMinutes(2), null, "stop", "cp1");
+        Assert.True(stop.ExitCode == 0, stop.Output);
+
+        var written = await UntilAsync(TimeSpan.FromSeconds(60), async () =>
+            (await KubectlAsync(paths, cluster.AdminKubeconfig, "create", "configmap", "written-without-cp1", "--from-literal=cp1=off")).ExitCode == 0);
+        Assert.True(written is not null, "no write through the VIP succeeded within 60 s with cp1 off");
+        var read = await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "configmap", "written-without-cp1", "-o", "jsonpath={.data.cp1}");
+        Assert.Equal("off", read.Stdout);
+
+        var start = await LabScript.RunAsync(TimeSpan.FromMinutes(3), null, "start", "cp1");
+        Assert.True(start.ExitCode == 0, start.Output);
+        var back = await UntilAsync(TimeSpan.FromMinutes(3), async () =>
+            (await KubectlAsync(paths, cluster.AdminKubeconfig, "--server", "https://192.168.56.21:6443", "get", "configmap", "written-without-cp1")).ExitCode == 0,
+            TimeSpan.FromSeconds(2));
+        Assert.True(back is not null, "cp1's API server did not serve the write made while it was off within 3 minutes of power-on");
+        await EtcdIsAThreeMemberMutualTlsClusterAsync(paths);
+    }
+
+    // issue 6: the VIP moves to the other load balancer and the API answers through it within 10 s.
+    private static async Task LosingTheVipHolderMovesTheVipWithinTenSecondsAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var holder = await VipHolderAsync(paths);
+        Assert.NotNull(holder);
+        var other = LoadBalancers.Single(lb => lb != holder);
+
+        var stop = await LabScript.RunAsync(TimeSpan.FromMinutes(2), null, "stop", holder);
+        Assert.True(stop.ExitCode == 0, stop.Output);
+        var answered = await UntilAsync(TimeSpan.FromSeconds(30), async () =>
+            (await KubectlAsync(paths, cluster.AdminKubeconfig, "--request-timeout=2s", "get", "--raw", "/readyz")).ExitCode == 0, TimeSpan.FromMilliseconds(200));
+
+        Assert.True(answered is not null && answered < TimeSpan.FromSeconds(10), $"the API answered through the VIP after {answered?.TotalSeconds:0.0} s (limit 10 s) with {holder} off");
+        Assert.Equal(other, await VipHolderAsync(paths));
+        var start = await LabScript.RunAsync(TimeSpan.FromMinutes(3), null, "start", holder);
+        Assert.True(start.ExitCode == 0, start.Output);
+    }
+
+    private static async Task<Dictionary<(string Host, string Unit), long>> StartTimesAsync(LabPaths paths)
+    {
+        var times = new Dictionary<(string Host, string Unit), long>();
+        foreach (var (names, units) in new[] { (ControlPlanes, ControlPlaneUnits), (LoadBalancers, LoadBalancerUnits) })
+        {
+            foreach (var name in names)
+            {
+                foreach (var (unit, since) in await LabInspection.StartTimesAsync(paths, Machine(name), units))
+                {
+                    Assert.True(since > 0, $"{name}: {unit} is not active");
+                    times[(name, unit)] = since;
+                }
+            }
+        }
+
+        return times;
+    }
+
+    private static string? Event(JsonElement e) => e.GetProperty("event").GetString();
+}

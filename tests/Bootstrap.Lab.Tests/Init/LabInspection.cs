@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bootstrap.Lab.Tests.Lab;
+
+namespace Bootstrap.Lab.Tests.Init;
+
+/// <summary>Reads the lab machines and the API from outside Bootstrap's own code paths: ssh commands, kubectl, openssl.</summary>
+internal static class LabInspection
+{
+    public static readonly string[] ControlPlanes = ["cp1", "cp2", "cp3"];
+    public static readonly string[] LoadBalancers = ["lb1", "lb2"];
+    public const string Vip = "192.168.56.10";
+
+    public static LabMachine Machine(string name) => LabMachine.All.Single(m => m.Name == name);
+
+    /// <summary>
+    /// Every file, directory and link under /etc, /var/lib and /usr/local with mode, owner, size, mtime and
+    /// (for files) sha256. /var/lib/systemd is left out: systemd itself updates its timer stamps and random seed.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> TreeAsync(LabPaths paths, LabMachine machine)
+    {
+        string[] roots = ["/etc", "/var/lib", "/usr/local"];
+        string[] prune = ["-xdev", "-path", "/var/lib/systemd", "-prune", "-o"];
+        var listing = await LabMachines.RunOrFailAsync(paths, machine, ["find", .. roots, .. prune, "-printf", "%p %m %u %g %y %s %T@ %l\\n"]);
+        var sums = await LabMachines.RunOrFailAsync(paths, machine, ["find", .. roots, .. prune, "-type", "f", "-exec", "sha256sum", "{}", "+"]);
+        var tree = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            tree[line.Split(' ', 2)[0]] = line;
+        }
+
+        foreach (var line in sums.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var path = line[66..];
+            tree[path] = tree.GetValueOrDefault(path) + " sha256=" + line[..64];
+        }
+
+        return tree;
+    }
+
+    public static IEnumerable<string> Differences(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
+        before.Keys.Union(after.Keys)
+            .Where(p => before.GetValueOrDefault(p) != after.GetValueOrDefault(p))
+            .Order(StringComparer.Ordinal)
+            .Select(p => $"{p}: {before.GetValueOrDefault(p) ?? "(absent)"} -> {after.GetValueOrDefault(p) ?? "(absent)"}");
+
+    /// <summary>When each unit last became active (unix seconds; 0 when never), by unit name.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> StartTimesAsync(LabPaths paths, LabMachine machine, params string[] units)
+    {
+        var output = await LabMachines.RunOrFailAsync(paths, machine, ["systemctl", "show", "--timestamp=unix", "-p", "ActiveEnterTimestamp", "--value", .. units]);
+        var lines = output.Split('\n');
+        return units.Select((unit, i) => (unit, value: lines[i].Trim()))
+            .ToDictionary(u => u.unit, u => u.value.StartsWith('@') ? long.Parse(u.value[1..], CultureInfo.InvariantCulture) : 0, StringComparer.Ordinal);
+    }
+
+    public static async Task<ProcessResult> KubectlAsync(LabPaths paths, string kubeconfig, params string[] args) =>
+        await LocalProcess.RunAsync(Path.Combine(paths.Artifacts, "kubectl"), ["--kubeconfig", kubeconfig, "--request-timeout=5s", .. args], TimeSpan.FromSeconds(30), null, LabScript.RepoRoot);
+
+    /// <summary>Runs <paramref name="attempt"/> until it returns true or <paramref name="timeout"/> passes; returns the time it took, or null.</summary>
+    public static async Task<TimeSpan?> UntilAsync(TimeSpan timeout, Func<Task<bool>> attempt, TimeSpan? interval = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (await attempt())
+            {
+                return clock.Elapsed;
+            }
+
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(500));
+        }
+
+        return null;
+    }
+
+    /// <summary>The machine whose eth0 holds the virtual IP, or null.</summary>
+    public static async Task<string?> VipHolderAsync(LabPaths paths)
+    {
+        foreach (var name in LoadBalancers)
+        {
+            var result = await LabMachines.RunAsync(paths, Machine(name), "ip", "-4", "-o", "addr", "show", "dev", "eth0");
+            if (result.Succeeded && result.Stdout.Contains($" {Vip}/", StringComparison.Ordinal))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The sha256 fingerprint of the certificate an endpoint serves (openssl, outside Bootstrap).</summary>
+    public static async Task<string> ServedCertificateAsync(string hostPort)
+    {
+        var served = await LocalProcess.RunAsync("sh", ["-c", $"openssl s_client -connect {hostPort} </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256"],
+            TimeSpan.FromSeconds(30), null, LabScript.RepoRoot);
+        Assert.True(served.ExitCode == 0 && served.Stdout.Contains('=', StringComparison.Ordinal), $"no certificate from {hostPort}: {served.Output}");
+        return served.Stdout.Trim().Split('=', 2)[1];
+    }
+
+    public static async Task<string> FileCertificateAsync(string path)
+    {
+        var local = await LocalProcess.RunAsync("openssl", ["x509", "-in", path, "-noout", "-fingerprint", "-sha256"], TimeSpan.FromSeconds(30), null, LabScript.RepoRoot);
+        Assert.True(local.ExitCode == 0, local.Output);
+        return local.Stdout.Trim().Split('=', 2)[1];
+    }
+}
