@@ -25,7 +25,7 @@ public sealed class LoadBalancerFilesTests
         Assert.Contains("mode tcp", lines);
         Assert.Contains("option httpchk GET /readyz", lines);
         Assert.Contains("option redispatch", lines);
-        Assert.Contains("default-server check check-ssl verify none inter 2s fall 3 rise 2", lines);
+        Assert.Contains("default-server check check-ssl verify none inter 2s fastinter 500ms fall 3 rise 2", lines);
     }
 
     [Fact]
