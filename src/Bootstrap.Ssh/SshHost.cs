@@ -273,7 +273,7 @@ public sealed class SshHost : IRemoteHost
         var sftp = await SftpAsync(cancellationToken).ConfigureAwait(false);
         if (IsRoot)
         {
-            await sftp.UploadFileAsync(content.Rewind(), temp, true, null, cancellationToken).ConfigureAwait(false);
+            await sftp.UploadFileAsync(content.Rewind(), temp, true, Progress(temp, content.Length), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -282,13 +282,19 @@ public sealed class SshHost : IRemoteHost
         var staged = (await this.RunCheckedAsync(RemoteCommand.Of("mktemp"), _redactor, cancellationToken).ConfigureAwait(false)).Stdout.Trim();
         try
         {
-            await sftp.UploadFileAsync(content.Rewind(), staged, true, null, cancellationToken).ConfigureAwait(false);
+            await sftp.UploadFileAsync(content.Rewind(), staged, true, Progress(staged, content.Length), cancellationToken).ConfigureAwait(false);
             await this.RunCheckedAsync(new RemoteCommand(["cp", "--", staged, temp], sudo: true), _redactor, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await AtomicInstall.RemoveQuietlyAsync(this, staged, sudo: false).ConfigureAwait(false);
         }
+    }
+
+    private Progress<UploadFileProgressReport> Progress(string path, long length)
+    {
+        var progress = new UploadProgress(_log, Name, path, length);
+        return new Progress<UploadFileProgressReport>(report => progress.Report(report.TotalBytesUploaded));
     }
 
     private async Task<SftpClient> SftpAsync(CancellationToken cancellationToken)
