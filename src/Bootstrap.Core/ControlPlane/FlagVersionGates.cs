@@ -12,7 +12,7 @@ internal static class FlagVersionGates
     public static IReadOnlyList<FlagRemoval> Removals { get; } =
     [
         new(ControlPlaneComponent.KubeApiServer, "insecure-port", 24, "insecure serving removed from kube-apiserver (deprecated no-op since 1.20)"),
-        new(ControlPlaneComponent.KubeControllerManager, "port", 24, "insecure serving removed from kube-controller-manager"),
+        new(ControlPlaneComponent.KubeControllerManager, "port", 24, "insecure serving removed from kube-controller-manager (kubernetes/kubernetes#106860, CHANGELOG-1.24)"),
         new(ControlPlaneComponent.KubeScheduler, "port", 24, "insecure serving removed from kube-scheduler (no-op since 1.23)"),
     ];
 
