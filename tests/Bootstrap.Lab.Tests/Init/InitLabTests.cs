@@ -140,6 +140,7 @@ public sealed class InitLabTests
             $"    directory: {paths.Artifacts}",
             $"    baseUrl: http://192.168.56.1:{port}/v1.20.2/\n    sha256:\n" + string.Concat(sums.Select(s => $"      {s.Key}: {s.Value}\n")).TrimEnd('\n'),
             StringComparison.Ordinal));
+        Assert.Contains($"baseUrl: http://192.168.56.1:{port}/v1.20.2/", await File.ReadAllTextAsync(url), StringComparison.Ordinal);
         var log = Path.Combine(cluster.Directory, "http.log");
         using var server = Process.Start(new ProcessStartInfo("python3", ["-m", "http.server", "--bind", "192.168.56.1", "--directory", Path.GetDirectoryName(paths.Artifacts)!, port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
@@ -151,7 +152,7 @@ public sealed class InitLabTests
         {
             lock (requests)
             {
-                if (e.Data is { } line && line.Contains("\"GET ", StringComparison.Ordinal))
+                if (e.Data is { } line && line.Contains("\"GET /v1.20.2/", StringComparison.Ordinal))
                 {
                     requests.Add(line);
                 }
