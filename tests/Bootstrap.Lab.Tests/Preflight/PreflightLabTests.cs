@@ -118,10 +118,47 @@ public sealed class PreflightLabTests
             var both = await BootstrapAsync("init", "phase", "preflight", "-f", ClusterFile, "--ignore-preflight-errors=Port-6443");
             Assert.True(both.ExitCode == 0, both.Output);
             Assert.Contains("[WARNING Port-6443]: port 6443 is in use by socat (error ignored by --ignore-preflight-errors)", both.Stdout, StringComparison.Ordinal);
+
+            // 5. An empty known_hosts with the strict policy: every host is refused and nothing runs; with
+            //    --accept-new the keys are recorded (and they are the keys the lab gave its machines).
+            await AcceptNewRecordsTheLabsOwnHostKeysAsync(paths);
         }
         finally
         {
             await LabScript.DownOrFailAsync();
+        }
+    }
+
+    private static async Task AcceptNewRecordsTheLabsOwnHostKeysAsync(LabPaths paths)
+    {
+        var directory = Directory.CreateTempSubdirectory("bootstrap-accept-new-").FullName;
+        try
+        {
+            var knownHosts = Path.Combine(directory, "known_hosts");
+            await File.WriteAllTextAsync(knownHosts, string.Empty);
+            var file = Path.Combine(directory, "cluster.yaml");
+            var text = await File.ReadAllTextAsync(ClusterFile);
+            Assert.Contains("knownHosts: /var/lib/bootstrap-lab/known_hosts", text, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(file, text.Replace("knownHosts: /var/lib/bootstrap-lab/known_hosts", "knownHosts: " + knownHosts, StringComparison.Ordinal));
+
+            var refused = await BootstrapAsync("preflight", "-f", file);
+            Assert.True(refused.ExitCode == 1, refused.Output);
+            Assert.Contains("no phase ran and nothing was changed", refused.Output, StringComparison.Ordinal);
+            Assert.Empty((await File.ReadAllTextAsync(knownHosts)).Trim());
+
+            var accepted = await BootstrapAsync("preflight", "-f", file, "--accept-new");
+            Assert.True(accepted.ExitCode == 0, accepted.Output);
+            var recorded = (await File.ReadAllLinesAsync(knownHosts)).Where(l => l.Length > 0).ToList();
+            Assert.Equal(7, recorded.Count);
+            var labKeys = (await File.ReadAllLinesAsync(paths.KnownHosts)).Select(l => l.Split(' ')).Where(w => w.Length >= 3).Select(w => w[2]).ToHashSet(StringComparer.Ordinal);
+            Assert.All(recorded, line => Assert.Contains(line.Split(' ')[2], labKeys));
+
+            var again = await BootstrapAsync("preflight", "-f", file);
+            Assert.True(again.ExitCode == 0, again.Output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 
