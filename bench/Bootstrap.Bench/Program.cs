@@ -52,18 +52,32 @@ if (mode == "fanout")
     {
         var one = new List<IRemoteHost> { connected[0] };
         var all = connected.Cast<IRemoteHost>().ToList();
-        async Task<TimeSpan> Time(IReadOnlyList<IRemoteHost> hosts)
+        // Wall time, this process's CPU time, and how many of the machine's cores were busy (from /proc/stat):
+        // on one machine the "hosts" share its cores with the client, so a CPU-bound command cannot scale past them.
+        async Task<(TimeSpan Wall, TimeSpan ClientCpu, double BusyCores)> Time(IReadOnlyList<IRemoteHost> hosts)
         {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var busy = BusyJiffies();
             var clock = Stopwatch.StartNew();
-            (await HostFanOut.RunAsync(hosts, (h, t) => h.RunAsync(command, t), hosts.Count, CancellationToken.None)).ValuesOrThrow();
-            return clock.Elapsed;
+            // Repeated, so that the CPU counters (10 ms ticks) measure something; the figures are per batch.
+            const int Batches = 20;
+            for (var i = 0; i < Batches; i++)
+            {
+                (await HostFanOut.RunAsync(hosts, (h, t) => h.RunAsync(command, t), hosts.Count, CancellationToken.None)).ValuesOrThrow();
+            }
+
+            var wall = clock.Elapsed;
+            return (wall / Batches, (Process.GetCurrentProcess().TotalProcessorTime - cpu) / Batches, (BusyJiffies() - busy) / 100.0 / wall.TotalSeconds);
         }
+
+        void Print(string name, (TimeSpan Wall, TimeSpan ClientCpu, double BusyCores) t) =>
+            Console.WriteLine($"{name} {Seconds(t.Wall)} {Seconds(t.ClientCpu)} {t.BusyCores.ToString("0.00", CultureInfo.InvariantCulture)}");
 
         await Time(all);
         for (var run = 1; run <= runs; run++)
         {
-            Console.WriteLine($"command-1 {Seconds(await Time(one))}");
-            Console.WriteLine($"command-{count} {Seconds(await Time(all))}");
+            Print("command-1", await Time(one));
+            Print($"command-{count}", await Time(all));
         }
     }
     finally
@@ -79,3 +93,10 @@ if (mode == "fanout")
 
 await Console.Error.WriteLineAsync($"unknown mode {mode}");
 return 2;
+
+// Jiffies (1/100 s) the machine's CPUs spent not idle, from the first line of /proc/stat.
+static long BusyJiffies()
+{
+    var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+    return fields.Take(8).Sum() - fields[3] - fields[4];
+}
