@@ -21,8 +21,7 @@ public sealed class PreflightLabTests
 
     private static string ClusterFile => Path.Combine(LabScript.RepoRoot, "examples", "lab-cluster.yaml");
 
-    private static Task<ProcessResult> BootstrapAsync(params string[] args) =>
-        LocalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "bootstrap.dll"), .. args], RunTimeout, null, LabScript.RepoRoot);
+    private static Task<ProcessResult> BootstrapAsync(params string[] args) => BootstrapProcess.RunAsync(RunTimeout, args);
 
     [Fact]
     public async Task Preflight_passes_the_prepared_lab_and_fails_with_exit_3_on_forwarding_off_or_a_foreign_listener_until_ignored()
@@ -162,8 +161,7 @@ public sealed class PreflightLabTests
         }
     }
 
-    private static List<JsonElement> ParseEvents(string stdout) =>
-        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+    private static List<JsonElement> ParseEvents(string stdout) => BootstrapProcess.Events(stdout);
 
     private static Dictionary<string, JsonElement> HostEnds(List<JsonElement> events) =>
         events.Where(e => e.GetProperty("event").GetString() == "host-end").ToDictionary(e => e.GetProperty("host").GetString()!);
