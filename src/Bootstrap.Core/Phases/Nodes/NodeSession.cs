@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Pki;
+using Bootstrap.Core.Rendering;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Phases.Nodes;
+
+/// <summary>
+/// What the node phases of one run share: the install session (material and renderer), one API client
+/// made from the state's admin.conf on first use, and the nodes that joined in this run (so the CSR
+/// phase knows whose serving requests to wait for).
+/// </summary>
+internal sealed class NodeSession
+{
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<string, byte> _joined = new(StringComparer.Ordinal);
+    private Task<ClusterApi>? _api;
+
+    public NodeSession(InstallSession install)
+    {
+        Install = install;
+        Files = new NodeFiles(new TemplateRenderer());
+    }
+
+    public InstallSession Install { get; }
+
+    public NodeFiles Files { get; }
+
+    public IReadOnlyCollection<string> Joined => _joined.Keys.ToArray();
+
+    public void MarkJoined(string host) => _joined.TryAdd(host, 0);
+
+    public Task<ClusterApi> ApiAsync(PhaseContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        lock (_gate)
+        {
+            return _api ??= CreateAsync(context, cancellationToken);
+        }
+    }
+
+    private async Task<ClusterApi> CreateAsync(PhaseContext context, CancellationToken cancellationToken)
+    {
+        var material = await Install.MaterialAsync(context, cancellationToken).ConfigureAwait(false);
+        return new ClusterApi(material.StateFile(KubeadmNames.AdminKubeconfig));
+    }
+}
