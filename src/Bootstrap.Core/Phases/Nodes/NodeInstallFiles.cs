@@ -41,14 +41,14 @@ internal static class NodeInstallFiles
     }
 
     /// <summary>kube-proxy's files; its kubeconfig carries the kube-proxy ServiceAccount's token (mode 0600).</summary>
-    public static IReadOnlyList<DesiredFile> KubeProxy(InstallMaterial material, NodeFiles files, HostSpec host, string serviceAccountToken)
+    public static IReadOnlyList<DesiredFile> KubeProxy(InstallMaterial material, NodeFiles files, HostSpec host, string serviceAccountToken, bool canSetConntrackMax)
     {
         ArgumentNullException.ThrowIfNull(material);
         ArgumentNullException.ThrowIfNull(files);
         var config = material.Config;
         return
         [
-            DesiredFile.FromText(new FileSpec(NodeLayout.KubeProxyConfig, Public), KubeProxyConfiguration.ToYaml(config)),
+            DesiredFile.FromText(new FileSpec(NodeLayout.KubeProxyConfig, Public), KubeProxyConfiguration.ForHost(config, canSetConntrackMax)),
             DesiredFile.FromText(
                 new FileSpec(NodeLayout.KubeProxyKubeconfig, Secret),
                 TokenKubeconfig.Build(config, ApiObjectsPhase.CaPem(material), KubeadmObjectNames.KubeProxyName, serviceAccountToken)),

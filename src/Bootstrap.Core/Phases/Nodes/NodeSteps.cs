@@ -1,5 +1,6 @@
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Remote;
 
 namespace Bootstrap.Core.Phases.Nodes;
 
@@ -7,6 +8,8 @@ namespace Bootstrap.Core.Phases.Nodes;
 internal static class NodeSteps
 {
     // A plan before upload-config ran: the ServiceAccount does not exist yet, so the kubeconfig would be created.
+    private const string ConntrackMax = "/proc/sys/net/netfilter/nf_conntrack_max";
+
     private const string DryRunToken = "token-of-the-kube-proxy-service-account";
 
     /// <summary>
@@ -19,14 +22,15 @@ internal static class NodeSteps
         Name = "kube-proxy",
         Description = "Run kube-proxy on every node, with the kube-proxy ServiceAccount's token",
         Targets = ClusterNodes.Of,
-        Files = async (context, material, host, _, ct) =>
+        Files = async (context, material, host, remote, ct) =>
         {
             var api = await session.ApiAsync(context, ct).ConfigureAwait(false);
             var token = context.DryRun
                 ? await api.ServiceAccountTokenAsync(KubeadmObjectNames.KubeProxyName, KubeadmObjectNames.KubeSystem, ct).ConfigureAwait(false) ?? DryRunToken
                 : await ServiceAccountTokenAsync(api, ct).ConfigureAwait(false);
             context.Redactor.Register(token);
-            return NodeInstallFiles.KubeProxy(material, session.Files, host, token);
+            var conntrack = await remote.RunAsync(new RemoteCommand(["test", "-w", ConntrackMax], sudo: true), ct).ConfigureAwait(false);
+            return NodeInstallFiles.KubeProxy(material, session.Files, host, token, conntrack.Succeeded);
         },
         Services = (_, _) => [NodeServices.KubeProxy()],
     };
