@@ -7,7 +7,7 @@ public sealed class InitWorkflowTests
     private static readonly string[] NodePhases =
     [
         "wait-control-plane", "upload-config/kubeadm", "upload-config/kubelet", "upload-config/kube-proxy",
-        "bootstrap-token", "kubelet-start", "kubelet-serving-csr", "kube-proxy",
+        "bootstrap-token", "kubelet-start", "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
     ];
 
     [Fact]

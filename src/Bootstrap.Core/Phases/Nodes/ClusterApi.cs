@@ -86,6 +86,9 @@ internal sealed class ClusterApi : IDisposable
     public Task<V1Node?> NodeAsync(string name, CancellationToken cancellationToken) =>
         OrNullAsync(() => _client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken));
 
+    public Task PatchNodeAsync(string name, string mergePatch, CancellationToken cancellationToken) =>
+        _client.CoreV1.PatchNodeAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch), name, cancellationToken: cancellationToken);
+
     /// <summary>The token of a ServiceAccount's token Secret (v1.20's token controller creates one per ServiceAccount), or null while there is none.</summary>
     public async Task<string?> ServiceAccountTokenAsync(string name, string ns, CancellationToken cancellationToken)
     {
