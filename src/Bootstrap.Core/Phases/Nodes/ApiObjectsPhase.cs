@@ -41,8 +41,12 @@ internal sealed class ApiObjectsPhase : IPhase
     {
         ArgumentNullException.ThrowIfNull(context);
         var material = await _session.Install.MaterialAsync(context, cancellationToken).ConfigureAwait(false);
-        var api = await _session.ApiAsync(context, cancellationToken).ConfigureAwait(false);
         var objects = _objects(material);
+        if (await _session.ApiOrNullInPlanAsync(context, cancellationToken).ConfigureAwait(false) is not { } api)
+        {
+            return PhaseResult.ChangedWith($"would create or update {objects.Count} objects once the API answers");
+        }
+
         var details = new List<string>();
         foreach (var obj in objects)
         {

@@ -23,6 +23,26 @@ internal sealed class ClusterApi : IDisposable
 
     public void Dispose() => _client.Dispose();
 
+    /// <summary>Whether the API answers /version within <paramref name="timeout"/>.</summary>
+    public async Task<bool> AnswersAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await _client.Version.GetCodeAsync(deadline.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Creates the object, or replaces it when the server's copy differs (<see cref="ObjectComparison"/>);
     /// returns what it did (or would do), or null when the server already has it.

@@ -30,7 +30,11 @@ internal sealed class MarkControlPlanePhase : IPhase
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(host);
-        var api = await _session.ApiAsync(context, cancellationToken).ConfigureAwait(false);
+        if (await _session.ApiOrNullInPlanAsync(context, cancellationToken).ConfigureAwait(false) is not { } api)
+        {
+            return PhaseResult.ChangedWith($"would label and taint node {host.Name} once the API answers");
+        }
+
         var node = await api.NodeAsync(host.Name, cancellationToken).ConfigureAwait(false);
         if (node is null)
         {

@@ -17,6 +17,7 @@ internal sealed class NodeSession
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, byte> _joined = new(StringComparer.Ordinal);
     private Task<ClusterApi>? _api;
+    private Task<bool>? _answers;
 
     public NodeSession(InstallSession install)
     {
@@ -31,6 +32,28 @@ internal sealed class NodeSession
     public IReadOnlyCollection<string> Joined => _joined.Keys.ToArray();
 
     public void MarkJoined(string host) => _joined.TryAdd(host, 0);
+
+    /// <summary>
+    /// For a phase's API work: the client; in a dry run null when the API does not answer (a plan before
+    /// the control plane exists), and the phase then says what it would do once it does.
+    /// </summary>
+    public async Task<ClusterApi?> ApiOrNullInPlanAsync(PhaseContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var api = await ApiAsync(context, cancellationToken).ConfigureAwait(false);
+        if (!context.DryRun)
+        {
+            return api;
+        }
+
+        Task<bool> answers;
+        lock (_gate)
+        {
+            answers = _answers ??= api.AnswersAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+
+        return await answers.ConfigureAwait(false) ? api : null;
+    }
 
     public Task<ClusterApi> ApiAsync(PhaseContext context, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// <summary>The node phases that fit an <see cref="InstallStep"/>: files plus a service, nothing else.</summary>
 internal static class NodeSteps
 {
-    // A plan before upload-config ran: the ServiceAccount does not exist yet, so the kubeconfig would be created.
+    // A plan before upload-config ran (or before the API answers): no ServiceAccount token yet, so the kubeconfig would be created.
     private const string ConntrackMax = "/proc/sys/net/netfilter/nf_conntrack_max";
 
     private const string DryRunToken = "token-of-the-kube-proxy-service-account";
@@ -24,9 +24,9 @@ internal static class NodeSteps
         Targets = ClusterNodes.Of,
         Files = async (context, material, host, remote, ct) =>
         {
-            var api = await session.ApiAsync(context, ct).ConfigureAwait(false);
-            var token = context.DryRun
-                ? await api.ServiceAccountTokenAsync(KubeadmObjectNames.KubeProxyName, KubeadmObjectNames.KubeSystem, ct).ConfigureAwait(false) ?? DryRunToken
+            var api = await session.ApiOrNullInPlanAsync(context, ct).ConfigureAwait(false);
+            var token = api is null ? DryRunToken
+                : context.DryRun ? await api.ServiceAccountTokenAsync(KubeadmObjectNames.KubeProxyName, KubeadmObjectNames.KubeSystem, ct).ConfigureAwait(false) ?? DryRunToken
                 : await ServiceAccountTokenAsync(api, ct).ConfigureAwait(false);
             context.Redactor.Register(token);
             var conntrack = await remote.RunAsync(new RemoteCommand(["test", "-w", ConntrackMax], sudo: true), ct).ConfigureAwait(false);

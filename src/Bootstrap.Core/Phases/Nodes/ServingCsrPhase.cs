@@ -34,7 +34,11 @@ internal sealed class ServingCsrPhase : IPhase
     public async Task<PhaseResult> RunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var api = await _session.ApiAsync(context, cancellationToken).ConfigureAwait(false);
+        if (await _session.ApiOrNullInPlanAsync(context, cancellationToken).ConfigureAwait(false) is not { } api)
+        {
+            return PhaseResult.ChangedWith("would approve the kubelets' serving-certificate requests once the API answers");
+        }
+
         var requests = await RequestsAsync(api, _session.Joined, context.Time, cancellationToken).ConfigureAwait(false);
         var details = new List<string>();
         var changed = false;
