@@ -47,6 +47,7 @@ internal sealed class KubeletStartPhase : IPhase
         var files = NodeInstallFiles.Kubelet(material, _session.Files, spec);
         var changes = await RemoteFiles.ApplyAsync(host, files, context.DryRun, context.Redactor, cancellationToken).ConfigureAwait(false);
         var details = changes.Select(c => c.Describe(context.DryRun)).ToList();
+        details.AddRange(await NodePreparation.StaticPodDirAsync(context, host, cancellationToken).ConfigureAwait(false));
         var joined = (await host.RunAsync(new RemoteCommand(["test", "-f", NodeLayout.KubeletKubeconfig], sudo: true), cancellationToken).ConfigureAwait(false)).Succeeded;
 
         if (context.DryRun)
@@ -96,7 +97,10 @@ internal sealed class KubeletStartPhase : IPhase
             var ready = await WaitReadyAsync(api, spec.Name, cancellationToken).ConfigureAwait(false);
             if (ready is not null)
             {
-                return PhaseResult.Failed($"node {spec.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {ready}", details);
+                var hint = joined && token is null
+                    ? $" ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; if it belongs to an earlier cluster, stop the kubelet and remove it to join again)"
+                    : string.Empty;
+                return PhaseResult.Failed($"node {spec.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {ready}{hint}", details);
             }
 
             if (token is not null)
