@@ -6,7 +6,9 @@ namespace Bootstrap.Core.Kubernetes;
 
 /// <summary>
 /// Whether an object on the server already is what Bootstrap wants: every top-level field the wanted
-/// object sets (data, rules, roleRef, subjects …) is equal on the server, and so is each label it sets.
+/// object sets (rules, roleRef, subjects …) is equal on the server, and so is each label it sets. Of a
+/// ConfigMap's data only the keys Bootstrap sets count: the bootstrap signer adds a
+/// <c>jws-kubeconfig-&lt;id&gt;</c> key to cluster-info for every signing token, and that is no difference.
 /// Fields only the server fills in (resourceVersion, a ServiceAccount's secrets, managedFields) are not
 /// compared, so an object written once compares equal on every later run.
 /// </summary>
@@ -27,7 +29,10 @@ internal static class ObjectComparison
                 continue;
             }
 
-            if (!JsonNode.DeepEquals(value, have[key]))
+            var same = key == "data" && value is JsonObject wantedData && have[key] is JsonObject existingData
+                ? wantedData.All(entry => JsonNode.DeepEquals(entry.Value, existingData[entry.Key]))
+                : JsonNode.DeepEquals(value, have[key]);
+            if (!same)
             {
                 return false;
             }

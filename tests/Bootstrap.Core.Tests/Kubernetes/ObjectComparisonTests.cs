@@ -69,4 +69,18 @@ public sealed class ObjectComparisonTests
         Assert.Equal("ConfigMap kube-system/kubeadm-config", ObjectComparison.Describe(Map("a")));
         Assert.Equal("ClusterRole kubeadm:get-nodes", ObjectComparison.Describe(KubeadmClusterObjects.NodeBootstrapRbac()[1]));
     }
+
+    [Fact]
+    public void Cluster_info_signed_by_the_bootstrap_signer_still_matches()
+    {
+        var config = LabCluster.Load();
+        const string Ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        var wanted = (V1ConfigMap)KubeadmClusterObjects.ClusterInfo(config, Ca)[0];
+        var signed = (V1ConfigMap)KubeadmClusterObjects.ClusterInfo(config, Ca)[0];
+        signed.Data["jws-kubeconfig-abcdef"] = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImFiY2RlZiJ9..c2lnbmF0dXJl";
+
+        Assert.True(ObjectComparison.Matches(wanted, signed));
+        signed.Data["kubeconfig"] = "changed";
+        Assert.False(ObjectComparison.Matches(wanted, signed));
+    }
 }

@@ -167,6 +167,15 @@ internal sealed class ClusterApi : IDisposable
         if (!dryRun)
         {
             wanted.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+            if (wanted is V1ConfigMap { Data: { } data } && existing is V1ConfigMap { Data: { } kept })
+            {
+                // Keep keys others add (the bootstrap signer's signatures of cluster-info).
+                foreach (var (key, value) in kept.Where(k => !data.ContainsKey(k.Key)))
+                {
+                    data[key] = value;
+                }
+            }
+
             await replace().ConfigureAwait(false);
         }
 
