@@ -44,13 +44,13 @@ internal sealed class ServingCsrPhase : IPhase
         var changed = false;
         foreach (var csr in requests.Where(IsPending))
         {
-            var decision = KubeletServingCsrPolicy.Decide(csr, context.Config);
-            if (csr.Spec.SignerName != KubeletServingCsrPolicy.SignerName)
+            if (csr.Spec?.SignerName != KubeletServingCsrPolicy.SignerName)
             {
-                details.Add($"left {csr.Metadata.Name} pending: signer {csr.Spec.SignerName} is not Bootstrap's to approve (requested by {csr.Spec.Username})");
+                details.Add($"left {csr.Metadata.Name} pending: signer {csr.Spec?.SignerName} is not Bootstrap's to approve (requested by {csr.Spec?.Username})");
                 continue;
             }
 
+            var decision = KubeletServingCsrPolicy.Decide(csr, context.Config);
             if (!decision.Approve)
             {
                 details.Add($"left {csr.Metadata.Name} pending: {decision.Reason}");
