@@ -108,9 +108,9 @@ internal sealed class KubeletStartPhase : IPhase
                 await host.RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", NodeLayout.BootstrapKubeletKubeconfig], sudo: true), context.Redactor, cancellationToken)
                     .ConfigureAwait(false);
                 await api.DeleteSecretAsync(token.SecretName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false);
-                token = null;
                 details.Add($"node {spec.Name} joined and is Ready; deleted its bootstrap token and {NodeLayout.BootstrapKubeletKubeconfig}");
-                _session.MarkJoined(spec.Name);
+                _session.MarkJoined(spec.Name, token.Id);
+                token = null;
             }
         }
         catch (ServiceException e)

@@ -15,7 +15,7 @@ namespace Bootstrap.Core.Phases.Nodes;
 internal sealed class NodeSession
 {
     private readonly Lock _gate = new();
-    private readonly ConcurrentDictionary<string, byte> _joined = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _joined = new(StringComparer.Ordinal);
     private Task<ClusterApi>? _api;
     private Task<bool>? _answers;
 
@@ -29,9 +29,10 @@ internal sealed class NodeSession
 
     public NodeFiles Files { get; }
 
-    public IReadOnlyCollection<string> Joined => _joined.Keys.ToArray();
+    /// <summary>The nodes that joined in this run, each with the id of the bootstrap token it joined with.</summary>
+    public IReadOnlyDictionary<string, string> Joined => new Dictionary<string, string>(_joined, StringComparer.Ordinal);
 
-    public void MarkJoined(string host) => _joined.TryAdd(host, 0);
+    public void MarkJoined(string host, string tokenId) => _joined[host] = tokenId;
 
     /// <summary>
     /// For a phase's API work: the client; in a dry run null when the API does not answer (a plan before

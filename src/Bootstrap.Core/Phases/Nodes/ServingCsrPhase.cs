@@ -75,16 +75,35 @@ internal sealed class ServingCsrPhase : IPhase
         return csr.Status?.Conditions is not { Count: > 0 };
     }
 
-    /// <summary>Every node named in <paramref name="joined"/> has a serving request of its own, or the wait ran out.</summary>
-    public static bool EveryNodeAsked(IReadOnlyList<V1CertificateSigningRequest> requests, IReadOnlyCollection<string> joined)
+    /// <summary>
+    /// Every node that joined (name → id of its bootstrap token) has posted a serving request since it
+    /// joined: one no older than the client request its token made (requests of an earlier join of the
+    /// same name, still listed for an hour, do not count). Times are the API server's.
+    /// </summary>
+    public static bool EveryNodeAsked(IReadOnlyList<V1CertificateSigningRequest> requests, IReadOnlyDictionary<string, string> joined)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(joined);
-        var askers = requests.Where(r => r.Spec?.SignerName == KubeletServingCsrPolicy.SignerName).Select(r => r.Spec.Username).ToHashSet(StringComparer.Ordinal);
-        return joined.All(n => askers.Contains("system:node:" + n));
+        foreach (var (node, tokenId) in joined)
+        {
+            var joinedAt = requests
+                .Where(r => r.Spec?.Username == "system:bootstrap:" + tokenId)
+                .Select(r => r.Metadata?.CreationTimestamp)
+                .Min();
+            var asked = requests.Any(r =>
+                r.Spec?.SignerName == KubeletServingCsrPolicy.SignerName
+                && r.Spec.Username == "system:node:" + node
+                && (joinedAt is null || r.Metadata?.CreationTimestamp >= joinedAt));
+            if (!asked)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
-    private static async Task<IReadOnlyList<V1CertificateSigningRequest>> RequestsAsync(ClusterApi api, IReadOnlyCollection<string> joined, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<V1CertificateSigningRequest>> RequestsAsync(ClusterApi api, IReadOnlyDictionary<string, string> joined, TimeProvider time, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + WaitForRequests;
         while (true)

@@ -5,9 +5,11 @@ namespace Bootstrap.Core.Tests.Phases.Nodes;
 
 public sealed class ServingCsrPhaseTests
 {
-    private static V1CertificateSigningRequest Csr(string signer, string user, params string[] conditions) => new()
+    private static V1CertificateSigningRequest Csr(string signer, string user, params string[] conditions) => Csr(signer, user, null, conditions);
+
+    private static V1CertificateSigningRequest Csr(string signer, string user, DateTime? created, params string[] conditions) => new()
     {
-        Metadata = new V1ObjectMeta { Name = "csr-" + user },
+        Metadata = new V1ObjectMeta { Name = "csr-" + user, CreationTimestamp = created },
         Spec = new V1CertificateSigningRequestSpec { SignerName = signer, Username = user, Request = [] },
         Status = new V1CertificateSigningRequestStatus { Conditions = conditions.Select(c => new V1CertificateSigningRequestCondition { Type = c, Status = "True" }).ToList() },
     };
@@ -26,12 +28,26 @@ public sealed class ServingCsrPhaseTests
     {
         var requests = new[]
         {
-            Csr("kubernetes.io/kubelet-serving", "system:node:w1"),
-            Csr("kubernetes.io/kube-apiserver-client-kubelet", "system:bootstrap:abcdef"),
+            Csr("kubernetes.io/kube-apiserver-client-kubelet", "system:bootstrap:abcdef", At(10)),
+            Csr("kubernetes.io/kubelet-serving", "system:node:w1", At(12)),
         };
 
-        Assert.True(ServingCsrPhase.EveryNodeAsked(requests, ["w1"]));
-        Assert.False(ServingCsrPhase.EveryNodeAsked(requests, ["w1", "w2"]));
-        Assert.True(ServingCsrPhase.EveryNodeAsked(requests, []));
+        Assert.True(ServingCsrPhase.EveryNodeAsked(requests, new Dictionary<string, string> { ["w1"] = "abcdef" }));
+        Assert.False(ServingCsrPhase.EveryNodeAsked(requests, new Dictionary<string, string> { ["w1"] = "abcdef", ["w2"] = "ghijkl" }));
+        Assert.True(ServingCsrPhase.EveryNodeAsked(requests, new Dictionary<string, string>()));
     }
+
+    [Fact]
+    public void A_serving_request_from_an_earlier_join_of_the_same_node_does_not_count()
+    {
+        var requests = new[]
+        {
+            Csr("kubernetes.io/kubelet-serving", "system:node:w1", At(0), "Approved"),
+            Csr("kubernetes.io/kube-apiserver-client-kubelet", "system:bootstrap:abcdef", At(600)),
+        };
+
+        Assert.False(ServingCsrPhase.EveryNodeAsked(requests, new Dictionary<string, string> { ["w1"] = "abcdef" }));
+    }
+
+    private static DateTime At(int seconds) => new DateTime(2026, 11, 30, 4, 0, 0, DateTimeKind.Utc).AddSeconds(seconds);
 }
