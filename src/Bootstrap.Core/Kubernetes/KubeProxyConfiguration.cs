@@ -31,6 +31,22 @@ internal static class KubeProxyConfiguration
 
     public static string ToYaml(ClusterConfig config) => YamlText.Write(Build(config));
 
+    /// <summary>
+    /// The configuration of one host's kube-proxy. Where the host cannot raise the kernel's conntrack
+    /// table size (a container's network namespace, where net.netfilter.nf_conntrack_max is read-only),
+    /// <c>conntrack.maxPerCore: 0</c> tells kube-proxy to leave it as it is; otherwise it exits at start.
+    /// </summary>
+    public static string ForHost(ClusterConfig config, bool canSetConntrackMax)
+    {
+        var built = Build(config);
+        if (!canSetConntrackMax)
+        {
+            built["conntrack"] = new JsonObject { ["maxPerCore"] = 0 };
+        }
+
+        return YamlText.Write(built);
+    }
+
     public static string Mode(KubeProxyMode mode) => mode switch
     {
         KubeProxyMode.Iptables => "iptables",

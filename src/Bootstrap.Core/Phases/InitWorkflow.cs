@@ -1,5 +1,7 @@
 using Bootstrap.Core.Install;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Phases.Install;
+using Bootstrap.Core.Phases.Nodes;
 using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Workflow;
 
@@ -12,6 +14,7 @@ public static class InitWorkflow
     {
         ArgumentNullException.ThrowIfNull(options);
         var session = new InstallSession();
+        var nodes = new NodeSession(session);
         IPhase Leaf(InstallStep step) => new InstallPhase(step, session);
         return new PhaseTree(
             "init",
@@ -34,6 +37,23 @@ public static class InitWorkflow
                 Leaf(InstallSteps.LoadBalancer(session)),
                 new HealthPhase("wait-control-plane", "Wait until the API answers through the control-plane endpoint",
                     c => c.ControlPlaneHosts, _ => Health.Endpoint()),
+
+                // Cluster-wide API phases run once, from the workstation through the endpoint, reported under the first control-plane host.
+                new PhaseGroup("upload-config", "Upload kubeadm's configuration ConfigMaps (kubeadm-config, kubelet-config, kube-proxy) with the RBAC to read them",
+                [
+                    new ApiObjectsPhase("kubeadm", "The kubeadm-config ConfigMap (ClusterConfiguration, ClusterStatus)", nodes,
+                        m => KubeadmClusterObjects.KubeadmConfig(m.Config)),
+                    new ApiObjectsPhase("kubelet", "The kubelet-config ConfigMap (the KubeletConfiguration every node runs with)", nodes,
+                        m => KubeadmClusterObjects.KubeletConfig(m.Config)),
+                    new ApiObjectsPhase("kube-proxy", "The kube-proxy ServiceAccount, its ConfigMap and RBAC", nodes,
+                        m => KubeadmClusterObjects.KubeProxy(m.Config)),
+                ]),
+                new ApiObjectsPhase("bootstrap-token", "RBAC for bootstrap tokens (post CSRs, automatic approval of client CSRs) and the cluster-info ConfigMap", nodes,
+                    m => [.. KubeadmClusterObjects.NodeBootstrapRbac(), .. KubeadmClusterObjects.ClusterInfo(m.Config, ApiObjectsPhase.CaPem(m))]),
+                new KubeletStartPhase(nodes),
+                new MarkControlPlanePhase(nodes),
+                new ServingCsrPhase(nodes),
+                Leaf(NodeSteps.KubeProxy(nodes)),
             ]);
     }
 }

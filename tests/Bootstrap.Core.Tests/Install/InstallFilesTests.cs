@@ -87,7 +87,9 @@ public sealed class InstallFilesTests : IAsyncLifetime
     [Fact]
     public void Binaries_go_where_they_run()
     {
-        Assert.Equal(["etcd", "etcdctl", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"], InstallSteps.BinariesFor(_config, _config.Host("cp1")));
+        Assert.Equal(
+            ["etcd", "etcdctl", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kubelet", "kube-proxy"],
+            InstallSteps.BinariesFor(_config, _config.Host("cp1")));
         Assert.Empty(InstallSteps.BinariesFor(_config, _config.Host("lb1")));
     }
 

@@ -1,5 +1,6 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Pki;
 
 namespace Bootstrap.Core.Phases.Install;
@@ -36,7 +37,7 @@ internal static class InstallSteps
     {
         Name = "artifacts",
         Description = "Install the etcd and Kubernetes binaries each host needs, verified by sha256 on the host",
-        Targets = c => c.Hosts.Where(h => h.HasRole(HostRole.ControlPlane) || c.EtcdMembers.Contains(h)).ToArray(),
+        Targets = c => c.Hosts.Where(h => BinariesFor(c, h).Count > 0).ToArray(),
         Files = (_, material, host, _, _) => Task.FromResult<IReadOnlyList<DesiredFile>>(
             [.. BinariesFor(material.Config, host).Select(material.Artifacts.Binary)]),
     };
@@ -93,7 +94,7 @@ internal static class InstallSteps
         Services = (_, _) => [Health.Haproxy(), Health.Keepalived()],
     };
 
-    /// <summary>etcd members get etcd and etcdctl; control-plane hosts the three components and kubectl.</summary>
+    /// <summary>etcd members get etcd and etcdctl; control-plane hosts the three components and kubectl; nodes the kubelet and kube-proxy.</summary>
     public static IReadOnlyList<string> BinariesFor(ClusterConfig config, HostSpec host)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -106,6 +107,11 @@ internal static class InstallSteps
         if (host.HasRole(HostRole.ControlPlane))
         {
             names.AddRange(["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"]);
+        }
+
+        if (ClusterNodes.IsNode(config, host))
+        {
+            names.AddRange(["kubelet", "kube-proxy"]);
         }
 
         return names;

@@ -1,0 +1,95 @@
+using System.Text;
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Phases.Nodes;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Rendering;
+
+namespace Bootstrap.Core.Tests.Phases.Nodes;
+
+/// <summary>What a node gets, from a real PKI generated into a temp state directory (ECDSA keys, for speed).</summary>
+public sealed class NodeInstallFilesTests : IAsyncLifetime
+{
+    private static readonly HttpClient Http = new();
+    private readonly string _state = Directory.CreateTempSubdirectory("bootstrap-nodes-").FullName;
+    private readonly NodeFiles _files = new(new TemplateRenderer());
+    private ClusterConfig _config = null!;
+    private InstallMaterial _material = null!;
+
+    public async Task InitializeAsync()
+    {
+        var lab = LabCluster.Load();
+        _config = lab with { StateDirectory = _state, Certificates = lab.Certificates with { KeyAlgorithm = KeyAlgorithm.EcdsaP256 } };
+        _material = await InstallMaterial.LoadAsync(_config, dryRun: false, new SecretRedactor(), TimeProvider.System, Http, CancellationToken.None);
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_state, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private static string Text(DesiredFile file)
+    {
+        // FromText/FromBytes files open synchronously to a MemoryStream.
+        var open = file.Open(CancellationToken.None);
+        Assert.True(open.IsCompletedSuccessfully);
+        using var stream = (MemoryStream)open.GetAwaiter().GetResult();
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
+    public void A_worker_gets_the_ca_containerd_cni_kubelet_configuration_and_unit_but_no_client_credentials()
+    {
+        var files = NodeInstallFiles.Kubelet(_material, _files, _config.Host("w1")).ToDictionary(f => f.Path);
+
+        Assert.Equal(
+            ["/etc/cni/net.d/10-bootstrap-bridge.conflist", "/etc/containerd/config.toml", "/etc/kubernetes/pki/ca.crt", "/etc/systemd/system/kubelet.service", "/var/lib/kubelet/config.yaml"],
+            files.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(_material.StateFile("pki/ca.crt"), Encoding.UTF8.GetBytes(Text(files["/etc/kubernetes/pki/ca.crt"])));
+        Assert.DoesNotContain(files.Values, f => Text(f).Contains("PRIVATE KEY", StringComparison.Ordinal));
+        Assert.Contains("\"subnet\": \"10.244.3.0/24\"", Text(files["/etc/cni/net.d/10-bootstrap-bridge.conflist"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_node_gets_its_own_pod_range()
+    {
+        var ranges = ClusterNodes.Of(_config)
+            .Select(h => Text(NodeInstallFiles.Kubelet(_material, _files, h).Single(f => f.Path == NodeLayout.CniConflist)))
+            .ToArray();
+
+        Assert.Equal(ranges.Length, ranges.Distinct().Count());
+    }
+
+    [Fact]
+    public void The_bootstrap_kubeconfig_holds_the_token_and_is_readable_by_root_only()
+    {
+        var token = BootstrapToken.Parse("abcdef.0123456789abcdef");
+
+        var file = NodeInstallFiles.BootstrapKubeconfig(_material, token);
+
+        Assert.Equal("/etc/kubernetes/bootstrap-kubelet.conf", file.Path);
+        Assert.Equal("0600", file.Spec.ModeOctal);
+        Assert.Contains("token: abcdef.0123456789abcdef", Text(file), StringComparison.Ordinal);
+        Assert.Contains("server: https://192.168.56.10:6443", Text(file), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_kube_proxy_kubeconfig_is_secret_and_its_configuration_follows_the_host()
+    {
+        var files = NodeInstallFiles.KubeProxy(_material, _files, _config.Host("w2"), "sa-token-value", canSetConntrackMax: false).ToDictionary(f => f.Path);
+
+        Assert.Equal("0600", files[NodeLayout.KubeProxyKubeconfig].Spec.ModeOctal);
+        Assert.Contains("token: sa-token-value", Text(files[NodeLayout.KubeProxyKubeconfig]), StringComparison.Ordinal);
+        Assert.Contains("maxPerCore: 0", Text(files[NodeLayout.KubeProxyConfig]), StringComparison.Ordinal);
+        Assert.Contains("--hostname-override=w2", Text(files["/etc/systemd/system/kube-proxy.service"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_joining_kubelet_restarts_on_its_bootstrap_kubeconfig_a_joined_one_does_not_need_it()
+    {
+        Assert.Contains(NodeLayout.BootstrapKubeletKubeconfig, NodeServices.Kubelet(joining: true).Inputs);
+        Assert.DoesNotContain(NodeLayout.BootstrapKubeletKubeconfig, NodeServices.Kubelet(joining: false).Inputs);
+    }
+}
