@@ -32,6 +32,7 @@ public sealed class InitLabTests
             await FirstInitAsync(cluster);
             await EtcdIsAThreeMemberMutualTlsClusterAsync(paths);
             await TheApiAnswersThroughTheVipAndOnEachApiServerAsync(paths, cluster);
+            await EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(paths, cluster);
             await ASecondInitChangesAndRestartsNothingAsync(paths, cluster);
             await UrlArtifactsAreFetchedOnceAndOnlyWhereMissingAsync(paths, cluster);
             await RenewedCertificatesRollOutWithoutDowntimeAsync(paths, cluster);
@@ -75,6 +76,8 @@ public sealed class InitLabTests
         {
             "preflight", "certs", "kubeconfig", "artifacts", "etcd/member", "etcd/health", "control-plane/apiserver",
             "control-plane/controller-manager", "control-plane/scheduler", "load-balancer", "wait-control-plane",
+            "upload-config/kubeadm", "upload-config/kubelet", "upload-config/kube-proxy", "bootstrap-token", "kubelet-start",
+            "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
         };
         foreach (var leaf in leaves)
         {
@@ -117,6 +120,44 @@ public sealed class InitLabTests
             var direct = await KubectlAsync(paths, cluster.AdminKubeconfig, "--server", $"https://{Machine(cp).Address}:6443", "get", "--raw", "/readyz");
             Assert.True(direct.ExitCode == 0 && direct.Stdout.Trim() == "ok", $"{cp}: {direct.Output}");
         }
+    }
+
+    // issue 7: every node Ready, its client certificate issued through a CSR its bootstrap token made; no CSR
+    // left Pending or Denied; system:bootstrappers bound to exactly kubeadm's roles, nothing more.
+    private static async Task EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var nodes = JsonDocument.Parse((await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "nodes", "-o", "json")).Stdout).RootElement.GetProperty("items");
+        var ready = nodes.EnumerateArray().ToDictionary(
+            n => n.GetProperty("metadata").GetProperty("name").GetString()!,
+            n => n.GetProperty("status").GetProperty("conditions").EnumerateArray().Any(c => c.GetProperty("type").GetString() == "Ready" && c.GetProperty("status").GetString() == "True"));
+        Assert.Equal(["cp1", "cp2", "cp3", "w1", "w2"], ready.Keys.Order());
+        Assert.All(ready, n => Assert.True(n.Value, $"{n.Key} is not Ready"));
+
+        var csrs = JsonDocument.Parse((await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "csr", "-o", "json")).Stdout).RootElement.GetProperty("items").EnumerateArray().ToList();
+        static string Conditions(JsonElement csr) =>
+            csr.GetProperty("status").TryGetProperty("conditions", out var c) ? string.Join(',', c.EnumerateArray().Select(x => x.GetProperty("type").GetString())) : "Pending";
+        Assert.All(csrs, c => Assert.Equal("Approved", Conditions(c)));
+        var clientCsrs = csrs.Where(c => c.GetProperty("spec").GetProperty("signerName").GetString() == "kubernetes.io/kube-apiserver-client-kubelet"
+            && c.GetProperty("spec").GetProperty("username").GetString()!.StartsWith("system:bootstrap:", StringComparison.Ordinal)).ToList();
+        Assert.True(clientCsrs.Count >= 5, $"{clientCsrs.Count} node client CSRs made with bootstrap tokens; every node should have made one");
+
+        var bindings = JsonDocument.Parse((await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "clusterrolebindings,rolebindings", "--all-namespaces", "-o", "json")).Stdout)
+            .RootElement.GetProperty("items").EnumerateArray()
+            .Where(b => b.TryGetProperty("subjects", out var subjects) && subjects.ValueKind == JsonValueKind.Array
+                && subjects.EnumerateArray().Any(x => x.GetProperty("name").GetString()!.StartsWith("system:bootstrappers", StringComparison.Ordinal)))
+            .Select(b => $"{b.GetProperty("kind").GetString()} {b.GetProperty("roleRef").GetProperty("kind").GetString()}/{b.GetProperty("roleRef").GetProperty("name").GetString()}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(
+            [
+                "ClusterRoleBinding ClusterRole/kubeadm:get-nodes",
+                "ClusterRoleBinding ClusterRole/system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+                "ClusterRoleBinding ClusterRole/system:node-bootstrapper",
+                "RoleBinding Role/kube-proxy",
+                "RoleBinding Role/kubeadm:kubelet-config-1.20",
+                "RoleBinding Role/kubeadm:nodes-kubeadm-config",
+            ],
+            bindings);
     }
 
     // issue 6: a second init reports every phase unchanged and restarts nothing (start times equal).
