@@ -47,10 +47,15 @@ internal static class LabInspection
     /// <summary>When each unit last became active (unix seconds; 0 when never), by unit name.</summary>
     public static async Task<IReadOnlyDictionary<string, long>> StartTimesAsync(LabPaths paths, LabMachine machine, params string[] units)
     {
-        var output = await LabMachines.RunOrFailAsync(paths, machine, ["systemctl", "show", "--timestamp=unix", "-p", "ActiveEnterTimestamp", "--value", .. units]);
-        var lines = output.Split('\n');
-        return units.Select((unit, i) => (unit, value: lines[i].Trim()))
-            .ToDictionary(u => u.unit, u => u.value.StartsWith('@') ? long.Parse(u.value[1..], CultureInfo.InvariantCulture) : 0, StringComparer.Ordinal);
+        // One unit per call: with several units, systemctl separates their values with blank lines.
+        var times = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var unit in units)
+        {
+            var value = (await LabMachines.RunOrFailAsync(paths, machine, "systemctl", "show", "--timestamp=unix", "-p", "ActiveEnterTimestamp", "--value", unit)).Trim();
+            times[unit] = value.StartsWith('@') ? long.Parse(value[1..], CultureInfo.InvariantCulture) : 0;
+        }
+
+        return times;
     }
 
     public static async Task<ProcessResult> KubectlAsync(LabPaths paths, string kubeconfig, params string[] args) =>
