@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Bootstrap.Core.Remote;
 using Bootstrap.Lab.Tests.Lab;
+using Bootstrap.Ssh;
 
 namespace Bootstrap.Lab.Tests.Init;
 
@@ -83,7 +85,20 @@ internal static class LabInspection
     {
         foreach (var name in LoadBalancers)
         {
-            var result = await LabMachines.RunAsync(paths, Machine(name), "ip", "-4", "-o", "addr", "show", "dev", "eth0");
+            CommandResult result;
+            try
+            {
+                result = await LabMachines.RunAsync(paths, Machine(name), "ip", "-4", "-o", "addr", "show", "dev", "eth0");
+            }
+            catch (SshConnectException e)
+            {
+                var status = await LabScript.RunAsync(TimeSpan.FromSeconds(30), null, "status");
+                var console = Path.Combine(paths.Run, "machines", name, "console.log");
+                var tail = File.Exists(console) ? string.Join('\n', File.ReadLines(console).TakeLast(30)) : "(no console log)";
+                Assert.Fail($"{name} does not answer SSH: {e.Message}\n{status.Stdout}\n{name}'s console:\n{tail}");
+                throw;
+            }
+
             if (result.Succeeded && result.Stdout.Contains($" {Vip}/", StringComparison.Ordinal))
             {
                 return name;
