@@ -24,6 +24,7 @@ internal static class BootstrapCli
         root.Subcommands.Add(Commands.PlanCommand.Create(connector));
         root.Subcommands.Add(Commands.InitCommand.Create(connector));
         root.Subcommands.Add(Commands.JoinCommand.Create(connector));
+        root.Subcommands.Add(Commands.TokenCommand.Create(TimeProvider.System));
         return root;
     }
 
