@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Phases.Nodes;
@@ -171,7 +172,8 @@ internal static class TokenCommand
         }
         catch (HttpOperationException e)
         {
-            await error.WriteLineAsync($"the API at {endpoint} answered {(int)e.Response.StatusCode} {e.Response.StatusCode}: {e.Response.ReasonPhrase}").ConfigureAwait(false);
+            await error.WriteLineAsync($"the API at {endpoint} answered {(int)e.Response.StatusCode} {e.Response.StatusCode}: {StatusMessage(e.Response.Content) ?? e.Response.ReasonPhrase}")
+                .ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -192,5 +194,28 @@ internal static class TokenCommand
         }
 
         return ExitCodes.Failure;
+    }
+
+    /// <summary>The message of a Kubernetes Status body (e.g. "secrets is forbidden: …"), or null when the body is not one.</summary>
+    internal static string? StatusMessage(string? content)
+    {
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(content);
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("message", out var message)
+                && message.ValueKind == JsonValueKind.String
+                    ? message.GetString()
+                    : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -58,6 +58,14 @@ public sealed class TokenCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("{\"kind\":\"Status\",\"message\":\"secrets is forbidden: no\"}", "secrets is forbidden: no")]
+    [InlineData("not json", null)]
+    [InlineData("[1]", null)]
+    [InlineData("", null)]
+    public void An_api_error_is_told_by_the_message_of_its_status(string content, string? expected) =>
+        Assert.Equal(expected, Bootstrap.Cli.Commands.TokenCommand.StatusMessage(content));
+
+    [Theory]
     [InlineData("list")]
     [InlineData("create")]
     [InlineData("delete", "abcdef")]
