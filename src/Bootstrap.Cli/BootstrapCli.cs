@@ -23,6 +23,8 @@ internal static class BootstrapCli
         root.Subcommands.Add(Commands.PreflightCommand.Create(connector));
         root.Subcommands.Add(Commands.PlanCommand.Create(connector));
         root.Subcommands.Add(Commands.InitCommand.Create(connector));
+        root.Subcommands.Add(Commands.JoinCommand.Create(connector));
+        root.Subcommands.Add(Commands.TokenCommand.Create(TimeProvider.System));
         return root;
     }
 

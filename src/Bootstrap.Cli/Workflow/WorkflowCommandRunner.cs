@@ -1,4 +1,4 @@
-using Bootstrap.Core.Phases;
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 using Serilog;
@@ -31,8 +31,9 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
             return Finish(ExitCodes.BadInput, "bad-input", "the cluster file is not valid");
         }
 
-        var tree = InitWorkflow.Create(invocation.Options);
-        var problems = invocation.Selection.Problems(tree);
+        var tree = invocation.Workflow(invocation.Options);
+        var selection = ChooseHosts(invocation, config, tree.Name, out var hostProblems);
+        var problems = hostProblems.Concat(selection.Problems(tree, config)).ToList();
         if (problems.Count > 0)
         {
             foreach (var problem in problems)
@@ -49,8 +50,10 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
         ConnectedHosts hosts;
         try
         {
-            logger.Information("[{Phase}] connecting to {Count} hosts", "connect", config.Hosts.Count);
-            hosts = await ConnectedHosts.ConnectAsync(connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys), config.Hosts, config.SshConcurrency, token)
+            // A run on chosen hosts connects only to the hosts its phases need (a node joins while an unrelated host is down).
+            var needed = selection.Hosts.Count == 0 ? config.Hosts : WorkflowRunner.HostsOf(tree, selection, config);
+            logger.Information("[{Phase}] connecting to {Count} hosts", "connect", needed.Count);
+            hosts = await ConnectedHosts.ConnectAsync(connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys), needed, config.SshConcurrency, token)
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -78,7 +81,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
             IWorkflowObserver observer = json is null
                 ? new ConsoleWorkflowObserver(logger)
                 : new FanOutObserver([new ConsoleWorkflowObserver(logger), json]);
-            var result = await new WorkflowRunner(observer).RunAsync(tree, invocation.Selection, context, token).ConfigureAwait(false);
+            var result = await new WorkflowRunner(observer).RunAsync(tree, selection, context, token).ConfigureAwait(false);
             if (!invocation.Json)
             {
                 WorkflowReport.Write(result, output, invocation.DryRun);
@@ -86,6 +89,36 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
 
             return Outcome(result, logger, Finish);
         }
+    }
+
+    /// <summary>
+    /// The selection with its hosts resolved: for a command with host choices, the named hosts, which must be among
+    /// the choices (names the file does not have are left to <see cref="WorkflowSelection.Problems"/>), or all choices.
+    /// </summary>
+    internal static WorkflowSelection ChooseHosts(WorkflowInvocation invocation, ClusterConfig config, string command, out IReadOnlyList<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(config);
+        problems = [];
+        var selection = invocation.Selection;
+        if (invocation.HostChoices is not { } choose)
+        {
+            return selection;
+        }
+
+        var choices = choose(config).Select(h => h.Name).ToList();
+        if (selection.Hosts.Count == 0)
+        {
+            problems = choices.Count == 0 ? [$"{config.Name} has no host that {command} runs on"] : [];
+            return selection with { Hosts = choices };
+        }
+
+        var known = config.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        problems = selection.Hosts
+            .Where(name => known.Contains(name) && !choices.Contains(name, StringComparer.Ordinal))
+            .Select(name => $"host \"{name}\" is not one that {command} runs on; the hosts of {config.Name} that {command} runs on are: {string.Join(", ", choices)}")
+            .ToList();
+        return selection;
     }
 
     private static int Outcome(WorkflowResult result, ILogger logger, Func<int, string, string?, int> finish)

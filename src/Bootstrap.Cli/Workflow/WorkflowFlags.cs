@@ -36,13 +36,27 @@ internal sealed class WorkflowFlags
         AllowMultipleArgumentsPerToken = false,
     };
 
-    /// <summary>Adds the shared flags; <paramref name="skipPhases"/> also adds --skip-phases (for commands that run a whole tree).</summary>
-    public void AddTo(Command command, bool skipPhases = false)
+    public Option<string[]> Host { get; } = new("--host")
+    {
+        Description = "Run only on these hosts (names in the cluster file); comma-separated or repeated.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>
+    /// Adds the shared flags; <paramref name="skipPhases"/> also adds --skip-phases (for commands that run a whole tree),
+    /// <paramref name="hosts"/> adds --host (for commands that run on chosen hosts).
+    /// </summary>
+    public void AddTo(Command command, bool skipPhases = false, bool hosts = false)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (skipPhases)
         {
             command.Options.Add(SkipPhases);
+        }
+
+        if (hosts)
+        {
+            command.Options.Add(Host);
         }
 
         command.Options.Add(AcceptNew);
@@ -54,16 +68,18 @@ internal sealed class WorkflowFlags
     }
 
     /// <summary>Reads the parsed flags; an invalid --ignore-preflight-errors throws <see cref="ArgumentException"/> (bad input).</summary>
-    public WorkflowInvocation Read(ParseResult parse, WorkflowSelection selection, bool dryRun = false)
+    public WorkflowInvocation Read(ParseResult parse, WorkflowSelection selection, bool dryRun = false, WorkflowCommand? workflow = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(selection);
-        var skip = (parse.GetResult(SkipPhases) is null ? [] : parse.GetValue(SkipPhases) ?? [])
-            .SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var skip = List(parse, SkipPhases);
+        var hosts = List(parse, Host);
         return new WorkflowInvocation
         {
             File = parse.GetValue(File)!,
-            Selection = selection with { Skip = [.. selection.Skip, .. skip] },
+            Selection = selection with { Skip = [.. selection.Skip, .. skip], Hosts = [.. selection.Hosts, .. hosts.Distinct(StringComparer.Ordinal)] },
+            Workflow = workflow?.Tree ?? InitWorkflow.Create,
+            HostChoices = workflow?.HostChoices,
             DryRun = dryRun,
             AcceptNewHostKeys = parse.GetValue(AcceptNew),
             Options = new InitOptions { IgnorePreflightErrors = IgnoredPreflightErrors.Parse(parse.GetValue(IgnorePreflightErrors) ?? []) },
@@ -73,8 +89,8 @@ internal sealed class WorkflowFlags
         };
     }
 
-    /// <summary>The action of a command that runs <paramref name="selection"/>.</summary>
-    public void SetAction(Command command, WorkflowSelection selection, IHostConnector? connector, bool dryRun = false) =>
+    /// <summary>The action of a command that runs <paramref name="selection"/> of <paramref name="workflow"/> (<c>init</c>'s tree when null).</summary>
+    public void SetAction(Command command, WorkflowSelection selection, IHostConnector? connector, bool dryRun = false, WorkflowCommand? workflow = null) =>
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -82,7 +98,7 @@ internal sealed class WorkflowFlags
             WorkflowInvocation invocation;
             try
             {
-                invocation = Read(parse, selection, dryRun);
+                invocation = Read(parse, selection, dryRun, workflow);
             }
             catch (ArgumentException e)
             {
@@ -102,6 +118,10 @@ internal sealed class WorkflowFlags
                 return ExitCodes.Failure;
             }
         });
+
+    private static IEnumerable<string> List(ParseResult parse, Option<string[]> option) =>
+        (parse.GetResult(option) is null ? [] : parse.GetValue(option) ?? [])
+            .SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static Option<string> CreateOutput()
     {

@@ -1,3 +1,4 @@
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Phases;
 using Bootstrap.Core.Workflow;
 
@@ -11,6 +12,15 @@ internal sealed record WorkflowInvocation
     public required WorkflowSelection Selection { get; init; }
 
     public required InitOptions Options { get; init; }
+
+    /// <summary>The phase tree the command runs (<c>init</c>'s unless told otherwise).</summary>
+    public Func<InitOptions, PhaseTree> Workflow { get; init; } = InitWorkflow.Create;
+
+    /// <summary>
+    /// For a command with <c>--host</c>: the hosts it may name, which are also the default when none is named
+    /// (<c>join</c>: the nodes). Null for commands that always run on every target host.
+    /// </summary>
+    public Func<ClusterConfig, IReadOnlyList<HostSpec>>? HostChoices { get; init; }
 
     public bool Json { get; init; }
 

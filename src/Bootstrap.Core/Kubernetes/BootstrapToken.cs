@@ -92,17 +92,9 @@ internal sealed partial record BootstrapToken
         ArgumentNullException.ThrowIfNull(description);
         ArgumentOutOfRangeException.ThrowIfLessThan(ttl, TimeSpan.Zero);
         groups ??= [KubeadmObjectNames.NodeBootstrapTokenGroup];
-        if (groups.Count == 0)
+        if (GroupsProblem(groups) is { } problem)
         {
-            throw new ArgumentException("a bootstrap token needs at least one group", nameof(groups));
-        }
-
-        foreach (var group in groups)
-        {
-            if (!BootstrapGroup().IsMatch(group))
-            {
-                throw new ArgumentException($"bootstrap token group \"{group}\" must start with system:bootstrappers: and hold only a-z, 0-9, \":\" and \"-\"", nameof(groups));
-            }
+            throw new ArgumentException(problem, nameof(groups));
         }
 
         var data = new Dictionary<string, byte[]>(StringComparer.Ordinal)
@@ -132,6 +124,23 @@ internal sealed partial record BootstrapToken
             Data = data,
         };
     }
+
+    /// <summary>Why <paramref name="groups"/> cannot be a token's extra groups (none, or one not matching cluster-bootstrap's pattern), or null.</summary>
+    public static string? GroupsProblem(IReadOnlyList<string> groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        if (groups.Count == 0)
+        {
+            return "a bootstrap token needs at least one group";
+        }
+
+        return groups.Where(g => !BootstrapGroup().IsMatch(g))
+            .Select(g => $"bootstrap token group \"{g}\" must start with system:bootstrappers: and hold only a-z, 0-9, \":\" and \"-\"")
+            .FirstOrDefault();
+    }
+
+    /// <summary>Whether <paramref name="id"/> is a token id (6 characters of a-z and 0-9), as <c>kubeadm token delete</c> accepts it.</summary>
+    public static bool IsValidId(string? id) => id is not null && IsTokenPart(id, IdLength);
 
     /// <summary>Only the id: the secret must not reach logs.</summary>
     public override string ToString() => Id + ".<redacted>";

@@ -24,7 +24,7 @@ public sealed class WorkflowRunner
         ArgumentNullException.ThrowIfNull(tree);
         ArgumentNullException.ThrowIfNull(selection);
         ArgumentNullException.ThrowIfNull(context);
-        var problems = selection.Problems(tree);
+        var problems = selection.Problems(tree, context.Config);
         if (problems.Count > 0)
         {
             throw new WorkflowSelectionException(problems);
@@ -50,7 +50,7 @@ public sealed class WorkflowRunner
             }
             else
             {
-                outcome = await RunLeafAsync(path, phase, context, cancellationToken).ConfigureAwait(false);
+                outcome = await RunLeafAsync(path, phase, selection.TargetsOf(phase, context.Config), context, cancellationToken).ConfigureAwait(false);
                 stopped = outcome.State != PhaseState.Completed;
                 outcomes.Add(outcome);
                 continue;
@@ -66,9 +66,22 @@ public sealed class WorkflowRunner
     private static bool InScope(string path, string only) =>
         string.Equals(path, only, StringComparison.Ordinal) || path.StartsWith(only + "/", StringComparison.Ordinal);
 
-    private async Task<PhaseOutcome> RunLeafAsync(string path, IPhase phase, PhaseContext context, CancellationToken cancellationToken)
+    /// <summary>The hosts the leaves <paramref name="selection"/> runs would run on, in file order: the hosts a run needs connected.</summary>
+    public static IReadOnlyList<HostSpec> HostsOf(PhaseTree tree, WorkflowSelection selection, ClusterConfig config)
     {
-        var targets = phase.Targets(context.Config);
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(selection);
+        ArgumentNullException.ThrowIfNull(config);
+        var names = tree.Walk()
+            .Where(p => p.Phase.Children.Count == 0 && selection.Includes(p.Path))
+            .SelectMany(p => selection.TargetsOf(p.Phase, config))
+            .Select(h => h.Name)
+            .ToHashSet(StringComparer.Ordinal);
+        return config.Hosts.Where(h => names.Contains(h.Name)).ToList();
+    }
+
+    private async Task<PhaseOutcome> RunLeafAsync(string path, IPhase phase, IReadOnlyList<HostSpec> targets, PhaseContext context, CancellationToken cancellationToken)
+    {
         var started = context.Time.GetTimestamp();
         Emit(new WorkflowEvent
         {

@@ -18,8 +18,16 @@ internal sealed class FakeMachines : IHostConnector
     /// <summary>Hosts whose connection fails, with the message.</summary>
     public Dictionary<string, string> Unreachable { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The hosts connected to, in the order the connections were asked for.</summary>
+    public List<string> Connected { get; } = [];
+
     public Task<IRemoteHost> ConnectAsync(HostSpec host, CancellationToken cancellationToken)
     {
+        lock (Connected)
+        {
+            Connected.Add(host.Name);
+        }
+
         if (Unreachable.TryGetValue(host.Name, out var message))
         {
             throw new IOException($"{host.Name}: {message}");

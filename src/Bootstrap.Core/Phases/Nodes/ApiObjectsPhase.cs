@@ -14,7 +14,7 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// runs once and shows up under that host in reports, but it talks to the API from the workstation,
 /// through the control-plane endpoint, with the cluster state's admin.conf.
 /// </summary>
-internal sealed class ApiObjectsPhase : IPhase
+internal sealed class ApiObjectsPhase : IClusterWidePhase
 {
     private readonly NodeSession _session;
     private readonly Func<InstallMaterial, IReadOnlyList<IKubernetesObject<V1ObjectMeta>>> _objects;

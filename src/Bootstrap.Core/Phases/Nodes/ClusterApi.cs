@@ -1,5 +1,6 @@
 using System.Net;
 using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Pki;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -22,6 +23,18 @@ internal sealed class ClusterApi : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// The client of <c>bootstrap token</c>: the admin.conf of the cluster state in <paramref name="stateDirectory"/>
+    /// as <c>init</c> wrote it. Throws <see cref="PkiStateException"/> when the state has none (no <c>init</c> yet).
+    /// </summary>
+    public static async Task<ClusterApi> FromStateAsync(string stateDirectory, CancellationToken cancellationToken)
+    {
+        var state = new PkiStateDirectory(stateDirectory);
+        var kubeconfig = await state.ReadAsync(KubeadmNames.AdminKubeconfig, cancellationToken).ConfigureAwait(false)
+            ?? throw new PkiStateException($"{state.FullPath(KubeadmNames.AdminKubeconfig)} does not exist: the cluster state has no admin.conf (run bootstrap init first)");
+        return new ClusterApi(kubeconfig);
+    }
 
     /// <summary>Whether the API answers /version within <paramref name="timeout"/>.</summary>
     public async Task<bool> AnswersAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -88,17 +101,30 @@ internal sealed class ClusterApi : IDisposable
         return _client.CoreV1.CreateNamespacedSecretAsync(secret, secret.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
     }
 
-    public async Task DeleteSecretAsync(string name, string ns, CancellationToken cancellationToken)
+    /// <summary>Deletes the Secret; one already gone (the token cleaner removes expired tokens) is fine.</summary>
+    public Task DeleteSecretAsync(string name, string ns, CancellationToken cancellationToken) =>
+        DeleteSecretIfExistsAsync(name, ns, cancellationToken);
+
+    /// <summary>Deletes the Secret; false when there was none.</summary>
+    public async Task<bool> DeleteSecretIfExistsAsync(string name, string ns, CancellationToken cancellationToken)
     {
         try
         {
             await _client.CoreV1.DeleteNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            // Already gone (the token cleaner removes expired tokens).
+            return false;
         }
     }
+
+    /// <summary>The bootstrap token Secrets in kube-system (by type, as <c>kubeadm token list</c> selects them).</summary>
+    public async Task<IReadOnlyList<V1Secret>> BootstrapTokenSecretsAsync(CancellationToken cancellationToken) =>
+        (await _client.CoreV1.ListNamespacedSecretAsync(
+            KubeadmObjectNames.KubeSystem,
+            fieldSelector: "type=" + KubeadmObjectNames.BootstrapTokenSecretType,
+            cancellationToken: cancellationToken).ConfigureAwait(false)).Items.ToArray();
 
     public Task<V1ConfigMap?> ConfigMapAsync(string name, string ns, CancellationToken cancellationToken) =>
         OrNullAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken));

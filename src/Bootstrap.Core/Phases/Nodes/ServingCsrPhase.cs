@@ -12,7 +12,7 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// Nodes that joined in this run are given a little time to post theirs. A cluster-wide API phase,
 /// reported under the first control-plane host (see <see cref="ApiObjectsPhase"/>).
 /// </summary>
-internal sealed class ServingCsrPhase : IPhase
+internal sealed class ServingCsrPhase : IClusterWidePhase
 {
     private static readonly TimeSpan WaitForRequests = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);

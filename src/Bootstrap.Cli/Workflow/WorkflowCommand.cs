@@ -1,0 +1,11 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Phases;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Cli.Workflow;
+
+/// <summary>
+/// A command that runs a phase tree other than <c>init</c>'s: the tree, and for a command with
+/// <c>--host</c> the hosts it may name (also its default when none is named).
+/// </summary>
+internal sealed record WorkflowCommand(Func<InitOptions, PhaseTree> Tree, Func<ClusterConfig, IReadOnlyList<HostSpec>>? HostChoices = null);

@@ -1,0 +1,47 @@
+using Bootstrap.Core.Kubernetes;
+
+namespace Bootstrap.Core.Tests.Kubernetes;
+
+public sealed class GoDurationTests
+{
+    [Theory]
+    [InlineData("24h", 24 * 3600)]
+    [InlineData("1h30m", 5400)]
+    [InlineData("1.5h", 5400)]
+    [InlineData("90s", 90)]
+    [InlineData("2m3s", 123)]
+    [InlineData("0", 0)]
+    [InlineData("0s", 0)]
+    [InlineData("+10m", 600)]
+    [InlineData("-1h", -3600)]
+    [InlineData("1500ms", 1.5)]
+    public void Parses_what_gos_time_ParseDuration_accepts(string text, double seconds)
+    {
+        Assert.True(GoDuration.TryParse(text, out var duration));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("24")]
+    [InlineData("1d")]
+    [InlineData("h")]
+    [InlineData("1h 30m")]
+    [InlineData("1..5h")]
+    [InlineData("-")]
+    [InlineData("24H")]
+    public void Refuses_what_gos_time_ParseDuration_refuses(string text) =>
+        Assert.False(GoDuration.TryParse(text, out _));
+
+    [Theory]
+    [InlineData(-5, "<invalid>")]
+    [InlineData(-1, "0s")]
+    [InlineData(59, "59s")]
+    [InlineData(60, "1m")]
+    [InlineData(3599, "59m")]
+    [InlineData(23 * 3600 + 3599, "23h")]
+    [InlineData(2 * 86400 + 10, "2d")]
+    [InlineData(400 * 86400, "1y")]
+    public void Short_human_form_is_apimachinerys(long seconds, string expected) =>
+        Assert.Equal(expected, GoDuration.ShortHuman(TimeSpan.FromSeconds(seconds)));
+}
