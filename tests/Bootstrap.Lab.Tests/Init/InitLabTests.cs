@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Bootstrap.Core.Remote;
 using Bootstrap.Lab.Tests.Lab;
 using Bootstrap.Lab.Tests.Preflight;
 using static Bootstrap.Lab.Tests.Init.LabInspection;
@@ -34,6 +35,7 @@ public sealed class InitLabTests
             await TheApiAnswersThroughTheVipAndOnEachApiServerAsync(paths, cluster);
             await EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(paths, cluster);
             await ASecondInitChangesAndRestartsNothingAsync(paths, cluster);
+            await StockKubeadmJoinsTheSpareWithABootstrapTokenAsync(paths, cluster);
             await UrlArtifactsAreFetchedOnceAndOnlyWhereMissingAsync(paths, cluster);
             await RenewedCertificatesRollOutWithoutDowntimeAsync(paths, cluster);
             await LosingCp1KeepsTheApiWritableAndItRejoinsAsync(paths, cluster);
@@ -169,6 +171,77 @@ public sealed class InitLabTests
         var changed = BootstrapProcess.Events(again.Stdout).Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
         Assert.True(changed.Count == 0, "the second init changed:\n" + string.Join('\n', changed));
         Assert.Equal(before, await StartTimesAsync(paths));
+    }
+
+    // issue 7: tokens from `bootstrap token`; a stock kubeadm v1.20.2 join on the spare machine (not in the cluster
+    // file) with the printed join command; a deleted token is refused clearly and leaves the host ready to retry.
+    private static async Task StockKubeadmJoinsTheSpareWithABootstrapTokenAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var spare = Machine("spare");
+        await using var host = await LabMachines.ConnectAsync(paths, spare);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(12));
+        var token = deadline.Token;
+        foreach (var binary in new[] { "kubeadm", "kubelet" })
+        {
+            await using var file = File.OpenRead(Path.Combine(paths.Artifacts, binary));
+            await host.UploadAsync(file, new FileSpec("/usr/local/bin/" + binary, Mode: 0b111_101_101), token);
+        }
+
+        await using (var prep = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "Init", "Files", "kubeadm-node-prep.sh")))
+        {
+            await host.UploadAsync(prep, new FileSpec("/root/kubeadm-node-prep.sh", Mode: 0b111_000_000), token);
+        }
+
+        var prepared = await host.RunAsync(RemoteCommand.Of("/root/kubeadm-node-prep.sh"), token);
+        Assert.True(prepared.Succeeded, "preparing spare for kubeadm: " + prepared.Stderr);
+
+        // Create, list (never the secret), delete.
+        var created = await BootstrapProcess.RunAsync("token", "create", "-f", cluster.Path, "--ttl", "10m", "--description", "deleted before use");
+        Assert.True(created.ExitCode == 0, created.Output);
+        var deleted = created.Stdout.Trim();
+        Assert.Matches("^[a-z0-9]{6}\\.[a-z0-9]{16}$", deleted);
+        var list = await BootstrapProcess.RunAsync("token", "list", "-f", cluster.Path, "--output", "json");
+        Assert.True(list.ExitCode == 0, list.Output);
+        Assert.Contains(deleted.Split('.')[0], list.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(deleted.Split('.')[1], list.Output, StringComparison.Ordinal);
+        var delete = await BootstrapProcess.RunAsync("token", "delete", "-f", cluster.Path, deleted.Split('.')[0]);
+        Assert.True(delete.ExitCode == 0, delete.Output);
+
+        // A stock kubeadm with the deleted token: refused with kubeadm's own message (discovery cut to 30 s by its config).
+        var joinCommand = await BootstrapProcess.RunAsync("token", "create", "-f", cluster.Path, "--ttl", "30m", "--print-join-command");
+        Assert.True(joinCommand.ExitCode == 0, joinCommand.Output);
+        var words = joinCommand.Stdout.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["kubeadm", "join", $"{Vip}:6443", "--token"], words[..4]);
+        var hash = words[Array.IndexOf(words, "--discovery-token-ca-cert-hash") + 1];
+        var stale = $"""
+            apiVersion: kubeadm.k8s.io/v1beta2
+            kind: JoinConfiguration
+            discovery:
+              timeout: 30s
+              bootstrapToken:
+                apiServerEndpoint: {Vip}:6443
+                token: {deleted}
+                caCertHashes: [{hash}]
+            """;
+        await host.UploadAsync(System.Text.Encoding.UTF8.GetBytes(stale), new FileSpec("/root/join-deleted-token.yaml", Mode: 0b110_000_000), token);
+        var refused = await host.RunAsync(new RemoteCommand(["/usr/local/bin/kubeadm", "join", "--config", "/root/join-deleted-token.yaml", "--ignore-preflight-errors=all"], timeout: TimeSpan.FromMinutes(3)), token);
+        Assert.False(refused.Succeeded, "kubeadm joined with a deleted token:\n" + refused.Stdout);
+        // kubeadm v1.20's discovery polls cluster-info for the token's signature until its timeout, then says so.
+        var said = refused.Stdout + refused.Stderr;
+        Assert.True(
+            said.Contains($"could not find a JWS signature in the cluster-info ConfigMap for token ID \"{deleted.Split('.')[0]}\"", StringComparison.Ordinal)
+            || said.Contains($"token id \"{deleted.Split('.')[0]}\" is invalid for this cluster or it has expired", StringComparison.Ordinal),
+            "kubeadm did not say the token is unknown:\n" + said);
+        Assert.False((await host.RunAsync(RemoteCommand.Of("test", "-e", "/etc/kubernetes/kubelet.conf"), token)).Succeeded);
+
+        // The printed command, as is (preflight errors ignored: the lab machine is a container, which kubeadm's system checks do not know).
+        var joined = await host.RunAsync(new RemoteCommand([$"/usr/local/bin/{words[0]}", .. words[1..], "--ignore-preflight-errors=all"], timeout: TimeSpan.FromMinutes(6)), token);
+        Assert.True(joined.Succeeded, "kubeadm join failed:\n" + joined.Stdout + joined.Stderr);
+        Assert.Contains("This node has joined the cluster", joined.Stdout, StringComparison.Ordinal);
+        var ready = await UntilAsync(TimeSpan.FromMinutes(3), async () =>
+            (await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "node", "spare", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Stdout.Trim() == "True",
+            TimeSpan.FromSeconds(2));
+        Assert.True(ready is not null, "spare did not become Ready within 3 minutes of kubeadm join");
     }
 
     // issue 6: URL artifacts, served by a plain HTTP server on the lab bridge; a missing binary is fetched once and installed where missing only.
@@ -316,7 +389,7 @@ public sealed class InitLabTests
             (await KubectlAsync(paths, cluster.AdminKubeconfig, "--request-timeout=2s", "get", "--raw", "/readyz")).ExitCode == 0, TimeSpan.FromMilliseconds(200));
 
         Assert.True(answered is not null && answered < TimeSpan.FromSeconds(10), $"the API answered through the VIP after {answered?.TotalSeconds:0.0} s (limit 10 s) with {holder} off");
-        Assert.Equal(other, await VipHolderAsync(paths));
+        Assert.Equal(other, await VipHolderAsync(paths, other));
         var start = await LabScript.RunAsync(TimeSpan.FromMinutes(3), null, "start", holder);
         Assert.True(start.ExitCode == 0, start.Output);
     }

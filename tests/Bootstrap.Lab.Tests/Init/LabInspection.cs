@@ -80,10 +80,10 @@ internal static class LabInspection
         return null;
     }
 
-    /// <summary>The machine whose eth0 holds the virtual IP, or null.</summary>
-    public static async Task<string?> VipHolderAsync(LabPaths paths)
+    /// <summary>The machine (of <paramref name="candidates"/>, default both load balancers, all running) whose eth0 holds the virtual IP, or null.</summary>
+    public static async Task<string?> VipHolderAsync(LabPaths paths, params string[] candidates)
     {
-        foreach (var name in LoadBalancers)
+        foreach (var name in candidates.Length > 0 ? candidates : LoadBalancers)
         {
             CommandResult result;
             try
