@@ -171,6 +171,15 @@ public sealed class InitLabTests
         var changed = BootstrapProcess.Events(again.Stdout).Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
         Assert.True(changed.Count == 0, "the second init changed:\n" + string.Join('\n', changed));
         Assert.Equal(before, await StartTimesAsync(paths));
+
+        // issue 7: `bootstrap join` of nodes that already joined changes nothing.
+        var join = await BootstrapProcess.RunAsync("join", "-f", cluster.Path, "--host", "w1,cp2", "--output", "json");
+        Assert.True(join.ExitCode == 0, join.Output);
+        var joinEvents = BootstrapProcess.Events(join.Stdout);
+        Assert.Contains(joinEvents, e => Event(e) == "host-end" && e.GetProperty("phase").GetString() == "kubelet-start" && e.GetProperty("host").GetString() == "w1");
+        var joinChanged = joinEvents.Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
+        Assert.True(joinChanged.Count == 0, "join of joined nodes changed:\n" + string.Join('\n', joinChanged));
+        Assert.Equal(before, await StartTimesAsync(paths));
     }
 
     // issue 7: tokens from `bootstrap token`; a stock kubeadm v1.20.2 join on the spare machine (not in the cluster
