@@ -18,7 +18,9 @@ internal static class LabMachines
             Address = machine.Address,
             User = user,
             PrivateKeyPath = paths.Key,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
+            // Eight machines share the host's cores with the test; right after a boot, or while the test uploads
+            // to all of them at once, SSH.NET's session operations (which use this timeout) can take longer than 10 s.
+            ConnectTimeout = TimeSpan.FromSeconds(30),
             ConnectAttempts = attempts,
         };
         // Never accept-new: scripts/lab wrote every machine's host keys before its first boot.

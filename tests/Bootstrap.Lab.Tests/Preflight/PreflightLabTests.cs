@@ -118,6 +118,8 @@ public sealed class PreflightLabTests
             Assert.True(both.ExitCode == 0, both.Output);
             Assert.Contains("[WARNING Port-6443]: port 6443 is in use by socat (error ignored by --ignore-preflight-errors)", both.Stdout, StringComparison.Ordinal);
 
+            await LabMachines.RunOrFailAsync(paths, cp2, "systemctl", "stop", "preflight-test-6443");
+
             // 5. An empty known_hosts with the strict policy: every host is refused and nothing runs; with
             //    --accept-new the keys are recorded (and they are the keys the lab gave its machines).
             await AcceptNewRecordsTheLabsOwnHostKeysAsync(paths);
