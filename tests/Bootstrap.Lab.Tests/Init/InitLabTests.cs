@@ -150,6 +150,15 @@ public sealed class InitLabTests
             .Select(b => $"{b.GetProperty("kind").GetString()} {b.GetProperty("roleRef").GetProperty("kind").GetString()}/{b.GetProperty("roleRef").GetProperty("name").GetString()}")
             .Order(StringComparer.Ordinal)
             .ToList();
+        // kube-proxy (iptables mode) programs the `kubernetes` Service on every node.
+        foreach (var node in ready.Keys)
+        {
+            var programmed = await UntilAsync(TimeSpan.FromSeconds(60), async () =>
+                (await LabMachines.RunAsync(paths, Machine(node), "iptables-save", "-t", "nat")).Stdout.Contains("default/kubernetes:https", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(2));
+            Assert.True(programmed is not null, $"{node}: no iptables rule for the default/kubernetes Service after 60 s");
+        }
+
         Assert.Equal(
             [
                 "ClusterRoleBinding ClusterRole/kubeadm:get-nodes",
