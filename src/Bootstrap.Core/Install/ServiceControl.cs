@@ -42,6 +42,17 @@ internal static class ServiceControl
             : (ServiceAction.None, status, $"{spec.Component} is running on its current files");
     }
 
+    /// <summary>For a plan: what would be done to the service given the file changes a dry run found, or null for nothing.</summary>
+    public static async Task<string?> PlanAsync(
+        IRemoteHost host, ServiceSpec spec, IReadOnlyList<FileChange> changes, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(changes);
+        var pending = changes.Any(c => c.Kind != FileChangeKind.MetadataChanged && spec.Inputs.Contains(c.Path));
+        var (action, _, reason) = await DecideAsync(host, spec, pending, redactor, cancellationToken).ConfigureAwait(false);
+        return action == ServiceAction.None ? null : $"would {(action == ServiceAction.Start ? "start" : "restart")} {spec.Unit} ({reason})";
+    }
+
     /// <summary>Makes the service enabled and running on its current files; returns what it did, one line each.</summary>
     /// <param name="unitFilesChanged">A unit file was written in this run: systemd must reload before anything starts.</param>
     /// <param name="waitAfterStart">Wait for health after a fresh start too (not for etcd members of a new cluster, which need each other).</param>

@@ -50,10 +50,7 @@ public static class InitWorkflow
                 ]),
                 new ApiObjectsPhase("bootstrap-token", "RBAC for bootstrap tokens (post CSRs, automatic approval of client CSRs) and the cluster-info ConfigMap", nodes,
                     m => [.. KubeadmClusterObjects.NodeBootstrapRbac(), .. KubeadmClusterObjects.ClusterInfo(m.Config, ApiObjectsPhase.CaPem(m))]),
-                new KubeletStartPhase(nodes),
-                new MarkControlPlanePhase(nodes),
-                new ServingCsrPhase(nodes),
-                Leaf(NodeSteps.KubeProxy(nodes)),
+                .. JoinWorkflow.NodePhases(nodes),
             ]);
     }
 }

@@ -20,18 +20,23 @@ public static class JoinWorkflow
     {
         ArgumentNullException.ThrowIfNull(options);
         var session = new InstallSession();
-        var nodes = new NodeSession(session);
         return new PhaseTree(
             "join",
             [
                 new PreflightPhase(options.IgnorePreflightErrors, options.MaxClockSkew),
                 new InstallPhase(InstallSteps.Artifacts(), session),
-                new KubeletStartPhase(nodes),
-                new MarkControlPlanePhase(nodes),
-                new ServingCsrPhase(nodes),
-                new InstallPhase(NodeSteps.KubeProxy(nodes), session),
+                .. NodePhases(new NodeSession(session)),
             ]);
     }
+
+    /// <summary>The phases that make hosts nodes, in order; init runs them after its control plane, join alone.</summary>
+    internal static IReadOnlyList<IPhase> NodePhases(NodeSession nodes) =>
+    [
+        new KubeletStartPhase(nodes),
+        new MarkControlPlanePhase(nodes),
+        new ServingCsrPhase(nodes),
+        new InstallPhase(NodeSteps.KubeProxy(nodes), nodes.Install),
+    ];
 
     /// <summary>The hosts that can join: the cluster's nodes (<see cref="ClusterNodes"/>), in file order.</summary>
     public static IReadOnlyList<HostSpec> Hosts(ClusterConfig config) => ClusterNodes.Of(config);

@@ -51,7 +51,9 @@ public sealed class InitLabTests
     private static async Task PlanChangesNothingAsync(LabPaths paths, LabClusterFile cluster)
     {
         var machines = LabMachine.All.Where(m => m.Name != "spare").ToArray();
-        var before = await Task.WhenAll(machines.Select(m => TreeAsync(paths, m)));
+        // One machine at a time: hashing every file of seven machines at once saturates the host's two cores
+        // until SSH session operations time out.
+        var before = await TreesAsync(paths, machines);
 
         var plan = await BootstrapProcess.RunAsync("plan", "-f", cluster.Path);
         Assert.True(plan.ExitCode == 0, plan.Output);
@@ -60,10 +62,21 @@ public sealed class InitLabTests
         Assert.Contains("    would start kube-apiserver.service (kube-apiserver is inactive)", plan.Stdout, StringComparison.Ordinal);
         Assert.Contains("    would create /etc/keepalived/keepalived.conf", plan.Stdout, StringComparison.Ordinal);
 
-        var after = await Task.WhenAll(machines.Select(m => TreeAsync(paths, m)));
+        var after = await TreesAsync(paths, machines);
         var changed = machines.Zip(before, after).SelectMany(x => Differences(x.Second, x.Third).Select(d => $"{x.First.Name}: {d}")).ToList();
         Assert.True(changed.Count == 0, "plan changed hosts:\n" + string.Join('\n', changed.Take(40)));
         Assert.False(Directory.Exists(cluster.State), "plan wrote the cluster state");
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>[]> TreesAsync(LabPaths paths, IEnumerable<LabMachine> machines)
+    {
+        var trees = new List<IReadOnlyDictionary<string, string>>();
+        foreach (var machine in machines)
+        {
+            trees.Add(await TreeAsync(paths, machine));
+        }
+
+        return [.. trees];
     }
 
     private static async Task FirstInitAsync(LabClusterFile cluster)

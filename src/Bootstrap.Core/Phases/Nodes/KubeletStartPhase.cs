@@ -54,11 +54,9 @@ internal sealed class KubeletStartPhase : IPhase
         {
             foreach (var service in new[] { NodeServices.Containerd(), NodeServices.Kubelet(!joined) })
             {
-                var pending = changes.Any(c => c.Kind != FileChangeKind.MetadataChanged && service.Inputs.Contains(c.Path));
-                var (action, _, reason) = await ServiceControl.DecideAsync(host, service, pending, context.Redactor, cancellationToken).ConfigureAwait(false);
-                if (action != ServiceAction.None)
+                if (await ServiceControl.PlanAsync(host, service, changes, context.Redactor, cancellationToken).ConfigureAwait(false) is { } planned)
                 {
-                    details.Add($"would {(action == ServiceAction.Start ? "start" : "restart")} {service.Unit} ({reason})");
+                    details.Add(planned);
                 }
             }
 
