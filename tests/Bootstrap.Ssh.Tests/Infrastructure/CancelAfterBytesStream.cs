@@ -1,7 +1,10 @@
 namespace Bootstrap.Ssh.Tests.Infrastructure;
 
-/// <summary>A read-only view of a stream that cancels a token once more than a given number of bytes were read through it.</summary>
-internal sealed class CancelAfterBytesStream(Stream inner, long threshold, CancellationTokenSource cancel) : Stream
+/// <summary>
+/// A read-only view of a stream that cancels a token once more than a given number of bytes were read through it,
+/// and tells <paramref name="onRead"/> the running total after every read.
+/// </summary>
+internal sealed class CancelAfterBytesStream(Stream inner, long threshold, CancellationTokenSource cancel, Action<long>? onRead = null) : Stream
 {
     private long _read;
 
@@ -41,7 +44,8 @@ internal sealed class CancelAfterBytesStream(Stream inner, long threshold, Cance
 
     private int Count(int read)
     {
-        if ((_read += read) > threshold)
+        onRead?.Invoke(_read += read);
+        if (_read > threshold)
         {
             cancel.Cancel();
         }
