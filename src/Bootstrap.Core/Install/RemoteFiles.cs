@@ -4,7 +4,7 @@ namespace Bootstrap.Core.Install;
 
 /// <summary>
 /// Puts a set of <see cref="DesiredFile"/>s on a host. The host's state is read for all files at once
-/// (one <c>stat</c>, one <c>sha256sum</c>), and only files that differ are written, each atomically
+/// (one <c>stat</c>, one digest command), and only files that differ are written, each atomically
 /// and verified by sha256 on the host. In a dry run nothing is written.
 /// </summary>
 internal static class RemoteFiles
@@ -88,11 +88,11 @@ internal static class RemoteFiles
             return result;
         }
 
-        var sums = await host.RunCheckedAsync(new RemoteCommand(["sha256sum", "--", .. metadata.Keys], sudo: true), redactor, cancellationToken)
+        var sums = await host.RunCheckedAsync(RemoteFileState.Sha256Command([.. metadata.Keys]), redactor, cancellationToken)
             .ConfigureAwait(false);
         foreach (var line in sums.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            // "<64 hex>  <path>"; sha256sum escapes names with backslashes or newlines, which we never install.
+            // "<64 hex>  <path>" or "<64 hex> *<path>"; names with backslashes or newlines, which we never install, would be escaped.
             if (line.Length > 66 && metadata.TryGetValue(line[66..], out var meta))
             {
                 result[line[66..]] = new RemoteFileState(line[..64].ToLowerInvariant(), meta.Mode, meta.Owner, meta.Group);

@@ -71,7 +71,7 @@ internal static class AtomicInstall
         }
 
         var (mode, owner, group) = RemoteFileState.ParseStat(stat.Stdout);
-        var sum = await host.RunCheckedAsync(new RemoteCommand(["sha256sum", "--", path], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+        var sum = await host.RunCheckedAsync(RemoteFileState.Sha256Command([path]), redactor, cancellationToken).ConfigureAwait(false);
         return new RemoteFileState(RemoteFileState.ParseSha256Sum(sum.Stdout), mode, owner, group);
     }
 
@@ -87,7 +87,7 @@ internal static class AtomicInstall
     /// <summary>Checks the temp file's hash, sets mode and owner, then renames it over the target.</summary>
     public static async Task CommitAsync(IRemoteHost host, string temp, FileSpec target, string sha256, SecretRedactor redactor, CancellationToken cancellationToken)
     {
-        var sum = await host.RunCheckedAsync(new RemoteCommand(["sha256sum", "--", temp], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+        var sum = await host.RunCheckedAsync(RemoteFileState.Sha256Command([temp]), redactor, cancellationToken).ConfigureAwait(false);
         var actual = RemoteFileState.ParseSha256Sum(sum.Stdout);
         if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
         {
