@@ -18,7 +18,7 @@ var (mode, address, port, user, key, knownHosts) = (args[0], args[1], int.Parse(
 var trust = new HostKeyTrust(knownHosts, acceptNew: false, Logger.None);
 var redactor = new SecretRedactor();
 SshHostSettings Host(string name) => new() { Name = name, Address = address, Port = port, User = user, PrivateKeyPath = key };
-static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
+static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
 
 if (mode == "upload")
 {
