@@ -150,7 +150,13 @@ internal sealed class PkiManager
         var specs = CertificateCatalog.Build(request);
         var plan = new Plan();
         var authorities = await PlanAuthoritiesAsync(run, specs, plan, cancellationToken).ConfigureAwait(false);
-        await PlanIssuedAsync(run, specs, authorities, plan, cancellationToken).ConfigureAwait(false);
+        var issued = await DecideIssuedAsync(run, specs, authorities.Loaded, cancellationToken).ConfigureAwait(false);
+
+        // Key generation dominates a first run: every key it needs, CAs' and leaves' alike, is made in one parallel batch.
+        var keys = new Queue<AsymmetricCipherKeyPair>(GenerateKeys(
+            run.Request.KeyAlgorithm, authorities.KeysToMake + issued.Count(d => d.Reason is not null), cancellationToken));
+        CreateAuthorities(run, authorities, keys, plan);
+        PlanIssued(run, issued, authorities.Loaded, keys, plan);
         if (renew is null)
         {
             plan.Writes.Add(new PendingWrite(PkiStateDirectory.RequestFile, PkiRequestJson.Serialize(request), PkiStateDirectory.SecretMode));
@@ -178,8 +184,11 @@ internal sealed class PkiManager
         return new PkiChanges(plan.Items, written) { Pending = pending };
     }
 
-    /// <summary>CAs and the service-account key: reuse, adopt external, or (first run only) create. Renewals only load CAs.</summary>
-    private static async Task<Dictionary<string, StoredCredential>> PlanAuthoritiesAsync(Run run, IReadOnlyList<CertificateSpec> specs, Plan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// CAs and the service-account key: reuse, adopt external, or (first run only) mark for creation; the
+    /// plan items are added here in catalog order. Renewals only load CAs.
+    /// </summary>
+    private static async Task<Authorities> PlanAuthoritiesAsync(Run run, IReadOnlyList<CertificateSpec> specs, Plan plan, CancellationToken cancellationToken)
     {
         var authorities = new Dictionary<string, StoredCredential>(StringComparer.Ordinal);
         var newAuthorities = new List<CertificateSpec>();
@@ -210,56 +219,69 @@ internal sealed class PkiManager
             else
             {
                 newAuthorities.Add(spec);
+                plan.Items.Add(new PkiChange(spec.Name, PkiChangeAction.Created, "no CA in the state directory"));
             }
         }
 
         if (run.Renewing)
         {
-            return authorities;
+            return new Authorities(authorities, [], ServiceAccount: null, CreateServiceAccount: false);
         }
 
         var serviceAccount = await LoadServiceAccountKeyAsync(run.State, run.ClusterExists, cancellationToken).ConfigureAwait(false);
-        var keys = GenerateKeys(run.Request.KeyAlgorithm, newAuthorities.Count + (serviceAccount is null ? 1 : 0), cancellationToken);
-        for (var i = 0; i < newAuthorities.Count; i++)
+        plan.Items.Add(serviceAccount is null
+            ? new PkiChange(ServiceAccountName, PkiChangeAction.Created, "no service-account key in the state directory")
+            : new PkiChange(ServiceAccountName, PkiChangeAction.Unchanged, null));
+        return new Authorities(authorities, newAuthorities, serviceAccount, CreateServiceAccount: serviceAccount is null);
+    }
+
+    /// <summary>Makes the CAs and the service-account key that <see cref="PlanAuthoritiesAsync"/> found missing, from keys already generated.</summary>
+    private static void CreateAuthorities(Run run, Authorities authorities, Queue<AsymmetricCipherKeyPair> keys, Plan plan)
+    {
+        foreach (var spec in authorities.New)
         {
-            var spec = newAuthorities[i];
-            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, keys[i], run.Now, run.Request.CaValidity), keys[i]);
-            authorities[spec.Name] = created;
+            var key = keys.Dequeue();
+            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, key, run.Now, run.Request.CaValidity), key);
+            authorities.Loaded[spec.Name] = created;
             plan.AddPair(spec.Path, created);
-            plan.Items.Add(new PkiChange(spec.Name, PkiChangeAction.Created, "no CA in the state directory"));
         }
 
+        if (run.Renewing)
+        {
+            return;
+        }
+
+        var serviceAccount = authorities.ServiceAccount;
         if (serviceAccount is null)
         {
-            serviceAccount = keys[^1];
+            serviceAccount = keys.Dequeue();
             plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(PrivateKeys.ToPem(serviceAccount.Private)), PkiStateDirectory.SecretMode));
-            plan.Items.Add(new PkiChange(ServiceAccountName, PkiChangeAction.Created, "no service-account key in the state directory"));
-        }
-        else
-        {
-            plan.Items.Add(new PkiChange(ServiceAccountName, PkiChangeAction.Unchanged, null));
         }
 
         // Always offered to the writer: restores a lost sa.pub, and is a no-op when it is intact.
         plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".pub", Ascii(PrivateKeys.PublicToPem(serviceAccount.Public)), PkiStateDirectory.PublicMode));
-        return authorities;
     }
 
-    /// <summary>Leaves and kubeconfigs: decide for each, then generate every new key at once (in parallel) and issue.</summary>
-    private static async Task PlanIssuedAsync(Run run, IReadOnlyList<CertificateSpec> specs, Dictionary<string, StoredCredential> authorities, Plan plan, CancellationToken cancellationToken)
+    /// <summary>Leaves and kubeconfigs: whether each must be (re-)issued, and why. A leaf of a CA about to be created always is.</summary>
+    private static async Task<List<IssueDecision>> DecideIssuedAsync(Run run, IReadOnlyList<CertificateSpec> specs, Dictionary<string, StoredCredential> loadedAuthorities, CancellationToken cancellationToken)
     {
-        var decisions = new List<(CertificateSpec Spec, StoredCredential? Stored, byte[]? Existing, string? Reason, bool Missing)>();
+        var decisions = new List<IssueDecision>();
         foreach (var spec in specs.Where(s => s.Kind != CertificateKind.Authority && (run.Renew is null || run.Renew.Contains(s.Name))))
         {
             var (stored, existing, missing) = await LoadIssuedAsync(spec, run.State, cancellationToken).ConfigureAwait(false);
             var reason = run.Renewing ? "renewal requested"
                 : missing ? "missing"
-                : ReissuePolicy.Reason(spec, stored, authorities[spec.CaName!].Certificate, run.Request, run.Now);
-            decisions.Add((spec, stored, existing, reason, missing));
+                : !loadedAuthorities.TryGetValue(spec.CaName!, out var ca) ? "its CA is new"
+                : ReissuePolicy.Reason(spec, stored, ca.Certificate, run.Request, run.Now);
+            decisions.Add(new IssueDecision(spec, stored, existing, reason, missing));
         }
 
-        var keys = GenerateKeys(run.Request.KeyAlgorithm, decisions.Count(d => d.Reason is not null), cancellationToken);
-        var nextKey = 0;
+        return decisions;
+    }
+
+    /// <summary>Issues what <see cref="DecideIssuedAsync"/> chose from keys already generated, and offers every file to the writer.</summary>
+    private static void PlanIssued(Run run, List<IssueDecision> decisions, Dictionary<string, StoredCredential> authorities, Queue<AsymmetricCipherKeyPair> keys, Plan plan)
+    {
         foreach (var (spec, stored, existing, reissueReason, missing) in decisions)
         {
             var reason = reissueReason;
@@ -268,7 +290,7 @@ internal sealed class PkiManager
             var action = PkiChangeAction.Unchanged;
             if (reissueReason is not null)
             {
-                var key = keys[nextKey++];
+                var key = keys.Dequeue();
                 credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.Public, ca.Certificate, ca.Key.Private, run.Now, run.Request.LeafValidity), key);
                 action = missing ? PkiChangeAction.Created : PkiChangeAction.Reissued;
             }
@@ -436,11 +458,11 @@ internal sealed class PkiManager
         return bytes is null ? null : StoredCredential.TryParseCertificate(bytes);
     }
 
-    // Key generation dominates the run time; keys are independent, so they are made in parallel.
+    // Keys are independent, so they are made in parallel.
     private static AsymmetricCipherKeyPair[] GenerateKeys(KeyAlgorithm algorithm, int count, CancellationToken cancellationToken)
     {
         var keys = new AsymmetricCipherKeyPair[count];
-        Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, i => keys[i] = PrivateKeys.Generate(algorithm));
+        Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, i => keys[i] = PrivateKeys.Generate(algorithm));
         return keys;
     }
 
@@ -453,6 +475,14 @@ internal sealed class PkiManager
     }
 
     private sealed record PendingWrite(string Path, byte[] Content, UnixFileMode Mode);
+
+    /// <summary>The CAs in hand (loaded, adopted, and once created the new ones), those to create, and the service-account key unless it is to be created.</summary>
+    private sealed record Authorities(Dictionary<string, StoredCredential> Loaded, List<CertificateSpec> New, AsymmetricCipherKeyPair? ServiceAccount, bool CreateServiceAccount)
+    {
+        public int KeysToMake => New.Count + (CreateServiceAccount ? 1 : 0);
+    }
+
+    private sealed record IssueDecision(CertificateSpec Spec, StoredCredential? Stored, byte[]? Existing, string? Reason, bool Missing);
 
     private sealed class Plan
     {
