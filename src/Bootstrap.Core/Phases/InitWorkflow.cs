@@ -28,13 +28,16 @@ public static class InitWorkflow
                     Leaf(InstallSteps.EtcdMember(session)),
                     new HealthPhase("health", "Wait until every etcd member is healthy", c => c.EtcdMembers, _ => Health.Etcd()),
                 ]),
+
+                // The endpoint before the components behind it, as kubeadm's HA guide has it: controller managers
+                // and schedulers reach the API through it and win their leases as soon as they start.
+                Leaf(InstallSteps.LoadBalancer(session)),
                 new PhaseGroup("control-plane", "The control-plane components on every control-plane host (restarts roll one host at a time)",
                 [
                     Leaf(InstallSteps.ApiServer(session)),
                     Leaf(InstallSteps.ControllerManager(session)),
                     Leaf(InstallSteps.Scheduler(session)),
                 ]),
-                Leaf(InstallSteps.LoadBalancer(session)),
                 new HealthPhase("wait-control-plane", "Wait until the API answers through the control-plane endpoint",
                     c => c.ControlPlaneHosts, _ => Health.Endpoint()),
 

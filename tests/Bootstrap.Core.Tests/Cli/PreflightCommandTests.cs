@@ -147,7 +147,7 @@ public sealed class PreflightCommandTests
         var (exitCode, output, _) = await RunAsync("init", "--help");
 
         Assert.Equal(0, exitCode);
-        string[] order = ["preflight", "certs", "kubeconfig", "artifacts", "etcd", "member", "health", "control-plane", "apiserver", "controller-manager", "scheduler", "load-balancer", "wait-control-plane"];
+        string[] order = ["preflight", "certs", "kubeconfig", "artifacts", "etcd", "member", "health", "load-balancer", "control-plane", "apiserver", "controller-manager", "scheduler", "wait-control-plane"];
         var positions = order.Select(name => output.IndexOf("  " + name + " ", StringComparison.Ordinal)).ToArray();
         Assert.All(positions, p => Assert.True(p >= 0, output));
         Assert.Equal(positions.Order(), positions);

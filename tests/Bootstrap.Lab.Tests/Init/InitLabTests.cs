@@ -89,8 +89,8 @@ public sealed class InitLabTests
         var help = await BootstrapProcess.RunAsync("init", "--help");
         var leaves = new[]
         {
-            "preflight", "certs", "kubeconfig", "artifacts", "etcd/member", "etcd/health", "control-plane/apiserver",
-            "control-plane/controller-manager", "control-plane/scheduler", "load-balancer", "wait-control-plane",
+            "preflight", "certs", "kubeconfig", "artifacts", "etcd/member", "etcd/health", "load-balancer", "control-plane/apiserver",
+            "control-plane/controller-manager", "control-plane/scheduler", "wait-control-plane",
             "upload-config/kubeadm", "upload-config/kubelet", "upload-config/kube-proxy", "bootstrap-token", "kubelet-start",
             "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
         };
@@ -101,6 +101,7 @@ public sealed class InitLabTests
             Assert.Equal("completed", end.GetProperty("state").GetString());
         }
 
+        Assert.Equal(leaves, events.Where(e => Event(e) == "phase-start").Select(e => e.GetProperty("phase").GetString()).Where(p => leaves.Contains(p)));
         Assert.Equal("run-end", Event(events[^1]));
         Assert.Contains(events, e => Event(e) == "host-end" && e.GetProperty("phase").GetString() == "etcd/member" && e.GetProperty("changed").GetBoolean());
         Assert.True(File.Exists(cluster.AdminKubeconfig));

@@ -83,8 +83,6 @@ internal sealed class KubeletStartPhase : IPhase
                 await api.CreateSecretAsync(
                     token.ToSecret(context.Time, TokenTtl, $"Bootstrap: TLS bootstrap of the kubelet on {spec.Name}"), cancellationToken).ConfigureAwait(false);
                 details.Add($"created bootstrap token {token.Id} (expires in {TokenTtl.TotalMinutes:0} minutes)");
-                await WaitSignedAsync(api, token, cancellationToken).ConfigureAwait(false);
-                details.Add($"cluster-info is signed for token {token.Id} (jws-kubeconfig-{token.Id})");
                 var bootstrap = NodeInstallFiles.BootstrapKubeconfig(material, token);
                 await RemoteFiles.ApplyAsync(host, [bootstrap], dryRun: false, context.Redactor, cancellationToken).ConfigureAwait(false);
                 details.Add($"wrote {bootstrap.Path}");
@@ -103,6 +101,10 @@ internal sealed class KubeletStartPhase : IPhase
 
             if (token is not null)
             {
+                // The kubelet does not need the signature (its bootstrap kubeconfig carries the CA), but a
+                // stock `kubeadm join` does: checked once the node is Ready, when the signer has long had time.
+                await WaitSignedAsync(api, token, cancellationToken).ConfigureAwait(false);
+                details.Add($"cluster-info is signed for token {token.Id} (jws-kubeconfig-{token.Id})");
                 await host.RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", NodeLayout.BootstrapKubeletKubeconfig], sudo: true), context.Redactor, cancellationToken)
                     .ConfigureAwait(false);
                 await api.DeleteSecretAsync(token.SecretName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false);
