@@ -392,7 +392,7 @@ internal sealed class PkiManager
             throw new PkiStateException($"{source} ({spec.Name}) is not a CA certificate.");
         }
 
-        if (!PrivateKeys.Matches(stored.Key, stored.Certificate))
+        if (!stored.KeyMatchesCertificate)
         {
             throw new PkiStateException($"The private key of the {spec.Name} CA does not match {source}.");
         }

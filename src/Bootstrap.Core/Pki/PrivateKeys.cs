@@ -1,6 +1,10 @@
 using System.Text;
 using Bootstrap.Core.Config;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.Sec;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto;
@@ -47,6 +51,21 @@ internal static class PrivateKeys
         _ => null,
     };
 
+    /// <summary>The algorithm of a certificate's public key, read from its encoding without building a key object.</summary>
+    public static KeyAlgorithm? AlgorithmOf(SubjectPublicKeyInfo publicKey)
+    {
+        ArgumentNullException.ThrowIfNull(publicKey);
+        var algorithm = publicKey.Algorithm;
+        if (PkcsObjectIdentifiers.RsaEncryption.Equals(algorithm.Algorithm))
+        {
+            return RsaPublicKeyStructure.GetInstance(publicKey.ParsePublicKey()).Modulus.BitLength == 2048 ? KeyAlgorithm.Rsa2048 : null;
+        }
+
+        return X9ObjectIdentifiers.IdECPublicKey.Equals(algorithm.Algorithm) && SecObjectIdentifiers.SecP256r1.Equals(algorithm.Parameters)
+            ? KeyAlgorithm.EcdsaP256
+            : null;
+    }
+
     public static string ToPem(AsymmetricKeyParameter privateKey)
     {
         var inner = PrivateKeyInfoFactory.CreatePrivateKeyInfo(privateKey).ParsePrivateKey().GetDerEncoded();
@@ -89,6 +108,68 @@ internal static class PrivateKeys
 
     public static bool Matches(AsymmetricCipherKeyPair key, X509Certificate certificate) =>
         certificate.GetPublicKey().Equals(key.Public);
+
+    /// <summary>
+    /// What a private key's PEM holds, read as ASN.1 only (PKCS#1, SEC 1 or unencrypted PKCS#8): whether it is
+    /// RSA or ECDSA and, for RSA, its public numbers. Building BouncyCastle's RSA key objects runs modulus
+    /// checks that cost tens of milliseconds a key; telling whether a stored key fits its certificate does not need them.
+    /// </summary>
+    internal sealed record KeyShape(BigInteger? RsaModulus, BigInteger? RsaPublicExponent)
+    {
+        /// <summary>Null when the text holds no unencrypted RSA or ECDSA private key.</summary>
+        public static KeyShape? Of(byte[] pem)
+        {
+            try
+            {
+                using var reader = new StringReader(Encoding.ASCII.GetString(pem));
+                var block = new Org.BouncyCastle.Utilities.IO.Pem.PemReader(reader).ReadPemObject();
+                return block?.Type switch
+                {
+                    Pem.RsaPrivateKey => Rsa(RsaPrivateKeyStructure.GetInstance(Asn1Object.FromByteArray(block.Content))),
+                    Pem.EcPrivateKey => Ec(ECPrivateKeyStructure.GetInstance(Asn1Object.FromByteArray(block.Content))),
+                    "PRIVATE KEY" => FromPkcs8(PrivateKeyInfo.GetInstance(Asn1Object.FromByteArray(block.Content))),
+                    _ => null,
+                };
+            }
+#pragma warning disable CA1031 // Any parser failure means "no usable key"; parser messages can echo key material.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                return null;
+            }
+        }
+
+        /// <summary>For RSA whether the certificate carries this key's public half; null for ECDSA, where only the whole key can tell.</summary>
+        public bool? Matches(X509Certificate certificate)
+        {
+            ArgumentNullException.ThrowIfNull(certificate);
+            if (RsaModulus is null)
+            {
+                return null;
+            }
+
+            var publicKey = certificate.SubjectPublicKeyInfo;
+            if (!PkcsObjectIdentifiers.RsaEncryption.Equals(publicKey.Algorithm.Algorithm))
+            {
+                return false;
+            }
+
+            var numbers = RsaPublicKeyStructure.GetInstance(publicKey.ParsePublicKey());
+            return numbers.Modulus.Equals(RsaModulus) && numbers.PublicExponent.Equals(RsaPublicExponent);
+        }
+
+        private static KeyShape? FromPkcs8(PrivateKeyInfo info)
+        {
+            var algorithm = info.PrivateKeyAlgorithm.Algorithm;
+            return PkcsObjectIdentifiers.RsaEncryption.Equals(algorithm) ? Rsa(RsaPrivateKeyStructure.GetInstance(info.ParsePrivateKey()))
+                : X9ObjectIdentifiers.IdECPublicKey.Equals(algorithm) ? Ec(ECPrivateKeyStructure.GetInstance(info.ParsePrivateKey()))
+                : null;
+        }
+
+        private static KeyShape Rsa(RsaPrivateKeyStructure key) => new(key.Modulus, key.PublicExponent);
+
+        private static KeyShape Ec(ECPrivateKeyStructure key) => key.GetKey().SignValue > 0 ? new KeyShape(null, null) : throw new InvalidDataException();
+    }
 
     private static ECPublicKeyParameters DerivePublic(ECPrivateKeyParameters key)
     {

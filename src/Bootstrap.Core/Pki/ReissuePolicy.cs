@@ -22,7 +22,7 @@ internal static class ReissuePolicy
         }
 
         var certificate = stored.Certificate;
-        if (!PrivateKeys.Matches(stored.Key, certificate))
+        if (!stored.KeyMatchesCertificate)
         {
             return "private key does not match the certificate";
         }
@@ -55,7 +55,7 @@ internal static class ReissuePolicy
             return "SANs changed";
         }
 
-        if (PrivateKeys.AlgorithmOf(stored.Key.Public) != request.KeyAlgorithm)
+        if (PrivateKeys.AlgorithmOf(certificate.SubjectPublicKeyInfo) != request.KeyAlgorithm)
         {
             return "key algorithm changed";
         }

@@ -4,37 +4,56 @@ using Org.BouncyCastle.X509;
 
 namespace Bootstrap.Core.Pki;
 
-/// <summary>A certificate and its private key as found in the state directory, with the PEM text they were read from.</summary>
-internal sealed record StoredCredential(X509Certificate Certificate, AsymmetricCipherKeyPair Key, string CertificatePem, string KeyPem)
+/// <summary>
+/// A certificate and its private key as found in the state directory, with the PEM text they were read from.
+/// The key pair is built only when something signs with it: building an RSA key runs BouncyCastle's modulus
+/// checks (tens of milliseconds each), which a run that only compares stored credentials never needs.
+/// </summary>
+internal sealed class StoredCredential
 {
-    public static StoredCredential Create(X509Certificate certificate, AsymmetricCipherKeyPair key) =>
-        new(certificate, key, Pem.Encode(Pem.Certificate, certificate.GetEncoded()), PrivateKeys.ToPem(key.Private));
+    private readonly Lazy<AsymmetricCipherKeyPair> _key;
+    private readonly PrivateKeys.KeyShape _shape;
+
+    private StoredCredential(X509Certificate certificate, Lazy<AsymmetricCipherKeyPair> key, PrivateKeys.KeyShape shape, string certificatePem, string keyPem)
+    {
+        Certificate = certificate;
+        _key = key;
+        _shape = shape;
+        CertificatePem = certificatePem;
+        KeyPem = keyPem;
+    }
+
+    public X509Certificate Certificate { get; }
+
+    public string CertificatePem { get; }
+
+    public string KeyPem { get; }
+
+    /// <summary>The key pair, built on first use.</summary>
+    public AsymmetricCipherKeyPair Key => _key.Value;
+
+    /// <summary>Whether the private key belongs to the certificate (RSA: compared as numbers, without building the key).</summary>
+    public bool KeyMatchesCertificate => _shape.Matches(Certificate) ?? PrivateKeys.Matches(Key, Certificate);
+
+    public static StoredCredential Create(X509Certificate certificate, AsymmetricCipherKeyPair key)
+    {
+        var keyPem = PrivateKeys.ToPem(key.Private);
+        return new(certificate, new Lazy<AsymmetricCipherKeyPair>(key), PrivateKeys.KeyShape.Of(Encoding.ASCII.GetBytes(keyPem))!, Pem.Encode(Pem.Certificate, certificate.GetEncoded()), keyPem);
+    }
 
     /// <summary>Parses PEM texts; null when either is not a certificate or an unencrypted private key.</summary>
     public static StoredCredential? TryParse(string certificatePem, string keyPem, string source)
     {
         var certificate = TryParseCertificate(Encoding.ASCII.GetBytes(certificatePem));
-        if (certificate is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return new StoredCredential(certificate, PrivateKeys.Parse(Encoding.ASCII.GetBytes(keyPem), source), certificatePem, keyPem);
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
+        var keyBytes = Encoding.ASCII.GetBytes(keyPem);
+        var shape = PrivateKeys.KeyShape.Of(keyBytes);
+        return certificate is null || shape is null
+            ? null
+            : new StoredCredential(certificate, new Lazy<AsymmetricCipherKeyPair>(() => PrivateKeys.Parse(keyBytes, source)), shape, certificatePem, keyPem);
     }
 
-    // Records print every property; this one must never print the key.
-    private bool PrintMembers(StringBuilder builder)
-    {
-        builder.Append("Subject = ").Append(Certificate.SubjectDN).Append(", Key = ").Append(Remote.SecretRedactor.Mask);
-        return true;
-    }
+    // Never prints the key.
+    public override string ToString() => $"StoredCredential {{ Subject = {Certificate.SubjectDN}, Key = {Remote.SecretRedactor.Mask} }}";
 
     public static X509Certificate? TryParseCertificate(byte[] pem)
     {
