@@ -6,6 +6,7 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Math;
+using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Extension;
 
@@ -41,7 +42,10 @@ internal static class CertificateIssuer
         return generator.Generate(new Asn1SignatureFactory(SignatureAlgorithm(key.Private), key.Private));
     }
 
-    public static X509Certificate Issue(CertificateSpec spec, AsymmetricKeyParameter publicKey, X509Certificate caCertificate, AsymmetricKeyParameter caKey, DateTimeOffset now, TimeSpan validity)
+    public static X509Certificate Issue(CertificateSpec spec, AsymmetricKeyParameter publicKey, X509Certificate caCertificate, AsymmetricKeyParameter caKey, DateTimeOffset now, TimeSpan validity) =>
+        Issue(spec, SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey), caCertificate, caKey, now, validity);
+
+    public static X509Certificate Issue(CertificateSpec spec, SubjectPublicKeyInfo publicKey, X509Certificate caCertificate, AsymmetricKeyParameter caKey, DateTimeOffset now, TimeSpan validity)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(caCertificate);
@@ -51,7 +55,7 @@ internal static class CertificateIssuer
         generator.SetSubjectDN(Subject(spec));
         generator.SetNotBefore(caCertificate.NotBefore);
         generator.SetNotAfter(Truncate(now).Add(validity).UtcDateTime);
-        generator.SetPublicKey(publicKey);
+        generator.SetSubjectPublicKeyInfo(publicKey);
         generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment));
         generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
         generator.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(Purposes(spec.Purposes)));

@@ -153,7 +153,7 @@ internal sealed class PkiManager
         var issued = await DecideIssuedAsync(run, specs, authorities.Loaded, cancellationToken).ConfigureAwait(false);
 
         // Key generation dominates a first run: every key it needs, CAs' and leaves' alike, is made in one parallel batch.
-        var keys = new Queue<AsymmetricCipherKeyPair>(GenerateKeys(
+        var keys = new Queue<GeneratedKey>(GenerateKeys(
             run.Request.KeyAlgorithm, authorities.KeysToMake + issued.Count(d => d.Reason is not null), cancellationToken));
         CreateAuthorities(run, authorities, keys, plan);
         PlanIssued(run, issued, authorities.Loaded, keys, plan);
@@ -236,12 +236,12 @@ internal sealed class PkiManager
     }
 
     /// <summary>Makes the CAs and the service-account key that <see cref="PlanAuthoritiesAsync"/> found missing, from keys already generated.</summary>
-    private static void CreateAuthorities(Run run, Authorities authorities, Queue<AsymmetricCipherKeyPair> keys, Plan plan)
+    private static void CreateAuthorities(Run run, Authorities authorities, Queue<GeneratedKey> keys, Plan plan)
     {
         foreach (var spec in authorities.New)
         {
             var key = keys.Dequeue();
-            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, key, run.Now, run.Request.CaValidity), key);
+            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, key.Pair, run.Now, run.Request.CaValidity), key);
             authorities.Loaded[spec.Name] = created;
             plan.AddPair(spec.Path, created);
         }
@@ -251,15 +251,20 @@ internal sealed class PkiManager
             return;
         }
 
-        var serviceAccount = authorities.ServiceAccount;
-        if (serviceAccount is null)
+        string publicPem;
+        if (authorities.ServiceAccount is { } existing)
         {
-            serviceAccount = keys.Dequeue();
-            plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(PrivateKeys.ToPem(serviceAccount.Private)), PkiStateDirectory.SecretMode));
+            publicPem = PrivateKeys.PublicToPem(existing.Public);
+        }
+        else
+        {
+            var created = keys.Dequeue();
+            plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(created.Pem), PkiStateDirectory.SecretMode));
+            publicPem = created.PublicPem;
         }
 
         // Always offered to the writer: restores a lost sa.pub, and is a no-op when it is intact.
-        plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".pub", Ascii(PrivateKeys.PublicToPem(serviceAccount.Public)), PkiStateDirectory.PublicMode));
+        plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".pub", Ascii(publicPem), PkiStateDirectory.PublicMode));
     }
 
     /// <summary>Leaves and kubeconfigs: whether each must be (re-)issued, and why. A leaf of a CA about to be created always is.</summary>
@@ -280,7 +285,7 @@ internal sealed class PkiManager
     }
 
     /// <summary>Issues what <see cref="DecideIssuedAsync"/> chose from keys already generated, and offers every file to the writer.</summary>
-    private static void PlanIssued(Run run, List<IssueDecision> decisions, Dictionary<string, StoredCredential> authorities, Queue<AsymmetricCipherKeyPair> keys, Plan plan)
+    private static void PlanIssued(Run run, List<IssueDecision> decisions, Dictionary<string, StoredCredential> authorities, Queue<GeneratedKey> keys, Plan plan)
     {
         foreach (var (spec, stored, existing, reissueReason, missing) in decisions)
         {
@@ -291,7 +296,7 @@ internal sealed class PkiManager
             if (reissueReason is not null)
             {
                 var key = keys.Dequeue();
-                credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.Public, ca.Certificate, ca.Key.Private, run.Now, run.Request.LeafValidity), key);
+                credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.PublicKey, ca.Certificate, ca.Key.Private, run.Now, run.Request.LeafValidity), key);
                 action = missing ? PkiChangeAction.Created : PkiChangeAction.Reissued;
             }
 
@@ -459,10 +464,10 @@ internal sealed class PkiManager
     }
 
     // Keys are independent, so they are made in parallel.
-    private static AsymmetricCipherKeyPair[] GenerateKeys(KeyAlgorithm algorithm, int count, CancellationToken cancellationToken)
+    private static GeneratedKey[] GenerateKeys(KeyAlgorithm algorithm, int count, CancellationToken cancellationToken)
     {
-        var keys = new AsymmetricCipherKeyPair[count];
-        Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, i => keys[i] = PrivateKeys.Generate(algorithm));
+        var keys = new GeneratedKey[count];
+        Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, i => keys[i] = GeneratedKey.Create(algorithm));
         return keys;
     }
 

@@ -41,6 +41,13 @@ internal sealed class StoredCredential
         return new(certificate, new Lazy<AsymmetricCipherKeyPair>(key), PrivateKeys.KeyShape.Of(Encoding.ASCII.GetBytes(keyPem))!, Pem.Encode(Pem.Certificate, certificate.GetEncoded()), keyPem);
     }
 
+    /// <summary>A certificate just issued for a key just generated; the key's objects are built only if something signs with it.</summary>
+    public static StoredCredential Create(X509Certificate certificate, GeneratedKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return new(certificate, new Lazy<AsymmetricCipherKeyPair>(() => key.Pair), PrivateKeys.KeyShape.Of(Encoding.ASCII.GetBytes(key.Pem))!, Pem.Encode(Pem.Certificate, certificate.GetEncoded()), key.Pem);
+    }
+
     /// <summary>Parses PEM texts; null when either is not a certificate or an unencrypted private key.</summary>
     public static StoredCredential? TryParse(string certificatePem, string keyPem, string source)
     {

@@ -1,0 +1,54 @@
+using System.Text;
+using Bootstrap.Core.Config;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.X509;
+
+namespace Bootstrap.Core.Pki;
+
+/// <summary>
+/// A new private key as a certificate needs it: its public half as encoded in certificates, and its PEM
+/// for the state. RSA keys come from the platform (OpenSSL) and stay encoded: BouncyCastle's key objects,
+/// whose RSA modulus checks cost tens of milliseconds each, are built only for a key that signs (a CA's).
+/// </summary>
+internal sealed class GeneratedKey
+{
+    private readonly Lazy<AsymmetricCipherKeyPair> _pair;
+
+    private GeneratedKey(SubjectPublicKeyInfo publicKey, string pem, Lazy<AsymmetricCipherKeyPair> pair)
+    {
+        PublicKey = publicKey;
+        Pem = pem;
+        _pair = pair;
+    }
+
+    public SubjectPublicKeyInfo PublicKey { get; }
+
+    /// <summary>The private key in kubeadm's PEM form (PKCS#1 for RSA, SEC 1 for ECDSA).</summary>
+    public string Pem { get; }
+
+    /// <summary>The key as BouncyCastle objects, built on first use.</summary>
+    public AsymmetricCipherKeyPair Pair => _pair.Value;
+
+    /// <summary>The public key in PEM ("PUBLIC KEY", PKIX), as sa.pub holds it.</summary>
+    public string PublicPem => Pki.Pem.Encode(Pki.Pem.PublicKey, PublicKey.GetDerEncoded());
+
+    public static GeneratedKey Create(KeyAlgorithm algorithm)
+    {
+        if (algorithm != KeyAlgorithm.Rsa2048)
+        {
+            var pair = PrivateKeys.Generate(algorithm);
+            return new GeneratedKey(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(pair.Public), PrivateKeys.ToPem(pair.Private), new Lazy<AsymmetricCipherKeyPair>(pair));
+        }
+
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var pem = Pki.Pem.Encode(Pki.Pem.RsaPrivateKey, rsa.ExportRSAPrivateKey());
+        return new GeneratedKey(
+            SubjectPublicKeyInfo.GetInstance(rsa.ExportSubjectPublicKeyInfo()),
+            pem,
+            new Lazy<AsymmetricCipherKeyPair>(() => PrivateKeys.Parse(Encoding.ASCII.GetBytes(pem), "a key generated in this run")));
+    }
+
+    // Never prints the key.
+    public override string ToString() => $"GeneratedKey {{ {PublicKey.Algorithm.Algorithm}, private = {Remote.SecretRedactor.Mask} }}";
+}
