@@ -30,9 +30,6 @@ internal sealed class GeneratedKey
     /// <summary>The key as BouncyCastle objects, built on first use.</summary>
     public AsymmetricCipherKeyPair Pair => _pair.Value;
 
-    /// <summary>The public key in PEM ("PUBLIC KEY", PKIX), as sa.pub holds it.</summary>
-    public string PublicPem => Pki.Pem.Encode(Pki.Pem.PublicKey, PublicKey.GetDerEncoded());
-
     public static GeneratedKey Create(KeyAlgorithm algorithm)
     {
         if (algorithm != KeyAlgorithm.Rsa2048)

@@ -260,7 +260,7 @@ internal sealed class PkiManager
         {
             var created = keys.Dequeue();
             plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(created.Pem), PkiStateDirectory.SecretMode));
-            publicPem = created.PublicPem;
+            publicPem = PrivateKeys.PublicToPem(created.PublicKey);
         }
 
         // Always offered to the writer: restores a lost sa.pub, and is a no-op when it is intact.

@@ -77,8 +77,9 @@ internal static class PrivateKeys
         };
     }
 
-    public static string PublicToPem(AsymmetricKeyParameter publicKey) =>
-        Pem.Encode(Pem.PublicKey, SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey).GetDerEncoded());
+    public static string PublicToPem(AsymmetricKeyParameter publicKey) => PublicToPem(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey));
+
+    public static string PublicToPem(SubjectPublicKeyInfo publicKey) => Pem.Encode(Pem.PublicKey, publicKey.GetDerEncoded());
 
     /// <summary>Reads a PEM private key (PKCS#1, SEC 1 or unencrypted PKCS#8) and derives its public half.</summary>
     /// <exception cref="InvalidDataException">The file holds no usable private key; the message names only <paramref name="source"/>.</exception>

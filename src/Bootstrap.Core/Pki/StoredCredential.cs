@@ -35,18 +35,18 @@ internal sealed class StoredCredential
     /// <summary>Whether the private key belongs to the certificate (RSA: compared as numbers, without building the key).</summary>
     public bool KeyMatchesCertificate => _shape.Matches(Certificate) ?? PrivateKeys.Matches(Key, Certificate);
 
-    public static StoredCredential Create(X509Certificate certificate, AsymmetricCipherKeyPair key)
-    {
-        var keyPem = PrivateKeys.ToPem(key.Private);
-        return new(certificate, new Lazy<AsymmetricCipherKeyPair>(key), PrivateKeys.KeyShape.Of(Encoding.ASCII.GetBytes(keyPem))!, Pem.Encode(Pem.Certificate, certificate.GetEncoded()), keyPem);
-    }
+    public static StoredCredential Create(X509Certificate certificate, AsymmetricCipherKeyPair key) =>
+        Create(certificate, new Lazy<AsymmetricCipherKeyPair>(key), PrivateKeys.ToPem(key.Private));
 
     /// <summary>A certificate just issued for a key just generated; the key's objects are built only if something signs with it.</summary>
     public static StoredCredential Create(X509Certificate certificate, GeneratedKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return new(certificate, new Lazy<AsymmetricCipherKeyPair>(() => key.Pair), PrivateKeys.KeyShape.Of(Encoding.ASCII.GetBytes(key.Pem))!, Pem.Encode(Pem.Certificate, certificate.GetEncoded()), key.Pem);
+        return Create(certificate, new Lazy<AsymmetricCipherKeyPair>(() => key.Pair), key.Pem);
     }
+
+    private static StoredCredential Create(X509Certificate certificate, Lazy<AsymmetricCipherKeyPair> key, string keyPem) =>
+        new(certificate, key, PrivateKeys.KeyShape.Of(Encoding.ASCII.GetBytes(keyPem))!, Pem.Encode(Pem.Certificate, certificate.GetEncoded()), keyPem);
 
     /// <summary>Parses PEM texts; null when either is not a certificate or an unencrypted private key.</summary>
     public static StoredCredential? TryParse(string certificatePem, string keyPem, string source)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Bootstrap.Cli;
+using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Tests.Cli;
 
@@ -11,6 +12,10 @@ internal static class CliRun
 
     public static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) =>
         Capture(configuration => BootstrapCli.Build().Parse(args).InvokeAsync(configuration));
+
+    /// <summary>As <see cref="RunAsync(string[])"/>, with hosts reached through <paramref name="connector"/> instead of SSH.</summary>
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(IHostConnector connector, params string[] args) =>
+        Capture(configuration => BootstrapCli.RunAsync(args, configuration, connector));
 
     private static async Task<(int ExitCode, string Output, string Error)> Capture(Func<InvocationConfiguration, Task<int>> invoke)
     {

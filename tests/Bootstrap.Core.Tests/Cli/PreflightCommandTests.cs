@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json;
 using Bootstrap.Cli;
 
@@ -14,13 +13,7 @@ public sealed class PreflightCommandTests
 
     private readonly FakeMachines _machines = new();
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = await BootstrapCli.RunAsync(args, new InvocationConfiguration { Output = output, Error = error }, _machines);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => CliRun.RunAsync(_machines, args);
 
     [Fact]
     public async Task Healthy_hosts_pass_with_exit_0_and_a_report_per_host_and_check()

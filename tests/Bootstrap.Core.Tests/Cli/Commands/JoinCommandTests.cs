@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Bootstrap.Cli;
 
 namespace Bootstrap.Core.Tests.Cli.Commands;
@@ -15,13 +14,7 @@ public sealed class JoinCommandTests
 
     private readonly FakeMachines _machines = new();
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = await BootstrapCli.RunAsync(args, new InvocationConfiguration { Output = output, Error = error }, _machines);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => CliRun.RunAsync(_machines, args);
 
     [Fact]
     public async Task An_unknown_host_is_exit_2_naming_it_and_the_known_hosts_and_nothing_is_contacted()
