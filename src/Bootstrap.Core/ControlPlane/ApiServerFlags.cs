@@ -5,7 +5,8 @@ namespace Bootstrap.Core.ControlPlane;
 /// <summary>
 /// kube-apiserver's flags on one control-plane host: those kubeadm v1.20 gives it
 /// (<c>getAPIServerCommand</c>), with etcd-servers naming every etcd member instead of only the local
-/// one, plus audit logging, encryption of Secrets at rest and profiling off.
+/// one, plus audit logging, encryption of Secrets at rest, profiling off and a shutdown delay for the
+/// load balancer.
 /// </summary>
 internal static class ApiServerFlags
 {
@@ -52,7 +53,9 @@ internal static class ApiServerFlags
             .Add("audit-log-maxage", options.AuditLogMaxAgeDays)
             .Add("audit-log-maxbackup", options.AuditLogMaxBackups)
             .Add("audit-log-maxsize", options.AuditLogMaxSizeMegabytes)
-            .Add("encryption-provider-config", KubeadmLayout.EncryptionConfig);
+            .Add("encryption-provider-config", KubeadmLayout.EncryptionConfig)
+            // Leave the load balancer's pool before closing the listener (ApiServerHandover).
+            .Add("shutdown-delay-duration", ApiServerHandover.Format(ApiServerHandover.ShutdownDelay));
 
         if (options.VerifyKubeletServingCertificates)
         {

@@ -17,7 +17,7 @@ internal sealed class ControlPlaneUnits
         Render("etcd", config, member, EtcdFlags.Build(config, member, state));
 
     public string ApiServer(ClusterConfig config, HostSpec host, ApiServerFlagOptions options) =>
-        Render("kube-apiserver", config, host, ApiServerFlags.Build(config, host, options));
+        Render("kube-apiserver", config, host, ApiServerFlags.Build(config, host, options), (int)ApiServerHandover.StopTimeout.TotalSeconds);
 
     public string ControllerManager(ClusterConfig config, HostSpec host) =>
         Render("kube-controller-manager", config, RequireControlPlane(host), ControllerManagerFlags.Build(config));
@@ -25,14 +25,15 @@ internal sealed class ControlPlaneUnits
     public string Scheduler(ClusterConfig config, HostSpec host) =>
         Render("kube-scheduler", config, RequireControlPlane(host), SchedulerFlags.Build(config));
 
-    private string Render(string program, ClusterConfig config, HostSpec host, IReadOnlyList<string> arguments) =>
+    private string Render(string program, ClusterConfig config, HostSpec host, IReadOnlyList<string> arguments, int? stopTimeoutSeconds = null) =>
         _renderer.Render(
             $"{program}.service.sbn",
             new SystemdUnitModel(
                 host.Name,
                 config.Name,
                 SystemdQuote.Argument($"{KubeadmLayout.BinDir}/{program}"),
-                arguments.Select(SystemdQuote.Argument).ToArray()));
+                arguments.Select(SystemdQuote.Argument).ToArray(),
+                stopTimeoutSeconds));
 
     private static HostSpec RequireControlPlane(HostSpec host) =>
         host.HasRole(HostRole.ControlPlane) ? host : throw new ArgumentException($"host {host.Name} is not a control-plane host", nameof(host));

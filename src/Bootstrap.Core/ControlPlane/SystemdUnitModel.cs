@@ -1,4 +1,5 @@
 namespace Bootstrap.Core.ControlPlane;
 
 /// <summary>What a component's unit template needs: the program and its arguments already quoted for <c>ExecStart=</c>.</summary>
-internal sealed record SystemdUnitModel(string HostName, string ClusterName, string Executable, IReadOnlyList<string> Arguments);
+/// <param name="StopTimeoutSeconds">systemd's <c>TimeoutStopSec=</c> for templates that set one.</param>
+internal sealed record SystemdUnitModel(string HostName, string ClusterName, string Executable, IReadOnlyList<string> Arguments, int? StopTimeoutSeconds = null);

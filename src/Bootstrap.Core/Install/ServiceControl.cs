@@ -8,12 +8,11 @@ namespace Bootstrap.Core.Install;
 /// runs and started after its inputs last changed (file mtimes against ActiveEnterTimestamp, both from
 /// the host's clock) is left alone, so a second run restarts nothing. Starts of stopped services run in
 /// parallel across hosts; restarts of running ones take <c>rolling</c>, so that at most one host's
-/// copy is down at a time, and release it only once the service is healthy again.
+/// copy is down at a time, and release it only once the new process is healthy and its
+/// <see cref="ServiceSpec.HoldAfterRestart"/> has passed.
 /// </summary>
 internal static class ServiceControl
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-
     /// <summary>What would be done to the service, and why (for plans and reports).</summary>
     public static async Task<(ServiceAction Action, ServiceStatus Status, string Reason)> DecideAsync(
         IRemoteHost host, ServiceSpec spec, bool inputsPending, SecretRedactor redactor, CancellationToken cancellationToken)
@@ -97,7 +96,8 @@ internal static class ServiceControl
                 {
                     await host.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", spec.Unit], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
                     done.Add($"restarted {spec.Unit} ({reason})");
-                    await WaitHealthyAsync(host, spec, redactor, cancellationToken).ConfigureAwait(false);
+                    await WaitHealthyAsync(host, spec, redactor, cancellationToken, replacing: status.InvocationId).ConfigureAwait(false);
+                    await Task.Delay(spec.HoldAfterRestart, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -111,25 +111,39 @@ internal static class ServiceControl
     }
 
     /// <summary>Polls the health command until it succeeds; on timeout the error ends with the unit's journal.</summary>
+    /// <param name="replacing">
+    /// The invocation a restart replaces: until the unit runs another one, the process answering is the
+    /// old one (still stopping), so its health says nothing yet.
+    /// </param>
     /// <exception cref="ServiceException">Not healthy within <see cref="ServiceSpec.HealthTimeout"/>.</exception>
-    public static async Task WaitHealthyAsync(IRemoteHost host, ServiceSpec spec, SecretRedactor redactor, CancellationToken cancellationToken)
+    public static async Task WaitHealthyAsync(
+        IRemoteHost host, ServiceSpec spec, SecretRedactor redactor, CancellationToken cancellationToken, string? replacing = null)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(spec);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(spec.HealthTimeout);
         CommandResult? last = null;
+        var stopping = !string.IsNullOrEmpty(replacing);
         try
         {
             while (true)
             {
-                last = await host.RunAsync(spec.Health with { Timeout = TimeSpan.FromSeconds(15) }, deadline.Token).ConfigureAwait(false);
-                if (last.Succeeded)
+                if (stopping)
                 {
-                    return;
+                    stopping = (await StatusAsync(host, spec.Unit, redactor, deadline.Token).ConfigureAwait(false)).InvocationId == replacing;
                 }
 
-                await Task.Delay(PollInterval, deadline.Token).ConfigureAwait(false);
+                if (!stopping)
+                {
+                    last = await host.RunAsync(spec.Health with { Timeout = TimeSpan.FromSeconds(15) }, deadline.Token).ConfigureAwait(false);
+                    if (last.Succeeded)
+                    {
+                        return;
+                    }
+                }
+
+                await Task.Delay(spec.PollInterval, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -139,7 +153,9 @@ internal static class ServiceControl
 
         var journal = await host.RunAsync(
             new RemoteCommand(["journalctl", "--no-pager", "--output=short-iso", "-n", "25", "-u", spec.Unit], sudo: true), cancellationToken).ConfigureAwait(false);
-        var check = last is null ? "no answer" : $"exit {last.ExitCode}: {FirstLine(last.Stderr.Length > 0 ? last.Stderr : last.Stdout)}";
+        var check = stopping ? "the process it replaces is still stopping"
+            : last is null ? "no answer"
+            : $"exit {last.ExitCode}: {FirstLine(last.Stderr.Length > 0 ? last.Stderr : last.Stdout)}";
         throw new ServiceException(redactor.Redact(
             $"{host.Name}: {spec.Component} is not healthy after {spec.HealthTimeout.TotalSeconds:0} s ({spec.Health.ToDisplayString(redactor)} → {check}). "
             + $"Last lines of its journal (journalctl -u {spec.Unit}):\n{journal.Stdout.TrimEnd()}"));

@@ -21,4 +21,13 @@ internal sealed record ServiceSpec
     public required RemoteCommand Health { get; init; }
 
     public required TimeSpan HealthTimeout { get; init; }
+
+    /// <summary>
+    /// After a restart, how long the roll waits once the service is healthy before the next host's copy
+    /// may go: the time a load balancer in front of it needs to take it back. Zero for most services.
+    /// </summary>
+    public TimeSpan HoldAfterRestart { get; init; }
+
+    /// <summary>How often the health command (and, after a restart, whether the old process is gone) is polled.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

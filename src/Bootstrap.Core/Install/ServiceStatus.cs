@@ -3,9 +3,10 @@ using System.Globalization;
 namespace Bootstrap.Core.Install;
 
 /// <summary>A unit's state as <c>systemctl show --timestamp=unix</c> reports it.</summary>
-internal sealed record ServiceStatus(string ActiveState, long? ActiveSince, string UnitFileState, bool NeedDaemonReload)
+/// <param name="InvocationId">Names one run of the unit (empty when it never ran): a restart is done once it differs.</param>
+internal sealed record ServiceStatus(string ActiveState, long? ActiveSince, string UnitFileState, bool NeedDaemonReload, string InvocationId = "")
 {
-    public static readonly string[] Properties = ["ActiveState", "ActiveEnterTimestamp", "UnitFileState", "NeedDaemonReload"];
+    public static readonly string[] Properties = ["ActiveState", "ActiveEnterTimestamp", "UnitFileState", "NeedDaemonReload", "InvocationID"];
 
     public bool Active => ActiveState == "active";
 
@@ -23,6 +24,6 @@ internal sealed record ServiceStatus(string ActiveState, long? ActiveSince, stri
         long? activeSince = since.StartsWith('@') && long.TryParse(since[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? seconds
             : null;
-        return new ServiceStatus(Get("ActiveState"), activeSince, Get("UnitFileState"), Get("NeedDaemonReload") == "yes");
+        return new ServiceStatus(Get("ActiveState"), activeSince, Get("UnitFileState"), Get("NeedDaemonReload") == "yes", Get("InvocationID"));
     }
 }

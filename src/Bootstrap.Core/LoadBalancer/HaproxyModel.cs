@@ -1,3 +1,15 @@
 namespace Bootstrap.Core.LoadBalancer;
 
-internal sealed record HaproxyModel(string ClusterName, int Port, IReadOnlyList<HaproxyServer> Servers);
+/// <param name="Inter">haproxy's check interval, as haproxy writes durations (so are the other times).</param>
+/// <param name="LeaveBound">At most how long the checks take to drop a server whose /readyz fails.</param>
+/// <param name="ShutdownDelay">How long a stopping API server keeps serving while /readyz fails.</param>
+internal sealed record HaproxyModel(
+    string ClusterName,
+    int Port,
+    IReadOnlyList<HaproxyServer> Servers,
+    string Inter,
+    string FastInter,
+    int Fall,
+    int Rise,
+    string LeaveBound,
+    string ShutdownDelay);

@@ -8,8 +8,8 @@ namespace Bootstrap.Core.LoadBalancer;
 /// <summary>
 /// haproxy.cfg and keepalived.conf for the <c>loadbalancer</c> hosts of a haproxy-keepalived cluster:
 /// haproxy passes TCP on the endpoint port through to every API server on 6443 and checks their
-/// /healthz over HTTPS; keepalived holds the virtual IP on a host whose haproxy runs, talking unicast VRRP
-/// to the other load balancers. The first load balancer in the file has the highest priority.
+/// /readyz over HTTPS (timings: <see cref="ApiServerHandover"/>); keepalived holds the virtual IP on a
+/// host whose haproxy runs, talking unicast VRRP to the other load balancers. The first load balancer in the file has the highest priority.
 /// </summary>
 internal sealed partial class LoadBalancerFiles
 {
@@ -27,7 +27,13 @@ internal sealed partial class LoadBalancerFiles
             new HaproxyModel(
                 config.Name,
                 config.ControlPlaneEndpoint.Port,
-                config.ControlPlaneHosts.Select(h => new HaproxyServer(h.Name, Endpoints.HostPort(h.Address, KubeadmLayout.ApiServerPort))).ToArray()));
+                config.ControlPlaneHosts.Select(h => new HaproxyServer(h.Name, Endpoints.HostPort(h.Address, KubeadmLayout.ApiServerPort))).ToArray(),
+                ApiServerHandover.Format(ApiServerHandover.CheckInterval),
+                ApiServerHandover.Format(ApiServerHandover.FastCheckInterval),
+                ApiServerHandover.Fall,
+                ApiServerHandover.Rise,
+                ApiServerHandover.Format(ApiServerHandover.LeaveBound),
+                ApiServerHandover.Format(ApiServerHandover.ShutdownDelay)));
     }
 
     /// <param name="interfaceName">The interface for the virtual IP: <see cref="LoadBalancerSpec.Interface"/> when set, else the one holding the host's address.</param>

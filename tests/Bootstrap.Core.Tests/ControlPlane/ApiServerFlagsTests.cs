@@ -55,6 +55,13 @@ public sealed class ApiServerFlagsTests
         Assert.Equal(expected, Value(Cp2Flags(), flag));
 
     [Fact]
+    public void A_stopping_api_server_keeps_serving_longer_than_the_load_balancer_takes_to_drop_it()
+    {
+        Assert.Equal("10s", Value(Cp2Flags(), "shutdown-delay-duration"));
+        Assert.True(ApiServerHandover.ShutdownDelay > ApiServerHandover.LeaveBound, $"{ApiServerHandover.ShutdownDelay} <= {ApiServerHandover.LeaveBound}");
+    }
+
+    [Fact]
     public void Etcd_servers_name_every_stacked_member_in_file_order_not_only_the_local_one() =>
         Assert.Equal(
             "https://192.168.56.21:2379,https://192.168.56.22:2379,https://192.168.56.23:2379",
@@ -96,7 +103,7 @@ public sealed class ApiServerFlagsTests
 
         SortedByName(flags);
         Assert.Equal(flags.Count, flags.Select(f => f.Split('=')[0]).Distinct().Count());
-        Assert.Equal(35, flags.Count);
+        Assert.Equal(36, flags.Count);
     }
 
     [Fact]

@@ -7,12 +7,13 @@ public sealed class ServiceStatusTests
     [Fact]
     public void A_running_enabled_unit_reports_when_it_became_active()
     {
-        var status = ServiceStatus.Parse("ActiveState=active\nActiveEnterTimestamp=@1764474000\nUnitFileState=enabled\nNeedDaemonReload=no\n");
+        var status = ServiceStatus.Parse("ActiveState=active\nActiveEnterTimestamp=@1764474000\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID=5f1c0ffee\n");
 
         Assert.True(status.Active);
         Assert.True(status.Enabled);
         Assert.False(status.NeedDaemonReload);
         Assert.Equal(1764474000, status.ActiveSince);
+        Assert.Equal("5f1c0ffee", status.InvocationId);
     }
 
     [Fact]
@@ -24,5 +25,6 @@ public sealed class ServiceStatusTests
         Assert.False(status.Enabled);
         Assert.True(status.NeedDaemonReload);
         Assert.Null(status.ActiveSince);
+        Assert.Empty(status.InvocationId);
     }
 }

@@ -28,7 +28,8 @@ internal static class Health
         HealthTimeout = TimeSpan.FromMinutes(2),
     };
 
-    public static ServiceSpec ApiServer(IPAddress address) => new()
+    /// <param name="behindManagedLoadBalancer">Behind Bootstrap's haproxy, whose checks take a restarted server back within <see cref="ApiServerHandover.RejoinBound"/>: the roll waits that long before the next one goes.</param>
+    public static ServiceSpec ApiServer(IPAddress address, bool behindManagedLoadBalancer) => new()
     {
         Unit = "kube-apiserver.service",
         Component = "kube-apiserver",
@@ -43,6 +44,7 @@ internal static class Health
         // This host's own API server, not the endpoint: the load balancer may not exist yet.
         Health = Kubectl("--server", Endpoints.Url("https", address, KubeadmLayout.ApiServerPort), "get", "--raw", "/readyz"),
         HealthTimeout = TimeSpan.FromMinutes(3),
+        HoldAfterRestart = behindManagedLoadBalancer ? ApiServerHandover.RejoinBound : TimeSpan.Zero,
     };
 
     public static ServiceSpec ControllerManager() => new()

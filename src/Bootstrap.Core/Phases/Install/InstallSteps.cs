@@ -59,7 +59,7 @@ internal static class InstallSteps
         Description = "Run kube-apiserver with its audit policy and encryption at rest",
         Targets = c => c.ControlPlaneHosts,
         Files = (_, material, host, _, _) => Task.FromResult(session.Files.ApiServer(material, host)),
-        Services = (_, host) => [Health.ApiServer(host.Address)],
+        Services = (material, host) => [Health.ApiServer(host.Address, material.Config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived)],
     };
 
     public static InstallStep ControllerManager(InstallSession session) => new()

@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace Bootstrap.Core.ControlPlane;
+
+/// <summary>
+/// How an API server leaves and rejoins the load balancer's pool without a failed request, as numbers
+/// shared by haproxy.cfg, kube-apiserver's flags and unit, and the rolling restart.
+/// <para>
+/// On SIGTERM kube-apiserver fails /readyz at once but keeps serving for
+/// <see cref="ShutdownDelay"/> (<c>--shutdown-delay-duration</c>); only then does it close its
+/// listener. haproxy checks /readyz and takes the server out of the pool within <see cref="LeaveBound"/>,
+/// so no new connection reaches a closed listener. Requests still running after the delay (watches,
+/// which v1.20 never ends by itself) get until <see cref="StopTimeout"/>, kubeadm's 30 s grace period
+/// for its static pods, before systemd kills the process; their clients reconnect through the load
+/// balancer. A restarted server is taken back within <see cref="RejoinBound"/> of answering /readyz.
+/// </para>
+/// </summary>
+internal static class ApiServerHandover
+{
+    /// <summary>haproxy's check interval while a server is steadily up or down (<c>inter</c>); also its whole-check timeout, as no <c>timeout check</c> is set.</summary>
+    public static TimeSpan CheckInterval { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The interval while a server is changing state (<c>fastinter</c>).</summary>
+    public static TimeSpan FastCheckInterval { get; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Failed checks in a row that take a server out (<c>fall</c>).</summary>
+    public const int Fall = 3;
+
+    /// <summary>Passed checks in a row that take it back (<c>rise</c>).</summary>
+    public const int Rise = 2;
+
+    /// <summary>How long a stopping API server keeps serving while /readyz fails.</summary>
+    public static TimeSpan ShutdownDelay { get; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>From SIGTERM until systemd kills what is left (<c>TimeoutStopSec=</c>).</summary>
+    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Worst case from /readyz failing until haproxy stops sending new connections: the check after the
+    /// last good one comes up to an interval later, the others a fast interval apart, and each may take
+    /// its whole timeout.
+    /// </summary>
+    public static TimeSpan LeaveBound => CheckInterval + ((Fall - 1) * FastCheckInterval) + (Fall * CheckInterval);
+
+    /// <summary>Worst case from /readyz passing until haproxy sends connections again, by the same reckoning.</summary>
+    public static TimeSpan RejoinBound => CheckInterval + ((Rise - 1) * FastCheckInterval) + (Rise * CheckInterval);
+
+    /// <summary>A duration as haproxy and kube-apiserver write it: whole milliseconds, e.g. <c>500ms</c>, or whole seconds, e.g. <c>2s</c>.</summary>
+    public static string Format(TimeSpan duration) =>
+        duration.Milliseconds == 0 && duration.Ticks % TimeSpan.TicksPerMillisecond == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{(long)duration.TotalSeconds}s")
+            : string.Create(CultureInfo.InvariantCulture, $"{(long)duration.TotalMilliseconds}ms");
+}
