@@ -9,7 +9,8 @@ namespace Bootstrap.Core.LoadBalancer;
 /// haproxy.cfg and keepalived.conf for the <c>loadbalancer</c> hosts of a haproxy-keepalived cluster:
 /// haproxy passes TCP on the endpoint port through to every API server on 6443 and checks their
 /// /readyz over HTTPS (timings: <see cref="ApiServerHandover"/>); keepalived holds the virtual IP on a
-/// host whose haproxy runs, talking unicast VRRP to the other load balancers. The first load balancer in the file has the highest priority.
+/// host whose haproxy runs, talking unicast VRRP to the other load balancers. The first load balancer
+/// in the file has the highest priority.
 /// </summary>
 internal sealed partial class LoadBalancerFiles
 {
