@@ -7,7 +7,7 @@ using Serilog;
 
 namespace Bootstrap.Ssh;
 
-/// <summary>Opens verified SSH.NET clients to one endpoint, retrying transient network errors with backoff.</summary>
+/// <summary>Opens verified SSH.NET clients to one endpoint, retrying transient network and session errors with backoff.</summary>
 internal sealed class SshConnector(
     SshHostSettings settings,
     SshCredentials credentials,
@@ -17,7 +17,11 @@ internal sealed class SshConnector(
     string address,
     int port)
 {
-    public async Task<T> ConnectAsync<T>(Func<ConnectionInfo, T> create, CancellationToken cancellationToken)
+    /// <param name="ready">
+    /// Run on each new connection before it counts as made (e.g. a first command): a transient failure
+    /// there is retried like a failed connect, on a new connection.
+    /// </param>
+    public async Task<T> ConnectAsync<T>(Func<ConnectionInfo, T> create, CancellationToken cancellationToken, Func<T, CancellationToken, Task>? ready = null)
         where T : BaseClient
     {
         var attempts = Math.Max(1, settings.ConnectAttempts);
@@ -43,6 +47,11 @@ internal sealed class SshConnector(
             try
             {
                 await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                if (ready is not null)
+                {
+                    await ready(client, cancellationToken).ConfigureAwait(false);
+                }
+
                 return client;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -52,9 +52,10 @@ public sealed class SshHost : IRemoteHost
     public bool IsRoot { get; private set; }
 
     /// <summary>
-    /// Connects (through the bastion when one is set), verifying the host key with <paramref name="trust"/>.
-    /// Transient network errors are retried with exponential backoff; authentication and host-key
-    /// failures never are. Secrets are read from their sources and registered with <paramref name="redactor"/> first.
+    /// Connects (through the bastion when one is set), verifying the host key with <paramref name="trust"/>;
+    /// the connection counts once a first command has run on it. Transient network errors and a first
+    /// command that does not finish within the connect timeout are retried on a new connection with
+    /// exponential backoff; authentication and host-key failures never are. Secrets are read from their sources and registered with <paramref name="redactor"/> first.
     /// </summary>
     public static async Task<SshHost> ConnectAsync(SshHostSettings settings, HostKeyTrust trust, SecretRedactor redactor, ILogger logger, CancellationToken cancellationToken)
     {
@@ -79,12 +80,16 @@ public sealed class SshHost : IRemoteHost
             }
 
             var connector = new SshConnector(settings, credentials, trust, redactor, logger, address, port);
-            var ssh = await connector.ConnectAsync(info => new SshClient(info), cancellationToken).ConfigureAwait(false);
+            var uid = string.Empty;
+            var ssh = await connector.ConnectAsync(
+                info => new SshClient(info),
+                cancellationToken,
+                async (client, token) => uid = await UserIdAsync(client, settings.ConnectTimeout, token).ConfigureAwait(false)).ConfigureAwait(false);
             var host = new SshHost(settings, redactor, logger, ssh,
                 token => connector.ConnectAsync(info => new SftpClient(info), token), bastion, tunnel, credentials.SudoPassword);
             try
             {
-                await host.DetectPrivilegesAsync(cancellationToken).ConfigureAwait(false);
+                await host.DetectPrivilegesAsync(uid, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -156,10 +161,30 @@ public sealed class SshHost : IRemoteHost
         _sftpGate.Dispose();
     }
 
-    private async Task DetectPrivilegesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>id -u</c> on a new connection, within the connect timeout: a host can accept the login and
+    /// still not run a session in time (an overloaded sshd), which is retried like a failed connect.
+    /// </summary>
+    private static async Task<string> UserIdAsync(SshClient client, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var id = await RunAsync(RemoteCommand.Of("id", "-u"), cancellationToken).ConfigureAwait(false);
-        IsRoot = id.Succeeded && id.Stdout.Trim() == "0";
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        using var id = client.CreateCommand("id -u");
+        try
+        {
+            await id.ExecuteAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"`id -u` did not finish within {timeout.TotalSeconds:0.#} s");
+        }
+
+        return id.ExitStatus == 0 ? id.Result.Trim() : string.Empty;
+    }
+
+    private async Task DetectPrivilegesAsync(string uid, CancellationToken cancellationToken)
+    {
+        IsRoot = uid == "0";
         if (IsRoot || _sudoPassword is null)
         {
             return;
