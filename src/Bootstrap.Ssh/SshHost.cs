@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Bootstrap.Core.Remote;
 using Bootstrap.Ssh.HostKeys;
@@ -55,7 +56,8 @@ public sealed class SshHost : IRemoteHost
     /// Connects (through the bastion when one is set), verifying the host key with <paramref name="trust"/>;
     /// the connection counts once a first command has run on it. Transient network errors and a first
     /// command that does not finish within the connect timeout are retried on a new connection with
-    /// exponential backoff; authentication and host-key failures never are. Secrets are read from their sources and registered with <paramref name="redactor"/> first.
+    /// exponential backoff; authentication and host-key failures never are. Secrets are read from
+    /// their sources and registered with <paramref name="redactor"/> first.
     /// </summary>
     public static async Task<SshHost> ConnectAsync(SshHostSettings settings, HostKeyTrust trust, SecretRedactor redactor, ILogger logger, CancellationToken cancellationToken)
     {
@@ -176,7 +178,7 @@ public sealed class SshHost : IRemoteHost
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"`id -u` did not finish within {timeout.TotalSeconds:0.#} s");
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"`id -u` did not finish within {timeout.TotalSeconds:0.#} s"));
         }
 
         return id.ExitStatus == 0 ? id.Result.Trim() : string.Empty;
