@@ -25,7 +25,9 @@ internal static class LabMachines
         };
         // Never accept-new: scripts/lab wrote every machine's host keys before its first boot.
         var trust = new HostKeyTrust(paths.KnownHosts, acceptNew: false, Log.Logger);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        // Room for every attempt to run into its timeout (a session that does not run `id -u` in time
+        // is retried on a new connection), plus the backoff between attempts.
+        using var cts = new CancellationTokenSource((settings.ConnectTimeout * attempts) + TimeSpan.FromSeconds(30));
         return await SshHost.ConnectAsync(settings, trust, new SecretRedactor(), Log.Logger, cts.Token);
     }
 
