@@ -1,4 +1,5 @@
 using Bootstrap.Core.Config;
+using Bootstrap.Core.Kubernetes;
 
 namespace Bootstrap.Core.ControlPlane;
 
@@ -55,7 +56,7 @@ internal static class ApiServerFlags
             .Add("audit-log-maxsize", options.AuditLogMaxSizeMegabytes)
             .Add("encryption-provider-config", KubeadmLayout.EncryptionConfig)
             // Leave the load balancer's pool before closing the listener (ApiServerHandover).
-            .Add("shutdown-delay-duration", ApiServerHandover.Format(ApiServerHandover.ShutdownDelay));
+            .Add("shutdown-delay-duration", GoDuration.Format(ApiServerHandover.ShutdownDelay));
 
         if (options.VerifyKubeletServingCertificates)
         {

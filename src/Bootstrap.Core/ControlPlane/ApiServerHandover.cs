@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Bootstrap.Core.ControlPlane;
 
 /// <summary>
@@ -44,10 +42,4 @@ internal static class ApiServerHandover
 
     /// <summary>Worst case from /readyz passing until haproxy sends connections again, by the same reckoning.</summary>
     public static TimeSpan RejoinBound => CheckInterval + ((Rise - 1) * FastCheckInterval) + (Rise * CheckInterval);
-
-    /// <summary>A duration as haproxy and kube-apiserver both read it: whole seconds, e.g. <c>2s</c>, else whole milliseconds, e.g. <c>500ms</c>.</summary>
-    public static string Format(TimeSpan duration) =>
-        duration.Ticks % TimeSpan.TicksPerSecond == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{duration.Ticks / TimeSpan.TicksPerSecond}s")
-            : string.Create(CultureInfo.InvariantCulture, $"{duration.Ticks / TimeSpan.TicksPerMillisecond}ms");
 }

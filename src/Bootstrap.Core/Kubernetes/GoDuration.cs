@@ -98,5 +98,14 @@ internal static class GoDuration
         };
     }
 
+    /// <summary>
+    /// A whole number of seconds (<c>10s</c>), else of milliseconds (<c>500ms</c>): read the same by Go's
+    /// ParseDuration (kube-apiserver's flags) and by haproxy's time values.
+    /// </summary>
+    public static string Format(TimeSpan duration) =>
+        duration.Ticks % TimeSpan.TicksPerSecond == 0
+            ? Invariant($"{duration.Ticks / TimeSpan.TicksPerSecond}s")
+            : Invariant($"{duration.Ticks / TimeSpan.TicksPerMillisecond}ms");
+
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Bootstrap.Core.Config;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.ControlPlane;
 using Bootstrap.Core.Rendering;
 
@@ -29,12 +30,12 @@ internal sealed partial class LoadBalancerFiles
                 config.Name,
                 config.ControlPlaneEndpoint.Port,
                 config.ControlPlaneHosts.Select(h => new HaproxyServer(h.Name, Endpoints.HostPort(h.Address, KubeadmLayout.ApiServerPort))).ToArray(),
-                ApiServerHandover.Format(ApiServerHandover.CheckInterval),
-                ApiServerHandover.Format(ApiServerHandover.FastCheckInterval),
+                GoDuration.Format(ApiServerHandover.CheckInterval),
+                GoDuration.Format(ApiServerHandover.FastCheckInterval),
                 ApiServerHandover.Fall,
                 ApiServerHandover.Rise,
-                ApiServerHandover.Format(ApiServerHandover.LeaveBound),
-                ApiServerHandover.Format(ApiServerHandover.ShutdownDelay)));
+                GoDuration.Format(ApiServerHandover.LeaveBound),
+                GoDuration.Format(ApiServerHandover.ShutdownDelay)));
     }
 
     /// <param name="interfaceName">The interface for the virtual IP: <see cref="LoadBalancerSpec.Interface"/> when set, else the one holding the host's address.</param>

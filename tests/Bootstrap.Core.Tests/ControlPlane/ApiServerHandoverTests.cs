@@ -18,12 +18,4 @@ public sealed class ApiServerHandoverTests
         Assert.True(ApiServerHandover.ShutdownDelay > ApiServerHandover.LeaveBound);
         Assert.True(ApiServerHandover.StopTimeout >= ApiServerHandover.ShutdownDelay + TimeSpan.FromSeconds(15));
     }
-
-    [Theory]
-    [InlineData(2000, "2s")]
-    [InlineData(500, "500ms")]
-    [InlineData(6500, "6500ms")]
-    [InlineData(10000, "10s")]
-    public void Durations_are_written_as_haproxy_and_kube_apiserver_read_them(int milliseconds, string expected) =>
-        Assert.Equal(expected, ApiServerHandover.Format(TimeSpan.FromMilliseconds(milliseconds)));
 }

@@ -44,4 +44,18 @@ public sealed class GoDurationTests
     [InlineData(400 * 86400, "1y")]
     public void Short_human_form_is_apimachinerys(long seconds, string expected) =>
         Assert.Equal(expected, GoDuration.ShortHuman(TimeSpan.FromSeconds(seconds)));
+
+    [Theory]
+    [InlineData(2000, "2s")]
+    [InlineData(500, "500ms")]
+    [InlineData(6500, "6500ms")]
+    [InlineData(10000, "10s")]
+    public void Formats_whole_seconds_else_milliseconds_and_parses_back(int milliseconds, string expected)
+    {
+        var duration = TimeSpan.FromMilliseconds(milliseconds);
+
+        Assert.Equal(expected, GoDuration.Format(duration));
+        Assert.True(GoDuration.TryParse(expected, out var parsed));
+        Assert.Equal(duration, parsed);
+    }
 }
