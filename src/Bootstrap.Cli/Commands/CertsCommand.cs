@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Bootstrap.Core.Install;
 using Bootstrap.Core.Pki;
 
 namespace Bootstrap.Cli.Commands;
@@ -129,7 +130,13 @@ internal static partial class CertsCommand
             var directory = parse.GetValue(stateDir) is { Length: > 0 } overridden ? Path.GetFullPath(overridden) : config.StateDirectory;
             return await PkiErrorsAsExitCodesAsync(error, async () =>
             {
-                var changes = await new PkiManager(time).EnsureAsync(PkiRequestFactory.FromCluster(config), directory, cancellationToken).ConfigureAwait(false);
+                using var held = StateRunLock.Acquire(directory, "bootstrap certs generate", create: true, time);
+                var plan = await StatePlan.CreateAsync(config with { StateDirectory = directory }, time, cancellationToken).ConfigureAwait(false);
+                var written = await plan.CommitAsync(cancellationToken).ConfigureAwait(false);
+                var items = plan.Pki.Items
+                    .Concat(plan.Secrets.Select(s => new PkiChange(Path.GetFileName(s.Path), PkiChangeAction.Created, "a new cluster state")))
+                    .ToList();
+                var changes = new PkiChanges(items, written);
                 var writer = parse.InvocationConfiguration.Output;
                 if (format == "json")
                 {
@@ -181,6 +188,7 @@ internal static partial class CertsCommand
 
             return await PkiErrorsAsExitCodesAsync(error, async () =>
             {
+                using var held = StateRunLock.Acquire(directory, "bootstrap certs renew " + target, create: false, time);
                 var changes = await new PkiManager(time).RenewAsync(directory, target, cancellationToken).ConfigureAwait(false);
                 foreach (var item in changes.Items)
                 {

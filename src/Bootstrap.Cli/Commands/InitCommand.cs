@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Bootstrap.Cli.Workflow;
 using Bootstrap.Core.Phases;
+using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Cli.Commands;
@@ -15,7 +16,7 @@ internal static class InitCommand
 {
     public static Command Create(IHostConnector? connector = null)
     {
-        var tree = InitWorkflow.Create(new InitOptions());
+        var tree = InitWorkflow.Create(new PreflightOptions());
         var init = new Command("init", "Install the cluster: etcd, the control plane and the load balancer, phase by phase. Safe to run again: what is in place is left alone. Phases:\n" + Tree(tree));
         var flags = new WorkflowFlags();
         flags.AddTo(init, skipPhases: true);

@@ -15,7 +15,7 @@ internal static class PreflightCommand
         var command = new Command("preflight", "Check every host of the cluster file for what the install needs (read-only). Exit code 3 when a check fails.");
         var flags = new WorkflowFlags();
         flags.AddTo(command);
-        flags.SetAction(command, new WorkflowSelection { Only = "preflight" }, connector);
+        flags.SetAction(command, new WorkflowSelection { Only = "preflight" }, connector, locksState: false);
         return command;
     }
 }

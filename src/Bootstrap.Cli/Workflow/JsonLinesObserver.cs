@@ -5,8 +5,9 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Cli.Workflow;
 
 /// <summary>
-/// <c>--output json</c>: one JSON object per line for each event (<c>phase-start</c>, <c>host-end</c>,
-/// <c>phase-end</c>) and a final <c>run-end</c> with the exit code. Thread-safe.
+/// <c>--output json</c>: one JSON object per line for each event (<c>phase-start</c>, <c>change</c>, <c>host-end</c>,
+/// <c>phase-end</c>) and a final <c>run-end</c> with the exit code. A <c>change</c> is one typed change record of a
+/// target (host, kind, target, from, to, reason): in a plan, what would change; in a run, what changed. Thread-safe.
 /// </summary>
 internal sealed class JsonLinesObserver(TextWriter output) : IWorkflowObserver
 {
@@ -16,6 +17,23 @@ internal sealed class JsonLinesObserver(TextWriter output) : IWorkflowObserver
     {
         ArgumentNullException.ThrowIfNull(workflowEvent);
         var e = workflowEvent;
+        if (e.Change is { } change)
+        {
+            Write(writer =>
+            {
+                writer.WriteString("event", "change");
+                writer.WriteString("phase", e.Phase);
+                writer.WriteString("time", e.Time);
+                writer.WriteString("host", change.Host);
+                writer.WriteString("kind", change.KindName);
+                writer.WriteString("target", change.Target);
+                WriteOptional(writer, "from", change.From);
+                WriteOptional(writer, "to", change.To);
+                WriteOptional(writer, "reason", change.Reason);
+            });
+            return;
+        }
+
         Write(writer =>
         {
             writer.WriteString("event", e.Kind switch
@@ -79,6 +97,18 @@ internal sealed class JsonLinesObserver(TextWriter output) : IWorkflowObserver
             writer.WriteString("error", error);
         }
     });
+
+    private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
 
     private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
     {

@@ -1,5 +1,5 @@
 using Bootstrap.Core.Config;
-using Bootstrap.Core.Phases;
+using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Cli.Workflow;
@@ -8,4 +8,4 @@ namespace Bootstrap.Cli.Workflow;
 /// A command that runs a phase tree other than <c>init</c>'s: the tree, and for a command with
 /// <c>--host</c> the hosts it may name (also its default when none is named).
 /// </summary>
-internal sealed record WorkflowCommand(Func<InitOptions, PhaseTree> Tree, Func<ClusterConfig, IReadOnlyList<HostSpec>>? HostChoices = null);
+internal sealed record WorkflowCommand(Func<PreflightOptions, PhaseTree> Tree, Func<ClusterConfig, IReadOnlyList<HostSpec>>? HostChoices = null);

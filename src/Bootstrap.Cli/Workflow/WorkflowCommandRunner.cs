@@ -1,4 +1,5 @@
 using Bootstrap.Core.Config;
+using Bootstrap.Core.Pki;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 using Serilog;
@@ -44,6 +45,20 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
             return Finish(ExitCodes.BadInput, "bad-input", string.Join("; ", problems));
         }
 
+        StateRunLock? stateLock;
+        try
+        {
+            stateLock = invocation.LocksState && !(invocation.Selection.Only is { } only && PhaseTree.Normalize(only) == "preflight")
+                ? StateRunLock.Acquire(config.StateDirectory, invocation.CommandLine, create: !invocation.DryRun, TimeProvider.System)
+                : null;
+        }
+        catch (PkiStateException e)
+        {
+            error.WriteLine(e.Message);
+            return Finish(ExitCodes.Failure, "failed", e.Message);
+        }
+
+        using var heldLock = stateLock;
         var redactor = new SecretRedactor();
         using var interrupt = new InterruptSignal(cancellationToken);
         var token = interrupt.Token;
@@ -78,6 +93,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
         await using (hosts.ConfigureAwait(false))
         {
             var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun };
+            await using var disposeContext = context.ConfigureAwait(false);
             IWorkflowObserver observer = json is null
                 ? new ConsoleWorkflowObserver(logger)
                 : new FanOutObserver([new ConsoleWorkflowObserver(logger), json]);

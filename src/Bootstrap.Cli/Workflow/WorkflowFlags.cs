@@ -68,7 +68,7 @@ internal sealed class WorkflowFlags
     }
 
     /// <summary>Reads the parsed flags; an invalid --ignore-preflight-errors throws <see cref="ArgumentException"/> (bad input).</summary>
-    public WorkflowInvocation Read(ParseResult parse, WorkflowSelection selection, bool dryRun = false, WorkflowCommand? workflow = null)
+    public WorkflowInvocation Read(ParseResult parse, WorkflowSelection selection, bool dryRun = false, WorkflowCommand? workflow = null, bool locksState = true)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(selection);
@@ -81,8 +81,10 @@ internal sealed class WorkflowFlags
             Workflow = workflow?.Tree ?? InitWorkflow.Create,
             HostChoices = workflow?.HostChoices,
             DryRun = dryRun,
+            LocksState = locksState,
             AcceptNewHostKeys = parse.GetValue(AcceptNew),
-            Options = new InitOptions { IgnorePreflightErrors = IgnoredPreflightErrors.Parse(parse.GetValue(IgnorePreflightErrors) ?? []) },
+            Options = new PreflightOptions { IgnorePreflightErrors = IgnoredPreflightErrors.Parse(parse.GetValue(IgnorePreflightErrors) ?? []) },
+            CommandLine = "bootstrap " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
             Json = parse.GetValue(Output) == "json",
             LogFile = parse.GetValue(LogFile),
             Verbose = parse.GetValue(Verbose),
@@ -90,7 +92,7 @@ internal sealed class WorkflowFlags
     }
 
     /// <summary>The action of a command that runs <paramref name="selection"/> of <paramref name="workflow"/> (<c>init</c>'s tree when null).</summary>
-    public void SetAction(Command command, WorkflowSelection selection, IHostConnector? connector, bool dryRun = false, WorkflowCommand? workflow = null) =>
+    public void SetAction(Command command, WorkflowSelection selection, IHostConnector? connector, bool dryRun = false, WorkflowCommand? workflow = null, bool locksState = true) =>
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -98,7 +100,7 @@ internal sealed class WorkflowFlags
             WorkflowInvocation invocation;
             try
             {
-                invocation = Read(parse, selection, dryRun, workflow);
+                invocation = Read(parse, selection, dryRun, workflow, locksState);
             }
             catch (ArgumentException e)
             {

@@ -1,5 +1,6 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Phases;
+using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Cli.Workflow;
@@ -11,10 +12,10 @@ internal sealed record WorkflowInvocation
 
     public required WorkflowSelection Selection { get; init; }
 
-    public required InitOptions Options { get; init; }
+    public required PreflightOptions Options { get; init; }
 
     /// <summary>The phase tree the command runs (<c>init</c>'s unless told otherwise).</summary>
-    public Func<InitOptions, PhaseTree> Workflow { get; init; } = InitWorkflow.Create;
+    public Func<PreflightOptions, PhaseTree> Workflow { get; init; } = InitWorkflow.Create;
 
     /// <summary>
     /// For a command with <c>--host</c>: the hosts it may name, which are also the default when none is named
@@ -30,6 +31,15 @@ internal sealed record WorkflowInvocation
 
     /// <summary><c>bootstrap plan</c>: every phase reports what it would change and changes nothing.</summary>
     public bool DryRun { get; init; }
+
+    /// <summary>
+    /// Whether the run holds the cluster state's lock for its whole length (everything but preflight, which reads
+    /// hosts only); a dry run takes it only when the state exists, and never creates the directory.
+    /// </summary>
+    public bool LocksState { get; init; } = true;
+
+    /// <summary>The command line as the user typed it (for the state lock's holder line); never holds a secret (secrets come from files, the environment or a prompt).</summary>
+    public string CommandLine { get; init; } = "bootstrap";
 
     /// <summary><c>--accept-new</c>: trust and record host keys not yet known (a changed key is still refused).</summary>
     public bool AcceptNewHostKeys { get; init; }

@@ -60,5 +60,18 @@ public sealed record ClusterConfig
     public IReadOnlyList<HostSpec> EtcdMembers =>
         HostsWith(Etcd.Topology == EtcdTopology.Stacked ? HostRole.ControlPlane : HostRole.Etcd);
 
+    /// <summary>
+    /// The hosts that join the cluster as Kubernetes nodes, in file order: every worker, and the control-plane hosts
+    /// unless <see cref="ControlPlaneSpec.RunKubelet"/> is false. Load balancers and dedicated etcd hosts never do.
+    /// </summary>
+    public IReadOnlyList<HostSpec> Nodes => Hosts.Where(IsNode).ToArray();
+
+    /// <summary>Whether <paramref name="host"/> is a Kubernetes node (runs a kubelet and kube-proxy); see <see cref="Nodes"/>.</summary>
+    public bool IsNode(HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host.HasRole(HostRole.Worker) || (host.HasRole(HostRole.ControlPlane) && ControlPlane.RunKubelet);
+    }
+
     private HostSpec[] HostsWith(HostRole role) => Hosts.Where(h => h.HasRole(role)).ToArray();
 }

@@ -16,22 +16,34 @@ internal sealed class ApiServerConfigFiles
     public string AuditPolicy(ClusterConfig config) =>
         _renderer.Render("audit-policy.yaml.sbn", new { ClusterName = config.Name });
 
-    /// <param name="keyName">The key's name in the file (e.g. <c>key1</c>); a new name is needed when the key is rotated.</param>
-    /// <param name="key">The AES key, generated once per cluster and kept in the cluster state.</param>
-    public string EncryptionConfig(ClusterConfig config, string keyName, ReadOnlySpan<byte> key)
+    /// <param name="keys">
+    /// The AES keys, each generated once and kept in the cluster state; the first encrypts new writes, the others
+    /// (during a rotation) still decrypt what they encrypted.
+    /// </param>
+    public string EncryptionConfig(ClusterConfig config, IReadOnlyList<EncryptionKey> keys)
     {
-        if (key.Length != EncryptionKeyLength)
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
         {
-            throw new ArgumentException($"the encryption key must be {EncryptionKeyLength} bytes, not {key.Length}", nameof(key));
+            throw new ArgumentException("at least one encryption key is needed", nameof(keys));
         }
 
-        if (keyName.Length == 0 || !keyName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        foreach (var key in keys)
         {
-            throw new ArgumentException($"not a key name: '{keyName}'", nameof(keyName));
+            if (key.Secret.Length != EncryptionKeyLength)
+            {
+                throw new ArgumentException($"the encryption key {key.Name} must be {EncryptionKeyLength} bytes, not {key.Secret.Length}", nameof(keys));
+            }
+
+            if (!EncryptionKey.IsValidName(key.Name))
+            {
+                throw new ArgumentException($"not a key name: '{key.Name}'", nameof(keys));
+            }
         }
 
         return _renderer.Render(
             "encryption-config.yaml.sbn",
-            new { ClusterName = config.Name, KeyName = keyName, KeyBase64 = Convert.ToBase64String(key) });
+            new { ClusterName = config.Name, Keys = keys.Select(k => new { k.Name, Secret = Convert.ToBase64String(k.Secret) }).ToArray() });
     }
 }

@@ -14,7 +14,7 @@ namespace Bootstrap.Core.Install;
 /// </summary>
 internal sealed class InstallFiles
 {
-    public const string EtcdUser = "etcd";
+    public const string EtcdUser = CertificateCatalog.EtcdUser;
     public const string SystemdDir = "/etc/systemd/system";
     public const string HaproxyConfig = "/etc/haproxy/haproxy.cfg";
     public const string KeepalivedConfig = "/etc/keepalived/keepalived.conf";
@@ -23,68 +23,17 @@ internal sealed class InstallFiles
     private const int Public = 0b110_100_100;
     private const int Secret = 0b110_000_000;
 
-    // Shared by every control-plane host: the three CAs with their keys, the service-account key pair.
-    private static readonly string[] SharedPki =
-    [
-        "ca.crt", "ca.key", "sa.key", "sa.pub", "front-proxy-ca.crt", "front-proxy-ca.key", "etcd/ca.crt", "etcd/ca.key",
-    ];
-
-    private static readonly string[] ControlPlaneLeaves =
-    [
-        "apiserver", "apiserver-kubelet-client", "apiserver-etcd-client", "front-proxy-client",
-    ];
-
     private readonly TemplateRenderer _renderer;
 
     public InstallFiles(TemplateRenderer renderer) => _renderer = renderer;
 
-    /// <summary>The certificates and keys of a control-plane host and/or etcd member.</summary>
-    public static IReadOnlyList<DesiredFile> Certificates(InstallMaterial material, HostSpec host)
-    {
-        ArgumentNullException.ThrowIfNull(material);
-        var files = new List<DesiredFile>();
-        if (host.HasRole(HostRole.ControlPlane))
-        {
-            foreach (var name in SharedPki)
-            {
-                files.Add(Pki(material, "pki/" + name, name));
-            }
-
-            foreach (var leaf in ControlPlaneLeaves)
-            {
-                files.Add(Pki(material, $"pki/{leaf}.crt", leaf + ".crt"));
-                files.Add(Pki(material, $"pki/{leaf}.key", leaf + ".key"));
-            }
-        }
-
-        if (material.Config.EtcdMembers.Contains(host))
-        {
-            if (!host.HasRole(HostRole.ControlPlane))
-            {
-                files.Add(Pki(material, "pki/etcd/ca.crt", "etcd/ca.crt"));
-            }
-
-            foreach (var pair in new[] { "server", "peer" })
-            {
-                // etcd runs as its own user and must read its key pairs.
-                files.Add(Pki(material, $"hosts/{host.Name}/pki/etcd/{pair}.crt", $"etcd/{pair}.crt", EtcdUser));
-                files.Add(Pki(material, $"hosts/{host.Name}/pki/etcd/{pair}.key", $"etcd/{pair}.key", EtcdUser));
-            }
-
-            files.Add(Pki(material, "pki/etcd/healthcheck-client.crt", "etcd/healthcheck-client.crt"));
-            files.Add(Pki(material, "pki/etcd/healthcheck-client.key", "etcd/healthcheck-client.key"));
-        }
-
-        return files;
-    }
+    /// <summary>The certificates and keys of a control-plane host and/or etcd member (<see cref="CertificatePlacement"/>).</summary>
+    public static IReadOnlyList<DesiredFile> Certificates(InstallMaterial material, HostSpec host) =>
+        Placed(material, host, kubeconfigs: false);
 
     /// <summary>admin.conf, controller-manager.conf and scheduler.conf of a control-plane host (all pointing at the endpoint, as kubeadm v1.20 does).</summary>
-    public static IReadOnlyList<DesiredFile> Kubeconfigs(InstallMaterial material)
-    {
-        ArgumentNullException.ThrowIfNull(material);
-        return [.. new[] { KubeadmNames.AdminKubeconfig, KubeadmNames.ControllerManagerKubeconfig, KubeadmNames.SchedulerKubeconfig }
-            .Select(name => DesiredFile.FromBytes(new FileSpec($"{KubeadmLayout.KubernetesDir}/{name}", Secret), material.StateFile(name)))];
-    }
+    public static IReadOnlyList<DesiredFile> Kubeconfigs(InstallMaterial material, HostSpec host) =>
+        Placed(material, host, kubeconfigs: true);
 
     public DesiredFile EtcdUnit(InstallMaterial material, HostSpec member) =>
         Unit("etcd", new ControlPlaneUnits(_renderer).Etcd(material.Config, member, EtcdClusterState.New));
@@ -98,7 +47,7 @@ internal sealed class InstallFiles
         [
             Unit("kube-apiserver", new ControlPlaneUnits(_renderer).ApiServer(config, host, new ApiServerFlagOptions())),
             DesiredFile.FromText(new FileSpec(KubeadmLayout.AuditPolicy, Secret), files.AuditPolicy(config)),
-            DesiredFile.FromText(new FileSpec(KubeadmLayout.EncryptionConfig, Secret), files.EncryptionConfig(config, InstallMaterial.EncryptionKeyName, material.EncryptionKey)),
+            DesiredFile.FromText(new FileSpec(KubeadmLayout.EncryptionConfig, Secret), files.EncryptionConfig(config, material.EncryptionKeys)),
         ];
     }
 
@@ -119,14 +68,58 @@ internal sealed class InstallFiles
         ];
     }
 
+    /// <summary>The binaries <paramref name="host"/> runs, from the artifacts.</summary>
+    public static IReadOnlyList<DesiredFile> Binaries(InstallMaterial material, HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(material);
+        return [.. BinariesFor(material.Config, host).Select(material.Artifacts.Binary)];
+    }
+
+    /// <summary>etcd members get etcd and etcdctl; control-plane hosts the three components and kubectl; nodes the kubelet and kube-proxy.</summary>
+    public static IReadOnlyList<string> BinariesFor(ClusterConfig config, HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var names = new List<string>();
+        if (config.EtcdMembers.Contains(host))
+        {
+            names.AddRange(["etcd", "etcdctl"]);
+        }
+
+        if (host.HasRole(HostRole.ControlPlane))
+        {
+            names.AddRange(["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"]);
+        }
+
+        if (config.IsNode(host))
+        {
+            names.AddRange(["kubelet", "kube-proxy"]);
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// The shared files of <paramref name="host"/> (certificates, kubeconfigs, binaries) that <paramref name="service"/>
+    /// reads: its own phase installs them too, so that a change to one reaches the host in the service's turn.
+    /// </summary>
+    public static IReadOnlyList<DesiredFile> ReadBy(InstallMaterial material, HostSpec host, ServiceSpec service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return [.. Certificates(material, host).Concat(Kubeconfigs(material, host)).Concat(Binaries(material, host))
+            .Where(f => service.Inputs.Contains(f.Path, StringComparer.Ordinal))];
+    }
+
     public static string UnitPath(string component) => $"{SystemdDir}/{component}.service";
 
     private static DesiredFile Unit(string component, string content) =>
         DesiredFile.FromText(new FileSpec(UnitPath(component), Public), content);
 
-    private static DesiredFile Pki(InstallMaterial material, string statePath, string hostPath, string owner = "root")
+    private static IReadOnlyList<DesiredFile> Placed(InstallMaterial material, HostSpec host, bool kubeconfigs)
     {
-        var secret = statePath.EndsWith(".key", StringComparison.Ordinal);
-        return DesiredFile.FromBytes(new FileSpec($"{KubeadmLayout.PkiDir}/{hostPath}", secret ? Secret : Public, owner, owner), material.StateFile(statePath));
+        ArgumentNullException.ThrowIfNull(material);
+        ArgumentNullException.ThrowIfNull(host);
+        return [.. CertificatePlacement.For(PkiRequestFactory.FromCluster(material.Config), host.Name)
+            .Where(f => (f.Entry == CertificateKind.Kubeconfig) == kubeconfigs)
+            .Select(f => DesiredFile.FromBytes(new FileSpec(f.HostPath, f.Secret ? Secret : Public, f.Owner, f.Owner), material.StateFile(f.StatePath)))];
     }
 }

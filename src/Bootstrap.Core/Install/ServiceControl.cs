@@ -1,114 +1,99 @@
 using System.Globalization;
 using Bootstrap.Core.Remote;
+using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Install;
 
 /// <summary>
-/// Keeps a systemd service enabled and running on its current inputs, and nothing more: a service that
-/// runs and started after its inputs last changed (file mtimes against ActiveEnterTimestamp, both from
-/// the host's clock) is left alone, so a second run restarts nothing. Starts of stopped services run in
-/// parallel across hosts; restarts of running ones take <c>rolling</c>, so that at most one host's
-/// copy is down at a time, and release it only once the new process is healthy and its
-/// <see cref="ServiceSpec.HoldAfterRestart"/> has passed.
+/// Plans systemd services to be enabled and running on their current inputs, and nothing more: a service that
+/// runs and started after its inputs last changed (file mtimes against ActiveEnterTimestamp, both from the
+/// host's clock), with none of its inputs about to change, is left alone, so a second run restarts nothing.
+/// A stopped service is started (in parallel across hosts); a running one whose inputs change is restarted,
+/// which makes the host's plan <see cref="TargetPlan.Rolling"/>: its file changes and the restart happen in the
+/// host's turn, and the turn ends once the new process is healthy and <see cref="ServiceSpec.HoldAfterRestart"/>
+/// has passed.
 /// </summary>
 internal static class ServiceControl
 {
-    /// <summary>What would be done to the service, and why (for plans and reports).</summary>
-    public static async Task<(ServiceAction Action, ServiceStatus Status, string Reason)> DecideAsync(
-        IRemoteHost host, ServiceSpec spec, bool inputsPending, SecretRedactor redactor, CancellationToken cancellationToken)
-    {
-        var status = await StatusAsync(host, spec.Unit, redactor, cancellationToken).ConfigureAwait(false);
-        if (!status.Active)
-        {
-            return (ServiceAction.Start, status, $"{spec.Component} is {(status.ActiveState.Length == 0 ? "unknown" : status.ActiveState)}");
-        }
-
-        if (inputsPending)
-        {
-            return (ServiceAction.Restart, status, $"{spec.Component} runs with files that are about to change");
-        }
-
-        // A missing input only adds a line to stderr; the phase writes it before the service is started.
-        var stat = await host.RunAsync(new RemoteCommand(["stat", "-c", "%Y %n", "--", .. spec.Inputs], sudo: true), cancellationToken)
-            .ConfigureAwait(false);
-        var newer = stat.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split(' ', 2))
-            .Where(p => long.Parse(p[0], CultureInfo.InvariantCulture) > status.ActiveSince)
-            .Select(p => p[1])
-            .ToArray();
-        return newer.Length > 0
-            ? (ServiceAction.Restart, status, $"{spec.Component} started before {string.Join(", ", newer)} changed")
-            : (ServiceAction.None, status, $"{spec.Component} is running on its current files");
-    }
-
-    /// <summary>For a plan: what would be done to the service given the file changes a dry run found, or null for nothing.</summary>
-    public static async Task<string?> PlanAsync(
-        IRemoteHost host, ServiceSpec spec, IReadOnlyList<FileChange> changes, SecretRedactor redactor, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(changes);
-        var pending = changes.Any(c => c.Kind != FileChangeKind.MetadataChanged && spec.Inputs.Contains(c.Path));
-        var (action, _, reason) = await DecideAsync(host, spec, pending, redactor, cancellationToken).ConfigureAwait(false);
-        return action == ServiceAction.None ? null : $"would {(action == ServiceAction.Start ? "start" : "restart")} {spec.Unit} ({reason})";
-    }
-
-    /// <summary>Makes the service enabled and running on its current files; returns what it did, one line each.</summary>
-    /// <param name="unitFilesChanged">A unit file was written in this run: systemd must reload before anything starts.</param>
+    /// <summary>The changes that keep <paramref name="services"/> enabled and running after <paramref name="fileChanges"/> (planned on the same host).</summary>
     /// <param name="waitAfterStart">Wait for health after a fresh start too (not for etcd members of a new cluster, which need each other).</param>
-    /// <exception cref="ServiceException">The service did not become healthy in time.</exception>
-    public static async Task<IReadOnlyList<string>> EnsureAsync(
-        IRemoteHost host, ServiceSpec spec, bool unitFilesChanged, bool waitAfterStart, SemaphoreSlim rolling, SecretRedactor redactor, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<Change>> PlanAsync(
+        HostView view, IReadOnlyList<ServiceSpec> services, IReadOnlyList<Change> fileChanges, bool waitAfterStart, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(rolling);
-        var (action, status, reason) = await DecideAsync(host, spec, inputsPending: false, redactor, cancellationToken).ConfigureAwait(false);
-        var done = new List<string>();
-        if (unitFilesChanged || status.NeedDaemonReload)
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(fileChanges);
+        var pending = FileConvergence.ContentChanges(fileChanges);
+        var unitFileChanges = fileChanges.Any(c => c.Target.StartsWith(InstallFiles.SystemdDir + "/", StringComparison.Ordinal));
+        var reload = false;
+        var changes = new List<Change>();
+        foreach (var service in services)
         {
-            await host.RunCheckedAsync(new RemoteCommand(["systemctl", "daemon-reload"], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+            var status = await view.UnitAsync(service.Unit, cancellationToken).ConfigureAwait(false);
+            reload |= status.NeedDaemonReload;
+            if (!status.Enabled)
+            {
+                changes.Add(new Change
+                {
+                    Host = view.Name,
+                    Kind = ChangeKind.UnitEnable,
+                    Target = service.Unit,
+                    From = status.UnitFileState.Length == 0 ? null : status.UnitFileState,
+                    To = "enabled",
+                    Apply = (apply, ct) => RunAsync(apply, view.Name, ["systemctl", "enable", "--quiet", service.Unit], ct),
+                });
+            }
+
+            if (!status.Active)
+            {
+                changes.Add(new Change
+                {
+                    Host = view.Name,
+                    Kind = ChangeKind.UnitStart,
+                    Target = service.Unit,
+                    From = status.ActiveState.Length == 0 ? "unknown" : status.ActiveState,
+                    To = "active",
+                    Reason = $"{service.Component} is {(status.ActiveState.Length == 0 ? "unknown" : status.ActiveState)}",
+                    Apply = (apply, ct) => StartAsync(apply, view.Name, service, status, waitAfterStart, ct),
+                });
+                continue;
+            }
+
+            var reason = service.Inputs.Where(pending.Contains).ToList() is { Count: > 0 } changing
+                ? $"{service.Component} runs with files that are about to change: {string.Join(", ", changing)}"
+                : await StaleInputsAsync(view, service, status, cancellationToken).ConfigureAwait(false);
+            if (reason is not null)
+            {
+                changes.Add(new Change
+                {
+                    Host = view.Name,
+                    Kind = ChangeKind.UnitRestart,
+                    Target = service.Unit,
+                    From = "active",
+                    To = "active",
+                    Reason = reason,
+                    Apply = (apply, ct) => RestartAsync(apply, view.Name, service, status, ct),
+                });
+            }
         }
 
-        if (!status.Enabled)
+        if (reload || unitFileChanges)
         {
-            await host.RunCheckedAsync(new RemoteCommand(["systemctl", "enable", "--quiet", spec.Unit], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
-            done.Add($"enabled {spec.Unit}");
+            changes.Insert(0, new Change
+            {
+                Host = view.Name,
+                Kind = ChangeKind.DaemonReload,
+                Target = "systemd's unit files",
+                Reason = unitFileChanges ? "a unit file changes" : "systemd reports unit files changed on disk",
+                Apply = (apply, ct) => RunAsync(apply, view.Name, ["systemctl", "daemon-reload"], ct),
+            });
         }
 
-        switch (action)
-        {
-            case ServiceAction.Start:
-                if (status.ActiveState == "failed")
-                {
-                    // A unit that hit its start limit refuses even a manual start until reset.
-                    await host.RunCheckedAsync(new RemoteCommand(["systemctl", "reset-failed", spec.Unit], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
-                }
-
-                await host.RunCheckedAsync(new RemoteCommand(["systemctl", "start", "--no-block", spec.Unit], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
-                done.Add($"started {spec.Unit} ({reason})");
-                if (waitAfterStart)
-                {
-                    await WaitHealthyAsync(host, spec, redactor, cancellationToken).ConfigureAwait(false);
-                }
-
-                break;
-            case ServiceAction.Restart:
-                await rolling.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    await host.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", spec.Unit], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
-                    done.Add($"restarted {spec.Unit} ({reason})");
-                    await WaitHealthyAsync(host, spec, redactor, cancellationToken, replacing: status.InvocationId).ConfigureAwait(false);
-                    await Task.Delay(spec.HoldAfterRestart, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    rolling.Release();
-                }
-
-                break;
-        }
-
-        return done;
+        return changes;
     }
+
+    /// <summary>Whether the plan restarts a running service (it then needs the host's turn in a roll).</summary>
+    public static bool Restarts(IEnumerable<Change> changes) => changes.Any(c => c.Kind == ChangeKind.UnitRestart);
 
     /// <summary>Polls the health command until it succeeds; on timeout the error ends with the unit's journal.</summary>
     /// <param name="replacing">
@@ -117,12 +102,13 @@ internal static class ServiceControl
     /// </param>
     /// <exception cref="ServiceException">Not healthy within <see cref="ServiceSpec.HealthTimeout"/>.</exception>
     public static async Task WaitHealthyAsync(
-        IRemoteHost host, ServiceSpec spec, SecretRedactor redactor, CancellationToken cancellationToken, string? replacing = null)
+        IRemoteHost host, ServiceSpec spec, SecretRedactor redactor, TimeProvider time, CancellationToken cancellationToken, string? replacing = null)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(spec);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(spec.HealthTimeout);
+        ArgumentNullException.ThrowIfNull(time);
+        using var timeout = new CancellationTokenSource(spec.HealthTimeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         CommandResult? last = null;
         var stopping = !string.IsNullOrEmpty(replacing);
         try
@@ -143,7 +129,7 @@ internal static class ServiceControl
                     }
                 }
 
-                await Task.Delay(spec.PollInterval, deadline.Token).ConfigureAwait(false);
+                await Task.Delay(spec.PollInterval, time, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -161,8 +147,9 @@ internal static class ServiceControl
             + $"Last lines of its journal (journalctl -u {spec.Unit}):\n{journal.Stdout.TrimEnd()}"));
     }
 
-    private static async Task<ServiceStatus> StatusAsync(IRemoteHost host, string unit, SecretRedactor redactor, CancellationToken cancellationToken)
+    public static async Task<ServiceStatus> StatusAsync(IRemoteHost host, string unit, SecretRedactor redactor, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(host);
         var command = new List<string> { "systemctl", "show", "--timestamp=unix" };
         foreach (var property in ServiceStatus.Properties)
         {
@@ -173,6 +160,61 @@ internal static class ServiceControl
         command.Add(unit);
         var result = await host.RunCheckedAsync(new RemoteCommand(command, sudo: true), redactor, cancellationToken).ConfigureAwait(false);
         return ServiceStatus.Parse(result.Stdout);
+    }
+
+    /// <summary>Why a running service must restart on inputs that changed after it started (a run that wrote them and stopped), or null.</summary>
+    private static async Task<string?> StaleInputsAsync(HostView view, ServiceSpec spec, ServiceStatus status, CancellationToken cancellationToken)
+    {
+        if (spec.Inputs.Count == 0)
+        {
+            return null;
+        }
+
+        // A missing input only adds a line to stderr.
+        var stat = await view.QueryAsync(new RemoteCommand(["stat", "-c", "%Y %n", "--", .. spec.Inputs], sudo: true), cancellationToken).ConfigureAwait(false);
+        var newer = stat.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ', 2))
+            .Where(p => p.Length == 2 && long.TryParse(p[0], NumberStyles.None, CultureInfo.InvariantCulture, out var mtime) && mtime > status.ActiveSince)
+            .Select(p => p[1])
+            .ToArray();
+        return newer.Length > 0 ? $"{spec.Component} started before {string.Join(", ", newer)} changed" : null;
+    }
+
+    private static async Task<IReadOnlyList<string>> StartAsync(ApplyContext apply, string hostName, ServiceSpec spec, ServiceStatus status, bool waitAfterStart, CancellationToken cancellationToken)
+    {
+        var host = apply.Host(hostName);
+        if (status.ActiveState == "failed")
+        {
+            // A unit that hit its start limit refuses even a manual start until reset.
+            await host.RunCheckedAsync(new RemoteCommand(["systemctl", "reset-failed", spec.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+        }
+
+        await host.RunCheckedAsync(new RemoteCommand(["systemctl", "start", "--no-block", spec.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+        if (waitAfterStart)
+        {
+            await WaitHealthyAsync(host, spec, apply.Redactor, apply.Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return [];
+    }
+
+    private static async Task<IReadOnlyList<string>> RestartAsync(ApplyContext apply, string hostName, ServiceSpec spec, ServiceStatus status, CancellationToken cancellationToken)
+    {
+        var host = apply.Host(hostName);
+        await host.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", spec.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+        await WaitHealthyAsync(host, spec, apply.Redactor, apply.Time, cancellationToken, replacing: status.InvocationId).ConfigureAwait(false);
+        if (spec.HoldAfterRestart > TimeSpan.Zero)
+        {
+            await Task.Delay(spec.HoldAfterRestart, apply.Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return [];
+    }
+
+    private static async Task<IReadOnlyList<string>> RunAsync(ApplyContext apply, string hostName, string[] argv, CancellationToken cancellationToken)
+    {
+        await apply.Host(hostName).RunCheckedAsync(new RemoteCommand(argv, sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+        return [];
     }
 
     private static string FirstLine(string text) => text.Trim().Split('\n')[0];

@@ -1,7 +1,7 @@
 namespace Bootstrap.Core.Install;
 
 /// <summary>A service did not become healthy; the message names host and component and ends with its journal.</summary>
-public sealed class ServiceException : Exception
+public sealed class ServiceException : Workflow.PhaseFailedException
 {
     public ServiceException()
     {

@@ -12,12 +12,13 @@ internal static class KubeletFlags
 {
     public const string ControlPlaneTaint = "node-role.kubernetes.io/master:NoSchedule";
 
-    public static IReadOnlyList<string> Build(HostSpec host)
+    public static IReadOnlyList<string> Build(ClusterConfig config, HostSpec host)
     {
+        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(host);
-        if (!RunsKubelet(host))
+        if (!config.IsNode(host))
         {
-            throw new ArgumentException($"host {host.Name} runs no kubelet (it is neither a control-plane host nor a worker)", nameof(host));
+            throw new ArgumentException($"host {host.Name} runs no kubelet: it is not a node of cluster {config.Name}", nameof(host));
         }
 
         var flags = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -37,7 +38,4 @@ internal static class KubeletFlags
 
         return flags.Select(f => $"--{f.Key}={f.Value}").ToArray();
     }
-
-    /// <summary>Control-plane hosts and workers are Kubernetes nodes; load balancers and etcd hosts are not.</summary>
-    public static bool RunsKubelet(HostSpec host) => host.HasRole(HostRole.ControlPlane) || host.HasRole(HostRole.Worker);
 }

@@ -20,10 +20,10 @@ internal sealed class NodeFiles
     public NodeFiles(TemplateRenderer renderer) => _renderer = renderer;
 
     public string KubeletUnit(ClusterConfig config, HostSpec host) =>
-        Unit("kubelet", config, host, KubeletFlags.Build(host));
+        Unit("kubelet", config, host, KubeletFlags.Build(config, host));
 
     public string KubeProxyUnit(ClusterConfig config, HostSpec host) =>
-        Unit("kube-proxy", config, host, KubeletFlags.RunsKubelet(host)
+        Unit("kube-proxy", config, host, config.IsNode(host)
             ? [$"--config={NodeLayout.KubeProxyConfig}", $"--hostname-override={host.Name}"]
             : throw new ArgumentException($"host {host.Name} is not a Kubernetes node", nameof(host)));
 

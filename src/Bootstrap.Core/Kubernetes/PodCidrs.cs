@@ -21,7 +21,7 @@ internal static class PodCidrs
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(host);
-        var nodes = config.Hosts.Where(KubeletFlags.RunsKubelet).ToList();
+        var nodes = config.Nodes.ToList();
         var index = nodes.FindIndex(h => h.Name == host.Name);
         if (index < 0)
         {

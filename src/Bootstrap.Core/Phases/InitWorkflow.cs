@@ -1,59 +1,44 @@
-using Bootstrap.Core.Install;
-using Bootstrap.Core.Kubernetes;
-using Bootstrap.Core.Phases.Install;
+using Bootstrap.Core.Phases.Artifacts;
+using Bootstrap.Core.Phases.Certs;
+using Bootstrap.Core.Phases.ControlPlane;
+using Bootstrap.Core.Phases.Etcd;
+using Bootstrap.Core.Phases.Identity;
+using Bootstrap.Core.Phases.LoadBalancer;
 using Bootstrap.Core.Phases.Nodes;
 using Bootstrap.Core.Phases.Preflight;
+using Bootstrap.Core.Phases.UploadConfig;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Phases;
 
-/// <summary>The phases of <c>bootstrap init</c>, in order (see docs/phases.md).</summary>
+/// <summary>The phases of <c>bootstrap init</c>, in order (see docs/phases.md and docs/architecture.md).</summary>
 public static class InitWorkflow
 {
-    public static PhaseTree Create(InitOptions options)
+    public static PhaseTree Create(PreflightOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var session = new InstallSession();
-        var nodes = new NodeSession(session);
-        IPhase Leaf(InstallStep step) => new InstallPhase(step, session);
         return new PhaseTree(
             "init",
             [
-                new PreflightPhase(options.IgnorePreflightErrors, options.MaxClockSkew),
-                Leaf(InstallSteps.Certs()),
-                Leaf(InstallSteps.Kubeconfig()),
-                Leaf(InstallSteps.Artifacts()),
-                new PhaseGroup("etcd", "A stacked or external etcd cluster with mutual TLS",
-                [
-                    Leaf(InstallSteps.EtcdMember(session)),
-                    new HealthPhase("health", "Wait until every etcd member is healthy", c => c.EtcdMembers, _ => Health.Etcd()),
-                ]),
+                new PreflightPhase(options),
+                new IdentityPhase(),
+                new CertsPhase(),
+                new KubeconfigPhase(),
+                new ArtifactsPhase(),
+                new PhaseGroup("etcd", "A stacked or external etcd cluster with mutual TLS", [new EtcdMemberPhase(), new EtcdHealthPhase()]),
 
                 // The endpoint before the components behind it, as kubeadm's HA guide has it: controller managers
                 // and schedulers reach the API through it and win their leases as soon as they start.
-                Leaf(InstallSteps.LoadBalancer(session)),
+                new LoadBalancerPhase(),
                 new PhaseGroup("control-plane", "The control-plane components on every control-plane host (restarts roll one host at a time)",
-                [
-                    Leaf(InstallSteps.ApiServer(session)),
-                    Leaf(InstallSteps.ControllerManager(session)),
-                    Leaf(InstallSteps.Scheduler(session)),
-                ]),
-                new HealthPhase("wait-control-plane", "Wait until the API answers through the control-plane endpoint",
-                    c => c.ControlPlaneHosts, _ => Health.Endpoint()),
+                    [new ApiServerPhase(), new ControllerManagerPhase(), new SchedulerPhase()]),
+                new WaitControlPlanePhase(),
 
-                // Cluster-wide API phases run once, from the workstation through the endpoint, reported under the first control-plane host.
+                // Cluster-wide API phases act on the cluster from the workstation, through the endpoint.
                 new PhaseGroup("upload-config", "Upload kubeadm's configuration ConfigMaps (kubeadm-config, kubelet-config, kube-proxy) with the RBAC to read them",
-                [
-                    new ApiObjectsPhase("kubeadm", "The kubeadm-config ConfigMap (ClusterConfiguration, ClusterStatus)", nodes,
-                        m => KubeadmClusterObjects.KubeadmConfig(m.Config)),
-                    new ApiObjectsPhase("kubelet", "The kubelet-config ConfigMap (the KubeletConfiguration every node runs with)", nodes,
-                        m => KubeadmClusterObjects.KubeletConfig(m.Config)),
-                    new ApiObjectsPhase("kube-proxy", "The kube-proxy ServiceAccount, its ConfigMap and RBAC", nodes,
-                        m => KubeadmClusterObjects.KubeProxy(m.Config)),
-                ]),
-                new ApiObjectsPhase("bootstrap-token", "RBAC for bootstrap tokens (post CSRs, automatic approval of client CSRs) and the cluster-info ConfigMap", nodes,
-                    m => [.. KubeadmClusterObjects.NodeBootstrapRbac(), .. KubeadmClusterObjects.ClusterInfo(m.Config, ApiObjectsPhase.CaPem(m))]),
-                .. JoinWorkflow.NodePhases(nodes),
+                    [new KubeadmConfigPhase(), new KubeletConfigPhase(), new KubeProxyConfigPhase()]),
+                new BootstrapTokenPhase(),
+                .. JoinWorkflow.NodePhases(),
             ]);
     }
 }

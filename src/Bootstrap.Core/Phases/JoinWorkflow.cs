@@ -1,7 +1,6 @@
 using Bootstrap.Core.Config;
-using Bootstrap.Core.Install;
-using Bootstrap.Core.Kubernetes;
-using Bootstrap.Core.Phases.Install;
+using Bootstrap.Core.Phases.Artifacts;
+using Bootstrap.Core.Phases.Identity;
 using Bootstrap.Core.Phases.Nodes;
 using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Workflow;
@@ -16,28 +15,32 @@ namespace Bootstrap.Core.Phases;
 /// </summary>
 public static class JoinWorkflow
 {
-    public static PhaseTree Create(InitOptions options)
+    public static PhaseTree Create(PreflightOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var session = new InstallSession();
         return new PhaseTree(
             "join",
             [
-                new PreflightPhase(options.IgnorePreflightErrors, options.MaxClockSkew),
-                new InstallPhase(InstallSteps.Artifacts(), session),
-                .. NodePhases(new NodeSession(session)),
+                new PreflightPhase(options),
+                new IdentityPhase(),
+                new ArtifactsPhase(),
+                .. NodePhases(),
             ]);
     }
 
     /// <summary>The phases that make hosts nodes, in order; init runs them after its control plane, join alone.</summary>
-    internal static IReadOnlyList<IPhase> NodePhases(NodeSession nodes) =>
+    internal static IReadOnlyList<IPhase> NodePhases() =>
     [
-        new KubeletStartPhase(nodes),
-        new MarkControlPlanePhase(nodes),
-        new ServingCsrPhase(nodes),
-        new InstallPhase(NodeSteps.KubeProxy(nodes), nodes.Install),
+        new KubeletStartPhase(),
+        new MarkControlPlanePhase(),
+        new ServingCsrPhase(),
+        new KubeProxyPhase(),
     ];
 
-    /// <summary>The hosts that can join: the cluster's nodes (<see cref="ClusterNodes"/>), in file order.</summary>
-    public static IReadOnlyList<HostSpec> Hosts(ClusterConfig config) => ClusterNodes.Of(config);
+    /// <summary>The hosts that can join: the cluster's nodes, in file order.</summary>
+    public static IReadOnlyList<HostSpec> Hosts(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Nodes;
+    }
 }

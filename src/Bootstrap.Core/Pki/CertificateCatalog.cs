@@ -5,8 +5,10 @@ namespace Bootstrap.Core.Pki;
 /// <summary>
 /// The declarative list of every certificate of a cluster, modelled on kubeadm's certlist:
 /// three CAs, the API server and etcd leaves, and the kubeconfigs with embedded client
-/// certificates. Paths mirror /etc/kubernetes on the hosts: shared files under "pki/" and at the
-/// top level, per-host files (etcd server/peer, kubelet.conf) under "hosts/&lt;name&gt;/".
+/// certificates, each with where it goes on the hosts (<see cref="CertificatePlacement"/> derives each
+/// host's files from it). State paths mirror /etc/kubernetes: shared files under "pki/" and at the
+/// top level, per-host files (etcd server/peer) under "hosts/&lt;name&gt;/". Kubelets get no entry: they
+/// make their own keys and obtain their certificates by TLS bootstrap.
 /// </summary>
 internal static class CertificateCatalog
 {
@@ -17,6 +19,9 @@ internal static class CertificateCatalog
     /// <summary>The service-account signing key pair: sa.key (private) and sa.pub (PKIX public key). Not a certificate, never expires.</summary>
     public const string ServiceAccountKeyPath = "pki/sa";
 
+    /// <summary>The system user etcd runs as; it reads its own key pairs.</summary>
+    public const string EtcdUser = "etcd";
+
     public static readonly IReadOnlyList<string> AuthorityNames = [Ca, EtcdCa, FrontProxyCa];
 
     public static IReadOnlyList<CertificateSpec> Build(PkiRequest request)
@@ -25,9 +30,9 @@ internal static class CertificateCatalog
         request.EnsureValid();
         var specs = new List<CertificateSpec>
         {
-            Authority(Ca, "pki/ca", KubeadmNames.CaCommonName),
-            Authority(EtcdCa, "pki/etcd/ca", KubeadmNames.EtcdCaCommonName),
-            Authority(FrontProxyCa, "pki/front-proxy-ca", KubeadmNames.FrontProxyCaCommonName),
+            Authority(Ca, "pki/ca", KubeadmNames.CaCommonName, CertificateHosts.ControlPlanes),
+            Authority(EtcdCa, "pki/etcd/ca", KubeadmNames.EtcdCaCommonName, CertificateHosts.ControlPlanes | CertificateHosts.EtcdMembers),
+            Authority(FrontProxyCa, "pki/front-proxy-ca", KubeadmNames.FrontProxyCaCommonName, CertificateHosts.ControlPlanes),
             ApiServer(request),
             Leaf("apiserver-kubelet-client", "pki/apiserver-kubelet-client", Ca, KubeadmNames.ApiServerKubeletClientCommonName, KeyPurposes.ClientAuth, KubeadmNames.MastersGroup),
             Leaf("front-proxy-client", "pki/front-proxy-client", FrontProxyCa, KubeadmNames.FrontProxyClientCommonName, KeyPurposes.ClientAuth),
@@ -39,28 +44,46 @@ internal static class CertificateCatalog
             specs.Add(EtcdMember("etcd-peer", "peer", member));
         }
 
-        specs.Add(Leaf("etcd-healthcheck-client", "pki/etcd/healthcheck-client", EtcdCa, KubeadmNames.EtcdHealthcheckClientCommonName, KeyPurposes.ClientAuth, KubeadmNames.MastersGroup));
+        specs.Add(Leaf("etcd-healthcheck-client", "pki/etcd/healthcheck-client", EtcdCa, KubeadmNames.EtcdHealthcheckClientCommonName, KeyPurposes.ClientAuth, KubeadmNames.MastersGroup) with
+        {
+            CertificateOn = CertificateHosts.EtcdMembers,
+            KeyOn = CertificateHosts.EtcdMembers,
+        });
         specs.Add(Leaf("apiserver-etcd-client", "pki/apiserver-etcd-client", EtcdCa, KubeadmNames.ApiServerEtcdClientCommonName, KeyPurposes.ClientAuth, KubeadmNames.MastersGroup));
 
         specs.Add(Kubeconfig(KubeadmNames.AdminKubeconfig, KubeadmNames.AdminKubeconfig, KubeadmNames.AdminUser, host: null, KubeadmNames.MastersGroup));
         specs.Add(Kubeconfig(KubeadmNames.ControllerManagerKubeconfig, KubeadmNames.ControllerManagerKubeconfig, KubeadmNames.ControllerManagerUser, host: null));
         specs.Add(Kubeconfig(KubeadmNames.SchedulerKubeconfig, KubeadmNames.SchedulerKubeconfig, KubeadmNames.SchedulerUser, host: null));
-        if (request.ControlPlaneRunsKubelet)
-        {
-            foreach (var host in request.ControlPlaneHosts)
-            {
-                specs.Add(Kubeconfig($"{KubeadmNames.KubeletKubeconfig}/{host.Name}", $"hosts/{host.Name}/{KubeadmNames.KubeletKubeconfig}", KubeadmNames.NodesUserPrefix + host.Name, host.Name, KubeadmNames.NodesGroup));
-            }
-        }
-
         return specs;
     }
 
-    private static CertificateSpec Authority(string name, string path, string commonName) =>
-        new() { Name = name, Kind = CertificateKind.Authority, Path = path, CommonName = commonName };
+    private static CertificateSpec Authority(string name, string path, string commonName, CertificateHosts certificateOn) =>
+        new()
+        {
+            Name = name,
+            Kind = CertificateKind.Authority,
+            Path = path,
+            HostPath = path,
+            CommonName = commonName,
+            CertificateOn = certificateOn,
+            KeyOn = CertificateHosts.ControlPlanes,
+        };
 
+    // Control-plane leaves by default; callers narrow or widen it.
     private static CertificateSpec Leaf(string name, string path, string ca, string commonName, KeyPurposes purposes, params string[] organizations) =>
-        new() { Name = name, Kind = CertificateKind.Leaf, Path = path, CaName = ca, CommonName = commonName, Purposes = purposes, Organizations = organizations };
+        new()
+        {
+            Name = name,
+            Kind = CertificateKind.Leaf,
+            Path = path,
+            HostPath = path,
+            CaName = ca,
+            CommonName = commonName,
+            Purposes = purposes,
+            Organizations = organizations,
+            CertificateOn = CertificateHosts.ControlPlanes,
+            KeyOn = CertificateHosts.ControlPlanes,
+        };
 
     private static CertificateSpec ApiServer(PkiRequest request)
     {
@@ -104,6 +127,10 @@ internal static class CertificateCatalog
         Leaf($"{name}/{member.Name}", $"hosts/{member.Name}/pki/etcd/{file}", EtcdCa, member.Name, KeyPurposes.ServerAuth | KeyPurposes.ClientAuth) with
         {
             Host = member.Name,
+            HostPath = $"pki/etcd/{file}",
+            CertificateOn = CertificateHosts.OwnHost,
+            KeyOn = CertificateHosts.OwnHost,
+            HostOwner = EtcdUser,
             DnsNames = [member.Name, "localhost"],
             IpAddresses = new[] { IPAddress.Parse(member.Address), IPAddress.Loopback, IPAddress.IPv6Loopback }.Distinct().ToArray(),
         };
@@ -114,6 +141,8 @@ internal static class CertificateCatalog
             Name = name,
             Kind = CertificateKind.Kubeconfig,
             Path = path,
+            HostPath = path,
+            CertificateOn = CertificateHosts.ControlPlanes,
             CaName = Ca,
             CommonName = user,
             Organizations = organizations,

@@ -35,6 +35,18 @@ internal sealed record CertificateSpec
     /// <summary>The host a per-host entry belongs to (etcd member, kubelet), else null.</summary>
     public string? Host { get; init; }
 
+    /// <summary>Where it lives on the hosts, relative to /etc/kubernetes, like <see cref="Path"/> (e.g. "pki/etcd/server", "admin.conf").</summary>
+    public required string HostPath { get; init; }
+
+    /// <summary>Which hosts get the certificate (for kubeconfigs, the file).</summary>
+    public CertificateHosts CertificateOn { get; init; }
+
+    /// <summary>Which hosts get the private key (none but control planes for CAs; the same as the certificate for leaves).</summary>
+    public CertificateHosts KeyOn { get; init; }
+
+    /// <summary>The owner of the files on the host (etcd reads its own key pairs as its user).</summary>
+    public string HostOwner { get; init; } = "root";
+
     /// <summary>Name without the "/host" suffix, e.g. "etcd-server" for every member's server certificate.</summary>
     public string BaseName => Host is null ? Name : Name[..Name.LastIndexOf('/')];
 }

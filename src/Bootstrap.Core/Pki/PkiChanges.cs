@@ -8,8 +8,11 @@ internal sealed record PkiChanges(IReadOnlyList<PkiChange> Items, IReadOnlyList<
 {
     public bool Changed => WrittenFiles.Count > 0;
 
-    /// <summary>For a preview: the content each file of <see cref="WrittenFiles"/> would get. Empty after a real run.</summary>
-    public IReadOnlyDictionary<string, byte[]> Pending { get; init; } = new Dictionary<string, byte[]>();
+    /// <summary>For a preview: each file of <see cref="WrittenFiles"/> with the content and mode it would get, in write order. Empty after a real run.</summary>
+    public IReadOnlyList<StateFile> PendingFiles { get; init; } = [];
+
+    /// <summary>For a preview: the content each file of <see cref="WrittenFiles"/> would get, by path.</summary>
+    public IReadOnlyDictionary<string, byte[]> Pending => PendingFiles.ToDictionary(f => f.Path, f => f.Content, StringComparer.Ordinal);
 
     public PkiChange this[string name] => Items.Single(i => i.Name == name);
 }

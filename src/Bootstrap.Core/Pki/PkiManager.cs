@@ -55,7 +55,8 @@ internal sealed class PkiManager
 
     /// <summary>
     /// What <see cref="EnsureAsync"/> would do, without writing anything (not even the state directory):
-    /// the changes, and in <see cref="PkiChanges.Pending"/> the content each changed file would get.
+    /// the changes, and in <see cref="PkiChanges.PendingFiles"/> each file to write with its content, which
+    /// <see cref="CommitAsync"/> writes as they are.
     /// New keys are generated in memory, so a preview of a missing certificate differs from what a later run issues.
     /// </summary>
     public Task<PkiChanges> PreviewAsync(PkiRequest request, string stateDirectory, CancellationToken cancellationToken)
@@ -159,11 +160,11 @@ internal sealed class PkiManager
         PlanIssued(run, issued, authorities.Loaded, keys, plan);
         if (renew is null)
         {
-            plan.Writes.Add(new PendingWrite(PkiStateDirectory.RequestFile, PkiRequestJson.Serialize(request), PkiStateDirectory.SecretMode));
+            plan.Writes.Add(new StateFile(PkiStateDirectory.RequestFile, PkiRequestJson.Serialize(request), PkiStateDirectory.SecretMode));
         }
 
         var written = new List<string>();
-        var pending = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var pending = new List<StateFile>();
         foreach (var write in plan.Writes)
         {
             if (!commit)
@@ -172,7 +173,7 @@ internal sealed class PkiManager
                 if (existing is null || !existing.AsSpan().SequenceEqual(write.Content))
                 {
                     written.Add(write.Path);
-                    pending[write.Path] = write.Content;
+                    pending.Add(write);
                 }
             }
             else if (await state.WriteAsync(write.Path, write.Content, write.Mode, cancellationToken).ConfigureAwait(false))
@@ -181,7 +182,28 @@ internal sealed class PkiManager
             }
         }
 
-        return new PkiChanges(plan.Items, written) { Pending = pending };
+        return new PkiChanges(plan.Items, written) { PendingFiles = pending };
+    }
+
+    /// <summary>
+    /// Writes what a <see cref="PreviewAsync"/> found to write, exactly (the same keys), in its order: keys before
+    /// certificates, request.json last. Returns the files whose content or mode changed.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> CommitAsync(string stateDirectory, IReadOnlyList<StateFile> files, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var state = new PkiStateDirectory(stateDirectory);
+        using var stateLock = state.Lock();
+        var written = new List<string>();
+        foreach (var file in files)
+        {
+            if (await state.WriteAsync(file.Path, file.Content, file.Mode, cancellationToken).ConfigureAwait(false))
+            {
+                written.Add(file.Path);
+            }
+        }
+
+        return written;
     }
 
     /// <summary>
@@ -259,12 +281,12 @@ internal sealed class PkiManager
         else
         {
             var created = keys.Dequeue();
-            plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(created.Pem), PkiStateDirectory.SecretMode));
+            plan.Writes.Add(new StateFile(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(created.Pem), PkiStateDirectory.SecretMode));
             publicPem = PrivateKeys.PublicToPem(created.PublicKey);
         }
 
         // Always offered to the writer: restores a lost sa.pub, and is a no-op when it is intact.
-        plan.Writes.Add(new PendingWrite(CertificateCatalog.ServiceAccountKeyPath + ".pub", Ascii(publicPem), PkiStateDirectory.PublicMode));
+        plan.Writes.Add(new StateFile(CertificateCatalog.ServiceAccountKeyPath + ".pub", Ascii(publicPem), PkiStateDirectory.PublicMode));
     }
 
     /// <summary>Leaves and kubeconfigs: whether each must be (re-)issued, and why. A leaf of a CA about to be created always is.</summary>
@@ -309,7 +331,7 @@ internal sealed class PkiManager
                     reason = "server, cluster name or CA in the file changed";
                 }
 
-                plan.Writes.Add(new PendingWrite(spec.Path, content, PkiStateDirectory.SecretMode));
+                plan.Writes.Add(new StateFile(spec.Path, content, PkiStateDirectory.SecretMode));
             }
             else if (reissueReason is not null)
             {
@@ -318,8 +340,8 @@ internal sealed class PkiManager
             else
             {
                 // Unchanged: offered again only so wrong file modes are repaired.
-                plan.Writes.Add(new PendingWrite(spec.Path + ".key", existing!, PkiStateDirectory.SecretMode));
-                plan.Writes.Add(new PendingWrite(spec.Path + ".crt", Ascii(stored!.CertificatePem), PkiStateDirectory.PublicMode));
+                plan.Writes.Add(new StateFile(spec.Path + ".key", existing!, PkiStateDirectory.SecretMode));
+                plan.Writes.Add(new StateFile(spec.Path + ".crt", Ascii(stored!.CertificatePem), PkiStateDirectory.PublicMode));
             }
 
             plan.Items.Add(new PkiChange(spec.Name, action, reason));
@@ -479,7 +501,6 @@ internal sealed class PkiManager
         public bool Renewing => Renew is not null;
     }
 
-    private sealed record PendingWrite(string Path, byte[] Content, UnixFileMode Mode);
 
     /// <summary>The CAs in hand (loaded, adopted, and once created the new ones), those to create, and the service-account key unless it is to be created.</summary>
     private sealed record Authorities(Dictionary<string, StoredCredential> Loaded, List<CertificateSpec> New, AsymmetricCipherKeyPair? ServiceAccount, bool CreateServiceAccount)
@@ -493,12 +514,12 @@ internal sealed class PkiManager
     {
         public List<PkiChange> Items { get; } = [];
 
-        public List<PendingWrite> Writes { get; } = [];
+        public List<StateFile> Writes { get; } = [];
 
         public void AddPair(string path, StoredCredential credential)
         {
-            Writes.Add(new PendingWrite(path + ".key", Ascii(credential.KeyPem), PkiStateDirectory.SecretMode));
-            Writes.Add(new PendingWrite(path + ".crt", Ascii(credential.CertificatePem), PkiStateDirectory.PublicMode));
+            Writes.Add(new StateFile(path + ".key", Ascii(credential.KeyPem), PkiStateDirectory.SecretMode));
+            Writes.Add(new StateFile(path + ".crt", Ascii(credential.CertificatePem), PkiStateDirectory.PublicMode));
         }
     }
 }

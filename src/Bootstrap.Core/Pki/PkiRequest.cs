@@ -50,9 +50,6 @@ internal sealed partial record PkiRequest
     /// <summary>User-managed CAs keyed by catalog CA name: "ca", "etcd-ca" or "front-proxy-ca".</summary>
     public IReadOnlyDictionary<string, ExternalCaFiles> ExternalCas { get; init; } = new Dictionary<string, ExternalCaFiles>();
 
-    /// <summary>Whether control-plane hosts run kubelets and so need a kubelet.conf each.</summary>
-    public bool ControlPlaneRunsKubelet { get; init; } = true;
-
     /// <summary>The API server URL written into kubeconfigs.</summary>
     [JsonIgnore]
     public string ServerUrl =>

@@ -23,7 +23,6 @@ internal static class PkiRequestFactory
             KeyAlgorithm = config.Certificates.KeyAlgorithm,
             ExternalCas = config.Certificates.ExternalCAs.ToDictionary(
                 e => e.Key, e => new ExternalCaFiles(e.Value.CertFile, e.Value.KeyFile), StringComparer.Ordinal),
-            ControlPlaneRunsKubelet = config.ControlPlane.RunKubelet,
         };
     }
 

@@ -67,6 +67,9 @@ internal sealed class PkiStateDirectory
         }
     }
 
+    /// <summary>Creates the root directory (and its parents up to it) as 0700 when it does not exist.</summary>
+    public void EnsureRoot() => CreateDirectory(Root);
+
     /// <summary>Writes atomically with the given mode; returns false when content and mode were already right.</summary>
     public async Task<bool> WriteAsync(string relative, byte[] content, UnixFileMode mode, CancellationToken cancellationToken)
     {

@@ -4,14 +4,8 @@ namespace Bootstrap.Core.Remote;
 /// One machine the installer acts on, over SSH or locally. Every operation is safe to retry:
 /// uploads are atomic (temp file, chmod/chown, rename) and skipped when the content already matches.
 /// </summary>
-public interface IRemoteHost : IAsyncDisposable
+public interface IRemoteHost : ICommandRunner, IAsyncDisposable
 {
-    /// <summary>The host's name in the cluster file; used in every message about it.</summary>
-    string Name { get; }
-
-    /// <summary>Runs a command; a non-zero exit is returned, not thrown.</summary>
-    Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken);
-
     /// <summary>Writes content atomically with mode and owner; skips the transfer when the sha256 matches.</summary>
     Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken);
 

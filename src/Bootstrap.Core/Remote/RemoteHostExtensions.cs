@@ -3,7 +3,7 @@ namespace Bootstrap.Core.Remote;
 public static class RemoteHostExtensions
 {
     /// <summary>Runs a command and throws a <see cref="RemoteCommandException"/> naming the host when it fails.</summary>
-    public static async Task<CommandResult> RunCheckedAsync(this IRemoteHost host, RemoteCommand command, SecretRedactor redactor, CancellationToken cancellationToken)
+    public static async Task<CommandResult> RunCheckedAsync(this ICommandRunner host, RemoteCommand command, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(command);

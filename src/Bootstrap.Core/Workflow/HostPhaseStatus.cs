@@ -9,7 +9,7 @@ public enum HostPhaseStatus
     /// <summary>The phase ran, or found nothing to do, and the host is as it was.</summary>
     Unchanged,
 
-    /// <summary>The phase reported a failure it understood (<see cref="PhaseResult.Failure"/>).</summary>
+    /// <summary>The phase reported a failure it understood (a refusal, or a <see cref="PhaseFailedException"/>).</summary>
     Failed,
 
     /// <summary>The phase threw: the host is in an unknown state.</summary>

@@ -1,6 +1,3 @@
-using Bootstrap.Core.Config;
-using Bootstrap.Core.Remote;
-
 namespace Bootstrap.Core.Workflow;
 
 /// <summary>A phase that only groups others (kubeadm's <c>certs</c>, <c>control-plane</c>); it runs nothing itself.</summary>
@@ -25,12 +22,4 @@ public sealed class PhaseGroup : IPhase
     public string Description { get; }
 
     public IReadOnlyList<IPhase> Children { get; }
-
-    public IReadOnlyList<HostSpec> Targets(ClusterConfig config) => [];
-
-    public Task<bool> NeedsRunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException($"The phase group {Name} is not run itself.");
-
-    public Task<PhaseResult> RunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException($"The phase group {Name} is not run itself.");
 }

@@ -12,7 +12,7 @@ public sealed record WorkflowEvent
 
     public required DateTimeOffset Time { get; init; }
 
-    /// <summary>The host, for <see cref="WorkflowEventKind.HostFinished"/>.</summary>
+    /// <summary>The target (a host, or cluster / workstation), for <see cref="WorkflowEventKind.HostFinished"/> and <see cref="WorkflowEventKind.Change"/>.</summary>
     public string? Host { get; init; }
 
     /// <summary>The hosts a phase runs on, for <see cref="WorkflowEventKind.PhaseStarted"/>.</summary>
@@ -31,4 +31,7 @@ public sealed record WorkflowEvent
     public string? Error { get; init; }
 
     public IReadOnlyList<string> Details { get; init; } = [];
+
+    /// <summary>The change, for <see cref="WorkflowEventKind.Change"/>.</summary>
+    public Change? Change { get; init; }
 }

@@ -3,10 +3,12 @@ using Bootstrap.Core.Config;
 namespace Bootstrap.Core.Workflow;
 
 /// <summary>
-/// Runs the leaves of a <see cref="PhaseTree"/> in order. Each leaf runs on its target hosts in
-/// parallel (at most <see cref="ClusterConfig.SshConcurrency"/> at once); a failure on one host never
-/// hides the others, but once a phase failed no later phase starts. Cancelling stops the run and
-/// the result says which phase was interrupted and which never started.
+/// Runs the leaves of a <see cref="PhaseTree"/> in order, converging each on its targets in two steps: every
+/// target is planned first (read-only, in parallel, at most <see cref="ClusterConfig.SshConcurrency"/> at once);
+/// if any target is refused, nothing is applied anywhere and the phase fails; otherwise, unless the run is dry,
+/// each target's changes are applied (a target whose plan is <see cref="TargetPlan.Rolling"/> waits for its turn
+/// of the phase's <see cref="Roll"/>). A failure on one target never hides the others, but once a phase failed no
+/// later phase starts. Cancelling stops the run and the result says which phase was interrupted and which never started.
 /// </summary>
 public sealed class WorkflowRunner
 {
@@ -32,136 +34,273 @@ public sealed class WorkflowRunner
 
         var outcomes = new List<PhaseOutcome>();
         var stopped = false;
-        foreach (var (path, phase) in tree.Walk().Where(p => p.Phase.Children.Count == 0))
+        foreach (var step in selection.Steps(tree, context.Config))
         {
             PhaseOutcome outcome;
-            if (selection.Only is { } only && !InScope(path, PhaseTree.Normalize(only)))
+            if (!step.Included)
             {
-                continue;
-            }
-
-            if (!selection.Includes(path))
-            {
-                outcome = new PhaseOutcome { Path = path, State = PhaseState.Skipped };
+                outcome = new PhaseOutcome { Path = step.Path, State = PhaseState.Skipped };
             }
             else if (stopped || cancellationToken.IsCancellationRequested)
             {
-                outcome = new PhaseOutcome { Path = path, State = PhaseState.NotStarted };
+                outcome = new PhaseOutcome { Path = step.Path, State = PhaseState.NotStarted };
             }
             else
             {
-                outcome = await RunLeafAsync(path, phase, selection.TargetsOf(phase, context.Config), context, cancellationToken).ConfigureAwait(false);
+                outcome = await RunLeafAsync(step, context, cancellationToken).ConfigureAwait(false);
                 stopped = outcome.State != PhaseState.Completed;
                 outcomes.Add(outcome);
                 continue;
             }
 
-            Emit(new WorkflowEvent { Kind = WorkflowEventKind.PhaseFinished, Phase = path, Time = context.Time.GetUtcNow(), State = outcome.State });
+            Emit(new WorkflowEvent { Kind = WorkflowEventKind.PhaseFinished, Phase = step.Path, Time = context.Time.GetUtcNow(), State = outcome.State });
             outcomes.Add(outcome);
         }
 
         return new WorkflowResult { Phases = outcomes };
     }
 
-    private static bool InScope(string path, string only) =>
-        string.Equals(path, only, StringComparison.Ordinal) || path.StartsWith(only + "/", StringComparison.Ordinal);
-
-    /// <summary>The hosts the leaves <paramref name="selection"/> runs would run on, in file order: the hosts a run needs connected.</summary>
+    /// <summary>The hosts the leaves <paramref name="selection"/> runs would act on, in file order: the hosts a run needs connected.</summary>
     public static IReadOnlyList<HostSpec> HostsOf(PhaseTree tree, WorkflowSelection selection, ClusterConfig config)
     {
         ArgumentNullException.ThrowIfNull(tree);
         ArgumentNullException.ThrowIfNull(selection);
         ArgumentNullException.ThrowIfNull(config);
-        var names = tree.Walk()
-            .Where(p => p.Phase.Children.Count == 0 && selection.Includes(p.Path))
-            .SelectMany(p => selection.TargetsOf(p.Phase, config))
-            .Select(h => h.Name)
+        var names = selection.Steps(tree, config)
+            .Where(s => s.Included && s.Phase is not IApiPhase)
+            .SelectMany(s => s.Targets)
+            .Where(t => t.Host is not null)
+            .Select(t => t.Name)
             .ToHashSet(StringComparer.Ordinal);
         return config.Hosts.Where(h => names.Contains(h.Name)).ToList();
     }
 
-    private async Task<PhaseOutcome> RunLeafAsync(string path, IPhase phase, IReadOnlyList<HostSpec> targets, PhaseContext context, CancellationToken cancellationToken)
+    private async Task<PhaseOutcome> RunLeafAsync(WorkflowStep step, PhaseContext context, CancellationToken cancellationToken)
     {
         var started = context.Time.GetTimestamp();
+        var preparing = step.Phase as IPreparingPhase;
         Emit(new WorkflowEvent
         {
             Kind = WorkflowEventKind.PhaseStarted,
-            Phase = path,
+            Phase = step.Path,
             Time = context.Time.GetUtcNow(),
-            Hosts = targets.Select(h => h.Name).ToList(),
+            Hosts = [.. (preparing is null ? [] : new[] { PhaseTarget.WorkstationName }), .. step.Targets.Select(t => t.Name)],
         });
 
-        using var gate = new SemaphoreSlim(Math.Max(1, context.Config.SshConcurrency));
-        var hosts = await Task.WhenAll(targets.Select(target => RunHostAsync(path, phase, target, context, gate, cancellationToken))).ConfigureAwait(false);
+        var hosts = new List<TargetOutcome>();
+        if (preparing is not null)
+        {
+            var prepared = await ConvergeAsync(step.Path, PhaseTarget.Workstation, ct => preparing.PrepareAsync(context, ct), roll: null, context, cancellationToken)
+                .ConfigureAwait(false);
+            hosts.Add(prepared);
+        }
 
-        var state = hosts.Any(h => h.Status == HostPhaseStatus.Cancelled) ? PhaseState.Interrupted
-            : hosts.Any(h => !h.Succeeded) ? PhaseState.Failed
+        if (hosts.All(h => h.Outcome.Succeeded))
+        {
+            using var gate = new SemaphoreSlim(Math.Max(1, context.Config.SshConcurrency));
+            using var roll = new Roll(step.Path);
+            var plans = await Task.WhenAll(step.Targets.Select(target => PlanTargetAsync(step, target, context, gate, cancellationToken))).ConfigureAwait(false);
+
+            // A refusal anywhere means nothing is applied anywhere in this phase.
+            var refused = plans.Any(p => p.Plan?.Refusal is not null || p.Failed is not null);
+            var applied = await Task.WhenAll(plans.Select(p => FinishTargetAsync(step.Path, p, refused, roll, context, gate, cancellationToken))).ConfigureAwait(false);
+            hosts.AddRange(applied);
+        }
+
+        var outcomes = hosts.Select(h => h.Outcome).ToList();
+        var state = outcomes.Any(h => h.Status == HostPhaseStatus.Cancelled) ? PhaseState.Interrupted
+            : outcomes.Any(h => !h.Succeeded) ? PhaseState.Failed
             : PhaseState.Completed;
-        var outcome = new PhaseOutcome { Path = path, State = state, Hosts = hosts, Duration = context.Time.GetElapsedTime(started) };
+        var outcome = new PhaseOutcome { Path = step.Path, State = state, Hosts = outcomes, Duration = context.Time.GetElapsedTime(started) };
         Emit(new WorkflowEvent
         {
             Kind = WorkflowEventKind.PhaseFinished,
-            Phase = path,
+            Phase = step.Path,
             Time = context.Time.GetUtcNow(),
             State = state,
-            Changed = hosts.Any(h => h.Changed),
+            Changed = outcomes.Any(h => h.Changed),
             Duration = outcome.Duration,
-            Error = state == PhaseState.Failed ? string.Join("; ", hosts.Where(h => h.Error is not null).Select(h => h.Error)) : null,
+            Error = state == PhaseState.Failed ? string.Join("; ", outcomes.Where(h => h.Error is not null).Select(h => h.Error)) : null,
         });
         return outcome;
     }
 
-    private async Task<HostPhaseOutcome> RunHostAsync(
-        string path, IPhase phase, HostSpec target, PhaseContext context, SemaphoreSlim gate, CancellationToken cancellationToken)
+    private static async Task<PlannedTarget> PlanTargetAsync(WorkflowStep step, PhaseTarget target, PhaseContext context, SemaphoreSlim gate, CancellationToken cancellationToken)
     {
         var started = context.Time.GetTimestamp();
-        HostPhaseOutcome outcome;
-        var entered = false;
         try
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            entered = true;
-            started = context.Time.GetTimestamp();
-            var host = context.Host(target.Name);
-            if (!await phase.NeedsRunAsync(context, host, cancellationToken).ConfigureAwait(false))
+            try
             {
-                outcome = Outcome(target, HostPhaseStatus.Unchanged, context, started) with { Details = ["already up to date"] };
+                var plan = await step.Phase.PlanAsync(context, target, cancellationToken).ConfigureAwait(false);
+                return new PlannedTarget(target, started, plan, null, null);
             }
-            else
+            finally
             {
-                var result = await phase.RunAsync(context, host, cancellationToken).ConfigureAwait(false);
-                var status = result.Failure is not null ? HostPhaseStatus.Failed
-                    : result.Changed ? HostPhaseStatus.Changed
-                    : HostPhaseStatus.Unchanged;
-                outcome = Outcome(target, status, context, started) with
-                {
-                    Details = result.Details.Select(context.Redactor.Redact).ToList(),
-                    Error = result.Failure is null ? null : NameHost(target.Name, context.Redactor.Redact(result.Failure)),
-                };
+                gate.Release();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            outcome = Outcome(target, HostPhaseStatus.Cancelled, context, started) with
-            {
-                Error = entered ? $"{target.Name}: cancelled while {path} was running" : $"{target.Name}: cancelled before {path} started",
-            };
+            return new PlannedTarget(target, started, null, HostPhaseStatus.Cancelled, $"{target.Name}: cancelled while {step.Path} was reading it");
         }
-#pragma warning disable CA1031 // A host's error is recorded against it; it must not hide the other hosts' outcomes.
+#pragma warning disable CA1031 // A target's error is recorded against it; it must not hide the other targets' outcomes.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            outcome = Outcome(target, HostPhaseStatus.Error, context, started) with
+            var status = e is PhaseFailedException ? HostPhaseStatus.Failed : HostPhaseStatus.Error;
+            return new PlannedTarget(target, started, null, status, NameHost(target.Name, context.Redactor.Redact(e.Message)));
+        }
+    }
+
+    private async Task<TargetOutcome> FinishTargetAsync(
+        string path, PlannedTarget planned, bool refusedSomewhere, Roll roll, PhaseContext context, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        if (planned.Plan is not { } plan)
+        {
+            return Report(path, planned.Target, context, planned.Started, planned.Failed!.Value, [], [], planned.Error);
+        }
+
+        var notes = plan.Notes.Select(context.Redactor.Redact).ToList();
+        if (plan.Refusal is not null)
+        {
+            return Report(path, planned.Target, context, planned.Started, HostPhaseStatus.Failed, notes, plan.Changes, NameHost(planned.Target.Name, context.Redactor.Redact(plan.Refusal)));
+        }
+
+        if (refusedSomewhere)
+        {
+            return plan.Changes.Count == 0
+                ? Report(path, planned.Target, context, planned.Started, HostPhaseStatus.Unchanged, notes, [])
+                : Report(path, planned.Target, context, planned.Started, HostPhaseStatus.Failed, notes, [],
+                    $"{planned.Target.Name}: not changed: {path} refused another target (see its error)");
+        }
+
+        return await ApplyAsync(path, planned.Target, plan, planned.Started, roll, context, gate, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Plans and finishes one target outside the parallel step (the workstation part of a preparing phase).</summary>
+    private async Task<TargetOutcome> ConvergeAsync(
+        string path, PhaseTarget target, Func<CancellationToken, Task<TargetPlan>> plan, Roll? roll, PhaseContext context, CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetTimestamp();
+        TargetPlan planned;
+        try
+        {
+            planned = await plan(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Report(path, target, context, started, HostPhaseStatus.Cancelled, [], [], $"{target.Name}: cancelled while {path} was running");
+        }
+#pragma warning disable CA1031 // Reported against the target.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return Report(path, target, context, started, e is PhaseFailedException ? HostPhaseStatus.Failed : HostPhaseStatus.Error, [], [],
+                NameHost(target.Name, context.Redactor.Redact(e.Message)));
+        }
+
+        if (planned.Refusal is not null)
+        {
+            return Report(path, target, context, started, HostPhaseStatus.Failed, planned.Notes, planned.Changes, NameHost(target.Name, context.Redactor.Redact(planned.Refusal)));
+        }
+
+        using var gate = new SemaphoreSlim(1);
+        return await ApplyAsync(path, target, planned, started, roll, context, gate, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TargetOutcome> ApplyAsync(
+        string path, PhaseTarget target, TargetPlan plan, long started, Roll? roll, PhaseContext context, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        var notes = plan.Notes.Select(context.Redactor.Redact).ToList();
+        if (context.DryRun)
+        {
+            var wouldVerify = plan.VerifyDescription is null ? [] : new[] { plan.VerifyDescription };
+            return Report(path, target, context, started, plan.Changes.Count > 0 ? HostPhaseStatus.Changed : HostPhaseStatus.Unchanged,
+                [.. plan.Changes.Select(c => context.Redactor.Redact(c.Describe(dryRun: true))), .. notes, .. wouldVerify], plan.Changes);
+        }
+
+        var details = new List<string>();
+        var applied = new List<Change>();
+        var entered = false;
+        IDisposable? turn = null;
+        try
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            entered = true;
+            if (plan.Rolling && plan.Changes.Count > 0)
             {
-                Error = NameHost(target.Name, context.Redactor.Redact(e.Message)),
-            };
+                turn = await (roll ?? throw new InvalidOperationException("a rolling plan outside a phase")).TurnAsync(target.Name, cancellationToken).ConfigureAwait(false);
+            }
+
+            var apply = new ApplyContext(context, context.Hosts);
+            foreach (var change in plan.Changes)
+            {
+                var extra = change.Apply is null ? [] : await change.Apply(apply, cancellationToken).ConfigureAwait(false);
+                applied.Add(change);
+                details.Add(context.Redactor.Redact(change.Describe(dryRun: false)));
+                details.AddRange(extra.Select(context.Redactor.Redact));
+            }
+
+            if (plan.Verify is not null)
+            {
+                details.AddRange((await plan.Verify(apply, cancellationToken).ConfigureAwait(false)).Select(context.Redactor.Redact));
+            }
+
+            return Report(path, target, context, started, applied.Count > 0 ? HostPhaseStatus.Changed : HostPhaseStatus.Unchanged, [.. details, .. notes], applied);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Report(path, target, context, started, HostPhaseStatus.Cancelled, details, applied,
+                entered ? $"{target.Name}: cancelled while {path} was running" : $"{target.Name}: cancelled before {path} started");
+        }
+#pragma warning disable CA1031 // A target's error is recorded against it; it must not hide the other targets' outcomes.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            var message = context.Redactor.Redact(e.Message);
+            if (turn is not null)
+            {
+                Roll.Fail(turn, message.Split('\n')[0]);
+            }
+
+            return Report(path, target, context, started, e is PhaseFailedException ? HostPhaseStatus.Failed : HostPhaseStatus.Error, details, applied,
+                NameHost(target.Name, message));
         }
         finally
         {
+            turn?.Dispose();
             if (entered)
             {
                 gate.Release();
             }
+        }
+    }
+
+    private TargetOutcome Report(
+        string path, PhaseTarget target, PhaseContext context, long started, HostPhaseStatus status, IReadOnlyList<string> details, IReadOnlyList<Change> changes, string? error = null)
+    {
+        var redacted = changes.Select(c => c with
+        {
+            Target = context.Redactor.Redact(c.Target),
+            From = c.From is null ? null : context.Redactor.Redact(c.From),
+            To = c.To is null ? null : context.Redactor.Redact(c.To),
+            Reason = c.Reason is null ? null : context.Redactor.Redact(c.Reason),
+            Apply = null,
+        }).ToList();
+        var outcome = new HostPhaseOutcome
+        {
+            Host = target.Name,
+            Status = status,
+            Duration = context.Time.GetElapsedTime(started),
+            Details = details,
+            Changes = redacted,
+            Error = error,
+        };
+        foreach (var change in redacted)
+        {
+            Emit(new WorkflowEvent { Kind = WorkflowEventKind.Change, Phase = path, Time = context.Time.GetUtcNow(), Host = target.Name, Change = change });
         }
 
         Emit(new WorkflowEvent
@@ -176,14 +315,15 @@ public sealed class WorkflowRunner
             Error = outcome.Error,
             Details = outcome.Details,
         });
-        return outcome;
+        return new TargetOutcome(outcome);
     }
-
-    private static HostPhaseOutcome Outcome(HostSpec target, HostPhaseStatus status, PhaseContext context, long started) =>
-        new() { Host = target.Name, Status = status, Duration = context.Time.GetElapsedTime(started) };
 
     private static string NameHost(string host, string message) =>
         message.StartsWith(host + ":", StringComparison.Ordinal) ? message : host + ": " + message;
 
     private void Emit(WorkflowEvent workflowEvent) => _observer.OnEvent(workflowEvent);
+
+    private sealed record PlannedTarget(PhaseTarget Target, long Started, TargetPlan? Plan, HostPhaseStatus? Failed, string? Error);
+
+    private sealed record TargetOutcome(HostPhaseOutcome Outcome);
 }

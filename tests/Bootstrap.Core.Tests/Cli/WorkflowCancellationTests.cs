@@ -48,7 +48,7 @@ public sealed class WorkflowCancellationTests
         {
             File = LabFile,
             Selection = new WorkflowSelection { Only = "preflight" },
-            Options = new InitOptions(),
+            Options = new Bootstrap.Core.Phases.Preflight.PreflightOptions(),
             Json = true,
         };
 

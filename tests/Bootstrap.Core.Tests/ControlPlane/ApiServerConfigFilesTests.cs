@@ -60,7 +60,7 @@ public sealed class ApiServerConfigFilesTests
     {
         var key = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
 
-        var config = Parse(Files.EncryptionConfig(LabCluster.Load(), "key7", key));
+        var config = Parse(Files.EncryptionConfig(LabCluster.Load(), [new EncryptionKey("key7", key)]));
 
         Assert.Equal("EncryptionConfiguration", config["kind"].ToString());
         var resource = (YamlMappingNode)((YamlSequenceNode)config["resources"]).Children.Single();
@@ -77,12 +77,22 @@ public sealed class ApiServerConfigFilesTests
     [InlineData(31)]
     [InlineData(33)]
     public void Encryption_key_of_the_wrong_length_is_refused(int length) =>
-        Assert.Throws<ArgumentException>(() => Files.EncryptionConfig(LabCluster.Load(), "key1", new byte[length]));
+        Assert.Throws<ArgumentException>(() => Files.EncryptionConfig(LabCluster.Load(), [new EncryptionKey("key1", new byte[length])]));
 
     [Theory]
     [InlineData("")]
     [InlineData("key 1")]
     [InlineData("key:1")]
     public void Encryption_key_name_that_could_break_the_yaml_is_refused(string name) =>
-        Assert.Throws<ArgumentException>(() => Files.EncryptionConfig(LabCluster.Load(), name, new byte[32]));
+        Assert.Throws<ArgumentException>(() => Files.EncryptionConfig(LabCluster.Load(), [new EncryptionKey(name, new byte[32])]));
+
+    [Fact]
+    public void During_a_rotation_the_first_key_encrypts_and_the_others_still_decrypt_in_order()
+    {
+        var config = Parse(Files.EncryptionConfig(LabCluster.Load(), [new EncryptionKey("key2", new byte[32]), new EncryptionKey("key1", Enumerable.Repeat((byte)7, 32).ToArray())]));
+
+        var resource = (YamlMappingNode)((YamlSequenceNode)config["resources"]).Children.Single();
+        var aescbc = (YamlMappingNode)((YamlMappingNode)((YamlSequenceNode)resource["providers"]).Children[0])["aescbc"];
+        Assert.Equal(["key2", "key1"], ((YamlSequenceNode)aescbc["keys"]).Children.Select(k => ((YamlMappingNode)k)["name"].ToString()));
+    }
 }

@@ -1,6 +1,7 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
-using Bootstrap.Core.Phases.Install;
+using Bootstrap.Core.Phases.Certs;
+using Bootstrap.Core.Pki;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Rendering;
 
@@ -23,7 +24,8 @@ public sealed class InstallFilesTests : IAsyncLifetime
             StateDirectory = _state,
             Certificates = lab.Certificates with { KeyAlgorithm = KeyAlgorithm.EcdsaP256 },
         };
-        _material = await InstallMaterial.LoadAsync(_config, dryRun: false, new SecretRedactor(), TimeProvider.System, Http, CancellationToken.None);
+        await (await StatePlan.CreateAsync(_config, TimeProvider.System, CancellationToken.None)).CommitAsync(CancellationToken.None);
+        _material = await InstallMaterial.LoadAsync(_config, new SecretRedactor(), Http, CancellationToken.None);
     }
 
     public Task DisposeAsync()
@@ -76,7 +78,7 @@ public sealed class InstallFilesTests : IAsyncLifetime
     {
         Assert.Empty(CertificatesOf("lb1"));
         Assert.Empty(CertificatesOf("w1"));
-        Assert.DoesNotContain(_config.Host("w1"), InstallSteps.Certs().Targets(_config));
+        Assert.DoesNotContain("w1", new CertsPhase().Targets(_config).Select(t => t.Name));
 
         var files = new InstallFiles(new TemplateRenderer()).LoadBalancer(_material, _config.Host("lb1"), "eth0");
 
@@ -89,32 +91,78 @@ public sealed class InstallFilesTests : IAsyncLifetime
     {
         Assert.Equal(
             ["etcd", "etcdctl", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kubelet", "kube-proxy"],
-            InstallSteps.BinariesFor(_config, _config.Host("cp1")));
-        Assert.Empty(InstallSteps.BinariesFor(_config, _config.Host("lb1")));
+            InstallFiles.BinariesFor(_config, _config.Host("cp1")));
+        Assert.Empty(InstallFiles.BinariesFor(_config, _config.Host("lb1")));
     }
 
     [Fact]
     public async Task The_encryption_key_and_VRRP_password_are_made_once_kept_0600_and_registered_as_secrets()
     {
         var redactor = new SecretRedactor();
-        var again = await InstallMaterial.LoadAsync(_config, dryRun: false, redactor, TimeProvider.System, Http, CancellationToken.None);
+        var plan = await StatePlan.CreateAsync(_config, TimeProvider.System, CancellationToken.None);
+        var again = await InstallMaterial.LoadAsync(_config, redactor, Http, CancellationToken.None);
 
-        Assert.Equal(_material.EncryptionKey, again.EncryptionKey);
-        Assert.Equal(32, again.EncryptionKey.Length);
+        Assert.Empty(plan.Files);
+        Assert.Equal(_material.EncryptionKeys.Single().Secret, again.EncryptionKeys.Single().Secret);
+        Assert.Equal(("key1", 32), (again.EncryptionKeys[0].Name, again.EncryptionKeys[0].Secret.Length));
         Assert.Equal(_material.VrrpPassword, again.VrrpPassword);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_state, InstallMaterial.VrrpPasswordFile)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_state, ClusterSecrets.VrrpPasswordFile)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_state, ClusterSecrets.EncryptionKeysFile)));
         Assert.Equal("vrrp [REDACTED]", redactor.Redact("vrrp " + again.VrrpPassword));
+        Assert.Equal("key [REDACTED]", redactor.Redact("key " + Convert.ToBase64String(again.EncryptionKeys[0].Secret)));
+    }
+
+    [Theory]
+    [InlineData(ClusterSecrets.EncryptionKeysFile, "the encryption-at-rest key")]
+    [InlineData(ClusterSecrets.VrrpPasswordFile, "the load balancers' VRRP password")]
+    public async Task A_secret_missing_from_an_existing_state_is_never_made_again_and_the_error_says_how_to_recover_it(string file, string what)
+    {
+        File.Delete(Path.Combine(_state, file));
+
+        var error = await Assert.ThrowsAsync<PkiStateException>(() => StatePlan.CreateAsync(_config, TimeProvider.System, CancellationToken.None));
+
+        Assert.Contains(what, error.Message, StringComparison.Ordinal);
+        Assert.Contains("bootstrap state pull -f CLUSTER_FILE --from CONTROL_PLANE_HOST", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_state, file)));
     }
 
     [Fact]
-    public async Task A_dry_run_on_an_empty_state_previews_the_PKI_and_writes_nothing()
+    public async Task A_state_of_an_older_version_with_one_encryption_key_file_reads_it_as_key1()
+    {
+        var keys = await File.ReadAllTextAsync(Path.Combine(_state, ClusterSecrets.EncryptionKeysFile));
+        File.Delete(Path.Combine(_state, ClusterSecrets.EncryptionKeysFile));
+        await File.WriteAllTextAsync(Path.Combine(_state, ClusterSecrets.LegacyEncryptionKeyFile), keys.Split(' ')[1]);
+
+        var material = await InstallMaterial.LoadAsync(_config, new SecretRedactor(), Http, CancellationToken.None);
+
+        Assert.Equal("key1", material.EncryptionKeys.Single().Name);
+        Assert.Equal(_material.EncryptionKeys[0].Secret, material.EncryptionKeys[0].Secret);
+    }
+
+    [Fact]
+    public async Task A_plan_of_an_empty_state_previews_the_PKI_and_the_secrets_and_writes_nothing()
     {
         var empty = Path.Combine(_state, "empty");
+        var config = _config with { StateDirectory = empty };
 
-        var preview = await InstallMaterial.LoadAsync(_config with { StateDirectory = empty }, dryRun: true, new SecretRedactor(), TimeProvider.System, Http, CancellationToken.None);
+        var plan = await StatePlan.CreateAsync(config, TimeProvider.System, CancellationToken.None);
+        var preview = await InstallMaterial.LoadAsync(config, new SecretRedactor(), Http, CancellationToken.None, plan.Pending);
 
         Assert.False(Directory.Exists(empty));
-        Assert.Contains("pki/ca.crt", preview.Pki.WrittenFiles);
+        Assert.Contains("pki/ca.crt", plan.Pki.WrittenFiles);
+        Assert.Equal([ClusterSecrets.EncryptionKeysFile, ClusterSecrets.VrrpPasswordFile, "request.json"], plan.Files.Select(f => f.Path).TakeLast(3));
         Assert.Equal(22, InstallFiles.Certificates(preview, _config.Host("cp1")).Count);
+    }
+
+    [Fact]
+    public async Task Reading_a_state_without_a_PKI_never_creates_one_and_says_what_to_run()
+    {
+        var empty = Path.Combine(_state, "nothing");
+
+        var error = await Assert.ThrowsAsync<PkiStateException>(() => InstallMaterial.LoadAsync(_config with { StateDirectory = empty }, new SecretRedactor(), Http, CancellationToken.None));
+
+        Assert.Contains("bootstrap certs generate", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bootstrap state pull", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(empty));
     }
 }

@@ -1,6 +1,7 @@
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Tests.Workflow;
+using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Tests.Install;
 
@@ -17,11 +18,11 @@ public sealed class ServiceControlTests
     };
 
     /// <summary>
-    /// A running unit whose input changed after it started; after <c>restart</c> the old invocation
-    /// stays for <paramref name="showsOfOldAfterRestart"/> status reads. Its health check always passes,
-    /// as a still-running old process's would.
+    /// A unit, running unless <paramref name="active"/> is false, whose input changed after it started; after
+    /// <c>restart</c> the old invocation stays for <paramref name="showsOfOldAfterRestart"/> status reads. Its health
+    /// check always passes, as a still-running old process's would.
     /// </summary>
-    private sealed class RestartingUnit(int showsOfOldAfterRestart)
+    private sealed class Unit(int showsOfOldAfterRestart, bool active = true, bool enabled = true)
     {
         public List<string> Log { get; } = [];
 
@@ -36,12 +37,12 @@ public sealed class ServiceControlTests
                 case "systemctl" when argv[1] == "show":
                     var invocation = !_restarted || _showsAfterRestart++ < showsOfOldAfterRestart ? "old" : "new";
                     Log.Add($"show {invocation}");
-                    return Ok($"ActiveState=active\nActiveEnterTimestamp=@100\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID={invocation}\n");
+                    return Ok($"ActiveState={(active ? "active" : "inactive")}\nActiveEnterTimestamp=@100\nUnitFileState={(enabled ? "enabled" : "disabled")}\nNeedDaemonReload=no\nInvocationID={invocation}\n");
                 case "stat":
                     return Ok("200 /etc/demo.conf\n");
-                case "systemctl" when argv[1] == "restart":
-                    _restarted = true;
-                    Log.Add("restart");
+                case "systemctl" when argv[1] is "restart" or "start" or "enable":
+                    _restarted = argv[1] == "restart";
+                    Log.Add(argv[1]);
                     return Ok(string.Empty);
                 case "check-demo":
                     Log.Add("health");
@@ -56,30 +57,49 @@ public sealed class ServiceControlTests
         private static CommandResult Ok(string stdout) => new(0, stdout, string.Empty);
     }
 
-    [Fact]
-    public async Task A_restart_trusts_health_only_from_the_new_process_and_holds_the_roll_until_then()
+    private static async Task<(IReadOnlyList<Change> Planned, IReadOnlyList<string> Done)> ConvergeAsync(Unit unit, ServiceSpec spec, IReadOnlyList<Change>? files = null)
     {
-        var unit = new RestartingUnit(showsOfOldAfterRestart: 3);
-        using var rolling = new SemaphoreSlim(1, 1);
+        var context = Changes.On(new FakeHost("cp1", unit.Answer));
+        var planned = await ServiceControl.PlanAsync(context.View("cp1"), [spec], files ?? [], waitAfterStart: true, CancellationToken.None);
+        unit.Log.Clear();
+        return (planned, await Changes.ApplyAsync(context, planned));
+    }
 
-        var done = await ServiceControl.EnsureAsync(new FakeHost("cp1", unit.Answer), Spec, false, true, rolling, new SecretRedactor(), CancellationToken.None);
+    [Fact]
+    public async Task A_restart_trusts_health_only_from_the_new_process()
+    {
+        var unit = new Unit(showsOfOldAfterRestart: 3);
 
+        var (planned, done) = await ConvergeAsync(unit, Spec);
+
+        Assert.True(ServiceControl.Restarts(planned));
         Assert.Equal(["restarted demo.service (demo started before /etc/demo.conf changed)"], done);
-        Assert.Equal(["show old", "restart", "show old", "show old", "show old", "show new", "health"], unit.Log);
-        Assert.Equal(1, rolling.CurrentCount);
+        Assert.Equal(["restart", "show old", "show old", "show old", "show new", "health"], unit.Log);
+    }
+
+    [Fact]
+    public async Task A_running_service_whose_input_is_about_to_change_is_restarted_after_it_and_a_stopped_one_is_started_in_parallel()
+    {
+        var change = new Change { Host = "cp1", Kind = ChangeKind.FileReplace, Target = "/etc/demo.conf" };
+
+        var (restart, _) = await ConvergeAsync(new Unit(0), Spec, [change]);
+        var (start, _) = await ConvergeAsync(new Unit(0, active: false, enabled: false), Spec, [change]);
+
+        Assert.Equal([ChangeKind.UnitRestart], restart.Select(c => c.Kind));
+        Assert.Equal("demo runs with files that are about to change: /etc/demo.conf", restart[0].Reason);
+        Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitStart], start.Select(c => c.Kind));
+        Assert.False(ServiceControl.Restarts(start));
     }
 
     [Fact]
     public async Task An_old_process_that_never_stops_fails_the_restart_saying_so()
     {
-        var unit = new RestartingUnit(showsOfOldAfterRestart: int.MaxValue);
-        using var rolling = new SemaphoreSlim(1, 1);
+        var unit = new Unit(showsOfOldAfterRestart: int.MaxValue);
 
-        var error = await Assert.ThrowsAsync<ServiceException>(() => ServiceControl.EnsureAsync(
-            new FakeHost("cp1", unit.Answer), Spec with { HealthTimeout = TimeSpan.FromMilliseconds(200) }, false, true, rolling, new SecretRedactor(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ServiceException>(() => ConvergeAsync(unit, Spec with { HealthTimeout = TimeSpan.FromMilliseconds(200) }));
 
         Assert.StartsWith("cp1: demo is not healthy after 0 s (check-demo → the process it replaces is still stopping)", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("health", unit.Log);
-        Assert.Equal(1, rolling.CurrentCount);
+        Assert.IsAssignableFrom<PhaseFailedException>(error);
     }
 }

@@ -22,12 +22,12 @@ public sealed class NodeFilesTests
                 "--kubeconfig=/etc/kubernetes/kubelet.conf",
                 "--node-ip=192.168.56.31",
             ],
-            KubeletFlags.Build(Config.Host("w1")));
+            KubeletFlags.Build(Config, Config.Host("w1")));
     }
 
     [Fact]
     public void Control_plane_kubelets_register_with_kubeadms_taint() =>
-        Assert.Contains("--register-with-taints=node-role.kubernetes.io/master:NoSchedule", KubeletFlags.Build(Config.Host("cp1")));
+        Assert.Contains("--register-with-taints=node-role.kubernetes.io/master:NoSchedule", KubeletFlags.Build(Config, Config.Host("cp1")));
 
     [Fact]
     public void Load_balancers_get_no_kubelet_or_kube_proxy()

@@ -1,4 +1,6 @@
 using Bootstrap.Core.Phases;
+using Bootstrap.Core.Phases.Preflight;
+using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Tests.Phases;
 
@@ -10,29 +12,43 @@ public sealed class InitWorkflowTests
         "bootstrap-token", "kubelet-start", "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
     ];
 
+    private static PhaseTree Tree => InitWorkflow.Create(new PreflightOptions());
+
     [Fact]
     public void Nodes_join_after_the_control_plane_answers_and_the_kubeadm_objects_exist()
     {
-        var leaves = InitWorkflow.Create(new InitOptions()).Walk().Where(p => p.Phase.Children.Count == 0).Select(p => p.Path).ToList();
+        var leaves = Tree.Walk().Where(p => p.Phase.Children.Count == 0).Select(p => p.Path).ToList();
 
         var start = leaves.IndexOf("wait-control-plane");
         Assert.Equal(NodePhases, leaves.Skip(start).Take(NodePhases.Length));
     }
 
     [Fact]
-    public void Api_phases_run_once_under_the_first_control_plane_host_node_phases_on_every_node()
+    public void The_identity_guard_comes_before_anything_that_writes_and_certs_is_the_only_phase_that_writes_the_state()
+    {
+        var leaves = Tree.Walk().Where(p => p.Phase.Children.Count == 0).ToList();
+
+        Assert.Equal(["preflight", "identity", "certs"], leaves.Take(3).Select(p => p.Path));
+        Assert.IsAssignableFrom<IGuardPhase>(leaves[1].Phase);
+        Assert.Equal(["certs"], leaves.Where(p => p.Phase is IPreparingPhase).Select(p => p.Path));
+    }
+
+    [Fact]
+    public void Api_phases_act_on_the_cluster_without_a_host_node_phases_on_every_node()
     {
         var config = LabCluster.Load();
-        var tree = InitWorkflow.Create(new InitOptions());
+        var tree = Tree;
 
         foreach (var api in new[] { "upload-config/kubeadm", "bootstrap-token", "kubelet-serving-csr" })
         {
-            Assert.Equal(["cp1"], tree.Find(api)!.Targets(config).Select(h => h.Name));
+            Assert.Equal([PhaseTarget.Cluster], ((ILeafPhase)tree.Find(api)!).Targets(config));
         }
 
         foreach (var node in new[] { "kubelet-start", "kube-proxy" })
         {
-            Assert.Equal(["cp1", "cp2", "cp3", "w1", "w2"], tree.Find(node)!.Targets(config).Select(h => h.Name));
+            Assert.Equal(["cp1", "cp2", "cp3", "w1", "w2"], ((ILeafPhase)tree.Find(node)!).Targets(config).Select(h => h.Name));
         }
+
+        Assert.IsAssignableFrom<IApiPhase>(tree.Find("mark-control-plane"));
     }
 }

@@ -1,45 +1,49 @@
 using Bootstrap.Core.Phases;
+using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Tests.Phases;
 
 public sealed class JoinWorkflowTests
 {
-    [Fact]
-    public void Join_runs_the_node_phases_of_init_in_inits_order_after_preflight_and_the_binaries()
-    {
-        var join = JoinWorkflow.Create(new InitOptions()).Walk().Select(p => p.Path).ToList();
-        var init = InitWorkflow.Create(new InitOptions()).Walk().Select(p => p.Path).ToList();
+    private static PhaseTree Join => JoinWorkflow.Create(new PreflightOptions());
 
-        Assert.Equal(["preflight", "artifacts", "kubelet-start", "mark-control-plane", "kubelet-serving-csr", "kube-proxy"], join);
+    [Fact]
+    public void Join_runs_the_node_phases_of_init_in_inits_order_after_preflight_the_identity_guard_and_the_binaries()
+    {
+        var join = Join.Walk().Select(p => p.Path).ToList();
+        var init = InitWorkflow.Create(new PreflightOptions()).Walk().Select(p => p.Path).ToList();
+
+        Assert.Equal(["preflight", "identity", "artifacts", "kubelet-start", "mark-control-plane", "kubelet-serving-csr", "kube-proxy"], join);
         Assert.Equal(join, init.Where(join.Contains));
     }
 
     [Fact]
-    public void Join_makes_no_cluster_wide_objects_and_no_control_plane()
+    public void Join_makes_no_cluster_wide_objects_no_control_plane_and_never_writes_the_state()
     {
-        var join = JoinWorkflow.Create(new InitOptions()).Walk().Select(p => p.Path).ToList();
+        var join = Join.Walk().ToList();
 
-        Assert.DoesNotContain(join, p => p.StartsWith("upload-config", StringComparison.Ordinal) || p is "bootstrap-token" or "certs" or "kubeconfig");
-        Assert.DoesNotContain(join, p => p.StartsWith("control-plane", StringComparison.Ordinal) || p.StartsWith("etcd", StringComparison.Ordinal));
+        Assert.DoesNotContain(join, p => p.Path.StartsWith("upload-config", StringComparison.Ordinal) || p.Path is "bootstrap-token" or "certs" or "kubeconfig");
+        Assert.DoesNotContain(join, p => p.Path.StartsWith("control-plane", StringComparison.Ordinal) || p.Path.StartsWith("etcd", StringComparison.Ordinal));
+        Assert.DoesNotContain(join, p => p.Phase is IPreparingPhase);
     }
 
     [Fact]
-    public void Joining_one_worker_touches_only_it_and_approves_serving_requests_once_through_the_first_control_plane()
+    public void Joining_one_worker_touches_only_it_and_approves_serving_requests_once_through_the_api()
     {
         var config = LabCluster.Load();
-        var tree = JoinWorkflow.Create(new InitOptions());
         var selection = new WorkflowSelection { Hosts = ["w2"] };
 
-        var targets = tree.Walk().ToDictionary(p => p.Path, p => selection.TargetsOf(p.Phase, config).Select(h => h.Name).ToList());
+        var targets = selection.Steps(Join, config).ToDictionary(s => s.Path, s => s.Targets.Select(h => h.Name).ToList());
 
         Assert.Equal(["w2"], targets["preflight"]);
+        Assert.Equal(["w2"], targets["identity"]);
         Assert.Equal(["w2"], targets["artifacts"]);
         Assert.Equal(["w2"], targets["kubelet-start"]);
         Assert.Empty(targets["mark-control-plane"]);
-        Assert.Equal(["cp1"], targets["kubelet-serving-csr"]);
+        Assert.Equal(["cluster"], targets["kubelet-serving-csr"]);
         Assert.Equal(["w2"], targets["kube-proxy"]);
-        Assert.Equal(["cp1", "w2"], WorkflowRunner.HostsOf(tree, selection, config).Select(h => h.Name));
+        Assert.Equal(["w2"], WorkflowRunner.HostsOf(Join, selection, config).Select(h => h.Name));
     }
 
     [Fact]

@@ -21,7 +21,6 @@ public sealed class CertificateCatalogTests
     [InlineData("admin.conf", "admin.conf", "ca", "kubernetes-admin", "system:masters", "client")]
     [InlineData("controller-manager.conf", "controller-manager.conf", "ca", "system:kube-controller-manager", "", "client")]
     [InlineData("scheduler.conf", "scheduler.conf", "ca", "system:kube-scheduler", "", "client")]
-    [InlineData("kubelet.conf/cp3", "hosts/cp3/kubelet.conf", "ca", "system:node:cp3", "system:nodes", "client")]
     public void Entries_use_kubeadm_file_names_subjects_and_usages(string name, string path, string? ca, string commonName, string organization, string usages)
     {
         var spec = CertificateCatalog.Build(PkiRequests.ThreeControlPlanes()).Single(s => s.Name == name);
@@ -36,13 +35,13 @@ public sealed class CertificateCatalogTests
     }
 
     [Fact]
-    public void Three_stacked_control_planes_give_three_cas_five_shared_leaves_six_etcd_leaves_and_six_kubeconfigs()
+    public void Three_stacked_control_planes_give_three_cas_five_shared_leaves_six_etcd_leaves_and_three_kubeconfigs()
     {
         var specs = CertificateCatalog.Build(PkiRequests.ThreeControlPlanes());
 
         Assert.Equal(3, specs.Count(s => s.Kind == CertificateKind.Authority));
         Assert.Equal(11, specs.Count(s => s.Kind == CertificateKind.Leaf));
-        Assert.Equal(6, specs.Count(s => s.Kind == CertificateKind.Kubeconfig));
+        Assert.Equal(3, specs.Count(s => s.Kind == CertificateKind.Kubeconfig));
         Assert.Equal(specs.Count, specs.Select(s => s.Name).Distinct().Count());
         Assert.Equal(specs.Count, specs.Select(s => s.Path).Distinct().Count());
     }
@@ -84,11 +83,34 @@ public sealed class CertificateCatalogTests
     }
 
     [Fact]
-    public void Kubelet_kubeconfigs_are_left_out_when_control_planes_run_no_kubelet()
+    public void No_kubelet_credential_is_issued_kubelets_obtain_theirs_by_tls_bootstrap()
     {
-        var specs = CertificateCatalog.Build(PkiRequests.ThreeControlPlanes() with { ControlPlaneRunsKubelet = false });
+        var specs = CertificateCatalog.Build(PkiRequests.ThreeControlPlanes());
 
-        Assert.DoesNotContain(specs, s => s.BaseName == "kubelet.conf");
+        Assert.DoesNotContain(specs, s => s.BaseName == "kubelet.conf" || s.Organizations.Contains("system:nodes"));
+    }
+
+    [Fact]
+    public void Each_host_gets_the_files_its_roles_need_derived_from_the_catalog()
+    {
+        var request = PkiRequests.ThreeControlPlanes() with { EtcdMembers = [new("e1", "10.0.1.1")] };
+        IReadOnlyList<string> Files(string host) => [.. CertificatePlacement.For(request, host).Select(f => f.HostPath["/etc/kubernetes/".Length..]).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(
+            [
+                "admin.conf", "controller-manager.conf",
+                "pki/apiserver-etcd-client.crt", "pki/apiserver-etcd-client.key", "pki/apiserver-kubelet-client.crt", "pki/apiserver-kubelet-client.key",
+                "pki/apiserver.crt", "pki/apiserver.key", "pki/ca.crt", "pki/ca.key", "pki/etcd/ca.crt", "pki/etcd/ca.key",
+                "pki/front-proxy-ca.crt", "pki/front-proxy-ca.key", "pki/front-proxy-client.crt", "pki/front-proxy-client.key", "pki/sa.key", "pki/sa.pub",
+                "scheduler.conf",
+            ],
+            Files("cp1"));
+        Assert.Equal(
+            ["pki/etcd/ca.crt", "pki/etcd/healthcheck-client.crt", "pki/etcd/healthcheck-client.key", "pki/etcd/peer.crt", "pki/etcd/peer.key", "pki/etcd/server.crt", "pki/etcd/server.key"],
+            Files("e1"));
+        Assert.All(CertificatePlacement.For(request, "e1").Where(f => f.HostPath.Contains("/etcd/server", StringComparison.Ordinal) || f.HostPath.Contains("/etcd/peer", StringComparison.Ordinal)),
+            f => Assert.Equal("etcd", f.Owner));
+        Assert.All(CertificatePlacement.For(request, "cp1"), f => Assert.Equal(!f.HostPath.EndsWith(".crt", StringComparison.Ordinal) && !f.HostPath.EndsWith(".pub", StringComparison.Ordinal), f.Secret));
     }
 
     [Theory]

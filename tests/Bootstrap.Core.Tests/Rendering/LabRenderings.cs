@@ -47,7 +47,7 @@ internal static class LabRenderings
             ["lb1-keepalived.conf"] = () => loadBalancers.Keepalived(config, config.Host("lb1"), "eth0", VrrpPassword),
             ["lb2-keepalived.conf"] = () => loadBalancers.Keepalived(config, config.Host("lb2"), "eth0", VrrpPassword),
             ["audit-policy.yaml"] = () => apiServerFiles.AuditPolicy(config),
-            ["encryption-config.yaml"] = () => apiServerFiles.EncryptionConfig(config, "key1", EncryptionKey),
+            ["encryption-config.yaml"] = () => apiServerFiles.EncryptionConfig(config, [new EncryptionKey("key1", EncryptionKey)]),
             ["cp1-kubeconfig"] = () => System.Text.Encoding.UTF8.GetString(Cp1Kubeconfig.Render()),
             ["cp1-kubelet.service"] = () => nodeFiles.KubeletUnit(config, cp1),
             ["w1-kubelet.service"] = () => nodeFiles.KubeletUnit(config, w1),

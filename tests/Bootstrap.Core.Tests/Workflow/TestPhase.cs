@@ -1,37 +1,61 @@
 using Bootstrap.Core.Config;
-using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Tests.Workflow;
 
-/// <summary>A leaf phase whose behaviour per host is a delegate; it records every host it ran on, in order.</summary>
-internal sealed class TestPhase(
-    string name,
-    Func<IRemoteHost, CancellationToken, Task<PhaseResult>>? run = null,
-    Func<IRemoteHost, bool>? needsRun = null,
-    HostRole? role = null) : IPhase
+/// <summary>
+/// A leaf whose plan per target is a delegate (default: one change "did NAME"). It records every target it planned
+/// and every target a change of its default plan was applied to, in order.
+/// </summary>
+internal sealed class TestPhase(string name, Func<string, CancellationToken, Task<TargetPlan>>? plan = null, HostRole? role = null) : ILeafPhase
 {
     public string Name { get; } = name;
 
     public string Description => "test phase " + Name;
 
-    public IReadOnlyList<IPhase> Children => [];
+    public List<string> Planned { get; } = [];
 
     public List<string> Ran { get; } = [];
 
-    public IReadOnlyList<HostSpec> Targets(ClusterConfig config) =>
-        role is { } r ? config.Hosts.Where(h => h.HasRole(r)).ToList() : config.Hosts;
+    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) =>
+        PhaseTarget.Of(role is { } r ? config.Hosts.Where(h => h.HasRole(r)) : config.Hosts);
 
-    public Task<bool> NeedsRunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken) =>
-        Task.FromResult(needsRun?.Invoke(host) ?? true);
-
-    public Task<PhaseResult> RunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken)
+    public Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
     {
-        lock (Ran)
+        lock (Planned)
         {
-            Ran.Add(host.Name);
+            Planned.Add(target.Name);
         }
 
-        return run?.Invoke(host, cancellationToken) ?? Task.FromResult(PhaseResult.ChangedWith("did " + Name));
+        return plan?.Invoke(target.Name, cancellationToken) ?? Task.FromResult(Changed(target.Name, "did " + Name));
     }
+
+    /// <summary>A plan with one change that records the host in <see cref="Ran"/> when applied (and runs <paramref name="apply"/>).</summary>
+    public TargetPlan Changed(string host, string what, Func<CancellationToken, Task>? apply = null, bool rolling = false) => new()
+    {
+        Rolling = rolling,
+        Changes =
+        [
+            new Change
+            {
+                Host = host,
+                Kind = ChangeKind.FileCreate,
+                Target = what,
+                Apply = async (_, ct) =>
+                {
+                    lock (Ran)
+                    {
+                        Ran.Add(host);
+                    }
+
+                    if (apply is not null)
+                    {
+                        await apply(ct);
+                    }
+
+                    return [];
+                },
+            },
+        ],
+    };
 }

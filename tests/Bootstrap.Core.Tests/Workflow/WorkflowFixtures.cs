@@ -10,11 +10,12 @@ internal static class WorkflowFixtures
     public static ClusterConfig LabConfig { get; } =
         ClusterConfigLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml")).Config!;
 
-    public static PhaseContext Context(Func<string, IRemoteHost>? host = null, SecretRedactor? redactor = null) => new()
+    public static PhaseContext Context(Func<string, IRemoteHost>? host = null, SecretRedactor? redactor = null, ClusterConfig? config = null, bool dryRun = false) => new()
     {
-        Config = LabConfig,
-        Hosts = LabConfig.Hosts.ToDictionary(h => h.Name, h => host?.Invoke(h.Name) ?? new FakeHost(h.Name), StringComparer.Ordinal),
+        Config = config ?? LabConfig,
+        Hosts = (config ?? LabConfig).Hosts.ToDictionary(h => h.Name, h => host?.Invoke(h.Name) ?? new FakeHost(h.Name), StringComparer.Ordinal),
         Redactor = redactor ?? new SecretRedactor(),
         Logger = new LoggerConfiguration().CreateLogger(),
+        DryRun = dryRun,
     };
 }

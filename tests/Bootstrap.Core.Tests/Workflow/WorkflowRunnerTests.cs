@@ -55,6 +55,46 @@ public sealed class WorkflowRunnerTests
     }
 
     [Fact]
+    public async Task Each_change_is_reported_as_a_typed_record_before_its_host_finishes()
+    {
+        var phase = new TestPhase("files", role: HostRole.Worker);
+
+        var result = await Runner.RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, WorkflowFixtures.Context(), CancellationToken.None);
+
+        var w1 = result.Phases.Single().Hosts.Single(h => h.Host == "w1");
+        var change = Assert.Single(w1.Changes);
+        Assert.Equal(("w1", ChangeKind.FileCreate, "did files", "file-create"), (change.Host, change.Kind, change.Target, change.KindName));
+        Assert.Equal(["created did files"], w1.Details);
+        var events = _observer.Events.Where(e => e.Host == "w1").ToList();
+        Assert.Equal([WorkflowEventKind.Change, WorkflowEventKind.HostFinished], events.Select(e => e.Kind));
+        Assert.Equal("did files", events[0].Change!.Target);
+    }
+
+    [Fact]
+    public async Task A_dry_run_reports_the_changes_and_applies_none()
+    {
+        var phase = new TestPhase("files");
+
+        var result = await Runner.RunAsync(new PhaseTree("plan", [phase]), WorkflowSelection.All, WorkflowFixtures.Context(dryRun: true), CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(7, phase.Planned.Count);
+        Assert.Empty(phase.Ran);
+        var cp1 = result.Phases.Single().Hosts.Single(h => h.Host == "cp1");
+        Assert.Equal(HostPhaseStatus.Changed, cp1.Status);
+        Assert.Equal(["would create did files"], cp1.Details);
+        Assert.Single(cp1.Changes);
+    }
+
+    [Fact]
+    public void A_dry_run_cannot_make_a_context_that_applies()
+    {
+        var context = WorkflowFixtures.Context(dryRun: true);
+
+        Assert.Throws<InvalidOperationException>(() => new ApplyContext(context, context.Hosts));
+    }
+
+    [Fact]
     public async Task Skip_phases_skips_a_group_with_everything_under_it_and_reports_it_skipped()
     {
         var (tree, first, ca, apiServer, last) = Tree();
@@ -62,8 +102,8 @@ public sealed class WorkflowRunnerTests
         var result = await Runner.RunAsync(tree, new WorkflowSelection { Skip = ["certs"] }, WorkflowFixtures.Context(), CancellationToken.None);
 
         Assert.True(result.Succeeded);
-        Assert.Empty(ca.Ran);
-        Assert.Empty(apiServer.Ran);
+        Assert.Empty(ca.Planned);
+        Assert.Empty(apiServer.Planned);
         Assert.Equal(7, first.Ran.Count);
         Assert.Equal(2, last.Ran.Count);
         Assert.Equal(PhaseState.Skipped, result.Phases.Single(p => p.Path == "certs/ca").State);
@@ -79,9 +119,9 @@ public sealed class WorkflowRunnerTests
 
         Assert.Equal(["certs/apiserver"], result.Phases.Select(p => p.Path));
         Assert.Equal(3, apiServer.Ran.Count);
-        Assert.Empty(first.Ran);
-        Assert.Empty(ca.Ran);
-        Assert.Empty(last.Ran);
+        Assert.Empty(first.Planned);
+        Assert.Empty(ca.Planned);
+        Assert.Empty(last.Planned);
     }
 
     [Fact]
@@ -92,7 +132,7 @@ public sealed class WorkflowRunnerTests
         var result = await Runner.RunAsync(tree, new WorkflowSelection { Only = "/Certs/" }, WorkflowFixtures.Context(), CancellationToken.None);
 
         Assert.Equal(["certs/ca", "certs/apiserver"], result.Phases.Select(p => p.Path));
-        Assert.Empty(first.Ran);
+        Assert.Empty(first.Planned);
     }
 
     [Fact]
@@ -108,46 +148,33 @@ public sealed class WorkflowRunnerTests
         Assert.Contains("\"certs/etcd-ca\"", error.Problems[0], StringComparison.Ordinal);
         Assert.Contains("\"kubeconfig\"", error.Problems[1], StringComparison.Ordinal);
         Assert.Contains("preflight, certs, certs/ca, certs/apiserver, wait", error.Message, StringComparison.Ordinal);
-        Assert.Empty(first.Ran);
+        Assert.Empty(first.Planned);
         Assert.Empty(_observer.Events);
     }
 
     [Fact]
-    public async Task Hosts_already_up_to_date_are_not_run_and_report_no_change()
+    public async Task Targets_already_as_wanted_report_no_change_with_their_notes()
     {
-        var phase = new TestPhase("files", needsRun: host => host.Name != "cp2");
+        var phase = new TestPhase("files", (host, _) => Task.FromResult(host == "cp2" ? TargetPlan.Nothing("same hash") : new TestPhase("x").Changed(host, "did files")));
         var tree = new PhaseTree("init", [phase]);
 
         var result = await Runner.RunAsync(tree, WorkflowSelection.All, WorkflowFixtures.Context(), CancellationToken.None);
 
-        Assert.DoesNotContain("cp2", phase.Ran);
         var hosts = result.Phases.Single().Hosts.ToDictionary(h => h.Host);
         Assert.Equal(HostPhaseStatus.Unchanged, hosts["cp2"].Status);
-        Assert.False(hosts["cp2"].Changed);
+        Assert.Equal(["same hash"], hosts["cp2"].Details);
         Assert.True(hosts["cp1"].Changed);
-        Assert.Equal(["did files"], hosts["cp1"].Details);
-        var cp2 = _observer.Events.Single(e => e.Kind == WorkflowEventKind.HostFinished && e.Host == "cp2");
-        Assert.False(cp2.Changed);
+        Assert.False(_observer.Events.Single(e => e.Kind == WorkflowEventKind.HostFinished && e.Host == "cp2").Changed);
         Assert.True(_observer.Events.Single(e => e.Kind == WorkflowEventKind.PhaseFinished).Changed);
-    }
-
-    [Fact]
-    public async Task A_phase_that_ran_but_changed_nothing_reports_unchanged()
-    {
-        var phase = new TestPhase("files", (_, _) => Task.FromResult(PhaseResult.Unchanged("same hash")));
-
-        var result = await Runner.RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, WorkflowFixtures.Context(), CancellationToken.None);
-
-        Assert.All(result.Phases.Single().Hosts, h => Assert.Equal(HostPhaseStatus.Unchanged, h.Status));
-        Assert.False(_observer.Events.Single(e => e.Kind == WorkflowEventKind.PhaseFinished).Changed);
     }
 
     [Fact]
     public async Task An_error_on_one_host_names_it_keeps_the_other_hosts_results_and_stops_later_phases()
     {
-        var broken = new TestPhase("etcd", (host, _) => host.Name == "cp2"
-            ? throw new InvalidOperationException("etcd did not start")
-            : Task.FromResult(PhaseResult.ChangedWith("started")), role: HostRole.ControlPlane);
+        TestPhase? broken = null;
+        broken = new TestPhase("etcd", (host, _) => Task.FromResult(broken!.Changed(host, "etcd.service", host == "cp2"
+            ? _ => throw new InvalidOperationException("etcd did not start")
+            : null)), role: HostRole.ControlPlane);
         var later = new TestPhase("wait");
         var tree = new PhaseTree("init", [broken, later]);
 
@@ -161,24 +188,83 @@ public sealed class WorkflowRunnerTests
         Assert.Equal(HostPhaseStatus.Changed, hosts["cp1"].Status);
         Assert.Equal(HostPhaseStatus.Changed, hosts["cp3"].Status);
         Assert.Equal(PhaseState.NotStarted, result.Phases[1].State);
-        Assert.Empty(later.Ran);
+        Assert.Empty(later.Planned);
         Assert.Equal("cp2: etcd did not start", _observer.Events.Single(e => e.Kind == WorkflowEventKind.PhaseFinished && e.Phase == "etcd").Error);
     }
 
     [Fact]
-    public async Task A_reported_failure_keeps_its_details_and_fails_the_phase()
+    public async Task A_refused_target_keeps_its_notes_fails_the_phase_and_no_target_of_that_phase_is_changed()
     {
-        var phase = new TestPhase("preflight", (host, _) => Task.FromResult(host.Name == "w1"
-            ? PhaseResult.Failed("[ERROR Swap]: swap is on", ["[ERROR Swap]: swap is on", "[OK NumCPU]"])
-            : PhaseResult.Unchanged("[OK NumCPU]")));
+        var phase = new TestPhase("preflight", (host, _) => Task.FromResult(host == "w1"
+            ? TargetPlan.Refuse("[ERROR Swap]: swap is on", "[ERROR Swap]: swap is on", "[OK NumCPU]")
+            : new TestPhase("x").Changed(host, "would have changed")));
 
         var result = await Runner.RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, WorkflowFixtures.Context(), CancellationToken.None);
 
-        var w1 = result.Phases[0].Hosts.Single(h => h.Host == "w1");
-        Assert.Equal(HostPhaseStatus.Failed, w1.Status);
-        Assert.Equal("w1: [ERROR Swap]: swap is on", w1.Error);
-        Assert.Equal(2, w1.Details.Count);
+        var hosts = result.Phases[0].Hosts.ToDictionary(h => h.Host);
+        Assert.Equal(HostPhaseStatus.Failed, hosts["w1"].Status);
+        Assert.Equal("w1: [ERROR Swap]: swap is on", hosts["w1"].Error);
+        Assert.Equal(2, hosts["w1"].Details.Count);
+        Assert.Equal(HostPhaseStatus.Failed, hosts["cp1"].Status);
+        Assert.Contains("not changed", hosts["cp1"].Error, StringComparison.Ordinal);
+        Assert.Empty(hosts["cp1"].Changes);
         Assert.Equal(PhaseState.Failed, result.Phases[0].State);
+    }
+
+    [Fact]
+    public async Task Rolling_targets_take_turns_one_at_a_time()
+    {
+        var inside = 0;
+        var peak = 0;
+        TestPhase? phase = null;
+        phase = new TestPhase("apiserver", (host, _) => Task.FromResult(phase!.Changed(host, "restart", async ct =>
+        {
+            InterlockedMax(ref peak, Interlocked.Increment(ref inside));
+            await Task.Delay(20, ct);
+            Interlocked.Decrement(ref inside);
+        }, rolling: true)), role: HostRole.ControlPlane);
+
+        var result = await Runner.RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, WorkflowFixtures.Context(), CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(3, phase.Ran.Count);
+        Assert.Equal(1, peak);
+    }
+
+    [Fact]
+    public async Task A_roll_stops_at_the_first_failed_turn_and_later_hosts_keep_what_they_run()
+    {
+        var entered = new List<string>();
+        TestPhase? phase = null;
+        phase = new TestPhase("apiserver", (host, _) => Task.FromResult(phase!.Changed(host, "restart kube-apiserver", ct =>
+        {
+            lock (entered)
+            {
+                entered.Add(host);
+                if (entered.Count == 1)
+                {
+                    throw new PhaseFailedException($"{host}: kube-apiserver is not healthy after 180 s (journal: unknown flag --bad)");
+                }
+            }
+
+            return Task.CompletedTask;
+        }, rolling: true)), role: HostRole.ControlPlane);
+        var later = new TestPhase("scheduler");
+
+        var result = await Runner.RunAsync(new PhaseTree("init", [phase, later]), WorkflowSelection.All, WorkflowFixtures.Context(), CancellationToken.None);
+
+        var failedHost = Assert.Single(entered);
+        var hosts = result.Phases[0].Hosts.ToDictionary(h => h.Host);
+        Assert.Equal(HostPhaseStatus.Failed, hosts[failedHost].Status);
+        Assert.Contains("unknown flag --bad", hosts[failedHost].Error, StringComparison.Ordinal);
+        foreach (var other in hosts.Keys.Where(h => h != failedHost))
+        {
+            Assert.Equal(HostPhaseStatus.Failed, hosts[other].Status);
+            Assert.Contains($"still runs its current configuration: apiserver stopped rolling after {failedHost} failed", hosts[other].Error, StringComparison.Ordinal);
+            Assert.Empty(hosts[other].Changes);
+        }
+
+        Assert.Empty(later.Planned);
     }
 
     [Fact]
@@ -186,9 +272,9 @@ public sealed class WorkflowRunnerTests
     {
         var redactor = new SecretRedactor();
         redactor.Register("s3cr3t-token");
-        var phase = new TestPhase("token", (host, _) => host.Name == "cp1"
+        var phase = new TestPhase("token", (host, _) => host == "cp1"
             ? throw new InvalidOperationException("kubeadm rejected s3cr3t-token")
-            : Task.FromResult(PhaseResult.ChangedWith("created s3cr3t-token")));
+            : Task.FromResult(TargetPlan.Nothing("found s3cr3t-token")));
 
         var result = await Runner.RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, WorkflowFixtures.Context(redactor: redactor), CancellationToken.None);
 
@@ -202,16 +288,16 @@ public sealed class WorkflowRunnerTests
     {
         using var cts = new CancellationTokenSource();
         var first = new TestPhase("preflight");
-        var slow = new TestPhase("etcd", async (host, token) =>
+        TestPhase? slow = null;
+        slow = new TestPhase("etcd", (host, _) => Task.FromResult(slow!.Changed(host, "etcd.service", async token =>
         {
-            if (host.Name == "cp1")
+            if (host == "cp1")
             {
                 await cts.CancelAsync();
             }
 
             await Task.Delay(Timeout.Infinite, token);
-            return PhaseResult.ChangedWith("never");
-        }, role: HostRole.ControlPlane);
+        })), role: HostRole.ControlPlane);
         var later = new TestPhase("wait");
         var tree = new PhaseTree("init", [first, slow, later]);
 
@@ -222,12 +308,12 @@ public sealed class WorkflowRunnerTests
         Assert.Equal([PhaseState.Completed, PhaseState.Interrupted, PhaseState.NotStarted], result.Phases.Select(p => p.State));
         Assert.All(result.Phases[1].Hosts, h => Assert.Equal(HostPhaseStatus.Cancelled, h.Status));
         Assert.Contains("cp1: cancelled while etcd was running", result.Phases[1].Hosts.Select(h => h.Error));
-        Assert.Empty(later.Ran);
+        Assert.Empty(later.Planned);
         Assert.Contains(_observer.Events, e => e.Phase == "wait" && e.State == PhaseState.NotStarted);
     }
 
     [Fact]
-    public async Task At_most_the_configured_number_of_hosts_run_at_once()
+    public async Task At_most_the_configured_number_of_hosts_are_read_at_once()
     {
         var running = 0;
         var peak = 0;
@@ -237,14 +323,28 @@ public sealed class WorkflowRunnerTests
             InterlockedMax(ref peak, now);
             await Task.Delay(30, token);
             Interlocked.Decrement(ref running);
-            return PhaseResult.Unchanged();
+            return TargetPlan.Nothing();
         });
-        var context = WorkflowFixtures.Context() with { Config = WorkflowFixtures.LabConfig with { SshConcurrency = 2 } };
+        var context = WorkflowFixtures.Context(config: WorkflowFixtures.LabConfig with { SshConcurrency = 2 });
 
         await Runner.RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, context, CancellationToken.None);
 
-        Assert.Equal(7, phase.Ran.Count);
+        Assert.Equal(7, phase.Planned.Count);
         Assert.InRange(peak, 1, 2);
+    }
+
+    [Fact]
+    public async Task A_preparing_phase_applies_its_workstation_changes_before_its_targets_are_planned()
+    {
+        var order = new List<string>();
+        var phase = new PreparingTestPhase(order);
+
+        var result = await Runner.RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, WorkflowFixtures.Context(), CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(["prepare", "apply state", "plan cp1"], order.Take(3));
+        Assert.Equal("workstation", result.Phases[0].Hosts[0].Host);
+        Assert.Equal(["created ca in the cluster state"], result.Phases[0].Hosts[0].Details);
     }
 
     [Fact]
@@ -260,6 +360,37 @@ public sealed class WorkflowRunnerTests
         int seen;
         while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
         {
+        }
+    }
+
+    private sealed class PreparingTestPhase(List<string> order) : IPreparingPhase
+    {
+        public string Name => "certs";
+
+        public string Description => "a preparing test phase";
+
+        public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => [PhaseTarget.Of(config.Hosts.Single(h => h.Name == "cp1"))];
+
+        public Task<TargetPlan> PrepareAsync(PhaseContext context, CancellationToken cancellationToken)
+        {
+            order.Add("prepare");
+            return Task.FromResult(TargetPlan.Of([new Change
+            {
+                Host = PhaseTarget.WorkstationName,
+                Kind = ChangeKind.StateCreate,
+                Target = "ca",
+                Apply = (_, _) =>
+                {
+                    order.Add("apply state");
+                    return Task.FromResult<IReadOnlyList<string>>([]);
+                },
+            }]));
+        }
+
+        public Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+        {
+            order.Add("plan " + target.Name);
+            return Task.FromResult(TargetPlan.Nothing());
         }
     }
 }

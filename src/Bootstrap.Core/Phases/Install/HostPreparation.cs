@@ -5,59 +5,65 @@ using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Phases.Install;
 
-/// <summary>Small idempotent host changes some phases need first: the etcd user and data directory, the load balancer's interface.</summary>
+/// <summary>Small host changes some phases need first, planned like files: the etcd user, a directory with its mode, the load balancer's interface.</summary>
 internal static class HostPreparation
 {
-    /// <summary>The etcd system user (etcd reads its key pairs as that user).</summary>
-    public static async Task<IReadOnlyList<string>> EtcdUserAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken)
+    /// <summary>The etcd system user (etcd reads its key pairs as that user), when it is missing.</summary>
+    public static async Task<Change?> EtcdUserAsync(HostView view, CancellationToken cancellationToken)
     {
-        var exists = await host.RunAsync(new RemoteCommand(["id", "-u", InstallFiles.EtcdUser]), cancellationToken).ConfigureAwait(false);
-        if (exists.Succeeded)
+        ArgumentNullException.ThrowIfNull(view);
+        var exists = await view.QueryAsync(new RemoteCommand(["id", "-u", InstallFiles.EtcdUser]), cancellationToken).ConfigureAwait(false);
+        return exists.Succeeded ? null : new Change
         {
-            return [];
-        }
-
-        if (!context.DryRun)
-        {
-            await host.RunCheckedAsync(
-                new RemoteCommand(
-                    ["useradd", "--system", "--user-group", "--home-dir", KubeadmLayout.EtcdDataDir, "--no-create-home", "--shell", "/usr/sbin/nologin", InstallFiles.EtcdUser],
-                    sudo: true),
-                context.Redactor,
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        return [context.DryRun ? $"would create the system user {InstallFiles.EtcdUser}" : $"created the system user {InstallFiles.EtcdUser}"];
+            Host = view.Name,
+            Kind = ChangeKind.UserCreate,
+            Target = InstallFiles.EtcdUser,
+            Apply = async (apply, ct) =>
+            {
+                await apply.Host(view.Name).RunCheckedAsync(
+                    new RemoteCommand(
+                        ["useradd", "--system", "--user-group", "--home-dir", KubeadmLayout.EtcdDataDir, "--no-create-home", "--shell", "/usr/sbin/nologin", InstallFiles.EtcdUser],
+                        sudo: true),
+                    apply.Redactor,
+                    ct).ConfigureAwait(false);
+                return [];
+            },
+        };
     }
 
-    /// <summary>The etcd user and its data directory, 0700 etcd:etcd.</summary>
-    public static async Task<IReadOnlyList<string>> EtcdAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken)
+    /// <summary>A directory with its mode and owner (created when missing), when it is not so.</summary>
+    public static async Task<Change?> DirectoryAsync(HostView view, string path, string mode, string owner, CancellationToken cancellationToken)
     {
-        var done = new List<string>(await EtcdUserAsync(context, host, cancellationToken).ConfigureAwait(false));
-        var stat = await host.RunAsync(new RemoteCommand(["stat", "-c", "%a %U %G", "--", KubeadmLayout.EtcdDataDir], sudo: true), cancellationToken).ConfigureAwait(false);
-        var wanted = $"700 {InstallFiles.EtcdUser} {InstallFiles.EtcdUser}";
+        ArgumentNullException.ThrowIfNull(view);
+        var stat = await view.QueryAsync(new RemoteCommand(["stat", "-c", "%a %U %G", "--", path], sudo: true), cancellationToken).ConfigureAwait(false);
+        var wanted = $"{mode.TrimStart('0')} {owner} {owner}";
         if (stat.Succeeded && stat.Stdout.Trim() == wanted)
         {
-            return done;
+            return null;
         }
 
-        if (!context.DryRun)
+        return new Change
         {
-            await host.RunCheckedAsync(
-                new RemoteCommand(["install", "-d", "-m", "0700", "-o", InstallFiles.EtcdUser, "-g", InstallFiles.EtcdUser, "--", KubeadmLayout.EtcdDataDir], sudo: true),
-                context.Redactor,
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        done.Add($"{(context.DryRun ? "would set" : "set")} {KubeadmLayout.EtcdDataDir} to 0700 {InstallFiles.EtcdUser}:{InstallFiles.EtcdUser}");
-        return done;
+            Host = view.Name,
+            Kind = ChangeKind.DirectoryCreate,
+            Target = path,
+            From = stat.Succeeded ? stat.Stdout.Trim() : null,
+            To = $"{mode} {owner}:{owner}",
+            Apply = async (apply, ct) =>
+            {
+                await apply.Host(view.Name).RunCheckedAsync(new RemoteCommand(["install", "-d", "-m", mode, "-o", owner, "-g", owner, "--", path], sudo: true), apply.Redactor, ct)
+                    .ConfigureAwait(false);
+                return [];
+            },
+        };
     }
 
     /// <summary>The interface holding the host's address (for keepalived when the cluster file names none).</summary>
-    /// <exception cref="InvalidOperationException">No interface has that address.</exception>
-    public static async Task<string> InterfaceOfAsync(IRemoteHost host, string address, SecretRedactor redactor, CancellationToken cancellationToken)
+    /// <exception cref="PhaseFailedException">No interface has that address.</exception>
+    public static async Task<string> InterfaceOfAsync(HostView view, string address, CancellationToken cancellationToken)
     {
-        var result = await host.RunCheckedAsync(new RemoteCommand(["ip", "-o", "-4", "addr", "show"]), redactor, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(view);
+        var result = await view.QueryCheckedAsync(new RemoteCommand(["ip", "-o", "-4", "addr", "show"]), cancellationToken).ConfigureAwait(false);
         foreach (var line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             // "2: eth0    inet 192.168.56.11/24 brd 192.168.56.255 scope global eth0 ..."
@@ -69,6 +75,6 @@ internal static class HostPreparation
             }
         }
 
-        throw new InvalidOperationException($"{host.Name}: no network interface holds {address}; set spec.loadBalancer.interface");
+        throw new PhaseFailedException($"{view.Name}: no network interface holds {address}; set spec.loadBalancer.interface");
     }
 }

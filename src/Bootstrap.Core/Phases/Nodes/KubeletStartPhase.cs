@@ -1,6 +1,7 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Phases.Install;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
@@ -14,8 +15,9 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// certificate by CSR (approved automatically through the bootstrap-token RBAC); no client certificate
 /// is ever pushed. Once the Node is Ready the bootstrap kubeconfig and the token are deleted.
 /// A node that already has kubelet.conf gets no token: it is only kept running and checked Ready.
+/// Restarts of running containerd or kubelets roll one node at a time.
 /// </summary>
-internal sealed class KubeletStartPhase : IPhase
+internal sealed class KubeletStartPhase : ILeafPhase
 {
     public static readonly TimeSpan TokenTtl = TimeSpan.FromMinutes(15);
 
@@ -23,159 +25,153 @@ internal sealed class KubeletStartPhase : IPhase
     private static readonly TimeSpan SignedTimeout = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
-    private readonly NodeSession _session;
-    private readonly SemaphoreSlim _rolling = new(1, 1);
-
-    public KubeletStartPhase(NodeSession session) => _session = session;
+    private readonly NodeFiles _files = new(new Rendering.TemplateRenderer());
 
     public string Name => "kubelet-start";
 
     public string Description => "Run containerd and the kubelet on every node; a kubelet without kubelet.conf joins with a new short-lived bootstrap token (TLS bootstrap)";
 
-    public IReadOnlyList<IPhase> Children => [];
+    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return PhaseTarget.Of(config.Nodes);
+    }
 
-    public IReadOnlyList<HostSpec> Targets(ClusterConfig config) => ClusterNodes.Of(config);
-
-    public Task<bool> NeedsRunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken) => Task.FromResult(true);
-
-    public async Task<PhaseResult> RunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken)
+    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(host);
-        var spec = context.Config.Hosts.Single(h => h.Name == host.Name);
-        var material = await _session.Install.MaterialAsync(context, cancellationToken).ConfigureAwait(false);
-        var files = NodeInstallFiles.Kubelet(material, _session.Files, spec);
-        var changes = await RemoteFiles.ApplyAsync(host, files, context.DryRun, context.Redactor, cancellationToken).ConfigureAwait(false);
-        var details = changes.Select(c => c.Describe(context.DryRun)).ToList();
-        details.AddRange(await NodePreparation.StaticPodDirAsync(context, host, cancellationToken).ConfigureAwait(false));
-        var joined = (await host.RunAsync(new RemoteCommand(["test", "-f", NodeLayout.KubeletKubeconfig], sudo: true), cancellationToken).ConfigureAwait(false)).Succeeded;
-
-        if (context.DryRun)
+        ArgumentNullException.ThrowIfNull(target);
+        var host = target.RequiredHost;
+        var view = context.View(host.Name);
+        var material = await context.Material.GetAsync(context, cancellationToken).ConfigureAwait(false);
+        var containerd = ServiceCatalog.Containerd();
+        var joined = (await view.QueryAsync(new RemoteCommand(["test", "-f", NodeLayout.KubeletKubeconfig], sudo: true), cancellationToken).ConfigureAwait(false)).Succeeded;
+        var kubelet = ServiceCatalog.Kubelet(joining: !joined);
+        var own = NodeInstallFiles.Kubelet(material, _files, host);
+        var shared = new[] { containerd, kubelet }.SelectMany(s => InstallFiles.ReadBy(material, host, s)).Where(f => own.All(o => o.Path != f.Path));
+        var (files, notes) = await FileConvergence.PlanAsync(view, [.. own, .. shared], cancellationToken).ConfigureAwait(false);
+        var changes = new List<Change>(files);
+        if (await HostPreparation.DirectoryAsync(view, NodeLayout.StaticPodDir, "0755", "root", cancellationToken).ConfigureAwait(false) is { } manifests)
         {
-            foreach (var service in new[] { NodeServices.Containerd(), NodeServices.Kubelet(!joined) })
+            // kubeadm creates it on every node: without it the kubelet logs an error every second. Bootstrap puts no static pods there.
+            changes.Add(manifests);
+        }
+
+        var units = await ServiceControl.PlanAsync(view, [containerd, kubelet], files, waitAfterStart: true, cancellationToken).ConfigureAwait(false);
+        if (joined)
+        {
+            changes.AddRange(units);
+            return new TargetPlan
             {
-                if (await ServiceControl.PlanAsync(host, service, changes, context.Redactor, cancellationToken).ConfigureAwait(false) is { } planned)
+                Changes = changes,
+                Notes = notes,
+                Rolling = ServiceControl.Restarts(changes),
+                VerifyDescription = $"would check that node {host.Name} is Ready",
+                Verify = async (apply, ct) =>
                 {
-                    details.Add(planned);
-                }
-            }
+                    var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
+                    if (await WaitReadyAsync(client, host.Name, apply.Time, ct).ConfigureAwait(false) is { } state)
+                    {
+                        throw new PhaseFailedException(
+                            $"node {host.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {state} ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
+                            + "if it belongs to an earlier cluster, stop the kubelet and remove it to join again)");
+                    }
 
-            if (!joined)
-            {
-                details.Add($"would join with a new bootstrap token valid for {TokenTtl.TotalMinutes:0} minutes");
-            }
-
-            return new PhaseResult { Changed = details.Count > 0, Details = details };
+                    return [$"node {host.Name} is Ready"];
+                },
+            };
         }
 
-        var api = await _session.ApiAsync(context, cancellationToken).ConfigureAwait(false);
-        var unitFilesChanged = changes.Any(c => c.Path.StartsWith(InstallFiles.SystemdDir + "/", StringComparison.Ordinal));
-        BootstrapToken? token = null;
-        try
+        // Joining starts the kubelet on its bootstrap kubeconfig; its start or restart is the join.
+        changes.AddRange(units.Where(c => c.Target != kubelet.Unit || c.Kind is not (ChangeKind.UnitStart or ChangeKind.UnitRestart)));
+        changes.Add(new Change
         {
-            details.AddRange(await ServiceControl.EnsureAsync(host, NodeServices.Containerd(), unitFilesChanged, true, _rolling, context.Redactor, cancellationToken)
-                .ConfigureAwait(false));
-            if (!joined)
-            {
-                token = BootstrapToken.Generate();
-                context.Redactor.Register(token.Value);
-                context.Redactor.Register(token.Secret);
-                await api.CreateSecretAsync(
-                    token.ToSecret(context.Time, TokenTtl, $"Bootstrap: TLS bootstrap of the kubelet on {spec.Name}"), cancellationToken).ConfigureAwait(false);
-                details.Add($"created bootstrap token {token.Id} (expires in {TokenTtl.TotalMinutes:0} minutes)");
-                var bootstrap = NodeInstallFiles.BootstrapKubeconfig(material, token);
-                await RemoteFiles.ApplyAsync(host, [bootstrap], dryRun: false, context.Redactor, cancellationToken).ConfigureAwait(false);
-                details.Add($"wrote {bootstrap.Path}");
-            }
+            Host = host.Name,
+            Kind = ChangeKind.NodeJoin,
+            Target = $"node {host.Name}",
+            Reason = $"no {NodeLayout.KubeletKubeconfig}: TLS bootstrap with a new bootstrap token valid for {TokenTtl.TotalMinutes:0} minutes",
+            Apply = (apply, ct) => JoinAsync(apply, material, host, kubelet, ct),
+        });
+        return new TargetPlan { Changes = changes, Notes = notes, Rolling = ServiceControl.Restarts(changes) };
+    }
 
-            details.AddRange(await ServiceControl.EnsureAsync(host, NodeServices.Kubelet(!joined), unitFilesChanged, true, _rolling, context.Redactor, cancellationToken)
-                .ConfigureAwait(false));
-            var ready = await WaitReadyAsync(api, spec.Name, cancellationToken).ConfigureAwait(false);
-            if (ready is not null)
-            {
-                var hint = joined && token is null
-                    ? $" ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; if it belongs to an earlier cluster, stop the kubelet and remove it to join again)"
-                    : string.Empty;
-                return PhaseResult.Failed($"node {spec.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {ready}{hint}", details);
-            }
-
-            if (token is not null)
-            {
-                // The kubelet does not need the signature (its bootstrap kubeconfig carries the CA), but a
-                // stock `kubeadm join` does: checked once the node is Ready, when the signer has long had time.
-                await WaitSignedAsync(api, token, cancellationToken).ConfigureAwait(false);
-                details.Add($"cluster-info is signed for token {token.Id} (jws-kubeconfig-{token.Id})");
-                await host.RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", NodeLayout.BootstrapKubeletKubeconfig], sudo: true), context.Redactor, cancellationToken)
-                    .ConfigureAwait(false);
-                await api.DeleteSecretAsync(token.SecretName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false);
-                details.Add($"node {spec.Name} joined and is Ready; deleted its bootstrap token and {NodeLayout.BootstrapKubeletKubeconfig}");
-                _session.MarkJoined(spec.Name, token.Id);
-                token = null;
-            }
-        }
-        catch (ServiceException e)
+    private static async Task<IReadOnlyList<string>> JoinAsync(ApplyContext apply, InstallMaterial material, HostSpec host, ServiceSpec kubelet, CancellationToken cancellationToken)
+    {
+        var remote = apply.Host(host.Name);
+        var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        var details = new List<string>();
+        var token = BootstrapToken.Generate();
+        apply.Redactor.Register(token.Value);
+        apply.Redactor.Register(token.Secret);
+        await api.CreateSecretAsync(token.ToSecret(apply.Time, TokenTtl, $"Bootstrap: TLS bootstrap of the kubelet on {host.Name}"), cancellationToken).ConfigureAwait(false);
+        details.Add($"created bootstrap token {token.Id} (expires in {TokenTtl.TotalMinutes:0} minutes)");
+        var bootstrap = NodeInstallFiles.BootstrapKubeconfig(material, token);
+        await using (var content = await bootstrap.Open(cancellationToken).ConfigureAwait(false))
         {
-            return PhaseResult.Failed(e.Message, details);
-        }
-        catch (TimeoutException e)
-        {
-            return PhaseResult.Failed(e.Message, details);
+            await remote.UploadAsync(content, bootstrap.Spec, cancellationToken).ConfigureAwait(false);
         }
 
-        return details.Count > 0
-            ? new PhaseResult { Changed = true, Details = details }
-            : PhaseResult.Unchanged($"node {spec.Name} is Ready");
+        details.Add($"wrote {bootstrap.Path}");
+        await remote.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", kubelet.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+        details.Add($"started {kubelet.Unit} on its bootstrap kubeconfig");
+        await ServiceControl.WaitHealthyAsync(remote, kubelet, apply.Redactor, apply.Time, cancellationToken).ConfigureAwait(false);
+        if (await WaitReadyAsync(api, host.Name, apply.Time, cancellationToken).ConfigureAwait(false) is { } state)
+        {
+            throw new PhaseFailedException($"node {host.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {state}");
+        }
+
+        // The kubelet does not need the signature (its bootstrap kubeconfig carries the CA), but a
+        // stock `kubeadm join` does: checked once the node is Ready, when the signer has long had time.
+        await WaitSignedAsync(api, token, apply.Time, cancellationToken).ConfigureAwait(false);
+        details.Add($"cluster-info is signed for token {token.Id} (jws-kubeconfig-{token.Id})");
+        await remote.RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", NodeLayout.BootstrapKubeletKubeconfig], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+        await api.DeleteSecretAsync(token.SecretName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false);
+        details.Add($"node {host.Name} joined and is Ready; deleted its bootstrap token and {NodeLayout.BootstrapKubeletKubeconfig}");
+        apply.Run.Joined.Add(host.Name, token.Id);
+        return details;
     }
 
     /// <summary>The bootstrap signer (in the controller manager) adds a signature of cluster-info for every signing token; a stock kubeadm join needs it.</summary>
-    private static async Task WaitSignedAsync(ClusterApi api, BootstrapToken token, CancellationToken cancellationToken)
+    private static async Task WaitSignedAsync(ClusterApi api, BootstrapToken token, TimeProvider time, CancellationToken cancellationToken)
     {
         var key = "jws-kubeconfig-" + token.Id;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(SignedTimeout);
-        try
+        var deadline = time.GetUtcNow() + SignedTimeout;
+        while (true)
         {
-            while (true)
+            var info = await api.ConfigMapAsync(KubeadmObjectNames.ClusterInfoConfigMap, KubeadmObjectNames.KubePublic, cancellationToken).ConfigureAwait(false);
+            if (info?.Data?.ContainsKey(key) == true)
             {
-                var info = await api.ConfigMapAsync(KubeadmObjectNames.ClusterInfoConfigMap, KubeadmObjectNames.KubePublic, deadline.Token).ConfigureAwait(false);
-                if (info?.Data?.ContainsKey(key) == true)
-                {
-                    return;
-                }
-
-                await Task.Delay(PollInterval, deadline.Token).ConfigureAwait(false);
+                return;
             }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException(
-                $"cluster-info in kube-public has no {key} after {SignedTimeout.TotalSeconds:0} s: is kube-controller-manager running with the bootstrapsigner controller?");
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                throw new PhaseFailedException(
+                    $"cluster-info in kube-public has no {key} after {SignedTimeout.TotalSeconds:0} s: is kube-controller-manager running with the bootstrapsigner controller?");
+            }
+
+            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Null once the Node is Ready, else its last state.</summary>
-    private static async Task<string?> WaitReadyAsync(ClusterApi api, string name, CancellationToken cancellationToken)
+    /// <summary>Null once the Node is Ready, else its last state after <see cref="ReadyTimeout"/>.</summary>
+    private static async Task<string?> WaitReadyAsync(IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(ReadyTimeout);
-        var last = "not registered";
-        try
+        var deadline = time.GetUtcNow() + ReadyTimeout;
+        while (true)
         {
-            while (true)
+            var node = await api.NodeAsync(name, cancellationToken).ConfigureAwait(false);
+            if (NodeConditions.IsReady(node))
             {
-                var node = await api.NodeAsync(name, deadline.Token).ConfigureAwait(false);
-                if (NodeConditions.IsReady(node))
-                {
-                    return null;
-                }
-
-                last = NodeConditions.Describe(node);
-                await Task.Delay(PollInterval, deadline.Token).ConfigureAwait(false);
+                return null;
             }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return last;
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                return NodeConditions.Describe(node);
+            }
+
+            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,58 +1,60 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Kubernetes;
-using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Phases.Nodes;
 
 /// <summary>
 /// kubeadm's mark-control-plane: label and taint each control-plane Node (<see cref="ControlPlaneMarks"/>),
-/// through the API from the workstation. Runs per control-plane host that is a node.
+/// through the API from the workstation; it acts on the Node objects and needs no SSH to the hosts.
 /// </summary>
-internal sealed class MarkControlPlanePhase : IPhase
+internal sealed class MarkControlPlanePhase : IApiPhase
 {
-    private readonly NodeSession _session;
-
-    public MarkControlPlanePhase(NodeSession session) => _session = session;
-
     public string Name => "mark-control-plane";
 
     public string Description => "Label and taint the control-plane nodes (node-role.kubernetes.io/master)";
 
-    public IReadOnlyList<IPhase> Children => [];
+    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return PhaseTarget.Of(config.Nodes.Where(h => h.HasRole(HostRole.ControlPlane)));
+    }
 
-    public IReadOnlyList<HostSpec> Targets(ClusterConfig config) =>
-        ClusterNodes.Of(config).Where(h => h.HasRole(HostRole.ControlPlane)).ToArray();
-
-    public Task<bool> NeedsRunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken) => Task.FromResult(true);
-
-    public async Task<PhaseResult> RunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken)
+    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(host);
-        if (await _session.ApiOrNullInPlanAsync(context, cancellationToken).ConfigureAwait(false) is not { } api)
+        ArgumentNullException.ThrowIfNull(target);
+        var name = target.Name;
+        var api = await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false);
+        var node = api is null ? null : await api.NodeAsync(name, cancellationToken).ConfigureAwait(false);
+        if (api is not null && node is null && !context.DryRun)
         {
-            return PhaseResult.ChangedWith($"would label and taint node {host.Name} once the API answers");
+            return TargetPlan.Refuse($"node {name} is not registered");
         }
 
-        var node = await api.NodeAsync(host.Name, cancellationToken).ConfigureAwait(false);
-        if (node is null)
+        if (node is not null && ControlPlaneMarks.Patch(node) is null)
         {
-            return context.DryRun
-                ? PhaseResult.ChangedWith($"would label and taint node {host.Name} once it is registered")
-                : PhaseResult.Failed($"node {host.Name} is not registered", []);
+            return TargetPlan.Nothing($"node {name} is marked as a control-plane node");
         }
 
-        if (ControlPlaneMarks.Patch(node) is not { } patch)
+        return TargetPlan.Of([new Change
         {
-            return PhaseResult.Unchanged($"node {host.Name} is marked as a control-plane node");
-        }
+            Host = name,
+            Kind = ChangeKind.ApiUpdate,
+            Target = $"Node {name}",
+            To = ControlPlaneMarks.Label,
+            Reason = node is null ? $"once it is registered: label {ControlPlaneMarks.Label} and taint it" : $"label {ControlPlaneMarks.Label} and taint it",
+            Apply = async (apply, ct) =>
+            {
+                var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
+                var current = await client.NodeAsync(name, ct).ConfigureAwait(false) ?? throw new PhaseFailedException($"node {name} is not registered");
+                if (ControlPlaneMarks.Patch(current) is { } patch)
+                {
+                    await client.PatchNodeAsync(name, patch.ToJsonString(), ct).ConfigureAwait(false);
+                }
 
-        if (!context.DryRun)
-        {
-            await api.PatchNodeAsync(host.Name, patch.ToJsonString(), cancellationToken).ConfigureAwait(false);
-        }
-
-        return PhaseResult.ChangedWith($"{(context.DryRun ? "would mark" : "marked")} node {host.Name} as a control-plane node ({ControlPlaneMarks.Label})");
+                return [];
+            },
+        }]);
     }
 }

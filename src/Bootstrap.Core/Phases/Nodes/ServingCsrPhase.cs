@@ -1,6 +1,5 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Kubernetes;
-using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 using k8s.Models;
 
@@ -9,64 +8,62 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// <summary>
 /// Approves the kubelets' serving-certificate requests (signer kubernetes.io/kubelet-serving) that
 /// <see cref="KubeletServingCsrPolicy"/> accepts; requests it refuses stay pending and are reported.
-/// Nodes that joined in this run are given a little time to post theirs. A cluster-wide API phase,
-/// reported under the first control-plane host (see <see cref="ApiObjectsPhase"/>).
+/// Nodes that joined in this run are given a little time to post theirs. It acts on the cluster through
+/// the API from the workstation (target <see cref="PhaseTarget.Cluster"/>) and needs no SSH.
 /// </summary>
-internal sealed class ServingCsrPhase : IClusterWidePhase
+internal sealed class ServingCsrPhase : ILeafPhase
 {
     private static readonly TimeSpan WaitForRequests = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
-
-    private readonly NodeSession _session;
-
-    public ServingCsrPhase(NodeSession session) => _session = session;
 
     public string Name => "kubelet-serving-csr";
 
     public string Description => "Approve the kubelets' serving-certificate requests for their own name and address; report any other pending request";
 
-    public IReadOnlyList<IPhase> Children => [];
+    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => [PhaseTarget.Cluster];
 
-    public IReadOnlyList<HostSpec> Targets(ClusterConfig config) => ApiObjectsPhase.ApiTarget(config);
-
-    public Task<bool> NeedsRunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken) => Task.FromResult(true);
-
-    public async Task<PhaseResult> RunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken)
+    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (await _session.ApiOrNullInPlanAsync(context, cancellationToken).ConfigureAwait(false) is not { } api)
+        if (await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false) is not { } api)
         {
-            return PhaseResult.ChangedWith("would approve the kubelets' serving-certificate requests once the API answers");
+            return TargetPlan.Nothing("would approve the kubelets' serving-certificate requests once the API answers");
         }
 
-        var requests = await RequestsAsync(api, _session.Joined, context.Time, cancellationToken).ConfigureAwait(false);
-        var details = new List<string>();
-        var changed = false;
+        var requests = await RequestsAsync(api, context.Joined.Snapshot, context.Time, cancellationToken).ConfigureAwait(false);
+        var notes = new List<string>();
+        var changes = new List<Change>();
         foreach (var csr in requests.Where(IsPending))
         {
             if (csr.Spec?.SignerName != KubeletServingCsrPolicy.SignerName)
             {
-                details.Add($"left {csr.Metadata.Name} pending: signer {csr.Spec?.SignerName} is not Bootstrap's to approve (requested by {csr.Spec?.Username})");
+                notes.Add($"left {csr.Metadata.Name} pending: signer {csr.Spec?.SignerName} is not Bootstrap's to approve (requested by {csr.Spec?.Username})");
                 continue;
             }
 
             var decision = KubeletServingCsrPolicy.Decide(csr, context.Config);
             if (!decision.Approve)
             {
-                details.Add($"left {csr.Metadata.Name} pending: {decision.Reason}");
+                notes.Add($"left {csr.Metadata.Name} pending: {decision.Reason}");
                 continue;
             }
 
-            if (!context.DryRun)
+            changes.Add(new Change
             {
-                await api.ApproveAsync(csr, decision.Reason, context.Time.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
-            }
-
-            changed = true;
-            details.Add($"{(context.DryRun ? "would approve" : "approved")} {csr.Metadata.Name} ({decision.Reason})");
+                Host = PhaseTarget.ClusterName,
+                Kind = ChangeKind.CsrApprove,
+                Target = csr.Metadata.Name,
+                Reason = decision.Reason,
+                Apply = async (apply, ct) =>
+                {
+                    var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
+                    await client.ApproveAsync(csr, decision.Reason, apply.Time.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
+                    return [];
+                },
+            });
         }
 
-        return new PhaseResult { Changed = changed, Details = details.Count > 0 ? details : ["no pending certificate signing requests"] };
+        return new TargetPlan { Changes = changes, Notes = changes.Count + notes.Count > 0 ? notes : ["no pending certificate signing requests"] };
     }
 
     public static bool IsPending(V1CertificateSigningRequest csr)
@@ -103,7 +100,7 @@ internal sealed class ServingCsrPhase : IClusterWidePhase
         return true;
     }
 
-    private static async Task<IReadOnlyList<V1CertificateSigningRequest>> RequestsAsync(ClusterApi api, IReadOnlyDictionary<string, string> joined, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<V1CertificateSigningRequest>> RequestsAsync(IClusterReader api, IReadOnlyDictionary<string, string> joined, TimeProvider time, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + WaitForRequests;
         while (true)
@@ -114,7 +111,7 @@ internal sealed class ServingCsrPhase : IClusterWidePhase
                 return requests;
             }
 
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Bootstrap.Core.Config;
-using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Phases.Preflight;
@@ -10,7 +9,7 @@ namespace Bootstrap.Core.Phases.Preflight;
 /// ports, swap, binaries, kernel modules and sysctls, clock skew, unique host names, MACs and
 /// product_uuid). Read-only: it never changes a host. A host with an error (not ignored) fails the phase.
 /// </summary>
-public sealed class PreflightPhase : IPhase
+public sealed class PreflightPhase : ILeafPhase
 {
     /// <summary>Clock skew above this is warned about.</summary>
     public static readonly TimeSpan DefaultMaxClockSkew = TimeSpan.FromSeconds(2);
@@ -24,32 +23,28 @@ public sealed class PreflightPhase : IPhase
     // A host's run may start other hosts' probes (for uniqueness); this keeps probing within spec.ssh.concurrency.
     private SemaphoreSlim? _probeGate;
 
-    public PreflightPhase(IgnoredPreflightErrors ignored, TimeSpan maxClockSkew)
+    public PreflightPhase(PreflightOptions options)
     {
-        ArgumentNullException.ThrowIfNull(ignored);
-        _ignored = ignored;
-        _maxClockSkew = maxClockSkew;
+        ArgumentNullException.ThrowIfNull(options);
+        _ignored = options.IgnorePreflightErrors;
+        _maxClockSkew = options.MaxClockSkew;
     }
 
     public string Name => "preflight";
 
     public string Description => "Run the pre-flight checks on every host (read-only)";
 
-    public IReadOnlyList<IPhase> Children => [];
-
-    public IReadOnlyList<HostSpec> Targets(ClusterConfig config)
+    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return config.Hosts;
+        return PhaseTarget.Of(config.Hosts);
     }
 
-    public Task<bool> NeedsRunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken) => Task.FromResult(true);
-
-    public async Task<PhaseResult> RunAsync(PhaseContext context, IRemoteHost host, CancellationToken cancellationToken)
+    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(host);
-        var spec = context.Config.Hosts.Single(h => h.Name == host.Name);
+        ArgumentNullException.ThrowIfNull(target);
+        var spec = target.RequiredHost;
         var probe = await ProbeAsync(context, spec, cancellationToken).ConfigureAwait(false);
 
         // The other hosts' probes, for uniqueness; a host whose probe failed reports that failure itself.
@@ -82,8 +77,8 @@ public sealed class PreflightPhase : IPhase
         var details = results.Select(r => r.ToString()).ToList();
         var errors = results.Where(r => r.Severity == CheckSeverity.Error).Select(r => r.Name).ToList();
         return errors.Count == 0
-            ? PhaseResult.Unchanged([.. details])
-            : PhaseResult.Failed($"{errors.Count} preflight check(s) failed: {string.Join(", ", errors)}", details);
+            ? TargetPlan.Nothing([.. details])
+            : TargetPlan.Refuse($"{errors.Count} preflight check(s) failed: {string.Join(", ", errors)}", [.. details]);
     }
 
     private Task<PreflightProbe> ProbeAsync(PhaseContext context, HostSpec spec, CancellationToken cancellationToken) =>
@@ -96,7 +91,7 @@ public sealed class PreflightPhase : IPhase
         try
         {
             return await PreflightProbeCollector.GatherAsync(
-                context.Host(spec.Name),
+                context.View(spec.Name),
                 PreflightRequirements.For(spec, context.Config).AllBinaries,
                 context.Redactor,
                 context.Time,

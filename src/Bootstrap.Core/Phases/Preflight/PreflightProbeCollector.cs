@@ -11,7 +11,7 @@ public static class PreflightProbeCollector
     private const string FindBinaries = "for b do command -v \"$b\" || true; done";
 
     public static async Task<PreflightProbe> GatherAsync(
-        IRemoteHost host, IReadOnlyList<string> binaries, SecretRedactor redactor, TimeProvider time, CancellationToken cancellationToken)
+        ICommandRunner host, IReadOnlyList<string> binaries, SecretRedactor redactor, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(binaries);

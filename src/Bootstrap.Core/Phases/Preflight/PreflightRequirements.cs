@@ -42,7 +42,7 @@ public sealed record PreflightRequirements
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(config);
         var controlPlane = host.HasRole(HostRole.ControlPlane);
-        var kubelet = host.HasRole(HostRole.Worker) || (controlPlane && config.ControlPlane.RunKubelet);
+        var kubelet = config.IsNode(host);
         var etcd = config.EtcdMembers.Any(m => m.Name == host.Name);
 
         var ports = new SortedSet<int>();

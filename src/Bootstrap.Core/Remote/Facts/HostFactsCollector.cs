@@ -7,7 +7,7 @@ public static class HostFactsCollector
     // script loops over the names, which arrive as positional parameters and are never parsed as code.
     private const string FindBinaries = "for b do command -v \"$b\" || true; done";
 
-    public static async Task<HostFacts> GatherAsync(IRemoteHost host, IReadOnlyList<string> binaries, SecretRedactor redactor, CancellationToken cancellationToken)
+    public static async Task<HostFacts> GatherAsync(ICommandRunner host, IReadOnlyList<string> binaries, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(binaries);

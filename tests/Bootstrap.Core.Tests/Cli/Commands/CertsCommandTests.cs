@@ -70,7 +70,7 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(0, exitCode);
         Assert.StartsWith("CERTIFICATE", output, StringComparison.Ordinal);
-        Assert.Contains("kubelet.conf/cp1", output, StringComparison.Ordinal);
+        Assert.Contains("scheduler.conf", output, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", output, StringComparison.Ordinal);
         Assert.DoesNotContain("LS0t", output, StringComparison.Ordinal);
     }

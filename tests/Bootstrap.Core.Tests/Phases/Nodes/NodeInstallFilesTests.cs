@@ -21,7 +21,8 @@ public sealed class NodeInstallFilesTests : IAsyncLifetime
     {
         var lab = LabCluster.Load();
         _config = lab with { StateDirectory = _state, Certificates = lab.Certificates with { KeyAlgorithm = KeyAlgorithm.EcdsaP256 } };
-        _material = await InstallMaterial.LoadAsync(_config, dryRun: false, new SecretRedactor(), TimeProvider.System, Http, CancellationToken.None);
+        await (await StatePlan.CreateAsync(_config, TimeProvider.System, CancellationToken.None)).CommitAsync(CancellationToken.None);
+        _material = await InstallMaterial.LoadAsync(_config, new SecretRedactor(), Http, CancellationToken.None);
     }
 
     public Task DisposeAsync()
@@ -55,7 +56,7 @@ public sealed class NodeInstallFilesTests : IAsyncLifetime
     [Fact]
     public void Each_node_gets_its_own_pod_range()
     {
-        var ranges = ClusterNodes.Of(_config)
+        var ranges = _config.Nodes
             .Select(h => Text(NodeInstallFiles.Kubelet(_material, _files, h).Single(f => f.Path == NodeLayout.CniConflist)))
             .ToArray();
 
@@ -89,7 +90,7 @@ public sealed class NodeInstallFilesTests : IAsyncLifetime
     [Fact]
     public void A_joining_kubelet_restarts_on_its_bootstrap_kubeconfig_a_joined_one_does_not_need_it()
     {
-        Assert.Contains(NodeLayout.BootstrapKubeletKubeconfig, NodeServices.Kubelet(joining: true).Inputs);
-        Assert.DoesNotContain(NodeLayout.BootstrapKubeletKubeconfig, NodeServices.Kubelet(joining: false).Inputs);
+        Assert.Contains(NodeLayout.BootstrapKubeletKubeconfig, ServiceCatalog.Kubelet(joining: true).Inputs);
+        Assert.DoesNotContain(NodeLayout.BootstrapKubeletKubeconfig, ServiceCatalog.Kubelet(joining: false).Inputs);
     }
 }

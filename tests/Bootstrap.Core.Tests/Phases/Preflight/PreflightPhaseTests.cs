@@ -75,8 +75,14 @@ public sealed class PreflightPhaseTests
             hosts[host.Name] = new Counting(await machines.ConnectAsync(host, CancellationToken.None), counter, host.Name == brokenSs);
         }
 
-        var context = WorkflowFixtures.Context() with { Config = config, Hosts = hosts };
-        var tree = new PhaseTree("init", [new PreflightPhase(IgnoredPreflightErrors.None, PreflightPhase.DefaultMaxClockSkew)]);
+        var context = new PhaseContext
+        {
+            Config = config,
+            Hosts = hosts,
+            Redactor = new SecretRedactor(),
+            Logger = new Serilog.LoggerConfiguration().CreateLogger(),
+        };
+        var tree = new PhaseTree("init", [new PreflightPhase(new PreflightOptions())]);
         var result = await new WorkflowRunner(new RecordingObserver()).RunAsync(tree, WorkflowSelection.All, context, CancellationToken.None);
         return (result, counter);
     }

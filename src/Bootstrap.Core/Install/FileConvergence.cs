@@ -1,0 +1,101 @@
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Install;
+
+/// <summary>
+/// Plans <see cref="DesiredFile"/>s on a host: one read of every file's sha256, mode and owner, and one
+/// <see cref="Change"/> per file that differs. Applying a change writes the file atomically and checks its
+/// sha256 on the host; each directory is created once, by the first change that needs it.
+/// </summary>
+internal static class FileConvergence
+{
+    /// <param name="deferredTo">
+    /// For a path read by a service that runs now, that service's component: such a file is not changed here but
+    /// left to the component's own phase, which writes it in the host's turn of its roll (reported as a note).
+    /// </param>
+    public static async Task<(IReadOnlyList<Change> Changes, IReadOnlyList<string> Notes)> PlanAsync(
+        HostView view, IReadOnlyList<DesiredFile> files, CancellationToken cancellationToken, Func<string, string?>? deferredTo = null)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(files);
+        var current = await view.FilesAsync([.. files.Select(f => f.Path)], cancellationToken).ConfigureAwait(false);
+        var changes = new List<Change>();
+        var notes = new List<string>();
+        var directories = new DirectorySet();
+        foreach (var file in files)
+        {
+            var state = current[file.Path];
+            ChangeKind? kind = state is null ? ChangeKind.FileCreate
+                : !string.Equals(state.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase) ? ChangeKind.FileReplace
+                : !state.MatchesMetadata(file.Spec) ? ChangeKind.FileMetadata
+                : null;
+            if (kind is not { } k)
+            {
+                continue;
+            }
+
+            if (k == ChangeKind.FileReplace && deferredTo?.Invoke(file.Path) is { } component)
+            {
+                notes.Add($"left {file.Path} to {component}'s turn: the running {component} reads it");
+                continue;
+            }
+
+            changes.Add(new Change
+            {
+                Host = view.Name,
+                Kind = k,
+                Target = file.Path,
+                From = state is null ? null : Describe(state.Sha256, state.Mode, state.Owner, state.Group),
+                To = Describe(file.Sha256, file.Spec.Mode, file.Spec.Owner, file.Spec.Group),
+                Reason = k == ChangeKind.FileReplace ? "content differs" : null,
+                Apply = (apply, ct) => WriteAsync(apply, view.Name, file, directories, ct),
+            });
+        }
+
+        return (changes, notes);
+    }
+
+    /// <summary>The changes' paths whose content changes (created or replaced), for services that read them.</summary>
+    public static IReadOnlySet<string> ContentChanges(IEnumerable<Change> changes) =>
+        changes.Where(c => c.Kind is ChangeKind.FileCreate or ChangeKind.FileReplace).Select(c => c.Target).ToHashSet(StringComparer.Ordinal);
+
+    private static string Describe(string sha256, int mode, string owner, string group) =>
+        $"sha256:{sha256[..Math.Min(12, sha256.Length)]} {Convert.ToString(mode, 8).PadLeft(4, '0')} {owner}:{group}";
+
+    private static async Task<IReadOnlyList<string>> WriteAsync(ApplyContext apply, string hostName, DesiredFile file, DirectorySet directories, CancellationToken cancellationToken)
+    {
+        var host = apply.Host(hostName);
+        var directory = AtomicInstall.Split(file.Path).Directory;
+        if (directories.Claim(directory))
+        {
+            await host.RunCheckedAsync(new RemoteCommand(["mkdir", "-p", "--", directory], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+        }
+
+        var content = await file.Open(cancellationToken).ConfigureAwait(false);
+        await using (content.ConfigureAwait(false))
+        {
+            var result = await host.UploadAsync(content, file.Spec, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(result.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new IOException($"{host.Name}: {file.Path} was written with sha256 {result.Sha256}, expected {file.Sha256}");
+            }
+        }
+
+        return [];
+    }
+
+    /// <summary>The directories created so far by one plan's changes.</summary>
+    private sealed class DirectorySet
+    {
+        private readonly HashSet<string> _made = new(StringComparer.Ordinal);
+
+        public bool Claim(string directory)
+        {
+            lock (_made)
+            {
+                return _made.Add(directory);
+            }
+        }
+    }
+}

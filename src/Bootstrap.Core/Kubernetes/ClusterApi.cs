@@ -1,0 +1,223 @@
+using System.Net;
+using Bootstrap.Core.Workflow;
+using Bootstrap.Core.Pki;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Bootstrap.Core.Kubernetes;
+
+/// <summary>
+/// The Kubernetes API as Bootstrap uses it, from the workstation with the cluster state's admin.conf
+/// (which points at the control-plane endpoint): create-or-update of kubeadm's objects, bootstrap token
+/// Secrets, Nodes and certificate signing requests. Phases plan with its reading half (<see cref="IClusterReader"/>).
+/// </summary>
+internal sealed class ClusterApi : IClusterReader, IDisposable
+{
+    private readonly k8s.Kubernetes _client;
+
+    public ClusterApi(byte[] adminKubeconfig)
+    {
+        using var stream = new MemoryStream(adminKubeconfig, writable: false);
+        _client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// The client of <c>bootstrap token</c>: the admin.conf of the cluster state in <paramref name="stateDirectory"/>
+    /// as <c>init</c> wrote it. Throws <see cref="PkiStateException"/> when the state has none (no <c>init</c> yet).
+    /// </summary>
+    public static async Task<ClusterApi> FromStateAsync(string stateDirectory, CancellationToken cancellationToken)
+    {
+        var state = new PkiStateDirectory(stateDirectory);
+        var kubeconfig = await state.ReadAsync(KubeadmNames.AdminKubeconfig, cancellationToken).ConfigureAwait(false)
+            ?? throw new PkiStateException($"{state.FullPath(KubeadmNames.AdminKubeconfig)} does not exist: the cluster state has no admin.conf (run bootstrap init first)");
+        return new ClusterApi(kubeconfig);
+    }
+
+    /// <summary>Whether the API answers /version within <paramref name="timeout"/>.</summary>
+    public async Task<bool> AnswersAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await _client.Version.GetCodeAsync(deadline.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What the object needs on the server: null when the server has it as wanted (<see cref="ObjectComparison"/>).</summary>
+    public async Task<ChangeKind?> DiffAsync(IKubernetesObject<V1ObjectMeta> wanted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wanted);
+        var existing = await OrNullAsync(() => Operations(wanted, cancellationToken).Read()).ConfigureAwait(false);
+        return existing is null ? ChangeKind.ApiCreate : ObjectComparison.Matches(wanted, existing) ? null : ChangeKind.ApiUpdate;
+    }
+
+    /// <summary>Creates the object, or replaces the server's copy when it differs; keeps ConfigMap keys others added.</summary>
+    public async Task ApplyAsync(IKubernetesObject<V1ObjectMeta> wanted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wanted);
+        var operations = Operations(wanted, cancellationToken);
+        var existing = await OrNullAsync(operations.Read).ConfigureAwait(false);
+        if (existing is null)
+        {
+            await operations.Create().ConfigureAwait(false);
+            return;
+        }
+
+        if (ObjectComparison.Matches(wanted, existing))
+        {
+            return;
+        }
+
+        wanted.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        if (wanted is V1ConfigMap { Data: { } data } && existing is V1ConfigMap { Data: { } kept })
+        {
+            // Keep keys others add (the bootstrap signer's signatures of cluster-info).
+            foreach (var (key, value) in kept.Where(k => !data.ContainsKey(k.Key)))
+            {
+                data[key] = value;
+            }
+        }
+
+        await operations.Replace().ConfigureAwait(false);
+    }
+
+    public Task CreateSecretAsync(V1Secret secret, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        return _client.CoreV1.CreateNamespacedSecretAsync(secret, secret.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Deletes the Secret; one already gone (the token cleaner removes expired tokens) is fine.</summary>
+    public Task DeleteSecretAsync(string name, string ns, CancellationToken cancellationToken) =>
+        DeleteSecretIfExistsAsync(name, ns, cancellationToken);
+
+    /// <summary>Deletes the Secret; false when there was none.</summary>
+    public async Task<bool> DeleteSecretIfExistsAsync(string name, string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CoreV1.DeleteNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The bootstrap token Secrets in kube-system (by type, as <c>kubeadm token list</c> selects them).</summary>
+    public async Task<IReadOnlyList<V1Secret>> BootstrapTokenSecretsAsync(CancellationToken cancellationToken) =>
+        (await _client.CoreV1.ListNamespacedSecretAsync(
+            KubeadmObjectNames.KubeSystem,
+            fieldSelector: "type=" + KubeadmObjectNames.BootstrapTokenSecretType,
+            cancellationToken: cancellationToken).ConfigureAwait(false)).Items.ToArray();
+
+    public Task<V1ConfigMap?> ConfigMapAsync(string name, string ns, CancellationToken cancellationToken) =>
+        OrNullAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken));
+
+    public Task<V1Node?> NodeAsync(string name, CancellationToken cancellationToken) =>
+        OrNullAsync(() => _client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken));
+
+    public Task PatchNodeAsync(string name, string mergePatch, CancellationToken cancellationToken) =>
+        _client.CoreV1.PatchNodeAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch), name, cancellationToken: cancellationToken);
+
+    /// <summary>The token of a ServiceAccount's token Secret (v1.20's token controller creates one per ServiceAccount), or null while there is none.</summary>
+    public async Task<string?> ServiceAccountTokenAsync(string name, string ns, CancellationToken cancellationToken)
+    {
+        var account = await OrNullAsync(() => _client.CoreV1.ReadNamespacedServiceAccountAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        foreach (var reference in account?.Secrets ?? [])
+        {
+            var secret = await OrNullAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(reference.Name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (secret is { Type: "kubernetes.io/service-account-token" } && secret.Data?.TryGetValue("token", out var token) == true && token.Length > 0)
+            {
+                return System.Text.Encoding.ASCII.GetString(token);
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<IReadOnlyList<V1CertificateSigningRequest>> CertificateSigningRequestsAsync(CancellationToken cancellationToken) =>
+        (await _client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Items.ToArray();
+
+    public Task ApproveAsync(V1CertificateSigningRequest csr, string message, DateTime now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(csr);
+        csr.Status ??= new V1CertificateSigningRequestStatus();
+        csr.Status.Conditions ??= [];
+        csr.Status.Conditions.Add(new V1CertificateSigningRequestCondition
+        {
+            Type = "Approved",
+            Status = "True",
+            Reason = "BootstrapApproved",
+            Message = message,
+            LastUpdateTime = now,
+        });
+        return _client.CertificatesV1.ReplaceCertificateSigningRequestApprovalAsync(csr, csr.Metadata.Name, cancellationToken: cancellationToken);
+    }
+
+    private ObjectOperations Operations(IKubernetesObject<V1ObjectMeta> wanted, CancellationToken cancellationToken)
+    {
+        var name = wanted.Metadata.Name;
+        var ns = wanted.Metadata.NamespaceProperty;
+        var core = _client.CoreV1;
+        var rbac = _client.RbacAuthorizationV1;
+        return wanted switch
+        {
+            V1ConfigMap o => new(
+                async () => await core.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false),
+                () => core.CreateNamespacedConfigMapAsync(o, ns, cancellationToken: cancellationToken),
+                () => core.ReplaceNamespacedConfigMapAsync(o, name, ns, cancellationToken: cancellationToken)),
+            V1ServiceAccount o => new(
+                async () => await core.ReadNamespacedServiceAccountAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false),
+                () => core.CreateNamespacedServiceAccountAsync(o, ns, cancellationToken: cancellationToken),
+                () => core.ReplaceNamespacedServiceAccountAsync(o, name, ns, cancellationToken: cancellationToken)),
+            V1Role o => new(
+                async () => await rbac.ReadNamespacedRoleAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false),
+                () => rbac.CreateNamespacedRoleAsync(o, ns, cancellationToken: cancellationToken),
+                () => rbac.ReplaceNamespacedRoleAsync(o, name, ns, cancellationToken: cancellationToken)),
+            V1RoleBinding o => new(
+                async () => await rbac.ReadNamespacedRoleBindingAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false),
+                () => rbac.CreateNamespacedRoleBindingAsync(o, ns, cancellationToken: cancellationToken),
+                () => rbac.ReplaceNamespacedRoleBindingAsync(o, name, ns, cancellationToken: cancellationToken)),
+            V1ClusterRole o => new(
+                async () => await rbac.ReadClusterRoleAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false),
+                () => rbac.CreateClusterRoleAsync(o, cancellationToken: cancellationToken),
+                () => rbac.ReplaceClusterRoleAsync(o, name, cancellationToken: cancellationToken)),
+            V1ClusterRoleBinding o => new(
+                async () => await rbac.ReadClusterRoleBindingAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false),
+                () => rbac.CreateClusterRoleBindingAsync(o, cancellationToken: cancellationToken),
+                () => rbac.ReplaceClusterRoleBindingAsync(o, name, cancellationToken: cancellationToken)),
+            _ => throw new NotSupportedException($"cannot apply a {wanted.Kind}"),
+        };
+    }
+
+    private static async Task<T?> OrNullAsync<T>(Func<Task<T>> read)
+        where T : class
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Read, create and replace of one object, whatever its type.</summary>
+    private sealed record ObjectOperations(Func<Task<IKubernetesObject<V1ObjectMeta>>> Read, Func<Task> Create, Func<Task> Replace);
+}

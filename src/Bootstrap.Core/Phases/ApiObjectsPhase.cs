@@ -1,0 +1,65 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Workflow;
+using k8s;
+using k8s.Models;
+
+namespace Bootstrap.Core.Phases;
+
+/// <summary>
+/// A phase that makes the API hold a set of objects (create, or replace when the server's copy differs), from the
+/// workstation through the control-plane endpoint with the cluster state's admin.conf. It acts on the cluster as a
+/// whole and needs no SSH. Subclasses say which objects.
+/// </summary>
+internal abstract class ApiObjectsPhase : ILeafPhase
+{
+    public abstract string Name { get; }
+
+    public abstract string Description { get; }
+
+    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => [PhaseTarget.Cluster];
+
+    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var material = await context.Material.GetAsync(context, cancellationToken).ConfigureAwait(false);
+        var objects = Objects(material);
+        var api = await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false);
+        var changes = new List<Change>();
+        foreach (var wanted in objects)
+        {
+            var kind = api is null ? ChangeKind.ApiCreate : await api.DiffAsync(wanted, cancellationToken).ConfigureAwait(false);
+            if (kind is not { } k)
+            {
+                continue;
+            }
+
+            changes.Add(new Change
+            {
+                Host = PhaseTarget.ClusterName,
+                Kind = k,
+                Target = ObjectComparison.Describe(wanted),
+                Reason = api is null ? "the API does not answer yet" : null,
+                Apply = async (apply, ct) =>
+                {
+                    var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
+                    await client.ApplyAsync(wanted, ct).ConfigureAwait(false);
+                    return [];
+                },
+            });
+        }
+
+        return changes.Count > 0 ? TargetPlan.Of(changes) : TargetPlan.Nothing($"{objects.Count} objects already in place");
+    }
+
+    /// <summary>The objects the API must hold.</summary>
+    protected abstract IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects(InstallMaterial material);
+
+    /// <summary>The cluster CA certificate from the state, as PEM text.</summary>
+    public static string CaPem(InstallMaterial material)
+    {
+        ArgumentNullException.ThrowIfNull(material);
+        return System.Text.Encoding.ASCII.GetString(material.StateFile("pki/ca.crt"));
+    }
+}

@@ -1,0 +1,95 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Pki;
+using Bootstrap.Core.Workflow;
+using Bootstrap.Core.Phases.Install;
+
+namespace Bootstrap.Core.Phases.Certs;
+
+/// <summary>
+/// <c>certs</c>: completes the cluster state on the workstation (the PKI from its catalog; the encryption keys and
+/// the VRRP password when the state is new) — the only phase that writes the state — then installs each control-plane
+/// host's and etcd member's certificates and keys. A changed file that a running service reads is left to that
+/// service's phase, which writes it in the host's turn.
+/// </summary>
+internal sealed class CertsPhase : IPreparingPhase
+{
+    public string Name => "certs";
+
+    public string Description => "Generate the PKI in the cluster state (once) and install each host's certificates and keys";
+
+    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return PhaseTarget.Of(config.Hosts.Where(h => h.HasRole(HostRole.ControlPlane) || config.EtcdMembers.Contains(h)));
+    }
+
+    public async Task<TargetPlan> PrepareAsync(PhaseContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var plan = await StatePlan.CreateAsync(context.Config, context.Time, cancellationToken).ConfigureAwait(false);
+        context.Material.Produce(await MaterialSource.LoadAsync(context, plan.Pending, cancellationToken).ConfigureAwait(false));
+
+        // The state is written as one batch, in its safe order, by whichever change is applied first.
+        var commit = new Lazy<Task<IReadOnlyList<string>>>(() => plan.CommitAsync(cancellationToken));
+        Func<ApplyContext, CancellationToken, Task<IReadOnlyList<string>>> write = async (_, _) =>
+        {
+            await commit.Value.ConfigureAwait(false);
+            return [];
+        };
+        var changes = plan.Pki.Items
+            .Where(i => i.Action != PkiChangeAction.Unchanged)
+            .Select(i => new Change
+            {
+                Host = PhaseTarget.WorkstationName,
+                Kind = i.Action switch
+                {
+                    PkiChangeAction.Created => ChangeKind.StateCreate,
+                    PkiChangeAction.Reissued => ChangeKind.StateReissue,
+                    _ => ChangeKind.StateWrite,
+                },
+                Target = i.Name,
+                Reason = i.Reason,
+                Apply = write,
+            })
+            .Concat(plan.Secrets.Select(s => new Change
+            {
+                Host = PhaseTarget.WorkstationName,
+                Kind = ChangeKind.StateCreate,
+                Target = Path.GetFileName(s.Path),
+                Reason = "a new cluster state",
+                Apply = write,
+            }))
+            .ToList();
+        if (changes.Count == 0 && plan.Files.Count > 0)
+        {
+            changes.Add(new Change
+            {
+                Host = PhaseTarget.WorkstationName,
+                Kind = ChangeKind.StateWrite,
+                Target = string.Join(", ", plan.Files.Select(f => f.Path)),
+                Apply = write,
+            });
+        }
+
+        return TargetPlan.Of(changes);
+    }
+
+    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(target);
+        var host = target.RequiredHost;
+        var view = context.View(host.Name);
+        var material = await context.Material.GetAsync(context, cancellationToken).ConfigureAwait(false);
+        var changes = new List<Change>();
+        if (context.Config.EtcdMembers.Contains(host) && await HostPreparation.EtcdUserAsync(view, cancellationToken).ConfigureAwait(false) is { } user)
+        {
+            changes.Add(user);
+        }
+
+        var readers = await RunningReaders.OfAsync(view, context.Config, host, cancellationToken).ConfigureAwait(false);
+        var (files, notes) = await FileConvergence.PlanAsync(view, InstallFiles.Certificates(material, host), cancellationToken, readers).ConfigureAwait(false);
+        return new TargetPlan { Changes = [.. changes, .. files], Notes = notes };
+    }
+}

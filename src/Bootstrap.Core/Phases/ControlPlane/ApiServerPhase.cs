@@ -1,0 +1,27 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Phases.ControlPlane;
+
+/// <summary><c>control-plane/apiserver</c>: kube-apiserver with its audit policy and encryption at rest; restarts roll through the load balancer's handover.</summary>
+internal sealed class ApiServerPhase : ServicePhase
+{
+    private readonly InstallFiles _files = new(new Rendering.TemplateRenderer());
+
+    public override string Name => "apiserver";
+
+    public override string Description => "Run kube-apiserver with its audit policy and encryption at rest";
+
+    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return PhaseTarget.Of(config.ControlPlaneHosts);
+    }
+
+    protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) =>
+        [ServiceCatalog.ApiServer(host.Address, material.Config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived)];
+
+    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(PhaseContext context, InstallMaterial material, HostView view, HostSpec host, CancellationToken cancellationToken) =>
+        Task.FromResult(_files.ApiServer(material, host));
+}

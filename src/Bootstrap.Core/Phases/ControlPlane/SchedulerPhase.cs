@@ -1,0 +1,26 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Phases.ControlPlane;
+
+/// <summary><c>control-plane/scheduler</c>: kube-scheduler on every control-plane host.</summary>
+internal sealed class SchedulerPhase : ServicePhase
+{
+    private readonly InstallFiles _files = new(new Rendering.TemplateRenderer());
+
+    public override string Name => "scheduler";
+
+    public override string Description => "Run kube-scheduler";
+
+    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return PhaseTarget.Of(config.ControlPlaneHosts);
+    }
+
+    protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Scheduler()];
+
+    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(PhaseContext context, InstallMaterial material, HostView view, HostSpec host, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DesiredFile>>([_files.SchedulerUnit(material, host)]);
+}

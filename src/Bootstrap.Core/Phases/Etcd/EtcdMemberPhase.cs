@@ -1,0 +1,50 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.ControlPlane;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Phases.Install;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Phases.Etcd;
+
+/// <summary>
+/// <c>etcd/member</c>: an etcd member as a systemd unit with its own user and data directory. Members of a new
+/// cluster start together without waiting (they need each other for quorum; <c>etcd/health</c> waits); a running
+/// member whose files change restarts in its turn, healthy before the next.
+/// </summary>
+internal sealed class EtcdMemberPhase : ServicePhase
+{
+    private readonly InstallFiles _files = new(new Rendering.TemplateRenderer());
+
+    public override string Name => "member";
+
+    public override string Description => "Run an etcd member as a systemd unit (members of a new cluster start together)";
+
+    protected override bool WaitAfterStart => false;
+
+    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return PhaseTarget.Of(config.EtcdMembers);
+    }
+
+    protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Etcd()];
+
+    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(PhaseContext context, InstallMaterial material, HostView view, HostSpec host, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DesiredFile>>([_files.EtcdUnit(material, host)]);
+
+    protected override async Task<IReadOnlyList<Change>> PrepareAsync(PhaseContext context, HostView view, HostSpec host, CancellationToken cancellationToken)
+    {
+        var changes = new List<Change>();
+        if (await HostPreparation.EtcdUserAsync(view, cancellationToken).ConfigureAwait(false) is { } user)
+        {
+            changes.Add(user);
+        }
+
+        if (await HostPreparation.DirectoryAsync(view, KubeadmLayout.EtcdDataDir, "0700", InstallFiles.EtcdUser, cancellationToken).ConfigureAwait(false) is { } directory)
+        {
+            changes.Add(directory);
+        }
+
+        return changes;
+    }
+}

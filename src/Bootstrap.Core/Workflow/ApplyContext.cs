@@ -1,0 +1,40 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Remote;
+using Serilog;
+
+namespace Bootstrap.Core.Workflow;
+
+/// <summary>
+/// What a change sees while it is applied in a real run: the writable connections and everything of the run's
+/// <see cref="PhaseContext"/>. The runner makes it only when the run is not a dry run.
+/// </summary>
+public sealed class ApplyContext
+{
+    private readonly IReadOnlyDictionary<string, IRemoteHost> _hosts;
+
+    internal ApplyContext(PhaseContext run, IReadOnlyDictionary<string, IRemoteHost> hosts)
+    {
+        if (run.DryRun)
+        {
+            throw new InvalidOperationException("a dry run applies nothing");
+        }
+
+        Run = run;
+        _hosts = hosts;
+    }
+
+    /// <summary>The run this change belongs to (configuration, products such as the cluster material and the API).</summary>
+    public PhaseContext Run { get; }
+
+    public ClusterConfig Config => Run.Config;
+
+    public SecretRedactor Redactor => Run.Redactor;
+
+    public ILogger Logger => Run.Logger;
+
+    public TimeProvider Time => Run.Time;
+
+    /// <summary>The connection to a host of the cluster file; throws naming the host when it is not connected.</summary>
+    public IRemoteHost Host(string name) =>
+        _hosts.TryGetValue(name, out var host) ? host : throw new InvalidOperationException($"{name}: not connected");
+}

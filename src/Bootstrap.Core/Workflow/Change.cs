@@ -1,0 +1,95 @@
+using System.Text;
+
+namespace Bootstrap.Core.Workflow;
+
+/// <summary>
+/// One difference between what a target is and what a phase wants it to be: the unit of a plan. A dry run
+/// reports it; a run applies it (<see cref="ApplyAsync"/>), which only the runner can do, and never in a dry
+/// run. Texts are redacted by the runner before anyone sees them.
+/// </summary>
+public sealed record Change
+{
+    /// <summary>The host the change is for, or <see cref="PhaseTarget.ClusterName"/> / <see cref="PhaseTarget.WorkstationName"/>.</summary>
+    public required string Host { get; init; }
+
+    public required ChangeKind Kind { get; init; }
+
+    /// <summary>What changes: a path, a unit, an API object (<c>ConfigMap kube-system/kubeadm-config</c>), a state file.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>What it is now (e.g. <c>sha256:…</c>, <c>0644 root:root</c>, <c>inactive</c>); null when it does not exist.</summary>
+    public string? From { get; init; }
+
+    /// <summary>What it will be; null for a removal.</summary>
+    public string? To { get; init; }
+
+    /// <summary>Why, in words (<c>kube-apiserver started before /etc/kubernetes/pki/apiserver.crt changed</c>).</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Makes the change; returns extra report lines (e.g. the id of a token it made). Null for changes applied by another (none today).</summary>
+    internal Func<ApplyContext, CancellationToken, Task<IReadOnlyList<string>>>? Apply { get; init; }
+
+    /// <summary>The report line: "would create /etc/…" in a dry run, "created /etc/…" after the run.</summary>
+    public string Describe(bool dryRun)
+    {
+        var (wouldVerb, verb) = Kind switch
+        {
+            ChangeKind.FileCreate => ("would create", "created"),
+            ChangeKind.FileReplace => ("would replace", "replaced"),
+            ChangeKind.FileMetadata => ("would fix mode/owner of", "fixed mode/owner of"),
+            ChangeKind.FileRemove => ("would remove", "removed"),
+            ChangeKind.DirectoryCreate => ("would set", "set"),
+            ChangeKind.UserCreate => ("would create the system user", "created the system user"),
+            ChangeKind.DaemonReload => ("would reload", "reloaded"),
+            ChangeKind.UnitEnable => ("would enable", "enabled"),
+            ChangeKind.UnitDisable => ("would disable", "disabled"),
+            ChangeKind.UnitStart => ("would start", "started"),
+            ChangeKind.UnitRestart => ("would restart", "restarted"),
+            ChangeKind.UnitStop => ("would stop", "stopped"),
+            ChangeKind.StateCreate => ("would create", "created"),
+            ChangeKind.StateReissue => ("would reissue", "reissued"),
+            ChangeKind.StateWrite => ("would rewrite", "rewrote"),
+            ChangeKind.ApiCreate => ("would create", "created"),
+            ChangeKind.ApiUpdate => ("would update", "updated"),
+            ChangeKind.ApiDelete => ("would delete", "deleted"),
+            ChangeKind.CsrApprove => ("would approve", "approved"),
+            _ => ("would join", "joined"),
+        };
+        var text = new StringBuilder(dryRun ? wouldVerb : verb).Append(' ').Append(Target);
+        if (Kind == ChangeKind.DirectoryCreate && To is not null)
+        {
+            text.Append(" to ").Append(To);
+        }
+
+        if (Kind is ChangeKind.StateCreate or ChangeKind.StateReissue or ChangeKind.StateWrite)
+        {
+            text.Append(" in the cluster state");
+        }
+
+        if (Reason is not null)
+        {
+            text.Append(" (").Append(Reason).Append(')');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The JSON name of <see cref="Kind"/>: <c>file-create</c>, <c>unit-restart</c> …</summary>
+    public string KindName => KebabCase(Kind.ToString());
+
+    private static string KebabCase(string name)
+    {
+        var text = new StringBuilder();
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && text.Length > 0)
+            {
+                text.Append('-');
+            }
+
+            text.Append(char.ToLowerInvariant(c));
+        }
+
+        return text.ToString();
+    }
+}

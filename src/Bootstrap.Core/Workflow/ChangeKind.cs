@@ -1,0 +1,65 @@
+namespace Bootstrap.Core.Workflow;
+
+/// <summary>What kind of change a <see cref="Change"/> is; its JSON name is the kebab-case form (<c>file-create</c>).</summary>
+public enum ChangeKind
+{
+    /// <summary>A file that does not exist is written.</summary>
+    FileCreate,
+
+    /// <summary>A file whose content differs is replaced.</summary>
+    FileReplace,
+
+    /// <summary>A file with the right content gets its mode or owner fixed.</summary>
+    FileMetadata,
+
+    /// <summary>A file or directory that must not exist is removed.</summary>
+    FileRemove,
+
+    /// <summary>A directory is created or given its mode and owner.</summary>
+    DirectoryCreate,
+
+    /// <summary>A system user is created.</summary>
+    UserCreate,
+
+    /// <summary>systemd reloads its unit files (a unit file changed).</summary>
+    DaemonReload,
+
+    /// <summary>A unit is enabled (started at boot).</summary>
+    UnitEnable,
+
+    /// <summary>A unit is disabled.</summary>
+    UnitDisable,
+
+    /// <summary>A stopped unit is started.</summary>
+    UnitStart,
+
+    /// <summary>A running unit is restarted on changed inputs.</summary>
+    UnitRestart,
+
+    /// <summary>A running unit is stopped.</summary>
+    UnitStop,
+
+    /// <summary>An entry of the cluster state on the workstation (a CA, certificate, kubeconfig or secret) is created.</summary>
+    StateCreate,
+
+    /// <summary>A certificate or kubeconfig of the cluster state is re-issued with a new key (missing, stale, expiring or no longer matching).</summary>
+    StateReissue,
+
+    /// <summary>A file of the cluster state is rewritten (mode, or the record of the request).</summary>
+    StateWrite,
+
+    /// <summary>An API object is created.</summary>
+    ApiCreate,
+
+    /// <summary>An API object is replaced or patched.</summary>
+    ApiUpdate,
+
+    /// <summary>An API object is deleted.</summary>
+    ApiDelete,
+
+    /// <summary>A certificate signing request is approved.</summary>
+    CsrApprove,
+
+    /// <summary>A host joins as a node with a new bootstrap token (TLS bootstrap).</summary>
+    NodeJoin,
+}

@@ -1,0 +1,42 @@
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Remote;
+
+namespace Bootstrap.Core.Workflow;
+
+/// <summary>
+/// What a phase may do with a host while it plans: read. It can run commands that only look (the phase's word),
+/// read files and their sha256, mode and owner, and read units' states; it has no way to upload, and the runner
+/// hands the writable connection (<see cref="ApplyContext.Host"/>) only to changes being applied in a real run.
+/// </summary>
+public sealed class HostView : ICommandRunner
+{
+    private readonly IRemoteHost _host;
+    private readonly SecretRedactor _redactor;
+
+    internal HostView(IRemoteHost host, SecretRedactor redactor)
+    {
+        _host = host;
+        _redactor = redactor;
+    }
+
+    public string Name => _host.Name;
+
+    /// <summary>Runs a command that reads (<c>stat</c>, <c>test -f</c>, <c>systemctl show</c>); a non-zero exit is returned.</summary>
+    public Task<CommandResult> QueryAsync(RemoteCommand command, CancellationToken cancellationToken) => _host.RunAsync(command, cancellationToken);
+
+    /// <summary>The same as <see cref="QueryAsync"/>, for code that reads hosts through <see cref="ICommandRunner"/>.</summary>
+    Task<CommandResult> ICommandRunner.RunAsync(RemoteCommand command, CancellationToken cancellationToken) => QueryAsync(command, cancellationToken);
+
+    /// <summary>Like <see cref="QueryAsync"/>, but a non-zero exit throws naming the host and the command.</summary>
+    public Task<CommandResult> QueryCheckedAsync(RemoteCommand command, CancellationToken cancellationToken) => _host.RunCheckedAsync(command, _redactor, cancellationToken);
+
+    /// <summary>The content of a file (read as root when needed); null when it does not exist.</summary>
+    public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => _host.DownloadAsync(path, cancellationToken);
+
+    /// <summary>The state of each path, null where it does not exist: two commands whatever the number of files.</summary>
+    internal Task<IReadOnlyDictionary<string, RemoteFileState?>> FilesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken) =>
+        RemoteFileProbe.ReadAsync(_host, paths, _redactor, cancellationToken);
+
+    /// <summary>A unit's state as systemd reports it.</summary>
+    internal Task<ServiceStatus> UnitAsync(string unit, CancellationToken cancellationToken) => ServiceControl.StatusAsync(_host, unit, _redactor, cancellationToken);
+}

@@ -1,0 +1,97 @@
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Tests.Workflow;
+using Bootstrap.Core.Workflow;
+using Serilog;
+
+namespace Bootstrap.Core.Tests.Install;
+
+/// <summary>FileConvergence against the real machine through LocalHost (the same commands as over SSH), in a temp directory.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class FileConvergenceTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("bootstrap-files-").FullName;
+    private readonly LocalHost _host = new("local", new SecretRedactor(), new LoggerConfiguration().CreateLogger());
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private DesiredFile File(string name, string text, int mode = 0b110_100_100) =>
+        DesiredFile.FromText(new FileSpec(Path.Combine(_root, name), mode, CurrentUser, CurrentGroup), text);
+
+    private static string CurrentUser => Environment.UserName;
+
+    private static string CurrentGroup => Environment.IsPrivilegedProcess ? "root" : Environment.UserName;
+
+    private async Task<IReadOnlyList<Change>> ConvergeAsync(IReadOnlyList<DesiredFile> files, Func<string, string?>? deferredTo = null)
+    {
+        var context = Changes.On(_host);
+        var (changes, _) = await FileConvergence.PlanAsync(context.View(_host.Name), files, CancellationToken.None, deferredTo);
+        await Changes.ApplyAsync(context, changes);
+        return changes;
+    }
+
+    [Fact]
+    public async Task Missing_files_and_directories_are_created_and_a_second_run_changes_nothing()
+    {
+        DesiredFile[] files = [File("a/b/one.conf", "one\n"), File("two key.pem", "secret\n", 0b110_000_000)];
+
+        var first = await ConvergeAsync(files);
+        var second = await ConvergeAsync(files);
+
+        Assert.Equal([ChangeKind.FileCreate, ChangeKind.FileCreate], first.Select(c => c.Kind));
+        Assert.Empty(second);
+        Assert.Equal("one\n", await System.IO.File.ReadAllTextAsync(Path.Combine(_root, "a/b/one.conf")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, System.IO.File.GetUnixFileMode(Path.Combine(_root, "two key.pem")));
+    }
+
+    [Fact]
+    public async Task Changed_content_and_changed_mode_are_told_apart_with_from_and_to_and_fixed()
+    {
+        var file = File("x.conf", "wanted\n");
+        await ConvergeAsync([file]);
+        await System.IO.File.WriteAllTextAsync(file.Path, "edited by hand\n");
+        var content = await ConvergeAsync([file]);
+        System.IO.File.SetUnixFileMode(file.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite);
+        var mode = await ConvergeAsync([file]);
+
+        var replaced = Assert.Single(content);
+        Assert.Equal(ChangeKind.FileReplace, replaced.Kind);
+        Assert.StartsWith("sha256:", replaced.From, StringComparison.Ordinal);
+        Assert.StartsWith("sha256:" + file.Sha256[..12], replaced.To, StringComparison.Ordinal);
+        var fixedMode = Assert.Single(mode);
+        Assert.Equal(ChangeKind.FileMetadata, fixedMode.Kind);
+        Assert.Contains(" 0602 ", fixedMode.From, StringComparison.Ordinal);
+        Assert.Equal("wanted\n", await System.IO.File.ReadAllTextAsync(file.Path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, System.IO.File.GetUnixFileMode(file.Path));
+    }
+
+    [Fact]
+    public async Task A_plan_reports_every_difference_and_writes_nothing()
+    {
+        var existing = File("same.conf", "same\n");
+        await ConvergeAsync([existing]);
+        DesiredFile[] wanted = [File("new.conf", "new\n"), File("same.conf", "different\n")];
+
+        var (changes, _) = await FileConvergence.PlanAsync(Changes.On(_host, dryRun: true).View(_host.Name), wanted, CancellationToken.None);
+
+        Assert.Equal([ChangeKind.FileCreate, ChangeKind.FileReplace], changes.Select(c => c.Kind));
+        Assert.Equal("would create " + wanted[0].Path, changes[0].Describe(dryRun: true));
+        Assert.False(System.IO.File.Exists(wanted[0].Path));
+        Assert.Equal("same\n", await System.IO.File.ReadAllTextAsync(existing.Path));
+    }
+
+    [Fact]
+    public async Task A_replaced_file_that_a_running_service_reads_is_left_to_that_service_with_a_note()
+    {
+        var read = File("apiserver.crt", "old\n");
+        await ConvergeAsync([read]);
+        var renewed = File("apiserver.crt", "renewed\n");
+        var created = File("new.crt", "new\n");
+
+        var (changes, notes) = await FileConvergence.PlanAsync(
+            Changes.On(_host).View(_host.Name), [renewed, created], CancellationToken.None, path => path == renewed.Path || path == created.Path ? "kube-apiserver" : null);
+
+        Assert.Equal([created.Path], changes.Select(c => c.Target));
+        Assert.Equal([$"left {renewed.Path} to kube-apiserver's turn: the running kube-apiserver reads it"], notes);
+    }
+}
