@@ -25,6 +25,7 @@ internal static class BootstrapCli
         root.Subcommands.Add(Commands.InitCommand.Create(connector));
         root.Subcommands.Add(Commands.JoinCommand.Create(connector));
         root.Subcommands.Add(Commands.TokenCommand.Create(TimeProvider.System));
+        root.Subcommands.Add(Commands.StateCommand.Create(connector));
         return root;
     }
 

@@ -41,6 +41,7 @@ internal static class FileConvergence
                 continue;
             }
 
+            view.WouldWrite(file.Path, new RemoteFileState(file.Sha256, file.Spec.Mode, file.Spec.Owner, file.Spec.Group));
             changes.Add(new Change
             {
                 Host = view.Name,

@@ -12,11 +12,13 @@ public sealed class HostView : ICommandRunner
 {
     private readonly IRemoteHost _host;
     private readonly SecretRedactor _redactor;
+    private readonly PlannedFiles? _planned;
 
-    internal HostView(IRemoteHost host, SecretRedactor redactor)
+    internal HostView(IRemoteHost host, SecretRedactor redactor, PlannedFiles? planned)
     {
         _host = host;
         _redactor = redactor;
+        _planned = planned;
     }
 
     public string Name => _host.Name;
@@ -33,9 +35,18 @@ public sealed class HostView : ICommandRunner
     /// <summary>The content of a file (read as root when needed); null when it does not exist.</summary>
     public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => _host.DownloadAsync(path, cancellationToken);
 
-    /// <summary>The state of each path, null where it does not exist: two commands whatever the number of files.</summary>
-    internal Task<IReadOnlyDictionary<string, RemoteFileState?>> FilesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken) =>
-        RemoteFileProbe.ReadAsync(_host, paths, _redactor, cancellationToken);
+    /// <summary>
+    /// The state of each path, null where it does not exist: two commands whatever the number of files. In a dry run,
+    /// a file an earlier phase of the run would write reads as written, so that a plan lists each change once.
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<string, RemoteFileState?>> FilesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var read = await RemoteFileProbe.ReadAsync(_host, paths, _redactor, cancellationToken).ConfigureAwait(false);
+        return _planned is null ? read : _planned.Over(read);
+    }
+
+    /// <summary>In a dry run, what a planned file change would leave on the host, for later phases' plans; nothing otherwise.</summary>
+    internal void WouldWrite(string path, RemoteFileState state) => _planned?.Record(path, state);
 
     /// <summary>A unit's state as systemd reports it.</summary>
     internal Task<ServiceStatus> UnitAsync(string unit, CancellationToken cancellationToken) => ServiceControl.StatusAsync(_host, unit, _redactor, cancellationToken);

@@ -14,6 +14,7 @@ namespace Bootstrap.Core.Workflow;
 public sealed class PhaseContext : IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<string, IRemoteHost> _hosts = new Dictionary<string, IRemoteHost>(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PlannedFiles> _planned = new(StringComparer.Ordinal);
 
     public required ClusterConfig Config { get; init; }
 
@@ -44,7 +45,9 @@ public sealed class PhaseContext : IAsyncDisposable
 
     /// <summary>A read-only view of a connected host; throws naming the host when it is not connected.</summary>
     public HostView View(string name) =>
-        _hosts.TryGetValue(name, out var host) ? new HostView(host, Redactor) : throw new InvalidOperationException($"{name}: not connected");
+        _hosts.TryGetValue(name, out var host)
+            ? new HostView(host, Redactor, DryRun ? _planned.GetOrAdd(name, _ => new PlannedFiles()) : null)
+            : throw new InvalidOperationException($"{name}: not connected");
 
     public ValueTask DisposeAsync()
     {
