@@ -47,6 +47,9 @@ public sealed record ClusterConfig
 
     public required CertificatesSpec Certificates { get; init; }
 
+    /// <summary>Extra flags per component (<c>extraArgs</c> under apiServer, controllerManager, scheduler, etcd, kubelet).</summary>
+    public ExtraArgs ExtraArgs { get; init; } = ExtraArgs.None;
+
     /// <summary>The absolute directory holding this cluster's state on the workstation (PKI, kubeconfigs, known_hosts).</summary>
     public required string StateDirectory { get; init; }
 

@@ -66,6 +66,7 @@ public static partial class ClusterConfigLoader
             if (!diagnostics.HasErrors)
             {
                 config = Build(draft, homeDirectory);
+                ExtraArgsRules.WarnAboutOverrides(context, config);
             }
         }
 
@@ -126,6 +127,7 @@ public static partial class ClusterConfigLoader
                 Name: { } name, KubernetesVersion: { } version, Endpoint: { } endpoint, Networking: { } networking,
                 LoadBalancer: { } loadBalancer, Etcd: { } etcd, Artifacts: { } artifacts, Ssh: { } ssh, Hosts: { } hosts,
                 CertSANs: { } certSANs, Certificates: { } certificates, ControlPlane: { } controlPlane, KubeProxy: { } kubeProxy,
+                ExtraArgs: { } extraArgs,
             })
         {
             throw new InvalidOperationException("The cluster file reader left a section unset without reporting an error.");
@@ -170,6 +172,7 @@ public static partial class ClusterConfigLoader
             KubeProxy = kubeProxy,
             ApiServer = new ApiServerSpec { CertSANs = certSANs },
             Certificates = certificates,
+            ExtraArgs = extraArgs,
             StateDirectory = stateDirectory,
         };
     }

@@ -63,6 +63,6 @@ internal static class ApiServerFlags
             flags.Add("kubelet-certificate-authority", KubeadmLayout.CaCert);
         }
 
-        return flags.ToArguments();
+        return flags.ToArguments(config.ExtraArgs.ApiServer);
     }
 }

@@ -29,5 +29,5 @@ internal static class ControllerManagerFlags
             .Add("service-cluster-ip-range", config.Networking.ServiceSubnet.ToString())
             .Add("use-service-account-credentials", true)
             .Add("profiling", false)
-            .ToArguments();
+            .ToArguments(config.ExtraArgs.ControllerManager);
 }

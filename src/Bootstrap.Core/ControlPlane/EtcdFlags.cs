@@ -40,6 +40,6 @@ internal static class EtcdFlags
             .Add("peer-trusted-ca-file", KubeadmLayout.EtcdCaCert)
             .Add("snapshot-count", 10000)
             .Add("trusted-ca-file", KubeadmLayout.EtcdCaCert)
-            .ToArguments();
+            .ToArguments(config.ExtraArgs.Etcd);
     }
 }

@@ -32,8 +32,17 @@ internal sealed class FlagSet
 
     public FlagSet Add(string name, int value) => Add(name, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public IReadOnlyList<string> ToArguments() =>
-        _flags.Where(f => FlagVersionGates.Accepts(_component, f.Key, _version))
-            .Select(f => $"--{f.Key}={f.Value}")
-            .ToArray();
+    /// <summary>The flags as arguments, sorted by name; <paramref name="extra"/> (the cluster file's extraArgs) replaces or adds flags as given, ungated.</summary>
+    public IReadOnlyList<string> ToArguments(IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var flags = new SortedDictionary<string, string>(
+            _flags.Where(f => FlagVersionGates.Accepts(_component, f.Key, _version)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal),
+            StringComparer.Ordinal);
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            flags[name] = value;
+        }
+
+        return flags.Select(f => $"--{f.Key}={f.Value}").ToArray();
+    }
 }

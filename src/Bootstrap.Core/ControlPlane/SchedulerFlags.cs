@@ -14,5 +14,5 @@ internal static class SchedulerFlags
             .Add("leader-elect", true)
             .Add("port", 0)
             .Add("profiling", false)
-            .ToArguments();
+            .ToArguments(config.ExtraArgs.Scheduler);
 }

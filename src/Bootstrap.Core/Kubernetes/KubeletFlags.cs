@@ -36,6 +36,11 @@ internal static class KubeletFlags
             flags["register-with-taints"] = ControlPlaneTaint;
         }
 
+        foreach (var (name, value) in config.ExtraArgs.Kubelet)
+        {
+            flags[name] = value;
+        }
+
         return flags.Select(f => $"--{f.Key}={f.Value}").ToArray();
     }
 }

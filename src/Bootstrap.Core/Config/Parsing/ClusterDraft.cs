@@ -36,6 +36,8 @@ internal sealed record ClusterDraft
 
     public IReadOnlyList<string>? CertSANs { get; init; }
 
+    public ExtraArgs? ExtraArgs { get; init; }
+
     public CertificatesSpec? Certificates { get; init; }
 
     /// <summary>Absolute; null when not written (the default applies) or invalid.</summary>

@@ -21,21 +21,22 @@ internal static class ClusterFileReader
     private static readonly string[] SpecKeys =
     [
         "kubernetesVersion", "controlPlaneEndpoint", "networking", "loadBalancer", "etcd", "artifacts",
-        "ssh", "hosts", "controlPlane", "kubelet", "kubeProxy", "apiServer", "certificates", "stateDirectory",
+        "ssh", "hosts", "controlPlane", "kubelet", "kubeProxy", "apiServer", "controllerManager", "scheduler", "certificates", "stateDirectory",
     ];
 
     private static readonly string[] EndpointKeys = ["host", "port"];
     private static readonly string[] NetworkingKeys = ["hostSubnet", "podSubnet", "serviceSubnet", "dnsDomain"];
     private static readonly string[] LoadBalancerKeys = ["type", "virtualIP", "virtualRouterId", "interface"];
     private static readonly string[] LoadBalancerTypes = ["haproxy-keepalived", "external"];
-    private static readonly string[] EtcdKeys = ["topology"];
+    private static readonly string[] EtcdKeys = ["topology", "extraArgs"];
     private static readonly string[] EtcdTopologies = ["stacked", "dedicated"];
     private static readonly string[] ArtifactsKeys = ["directory", "baseUrl", "sha256"];
     private static readonly string[] ControlPlaneKeys = ["runKubelet"];
-    private static readonly string[] KubeletKeys = ["configPatch"];
+    private static readonly string[] KubeletKeys = ["configPatch", "extraArgs"];
     private static readonly string[] KubeProxyKeys = ["mode"];
     private static readonly string[] KubeProxyModes = ["iptables", "ipvs"];
-    private static readonly string[] ApiServerKeys = ["certSANs"];
+    private static readonly string[] ApiServerKeys = ["certSANs", "extraArgs"];
+    private static readonly string[] ComponentKeys = ["extraArgs"];
     private static readonly string[] CertificatesKeys = ["caValidity", "validity", "keyAlgorithm", "externalCAs"];
     private static readonly string[] ExternalCaNames = ["ca", "etcd-ca", "front-proxy-ca"];
     private static readonly string[] ExternalCaKeys = ["certFile", "keyFile"];
@@ -87,6 +88,7 @@ internal static class ClusterFileReader
             ControlPlane = ReadControlPlane(spec),
             KubeProxy = ReadKubeProxy(spec),
             CertSANs = ReadCertSANs(spec),
+            ExtraArgs = ReadExtraArgs(spec, kubelet),
             Certificates = ReadCertificates(spec),
             StateDirectory = stateDirectory is null ? null : context.ResolvePath(stateDirectory),
         };
@@ -284,6 +286,24 @@ internal static class ClusterFileReader
 
         var runKubelet = MappingReader.Open(spec.Context, node, spec.PathOf("controlPlane"), ControlPlaneKeys)?.Bool("runKubelet", true);
         return runKubelet is null ? null : new ControlPlaneSpec { RunKubelet = runKubelet.Value };
+    }
+
+    /// <summary>kubeadm's extraArgs of each component: apiServer, controllerManager, scheduler, etcd and kubelet.</summary>
+    private static ExtraArgs? ReadExtraArgs(MappingReader spec, MappingReader? kubelet)
+    {
+        IReadOnlyDictionary<string, string>? Of(MappingReader? section) =>
+            section?.Get("extraArgs") is { } node ? ExtraArgsReader.Read(spec.Context, node, section.PathOf("extraArgs")) : new Dictionary<string, string>();
+        MappingReader? Section(string key, string[] keys) =>
+            spec.Get(key) is { } node ? MappingReader.Open(spec.Context, node, spec.PathOf(key), keys) : null;
+
+        var apiServer = Of(Section("apiServer", ApiServerKeys));
+        var controllerManager = Of(Section("controllerManager", ComponentKeys));
+        var scheduler = Of(Section("scheduler", ComponentKeys));
+        var etcd = Of(Section("etcd", EtcdKeys));
+        var kubeletFlags = Of(kubelet);
+        return apiServer is null || controllerManager is null || scheduler is null || etcd is null || kubeletFlags is null
+            ? null
+            : new ExtraArgs { ApiServer = apiServer, ControllerManager = controllerManager, Scheduler = scheduler, Etcd = etcd, Kubelet = kubeletFlags };
     }
 
     private static KubeProxySpec? ReadKubeProxy(MappingReader spec)
