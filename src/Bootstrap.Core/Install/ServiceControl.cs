@@ -15,6 +15,9 @@ namespace Bootstrap.Core.Install;
 /// </summary>
 internal static class ServiceControl
 {
+    /// <summary>How many restarts by systemd while waiting mean the service crashes on its configuration.</summary>
+    public const int CrashLoopRestarts = 3;
+
     /// <summary>The changes that keep <paramref name="services"/> enabled and running after <paramref name="fileChanges"/> (planned on the same host).</summary>
     /// <param name="waitAfterStart">Wait for health after a fresh start too (not for etcd members of a new cluster, which need each other).</param>
     public static async Task<IReadOnlyList<Change>> PlanAsync(
@@ -111,6 +114,8 @@ internal static class ServiceControl
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         CommandResult? last = null;
         var stopping = !string.IsNullOrEmpty(replacing);
+        int? restartsAtFirstCheck = null;
+        var crashing = false;
         try
         {
             while (true)
@@ -127,6 +132,15 @@ internal static class ServiceControl
                     {
                         return;
                     }
+
+                    // A process that keeps exiting will not become healthy by waiting: systemd restarting it again and again says so early.
+                    var restarts = (await StatusAsync(host, spec.Unit, redactor, deadline.Token).ConfigureAwait(false)).Restarts;
+                    restartsAtFirstCheck ??= restarts;
+                    if (restarts - restartsAtFirstCheck >= CrashLoopRestarts)
+                    {
+                        crashing = true;
+                        break;
+                    }
                 }
 
                 await Task.Delay(spec.PollInterval, time, deadline.Token).ConfigureAwait(false);
@@ -142,8 +156,11 @@ internal static class ServiceControl
         var check = stopping ? "the process it replaces is still stopping"
             : last is null ? "no answer"
             : $"exit {last.ExitCode}: {FirstLine(last.Stderr.Length > 0 ? last.Stderr : last.Stdout)}";
+        var what = crashing
+            ? $"keeps exiting: systemd restarted it {CrashLoopRestarts} times while Bootstrap waited for it to be healthy"
+            : $"is not healthy after {spec.HealthTimeout.TotalSeconds:0} s";
         throw new ServiceException(redactor.Redact(
-            $"{host.Name}: {spec.Component} is not healthy after {spec.HealthTimeout.TotalSeconds:0} s ({spec.Health.ToDisplayString(redactor)} → {check}). "
+            $"{host.Name}: {spec.Component} {what} ({spec.Health.ToDisplayString(redactor)} → {check}). "
             + $"Last lines of its journal (journalctl -u {spec.Unit}):\n{journal.Stdout.TrimEnd()}"));
     }
 

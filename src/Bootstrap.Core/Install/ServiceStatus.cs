@@ -4,9 +4,9 @@ namespace Bootstrap.Core.Install;
 
 /// <summary>A unit's state as <c>systemctl show --timestamp=unix</c> reports it.</summary>
 /// <param name="InvocationId">Names one run of the unit (empty when it never ran): a restart is done once it differs.</param>
-internal sealed record ServiceStatus(string ActiveState, long? ActiveSince, string UnitFileState, bool NeedDaemonReload, string InvocationId = "")
+internal sealed record ServiceStatus(string ActiveState, long? ActiveSince, string UnitFileState, bool NeedDaemonReload, string InvocationId = "", int Restarts = 0)
 {
-    public static readonly string[] Properties = ["ActiveState", "ActiveEnterTimestamp", "UnitFileState", "NeedDaemonReload", "InvocationID"];
+    public static readonly string[] Properties = ["ActiveState", "ActiveEnterTimestamp", "UnitFileState", "NeedDaemonReload", "InvocationID", "NRestarts"];
 
     public bool Active => ActiveState == "active";
 
@@ -24,6 +24,7 @@ internal sealed record ServiceStatus(string ActiveState, long? ActiveSince, stri
         long? activeSince = since.StartsWith('@') && long.TryParse(since[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? seconds
             : null;
-        return new ServiceStatus(Get("ActiveState"), activeSince, Get("UnitFileState"), Get("NeedDaemonReload") == "yes", Get("InvocationID"));
+        var restarts = int.TryParse(Get("NRestarts"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        return new ServiceStatus(Get("ActiveState"), activeSince, Get("UnitFileState"), Get("NeedDaemonReload") == "yes", Get("InvocationID"), restarts);
     }
 }

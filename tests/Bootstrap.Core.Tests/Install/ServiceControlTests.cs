@@ -22,8 +22,10 @@ public sealed class ServiceControlTests
     /// <c>restart</c> the old invocation stays for <paramref name="showsOfOldAfterRestart"/> status reads. Its health
     /// check always passes, as a still-running old process's would.
     /// </summary>
-    private sealed class Unit(int showsOfOldAfterRestart, bool active = true, bool enabled = true)
+    private sealed class Unit(int showsOfOldAfterRestart, bool active = true, bool enabled = true, bool crashes = false)
     {
+        private int _restarts;
+
         public List<string> Log { get; } = [];
 
         private bool _restarted;
@@ -37,7 +39,12 @@ public sealed class ServiceControlTests
                 case "systemctl" when argv[1] == "show":
                     var invocation = !_restarted || _showsAfterRestart++ < showsOfOldAfterRestart ? "old" : "new";
                     Log.Add($"show {invocation}");
-                    return Ok($"ActiveState={(active ? "active" : "inactive")}\nActiveEnterTimestamp=@100\nUnitFileState={(enabled ? "enabled" : "disabled")}\nNeedDaemonReload=no\nInvocationID={invocation}\n");
+                    if (crashes && _restarted)
+                    {
+                        _restarts++;
+                    }
+
+                    return Ok($"ActiveState={(active ? "active" : "inactive")}\nActiveEnterTimestamp=@100\nUnitFileState={(enabled ? "enabled" : "disabled")}\nNeedDaemonReload=no\nInvocationID={invocation}\nNRestarts={_restarts}\n");
                 case "stat":
                     return Ok("200 /etc/demo.conf\n");
                 case "systemctl" when argv[1] is "restart" or "start" or "enable":
@@ -46,7 +53,7 @@ public sealed class ServiceControlTests
                     return Ok(string.Empty);
                 case "check-demo":
                     Log.Add("health");
-                    return Ok("ok");
+                    return crashes ? new CommandResult(1, string.Empty, "connection refused") : Ok("ok");
                 case "journalctl":
                     return Ok("demo: stopping\n");
                 default:
@@ -89,6 +96,20 @@ public sealed class ServiceControlTests
         Assert.Equal("demo runs with files that are about to change: /etc/demo.conf", restart[0].Reason);
         Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitStart], start.Select(c => c.Kind));
         Assert.False(ServiceControl.Restarts(start));
+    }
+
+    [Fact]
+    public async Task A_service_that_keeps_exiting_fails_long_before_its_health_timeout_saying_so()
+    {
+        var unit = new Unit(showsOfOldAfterRestart: 0, crashes: true);
+        var started = DateTime.UtcNow;
+
+        var error = await Assert.ThrowsAsync<ServiceException>(() => ConvergeAsync(unit, Spec with { HealthTimeout = TimeSpan.FromMinutes(5) }));
+
+        Assert.Contains("cp1: demo keeps exiting: systemd restarted it 3 times", error.Message, StringComparison.Ordinal);
+        Assert.Contains("connection refused", error.Message, StringComparison.Ordinal);
+        Assert.Contains("demo: stopping", error.Message, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromMinutes(1));
     }
 
     [Fact]
