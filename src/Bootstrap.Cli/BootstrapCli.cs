@@ -26,6 +26,7 @@ internal static class BootstrapCli
         root.Subcommands.Add(Commands.JoinCommand.Create(connector));
         root.Subcommands.Add(Commands.TokenCommand.Create(TimeProvider.System));
         root.Subcommands.Add(Commands.StateCommand.Create(connector));
+        root.Subcommands.Add(Commands.SecretsCommand.Create(connector));
         return root;
     }
 

@@ -37,6 +37,9 @@ internal sealed class InstallMaterial
 
     public ArtifactSource Artifacts { get; }
 
+    /// <summary>The same material with other encryption keys (a rotation rolls keys before the state drops one).</summary>
+    public InstallMaterial WithEncryptionKeys(IReadOnlyList<EncryptionKey> keys) => new(Config, _stateRoot, _state, keys, VrrpPassword, Artifacts);
+
     /// <summary>A file of the cluster state, by its path relative to the state directory (e.g. <c>pki/ca.crt</c>).</summary>
     /// <exception cref="PkiStateException">The state has no such file.</exception>
     public byte[] StateFile(string relative) =>

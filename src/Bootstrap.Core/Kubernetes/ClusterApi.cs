@@ -94,6 +94,46 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
         await operations.Replace().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Rewrites every Secret of the cluster unchanged (read, then replace), page by page, so that the API server stores
+    /// each with its current encryption key (a Secret read with another key is stale and is written again). A Secret
+    /// changed meanwhile is read again; one deleted meanwhile is skipped. Returns how many were rewritten.
+    /// </summary>
+    public async Task<int> RewriteSecretsAsync(CancellationToken cancellationToken)
+    {
+        var count = 0;
+        string? next = null;
+        do
+        {
+            var page = await _client.CoreV1.ListSecretForAllNamespacesAsync(limit: 250, continueParameter: next, cancellationToken: cancellationToken).ConfigureAwait(false);
+            foreach (var listed in page.Items)
+            {
+                var secret = listed;
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await _client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, secret.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        count++;
+                        break;
+                    }
+                    catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 5)
+                    {
+                        secret = await _client.CoreV1.ReadNamespacedSecretAsync(secret.Metadata.Name, secret.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            next = page.Metadata?.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return count;
+    }
+
     public Task CreateSecretAsync(V1Secret secret, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(secret);
