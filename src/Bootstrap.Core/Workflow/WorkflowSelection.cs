@@ -31,14 +31,14 @@ public sealed record WorkflowSelection
         var wanted = (Only is null ? [] : new[] { Only }).Concat(Skip);
         var problems = wanted
             .Where(path => !known.Contains(PhaseTree.Normalize(path)))
-            .Select(path => $"unknown phase \"{path}\"; the phases of {tree.Name} are: {string.Join(", ", known)}")
+            .Select(path => $"unknown phase {InputQuote.Quote(path)}; the phases of {tree.Name} are: {string.Join(", ", known)}")
             .ToList();
         if (config is not null)
         {
             var hosts = config.Hosts.Select(h => h.Name).ToList();
             problems.AddRange(Hosts
                 .Where(name => !hosts.Contains(name, StringComparer.Ordinal))
-                .Select(name => $"unknown host \"{name}\"; the hosts of {config.Name} are: {string.Join(", ", hosts)}"));
+                .Select(name => $"unknown host {InputQuote.Quote(name)}; the hosts of {config.Name} are: {string.Join(", ", hosts)}"));
         }
 
         return problems;
