@@ -8,8 +8,11 @@ namespace Bootstrap.Cli;
 /// <summary>Builds the command tree. Commands parse, call Core and print; nothing else.</summary>
 internal static class BootstrapCli
 {
-    public static RootCommand Build(IHostConnector? connector = null)
+    /// <param name="connector">How hosts are reached; SSH when null (tests pass fakes).</param>
+    /// <param name="input">What <c>-f -</c> reads; the process's standard input when null.</param>
+    public static RootCommand Build(IHostConnector? connector = null, TextReader? input = null)
     {
+        var files = new ClusterFileInput(input ?? Console.In);
         var root = new RootCommand("Bootstrap: turns plain Linux machines into a highly available Kubernetes cluster over SSH.");
         var version = new Command("version", "Print the version of bootstrap.");
         version.SetAction(parse =>
@@ -18,28 +21,35 @@ internal static class BootstrapCli
             return 0;
         });
         root.Subcommands.Add(version);
-        root.Subcommands.Add(Commands.ValidateCommand.Create());
-        root.Subcommands.Add(Commands.CertsCommand.Create(TimeProvider.System));
-        root.Subcommands.Add(Commands.PreflightCommand.Create(connector));
-        root.Subcommands.Add(Commands.PlanCommand.Create(connector));
-        root.Subcommands.Add(Commands.InitCommand.Create(connector));
-        root.Subcommands.Add(Commands.JoinCommand.Create(connector));
-        root.Subcommands.Add(Commands.TokenCommand.Create(TimeProvider.System));
-        root.Subcommands.Add(Commands.StateCommand.Create(connector));
-        root.Subcommands.Add(Commands.SecretsCommand.Create(connector));
+        root.Subcommands.Add(Commands.ValidateCommand.Create(files));
+        root.Subcommands.Add(Commands.CertsCommand.Create(TimeProvider.System, files));
+        root.Subcommands.Add(Commands.PreflightCommand.Create(files, connector));
+        root.Subcommands.Add(Commands.PlanCommand.Create(files, connector));
+        root.Subcommands.Add(Commands.InitCommand.Create(files, connector));
+        root.Subcommands.Add(Commands.JoinCommand.Create(files, connector));
+        root.Subcommands.Add(Commands.TokenCommand.Create(TimeProvider.System, files));
+        root.Subcommands.Add(Commands.StateCommand.Create(files, connector));
+        root.Subcommands.Add(Commands.SecretsCommand.Create(files, connector));
         return root;
     }
 
     /// <summary>
-    /// Parses and runs. Usage errors (unknown flag, missing -f, no subcommand) print the error and
-    /// help and exit 2, not System.CommandLine's 1. Ctrl-C is handled by the commands that run phases,
-    /// so they can report what they left in which state.
+    /// Parses and runs. A command line that does not parse (unknown command or flag, missing -f, no
+    /// subcommand) gets one line saying why, a "did you mean" when one is close, and a pointer to --help;
+    /// exit 2, not System.CommandLine's 1. Ctrl-C is handled by the commands that run phases, so they can
+    /// report what they left in which state.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null, IHostConnector? connector = null)
+    public static async Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null, IHostConnector? connector = null, TextReader? input = null)
     {
-        var parse = Build(connector).Parse(args);
-        var exitCode = await parse.InvokeAsync(configuration ?? new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
-        return parse.Action is ParseErrorAction ? ExitCodes.BadInput : exitCode;
+        configuration ??= new InvocationConfiguration { ProcessTerminationTimeout = null };
+        var parse = Build(connector, input).Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            UsageErrors.Write(parse, configuration.Error);
+            return ExitCodes.BadInput;
+        }
+
+        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
 
     private static string Version =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Pki;
 
@@ -13,51 +14,65 @@ namespace Bootstrap.Cli.Commands;
 /// </summary>
 internal static partial class CertsCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, NewLine = "\n" };
-
-    public static Command Create(TimeProvider time)
+    public static Command Create(TimeProvider time, ClusterFileInput files)
     {
         var certs = new Command("certs", "Inspect and renew the cluster's certificates in its local state directory.");
-        certs.Subcommands.Add(Generate(time));
-        certs.Subcommands.Add(CheckExpiration(time));
-        certs.Subcommands.Add(Renew(time));
+        certs.Subcommands.Add(Generate(time, files));
+        certs.Subcommands.Add(CheckExpiration(time, files));
+        certs.Subcommands.Add(Renew(time, files));
         return certs;
     }
 
     private static Option<string> StateDirOption() => new("--state-dir") { Description = "The cluster's state directory (holds pki/, kubeconfigs and request.json)." };
 
     private static Option<string> FileOption(bool required) =>
-        new("--file", "-f") { Description = required ? "The cluster file." : "The cluster file; its stateDirectory is used unless --state-dir is given.", Required = required };
+        new("--file", "-f")
+        {
+            Description = ClusterFileInput.FileDescription + (required ? string.Empty : " Its stateDirectory is used unless --state-dir is given."),
+            Required = required,
+        };
+
+    private static Option<string> OutputOption()
+    {
+        var output = new Option<string>("--output", "-o") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        output.AcceptOnlyFromAmong("text", "json");
+        return output;
+    }
 
     /// <summary>
     /// --state-dir when given, else the cluster file's stateDirectory, if it holds a generated PKI;
     /// null (after saying why) otherwise.
     /// </summary>
-    private static string? ExistingStateDirectory(ParseResult parse, Option<string> file, Option<string> stateDir, TextWriter error)
+    private static string? ExistingStateDirectory(ClusterFileInput files, ParseResult parse, Option<string> file, Option<string> stateDir, TextWriter error)
     {
         string? directory = null;
+        var path = parse.GetValue(file);
         if (parse.GetValue(stateDir) is { Length: > 0 } explicitDirectory)
         {
             directory = Path.GetFullPath(explicitDirectory);
         }
-        else if (parse.GetValue(file) is { Length: > 0 } path)
+        else if (path is { Length: > 0 })
         {
-            directory = ClusterFileInput.Load(path, error)?.StateDirectory;
+            directory = files.Load(path, error)?.StateDirectory;
         }
         else
         {
             error.WriteLine("Give the cluster file (-f cluster.yaml) or --state-dir.");
         }
 
-        return directory is not null && HasState(directory, error) ? directory : null;
+        return directory is not null && HasState(directory, path, error) ? directory : null;
     }
 
-    private static Command CheckExpiration(TimeProvider time)
+    private static Command CheckExpiration(TimeProvider time, ClusterFileInput files)
     {
         var file = FileOption(required: false);
         var stateDir = StateDirOption();
-        var output = new Option<string>("--output", "-o") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
-        var threshold = new Option<string>("--threshold") { Description = "Exit 1 when anything expires within this time (e.g. 30d, 12h).", DefaultValueFactory = _ => "30d" };
+        var output = OutputOption();
+        var threshold = new Option<string>("--threshold")
+        {
+            Description = "Exit 1, naming them on standard error, when certificates expire within this time (e.g. 30d, 12h).",
+            DefaultValueFactory = _ => "30d",
+        };
         var command = new Command("check-expiration", "List every certificate with its expiry, residual time, signing CA and whether it is externally managed.")
         {
             file, stateDir, output, threshold,
@@ -66,19 +81,13 @@ internal static partial class CertsCommand
         {
             var error = parse.InvocationConfiguration.Error;
             var format = parse.GetValue(output);
-            if (format is not ("text" or "json"))
-            {
-                await error.WriteLineAsync("--output must be text or json.").ConfigureAwait(false);
-                return ExitCodes.BadInput;
-            }
-
             if (!TryParseDuration(parse.GetValue(threshold), out var limit))
             {
-                await error.WriteLineAsync("--threshold must be a number followed by d, h, m or s (e.g. 30d).").ConfigureAwait(false);
+                await error.WriteLineAsync($"--threshold {InputQuote.Quote(parse.GetValue(threshold) ?? string.Empty)} must be a number followed by d, h, m or s (e.g. 30d).").ConfigureAwait(false);
                 return ExitCodes.BadInput;
             }
 
-            if (ExistingStateDirectory(parse, file, stateDir, error) is not { } directory)
+            if (ExistingStateDirectory(files, parse, file, stateDir, error) is not { } directory)
             {
                 return ExitCodes.BadInput;
             }
@@ -86,28 +95,36 @@ internal static partial class CertsCommand
             return await PkiErrorsAsExitCodesAsync(error, async () =>
             {
                 var report = await new PkiManager(time).CheckExpirationAsync(directory, cancellationToken).ConfigureAwait(false);
-                var failing = report.Any(e => e.Residual is null || e.Residual <= limit);
+                var failing = report.Where(e => WithinThreshold(e, limit)).ToList();
                 var writer = parse.InvocationConfiguration.Output;
                 if (format == "json")
                 {
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(ToJson(report, limit), Json)).ConfigureAwait(false);
+                    await writer.WriteLineAsync(JsonSerializer.Serialize(ToJson(report, limit), CliJson.Serializer)).ConfigureAwait(false);
                 }
                 else
                 {
                     await WriteTableAsync(writer, report).ConfigureAwait(false);
                 }
 
-                return failing ? ExitCodes.Failure : ExitCodes.Success;
+                if (failing.Count == 0)
+                {
+                    return ExitCodes.Success;
+                }
+
+                await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{failing.Count} of {report.Count} certificates expire within the threshold {parse.GetValue(threshold)}: {string.Join(", ", failing.Select(e => $"{e.Name} ({Residual(e.Residual)})"))}"))
+                    .ConfigureAwait(false);
+                return ExitCodes.Failure;
             }).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static Command Generate(TimeProvider time)
+    private static Command Generate(TimeProvider time, ClusterFileInput files)
     {
         var file = FileOption(required: true);
         var stateDir = StateDirOption();
-        var output = new Option<string>("--output", "-o") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        var output = OutputOption();
         var command = new Command("generate", "Create the cluster's PKI (CAs, certificates, service-account keys, kubeconfigs) in its local state directory; touches no host. Existing CAs are always reused; leaves are re-issued only when missing, stale or no longer matching the cluster file.")
         {
             file, stateDir, output,
@@ -116,13 +133,7 @@ internal static partial class CertsCommand
         {
             var error = parse.InvocationConfiguration.Error;
             var format = parse.GetValue(output);
-            if (format is not ("text" or "json"))
-            {
-                await error.WriteLineAsync("--output must be text or json.").ConfigureAwait(false);
-                return ExitCodes.BadInput;
-            }
-
-            if (ClusterFileInput.Load(parse.GetValue(file)!, error) is not { } config)
+            if (files.Load(parse.GetValue(file)!, error) is not { } config)
             {
                 return ExitCodes.BadInput;
             }
@@ -140,13 +151,7 @@ internal static partial class CertsCommand
                 var writer = parse.InvocationConfiguration.Output;
                 if (format == "json")
                 {
-                    var json = new
-                    {
-                        stateDirectory = directory,
-                        changed = changes.Changed,
-                        items = changes.Items.Select(i => new { name = i.Name, action = i.Action.ToString().ToLowerInvariant(), reason = i.Reason }),
-                    };
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(json, Json)).ConfigureAwait(false);
+                    await writer.WriteLineAsync(ChangesJson(directory, changes)).ConfigureAwait(false);
                 }
                 else
                 {
@@ -165,12 +170,13 @@ internal static partial class CertsCommand
         return command;
     }
 
-    private static Command Renew(TimeProvider time)
+    private static Command Renew(TimeProvider time, ClusterFileInput files)
     {
         var file = FileOption(required: false);
         var stateDir = StateDirOption();
+        var output = OutputOption();
         var name = new Argument<string>("name") { Description = "A certificate or kubeconfig name (e.g. apiserver, etcd-server, etcd-server/cp1, admin.conf), or all.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("renew", "Re-issue leaf certificates and kubeconfigs with new keys from the existing CAs (local state only).") { name, file, stateDir };
+        var command = new Command("renew", "Re-issue leaf certificates and kubeconfigs with new keys from the existing CAs (local state only).") { name, file, stateDir, output };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -181,7 +187,7 @@ internal static partial class CertsCommand
                 return ExitCodes.BadInput;
             }
 
-            if (ExistingStateDirectory(parse, file, stateDir, error) is not { } directory)
+            if (ExistingStateDirectory(files, parse, file, stateDir, error) is not { } directory)
             {
                 return ExitCodes.BadInput;
             }
@@ -190,6 +196,12 @@ internal static partial class CertsCommand
             {
                 using var held = StateRunLock.Acquire(directory, "bootstrap certs renew " + target, create: false, time);
                 var changes = await new PkiManager(time).RenewAsync(directory, target, cancellationToken).ConfigureAwait(false);
+                if (parse.GetValue(output) == "json")
+                {
+                    await parse.InvocationConfiguration.Output.WriteLineAsync(ChangesJson(directory, changes)).ConfigureAwait(false);
+                    return ExitCodes.Success;
+                }
+
                 foreach (var item in changes.Items)
                 {
                     await parse.InvocationConfiguration.Output.WriteLineAsync($"[renew] {item.Name}: {item.Action.ToString().ToLowerInvariant()}").ConfigureAwait(false);
@@ -201,7 +213,7 @@ internal static partial class CertsCommand
         return command;
     }
 
-    /// <summary>An invalid request or name is bad input (2); a state that is inconsistent is a failure (1). Both say why.</summary>
+    /// <summary>An invalid request or name is bad input (2); a state that is inconsistent or cannot be written is a failure (1). Each says why in one line.</summary>
     private static async Task<int> PkiErrorsAsExitCodesAsync(TextWriter error, Func<Task<int>> action)
     {
         try
@@ -218,18 +230,37 @@ internal static partial class CertsCommand
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return ExitCodes.Failure;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The state directory's own errors are PkiStateExceptions; anything else the file system says is still one line.
+            await error.WriteLineAsync($"the state directory cannot be used: {(e is UnauthorizedAccessException ? "permission denied" : e.Message)}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
     }
 
-    private static bool HasState(string directory, TextWriter error)
+    /// <summary>What generate and renew did, as JSON: the state directory, whether anything changed, and each item with its action and reason.</summary>
+    private static string ChangesJson(string directory, PkiChanges changes) => JsonSerializer.Serialize(
+        new
+        {
+            stateDirectory = directory,
+            changed = changes.Changed,
+            items = changes.Items.Select(i => new { name = i.Name, action = i.Action.ToString().ToLowerInvariant(), reason = i.Reason }),
+        },
+        CliJson.Serializer);
+
+    private static bool HasState(string directory, string? file, TextWriter error)
     {
         if (!File.Exists(Path.Combine(directory, PkiStateDirectory.RequestFile)))
         {
-            error.WriteLine($"{directory} holds no generated PKI ({PkiStateDirectory.RequestFile} is missing).");
+            var cluster = file is { Length: > 0 } ? file : "CLUSTER.yaml";
+            error.WriteLine($"no PKI has been generated in {directory} yet ({PkiStateDirectory.RequestFile} is missing); run `bootstrap certs generate -f {cluster}` first.");
             return false;
         }
 
         return true;
     }
+
+    private static bool WithinThreshold(CertificateExpiry entry, TimeSpan threshold) => entry.Residual is null || entry.Residual <= threshold;
 
     internal static bool TryParseDuration(string? text, out TimeSpan duration)
     {
@@ -263,7 +294,7 @@ internal static partial class CertsCommand
             residual = Residual(e.Residual),
             signingCa = e.SigningCa,
             externallyManaged = e.ExternallyManaged,
-            expiresWithinThreshold = e.Residual is null || e.Residual <= threshold,
+            expiresWithinThreshold = WithinThreshold(e, threshold),
         }),
     };
 

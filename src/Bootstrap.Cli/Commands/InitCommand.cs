@@ -14,33 +14,34 @@ namespace Bootstrap.Cli.Commands;
 /// </summary>
 internal static class InitCommand
 {
-    public static Command Create(IHostConnector? connector = null)
+    public static Command Create(ClusterFileInput files, IHostConnector? connector = null)
     {
         var tree = InitWorkflow.Create(new PreflightOptions());
         var init = new Command("init", "Install the cluster: etcd, the control plane and the load balancer, phase by phase. Safe to run again: what is in place is left alone. Phases:\n" + Tree(tree));
-        var flags = new WorkflowFlags();
+        var flags = new WorkflowFlags(files);
         flags.AddTo(init, skipPhases: true);
         flags.SetAction(init, WorkflowSelection.All, connector);
         var phase = new Command("phase", "Run one phase of init (and the phases under it).");
         foreach (var top in tree.Phases)
         {
-            phase.Subcommands.Add(PhaseCommand(top, top.Name, connector));
+            phase.Subcommands.Add(PhaseCommand(files, top, top.Name, connector));
         }
 
         init.Subcommands.Add(phase);
         return init;
     }
 
-    private static Command PhaseCommand(IPhase phase, string path, IHostConnector? connector)
+    private static Command PhaseCommand(ClusterFileInput files, IPhase phase, string path, IHostConnector? connector)
     {
         var command = new Command(phase.Name, phase.Description);
         foreach (var child in phase.Children)
         {
-            command.Subcommands.Add(PhaseCommand(child, path + "/" + child.Name, connector));
+            command.Subcommands.Add(PhaseCommand(files, child, path + "/" + child.Name, connector));
         }
 
-        var flags = new WorkflowFlags();
-        flags.AddTo(command);
+        var flags = new WorkflowFlags(files);
+        // Only the preflight phase has preflight errors to ignore.
+        flags.AddTo(command, preflight: path == "preflight");
         flags.SetAction(command, new WorkflowSelection { Only = path }, connector);
         return command;
     }

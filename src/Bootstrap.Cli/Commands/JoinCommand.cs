@@ -12,12 +12,12 @@ namespace Bootstrap.Cli.Commands;
 /// </summary>
 internal static class JoinCommand
 {
-    public static Command Create(IHostConnector? connector = null)
+    public static Command Create(ClusterFileInput files, IHostConnector? connector = null)
     {
         var command = new Command(
             "join",
             "Join node hosts to a cluster that `bootstrap init` made: preflight, binaries, containerd and the kubelet (TLS bootstrap with a new short-lived token), kube-proxy; only on the --host names (default: every node of the file). Safe to run again: a joined node is left as it is.");
-        var flags = new WorkflowFlags();
+        var flags = new WorkflowFlags(files);
         flags.AddTo(command, skipPhases: true, hosts: true);
         flags.SetAction(command, WorkflowSelection.All, connector, workflow: new WorkflowCommand(JoinWorkflow.Create, JoinWorkflow.Hosts));
         return command;

@@ -12,11 +12,12 @@ namespace Bootstrap.Cli.Commands;
 /// </summary>
 internal static class PlanCommand
 {
-    public static Command Create(IHostConnector? connector = null)
+    public static Command Create(ClusterFileInput files, IHostConnector? connector = null)
     {
-        var command = new Command("plan", "Show, per host, what `bootstrap init` would change (files by sha256, units to start or restart, certificates to issue). Read-only.");
-        var flags = new WorkflowFlags();
-        flags.AddTo(command, skipPhases: true);
+        var command = new Command("plan", "Show, per host, what `bootstrap init` would change (files by sha256, units to start or restart, certificates to issue). Read-only; skips preflight.");
+        var flags = new WorkflowFlags(files);
+        // Plan never runs preflight, so it has no --ignore-preflight-errors.
+        flags.AddTo(command, skipPhases: true, preflight: false);
         flags.SetAction(command, new WorkflowSelection { Skip = ["preflight"] }, connector, dryRun: true);
         return command;
     }

@@ -10,10 +10,10 @@ namespace Bootstrap.Cli.Commands;
 /// </summary>
 internal static class PreflightCommand
 {
-    public static Command Create(IHostConnector? connector = null)
+    public static Command Create(ClusterFileInput files, IHostConnector? connector = null)
     {
         var command = new Command("preflight", "Check every host of the cluster file for what the install needs (read-only). Exit code 3 when a check fails.");
-        var flags = new WorkflowFlags();
+        var flags = new WorkflowFlags(files);
         flags.AddTo(command);
         flags.SetAction(command, new WorkflowSelection { Only = "preflight" }, connector, locksState: false);
         return command;

@@ -20,16 +20,16 @@ internal static class SecretsCommand
 {
     private const string ApiServerPhase = "control-plane/apiserver";
 
-    public static Command Create(IHostConnector? connector = null)
+    public static Command Create(ClusterFileInput files, IHostConnector? connector = null)
     {
         var secrets = new Command("secrets", "The cluster's secrets that Bootstrap keeps (the encryption-at-rest key).");
-        secrets.Subcommands.Add(Rotate(connector));
+        secrets.Subcommands.Add(Rotate(files, connector));
         return secrets;
     }
 
-    private static Command Rotate(IHostConnector? connector)
+    private static Command Rotate(ClusterFileInput files, IHostConnector? connector)
     {
-        var flags = new WorkflowFlags();
+        var flags = new WorkflowFlags(files);
         var command = new Command(
             "rotate-encryption-key",
             "Rotate the key that encrypts Secrets in etcd: save a new key in the cluster state, roll it to every API server as a second provider, "
@@ -43,7 +43,7 @@ internal static class SecretsCommand
         {
             var error = parse.InvocationConfiguration.Error;
             using var logger = RunLogging.Create(error, parse.GetValue(flags.LogFile), parse.GetValue(flags.Verbose));
-            if (ClusterFileInput.Load(parse.GetValue(flags.File)!, error) is not { } config)
+            if (files.Load(parse.GetValue(flags.File)!, error) is not { } config)
             {
                 return ExitCodes.BadInput;
             }

@@ -16,16 +16,16 @@ namespace Bootstrap.Cli.Commands;
 /// </summary>
 internal static class StateCommand
 {
-    public static Command Create(IHostConnector? connector = null)
+    public static Command Create(ClusterFileInput files, IHostConnector? connector = null)
     {
         var state = new Command("state", "The cluster state on this workstation (PKI, secrets): import it from a running cluster.");
-        state.Subcommands.Add(Pull(connector));
+        state.Subcommands.Add(Pull(files, connector));
         return state;
     }
 
-    private static Command Pull(IHostConnector? connector)
+    private static Command Pull(ClusterFileInput files, IHostConnector? connector)
     {
-        var file = new Option<string>("--file", "-f") { Description = "The cluster file.", Required = true };
+        var file = new Option<string>("--file", "-f") { Description = ClusterFileInput.FileDescription, Required = true };
         var from = new Option<string>("--from") { Description = "The control-plane host to take the CAs, keys, shared certificates, kubeconfigs and encryption keys from.", Required = true };
         var acceptNew = new Option<bool>("--accept-new") { Description = "Trust and record the keys of hosts seen for the first time; a changed key is still refused." };
         var command = new Command(
@@ -43,7 +43,7 @@ internal static class StateCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            if (ClusterFileInput.Load(parse.GetValue(file)!, error) is not { } config)
+            if (files.Load(parse.GetValue(file)!, error) is not { } config)
             {
                 return ExitCodes.BadInput;
             }

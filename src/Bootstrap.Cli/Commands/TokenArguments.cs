@@ -1,3 +1,4 @@
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Kubernetes;
 
 namespace Bootstrap.Cli.Commands;
@@ -11,19 +12,19 @@ internal static class TokenArguments
         error = string.Empty;
         if (!GoDuration.TryParse(text, out ttl))
         {
-            error = $"--ttl \"{text}\" is not a duration: give a number with a unit of h, m, s (or ms, us, ns), e.g. 24h, 1h30m, 90s; 0 for a token that never expires";
+            error = $"--ttl {InputQuote.Quote(text ?? string.Empty)} is not a duration: give a number with a unit of h, m, s (or ms, us, ns), e.g. 24h, 1h30m, 90s; 0 for a token that never expires";
             return false;
         }
 
         if (ttl < TimeSpan.Zero)
         {
-            error = $"--ttl \"{text}\" is negative; 0 makes a token that never expires";
+            error = $"--ttl {InputQuote.Quote(text ?? string.Empty)} is negative; 0 makes a token that never expires";
             return false;
         }
 
         if (ttl > TimeSpan.Zero && ttl < TimeSpan.FromSeconds(1))
         {
-            error = $"--ttl \"{text}\" is shorter than a second (the expiration is kept in whole seconds); 0 makes a token that never expires";
+            error = $"--ttl {InputQuote.Quote(text ?? string.Empty)} is shorter than a second (the expiration is kept in whole seconds); 0 makes a token that never expires";
             return false;
         }
 

@@ -17,18 +17,18 @@ namespace Bootstrap.Cli.Commands;
 /// </summary>
 internal static class TokenCommand
 {
-    public static Command Create(TimeProvider time)
+    public static Command Create(TimeProvider time, ClusterFileInput files)
     {
         var token = new Command("token", "Manage bootstrap tokens (kubeadm's Secrets in kube-system) with the cluster state's admin.conf.");
-        token.Subcommands.Add(CreateToken(time));
-        token.Subcommands.Add(List(time));
-        token.Subcommands.Add(Delete());
+        token.Subcommands.Add(CreateToken(time, files));
+        token.Subcommands.Add(List(time, files));
+        token.Subcommands.Add(Delete(files));
         return token;
     }
 
-    private static Option<string> FileOption() => new("--file", "-f") { Description = "The cluster file.", Required = true };
+    private static Option<string> FileOption() => new("--file", "-f") { Description = ClusterFileInput.FileDescription, Required = true };
 
-    private static Command CreateToken(TimeProvider time)
+    private static Command CreateToken(TimeProvider time, ClusterFileInput files)
     {
         var file = FileOption();
         var ttl = new Option<string>("--ttl")
@@ -58,7 +58,7 @@ internal static class TokenCommand
                 return ExitCodes.BadInput;
             }
 
-            if (ClusterFileInput.Load(parse.GetValue(file)!, error) is not { } config)
+            if (files.Load(parse.GetValue(file)!, error) is not { } config)
             {
                 return ExitCodes.BadInput;
             }
@@ -77,7 +77,7 @@ internal static class TokenCommand
         return command;
     }
 
-    private static Command List(TimeProvider time)
+    private static Command List(TimeProvider time, ClusterFileInput files)
     {
         var file = FileOption();
         var output = new Option<string>("--output", "-o") { Description = "text (kubeadm's table) or json (one array of token objects).", DefaultValueFactory = _ => "text" };
@@ -86,7 +86,7 @@ internal static class TokenCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
-            if (ClusterFileInput.Load(parse.GetValue(file)!, error) is not { } config)
+            if (files.Load(parse.GetValue(file)!, error) is not { } config)
             {
                 return ExitCodes.BadInput;
             }
@@ -115,7 +115,7 @@ internal static class TokenCommand
         return command;
     }
 
-    private static Command Delete()
+    private static Command Delete(ClusterFileInput files)
     {
         var file = FileOption();
         var tokens = new Argument<string[]>("token") { Description = "Token ids (abcdef) or whole tokens (abcdef.0123456789abcdef).", Arity = ArgumentArity.ZeroOrMore };
@@ -129,7 +129,7 @@ internal static class TokenCommand
                 return ExitCodes.BadInput;
             }
 
-            if (ClusterFileInput.Load(parse.GetValue(file)!, error) is not { } config)
+            if (files.Load(parse.GetValue(file)!, error) is not { } config)
             {
                 return ExitCodes.BadInput;
             }

@@ -47,7 +47,7 @@ internal static class TokenOutput
     {
         ArgumentNullException.ThrowIfNull(tokens);
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
+        using (var json = new Utf8JsonWriter(stream, CliJson.Writer(indented: true)))
         {
             json.WriteStartArray();
             foreach (var token in tokens)

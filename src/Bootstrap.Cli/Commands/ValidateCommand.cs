@@ -12,11 +12,11 @@ namespace Bootstrap.Cli.Commands;
 /// </summary>
 internal static class ValidateCommand
 {
-    public static Command Create()
+    public static Command Create(ClusterFileInput files)
     {
         var file = new Option<string>("--file", "-f")
         {
-            Description = "The cluster file to check.",
+            Description = "The cluster file to check, or - to read it from standard input.",
             Required = true,
         };
         var output = new Option<string>("--output", "-o")
@@ -32,6 +32,7 @@ internal static class ValidateCommand
             output,
         };
         command.SetAction(parse => Run(
+            files,
             parse.GetValue(file)!,
             parse.GetValue(output) == "json",
             parse.InvocationConfiguration.Output,
@@ -39,12 +40,13 @@ internal static class ValidateCommand
         return command;
     }
 
-    internal static int Run(string path, bool json, TextWriter output, TextWriter error)
+    internal static int Run(ClusterFileInput files, string file, bool json, TextWriter output, TextWriter error)
     {
+        var path = ClusterFileInput.DisplayName(file);
         ClusterConfigLoadResult result;
         try
         {
-            result = ClusterConfigLoader.LoadFile(path);
+            result = files.LoadResult(file);
         }
 #pragma warning disable CA1031 // The user sees one line, never a stack trace; a crash here is our bug.
         catch (Exception e)
@@ -93,7 +95,7 @@ internal static class ValidateCommand
     private static string ToJson(string path, ClusterConfigLoadResult result)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, CliJson.Writer(indented: true)))
         {
             writer.WriteStartObject();
             writer.WriteString("file", path);

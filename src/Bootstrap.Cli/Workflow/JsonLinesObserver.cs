@@ -124,7 +124,7 @@ internal sealed class JsonLinesObserver(TextWriter output) : IWorkflowObserver
     private void Write(Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, CliJson.Writer(indented: false)))
         {
             writer.WriteStartObject();
             body(writer);

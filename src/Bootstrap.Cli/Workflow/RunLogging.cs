@@ -10,6 +10,7 @@ namespace Bootstrap.Cli.Workflow;
 /// <summary>
 /// The run's logger: human lines on standard error (time, level, then <c>[phase] host: …</c>; never a
 /// stack trace) and, with <c>--log-file</c>, every event as one JSON object per line with its properties.
+/// Durations in messages read as Go writes them (<c>1s</c>, <c>250ms</c>).
 /// </summary>
 internal static class RunLogging
 {
@@ -19,6 +20,7 @@ internal static class RunLogging
     {
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Debug()
+            .Enrich.With(new GoDurationEnricher())
             .WriteTo.Sink(
                 new TextWriterSink(console, new MessageTemplateTextFormatter(ConsoleTemplate, CultureInfo.InvariantCulture)),
                 verbose ? LogEventLevel.Debug : LogEventLevel.Information);

@@ -11,7 +11,9 @@ namespace Bootstrap.Cli.Workflow;
 /// host, run the selected phases, print a per-host report and map the outcome to an exit code.
 /// Bad input never shows a stack trace; errors are one line naming the host.
 /// </summary>
-internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
+/// <param name="connector">How hosts are reached; SSH when null.</param>
+/// <param name="files">Where the cluster file is read from; standard input is the process's when null.</param>
+internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, ClusterFileInput? files = null)
 {
     public async Task<int> RunAsync(WorkflowInvocation invocation, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -27,7 +29,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null)
             return exitCode;
         }
 
-        if (ClusterFileInput.Load(invocation.File, error) is not { } config)
+        if ((files ?? new ClusterFileInput(Console.In)).Load(invocation.File, error) is not { } config)
         {
             return Finish(ExitCodes.BadInput, "bad-input", "the cluster file is not valid");
         }

@@ -6,9 +6,12 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Cli.Workflow;
 
 /// <summary>The flags every command that runs phases shares: the cluster file, output, logging and preflight.</summary>
-internal sealed class WorkflowFlags
+/// <param name="files">Where the cluster file is read from (a path, or standard input for <c>-f -</c>).</param>
+internal sealed class WorkflowFlags(ClusterFileInput files)
 {
-    public Option<string> File { get; } = new("--file", "-f") { Description = "The cluster file.", Required = true };
+    private bool _preflight;
+
+    public Option<string> File { get; } = new("--file", "-f") { Description = ClusterFileInput.FileDescription, Required = true };
 
     public Option<string> Output { get; } = CreateOutput();
 
@@ -44,9 +47,10 @@ internal sealed class WorkflowFlags
 
     /// <summary>
     /// Adds the shared flags; <paramref name="skipPhases"/> also adds --skip-phases (for commands that run a whole tree),
-    /// <paramref name="hosts"/> adds --host (for commands that run on chosen hosts).
+    /// <paramref name="hosts"/> adds --host (for commands that run on chosen hosts), and <paramref name="preflight"/>
+    /// --ignore-preflight-errors (for commands whose phases include preflight).
     /// </summary>
-    public void AddTo(Command command, bool skipPhases = false, bool hosts = false)
+    public void AddTo(Command command, bool skipPhases = false, bool hosts = false, bool preflight = true)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (skipPhases)
@@ -61,7 +65,12 @@ internal sealed class WorkflowFlags
 
         command.Options.Add(AcceptNew);
         command.Options.Add(File);
-        command.Options.Add(IgnorePreflightErrors);
+        if (preflight)
+        {
+            command.Options.Add(IgnorePreflightErrors);
+        }
+
+        _preflight = preflight;
         command.Options.Add(Output);
         command.Options.Add(LogFile);
         command.Options.Add(Verbose);
@@ -83,7 +92,7 @@ internal sealed class WorkflowFlags
             DryRun = dryRun,
             LocksState = locksState,
             AcceptNewHostKeys = parse.GetValue(AcceptNew),
-            Options = new PreflightOptions { IgnorePreflightErrors = IgnoredPreflightErrors.Parse(parse.GetValue(IgnorePreflightErrors) ?? []) },
+            Options = new PreflightOptions { IgnorePreflightErrors = IgnoredPreflightErrors.Parse((_preflight ? parse.GetValue(IgnorePreflightErrors) : null) ?? []) },
             CommandLine = "bootstrap " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
             Json = parse.GetValue(Output) == "json",
             LogFile = parse.GetValue(LogFile),
@@ -110,7 +119,7 @@ internal sealed class WorkflowFlags
 
             try
             {
-                return await new WorkflowCommandRunner(connector).RunAsync(invocation, output, error, cancellationToken).ConfigureAwait(false);
+                return await new WorkflowCommandRunner(connector, files).RunAsync(invocation, output, error, cancellationToken).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The user sees one line, never a stack trace; a crash here is our bug.
             catch (Exception e)

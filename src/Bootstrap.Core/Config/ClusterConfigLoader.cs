@@ -15,7 +15,13 @@ public static partial class ClusterConfigLoader
     /// <summary>Cluster files are small; anything larger is a mistake (a binary, a log).</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
-    /// <summary>Loads <paramref name="path"/>; messages name the file as given.</summary>
+    /// <summary>The file name findings carry when the cluster file was read from standard input (<c>-f -</c>).</summary>
+    public const string StandardInputName = "<stdin>";
+
+    /// <summary>
+    /// Loads <paramref name="path"/>; messages name the file as given. The files it refers to on this machine
+    /// (identity files, password files, external CAs, the state directory) are checked too.
+    /// </summary>
     /// <param name="homeDirectory">What <c>~</c> means in paths; the user's home when null.</param>
     public static ClusterConfigLoadResult LoadFile(string path, string? homeDirectory = null)
     {
@@ -48,11 +54,39 @@ public static partial class ClusterConfigLoader
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
-        return Load(text, path, directory, homeDirectory ?? DefaultHome());
+        return Load(text, path, directory, homeDirectory ?? DefaultHome(), LocalChecks.Files);
     }
 
-    /// <summary>Loads cluster-file text. Relative paths in it are resolved against <paramref name="baseDirectory"/>.</summary>
-    public static ClusterConfigLoadResult Load(string yaml, string fileName, string baseDirectory, string homeDirectory)
+    /// <summary>
+    /// Loads a cluster file from <paramref name="input"/> (<c>-f -</c>): findings name it
+    /// <see cref="StandardInputName"/>, relative paths are relative to the current directory, and referenced
+    /// files are checked as by <see cref="LoadFile"/>. At most <see cref="MaxFileBytes"/> characters are read.
+    /// </summary>
+    public static ClusterConfigLoadResult LoadStandardInput(TextReader input, string? homeDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var buffer = new char[MaxFileBytes + 1];
+        var length = input.ReadBlock(buffer, 0, buffer.Length);
+        if (length > MaxFileBytes)
+        {
+            return Failed(StandardInputName, $"standard input holds more than {MaxFileBytes} characters; expected a cluster file");
+        }
+
+        return Load(new string(buffer, 0, length), StandardInputName, Directory.GetCurrentDirectory(), homeDirectory ?? DefaultHome(), LocalChecks.StandardInput);
+    }
+
+    /// <summary>
+    /// Loads cluster-file text. Relative paths in it are resolved against <paramref name="baseDirectory"/>.
+    /// Only the text is checked: the files it names are looked at when <paramref name="checkLocalFiles"/> is set
+    /// (as <see cref="LoadFile"/> does).
+    /// </summary>
+    public static ClusterConfigLoadResult Load(string yaml, string fileName, string baseDirectory, string homeDirectory, bool checkLocalFiles = false) =>
+        Load(yaml, fileName, baseDirectory, homeDirectory, checkLocalFiles ? LocalChecks.Files : LocalChecks.None);
+
+    /// <summary>The state directory of a cluster file without <c>stateDirectory</c>: <c>~/.bootstrap/NAME</c>.</summary>
+    internal static string DefaultStateDirectory(string homeDirectory, string name) => Path.Combine(homeDirectory, ".bootstrap", name);
+
+    private static ClusterConfigLoadResult Load(string yaml, string fileName, string baseDirectory, string homeDirectory, LocalChecks local)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         var diagnostics = new DiagnosticBag(fileName);
@@ -63,6 +97,11 @@ public static partial class ClusterConfigLoader
         {
             var draft = ClusterFileReader.Read(context, root);
             ClusterRules.Check(context, draft);
+            if (local != LocalChecks.None)
+            {
+                LocalFileChecks.Check(context, draft, homeDirectory, fromStandardInput: local == LocalChecks.StandardInput);
+            }
+
             if (!diagnostics.HasErrors)
             {
                 config = Build(draft, homeDirectory);
@@ -78,6 +117,11 @@ public static partial class ClusterConfigLoader
         var stream = new YamlStream();
         try
         {
+            if (!YamlLimits.Check(yaml, diagnostics))
+            {
+                return null;
+            }
+
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
@@ -86,9 +130,14 @@ public static partial class ClusterConfigLoader
             var at = e is SyntaxErrorException ? e.End : e.Start;
             var message = StripPosition(e);
             message = message.StartsWith("Duplicate key ", StringComparison.Ordinal)
-                ? $"field \"{message["Duplicate key ".Length..]}\" appears twice in this mapping; expected each field once"
+                ? $"field {InputQuote.Quote(message["Duplicate key ".Length..])} appears twice in this mapping; expected each field once"
                 : "invalid YAML: " + message;
             diagnostics.Error(at, string.Empty, message);
+            return null;
+        }
+        catch (Exception e) when (YamlLimits.IsReaderFailure(e))
+        {
+            diagnostics.Error(Mark.Empty, string.Empty, YamlLimits.ReaderFailure);
             return null;
         }
 
@@ -133,7 +182,7 @@ public static partial class ClusterConfigLoader
             throw new InvalidOperationException("The cluster file reader left a section unset without reporting an error.");
         }
 
-        var stateDirectory = draft.StateDirectory ?? Path.Combine(homeDirectory, ".bootstrap", name);
+        var stateDirectory = draft.StateDirectory ?? DefaultStateDirectory(homeDirectory, name);
         var defaults = new SshSettings
         {
             User = ssh.User ?? "root",
@@ -186,6 +235,13 @@ public static partial class ClusterConfigLoader
         Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home
             ? home
             : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+    private enum LocalChecks
+    {
+        None,
+        Files,
+        StandardInput,
+    }
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex PositionPrefix();

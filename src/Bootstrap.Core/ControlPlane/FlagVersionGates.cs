@@ -9,6 +9,12 @@ namespace Bootstrap.Core.ControlPlane;
 /// </summary>
 internal static class FlagVersionGates
 {
+    /// <summary>
+    /// The newest minor checked for flag removals (the list below goes through CHANGELOG-1.24). A cluster file
+    /// asking for a newer one is warned that a later removal would not be known.
+    /// </summary>
+    public const int NewestKnownMinor = 24;
+
     public static IReadOnlyList<FlagRemoval> Removals { get; } =
     [
         new(ControlPlaneComponent.KubeApiServer, "insecure-port", 24, "insecure serving removed from kube-apiserver (deprecated no-op since 1.20)"),

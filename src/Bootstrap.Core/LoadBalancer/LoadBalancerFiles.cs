@@ -50,7 +50,7 @@ internal sealed partial class LoadBalancerFiles
             throw new ArgumentException($"host {host.Name} is not a load balancer", nameof(host));
         }
 
-        if (!InterfaceName().IsMatch(interfaceName))
+        if (!NetworkInterfaceName.IsValid(interfaceName))
         {
             throw new ArgumentException($"not a network interface name: '{interfaceName}'", nameof(interfaceName));
         }
@@ -82,9 +82,6 @@ internal sealed partial class LoadBalancerFiles
             throw new InvalidOperationException($"cluster {config.Name} has an external load balancer; Bootstrap renders no haproxy or keepalived for it");
         }
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9_.:@-]{1,15}$")]
-    private static partial Regex InterfaceName();
 
     [GeneratedRegex("^[!$-&(-~]{1,8}$")]
     private static partial Regex AuthPassword();

@@ -105,7 +105,7 @@ internal sealed class PkiManager
     {
         var state = new PkiStateDirectory(stateDirectory);
         var bytes = await state.ReadAsync("pki/ca.crt", cancellationToken).ConfigureAwait(false)
-            ?? throw new PkiStateException($"{state.FullPath("pki/ca.crt")} does not exist.");
+            ?? throw new PkiStateException($"{state.FullPath("pki/ca.crt")} does not exist: no PKI has been generated in {state.Root}; run `bootstrap certs generate -f CLUSTER.yaml` first.");
         var certificate = StoredCredential.TryParseCertificate(bytes)
             ?? throw new PkiStateException($"{state.FullPath("pki/ca.crt")} is not a certificate.");
         return CaCertHash.Compute(certificate);
@@ -119,7 +119,7 @@ internal sealed class PkiManager
     {
         var path = state.FullPath(PkiStateDirectory.RequestFile);
         var json = await state.ReadAsync(PkiStateDirectory.RequestFile, cancellationToken).ConfigureAwait(false)
-            ?? throw new PkiStateException($"{path} does not exist: no PKI has been generated in {state.Root}.");
+            ?? throw new PkiStateException($"no PKI has been generated in {state.Root} ({PkiStateDirectory.RequestFile} is missing); run `bootstrap certs generate -f CLUSTER.yaml` first.");
         var request = PkiRequestJson.Deserialize(json, path);
         var problems = request.Validate();
         return problems.Count == 0 ? request : throw new PkiStateException($"{path} is invalid: {string.Join("; ", problems)}");
@@ -135,13 +135,13 @@ internal sealed class PkiManager
 
         if (CertificateCatalog.AuthorityNames.Contains(name) || name == ServiceAccountName)
         {
-            throw new ArgumentException($"'{name}' is a CA or the service-account key; renew re-issues leaves and kubeconfigs only, and CA rotation is not supported.");
+            throw new ArgumentException($"{InputQuote.Quote(name)} is a CA or the service-account key; renew re-issues leaves and kubeconfigs only, and CA rotation is not supported.");
         }
 
         var matches = renewable.Where(s => s.Name == name || s.BaseName == name).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         return matches.Count > 0
             ? matches
-            : throw new ArgumentException($"Unknown certificate '{name}'. Known: {AllCertificates}, {string.Join(", ", renewable.Select(s => s.BaseName).Distinct().Concat(renewable.Where(s => s.Host is not null).Select(s => s.Name)))}.");
+            : throw new ArgumentException($"Unknown certificate {InputQuote.Quote(name)}. Known: {AllCertificates}, {string.Join(", ", renewable.Select(s => s.BaseName).Distinct().Concat(renewable.Where(s => s.Host is not null).Select(s => s.Name)))}.");
     }
 
     private async Task<PkiChanges> ReconcileAsync(PkiRequest request, PkiStateDirectory state, IReadOnlySet<string>? renew, bool commit, CancellationToken cancellationToken)

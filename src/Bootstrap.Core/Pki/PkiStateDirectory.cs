@@ -1,3 +1,5 @@
+using Bootstrap.Core.Config;
+
 namespace Bootstrap.Core.Pki;
 
 /// <summary>
@@ -29,9 +31,10 @@ internal sealed class PkiStateDirectory
 
     public bool Exists(string relative) => File.Exists(FullPath(relative));
 
-    public async Task<byte[]?> ReadAsync(string relative, CancellationToken cancellationToken)
+    public Task<byte[]?> ReadAsync(string relative, CancellationToken cancellationToken) => ReadFileAsync(FullPath(relative), cancellationToken);
+
+    private static async Task<byte[]?> ReadFileAsync(string path, CancellationToken cancellationToken)
     {
-        var path = FullPath(relative);
         try
         {
             return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
@@ -50,7 +53,7 @@ internal sealed class PkiStateDirectory
             throw NotSupported();
         }
 
-        CreateDirectory(Root);
+        EnsureRoot();
         try
         {
             return new FileStream(FullPath(LockFile), new FileStreamOptions
@@ -61,6 +64,10 @@ internal sealed class PkiStateDirectory
                 UnixCreateMode = SecretMode,
             });
         }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new PkiStateException($"cannot use the state directory {Root}: {Reason(Root, e)}", e);
+        }
         catch (IOException e)
         {
             throw new PkiStateException($"{Root} is in use by another bootstrap process.", e);
@@ -68,7 +75,18 @@ internal sealed class PkiStateDirectory
     }
 
     /// <summary>Creates the root directory (and its parents up to it) as 0700 when it does not exist.</summary>
-    public void EnsureRoot() => CreateDirectory(Root);
+    /// <exception cref="PkiStateException">It cannot be created (why, and where).</exception>
+    public void EnsureRoot()
+    {
+        try
+        {
+            CreateDirectory(Root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PkiStateException($"cannot create the state directory {Root}: {Reason(Root, e)}", e);
+        }
+    }
 
     /// <summary>Writes atomically with the given mode; returns false when content and mode were already right.</summary>
     public async Task<bool> WriteAsync(string relative, byte[] content, UnixFileMode mode, CancellationToken cancellationToken)
@@ -79,9 +97,34 @@ internal sealed class PkiStateDirectory
         }
 
         var path = FullPath(relative);
+        try
+        {
+            return await WriteFileAsync(path, content, mode, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PkiStateException($"cannot write {path} in the state directory: {Reason(path, e)}", e);
+        }
+    }
+
+    /// <summary>Why a path in the state directory cannot be made: a file in the way, no permission, or what the system said.</summary>
+    private static string Reason(string path, Exception e) => LocalPaths.FileInTheWay(path) switch
+    {
+        { } file when file == path => "it is a file, not a directory",
+        { } file => $"{file} is a file, not a directory",
+        _ => e is UnauthorizedAccessException ? "permission denied" : e.Message,
+    };
+
+    private async Task<bool> WriteFileAsync(string path, byte[] content, UnixFileMode mode, CancellationToken cancellationToken)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw NotSupported();
+        }
+
         var directory = Path.GetDirectoryName(path)!;
         CreateDirectory(directory);
-        var existing = await ReadAsync(relative, cancellationToken).ConfigureAwait(false);
+        var existing = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
         if (existing is not null && existing.AsSpan().SequenceEqual(content))
         {
             if (File.GetUnixFileMode(path) == mode)

@@ -39,10 +39,10 @@ internal sealed class StateRunLock : IDisposable
             return null;
         }
 
+        state.EnsureRoot();
         FileStream stream;
         try
         {
-            state.EnsureRoot();
             stream = new FileStream(state.FullPath(LockFile), new FileStreamOptions
             {
                 Mode = FileMode.OpenOrCreate,

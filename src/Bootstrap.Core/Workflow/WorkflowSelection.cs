@@ -32,7 +32,7 @@ public sealed record WorkflowSelection
         var wanted = (Only is null ? [] : new[] { Only }).Concat(Skip);
         var problems = wanted
             .Where(path => !known.Contains(PhaseTree.Normalize(path)))
-            .Select(path => $"unknown phase \"{path}\"; the phases of {tree.Name} are: {string.Join(", ", known)}")
+            .Select(path => $"unknown phase {InputQuote.Quote(path)}; the phases of {tree.Name} are: {string.Join(", ", known)}")
             .ToList();
         problems.AddRange(tree.Walk()
             .Where(p => p.Phase is IGuardPhase && Skip.Any(s => PhaseTree.Normalize(s) == p.Path))
@@ -42,7 +42,7 @@ public sealed record WorkflowSelection
             var hosts = config.Hosts.Select(h => h.Name).ToList();
             problems.AddRange(Hosts
                 .Where(name => !hosts.Contains(name, StringComparer.Ordinal))
-                .Select(name => $"unknown host \"{name}\"; the hosts of {config.Name} are: {string.Join(", ", hosts)}"));
+                .Select(name => $"unknown host {InputQuote.Quote(name)}; the hosts of {config.Name} are: {string.Join(", ", hosts)}"));
         }
 
         return problems;

@@ -9,7 +9,7 @@ namespace Bootstrap.Core.Tests.Cli;
 /// </summary>
 public sealed class PreflightCommandTests
 {
-    private static readonly string LabFile = Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml");
+    private static readonly string LabFile = LabCluster.File;
 
     private readonly FakeMachines _machines = new();
 

@@ -7,7 +7,7 @@ namespace Bootstrap.Core.Tests.Cli;
 public sealed class SshHostConnectorTests
 {
     private static readonly ClusterConfig Full =
-        ClusterConfigLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "Config", "Valid", "full-featured.yaml")).Config!;
+        ClusterFiles.LoadText(Path.Combine(AppContext.BaseDirectory, "Config", "Valid", "full-featured.yaml")).Config!;
 
     [Fact]
     public void Host_settings_carry_user_port_key_password_source_timeout_and_pins()
@@ -58,7 +58,7 @@ public sealed class SshHostConnectorTests
     [Fact]
     public void Lab_hosts_use_the_lab_key_and_no_password()
     {
-        var lab = ClusterConfigLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml")).Config!;
+        var lab = LabCluster.Load();
 
         var settings = SshHostConnector.Settings(lab.Hosts.Single(h => h.Name == "cp2"));
 

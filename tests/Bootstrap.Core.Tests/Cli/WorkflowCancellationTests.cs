@@ -11,7 +11,7 @@ namespace Bootstrap.Core.Tests.Cli;
 /// <summary>Cancelling a run (what Ctrl-C does) exits 130 and says which phase was left in which state.</summary>
 public sealed class WorkflowCancellationTests
 {
-    private static readonly string LabFile = Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml");
+    private static readonly string LabFile = LabCluster.File;
 
     /// <summary>Hosts whose first command never answers until cancelled.</summary>
     private sealed class HangingMachines(CancellationTokenSource cancel) : IHostConnector

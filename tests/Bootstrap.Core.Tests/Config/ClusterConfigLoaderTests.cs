@@ -89,7 +89,7 @@ public sealed class ClusterConfigLoaderTests
         Assert.Empty(result.Errors);
         var warning = Assert.Single(result.Warnings);
         Assert.Equal(
-            "cluster.yaml:17:5: warning: spec.hosts: etcd would have 2 members; an even count tolerates no more failures than 1, so an odd count is recommended",
+            "cluster.yaml:17:5: warning: spec.hosts: etcd would have 2 members, which tolerate 0 failures (a quorum is 2 members), the same as 1 member; an odd count such as 3 is recommended",
             warning.ToString());
     }
 
@@ -97,8 +97,10 @@ public sealed class ClusterConfigLoaderTests
     public void Full_featured_file_loads_every_optional_field()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Config", "Valid", "full-featured.yaml");
-        var result = ClusterConfigLoader.LoadFile(path, Home);
-        Assert.Empty(result.Diagnostics);
+        var result = ClusterFiles.LoadText(path, Home);
+        Assert.Empty(result.Errors);
+        Assert.Equal("spec.hosts[3].roles", Assert.Single(result.Warnings).Path);
+        Assert.Contains("cp1 is the only control-plane host", result.Warnings[0].Message, StringComparison.Ordinal);
         var config = result.Config!;
         var directory = Path.GetDirectoryName(path)!;
 
@@ -130,7 +132,7 @@ public sealed class ClusterConfigLoaderTests
     public void Host_ssh_overrides_replace_only_the_fields_they_set()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Config", "Valid", "full-featured.yaml");
-        var config = ClusterConfigLoader.LoadFile(path, Home).Config!;
+        var config = ClusterFiles.LoadText(path, Home).Config!;
         var defaults = config.Ssh;
         var cp1 = config.Hosts.Single(h => h.Name == "cp1");
         var etcd1 = config.Hosts.Single(h => h.Name == "etcd1");
@@ -162,7 +164,7 @@ public sealed class ClusterConfigLoaderTests
     public void Kubelet_patch_keeps_yaml_scalar_types_as_json()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Config", "Valid", "full-featured.yaml");
-        var patch = ClusterConfigLoader.LoadFile(path, Home).Config!.Kubelet.ConfigPatch!.Value;
+        var patch = ClusterFiles.LoadText(path, Home).Config!.Kubelet.ConfigPatch!.Value;
 
         Assert.Equal(JsonValueKind.Object, patch.ValueKind);
         Assert.Equal(200, patch.GetProperty("maxPods").GetInt32());

@@ -10,7 +10,7 @@ public sealed class LabClusterFileTests
 
     private static ClusterConfig Load()
     {
-        var result = ClusterConfigLoader.LoadFile(LabFile, homeDirectory: "/home/tester");
+        var result = ClusterFiles.LoadText(LabFile);
         Assert.Empty(result.Diagnostics);
         return Assert.IsType<ClusterConfig>(result.Config);
     }

@@ -10,7 +10,7 @@ public sealed class VagrantClusterFileTests
 {
     private static ClusterConfig Load(params string[] path)
     {
-        var result = ClusterConfigLoader.LoadFile(Path.Combine([AppContext.BaseDirectory, .. path]), homeDirectory: "/home/tester");
+        var result = ClusterFiles.LoadText(Path.Combine([AppContext.BaseDirectory, .. path]));
         Assert.Empty(result.Diagnostics);
         return Assert.IsType<ClusterConfig>(result.Config);
     }

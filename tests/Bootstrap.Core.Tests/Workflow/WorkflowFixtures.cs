@@ -8,7 +8,7 @@ namespace Bootstrap.Core.Tests.Workflow;
 internal static class WorkflowFixtures
 {
     public static ClusterConfig LabConfig { get; } =
-        ClusterConfigLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml")).Config!;
+        LabCluster.Load();
 
     public static PhaseContext Context(Func<string, IRemoteHost>? host = null, SecretRedactor? redactor = null, ClusterConfig? config = null, bool dryRun = false) => new()
     {

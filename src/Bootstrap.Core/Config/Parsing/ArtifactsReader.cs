@@ -42,8 +42,14 @@ internal static class ArtifactsReader
             && (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
                 || url.Query.Length > 0 || url.Fragment.Length > 0))
         {
-            context.Error(map.Get("baseUrl")!, map.PathOf("baseUrl"), $"expected an http:// or https:// URL without query or fragment; found \"{baseUrlText}\"");
+            context.Error(map.Get("baseUrl")!, map.PathOf("baseUrl"), $"expected an http:// or https:// URL without query or fragment; found {InputQuote.Quote(baseUrlText)}");
             url = null;
+        }
+
+        if (url is not null && url.Scheme == Uri.UriSchemeHttp)
+        {
+            context.Warning(map.Get("baseUrl")!, map.PathOf("baseUrl"),
+                "plain http: downloads are not encrypted and anyone on the path can see or swap them; a swapped file is still refused, since every file is checked against its sha256 here and on each host (use https:// to keep them private)");
         }
 
         var digests = Digests(map, required: true);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Bootstrap.Core.ControlPlane;
 using YamlDotNet.RepresentationModel;
 
 namespace Bootstrap.Core.Config.Parsing;
@@ -52,12 +53,12 @@ internal static class ClusterFileReader
 
         if (top.RequiredString("apiVersion", $"\"{ClusterConfig.ApiVersion}\"") is { } apiVersion && apiVersion != ClusterConfig.ApiVersion)
         {
-            context.Error(top.Get("apiVersion")!, "apiVersion", $"expected \"{ClusterConfig.ApiVersion}\"; found \"{apiVersion}\"");
+            context.Error(top.Get("apiVersion")!, "apiVersion", $"expected \"{ClusterConfig.ApiVersion}\"; found {InputQuote.Quote(apiVersion)}");
         }
 
         if (top.RequiredString("kind", $"\"{ClusterConfig.Kind}\"") is { } kind && kind != ClusterConfig.Kind)
         {
-            context.Error(top.Get("kind")!, "kind", $"expected \"{ClusterConfig.Kind}\"; found \"{kind}\"");
+            context.Error(top.Get("kind")!, "kind", $"expected \"{ClusterConfig.Kind}\"; found {InputQuote.Quote(kind)}");
         }
 
         var name = ReadMetadata(context, top);
@@ -106,7 +107,7 @@ internal static class ClusterFileReader
 
         if (!ScalarFormats.IsDnsLabel(name))
         {
-            context.Error(metadata.Get("name")!, "metadata.name", $"expected {expectation}; found \"{name}\"");
+            context.Error(metadata.Get("name")!, "metadata.name", $"expected {expectation}; found {InputQuote.Quote(name)}");
             return null;
         }
 
@@ -126,7 +127,7 @@ internal static class ClusterFileReader
         if (version is null)
         {
             var hint = ScalarFormats.Version("v" + text) is not null ? $"; did you mean \"v{text}\"?" : string.Empty;
-            spec.Context.Error(node, spec.PathOf("kubernetesVersion"), $"expected {expectation}; found \"{text}\"{hint}");
+            spec.Context.Error(node, spec.PathOf("kubernetesVersion"), $"expected {expectation}; found {InputQuote.Quote(text)}{hint}");
             return null;
         }
 
@@ -134,6 +135,13 @@ internal static class ClusterFileReader
         {
             spec.Context.Error(node, spec.PathOf("kubernetesVersion"), $"Kubernetes {version} is not supported; expected v1.20.0 or later within major version 1");
             return null;
+        }
+
+        if (version.Minor > FlagVersionGates.NewestKnownMinor)
+        {
+            var newest = "v1." + FlagVersionGates.NewestKnownMinor.ToString(CultureInfo.InvariantCulture);
+            spec.Context.Warning(node, spec.PathOf("kubernetesVersion"),
+                $"Kubernetes {version} is newer than any release whose component flags Bootstrap knows ({newest} is the newest; the lab verifies v1.20); a flag removed after {newest} would still be passed and the component would refuse to start");
         }
 
         return version;
@@ -154,9 +162,10 @@ internal static class ClusterFileReader
 
         var host = map.String("host");
         var port = map.Int("port", 1, 65535, DefaultEndpointPort);
-        if (host is not null && ScalarFormats.Address(host) is null && !ScalarFormats.IsDnsName(host))
+        if (host is not null && !ScalarFormats.IsHost(host))
         {
-            spec.Context.Error(map.Get("host")!, map.PathOf("host"), $"expected {ScalarFormats.HostExpectation} (the virtual IP or a name that resolves to the load balancer); found \"{host}\"");
+            spec.Context.Error(map.Get("host")!, map.PathOf("host"),
+                $"expected {ScalarFormats.HostExpectation} (the virtual IP or a name that resolves to the load balancer); found {InputQuote.Quote(host)}{ScalarFormats.NotAnAddressHint(host)}");
             return null;
         }
 
@@ -179,7 +188,7 @@ internal static class ClusterFileReader
         var domain = map.String("dnsDomain") ?? DefaultDnsDomain;
         if (!ScalarFormats.IsDnsName(domain))
         {
-            spec.Context.Error(map.Get("dnsDomain")!, map.PathOf("dnsDomain"), $"expected a DNS domain such as cluster.local (lowercase RFC 1123 labels separated by dots); found \"{domain}\"");
+            spec.Context.Error(map.Get("dnsDomain")!, map.PathOf("dnsDomain"), $"expected a DNS domain such as cluster.local (lowercase RFC 1123 labels separated by dots); found {InputQuote.Quote(domain)}");
             return null;
         }
 
@@ -224,7 +233,7 @@ internal static class ClusterFileReader
             vip = ScalarFormats.Address(vipText);
             if (vip is null)
             {
-                spec.Context.Error(vipNode, map.PathOf("virtualIP"), $"expected {ScalarFormats.AddressExpectation}; found \"{vipText}\"");
+                spec.Context.Error(vipNode, map.PathOf("virtualIP"), $"expected {ScalarFormats.AddressExpectation}; found {InputQuote.Quote(vipText)}");
                 vipValid = false;
             }
         }
@@ -245,9 +254,9 @@ internal static class ClusterFileReader
             vipValid = false;
         }
 
-        if (nic is not null && (nic.Length > 15 || nic.Contains('/', StringComparison.Ordinal) || nic.Any(char.IsWhiteSpace)))
+        if (nic is not null && !NetworkInterfaceName.IsValid(nic))
         {
-            spec.Context.Error(map.Get("interface")!, map.PathOf("interface"), $"expected a network interface name (at most 15 characters, no '/' or spaces); found \"{nic}\"");
+            spec.Context.Error(map.Get("interface")!, map.PathOf("interface"), $"expected {NetworkInterfaceName.Expectation}; found {InputQuote.Quote(nic)}");
             return null;
         }
 
@@ -342,7 +351,7 @@ internal static class ClusterFileReader
             var name = value.StartsWith("*.", StringComparison.Ordinal) ? value[2..] : value;
             if (ScalarFormats.Address(value) is null && !ScalarFormats.IsDnsName(name))
             {
-                spec.Context.Error(itemNode, itemPath, $"expected an IP address or a DNS name (a leading \"*.\" allowed); found \"{value}\"");
+                spec.Context.Error(itemNode, itemPath, $"expected an IP address or a DNS name (a leading \"*.\" allowed); found {InputQuote.Quote(value)}{ScalarFormats.NotAnAddressHint(value)}");
                 ok = false;
             }
         }
@@ -436,7 +445,7 @@ internal static class ClusterFileReader
             return value;
         }
 
-        map.Context.Error(node, map.PathOf(key), $"expected {ScalarFormats.DurationExpectation}; found \"{text}\"");
+        map.Context.Error(node, map.PathOf(key), $"expected {ScalarFormats.DurationExpectation}; found {InputQuote.Quote(text)}");
         return null;
     }
 

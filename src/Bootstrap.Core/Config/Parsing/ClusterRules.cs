@@ -23,6 +23,7 @@ internal static class ClusterRules
         LoadBalancer(context, draft, hosts);
         Etcd(context, draft, hosts);
         Certificates(context, draft);
+        Bastions(context, draft, hosts);
     }
 
     private static void UniqueHosts(ParseContext context, IReadOnlyList<HostDraft> hosts)
@@ -33,7 +34,7 @@ internal static class ClusterRules
         {
             if (host.Name is { } name && !names.TryAdd(name, host.Path))
             {
-                context.ErrorAt(host.Path + ".name", $"host name \"{name}\" is already used by {names[name]}; expected a unique name per host");
+                context.ErrorAt(host.Path + ".name", $"host name {InputQuote.Quote(name)} is already used by {names[name]}; expected a unique name per host");
             }
 
             if (host.Address is { } address && !addresses.TryAdd(address, host.Path))
@@ -110,9 +111,17 @@ internal static class ClusterRules
             return;
         }
 
-        if (!hosts.Any(h => h.Roles!.Contains(HostRole.ControlPlane)))
+        var controlPlanes = hosts.Where(h => h.Roles!.Contains(HostRole.ControlPlane)).ToArray();
+        if (controlPlanes.Length == 0)
         {
             context.ErrorAt("spec.hosts", "no host has role control-plane; expected at least one");
+        }
+
+        if (controlPlanes.Length == 1 && draft.LoadBalancer is not null)
+        {
+            var only = controlPlanes[0];
+            context.WarningAt(only.Path + ".roles",
+                $"{only.Name ?? only.Path} is the only control-plane host, so the load balancer has one kube-apiserver behind it and the cluster is not highly available (losing that host stops the API); add control-plane hosts, 3 with stacked etcd");
         }
     }
 
@@ -224,8 +233,54 @@ internal static class ClusterRules
         if (members > 0 && members % 2 == 0)
         {
             var path = etcd.Topology == EtcdTopology.Stacked ? "spec.hosts" : "spec.etcd.topology";
-            var count = members.ToString(CultureInfo.InvariantCulture);
-            context.WarningAt(path, $"etcd would have {count} members; an even count tolerates no more failures than {members - 1}, so an odd count is recommended");
+            context.WarningAt(path, EvenMembers(members));
+        }
+    }
+
+    /// <summary>
+    /// "etcd would have 2 members, which tolerate 0 failures (a quorum is 2 members), the same as 1 member; …":
+    /// a quorum is a majority, so an even count tolerates no more failures than one member fewer.
+    /// </summary>
+    internal static string EvenMembers(int members)
+    {
+        var quorum = (members / 2) + 1;
+        var tolerated = members - quorum;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"etcd would have {members} members, which tolerate {Count(tolerated, "failure")} (a quorum is {quorum} members), the same as {Count(members - 1, "member")}; an odd count such as {members + 1} is recommended");
+    }
+
+    private static string Count(int n, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? string.Empty : "s")}");
+
+    /// <summary>A host whose (own or inherited) bastion is its own address would connect to itself through itself.</summary>
+    private static void Bastions(ParseContext context, ClusterDraft draft, IReadOnlyList<HostDraft> hosts)
+    {
+        var viaDefault = new List<HostDraft>();
+        foreach (var host in hosts)
+        {
+            if (host.Address is not { } address)
+            {
+                continue;
+            }
+
+            if (host.Ssh?.Bastion is { } own)
+            {
+                if (ScalarFormats.Address(own.Address) is { } jump && jump.Equals(address))
+                {
+                    context.ErrorAt(host.Path + ".ssh.bastion.address",
+                        $"bastion {own.Address} is the address of this host ({host.Name ?? host.Path}); a host cannot be its own jump host, expected another machine or no bastion");
+                }
+            }
+            else if (draft.Ssh?.Bastion is { } shared && ScalarFormats.Address(shared.Address) is { } jump && jump.Equals(address))
+            {
+                viaDefault.Add(host);
+            }
+        }
+
+        foreach (var host in viaDefault)
+        {
+            context.ErrorAt("spec.ssh.bastion.address",
+                $"bastion {draft.Ssh!.Bastion!.Address} is the address of {host.Path} ({host.Name ?? "?"}), which would use itself as its jump host; expected a bastion outside spec.hosts, or ssh.bastion set per host on the others");
         }
     }
 

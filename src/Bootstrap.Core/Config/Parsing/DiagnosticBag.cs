@@ -22,6 +22,7 @@ internal sealed class DiagnosticBag(string file)
     public IReadOnlyList<ValidationError> ToSortedList() =>
         items.OrderBy(i => i.Line).ThenBy(i => i.Column).ThenBy(i => i.Severity).ToArray();
 
+    // Paths are made of the user's keys, so they are capped like any quoted input.
     private void Add(Mark at, string path, string message, ValidationSeverity severity) =>
-        items.Add(new ValidationError(file, checked((int)at.Line), checked((int)at.Column), path, message, severity));
+        items.Add(new ValidationError(file, checked((int)at.Line), checked((int)at.Column), InputQuote.Cap(path), message, severity));
 }

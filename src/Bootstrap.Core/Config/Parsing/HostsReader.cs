@@ -45,7 +45,7 @@ internal static class HostsReader
         var name = map.RequiredString("name", NameExpectation);
         if (name is not null && !ScalarFormats.IsDnsLabel(name))
         {
-            context.Error(map.Get("name")!, map.PathOf("name"), $"expected {NameExpectation}; found \"{name}\"");
+            context.Error(map.Get("name")!, map.PathOf("name"), $"expected {NameExpectation}; found {InputQuote.Quote(name)}");
             name = null;
         }
 
@@ -54,7 +54,7 @@ internal static class HostsReader
         if (addressText is not null && address is null)
         {
             var hint = ScalarFormats.IsDnsName(addressText) && addressText.Any(char.IsAsciiLetter) ? " (host names are not resolved: write the address)" : string.Empty;
-            context.Error(map.Get("address")!, map.PathOf("address"), $"expected {ScalarFormats.AddressExpectation}{hint}; found \"{addressText}\"");
+            context.Error(map.Get("address")!, map.PathOf("address"), $"expected {ScalarFormats.AddressExpectation}{hint}; found {InputQuote.Quote(addressText)}");
         }
 
         var ssh = map.Get("ssh") is { } sshNode ? SshReader.Read(context, sshNode, map.PathOf("ssh"), isDefaults: false) : null;
@@ -95,12 +95,12 @@ internal static class HostsReader
             var role = HostRoleNames.Parse(value);
             if (role is null)
             {
-                map.Context.Error(itemNode, itemPath, $"unknown role \"{value}\"{Suggestions.DidYouMean(value, RoleNames)} (allowed: {string.Join(", ", RoleNames)})");
+                map.Context.Error(itemNode, itemPath, $"unknown role {InputQuote.Quote(value)}{Suggestions.DidYouMean(value, RoleNames)} (allowed: {string.Join(", ", RoleNames)})");
                 ok = false;
             }
             else if (roles.Contains(role.Value))
             {
-                map.Context.Error(itemNode, itemPath, $"role \"{value}\" is listed twice");
+                map.Context.Error(itemNode, itemPath, $"role {InputQuote.Quote(value)} is listed twice");
                 ok = false;
             }
             else

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Bootstrap.Core.Kubernetes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -12,6 +13,12 @@ namespace Bootstrap.Core.Config.Parsing;
 /// </summary>
 internal static partial class KubeletPatchReader
 {
+    /// <summary>
+    /// Levels of mappings and lists inside configPatch. KubeletConfiguration's deepest field is four levels
+    /// down (logging.options.json.infoBufferSize); the whole file has its own bound (<see cref="YamlLimits"/>).
+    /// </summary>
+    public const int MaxDepth = 16;
+
     private static readonly string[] OwnedKeys = ["apiVersion", "kind"];
 
     public static JsonElement? Read(ParseContext context, YamlNode node, string path)
@@ -25,11 +32,28 @@ internal static partial class KubeletPatchReader
         var ok = true;
         foreach (var (key, _) in mapping.Children)
         {
-            if (key is YamlScalarNode { Value: { } name } && OwnedKeys.Contains(name, StringComparer.Ordinal))
+            if (key is not YamlScalarNode { Value: { } name })
+            {
+                continue;
+            }
+
+            if (OwnedKeys.Contains(name, StringComparer.Ordinal))
             {
                 context.Error(key, path + "." + name, $"\"{name}\" is set by Bootstrap; expected only KubeletConfiguration fields");
                 ok = false;
             }
+            else if (!KubeletConfigurationFields.V1_20.Contains(name, StringComparer.Ordinal))
+            {
+                context.Warning(key, path + "." + name,
+                    $"{InputQuote.Quote(name)} is not a KubeletConfiguration field (kubelet.config.k8s.io/v1beta1 as of Kubernetes v1.20){Suggestions.DidYouMean(name, KubeletConfigurationFields.V1_20)}; the kubelet would not use it");
+            }
+        }
+
+        if (TooDeep(mapping, path, 1) is { } deep)
+        {
+            context.Error(deep.Node, deep.Path, string.Create(CultureInfo.InvariantCulture,
+                $"configPatch nests deeper than {MaxDepth} levels of mappings and lists; expected KubeletConfiguration fields (the deepest is 4 levels down)"));
+            return null;
         }
 
         using var buffer = new MemoryStream();
@@ -86,6 +110,44 @@ internal static partial class KubeletPatchReader
                 context.Error(node, path, "expected a mapping, list or scalar");
                 return false;
         }
+    }
+
+    /// <summary>The first mapping or list below <see cref="MaxDepth"/> levels, looking no deeper than that.</summary>
+    private static (YamlNode Node, string Path)? TooDeep(YamlNode node, string path, int depth)
+    {
+        if (node is not (YamlMappingNode or YamlSequenceNode))
+        {
+            return null;
+        }
+
+        if (depth > MaxDepth)
+        {
+            return (node, path);
+        }
+
+        if (node is YamlMappingNode mapping)
+        {
+            foreach (var (key, value) in mapping.Children)
+            {
+                if (TooDeep(value, path + "." + ((key as YamlScalarNode)?.Value ?? "?"), depth + 1) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            return null;
+        }
+
+        var sequence = (YamlSequenceNode)node;
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            if (TooDeep(sequence.Children[i], path + ClusterFileReader.Index(i), depth + 1) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private static void WriteScalar(Utf8JsonWriter writer, YamlScalarNode scalar)

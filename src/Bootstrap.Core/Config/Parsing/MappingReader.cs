@@ -50,7 +50,7 @@ internal sealed class MappingReader
             if (!allowedKeys.Contains(key, StringComparer.Ordinal))
             {
                 context.Error(keyNode, Join(path, key),
-                    $"unknown field \"{key}\"{Suggestions.DidYouMean(key, allowedKeys)} (allowed: {string.Join(", ", allowedKeys)})");
+                    $"unknown field {InputQuote.Quote(key)}{Suggestions.DidYouMean(key, allowedKeys)} (allowed: {string.Join(", ", allowedKeys)})");
                 continue;
             }
 
@@ -83,7 +83,7 @@ internal sealed class MappingReader
         }
         else
         {
-            Context.Error(Start, PathOf(key), $"required field \"{key}\" is missing; expected {expectation}");
+            Context.Error(Start, PathOf(key), $"required field {InputQuote.Quote(key)} is missing; expected {expectation}");
         }
 
         return null;
@@ -111,7 +111,7 @@ internal sealed class MappingReader
 
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            Context.Error(node, PathOf(key), $"expected {expectation}; found \"{text}\"");
+            Context.Error(node, PathOf(key), $"expected {expectation}; found {InputQuote.Quote(text)}");
             return null;
         }
 
@@ -144,7 +144,7 @@ internal sealed class MappingReader
 
         if (!allowed.Contains(text, StringComparer.Ordinal))
         {
-            Context.Error(node, PathOf(key), $"expected {expectation}; found \"{text}\"{Suggestions.DidYouMean(text, allowed)}");
+            Context.Error(node, PathOf(key), $"expected {expectation}; found {InputQuote.Quote(text)}{Suggestions.DidYouMean(text, allowed)}");
             return null;
         }
 

@@ -44,14 +44,14 @@ internal static partial class ScalarFormats
             || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
             || prefix > (address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128))
         {
-            problem = $"expected {CidrExpectation}; found \"{text}\"";
+            problem = $"expected {CidrExpectation}; found {InputQuote.Quote(text)}";
             return null;
         }
 
         var network = new IPNetwork(Mask(address, prefix), prefix);
         if (!network.BaseAddress.Equals(address))
         {
-            problem = $"\"{text}\" has host bits set; expected the network address, did you mean \"{network}\"?";
+            problem = $"{InputQuote.Quote(text)} has host bits set; expected the network address, did you mean \"{network}\"?";
             return null;
         }
 
@@ -86,9 +86,49 @@ internal static partial class ScalarFormats
     /// <summary>An RFC 1123 label: lowercase letters, digits and '-', 1–63 characters, alphanumeric at both ends.</summary>
     public static bool IsDnsLabel(string text) => DnsLabel().IsMatch(text);
 
-    /// <summary>An RFC 1123 subdomain: dot-separated labels, at most 253 characters.</summary>
-    public static bool IsDnsName(string text) =>
-        text.Length <= 253 && text.Split('.').All(IsDnsLabel);
+    /// <summary>
+    /// An RFC 1123 subdomain: dot-separated labels, at most 253 characters, and a last label that is not all
+    /// digits (RFC 3696 2), so a mistyped address such as 10.0.0.300 is not taken for a name.
+    /// </summary>
+    public static bool IsDnsName(string text)
+    {
+        if (text.Length > 253)
+        {
+            return false;
+        }
+
+        var labels = text.Split('.');
+        return labels.All(IsDnsLabel) && !labels[^1].All(char.IsAsciiDigit);
+    }
+
+    /// <summary>An IP address (<see cref="Address"/>) or a DNS name (<see cref="IsDnsName"/>).</summary>
+    public static bool IsHost(string text) => Address(text) is not null || IsDnsName(text);
+
+    /// <summary>
+    /// For text of dot-separated numbers that is not an IPv4 address, why not, to append to a message:
+    /// <c> (it looks like an IPv4 address, but 300 is over 255)</c>. Empty for anything else.
+    /// </summary>
+    public static string NotAnAddressHint(string text)
+    {
+        if (!DottedNumbers().IsMatch(text) || Address(text) is not null)
+        {
+            return string.Empty;
+        }
+
+        static bool OverAByte(string number)
+        {
+            var digits = number.TrimStart('0');
+            return digits.Length > 3 || (digits.Length > 0 && int.Parse(digits, CultureInfo.InvariantCulture) > 255);
+        }
+
+        var parts = text.Split('.');
+        var reason = parts.Length != 4
+            ? $"has {parts.Length} numbers instead of 4"
+            : parts.FirstOrDefault(OverAByte) is { } big
+                ? $"{InputQuote.Cap(big)} is over 255"
+                : $"{parts.First(p => p.Length > 1 && p[0] == '0')} has a leading zero";
+        return $" (it looks like an IPv4 address, but {reason})";
+    }
 
     public static KubernetesVersion? Version(string text)
     {
@@ -145,6 +185,9 @@ internal static partial class ScalarFormats
     public static bool Overlap(IPNetwork a, IPNetwork b) =>
         a.BaseAddress.AddressFamily == b.BaseAddress.AddressFamily
         && (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress));
+
+    [GeneratedRegex("^[0-9]+(\\.[0-9]+)+$")]
+    private static partial Regex DottedNumbers();
 
     [GeneratedRegex("^(0|[1-9][0-9]{0,2})$")]
     private static partial Regex Ipv4Octet();

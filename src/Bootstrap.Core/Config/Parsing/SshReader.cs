@@ -33,11 +33,7 @@ internal static partial class SshReader
         }
 
         var errorsBefore = context.Diagnostics.ErrorCount;
-        var user = map.String("user");
-        if (user is not null && !UserName().IsMatch(user))
-        {
-            context.Error(map.Get("user")!, map.PathOf("user"), $"expected a login name (letters, digits, '.', '_', '-'); found \"{user}\"");
-        }
+        var user = User(map);
 
         int? port = map.Get("port") is null ? null : map.Int("port", 1, 65535, DefaultPort);
         var identity = map.String("identityFile");
@@ -53,7 +49,7 @@ internal static partial class SshReader
             timeout = ScalarFormats.Duration(timeoutText);
             if (timeout is null)
             {
-                context.Error(timeoutNode, map.PathOf("connectTimeout"), $"expected {ScalarFormats.DurationExpectation}; found \"{timeoutText}\"");
+                context.Error(timeoutNode, map.PathOf("connectTimeout"), $"expected {ScalarFormats.DurationExpectation}; found {InputQuote.Quote(timeoutText)}");
             }
         }
 
@@ -159,7 +155,7 @@ internal static partial class SshReader
         {
             if (!ScalarFormats.IsHostKeyFingerprint(value))
             {
-                map.Context.Error(node, itemPath, $"expected an SSH host-key fingerprint such as SHA256:<43 base64 characters> (as ssh-keygen -lf prints it); found \"{value}\"");
+                map.Context.Error(node, itemPath, $"expected an SSH host-key fingerprint such as SHA256:<43 base64 characters> (as ssh-keygen -lf prints it); found {InputQuote.Quote(value)}");
                 ok = false;
             }
         }
@@ -177,18 +173,20 @@ internal static partial class SshReader
         }
 
         var address = map.RequiredString("address", ScalarFormats.HostExpectation);
-        if (address is not null && ScalarFormats.Address(address) is null && !ScalarFormats.IsDnsName(address))
+        if (address is not null && !ScalarFormats.IsHost(address))
         {
-            context.Error(map.Get("address")!, map.PathOf("address"), $"expected {ScalarFormats.HostExpectation}; found \"{address}\"");
+            context.Error(map.Get("address")!, map.PathOf("address"), $"expected {ScalarFormats.HostExpectation}; found {InputQuote.Quote(address)}{ScalarFormats.NotAnAddressHint(address)}");
             address = null;
         }
 
         var port = map.Int("port", 1, 65535, DefaultPort);
-        var user = map.String("user");
+        var errorsBefore = context.Diagnostics.ErrorCount;
+        var user = User(map);
         var identity = map.String("identityFile");
         var password = map.Get("password") is { } passwordNode ? Secret(context, passwordNode, map.PathOf("password")) : null;
         var fingerprints = Fingerprints(map);
-        if (address is null || port is null || fingerprints is null || (map.Get("password") is not null && password is null))
+        if (address is null || port is null || fingerprints is null || context.Diagnostics.ErrorCount > errorsBefore
+            || (map.Get("password") is not null && password is null))
         {
             return null;
         }
@@ -202,6 +200,19 @@ internal static partial class SshReader
             Password = password,
             HostKeyFingerprints = fingerprints,
         };
+    }
+
+    /// <summary>The login name of a host or bastion; the same characters for both, since both end up in SSH and in messages.</summary>
+    private static string? User(MappingReader map)
+    {
+        var user = map.String("user");
+        if (user is not null && !UserName().IsMatch(user))
+        {
+            map.Context.Error(map.Get("user")!, map.PathOf("user"), $"expected a login name (letters, digits, '.', '_', '-'); found {InputQuote.Quote(user)}");
+            return null;
+        }
+
+        return user;
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]

@@ -5,10 +5,18 @@ internal static class Suggestions
 {
     public static string? Closest(string input, IEnumerable<string> candidates)
     {
+        // Close enough to be a typo: a third of the word, at least 2 edits; case-only differences always.
+        var limit = Math.Max(2, input.Length / 3);
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
+            // The distance is at least the difference in length: a 900 kB key is not compared letter by letter.
+            if (Math.Abs(candidate.Length - input.Length) > limit)
+            {
+                continue;
+            }
+
             var distance = Distance(input.ToLowerInvariant(), candidate.ToLowerInvariant());
             if (distance < bestDistance)
             {
@@ -17,8 +25,6 @@ internal static class Suggestions
             }
         }
 
-        // Close enough to be a typo: a third of the word, at least 2 edits; case-only differences always.
-        var limit = Math.Max(2, input.Length / 3);
         return bestDistance <= limit ? best : null;
     }
 

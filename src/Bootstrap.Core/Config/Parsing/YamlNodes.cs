@@ -16,9 +16,7 @@ internal static class YamlNodes
         YamlMappingNode => "a mapping",
         YamlSequenceNode => "a list",
         YamlScalarNode s when IsNull(s) => "an empty value",
-        YamlScalarNode s => "\"" + Shorten(s.Value ?? string.Empty) + "\"",
+        YamlScalarNode s => InputQuote.Quote(s.Value ?? string.Empty),
         _ => "an alias",
     };
-
-    private static string Shorten(string value) => value.Length <= 60 ? value : value[..57] + "...";
 }

@@ -52,6 +52,20 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Check_expiration_names_on_standard_error_the_certificates_inside_the_threshold()
+    {
+        var (exitCode, _, error) = await RunAsync("certs", "check-expiration", "--state-dir", State, "--threshold", "400d");
+
+        Assert.Equal(1, exitCode);
+        var leaves = CertificateCatalog.Build(PkiRequests.Single()).Where(s => s.Kind != CertificateKind.Authority).Select(s => s.Name).ToList();
+        var total = CertificateCatalog.Build(PkiRequests.Single()).Count;
+        Assert.StartsWith($"{leaves.Count} of {total} certificates expire within the threshold 400d: ", error, StringComparison.Ordinal);
+        Assert.Contains("apiserver (364d)", error, StringComparison.Ordinal);
+        Assert.All(leaves, name => Assert.Contains(name + " (", error, StringComparison.Ordinal));
+        Assert.DoesNotContain("etcd-ca (", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_expiration_exits_1_when_a_certificate_is_missing()
     {
         File.Delete(Path.Combine(State, "pki", "front-proxy-client.crt"));
@@ -105,6 +119,48 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
         Assert.Equal("[renew] apiserver: reissued\n", output);
         Assert.NotEqual(before, File.ReadAllBytes(Path.Combine(State, "pki", "apiserver.crt")));
         Assert.True(OpenSsl.Verifies(Path.Combine(State, "pki", "ca.crt"), Path.Combine(State, "pki", "apiserver.crt")));
+    }
+
+    [Fact]
+    public async Task Renew_as_json_lists_what_it_reissued()
+    {
+        var (exitCode, output, _) = await RunAsync("certs", "renew", "apiserver", "--state-dir", State, "-o", "json");
+
+        Assert.Equal(0, exitCode);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(State, json.RootElement.GetProperty("stateDirectory").GetString());
+        Assert.True(json.RootElement.GetProperty("changed").GetBoolean());
+        var item = Assert.Single(json.RootElement.GetProperty("items").EnumerateArray().ToArray());
+        Assert.Equal("apiserver", item.GetProperty("name").GetString());
+        Assert.Equal("reissued", item.GetProperty("action").GetString());
+    }
+
+    [Fact]
+    public async Task A_state_without_pki_says_to_run_certs_generate()
+    {
+        var empty = _directory.Combine("nothing");
+
+        var (exitCode, _, error) = await RunAsync("certs", "renew", "all", "--state-dir", empty);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"no PKI has been generated in {empty} yet (request.json is missing); run `bootstrap certs generate -f CLUSTER.yaml` first.\n", error);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("state")]
+    public async Task Generate_into_a_state_directory_that_is_or_is_under_a_file_is_one_line_and_exit_1(string below)
+    {
+        var file = _directory.Combine("a-file");
+        File.WriteAllText(file, "not a directory");
+        var target = below.Length == 0 ? file : Path.Combine(file, below);
+
+        var (exitCode, _, error) = await RunAsync("certs", "generate", "-f", LabCluster.File, "--state-dir", target);
+
+        Assert.Equal(1, exitCode);
+        var expected = below.Length == 0 ? "it is a file, not a directory" : $"{file} is a file, not a directory";
+        Assert.Equal($"cannot create the state directory {target}: {expected}\n", error);
+        Assert.Equal("not a directory", File.ReadAllText(file));
     }
 
     [Theory]

@@ -8,7 +8,7 @@ namespace Bootstrap.Core.Tests.Cli.Commands;
 /// <summary>`bootstrap certs generate -f cluster.yaml`: the cluster file drives the PKI in the state directory.</summary>
 public sealed class CertsGenerateCommandTests : IDisposable
 {
-    private static readonly string LabFile = Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml");
+    private static readonly string LabFile = LabCluster.File;
     private readonly TemporaryDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();

@@ -8,7 +8,7 @@ namespace Bootstrap.Core.Tests.Cli.Commands;
 /// </summary>
 public sealed class JoinCommandTests
 {
-    private static readonly string LabFile = Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml");
+    private static readonly string LabFile = LabCluster.File;
 
     private static readonly string[] AllButPreflight = ["--skip-phases", "artifacts,kubelet-start,mark-control-plane,kubelet-serving-csr,kube-proxy"];
 

@@ -10,7 +10,7 @@ namespace Bootstrap.Core.Tests.Cli.Commands;
 /// </summary>
 public sealed class TokenCommandTests : IDisposable
 {
-    private static readonly string LabFile = Path.Combine(AppContext.BaseDirectory, "Examples", "lab-cluster.yaml");
+    private static readonly string LabFile = LabCluster.File;
 
     private readonly TemporaryDirectory _directory = new();
 

@@ -105,4 +105,31 @@ public sealed class ScalarFormatsTests
     [InlineData("zzzzzz", null)]
     public void Suggestions_find_close_field_names(string input, string? expected) =>
         Assert.Equal(expected, Suggestions.Closest(input, ["hostSubnet", "podSubnet", "serviceSubnet", "dnsDomain"]));
+
+    [Theory]
+    [InlineData("10.0.0.300", " (it looks like an IPv4 address, but 300 is over 255)")]
+    [InlineData("192.168.1.256", " (it looks like an IPv4 address, but 256 is over 255)")]
+    [InlineData("10.0.0", " (it looks like an IPv4 address, but has 3 numbers instead of 4)")]
+    [InlineData("010.0.0.1", " (it looks like an IPv4 address, but 010 has a leading zero)")]
+    [InlineData("0000.0.0.1", " (it looks like an IPv4 address, but 0000 has a leading zero)")]
+    [InlineData("10.0.0.1", "")]
+    [InlineData("api.example.com", "")]
+    public void Dotted_numbers_that_are_no_address_say_why(string text, string hint) => Assert.Equal(hint, ScalarFormats.NotAnAddressHint(text));
+
+    [Theory]
+    [InlineData("10.0.0.300")]
+    [InlineData("1.2.3")]
+    [InlineData("example.123")]
+    public void A_name_ending_in_an_all_numeric_label_is_no_dns_name(string text)
+    {
+        Assert.False(ScalarFormats.IsDnsName(text));
+        Assert.False(ScalarFormats.IsHost(text));
+    }
+
+    [Theory]
+    [InlineData("api.example.com")]
+    [InlineData("123.example.com")]
+    [InlineData("cluster.local")]
+    [InlineData("10.0.0.1")]
+    public void Names_and_addresses_are_hosts(string text) => Assert.True(ScalarFormats.IsHost(text));
 }

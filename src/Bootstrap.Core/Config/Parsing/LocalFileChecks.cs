@@ -1,0 +1,240 @@
+using System.Globalization;
+
+namespace Bootstrap.Core.Config.Parsing;
+
+/// <summary>
+/// What a cluster file refers to on the workstation, checked when it is loaded there (validate and every
+/// command): SSH identity files are readable private keys, password files and external CA files exist and
+/// can be read, the state directory and known_hosts files can be what they are meant to be. Each file is
+/// reported once, at the first field naming it, however many hosts use it. Nothing is created or changed,
+/// and no secret is read: a password file is only opened, a key only looked at, never decrypted.
+/// </summary>
+internal static class LocalFileChecks
+{
+    /// <summary>The largest identity file looked at; OpenSSH's largest keys (RSA 16384) are about 12 KiB.</summary>
+    private const int MaxKeyBytes = 64 * 1024;
+
+    private const string KeyExpectation = "an SSH private key file (OpenSSH or PEM, such as ~/.ssh/id_ed25519)";
+
+    public static void Check(ParseContext context, ClusterDraft draft, string homeDirectory, bool fromStandardInput)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (field, path) in IdentityFiles(draft))
+        {
+            if (seen.Add(path) && IdentityProblem(path) is { } problem)
+            {
+                context.ErrorAt(field, $"identity file {InputQuote.QuotePath(path)} {problem}; expected {KeyExpectation}");
+            }
+        }
+
+        foreach (var (field, reference) in Passwords(draft))
+        {
+            if (reference.Kind == SecretReferenceKind.Prompt && fromStandardInput)
+            {
+                context.ErrorAt(field, "password: prompt reads the terminal, but standard input holds the cluster file (-f -); expected env:NAME or file:PATH, or the cluster file given by path");
+            }
+            else if (reference.Kind == SecretReferenceKind.File && seen.Add(reference.Target!) && ReadableFileProblem(reference.Target!) is { } problem)
+            {
+                context.ErrorAt(field, $"password file {InputQuote.QuotePath(reference.Target!)} {problem}; expected a file holding the password");
+            }
+        }
+
+        foreach (var (name, ca) in draft.Certificates?.ExternalCAs ?? new Dictionary<string, ExternalCaSpec>())
+        {
+            var field = "spec.certificates.externalCAs." + name;
+            foreach (var (key, path, what) in new[] { ("certFile", ca.CertFile, "certificate"), ("keyFile", ca.KeyFile, "private key") })
+            {
+                if (seen.Add(path) && ReadableFileProblem(path) is { } problem)
+                {
+                    context.ErrorAt(field + "." + key, $"{name} {what} file {InputQuote.QuotePath(path)} {problem}; expected the CA's {what} (PEM)");
+                }
+            }
+        }
+
+        foreach (var (field, path) in KnownHostsFiles(draft))
+        {
+            if (seen.Add(path) && (Directory.Exists(path) ? "is a directory" : UnderAFile(path)) is { } problem)
+            {
+                context.ErrorAt(field, $"known_hosts file {InputQuote.QuotePath(path)} {problem}; expected a file path (the file is created when missing)");
+            }
+        }
+
+        if ((draft.StateDirectory ?? (draft.Name is { } cluster ? ClusterConfigLoader.DefaultStateDirectory(homeDirectory, cluster) : null)) is { } state
+            && (File.Exists(state) ? "is a file" : UnderAFile(state)) is { } stateProblem)
+        {
+            var which = draft.StateDirectory is null ? " (the default, ~/.bootstrap/<metadata.name>; set spec.stateDirectory for another)" : string.Empty;
+            context.ErrorAt("spec.stateDirectory", $"the state directory {InputQuote.QuotePath(state)}{which} {stateProblem}; expected a directory (created when missing)");
+        }
+    }
+
+    private static IEnumerable<(string Field, string Path)> IdentityFiles(ClusterDraft draft)
+    {
+        if (draft.Ssh?.IdentityFile is { } shared)
+        {
+            yield return ("spec.ssh.identityFile", shared);
+        }
+
+        if (draft.Ssh?.Bastion?.IdentityFile is { } sharedBastion)
+        {
+            yield return ("spec.ssh.bastion.identityFile", sharedBastion);
+        }
+
+        foreach (var host in draft.Hosts ?? [])
+        {
+            if (host.Ssh?.IdentityFile is { } own)
+            {
+                yield return (host.Path + ".ssh.identityFile", own);
+            }
+
+            if (host.Ssh?.Bastion?.IdentityFile is { } ownBastion)
+            {
+                yield return (host.Path + ".ssh.bastion.identityFile", ownBastion);
+            }
+        }
+    }
+
+    private static IEnumerable<(string Field, SecretReference Reference)> Passwords(ClusterDraft draft)
+    {
+        var levels = new List<(string Path, SshFields? Ssh)> { ("spec.ssh", draft.Ssh) };
+        levels.AddRange((draft.Hosts ?? []).Select(h => (h.Path + ".ssh", h.Ssh)));
+        foreach (var (path, ssh) in levels)
+        {
+            if (ssh?.Password is { } password)
+            {
+                yield return (path + ".password", password);
+            }
+
+            if (ssh?.Bastion?.Password is { } bastion)
+            {
+                yield return (path + ".bastion.password", bastion);
+            }
+        }
+    }
+
+    private static IEnumerable<(string Field, string Path)> KnownHostsFiles(ClusterDraft draft)
+    {
+        if (draft.Ssh?.KnownHostsFile is { } shared)
+        {
+            yield return ("spec.ssh.knownHosts", shared);
+        }
+
+        foreach (var host in draft.Hosts ?? [])
+        {
+            if (host.Ssh?.KnownHostsFile is { } own)
+            {
+                yield return (host.Path + ".ssh.knownHosts", own);
+            }
+        }
+    }
+
+    /// <summary>Why <paramref name="path"/> is not a readable private key file; null when it is one.</summary>
+    private static string? IdentityProblem(string path)
+    {
+        if (FileProblem(path) is { } problem)
+        {
+            return problem;
+        }
+
+        var length = new FileInfo(path).Length;
+        if (length > MaxKeyBytes)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"is {length} bytes, larger than any private key");
+        }
+
+        byte[] head;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            head = new byte[MaxKeyBytes];
+            head = head[..stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CannotRead(e);
+        }
+
+        if (PrivateKeyText.Problem(head) is not { } format)
+        {
+            return null;
+        }
+
+        var privateHalf = path.EndsWith(".pub", StringComparison.Ordinal) ? path[..^4] : null;
+        return privateHalf is not null && File.Exists(privateHalf) && format.StartsWith("is a public key", StringComparison.Ordinal)
+            ? $"{format}; the private key is probably {InputQuote.QuotePath(privateHalf)}"
+            : format;
+    }
+
+    /// <summary>Why <paramref name="path"/> is not a file this user can open for reading; it is opened, never read.</summary>
+    private static string? ReadableFileProblem(string path)
+    {
+        if (FileProblem(path) is { } problem)
+        {
+            return problem;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CannotRead(e);
+        }
+    }
+
+    /// <summary>
+    /// Missing, a directory, or empty. A FIFO or device also shows as empty and is never opened, since opening
+    /// a FIFO waits for a writer.
+    /// </summary>
+    private static string? FileProblem(string path)
+    {
+        try
+        {
+            if (path.Length > LocalPaths.MaxLength)
+            {
+                return UnderAFile(path);
+            }
+
+            if (Directory.Exists(path))
+            {
+                return "is a directory";
+            }
+
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return UnderAFile(path) ?? "does not exist";
+            }
+
+            return info.Length == 0 ? "is empty (or not a regular file)" : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return CannotRead(e);
+        }
+    }
+
+    /// <summary>
+    /// "is under /x/f, which is a file" when a parent of <paramref name="path"/> is a file; null otherwise. A path
+    /// longer than PATH_MAX is refused as such instead of being walked.
+    /// </summary>
+    private static string? UnderAFile(string path)
+    {
+        if (path.Length > LocalPaths.MaxLength)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"is {path.Length} characters long, longer than any path Linux opens ({LocalPaths.MaxLength})");
+        }
+
+        return Path.GetDirectoryName(path) is { Length: > 0 } parent && LocalPaths.FileInTheWay(parent) is { } file
+            ? $"is under {InputQuote.QuotePath(file)}, which is a file"
+            : null;
+    }
+
+    private static string CannotRead(Exception e) => e switch
+    {
+        UnauthorizedAccessException => "cannot be read by this user (permission denied)",
+        PathTooLongException => "cannot be read: the path is too long",
+        _ => "cannot be read: " + InputQuote.Cap(e.Message),
+    };
+}

@@ -1,0 +1,88 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Tests.Pki;
+
+namespace Bootstrap.Core.Tests.Config.Parsing;
+
+/// <summary>What the cluster file names on the workstation, checked when it is loaded there.</summary>
+public sealed class LocalFileChecksTests : IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private ClusterConfigLoadResult LoadWith(string identityFile, string hostSsh = "") =>
+        ClusterConfigLoader.Load(
+            File.ReadAllText(LabCluster.ExampleFile)
+                .Replace("/var/cache/bootstrap-lab/ssh/id_ed25519", identityFile, StringComparison.Ordinal)
+                .Replace("/var/lib/bootstrap-lab/state", _directory.Combine("state"), StringComparison.Ordinal)
+                .Replace("      roles: [worker]\n", "      roles: [worker]\n" + hostSsh, StringComparison.Ordinal),
+            "cluster.yaml",
+            _directory.Path,
+            _directory.Path,
+            checkLocalFiles: true);
+
+    [Fact]
+    public void A_generated_key_passes_and_the_text_only_load_never_looks()
+    {
+        var key = _directory.Combine("id_ecdsa");
+        TestKeys.Write(key);
+
+        Assert.Empty(LoadWith(key).Diagnostics);
+        Assert.Empty(ClusterConfigLoader.Load(File.ReadAllText(LabCluster.ExampleFile), "cluster.yaml", "/", "/home/tester").Diagnostics);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void An_unreadable_key_is_an_error_for_users_who_cannot_read_it()
+    {
+        var key = _directory.Combine("id_ecdsa");
+        TestKeys.Write(key);
+        File.SetUnixFileMode(key, UnixFileMode.None);
+
+        var errors = LoadWith(key).Errors;
+
+        // root reads any file, so as root the key is as good as any.
+        if (Environment.UserName == "root")
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            Assert.Equal($"identity file \"{key}\" cannot be read by this user (permission denied); expected an SSH private key file (OpenSSH or PEM, such as ~/.ssh/id_ed25519)", Assert.Single(errors).Message);
+        }
+    }
+
+    [Fact]
+    public void A_device_is_never_opened_and_is_no_key()
+    {
+        var error = Assert.Single(LoadWith("/dev/zero").Errors);
+
+        Assert.Equal("spec.ssh.identityFile", error.Path);
+        Assert.Equal("identity file \"/dev/zero\" is empty (or not a regular file); expected an SSH private key file (OpenSSH or PEM, such as ~/.ssh/id_ed25519)", error.Message);
+    }
+
+    [Fact]
+    public void A_file_named_by_several_hosts_is_reported_once_at_the_first_of_them()
+    {
+        var missing = _directory.Combine("missing");
+        var hostSsh = $"      ssh:\n        identityFile: {missing}\n";
+
+        var errors = LoadWith(missing, hostSsh).Errors;
+
+        var error = Assert.Single(errors);
+        Assert.Equal("spec.ssh.identityFile", error.Path);
+        Assert.Equal(31, error.Line);
+    }
+
+    [Fact]
+    public void A_path_longer_than_any_path_is_refused_without_walking_it()
+    {
+        var path = "/" + string.Join('/', Enumerable.Repeat("a", 400_000));
+
+        var error = Assert.Single(LoadWith(path).Errors);
+
+        Assert.StartsWith("identity file \"/a/a/a/", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is 800000 characters long, longer than any path Linux opens (4096)", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 400, error.Message);
+    }
+}
