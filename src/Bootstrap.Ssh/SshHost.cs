@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Remote;
 using Bootstrap.Ssh.HostKeys;
 using Renci.SshNet;
@@ -12,7 +13,17 @@ namespace Bootstrap.Ssh;
 /// A host reached over SSH (SSH.NET), optionally through a bastion. Commands are sent as one
 /// POSIX-quoted word list; root commands get <c>sudo -n</c>, or <c>sudo -S</c> with the password
 /// written to standard input (never on the command line) when the login user is not root.
-/// Files go over SFTP into a temp file beside the target and are renamed into place.
+/// Files go into a temp file beside the target and are renamed into place: over SFTP when the login
+/// user is root, else streamed through <c>sudo</c>'s standard input into the root-owned temp file, so
+/// nothing is ever staged where the login user could read it.
+/// <para>
+/// Every call is bounded: a command by its own timeout or <see cref="SshHostSettings.CommandTimeout"/>,
+/// a transfer by <see cref="SshHostSettings.TransferStallTimeout"/> without progress. A call that runs out
+/// returns at once with a <see cref="TimeoutException"/> naming the host and the operation, whatever the
+/// library underneath is still waiting for; the host is then asked for a trivial command, and when that
+/// gets no answer within the connect timeout the connections are closed and every later call fails at
+/// once, so nothing keeps waiting on a host that stopped answering.
+/// </para>
 /// </summary>
 public sealed class SshHost : IRemoteHost
 {
@@ -26,6 +37,8 @@ public sealed class SshHost : IRemoteHost
     private readonly ForwardedPortLocal? _tunnel;
     private string? _sudoPassword;
     private SftpClient? _sftp;
+    private volatile string? _givenUp;
+    private Task _closing = Task.CompletedTask;
 
     private SshHost(
         SshHostSettings settings,
@@ -88,7 +101,7 @@ public sealed class SshHost : IRemoteHost
                 cancellationToken,
                 async (client, token) => uid = await UserIdAsync(client, settings.ConnectTimeout, token).ConfigureAwait(false)).ConfigureAwait(false);
             var host = new SshHost(settings, redactor, logger, ssh,
-                token => connector.ConnectAsync(info => new SftpClient(info), token), bastion, tunnel, credentials.SudoPassword);
+                token => connector.ConnectAsync(info => new SftpClient(info) { OperationTimeout = settings.TransferStallTimeout }, token), bastion, tunnel, credentials.SudoPassword);
             try
             {
                 await host.DetectPrivilegesAsync(uid, cancellationToken).ConfigureAwait(false);
@@ -117,8 +130,11 @@ public sealed class SshHost : IRemoteHost
         return new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr));
     }
 
-    public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) =>
-        AtomicInstall.UploadAsync(this, content, target, WriteTempAsync, _redactor, _log, cancellationToken);
+    public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return AtomicInstall.UploadAsync(this, content, target, (local, temp, token) => WriteTempAsync(local, temp, target.Path, token), _redactor, _log, cancellationToken);
+    }
 
     public async Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
     {
@@ -127,7 +143,9 @@ public sealed class SshHost : IRemoteHost
         try
         {
             using var buffer = new MemoryStream();
-            await sftp.DownloadFileAsync(path, buffer, cancellationToken).ConfigureAwait(false);
+            using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
+            var progress = new Reports<DownloadFileProgressReport>(_ => deadline.Progress());
+            await TransferAsync(() => sftp.DownloadFileAsync(path, buffer, progress, deadline.Token), deadline, "download of " + path).ConfigureAwait(false);
             return buffer.ToArray();
         }
         catch (SftpPathNotFoundException)
@@ -152,6 +170,8 @@ public sealed class SshHost : IRemoteHost
 
     public async ValueTask DisposeAsync()
     {
+        // Closing after giving up may still be stuck on a dead socket: not waited for beyond a moment.
+        await Task.WhenAny(_closing, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         _sftp?.Dispose();
         _ssh.Dispose();
         _tunnel?.Dispose();
@@ -201,7 +221,16 @@ public sealed class SshHost : IRemoteHost
         }
     }
 
-    private async Task<(int ExitCode, byte[] Stdout, string Stderr)> RunRawAsync(RemoteCommand command, CancellationToken cancellationToken)
+    private Task<(int ExitCode, byte[] Stdout, string Stderr)> RunRawAsync(RemoteCommand command, CancellationToken cancellationToken) =>
+        ExecuteAsync(command, input: null, progress: null, operation: null, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="command"/>, with <paramref name="input"/> (if any) streamed to its standard
+    /// input after <see cref="RemoteCommand.Stdin"/>. Without input the command's timeout applies; with
+    /// it, the transfer's stall timeout (<paramref name="operation"/> names it in the error).
+    /// </summary>
+    private async Task<(int ExitCode, byte[] Stdout, string Stderr)> ExecuteAsync(
+        RemoteCommand command, LocalContent? input, UploadProgress? progress, string? operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var display = command.ToDisplayString(_redactor);
@@ -223,31 +252,51 @@ public sealed class SshHost : IRemoteHost
         }
 
         _log.Debug("{Host}: running {Command}", Name, display);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (command.Timeout is { } limit)
-        {
-            timeout.CancelAfter(limit);
-        }
+        using var deadline = input is null
+            ? OperationDeadline.Fixed(command.Timeout ?? _settings.CommandTimeout, cancellationToken)
+            : OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
+        var what = operation ?? $"`{display}`";
+        string Expired() => input is null
+            ? $"{Name}: {what} did not finish within {GoDuration.ShortHuman(deadline.Limit)}."
+            : $"{Name}: {what} stalled: no progress for {GoDuration.ShortHuman(deadline.Limit)}.";
 
-        if (!_ssh.IsConnected)
-        {
-            throw new SshConnectException(Name, $"{Name}: the connection is closed; cannot run `{display}`.", isAuthenticationFailure: false);
-        }
-
+        ThrowIfGivenUp(what);
         using var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
+
+        // Opening the channel and writing its input can block inside SSH.NET: run apart, wait here.
+        var work = Task.Run(
+            async () =>
+            {
+                var running = ssh.ExecuteAsync(deadline.Token);
+                await SendInputAsync(ssh, stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
+                await running.ConfigureAwait(false);
+            },
+            CancellationToken.None);
         try
         {
-            var running = ssh.ExecuteAsync(timeout.Token);
-            await SendInputAsync(ssh, stdin, timeout.Token).ConfigureAwait(false);
-            await running.ConfigureAwait(false);
+            await work.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.Expired)
         {
-            throw new TimeoutException($"{Name}: `{display}` did not finish within {command.Timeout}.");
+            Abandon(work);
+            await CheckAnswersAsync(Expired()).ConfigureAwait(false);
+            throw new TimeoutException(Expired());
+        }
+        catch (OperationCanceledException)
+        {
+            Abandon(work);
+            throw;
+        }
+        catch (SshOperationTimeoutException e)
+        {
+            // SSH.NET's own wait (e.g. for the channel to open) ran out first.
+            var message = $"{Name}: {what} got no answer: {_redactor.Redact(e.Message)}";
+            await CheckAnswersAsync(message).ConfigureAwait(false);
+            throw new TimeoutException(message, e);
         }
         catch (SshException e)
         {
-            throw new SshConnectException(Name, $"{Name}: `{display}` failed: {_redactor.Redact(e.Message)}", false, e);
+            throw new SshConnectException(Name, $"{Name}: {what} failed: {_redactor.Redact(e.Message)}", false, e);
         }
 
         using var stdout = new MemoryStream();
@@ -262,7 +311,8 @@ public sealed class SshHost : IRemoteHost
     /// synchronously inside ExecuteAsync, so a channel that is no longer open here means the command
     /// has already finished and there is nothing left to send.
     /// </summary>
-    private static async Task SendInputAsync(SshCommand ssh, byte[]? stdin, CancellationToken cancellationToken)
+    private static async Task SendInputAsync(
+        SshCommand ssh, byte[]? stdin, LocalContent? content, OperationDeadline deadline, UploadProgress? progress, CancellationToken cancellationToken)
     {
         Stream input;
         try
@@ -280,67 +330,206 @@ public sealed class SshHost : IRemoteHost
             {
                 await input.WriteAsync(stdin, cancellationToken).ConfigureAwait(false);
             }
+
+            if (content is null)
+            {
+                return;
+            }
+
+            var source = content.Rewind();
+            var buffer = new byte[1 << 16];
+            ulong sent = 0;
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                sent += (ulong)read;
+                deadline.Progress();
+                progress?.Report(sent);
+            }
         }
     }
 
-    private async Task WriteTempAsync(LocalContent content, string temp, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for an SFTP transfer while it makes progress. When it stalls, the SFTP connection is closed
+    /// (which ends whatever SSH.NET still waits for) and the host is checked.
+    /// </summary>
+    private async Task TransferAsync(Func<Task> transfer, OperationDeadline deadline, string operation)
     {
+        ThrowIfGivenUp(operation);
+        var running = Task.Run(transfer, CancellationToken.None);
         try
         {
-            await SendAsync(content, temp, cancellationToken).ConfigureAwait(false);
+            await running.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
-        catch (SshException e)
+        catch (Exception e) when ((e is OperationCanceledException && deadline.Expired) || e is SshOperationTimeoutException)
         {
-            throw new IOException($"{Name}: uploading to {temp} failed: {_redactor.Redact(e.Message)}", e);
+            Abandon(running);
+            CloseSftp();
+            var message = $"{Name}: {operation} stalled: no progress for {GoDuration.ShortHuman(deadline.Limit)}.";
+            await CheckAnswersAsync(message).ConfigureAwait(false);
+            throw new TimeoutException(message, e is SshOperationTimeoutException ? e : null);
+        }
+        catch (OperationCanceledException)
+        {
+            Abandon(running);
+            throw;
         }
     }
 
-    private async Task SendAsync(LocalContent content, string temp, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a timeout: a host that still runs a trivial command in time keeps its connection (the command
+    /// was just slow); one that does not is given up: its connections are closed, which releases every
+    /// wait on them, and every later call fails at once with <paramref name="reason"/>.
+    /// </summary>
+    private async Task CheckAnswersAsync(string reason)
     {
-        var sftp = await SftpAsync(cancellationToken).ConfigureAwait(false);
-        if (IsRoot)
+        if (_givenUp is not null)
         {
-            await sftp.UploadFileAsync(content.Rewind(), temp, true, Progress(temp, content.Length), cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        // SFTP runs as the login user, who cannot write next to root's files: stage in the user's
-        // own temp file, then copy it into the root-owned temp file with sudo.
-        var staged = (await this.RunCheckedAsync(RemoteCommand.Of("mktemp"), _redactor, cancellationToken).ConfigureAwait(false)).Stdout.Trim();
+        using var deadline = OperationDeadline.Fixed(_settings.ConnectTimeout, CancellationToken.None);
+        var probe = Task.Run(
+            async () =>
+            {
+                using var check = _ssh.CreateCommand("true");
+                await check.ExecuteAsync(deadline.Token).ConfigureAwait(false);
+            },
+            CancellationToken.None);
         try
         {
-            await sftp.UploadFileAsync(content.Rewind(), staged, true, Progress(staged, content.Length), cancellationToken).ConfigureAwait(false);
-            await this.RunCheckedAsync(new RemoteCommand(["cp", "--", staged, temp], sudo: true), _redactor, cancellationToken).ConfigureAwait(false);
+            await probe.WaitAsync(deadline.Token).ConfigureAwait(false);
+            return;
         }
-        finally
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await AtomicInstall.RemoveQuietlyAsync(this, staged, sudo: false).ConfigureAwait(false);
+            Abandon(probe);
+        }
+
+        _givenUp = reason;
+        _log.Warning("{Host}: no answer within {Timeout} after a timeout; closing its connections", Name, GoDuration.ShortHuman(_settings.ConnectTimeout));
+        var sftp = Interlocked.Exchange(ref _sftp, null);
+        _closing = Task.Run(() =>
+        {
+            Quietly(() => sftp?.Dispose());
+            Quietly(_ssh.Disconnect);
+        });
+    }
+
+    private void ThrowIfGivenUp(string operation)
+    {
+        if (_givenUp is { } reason)
+        {
+            throw new SshConnectException(Name, $"{Name}: cannot run {operation}: the connection was closed after the host stopped answering ({reason})", isAuthenticationFailure: false);
+        }
+
+        if (!_ssh.IsConnected)
+        {
+            throw new SshConnectException(Name, $"{Name}: the connection is closed; cannot run {operation}.", isAuthenticationFailure: false);
         }
     }
 
-    private Progress<UploadFileProgressReport> Progress(string path, long length)
+    /// <summary>Stops waiting for <paramref name="task"/>; its eventual failure is observed, not raised.</summary>
+    private static void Abandon(Task task) =>
+        _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private static void Quietly(Action action)
     {
-        var progress = new UploadProgress(_log, Name, path, length);
-        return new Progress<UploadFileProgressReport>(report => progress.Report(report.TotalBytesUploaded));
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Closing a connection to a host that stopped answering: nothing to report.
+        }
+    }
+
+    private void CloseSftp()
+    {
+        var sftp = Interlocked.Exchange(ref _sftp, null);
+        if (sftp is not null)
+        {
+            _ = Task.Run(() => Quietly(sftp.Dispose));
+        }
+    }
+
+    private async Task WriteTempAsync(LocalContent content, string temp, string target, CancellationToken cancellationToken)
+    {
+        var operation = "upload of " + target;
+        try
+        {
+            if (!IsRoot)
+            {
+                // SFTP runs as the login user, who cannot write next to root's files, and anything staged
+                // as that user could be left readable by them if the connection dropped: stream the content
+                // through sudo straight into the root-owned 0600 temp file instead.
+                await StreamCheckedAsync(
+                    new RemoteCommand(["dd", "of=" + temp, "bs=1M", "status=none"], sudo: true), content, new UploadProgress(_log, Name, target, content.Length), operation, cancellationToken)
+                    .ConfigureAwait(false);
+                return;
+            }
+
+            var sftp = await SftpAsync(cancellationToken).ConfigureAwait(false);
+            using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
+            var logged = new UploadProgress(_log, Name, target, content.Length);
+            var progress = new Reports<UploadFileProgressReport>(report =>
+            {
+                deadline.Progress();
+                logged.Report(report.TotalBytesUploaded);
+            });
+            await TransferAsync(() => sftp.UploadFileAsync(content.Rewind(), temp, true, progress, deadline.Token), deadline, operation).ConfigureAwait(false);
+        }
+        catch (SshException e)
+        {
+            throw new IOException($"{Name}: {operation} (to {temp}) failed: {_redactor.Redact(e.Message)}", e);
+        }
+    }
+
+    private async Task StreamCheckedAsync(RemoteCommand command, LocalContent input, UploadProgress progress, string operation, CancellationToken cancellationToken)
+    {
+        var (exitCode, stdout, stderr) = await ExecuteAsync(command, input, progress, operation, cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw new RemoteCommandException(Name, command.ToDisplayString(_redactor),
+                new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr)));
+        }
     }
 
     private async Task<SftpClient> SftpAsync(CancellationToken cancellationToken)
     {
+        ThrowIfGivenUp("SFTP");
+
+        // Held only while connecting, which the connect timeout and attempts bound.
         await _sftpGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_sftp is { IsConnected: true })
+            var current = _sftp;
+            if (current is not null && Connected(current))
             {
-                return _sftp;
+                return current;
             }
 
-            _sftp?.Dispose();
+            current?.Dispose();
             _sftp = await _connectSftp(cancellationToken).ConfigureAwait(false);
             return _sftp;
         }
         finally
         {
             _sftpGate.Release();
+        }
+    }
+
+    private static bool Connected(BaseClient client)
+    {
+        try
+        {
+            return client.IsConnected;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class RunLoggingTests : IDisposable
         }
 
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(path));
-        Assert.Contains("cp1: hello", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Contains("hello", File.ReadAllText(path), StringComparison.Ordinal);
     }
 
     [Fact]
