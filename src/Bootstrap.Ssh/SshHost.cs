@@ -62,6 +62,12 @@ public sealed class SshHost : IRemoteHost
 
     public string Name => _settings.Name;
 
+    /// <summary>
+    /// Whether the command connection is up as far as this side knows: false once the peer reset or closed
+    /// it (the keep-alive finds that out on an idle connection) or once the host was given up.
+    /// </summary>
+    public bool IsConnected => _givenUp is null && Connected(_ssh);
+
     /// <summary>Whether the login user is root (then no sudo is needed).</summary>
     public bool IsRoot { get; private set; }
 

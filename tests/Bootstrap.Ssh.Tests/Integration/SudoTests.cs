@@ -44,6 +44,56 @@ public sealed class SudoTests(SshdFixture sshd)
         Assert.False(File.Exists("/etc/bootstrap-test-should-not-exist"));
     }
 
+    [Theory]
+    [InlineData(SshdFixture.SudoPasswordUser)]
+    [InlineData(SshdFixture.SudoNoPasswordUser)]
+    public async Task A_non_root_upload_never_stages_content_where_the_login_user_can_read_it_even_when_cut(string user)
+    {
+        await using var host = await sshd.ConnectAsync(user == SshdFixture.SudoPasswordUser ? sshd.PasswordSettings() : sshd.Settings(user: user));
+        var directory = Directory.CreateDirectory($"/etc/bootstrap-test-stage-{Guid.NewGuid():N}").FullName;
+        var since = Path.Combine(directory, ".since");
+        File.WriteAllText(since, string.Empty);
+        try
+        {
+            var target = Path.Combine(directory, "token.csv");
+            var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16 * 1024 * 1024);
+            var spec = new FileSpec(target, Mode: 0b110_000_000);
+            var midway = new List<string>();
+            void LookMidway(long total)
+            {
+                if (midway.Count == 0 && total > content.Length + (content.Length / 2))
+                {
+                    midway.Add(FilesOwnedBy(user, since));
+                }
+            }
+
+            await using (var whole = new CancelAfterBytesStream(new MemoryStream(content), long.MaxValue, new CancellationTokenSource(), LookMidway))
+            {
+                Assert.True((await host.UploadAsync(whole, spec, CancellationToken.None)).Changed);
+            }
+
+            using var cancel = new CancellationTokenSource();
+            await using (var cut = new CancelAfterBytesStream(new MemoryStream([.. content.Reverse()]), content.Length + (4L * 1024 * 1024), cancel))
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.UploadAsync(cut, spec, cancel.Token));
+            }
+
+            Assert.Equal([string.Empty], midway);
+            Assert.Equal(string.Empty, FilesOwnedBy(user, since));
+            Assert.Equal(content, await File.ReadAllBytesAsync(target));
+            Assert.Equal("600 root root\n", Proc.Run("stat", "-c", "%a %U %G", target));
+            Assert.Equal([".since", "token.csv"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Files the login user wrote since <paramref name="marker"/> where a staged copy could be: temp directories and its home.</summary>
+    private static string FilesOwnedBy(string user, string marker) =>
+        Proc.Run("find", "/tmp", "/var/tmp", "/dev/shm", $"/home/{user}", "-xdev", "-user", user, "-type", "f", "-newer", marker);
+
     private static async Task AssertCreatesRootOwnedFile(SshHost host, string tag)
     {
         var path = $"/etc/bootstrap-test-sudo-{tag}-{Guid.NewGuid():N}";
