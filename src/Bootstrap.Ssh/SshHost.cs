@@ -107,7 +107,7 @@ public sealed class SshHost : IRemoteHost
                 cancellationToken,
                 async (client, token) => uid = await UserIdAsync(client, settings.ConnectTimeout, token).ConfigureAwait(false)).ConfigureAwait(false);
             var host = new SshHost(settings, redactor, logger, ssh,
-                token => connector.ConnectAsync(info => new SftpClient(info) { OperationTimeout = settings.TransferStallTimeout }, token), bastion, tunnel, credentials.SudoPassword);
+                token => connector.ConnectAsync(info => new SftpClient(info), token), bastion, tunnel, credentials.SudoPassword);
             try
             {
                 await host.DetectPrivilegesAsync(uid, cancellationToken).ConfigureAwait(false);
@@ -269,17 +269,20 @@ public sealed class SshHost : IRemoteHost
         ThrowIfGivenUp(what);
         using var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
 
-        // Opening the channel and writing its input can block inside SSH.NET: run apart, wait here.
-        var work = Task.Run(
-            async () =>
-            {
-                var running = ssh.ExecuteAsync(deadline.Token);
-                await SendInputAsync(ssh, stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
-                await running.ConfigureAwait(false);
-            },
-            CancellationToken.None);
+        async Task Run()
+        {
+            var running = ssh.ExecuteAsync(deadline.Token);
+            await SendInputAsync(ssh, stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
+            await running.ConfigureAwait(false);
+        }
+
+        Task? work = null;
         try
         {
+            // SSH.NET opens the channel synchronously (bounded by the connect timeout): inline, as many
+            // parallel commands must not each hold a pool thread. Streaming content can block on a full
+            // channel window inside SSH.NET, so it runs apart and is waited for here.
+            work = input is null ? Run() : Task.Run(Run, CancellationToken.None);
             await work.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.Expired)
@@ -296,9 +299,8 @@ public sealed class SshHost : IRemoteHost
         catch (SshOperationTimeoutException e)
         {
             // SSH.NET's own wait (e.g. for the channel to open) ran out first.
-            var message = $"{Name}: {what} got no answer: {_redactor.Redact(e.Message)}";
-            await CheckAnswersAsync(message).ConfigureAwait(false);
-            throw new TimeoutException(message, e);
+            await CheckAnswersAsync(Expired()).ConfigureAwait(false);
+            throw new TimeoutException(Expired(), e);
         }
         catch (SshException e)
         {
@@ -437,8 +439,8 @@ public sealed class SshHost : IRemoteHost
     }
 
     /// <summary>Stops waiting for <paramref name="task"/>; its eventual failure is observed, not raised.</summary>
-    private static void Abandon(Task task) =>
-        _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    private static void Abandon(Task? task) =>
+        _ = task?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private static void Quietly(Action action)
     {

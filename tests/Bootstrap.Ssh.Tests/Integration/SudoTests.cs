@@ -67,13 +67,14 @@ public sealed class SudoTests(SshdFixture sshd)
                 }
             }
 
-            await using (var whole = new CancelAfterBytesStream(new MemoryStream(content), long.MaxValue, new CancellationTokenSource(), LookMidway))
+            using var never = new CancellationTokenSource();
+            await using (var whole = new CancelAfterBytesStream(new MemoryStream(content), long.MaxValue, never, LookMidway))
             {
                 Assert.True((await host.UploadAsync(whole, spec, CancellationToken.None)).Changed);
             }
 
             using var cancel = new CancellationTokenSource();
-            await using (var cut = new CancelAfterBytesStream(new MemoryStream([.. content.Reverse()]), content.Length + (4L * 1024 * 1024), cancel))
+            await using (var cut = new CancelAfterBytesStream(new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(content.Length)), content.Length + (4L * 1024 * 1024), cancel))
             {
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.UploadAsync(cut, spec, cancel.Token));
             }
