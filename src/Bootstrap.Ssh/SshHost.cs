@@ -145,7 +145,7 @@ public sealed class SshHost : IRemoteHost
     public async Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var sftp = await SftpAsync(cancellationToken).ConfigureAwait(false);
+        var sftp = await SftpAsync("download of " + path, cancellationToken).ConfigureAwait(false);
         try
         {
             using var buffer = new MemoryStream();
@@ -479,7 +479,7 @@ public sealed class SshHost : IRemoteHost
                 return;
             }
 
-            var sftp = await SftpAsync(cancellationToken).ConfigureAwait(false);
+            var sftp = await SftpAsync(operation, cancellationToken).ConfigureAwait(false);
             using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
             var logged = new UploadProgress(_log, Name, target, content.Length);
             var progress = new Reports<UploadFileProgressReport>(report =>
@@ -505,9 +505,9 @@ public sealed class SshHost : IRemoteHost
         }
     }
 
-    private async Task<SftpClient> SftpAsync(CancellationToken cancellationToken)
+    private async Task<SftpClient> SftpAsync(string operation, CancellationToken cancellationToken)
     {
-        ThrowIfGivenUp("SFTP");
+        ThrowIfGivenUp(operation);
 
         // Held only while connecting, which the connect timeout and attempts bound.
         await _sftpGate.WaitAsync(cancellationToken).ConfigureAwait(false);
