@@ -472,9 +472,11 @@ public sealed class SshHost : IRemoteHost
             {
                 // SFTP runs as the login user, who cannot write next to root's files, and anything staged
                 // as that user could be left readable by them if the connection dropped: stream the content
-                // through sudo straight into the root-owned 0600 temp file instead.
+                // through sudo straight into the root-owned 0600 temp file instead. conv=nocreat: dd only
+                // writes the temp file mktemp made, so a dd that starts late (after a cancelled upload
+                // removed the temp file) cannot create it again.
                 await StreamCheckedAsync(
-                    new RemoteCommand(["dd", "of=" + temp, "bs=1M", "status=none"], sudo: true), content, new UploadProgress(_log, Name, target, content.Length), operation, cancellationToken)
+                    new RemoteCommand(["dd", "of=" + temp, "bs=1M", "conv=nocreat", "status=none"], sudo: true), content, new UploadProgress(_log, Name, target, content.Length), operation, cancellationToken)
                     .ConfigureAwait(false);
                 return;
             }
