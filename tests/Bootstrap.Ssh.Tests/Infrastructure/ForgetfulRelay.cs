@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -17,6 +18,7 @@ public sealed class ForgetfulRelay : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(TcpClient Client, TcpClient Server)> _pairs = [];
     private volatile bool _forgotten;
+    private long _lastTraffic = Stopwatch.GetTimestamp();
 
     public ForgetfulRelay(string targetAddress, int targetPort)
     {
@@ -30,6 +32,24 @@ public sealed class ForgetfulRelay : IDisposable
 
     /// <summary>How many connections the relay reset because their client spoke after <see cref="Forget"/>.</summary>
     public int Resets { get; private set; }
+
+    /// <summary>
+    /// Waits until nothing crossed the relay for <paramref name="quiet"/>: whatever a login or a command
+    /// sends last has arrived, so a byte after <see cref="Forget"/> can only come from something new.
+    /// </summary>
+    public async Task QuietAsync(TimeSpan quiet, TimeSpan limit)
+    {
+        var waited = Stopwatch.StartNew();
+        while (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastTraffic)) < quiet)
+        {
+            if (waited.Elapsed > limit)
+            {
+                throw new TimeoutException($"the relay saw traffic at least every {quiet} for {limit}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
 
     public void Forget()
     {
@@ -97,6 +117,8 @@ public sealed class ForgetfulRelay : IDisposable
                 {
                     break;
                 }
+
+                Interlocked.Exchange(ref _lastTraffic, Stopwatch.GetTimestamp());
 
                 if (_forgotten)
                 {

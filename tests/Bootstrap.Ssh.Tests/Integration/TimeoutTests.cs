@@ -82,16 +82,21 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
         var target = Path.Combine(_remoteDir, "kubelet");
         var content = RandomNumberGenerator.GetBytes(64 * 1024 * 1024);
         var frozenAt = Stopwatch.StartNew();
-        var sending = new FreezeAfterBytesStream(content, content.Length + (8L * 1024 * 1024), () =>
+
+        // The content is read twice (hash, then send): the server stops 8 MB into sending. The upload
+        // itself is never cancelled; the token only fires the freeze.
+        using var freeze = new CancellationTokenSource();
+        using var onFreeze = freeze.Token.Register(() =>
         {
             server.Freeze(true);
             frozenAt.Restart();
         });
+        await using var sending = new CancelAfterBytesStream(new MemoryStream(content), content.Length + (8L * 1024 * 1024), freeze);
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() => host.UploadAsync(sending, new FileSpec(target, 0b111_101_101), CancellationToken.None));
 
         Assert.Equal($"frozen2: upload of {target} stalled: no progress for 2s.", error.Message);
-        Assert.True(sending.Frozen);
+        Assert.True(freeze.IsCancellationRequested);
         Assert.InRange(frozenAt.Elapsed, Short, Short + Short + TimeSpan.FromSeconds(4));
     }
 
@@ -147,12 +152,17 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
     [Fact]
     public async Task The_keep_alive_finds_out_that_an_idle_connections_peer_forgot_it()
     {
-        using var relay = new ForgetfulRelay(sshd.Server.Address, sshd.Server.Port);
-        var settings = sshd.Settings("reboot1") with { Port = relay.Port, HostKeyFingerprints = [sshd.Server.HostKeyFingerprint] };
-        await using var watched = await sshd.ConnectAsync(settings with { KeepAliveInterval = TimeSpan.FromMilliseconds(300) });
-        await using var unwatched = await sshd.ConnectAsync(settings with { KeepAliveInterval = Timeout.InfiniteTimeSpan });
+        // One relay each, so the control connection can be seen to be idle (its login's last messages
+        // delivered) before the path is cut; the watched one logged in first, so its own are delivered too.
+        using var watchedPath = new ForgetfulRelay(sshd.Server.Address, sshd.Server.Port);
+        using var unwatchedPath = new ForgetfulRelay(sshd.Server.Address, sshd.Server.Port);
+        var settings = sshd.Settings("reboot1") with { HostKeyFingerprints = [sshd.Server.HostKeyFingerprint] };
+        await using var watched = await sshd.ConnectAsync(settings with { Port = watchedPath.Port, KeepAliveInterval = TimeSpan.FromMilliseconds(300) });
+        await using var unwatched = await sshd.ConnectAsync(settings with { Port = unwatchedPath.Port, KeepAliveInterval = Timeout.InfiniteTimeSpan });
+        await unwatchedPath.QuietAsync(TimeSpan.FromSeconds(1), limit: TimeSpan.FromSeconds(10));
 
-        relay.Forget();
+        watchedPath.Forget();
+        unwatchedPath.Forget();
         var deadline = Stopwatch.StartNew();
         while (watched.IsConnected && deadline.Elapsed < TimeSpan.FromSeconds(10))
         {
@@ -162,7 +172,8 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
         Assert.False(watched.IsConnected);
         Assert.InRange(deadline.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
         Assert.True(unwatched.IsConnected, "without keep-alive nothing was sent, so nothing could tell");
-        Assert.Equal(1, relay.Resets);
+        Assert.Equal(1, watchedPath.Resets);
+        Assert.Equal(0, unwatchedPath.Resets);
         var error = await Assert.ThrowsAsync<SshConnectException>(() => watched.RunAsync(RemoteCommand.Of("true"), CancellationToken.None));
         Assert.Equal("reboot1: the connection is closed; cannot run `true`.", error.Message);
     }
@@ -187,38 +198,4 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
             new SecretRedactor(),
             Serilog.Core.Logger.None,
             CancellationToken.None);
-
-    /// <summary>
-    /// Upload content read twice (hash, then send): freezes the server once the sending pass is
-    /// <c>threshold - length</c> bytes in, so the transfer stops in the middle.
-    /// </summary>
-    private sealed class FreezeAfterBytesStream(byte[] content, long threshold, Action freeze) : MemoryStream(content, writable: false)
-    {
-        private long _total;
-
-        public bool Frozen { get; private set; }
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(base.Read(buffer, offset, count));
-
-        public override int Read(Span<byte> buffer) => Count(base.Read(buffer));
-
-        // MemoryStream's async reads call back into the synchronous ones: counted there only, once.
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer, offset, count));
-
-        private int Count(int read)
-        {
-            _total += read;
-            if (!Frozen && _total > threshold)
-            {
-                Frozen = true;
-                freeze();
-            }
-
-            return read;
-        }
-    }
 }
