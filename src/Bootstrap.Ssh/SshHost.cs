@@ -145,13 +145,13 @@ public sealed class SshHost : IRemoteHost
     public async Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var sftp = await SftpAsync("download of " + path, cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
         try
         {
-            using var buffer = new MemoryStream();
-            using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
-            var progress = new Reports<DownloadFileProgressReport>(_ => deadline.Progress());
-            await TransferAsync(() => sftp.DownloadFileAsync(path, buffer, progress, deadline.Token), deadline, "download of " + path).ConfigureAwait(false);
+            await SftpTransferAsync(
+                "download of " + path,
+                (sftp, deadline) => sftp.DownloadFileAsync(path, buffer, new Reports<DownloadFileProgressReport>(_ => deadline.Progress()), deadline.Token),
+                cancellationToken).ConfigureAwait(false);
             return buffer.ToArray();
         }
         catch (SftpPathNotFoundException)
@@ -264,7 +264,7 @@ public sealed class SshHost : IRemoteHost
         var what = operation ?? $"`{display}`";
         string Expired() => input is null
             ? $"{Name}: {what} did not finish within {GoDuration.ShortHuman(deadline.Limit)}."
-            : $"{Name}: {what} stalled: no progress for {GoDuration.ShortHuman(deadline.Limit)}.";
+            : Stalled(what, deadline);
 
         ThrowIfGivenUp(what);
         using var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
@@ -276,31 +276,12 @@ public sealed class SshHost : IRemoteHost
             await running.ConfigureAwait(false);
         }
 
-        Task? work = null;
         try
         {
             // SSH.NET opens the channel synchronously (bounded by the connect timeout): inline, as many
             // parallel commands must not each hold a pool thread. Streaming content can block on a full
             // channel window inside SSH.NET, so it runs apart and is waited for here.
-            work = input is null ? Run() : Task.Run(Run, CancellationToken.None);
-            await work.WaitAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.Expired)
-        {
-            Abandon(work);
-            await CheckAnswersAsync(Expired()).ConfigureAwait(false);
-            throw new TimeoutException(Expired());
-        }
-        catch (OperationCanceledException)
-        {
-            Abandon(work);
-            throw;
-        }
-        catch (SshOperationTimeoutException e)
-        {
-            // SSH.NET's own wait (e.g. for the channel to open) ran out first.
-            await CheckAnswersAsync(Expired()).ConfigureAwait(false);
-            throw new TimeoutException(Expired(), e);
+            await WithinAsync(input is null ? Run() : Task.Run(Run, CancellationToken.None), deadline, Expired).ConfigureAwait(false);
         }
         catch (SshException e)
         {
@@ -359,31 +340,46 @@ public sealed class SshHost : IRemoteHost
     }
 
     /// <summary>
-    /// Waits for an SFTP transfer while it makes progress. When it stalls, the SFTP connection is closed
-    /// (which ends whatever SSH.NET still waits for) and the host is checked.
+    /// Runs one SFTP transfer while it makes progress (<paramref name="transfer"/> reports each step to the
+    /// deadline it is given). When it stalls, the SFTP connection is closed (which ends whatever SSH.NET
+    /// still waits for) and the host is checked.
     /// </summary>
-    private async Task TransferAsync(Func<Task> transfer, OperationDeadline deadline, string operation)
+    private async Task SftpTransferAsync(string operation, Func<SftpClient, OperationDeadline, Task> transfer, CancellationToken cancellationToken)
     {
-        ThrowIfGivenUp(operation);
-        var running = Task.Run(transfer, CancellationToken.None);
+        var sftp = await SftpAsync(operation, cancellationToken).ConfigureAwait(false);
+        using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
+        await WithinAsync(Task.Run(() => transfer(sftp, deadline), CancellationToken.None), deadline, () => Stalled(operation, deadline), CloseSftp)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="work"/> until <paramref name="deadline"/>. When the deadline passes (or
+    /// SSH.NET's own wait runs out first) the work is abandoned, <paramref name="onExpired"/> runs, the host
+    /// is checked and a <see cref="TimeoutException"/> says <paramref name="expired"/>; when the caller
+    /// cancels, the work is abandoned and the cancellation goes on.
+    /// </summary>
+    private async Task WithinAsync(Task work, OperationDeadline deadline, Func<string> expired, Action? onExpired = null)
+    {
         try
         {
-            await running.WaitAsync(deadline.Token).ConfigureAwait(false);
+            await work.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (Exception e) when ((e is OperationCanceledException && deadline.Expired) || e is SshOperationTimeoutException)
         {
-            Abandon(running);
-            CloseSftp();
-            var message = $"{Name}: {operation} stalled: no progress for {GoDuration.ShortHuman(deadline.Limit)}.";
-            await CheckAnswersAsync(message).ConfigureAwait(false);
-            throw new TimeoutException(message, e is SshOperationTimeoutException ? e : null);
+            Abandon(work);
+            onExpired?.Invoke();
+            await CheckAnswersAsync(expired()).ConfigureAwait(false);
+            throw new TimeoutException(expired(), e as SshOperationTimeoutException);
         }
         catch (OperationCanceledException)
         {
-            Abandon(running);
+            Abandon(work);
             throw;
         }
     }
+
+    private string Stalled(string operation, OperationDeadline deadline) =>
+        $"{Name}: {operation} stalled: no progress for {GoDuration.ShortHuman(deadline.Limit)}.";
 
     /// <summary>
     /// After a timeout: a host that still runs a trivial command in time keeps its connection (the command
@@ -417,12 +413,8 @@ public sealed class SshHost : IRemoteHost
 
         _givenUp = reason;
         _log.Warning("{Host}: no answer within {Timeout} after a timeout; closing its connections", Name, GoDuration.ShortHuman(_settings.ConnectTimeout));
-        var sftp = Interlocked.Exchange(ref _sftp, null);
-        _closing = Task.Run(() =>
-        {
-            Quietly(() => sftp?.Dispose());
-            Quietly(_ssh.Disconnect);
-        });
+        CloseSftp();
+        _closing = Task.Run(() => Quietly(_ssh.Disconnect));
     }
 
     private void ThrowIfGivenUp(string operation)
@@ -481,15 +473,15 @@ public sealed class SshHost : IRemoteHost
                 return;
             }
 
-            var sftp = await SftpAsync(operation, cancellationToken).ConfigureAwait(false);
-            using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
             var logged = new UploadProgress(_log, Name, target, content.Length);
-            var progress = new Reports<UploadFileProgressReport>(report =>
-            {
-                deadline.Progress();
-                logged.Report(report.TotalBytesUploaded);
-            });
-            await TransferAsync(() => sftp.UploadFileAsync(content.Rewind(), temp, true, progress, deadline.Token), deadline, operation).ConfigureAwait(false);
+            await SftpTransferAsync(
+                operation,
+                (sftp, deadline) => sftp.UploadFileAsync(content.Rewind(), temp, true, new Reports<UploadFileProgressReport>(report =>
+                {
+                    deadline.Progress();
+                    logged.Report(report.TotalBytesUploaded);
+                }), deadline.Token),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (SshException e)
         {
