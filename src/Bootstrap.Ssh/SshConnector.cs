@@ -28,6 +28,10 @@ internal sealed class SshConnector(
         for (var attempt = 1; ; attempt++)
         {
             var client = create(credentials.ToConnectionInfo(settings.User, address, port, settings.ConnectTimeout));
+
+            // Keeps idle connections through NAT and firewalls, and makes a peer that lost the connection
+            // (a rebooted host answers with a reset) known before the next call uses it.
+            client.KeepAliveInterval = settings.KeepAliveInterval;
             HostKeyVerificationException? refused = null;
             client.HostKeyReceived += (_, e) =>
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Remote;
 using Bootstrap.Ssh.HostKeys;
 using Renci.SshNet;
@@ -12,7 +13,17 @@ namespace Bootstrap.Ssh;
 /// A host reached over SSH (SSH.NET), optionally through a bastion. Commands are sent as one
 /// POSIX-quoted word list; root commands get <c>sudo -n</c>, or <c>sudo -S</c> with the password
 /// written to standard input (never on the command line) when the login user is not root.
-/// Files go over SFTP into a temp file beside the target and are renamed into place.
+/// Files go into a temp file beside the target and are renamed into place: over SFTP when the login
+/// user is root, else streamed through <c>sudo</c>'s standard input into the root-owned temp file, so
+/// nothing is ever staged where the login user could read it.
+/// <para>
+/// Every call is bounded: a command by its own timeout or <see cref="SshHostSettings.CommandTimeout"/>,
+/// a transfer by <see cref="SshHostSettings.TransferStallTimeout"/> without progress. A call that runs out
+/// returns at once with a <see cref="TimeoutException"/> naming the host and the operation, whatever the
+/// library underneath is still waiting for; the host is then asked for a trivial command, and when that
+/// gets no answer within the connect timeout the connections are closed and every later call fails at
+/// once, so nothing keeps waiting on a host that stopped answering.
+/// </para>
 /// </summary>
 public sealed class SshHost : IRemoteHost
 {
@@ -26,6 +37,8 @@ public sealed class SshHost : IRemoteHost
     private readonly ForwardedPortLocal? _tunnel;
     private string? _sudoPassword;
     private SftpClient? _sftp;
+    private volatile string? _givenUp;
+    private Task _closing = Task.CompletedTask;
 
     private SshHost(
         SshHostSettings settings,
@@ -48,6 +61,12 @@ public sealed class SshHost : IRemoteHost
     }
 
     public string Name => _settings.Name;
+
+    /// <summary>
+    /// Whether the command connection is up as far as this side knows: false once the peer reset or closed
+    /// it (the keep-alive finds that out on an idle connection) or once the host was given up.
+    /// </summary>
+    public bool IsConnected => _givenUp is null && Connected(_ssh);
 
     /// <summary>Whether the login user is root (then no sudo is needed).</summary>
     public bool IsRoot { get; private set; }
@@ -117,17 +136,22 @@ public sealed class SshHost : IRemoteHost
         return new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr));
     }
 
-    public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) =>
-        AtomicInstall.UploadAsync(this, content, target, WriteTempAsync, _redactor, _log, cancellationToken);
+    public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return AtomicInstall.UploadAsync(this, content, target, (local, temp, token) => WriteTempAsync(local, temp, target.Path, token), _redactor, _log, cancellationToken);
+    }
 
     public async Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var sftp = await SftpAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
         try
         {
-            using var buffer = new MemoryStream();
-            await sftp.DownloadFileAsync(path, buffer, cancellationToken).ConfigureAwait(false);
+            await SftpTransferAsync(
+                "download of " + path,
+                (sftp, deadline) => sftp.DownloadFileAsync(path, buffer, new Reports<DownloadFileProgressReport>(_ => deadline.Progress()), deadline.Token),
+                cancellationToken).ConfigureAwait(false);
             return buffer.ToArray();
         }
         catch (SftpPathNotFoundException)
@@ -152,6 +176,8 @@ public sealed class SshHost : IRemoteHost
 
     public async ValueTask DisposeAsync()
     {
+        // Closing after giving up may still be stuck on a dead socket: not waited for beyond a moment.
+        await Task.WhenAny(_closing, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         _sftp?.Dispose();
         _ssh.Dispose();
         _tunnel?.Dispose();
@@ -201,7 +227,16 @@ public sealed class SshHost : IRemoteHost
         }
     }
 
-    private async Task<(int ExitCode, byte[] Stdout, string Stderr)> RunRawAsync(RemoteCommand command, CancellationToken cancellationToken)
+    private Task<(int ExitCode, byte[] Stdout, string Stderr)> RunRawAsync(RemoteCommand command, CancellationToken cancellationToken) =>
+        ExecuteAsync(command, input: null, progress: null, operation: null, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="command"/>, with <paramref name="input"/> (if any) streamed to its standard
+    /// input after <see cref="RemoteCommand.Stdin"/>. Without input the command's timeout applies; with
+    /// it, the transfer's stall timeout (<paramref name="operation"/> names it in the error).
+    /// </summary>
+    private async Task<(int ExitCode, byte[] Stdout, string Stderr)> ExecuteAsync(
+        RemoteCommand command, LocalContent? input, UploadProgress? progress, string? operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var display = command.ToDisplayString(_redactor);
@@ -223,31 +258,34 @@ public sealed class SshHost : IRemoteHost
         }
 
         _log.Debug("{Host}: running {Command}", Name, display);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (command.Timeout is { } limit)
-        {
-            timeout.CancelAfter(limit);
-        }
+        using var deadline = input is null
+            ? OperationDeadline.Fixed(command.Timeout ?? _settings.CommandTimeout, cancellationToken)
+            : OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
+        var what = operation ?? $"`{display}`";
+        string Expired() => input is null
+            ? $"{Name}: {what} did not finish within {GoDuration.ShortHuman(deadline.Limit)}."
+            : Stalled(what, deadline);
 
-        if (!_ssh.IsConnected)
-        {
-            throw new SshConnectException(Name, $"{Name}: the connection is closed; cannot run `{display}`.", isAuthenticationFailure: false);
-        }
-
+        ThrowIfGivenUp(what);
         using var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
-        try
+
+        async Task Run()
         {
-            var running = ssh.ExecuteAsync(timeout.Token);
-            await SendInputAsync(ssh, stdin, timeout.Token).ConfigureAwait(false);
+            var running = ssh.ExecuteAsync(deadline.Token);
+            await SendInputAsync(ssh, stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
             await running.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+
+        try
         {
-            throw new TimeoutException($"{Name}: `{display}` did not finish within {command.Timeout}.");
+            // SSH.NET opens the channel synchronously (bounded by the connect timeout): inline, as many
+            // parallel commands must not each hold a pool thread. Streaming content can block on a full
+            // channel window inside SSH.NET, so it runs apart and is waited for here.
+            await WithinAsync(input is null ? Run() : Task.Run(Run, CancellationToken.None), deadline, Expired).ConfigureAwait(false);
         }
         catch (SshException e)
         {
-            throw new SshConnectException(Name, $"{Name}: `{display}` failed: {_redactor.Redact(e.Message)}", false, e);
+            throw new SshConnectException(Name, $"{Name}: {what} failed: {_redactor.Redact(e.Message)}", false, e);
         }
 
         using var stdout = new MemoryStream();
@@ -262,7 +300,8 @@ public sealed class SshHost : IRemoteHost
     /// synchronously inside ExecuteAsync, so a channel that is no longer open here means the command
     /// has already finished and there is nothing left to send.
     /// </summary>
-    private static async Task SendInputAsync(SshCommand ssh, byte[]? stdin, CancellationToken cancellationToken)
+    private static async Task SendInputAsync(
+        SshCommand ssh, byte[]? stdin, LocalContent? content, OperationDeadline deadline, UploadProgress? progress, CancellationToken cancellationToken)
     {
         Stream input;
         try
@@ -280,67 +319,219 @@ public sealed class SshHost : IRemoteHost
             {
                 await input.WriteAsync(stdin, cancellationToken).ConfigureAwait(false);
             }
+
+            if (content is null)
+            {
+                return;
+            }
+
+            var source = content.Rewind();
+            var buffer = new byte[1 << 16];
+            ulong sent = 0;
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                sent += (ulong)read;
+                deadline.Progress();
+                progress?.Report(sent);
+            }
         }
     }
 
-    private async Task WriteTempAsync(LocalContent content, string temp, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one SFTP transfer while it makes progress (<paramref name="transfer"/> reports each step to the
+    /// deadline it is given). When it stalls, the SFTP connection is closed (which ends whatever SSH.NET
+    /// still waits for) and the host is checked.
+    /// </summary>
+    private async Task SftpTransferAsync(string operation, Func<SftpClient, OperationDeadline, Task> transfer, CancellationToken cancellationToken)
+    {
+        var sftp = await SftpAsync(operation, cancellationToken).ConfigureAwait(false);
+        using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
+        await WithinAsync(Task.Run(() => transfer(sftp, deadline), CancellationToken.None), deadline, () => Stalled(operation, deadline), CloseSftp)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="work"/> until <paramref name="deadline"/>. When the deadline passes (or
+    /// SSH.NET's own wait runs out first) the work is abandoned, <paramref name="onExpired"/> runs, the host
+    /// is checked and a <see cref="TimeoutException"/> says <paramref name="expired"/>; when the caller
+    /// cancels, the work is abandoned and the cancellation goes on.
+    /// </summary>
+    private async Task WithinAsync(Task work, OperationDeadline deadline, Func<string> expired, Action? onExpired = null)
     {
         try
         {
-            await SendAsync(content, temp, cancellationToken).ConfigureAwait(false);
+            await work.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
-        catch (SshException e)
+        catch (Exception e) when ((e is OperationCanceledException && deadline.Expired) || e is SshOperationTimeoutException)
         {
-            throw new IOException($"{Name}: uploading to {temp} failed: {_redactor.Redact(e.Message)}", e);
+            Abandon(work);
+            onExpired?.Invoke();
+            await CheckAnswersAsync(expired()).ConfigureAwait(false);
+            throw new TimeoutException(expired(), e as SshOperationTimeoutException);
+        }
+        catch (OperationCanceledException)
+        {
+            Abandon(work);
+            throw;
         }
     }
 
-    private async Task SendAsync(LocalContent content, string temp, CancellationToken cancellationToken)
+    private string Stalled(string operation, OperationDeadline deadline) =>
+        $"{Name}: {operation} stalled: no progress for {GoDuration.ShortHuman(deadline.Limit)}.";
+
+    /// <summary>
+    /// After a timeout: a host that still runs a trivial command in time keeps its connection (the command
+    /// was just slow); one that does not is given up: its connections are closed, which releases every
+    /// wait on them, and every later call fails at once with <paramref name="reason"/>.
+    /// </summary>
+    private async Task CheckAnswersAsync(string reason)
     {
-        var sftp = await SftpAsync(cancellationToken).ConfigureAwait(false);
-        if (IsRoot)
+        if (_givenUp is not null)
         {
-            await sftp.UploadFileAsync(content.Rewind(), temp, true, Progress(temp, content.Length), cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        // SFTP runs as the login user, who cannot write next to root's files: stage in the user's
-        // own temp file, then copy it into the root-owned temp file with sudo.
-        var staged = (await this.RunCheckedAsync(RemoteCommand.Of("mktemp"), _redactor, cancellationToken).ConfigureAwait(false)).Stdout.Trim();
+        using var deadline = OperationDeadline.Fixed(_settings.ConnectTimeout, CancellationToken.None);
+        var probe = Task.Run(
+            async () =>
+            {
+                using var check = _ssh.CreateCommand("true");
+                await check.ExecuteAsync(deadline.Token).ConfigureAwait(false);
+            },
+            CancellationToken.None);
         try
         {
-            await sftp.UploadFileAsync(content.Rewind(), staged, true, Progress(staged, content.Length), cancellationToken).ConfigureAwait(false);
-            await this.RunCheckedAsync(new RemoteCommand(["cp", "--", staged, temp], sudo: true), _redactor, cancellationToken).ConfigureAwait(false);
+            await probe.WaitAsync(deadline.Token).ConfigureAwait(false);
+            return;
         }
-        finally
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await AtomicInstall.RemoveQuietlyAsync(this, staged, sudo: false).ConfigureAwait(false);
+            Abandon(probe);
+        }
+
+        _givenUp = reason;
+        _log.Warning("{Host}: no answer within {Timeout} after a timeout; closing its connections", Name, GoDuration.ShortHuman(_settings.ConnectTimeout));
+        CloseSftp();
+        _closing = Task.Run(() => Quietly(_ssh.Disconnect));
+    }
+
+    private void ThrowIfGivenUp(string operation)
+    {
+        if (_givenUp is { } reason)
+        {
+            throw new SshConnectException(Name, $"{Name}: cannot run {operation}: the connection was closed after the host stopped answering ({reason})", isAuthenticationFailure: false);
+        }
+
+        if (!_ssh.IsConnected)
+        {
+            throw new SshConnectException(Name, $"{Name}: the connection is closed; cannot run {operation}.", isAuthenticationFailure: false);
         }
     }
 
-    private Progress<UploadFileProgressReport> Progress(string path, long length)
+    /// <summary>Stops waiting for <paramref name="task"/>; its eventual failure is observed, not raised.</summary>
+    private static void Abandon(Task? task) =>
+        _ = task?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private static void Quietly(Action action)
     {
-        var progress = new UploadProgress(_log, Name, path, length);
-        return new Progress<UploadFileProgressReport>(report => progress.Report(report.TotalBytesUploaded));
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Closing a connection to a host that stopped answering: nothing to report.
+        }
     }
 
-    private async Task<SftpClient> SftpAsync(CancellationToken cancellationToken)
+    private void CloseSftp()
     {
+        var sftp = Interlocked.Exchange(ref _sftp, null);
+        if (sftp is not null)
+        {
+            _ = Task.Run(() => Quietly(sftp.Dispose));
+        }
+    }
+
+    private async Task WriteTempAsync(LocalContent content, string temp, string target, CancellationToken cancellationToken)
+    {
+        var operation = "upload of " + target;
+        try
+        {
+            if (!IsRoot)
+            {
+                // SFTP runs as the login user, who cannot write next to root's files, and anything staged
+                // as that user could be left readable by them if the connection dropped: stream the content
+                // through sudo straight into the root-owned 0600 temp file instead. conv=nocreat: dd only
+                // writes the temp file mktemp made, so a dd that starts late (after a cancelled upload
+                // removed the temp file) cannot create it again.
+                await StreamCheckedAsync(
+                    new RemoteCommand(["dd", "of=" + temp, "bs=1M", "conv=nocreat", "status=none"], sudo: true), content, new UploadProgress(_log, Name, target, content.Length), operation, cancellationToken)
+                    .ConfigureAwait(false);
+                return;
+            }
+
+            var logged = new UploadProgress(_log, Name, target, content.Length);
+            await SftpTransferAsync(
+                operation,
+                (sftp, deadline) => sftp.UploadFileAsync(content.Rewind(), temp, true, new Reports<UploadFileProgressReport>(report =>
+                {
+                    deadline.Progress();
+                    logged.Report(report.TotalBytesUploaded);
+                }), deadline.Token),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (SshException e)
+        {
+            throw new IOException($"{Name}: {operation} (to {temp}) failed: {_redactor.Redact(e.Message)}", e);
+        }
+    }
+
+    private async Task StreamCheckedAsync(RemoteCommand command, LocalContent input, UploadProgress progress, string operation, CancellationToken cancellationToken)
+    {
+        var (exitCode, stdout, stderr) = await ExecuteAsync(command, input, progress, operation, cancellationToken).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw new RemoteCommandException(Name, command.ToDisplayString(_redactor),
+                new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr)));
+        }
+    }
+
+    private async Task<SftpClient> SftpAsync(string operation, CancellationToken cancellationToken)
+    {
+        ThrowIfGivenUp(operation);
+
+        // Held only while connecting, which the connect timeout and attempts bound.
         await _sftpGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_sftp is { IsConnected: true })
+            var current = _sftp;
+            if (current is not null && Connected(current))
             {
-                return _sftp;
+                return current;
             }
 
-            _sftp?.Dispose();
+            current?.Dispose();
             _sftp = await _connectSftp(cancellationToken).ConfigureAwait(false);
             return _sftp;
         }
         finally
         {
             _sftpGate.Release();
+        }
+    }
+
+    private static bool Connected(BaseClient client)
+    {
+        try
+        {
+            return client.IsConnected;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
     }
 

@@ -23,6 +23,21 @@ public sealed record SshHostSettings
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a command may run when it does not set its own <c>RemoteCommand.Timeout</c>.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A transfer (upload or download) fails once no bytes moved for this long, whatever its size.</summary>
+    public TimeSpan TransferStallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often an idle connection sends an SSH keep-alive.</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The ssh-agent socket whose keys are offered after <see cref="PrivateKeyPath"/>'s, or null for none.
+    /// The keys never leave the agent: it signs.
+    /// </summary>
+    public string? AgentSocket { get; init; }
+
     public int ConnectAttempts { get; init; } = 3;
 
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);

@@ -47,8 +47,12 @@ internal sealed class SshHostConnector : IHostConnector
             Port = ssh.Port,
             User = ssh.User,
             PrivateKeyPath = ssh.IdentityFile,
+            Passphrase = Source(ssh.IdentityPassphrase, $"Passphrase for {ssh.IdentityFile}"),
+            AgentSocket = AgentSocket(ssh.Agent, host.Name),
             Password = Source(ssh.Password, $"SSH password for {ssh.User}@{host.Name}"),
             ConnectTimeout = ssh.ConnectTimeout,
+            CommandTimeout = ssh.CommandTimeout,
+            TransferStallTimeout = ssh.TransferStallTimeout,
             HostKeyFingerprints = ssh.HostKeyFingerprints,
             Bastion = ssh.Bastion is { } bastion ? Bastion(bastion, ssh) : null,
         };
@@ -57,16 +61,39 @@ internal sealed class SshHostConnector : IHostConnector
     private static SshHostSettings Bastion(BastionSpec bastion, SshSettings target)
     {
         var user = bastion.User ?? target.User;
+        var key = bastion.IdentityFile ?? target.IdentityFile;
+        var passphrase = bastion.IdentityFile is null ? bastion.IdentityPassphrase ?? target.IdentityPassphrase : bastion.IdentityPassphrase;
         return new SshHostSettings
         {
             Name = "bastion " + bastion.Address,
             Address = bastion.Address,
             Port = bastion.Port,
             User = user,
-            PrivateKeyPath = bastion.IdentityFile ?? target.IdentityFile,
+            PrivateKeyPath = key,
+            Passphrase = Source(passphrase, $"Passphrase for {key}"),
+            AgentSocket = AgentSocket(target.Agent, "bastion " + bastion.Address),
             Password = Source(bastion.Password, $"SSH password for {user}@{bastion.Address} (bastion)"),
             ConnectTimeout = target.ConnectTimeout,
+            CommandTimeout = target.CommandTimeout,
+            TransferStallTimeout = target.TransferStallTimeout,
             HostKeyFingerprints = bastion.HostKeyFingerprints,
+        };
+    }
+
+    /// <summary>
+    /// ssh-agent as OpenSSH uses it: on when <c>SSH_AUTH_SOCK</c> is set, unless the cluster file says
+    /// <c>agent: false</c>; <c>agent: true</c> without the variable is an error naming the host.
+    /// </summary>
+    private static string? AgentSocket(bool? agent, string host)
+    {
+        var socket = Environment.GetEnvironmentVariable("SSH_AUTH_SOCK") is { Length: > 0 } value ? value : null;
+        return agent switch
+        {
+            false => null,
+            true when socket is null => throw new SshConnectException(host,
+                $"{host}: ssh.agent is true but SSH_AUTH_SOCK is not set: start ssh-agent and add the key with ssh-add, or set agent: false.",
+                isAuthenticationFailure: true),
+            _ => socket,
         };
     }
 

@@ -14,6 +14,9 @@ public sealed record BastionSpec
     /// <summary>An absolute path to a private key; the target's identity file when null.</summary>
     public string? IdentityFile { get; init; }
 
+    /// <summary>A reference to the passphrase of <see cref="IdentityFile"/>.</summary>
+    public SecretReference? IdentityPassphrase { get; init; }
+
     public SecretReference? Password { get; init; }
 
     /// <summary>Pinned host-key fingerprints of the bastion, <c>SHA256:…</c> as ssh-keygen -l prints them.</summary>

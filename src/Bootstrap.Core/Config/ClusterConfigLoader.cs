@@ -194,6 +194,10 @@ public static partial class ClusterConfigLoader
             HostKeyFingerprints = ssh.HostKeyFingerprints ?? [],
             Bastion = ssh.Bastion,
             ConnectTimeout = ssh.ConnectTimeout ?? SshReader.DefaultConnectTimeout,
+            CommandTimeout = ssh.CommandTimeout ?? SshReader.DefaultCommandTimeout,
+            TransferStallTimeout = ssh.TransferStallTimeout ?? SshReader.DefaultTransferStallTimeout,
+            IdentityPassphrase = ssh.IdentityPassphrase,
+            Agent = ssh.Agent,
         };
 
         return new ClusterConfig

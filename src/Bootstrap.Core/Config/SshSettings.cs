@@ -13,6 +13,12 @@ public sealed record SshSettings
     /// <summary>An absolute path to a private key.</summary>
     public string? IdentityFile { get; init; }
 
+    /// <summary>A reference to the passphrase of <see cref="IdentityFile"/>; never the passphrase itself.</summary>
+    public SecretReference? IdentityPassphrase { get; init; }
+
+    /// <summary>Whether keys held by ssh-agent (<c>SSH_AUTH_SOCK</c>) are offered; null: when the variable is set.</summary>
+    public bool? Agent { get; init; }
+
     /// <summary>A reference to the login password; never the password itself.</summary>
     public SecretReference? Password { get; init; }
 
@@ -27,4 +33,10 @@ public sealed record SshSettings
     public BastionSpec? Bastion { get; init; }
 
     public required TimeSpan ConnectTimeout { get; init; }
+
+    /// <summary>How long a command may run unless it sets its own limit.</summary>
+    public required TimeSpan CommandTimeout { get; init; }
+
+    /// <summary>A transfer fails after this long without progress, whatever its size.</summary>
+    public required TimeSpan TransferStallTimeout { get; init; }
 }

@@ -3,11 +3,13 @@ using Serilog;
 namespace Bootstrap.Ssh.HostKeys;
 
 /// <summary>
-/// Decides whether a presented host key is trusted. There is no "off": a key is trusted when it
-/// matches a pinned fingerprint or a known_hosts entry; a host with pins or entries that presents
-/// any other key has changed and is refused, naming expected and presented fingerprints; an unknown
-/// host is refused unless <see cref="AcceptNew"/> is set, in which case its key is recorded in the
-/// known_hosts file (trust on first use) and trusted from then on. Thread-safe.
+/// Decides whether a presented host key is trusted. There is no "off". When fingerprints are pinned
+/// for the host, its key must match one of them, whatever known_hosts says (a key listed there but
+/// not pinned is refused; a revoked key is refused even when pinned). Without pins a key is trusted
+/// when it matches a known_hosts entry; a host with entries that presents any other key has changed
+/// and is refused, naming expected and presented fingerprints; an unknown host is refused unless
+/// <see cref="AcceptNew"/> is set, in which case its key is recorded in the known_hosts file (trust on
+/// first use) and trusted from then on. Thread-safe.
 /// </summary>
 public sealed class HostKeyTrust
 {
@@ -57,18 +59,34 @@ public sealed class HostKeyTrust
                     presented, []);
             }
 
+            var pins = pinnedFingerprints.Select(HostKeyFingerprint.Normalize).Distinct(StringComparer.Ordinal).ToList();
+            if (pins.Count > 0)
+            {
+                // Pins are the stronger statement: known_hosts may hold an older or a planted key.
+                if (!pins.Contains(presented, StringComparer.Ordinal))
+                {
+                    throw new HostKeyVerificationException(host,
+                        $"{host}: HOST KEY CHANGED for {where}: expected {string.Join(" or ", pins)} (pinned in the cluster file), "
+                        + $"presented {presented} ({keyType}). Someone may be intercepting the connection, or the host was reinstalled; "
+                        + "if so, pin the new fingerprint and connect again.",
+                        presented, pins);
+                }
+
+                _log.Debug("{Host}: host key {Fingerprint} ({KeyType}) matches a pinned fingerprint", host, presented, keyType);
+                return;
+            }
+
             var trusted = known.Where(e => e.Marker == KnownHostsMarker.None).ToList();
-            var pins = pinnedFingerprints.Select(HostKeyFingerprint.Normalize).ToList();
-            if (pins.Contains(presented, StringComparer.Ordinal) || trusted.Any(e => e.KeyBlob.AsSpan().SequenceEqual(keyBlob)))
+            if (trusted.Any(e => e.KeyBlob.AsSpan().SequenceEqual(keyBlob)))
             {
                 _log.Debug("{Host}: host key {Fingerprint} ({KeyType}) trusted", host, presented, keyType);
                 return;
             }
 
-            var expected = pins.Concat(trusted.Select(e => e.Fingerprint)).Distinct(StringComparer.Ordinal).ToList();
+            var expected = trusted.Select(e => e.Fingerprint).Distinct(StringComparer.Ordinal).ToList();
             if (expected.Count > 0)
             {
-                var sources = string.Join(", ", trusted.Select(e => $"{KnownHostsPath}:{e.LineNumber}").Concat(pins.Count > 0 ? ["pinned in the cluster file"] : []));
+                var sources = string.Join(", ", trusted.Select(e => $"{KnownHostsPath}:{e.LineNumber}"));
                 throw new HostKeyVerificationException(host,
                     $"{host}: HOST KEY CHANGED for {where}: expected {string.Join(" or ", expected)} ({sources}), "
                     + $"presented {presented} ({keyType}). Someone may be intercepting the connection, or the host was reinstalled; "

@@ -25,6 +25,10 @@ public sealed class SshHostConnectorTests
         Assert.Equal(["SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"], settings.HostKeyFingerprints);
         Assert.StartsWith("file ", settings.Password!.Describe(), StringComparison.Ordinal);
         Assert.EndsWith("secrets/cp1-password", settings.Password.Describe(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMinutes(10), settings.CommandTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.TransferStallTimeout);
+        Assert.Equal("environment variable PROD_KEY_PASSPHRASE", settings.Passphrase!.Describe());
+        Assert.Null(settings.AgentSocket);
     }
 
     [Fact]
@@ -41,6 +45,8 @@ public sealed class SshHostConnectorTests
         Assert.Equal(["SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"], bastion.HostKeyFingerprints);
         Assert.Equal("prompt \"SSH password for jump@bastion.prod.example.com (bastion)\"", bastion.Password!.Describe());
         Assert.Equal(TimeSpan.FromSeconds(90), bastion.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(10), bastion.CommandTimeout);
+        Assert.Equal("environment variable PROD_KEY_PASSPHRASE", bastion.Passphrase!.Describe());
     }
 
     [Fact]

@@ -30,18 +30,18 @@ public sealed class ValidateCommandTests
     {
         var file = Path.Combine(Malformed, "many-errors-collected.yaml");
 
+        // The file's own `# expect:` lines (which MalformedClusterFileTests holds the loader to), each
+        // prefixed with the file, then the count.
+        const string Marker = "# expect: ";
+        var expected = File.ReadLines(file).Where(l => l.StartsWith(Marker, StringComparison.Ordinal)).Select(l => $"{file}:{l[Marker.Length..]}").ToList();
+        Assert.Equal(3, expected.Count);
+        expected.Add($"{file}: 3 error(s); the cluster file is not valid");
+
         var (exitCode, output, error) = Run("validate", "--file", file);
 
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.Equal($"{file}:26:14: warning: spec.hosts[1].roles: cp1 is the only control-plane host, so the load balancer has one kube-apiserver behind it and the cluster is not highly available (losing that host stops the API); add control-plane hosts, 3 with stacked etcd\n", output);
-        Assert.Equal(
-            [
-                $"{file}:7:22: spec.kubernetesVersion: expected a Kubernetes release such as v1.20.2; found \"v1.20\"",
-                $"{file}:18:5: spec.ssh.usr: unknown field \"usr\"; did you mean \"user\"? (allowed: user, port, identityFile, password, knownHosts, hostKeyPolicy, hostKeyFingerprints, bastion, connectTimeout, concurrency)",
-                $"{file}:28:16: spec.hosts[2].address: expected an IPv4 or IPv6 address; found \"10.0.0.300\"",
-                $"{file}: 3 error(s); the cluster file is not valid",
-            ],
-            error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(expected, error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

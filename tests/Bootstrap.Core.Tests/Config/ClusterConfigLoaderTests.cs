@@ -158,6 +158,52 @@ public sealed class ClusterConfigLoaderTests
         Assert.Equal(defaults.IdentityFile, cp1.Ssh.IdentityFile);
         Assert.Same(defaults.Bastion, cp1.Ssh.Bastion);
         Assert.Equal(defaults.ConnectTimeout, cp1.Ssh.ConnectTimeout);
+
+        Assert.Equal(TimeSpan.FromMinutes(10), defaults.CommandTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), defaults.TransferStallTimeout);
+        Assert.Equal(new SecretReference(SecretReferenceKind.Environment, "PROD_KEY_PASSPHRASE"), defaults.IdentityPassphrase);
+        Assert.False(defaults.Agent);
+        Assert.Equal(TimeSpan.FromMinutes(10), cp1.Ssh.CommandTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(2), cp1.Ssh.TransferStallTimeout);
+        Assert.Equal(defaults.IdentityPassphrase, cp1.Ssh.IdentityPassphrase);
+        Assert.False(cp1.Ssh.Agent);
+    }
+
+    [Fact]
+    public void Ssh_limits_default_to_5m_per_command_and_60s_without_transfer_progress_and_agent_follows_the_environment()
+    {
+        var config = LoadValid(Minimal);
+
+        Assert.Equal(TimeSpan.FromMinutes(5), config.Ssh.CommandTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), config.Ssh.TransferStallTimeout);
+        Assert.Null(config.Ssh.Agent);
+        Assert.Null(config.Ssh.IdentityPassphrase);
+    }
+
+    [Fact]
+    public void A_hosts_own_identity_file_does_not_inherit_the_default_keys_passphrase()
+    {
+        var yaml = Minimal.Replace("""
+              artifacts:
+                directory: artifacts
+            """, """
+              artifacts:
+                directory: artifacts
+              ssh:
+                identityFile: keys/default
+                identityPassphrase: env:DEFAULT_PASSPHRASE
+            """, StringComparison.Ordinal).Replace("""
+                  roles: [control-plane]
+            """, """
+                  roles: [control-plane]
+                  ssh:
+                    identityFile: keys/cp1
+            """, StringComparison.Ordinal);
+
+        var config = LoadValid(yaml);
+
+        Assert.Equal("DEFAULT_PASSPHRASE", config.Hosts.Single(h => h.Name == "lb1").Ssh.IdentityPassphrase!.Target);
+        Assert.Null(config.Hosts.Single(h => h.Name == "cp1").Ssh.IdentityPassphrase);
     }
 
     [Fact]

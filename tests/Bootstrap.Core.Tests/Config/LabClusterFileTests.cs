@@ -84,6 +84,8 @@ public sealed class LabClusterFileTests
             HostKeyFingerprints = config.Ssh.HostKeyFingerprints,
             Bastion = null,
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            CommandTimeout = TimeSpan.FromMinutes(5),
+            TransferStallTimeout = TimeSpan.FromSeconds(60),
         };
 
         Assert.Equal(expected, config.Ssh);

@@ -60,7 +60,8 @@ internal static class LabMachines
 
     /// <summary>
     /// Every machine, in parallel: answers SSH as root and as the non-root sudo user, has systemd
-    /// `running`, the right host name and address, and runs an artifact uploaded to it.
+    /// `running`, the right host name and address, runs an artifact uploaded to it, and takes a root-owned
+    /// file uploaded by the non-root user.
     /// </summary>
     public static async Task AssertEveryMachineServesAsync(LabPaths paths)
     {
@@ -112,5 +113,21 @@ internal static class LabMachines
         await using var lab = await ConnectAsync(paths, machine, user: "lab");
         Assert.Equal("1000", (await lab.RunAsync(RemoteCommand.Of("id", "-u"), token)).Stdout.Trim());
         Assert.Equal("0", (await lab.RunAsync(RemoteCommand.Of("id", "-u").AsRoot(), token)).Stdout.Trim());
+
+        // A non-root upload streams through `sudo dd` into a root-owned temp file (the machine's own dd
+        // must take conv=nocreat and status=none) and lands root-owned 0600.
+        var secret = new FileSpec("/etc/bootstrap-lab-sudo-upload", Mode: 0b110_000_000);
+        var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes(256 * 1024);
+        try
+        {
+            Assert.True((await lab.UploadAsync(content, secret, token)).Changed, "the sudo upload did not change the host");
+            Assert.Equal("600 root root", (await lab.RunAsync(new RemoteCommand(["stat", "-c", "%a %U %G", secret.Path], sudo: true), token)).Stdout.Trim());
+            Assert.Equal(content, await lab.DownloadAsync(secret.Path, token));
+            Assert.False((await lab.UploadAsync(content, secret, token)).Changed, "an identical second sudo upload was not skipped");
+        }
+        finally
+        {
+            await lab.RunAsync(new RemoteCommand(["rm", "-f", "--", secret.Path], sudo: true), token);
+        }
     }
 }

@@ -66,6 +66,41 @@ public sealed class HostKeyTrustTests : IDisposable
     }
 
     [Fact]
+    public void With_pins_a_key_listed_in_known_hosts_but_not_pinned_is_refused()
+    {
+        File.WriteAllText(KnownHosts, $"10.0.0.5 ssh-ed25519 {Convert.ToBase64String(OtherKey)}\n");
+        var trust = new HostKeyTrust(KnownHosts, acceptNew: true, Logger.None);
+
+        var error = Assert.Throws<HostKeyVerificationException>(() => trust.Verify("cp1", "10.0.0.5", 22, OtherKey, [KnownHostsFileTests.KeyFingerprint]));
+
+        Assert.StartsWith("cp1: HOST KEY CHANGED for 10.0.0.5: expected " + KnownHostsFileTests.KeyFingerprint + " (pinned in the cluster file)", error.Message, StringComparison.Ordinal);
+        Assert.Equal([KnownHostsFileTests.KeyFingerprint], error.ExpectedFingerprints);
+        Assert.Single(File.ReadAllLines(KnownHosts));
+    }
+
+    [Fact]
+    public void With_pins_an_unknown_host_is_neither_accepted_as_new_nor_recorded()
+    {
+        var trust = new HostKeyTrust(KnownHosts, acceptNew: true, Logger.None);
+
+        Assert.Throws<HostKeyVerificationException>(() => trust.Verify("cp1", "10.0.0.5", 22, OtherKey, [KnownHostsFileTests.KeyFingerprint]));
+        trust.Verify("cp1", "10.0.0.5", 22, Key, [KnownHostsFileTests.KeyFingerprint]);
+
+        Assert.False(File.Exists(KnownHosts));
+    }
+
+    [Fact]
+    public void A_pinned_key_that_known_hosts_revokes_is_refused()
+    {
+        File.WriteAllText(KnownHosts, $"@revoked * ssh-ed25519 {KnownHostsFileTests.Key}\n");
+
+        var error = Assert.Throws<HostKeyVerificationException>(() =>
+            new HostKeyTrust(KnownHosts, acceptNew: false, Logger.None).Verify("cp1", "10.0.0.5", 22, Key, [KnownHostsFileTests.KeyFingerprint]));
+
+        Assert.Contains("@revoked", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_revoked_key_is_refused_even_when_also_listed()
     {
         File.WriteAllText(KnownHosts, $"10.0.0.5 ssh-ed25519 {KnownHostsFileTests.Key}\n@revoked * ssh-ed25519 {KnownHostsFileTests.Key}\n");

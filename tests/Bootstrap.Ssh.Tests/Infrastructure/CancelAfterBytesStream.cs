@@ -44,7 +44,10 @@ internal sealed class CancelAfterBytesStream(Stream inner, long threshold, Cance
 
     private int Count(int read)
     {
-        onRead?.Invoke(_read += read);
+        // Counted apart from the callback: `onRead?.Invoke(_read += read)` skips the whole argument, and so
+        // the count, when there is no callback.
+        _read += read;
+        onRead?.Invoke(_read);
         if (_read > threshold)
         {
             cancel.Cancel();

@@ -40,7 +40,8 @@ public sealed class SshdServer : IDisposable
         string address = "127.0.0.1",
         int? port = null,
         string? networkNamespace = null,
-        string? hostKeyDirectory = null)
+        string? hostKeyDirectory = null,
+        string? extraConfig = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("bootstrap-sshd-").FullName;
         var hostKey = Path.Combine(directory, "host_key");
@@ -58,11 +59,11 @@ public sealed class SshdServer : IDisposable
         // sshd refuses to start without its privilege separation directory.
         System.IO.Directory.CreateDirectory("/run/sshd");
         var config = Path.Combine(directory, "sshd_config");
-        File.WriteAllText(config, $"""
-            ListenAddress {address}
-            HostKey {hostKey}
-            PidFile {Path.Combine(directory, "sshd.pid")}
-            AuthorizedKeysFile {authorizedKeysDirectory}/%u
+        File.WriteAllText(config, $$"""
+            ListenAddress {{address}}
+            HostKey {{hostKey}}
+            PidFile {{Path.Combine(directory, "sshd.pid")}}
+            AuthorizedKeysFile {{authorizedKeysDirectory}}/%u
             StrictModes no
             UsePAM no
             PermitRootLogin yes
@@ -73,7 +74,7 @@ public sealed class SshdServer : IDisposable
             MaxStartups 100:30:200
             MaxSessions 50
             LogLevel VERBOSE
-            Subsystem sftp internal-sftp
+            {{extraConfig ?? "Subsystem sftp internal-sftp"}}
 
             """);
 
@@ -119,8 +120,25 @@ public sealed class SshdServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops (SIGSTOP) or continues (SIGCONT) this sshd and every process it started (the per-connection
+    /// sshd processes, sftp): a host that stops answering while its kernel still holds the connections.
+    /// </summary>
+    public void Freeze(bool frozen)
+    {
+        var pids = Descendants(_process.Id).Prepend(_process.Id).Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Proc.TryRun("kill", null, [frozen ? "-STOP" : "-CONT", .. pids]);
+    }
+
     public void Dispose()
     {
+        // Stopped session processes would never see their connections close.
+        Freeze(false);
+        foreach (var child in Descendants(_process.Id))
+        {
+            Proc.TryRun("kill", null, "-KILL", child.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill();
@@ -129,6 +147,49 @@ public sealed class SshdServer : IDisposable
 
         _process.Dispose();
         System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    private static List<int> Descendants(int root)
+    {
+        var parents = new Dictionary<int, List<int>>();
+        foreach (var dir in System.IO.Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ppid = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (!parents.TryGetValue(ppid, out var children))
+                {
+                    parents[ppid] = children = [];
+                }
+
+                children.Add(pid);
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        var result = new List<int>();
+        var queue = new Queue<int>([root]);
+        while (queue.TryDequeue(out var pid))
+        {
+            foreach (var child in parents.GetValueOrDefault(pid) ?? [])
+            {
+                result.Add(child);
+                queue.Enqueue(child);
+            }
+        }
+
+        return result;
     }
 
     private static int FreePort()

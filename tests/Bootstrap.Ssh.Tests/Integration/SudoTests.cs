@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Bootstrap.Core.Remote;
 using Bootstrap.Ssh.Tests.Infrastructure;
 
@@ -43,6 +44,82 @@ public sealed class SudoTests(SshdFixture sshd)
         Assert.NotEqual(0, result.ExitCode);
         Assert.False(File.Exists("/etc/bootstrap-test-should-not-exist"));
     }
+
+    [Theory]
+    [InlineData(SshdFixture.SudoPasswordUser)]
+    [InlineData(SshdFixture.SudoNoPasswordUser)]
+    public async Task A_non_root_upload_never_stages_content_where_the_login_user_can_read_it_even_when_cut(string user)
+    {
+        await using var host = await sshd.ConnectAsync(user == SshdFixture.SudoPasswordUser ? sshd.PasswordSettings() : sshd.Settings(user: user));
+        var directory = Directory.CreateDirectory($"/etc/bootstrap-test-stage-{Guid.NewGuid():N}").FullName;
+        var since = Path.Combine(directory, ".since");
+        File.WriteAllText(since, string.Empty);
+        try
+        {
+            var target = Path.Combine(directory, "token.csv");
+            var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16 * 1024 * 1024);
+            var spec = new FileSpec(target, Mode: 0b110_000_000);
+            var midway = new List<string>();
+            void LookMidway(long total)
+            {
+                if (midway.Count == 0 && total > content.Length + (content.Length / 2))
+                {
+                    midway.Add(FilesOwnedBy(user, since));
+                    midway.Add(Writers(directory));
+                }
+            }
+
+            using var never = new CancellationTokenSource();
+            await using (var whole = new CancelAfterBytesStream(new MemoryStream(content), long.MaxValue, never, LookMidway))
+            {
+                Assert.True((await host.UploadAsync(whole, spec, CancellationToken.None)).Changed);
+            }
+
+            // Cut 4 MB into sending (the first content.Length bytes read are the hash).
+            using var cancel = new CancellationTokenSource();
+            var cancelledAt = 0L;
+            using var stamp = cancel.Token.Register(() => cancelledAt = Stopwatch.GetTimestamp());
+            await using (var cut = new CancelAfterBytesStream(new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(content.Length)), content.Length + (4L * 1024 * 1024), cancel))
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.UploadAsync(cut, spec, cancel.Token));
+                Assert.InRange(Stopwatch.GetElapsedTime(cancelledAt), TimeSpan.Zero, TimeSpan.FromSeconds(10));
+                Assert.InRange(cut.BytesRead, content.Length + (4L * 1024 * 1024), content.Length + (5L * 1024 * 1024));
+            }
+
+            await AssertNothingWritesInto(directory);
+
+            Assert.Equal(string.Empty, midway[0]);
+            Assert.Contains("dd of=" + directory + "/", midway[1], StringComparison.Ordinal);
+            Assert.Equal(string.Empty, FilesOwnedBy(user, since));
+            Assert.Equal(content, await File.ReadAllBytesAsync(target));
+            Assert.Equal("600 root root\n", Proc.Run("stat", "-c", "%a %U %G", target));
+            Assert.Equal([".since", "token.csv"], Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The remote <c>dd</c> of a cut upload ends with it (signalled, or its input closed); none is left writing into <paramref name="directory"/>.</summary>
+    private static async Task AssertNothingWritesInto(string directory)
+    {
+        var deadline = Stopwatch.StartNew();
+        string writers;
+        while ((writers = Writers(directory)) != string.Empty && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(string.Empty, writers);
+    }
+
+    /// <summary>The processes (with their command lines) that write a file in <paramref name="directory"/> through <c>dd</c>.</summary>
+    private static string Writers(string directory) => Proc.TryRun("pgrep", null, "-a", "-f", "dd of=" + directory + "/").Stdout;
+
+    /// <summary>Files the login user wrote since <paramref name="marker"/> where a staged copy could be: temp directories and its home.</summary>
+    private static string FilesOwnedBy(string user, string marker) =>
+        Proc.Run("find", "/tmp", "/var/tmp", "/dev/shm", $"/home/{user}", "-xdev", "-user", user, "-type", "f", "-newer", marker);
 
     private static async Task AssertCreatesRootOwnedFile(SshHost host, string tag)
     {

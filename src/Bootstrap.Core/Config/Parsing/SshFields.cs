@@ -9,6 +9,10 @@ internal sealed record SshFields
 
     public string? IdentityFile { get; init; }
 
+    public SecretReference? IdentityPassphrase { get; init; }
+
+    public bool? Agent { get; init; }
+
     public SecretReference? Password { get; init; }
 
     public string? KnownHostsFile { get; init; }
@@ -21,6 +25,10 @@ internal sealed record SshFields
 
     public TimeSpan? ConnectTimeout { get; init; }
 
+    public TimeSpan? CommandTimeout { get; init; }
+
+    public TimeSpan? TransferStallTimeout { get; init; }
+
     /// <summary>Only at spec.ssh.</summary>
     public int? Concurrency { get; init; }
 
@@ -30,11 +38,17 @@ internal sealed record SshFields
         User = User ?? defaults.User,
         Port = Port ?? defaults.Port,
         IdentityFile = IdentityFile ?? defaults.IdentityFile,
+
+        // A host's own key comes with its own passphrase (or none), not the default key's.
+        IdentityPassphrase = IdentityFile is null ? IdentityPassphrase ?? defaults.IdentityPassphrase : IdentityPassphrase,
+        Agent = Agent ?? defaults.Agent,
         Password = Password ?? defaults.Password,
         KnownHostsFile = KnownHostsFile ?? defaults.KnownHostsFile,
         HostKeyPolicy = HostKeyPolicy ?? defaults.HostKeyPolicy,
         HostKeyFingerprints = HostKeyFingerprints ?? defaults.HostKeyFingerprints,
         Bastion = Bastion ?? defaults.Bastion,
         ConnectTimeout = ConnectTimeout ?? defaults.ConnectTimeout,
+        CommandTimeout = CommandTimeout ?? defaults.CommandTimeout,
+        TransferStallTimeout = TransferStallTimeout ?? defaults.TransferStallTimeout,
     };
 }

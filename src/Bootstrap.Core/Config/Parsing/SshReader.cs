@@ -9,13 +9,16 @@ internal static partial class SshReader
     public const int DefaultPort = 22;
     public const int DefaultConcurrency = 10;
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan DefaultTransferStallTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly string[] HostKeys =
-        ["user", "port", "identityFile", "password", "knownHosts", "hostKeyPolicy", "hostKeyFingerprints", "bastion", "connectTimeout"];
+        ["user", "port", "identityFile", "identityPassphrase", "agent", "password", "knownHosts", "hostKeyPolicy", "hostKeyFingerprints", "bastion", "connectTimeout",
+            "commandTimeout", "transferStallTimeout"];
 
     private static readonly string[] DefaultKeys = [.. HostKeys, "concurrency"];
 
-    private static readonly string[] BastionKeys = ["address", "port", "user", "identityFile", "password", "hostKeyFingerprints"];
+    private static readonly string[] BastionKeys = ["address", "port", "user", "identityFile", "identityPassphrase", "password", "hostKeyFingerprints"];
 
     private static readonly string[] Policies = ["strict", "accept-new"];
 
@@ -43,15 +46,8 @@ internal static partial class SshReader
         var fingerprints = map.Get("hostKeyFingerprints") is null ? null : Fingerprints(map);
         var bastion = map.Get("bastion") is { } bastionNode ? Bastion(context, bastionNode, map.PathOf("bastion")) : null;
 
-        TimeSpan? timeout = null;
-        if (map.Get("connectTimeout") is { } timeoutNode && map.Scalar(timeoutNode, map.PathOf("connectTimeout"), ScalarFormats.DurationExpectation) is { } timeoutText)
-        {
-            timeout = ScalarFormats.Duration(timeoutText);
-            if (timeout is null)
-            {
-                context.Error(timeoutNode, map.PathOf("connectTimeout"), $"expected {ScalarFormats.DurationExpectation}; found {InputQuote.Quote(timeoutText)}");
-            }
-        }
+        var timeout = Duration(map, "connectTimeout");
+        var (passphrase, agent, commandTimeout, stallTimeout) = KeyAndTimeouts(map);
 
         var concurrency = isDefaults ? map.Int("concurrency", 1, 1000, DefaultConcurrency) : null;
         if (context.Diagnostics.ErrorCount > errorsBefore)
@@ -71,7 +67,35 @@ internal static partial class SshReader
             Bastion = bastion,
             ConnectTimeout = timeout,
             Concurrency = concurrency,
+            IdentityPassphrase = passphrase,
+            Agent = agent,
+            CommandTimeout = commandTimeout,
+            TransferStallTimeout = stallTimeout,
         };
+    }
+
+    /// <summary>The key's passphrase reference, the agent switch and the command and transfer limits.</summary>
+    private static (SecretReference? Passphrase, bool? Agent, TimeSpan? Command, TimeSpan? Stall) KeyAndTimeouts(MappingReader map)
+    {
+        var passphrase = map.Get("identityPassphrase") is { } node ? Secret(map.Context, node, map.PathOf("identityPassphrase")) : null;
+        bool? agent = map.Get("agent") is null ? null : map.Bool("agent", fallback: false);
+        return (passphrase, agent, Duration(map, "commandTimeout"), Duration(map, "transferStallTimeout"));
+    }
+
+    private static TimeSpan? Duration(MappingReader map, string key)
+    {
+        if (map.Get(key) is not { } node || map.Scalar(node, map.PathOf(key), ScalarFormats.DurationExpectation) is not { } text)
+        {
+            return null;
+        }
+
+        var value = ScalarFormats.Duration(text);
+        if (value is null)
+        {
+            map.Context.Error(node, map.PathOf(key), $"expected {ScalarFormats.DurationExpectation}; found {InputQuote.Quote(text)}");
+        }
+
+        return value;
     }
 
     /// <summary>
@@ -184,9 +208,11 @@ internal static partial class SshReader
         var user = User(map);
         var identity = map.String("identityFile");
         var password = map.Get("password") is { } passwordNode ? Secret(context, passwordNode, map.PathOf("password")) : null;
+        var passphrase = map.Get("identityPassphrase") is { } passphraseNode ? Secret(context, passphraseNode, map.PathOf("identityPassphrase")) : null;
         var fingerprints = Fingerprints(map);
         if (address is null || port is null || fingerprints is null || context.Diagnostics.ErrorCount > errorsBefore
-            || (map.Get("password") is not null && password is null))
+            || (map.Get("password") is not null && password is null)
+            || (map.Get("identityPassphrase") is not null && passphrase is null))
         {
             return null;
         }
@@ -198,6 +224,7 @@ internal static partial class SshReader
             User = user,
             IdentityFile = identity is null ? null : context.ResolvePath(identity),
             Password = password,
+            IdentityPassphrase = passphrase,
             HostKeyFingerprints = fingerprints,
         };
     }
