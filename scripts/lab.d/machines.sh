@@ -305,6 +305,22 @@ lab_stop_machine() {
   log "$name: powered off (disk kept in $dir/upper)"
 }
 
+# NAME FROZEN|THAWED: the v1 freezer of the machine's own cgroup (its descendants follow). A frozen
+# machine keeps its network namespace: the kernel still answers TCP, no process does.
+lab_freeze_machine() {
+  local name=$1 state=$2 dir
+  machine_addr "$name" >/dev/null || die "no lab machine named '$name' (machines: $(machine_names | tr '\n' ' '))"
+  dir="/sys/fs/cgroup/freezer/bootstrap-lab/$name"
+  [[ -f "$dir/freezer.state" ]] || die "$name has no freezer cgroup ($dir): is it running?"
+  echo "$state" > "$dir/freezer.state"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ $(cat "$dir/freezer.state") == "$state" ]] && { log "$name: ${state,,}"; return 0; }
+    sleep 0.1
+  done
+  die "$name: the freezer did not reach $state (now $(cat "$dir/freezer.state"))"
+}
+
 lab_start_machine() {
   local name=$1 addr
   addr=$(machine_addr "$name") || die "no lab machine named '$name' (machines: $(machine_names | tr '\n' ' '))"

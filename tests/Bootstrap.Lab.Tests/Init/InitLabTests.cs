@@ -31,14 +31,21 @@ public sealed class InitLabTests
         {
             await LabScript.UpOrFailAsync();
             await PlanChangesNothingAsync(paths, cluster);
+            await LifecycleGuards.FreshPlanListsTheGoldenChangesAsync(cluster);
             await FirstInitAsync(cluster);
             await EtcdIsAThreeMemberMutualTlsClusterAsync(paths);
             await TheApiAnswersThroughTheVipAndOnEachApiServerAsync(paths, cluster);
             await EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(paths, cluster);
             await ASecondInitChangesAndRestartsNothingAsync(paths, cluster);
+            await LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(cluster);
+            await LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster);
+            await LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster);
+            await LifecycleGuards.ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConvergesAsync(paths, cluster);
+            await LifecycleGuards.AFrozenHostEndsTheRunWithinTheTimeoutNamingItAsync(cluster);
             await StockKubeadmJoinsTheSpareWithABootstrapTokenAsync(paths, cluster);
             await UrlArtifactsAreFetchedOnceAndOnlyWhereMissingAsync(paths, cluster);
             await RenewedCertificatesRollOutWithoutDowntimeAsync(paths, cluster);
+            await LifecycleGuards.RotatingTheEncryptionKeyKeepsEverySecretReadableUnderTheNewKeyAsync(paths, cluster);
             await LosingCp1KeepsTheApiWritableAndItRejoinsAsync(paths, cluster);
             await LosingTheVipHolderMovesTheVipWithinTenSecondsAsync(paths, cluster);
         }

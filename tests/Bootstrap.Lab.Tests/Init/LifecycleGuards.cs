@@ -1,0 +1,278 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Bootstrap.Lab.Tests.Lab;
+using static Bootstrap.Lab.Tests.Init.LabInspection;
+
+namespace Bootstrap.Lab.Tests.Init;
+
+/// <summary>
+/// The steps of <see cref="InitLabTests"/> that prove a running cluster is never harmed (issue 12) and that the plan is the
+/// engine's typed change records (issue 13): each runs on the installed lab cluster and leaves it as it found it.
+/// </summary>
+internal static class LifecycleGuards
+{
+    private static readonly string GoldenDirectory = Path.Combine(AppContext.BaseDirectory, "Init", "Golden");
+
+    /// <summary>
+    /// The change records of a plan as "phase host kind target (reason)" lines, content hashes left out: phases in run order,
+    /// within a phase by target name (targets finish in any order), within a target in the order it reported them.
+    /// </summary>
+    public static List<string> Changes(string stdout)
+    {
+        var changes = BootstrapProcess.Events(stdout).Where(e => e.GetProperty("event").GetString() == "change").ToList();
+        var phases = changes.Select(e => e.GetProperty("phase").GetString()!).Distinct().ToList();
+        return [.. changes
+            .Select((e, i) => (Event: e, Index: i))
+            .OrderBy(x => phases.IndexOf(x.Event.GetProperty("phase").GetString()!))
+            .ThenBy(x => x.Event.GetProperty("host").GetString(), StringComparer.Ordinal)
+            .ThenBy(x => x.Index)
+            .Select(x => x.Event)
+            .Select(e => $"{e.GetProperty("phase").GetString()} {e.GetProperty("host").GetString()} {e.GetProperty("kind").GetString()} {e.GetProperty("target").GetString()}"
+                + (e.GetProperty("reason").ValueKind == JsonValueKind.String ? $" ({e.GetProperty("reason").GetString()})" : string.Empty))];
+    }
+
+    /// <summary>issue 13: on fresh machines, `plan --output json` lists exactly the golden creations, each once.</summary>
+    public static async Task FreshPlanListsTheGoldenChangesAsync(LabClusterFile cluster)
+    {
+        var plan = await BootstrapProcess.RunAsync("plan", "-f", cluster.Path, "--output", "json");
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        var actual = Changes(plan.Stdout);
+        var golden = Path.Combine(GoldenDirectory, "plan-fresh-lab.txt");
+        var expected = File.ReadAllLines(golden).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        if (!expected.SequenceEqual(actual))
+        {
+            File.WriteAllLines(Path.Combine(cluster.Directory, "plan-fresh-lab.actual.txt"), actual);
+        }
+
+        Assert.True(expected.SequenceEqual(actual),
+            $"the plan of the fresh lab differs from {golden} (actual written to {cluster.Directory}/plan-fresh-lab.actual.txt):\n"
+            + string.Join('\n', expected.Except(actual).Select(l => "- " + l).Concat(actual.Except(expected).Select(l => "+ " + l)).Take(40)));
+        Assert.Equal(actual.Count, actual.Distinct().Count());
+    }
+
+    /// <summary>issue 13: on the installed cluster the plan lists nothing; a changed SAN lists exactly the certificate it implies and the restarts it needs.</summary>
+    public static async Task InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(LabClusterFile cluster)
+    {
+        var nothing = await BootstrapProcess.RunAsync("plan", "-f", cluster.Path, "--output", "json");
+        Assert.True(nothing.ExitCode == 0, nothing.Output);
+        Assert.Empty(Changes(nothing.Stdout));
+
+        var san = cluster.Variant("cluster-new-san.yaml", text => text.Replace("      - api.lab.internal", "      - api.lab.internal\n      - api2.lab.internal", StringComparison.Ordinal));
+        var plan = await BootstrapProcess.RunAsync("plan", "-f", san, "--output", "json");
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        var expected = new List<string> { "certs workstation state-reissue apiserver (SANs changed)" };
+        foreach (var cp in ControlPlanes)
+        {
+            expected.Add($"control-plane/apiserver {cp} file-replace /etc/kubernetes/pki/apiserver.crt (content differs)");
+            expected.Add($"control-plane/apiserver {cp} file-replace /etc/kubernetes/pki/apiserver.key (content differs)");
+            expected.Add($"control-plane/apiserver {cp} unit-restart kube-apiserver.service (kube-apiserver runs with files that are about to change: /etc/kubernetes/pki/apiserver.crt, /etc/kubernetes/pki/apiserver.key)");
+        }
+
+        Assert.Equal(expected, Changes(plan.Stdout));
+    }
+
+    /// <summary>
+    /// issue 12: a second, empty state directory (a second workstation) is refused by plan and init before anything is written
+    /// on any host; `state pull` imports the cluster's identity, after which init changes nothing.
+    /// </summary>
+    public static async Task ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var second = Path.Combine(cluster.Directory, "second-state");
+        var file = cluster.Variant("cluster-second-state.yaml", text => text.Replace("stateDirectory: " + cluster.State, "stateDirectory: " + second, StringComparison.Ordinal));
+        var before = await KubernetesFilesAsync(paths);
+
+        var plan = await BootstrapProcess.RunAsync("plan", "-f", file);
+        var init = await BootstrapProcess.RunAsync("init", "-f", file);
+
+        foreach (var run in new[] { plan, init })
+        {
+            Assert.True(run.ExitCode == 1, run.Output);
+            Assert.Contains("cp1: already belongs to a cluster, but the cluster state in " + second + " holds none", run.Output, StringComparison.Ordinal);
+            Assert.Contains("/etc/kubernetes/pki/ca.crt: the host has the certificate CN=kubernetes with SHA-256 fingerprint", run.Output, StringComparison.Ordinal);
+            Assert.Contains("/etc/keepalived/keepalived.conf: the host's VRRP password", run.Output, StringComparison.Ordinal);
+            Assert.Contains("bootstrap state pull -f CLUSTER_FILE --from cp1", run.Output, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Path.Combine(second, "request.json")), "a refused run wrote the second state's PKI");
+        Assert.Equal(before, await KubernetesFilesAsync(paths));
+
+        var pull = await BootstrapProcess.RunAsync("state", "pull", "-f", file, "--from", "cp2");
+        Assert.True(pull.ExitCode == 0, pull.Output);
+        Assert.DoesNotContain("PRIVATE KEY", pull.Output, StringComparison.Ordinal);
+        var again = await BootstrapProcess.RunAsync("init", "-f", file, "--output", "json");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Empty(Changes(again.Stdout));
+        Assert.Equal(before, await KubernetesFilesAsync(paths));
+    }
+
+    /// <summary>issue 12: an encryption key missing from an existing state is never made again: init refuses with the way out, which works.</summary>
+    public static async Task AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var keys = Path.Combine(cluster.State, "secrets", "encryption-keys");
+        var saved = await File.ReadAllBytesAsync(keys);
+        File.Delete(keys);
+        var before = await KubernetesFilesAsync(paths);
+
+        var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path);
+
+        Assert.True(init.ExitCode == 1, init.Output);
+        Assert.Contains("the encryption-at-rest key", init.Output, StringComparison.Ordinal);
+        Assert.Contains("bootstrap state pull -f CLUSTER_FILE --from CONTROL_PLANE_HOST", init.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(keys), "init made a new encryption key");
+        Assert.Equal(before, await KubernetesFilesAsync(paths));
+
+        var pull = await BootstrapProcess.RunAsync("state", "pull", "-f", cluster.Path, "--from", "cp3");
+        Assert.True(pull.ExitCode == 0, pull.Output);
+        Assert.Equal(saved, await File.ReadAllBytesAsync(keys));
+        var again = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Empty(Changes(again.Stdout));
+    }
+
+    /// <summary>
+    /// issue 12: a flag kube-apiserver refuses, through the cluster file's extraArgs: the roll stops at the first host (the
+    /// others keep their unit and their process), no request through the VIP fails meanwhile, and fixing the file converges.
+    /// </summary>
+    public static async Task ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConvergesAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var bad = cluster.Variant("cluster-bad-flag.yaml", text => text.Replace("  apiServer:\n", "  apiServer:\n    extraArgs:\n      no-such-flag: \"on\"\n", StringComparison.Ordinal));
+        var before = await StartTimesAsync(paths);
+        var (init, probes, failures) = await ProbingTheVipAsync(paths, cluster, () => BootstrapProcess.RunAsync("init", "-f", bad));
+
+        Assert.True(init.ExitCode == 1, init.Output);
+        Assert.Contains("unknown flag: --no-such-flag", init.Output, StringComparison.Ordinal);
+        Assert.Contains("still runs its current configuration: control-plane/apiserver stopped rolling after", init.Output, StringComparison.Ordinal);
+        var withFlag = new List<string>();
+        foreach (var cp in ControlPlanes)
+        {
+            var unit = await LabMachines.RunOrFailAsync(paths, Machine(cp), "cat", "/etc/systemd/system/kube-apiserver.service");
+            if (unit.Contains("no-such-flag", StringComparison.Ordinal))
+            {
+                withFlag.Add(cp);
+            }
+        }
+
+        var failed = Assert.Single(withFlag);
+        var after = await StartTimesAsync(paths);
+        Assert.All(ControlPlanes.Where(cp => cp != failed), cp => Assert.Equal(before[cp], after[cp]));
+        Assert.True(probes > 5 && failures.IsEmpty, $"{failures.Count} of {probes} reads through the VIP failed while the roll stopped:\n{string.Join('\n', failures.Take(5))}");
+
+        var fixedRun = await BootstrapProcess.RunAsync("init", "-f", cluster.Path);
+        Assert.True(fixedRun.ExitCode == 0, fixedRun.Output);
+        foreach (var cp in ControlPlanes)
+        {
+            var direct = await KubectlAsync(paths, cluster.AdminKubeconfig, "--server", $"https://{Machine(cp).Address}:6443", "get", "--raw", "/readyz");
+            Assert.True(direct.ExitCode == 0, $"{cp}: {direct.Output}");
+        }
+    }
+
+    /// <summary>issue 12: a host that stops answering mid-run (frozen: TCP still acknowledged, no process runs) ends the run within the command timeout, naming it.</summary>
+    public static async Task AFrozenHostEndsTheRunWithinTheTimeoutNamingItAsync(LabClusterFile cluster)
+    {
+        var bounded = cluster.Variant("cluster-bounded.yaml", text => text.Replace("    connectTimeout: 10s", "    connectTimeout: 5s\n    commandTimeout: 20s", StringComparison.Ordinal));
+        var clock = Stopwatch.StartNew();
+        var run = BootstrapProcess.RunAsync(TimeSpan.FromMinutes(5), "init", "-f", bounded);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var freeze = await LabScript.RunAsync(TimeSpan.FromSeconds(30), null, "freeze", "w2");
+        Assert.True(freeze.ExitCode == 0, freeze.Output);
+        ProcessResult ended;
+        try
+        {
+            ended = await run;
+        }
+        finally
+        {
+            var thaw = await LabScript.RunAsync(TimeSpan.FromSeconds(30), null, "thaw", "w2");
+            Assert.True(thaw.ExitCode == 0, thaw.Output);
+        }
+
+        Assert.True(ended.ExitCode == 1, ended.Output);
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"the run took {clock.Elapsed} with w2 frozen");
+        Assert.Matches("w2: .* did not finish within 20s", ended.Output);
+    }
+
+    /// <summary>issue 12: rotation of the encryption key; a Secret written before is readable after and stored in etcd under the new key.</summary>
+    public static async Task RotatingTheEncryptionKeyKeepsEverySecretReadableUnderTheNewKeyAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var create = await KubectlAsync(paths, cluster.AdminKubeconfig, "create", "secret", "generic", "before-rotation", "--from-literal=word=swordfish");
+        Assert.True(create.ExitCode == 0, create.Output);
+
+        var rotate = await BootstrapProcess.RunAsync(TimeSpan.FromMinutes(20), "secrets", "rotate-encryption-key", "-f", cluster.Path);
+
+        Assert.True(rotate.ExitCode == 0, rotate.Output);
+        Assert.Contains("Secrets are encrypted with key2", rotate.Stdout, StringComparison.Ordinal);
+        var read = await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "secret", "before-rotation", "-o", "jsonpath={.data.word}");
+        Assert.Equal("swordfish", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(read.Stdout.Trim())));
+        var stored = await LabMachines.RunOrFailAsync(paths, Machine("cp1"),
+            "/usr/local/bin/etcdctl", "--endpoints=https://127.0.0.1:2379", "--cacert=/etc/kubernetes/pki/etcd/ca.crt",
+            "--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt", "--key=/etc/kubernetes/pki/etcd/healthcheck-client.key",
+            "get", "/registry/secrets/default/before-rotation", "--print-value-only");
+        Assert.StartsWith("k8s:enc:aescbc:v1:key2:", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("swordfish", stored, StringComparison.Ordinal);
+        foreach (var cp in ControlPlanes)
+        {
+            var config = await LabMachines.RunOrFailAsync(paths, Machine(cp), "cat", "/etc/kubernetes/encryption-config.yaml");
+            Assert.Contains("- name: key2", config, StringComparison.Ordinal);
+            Assert.DoesNotContain("- name: key1", config, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["key2"], File.ReadAllLines(Path.Combine(cluster.State, "secrets", "encryption-keys")).Select(l => l.Split(' ')[0]));
+        var again = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Empty(Changes(again.Stdout));
+    }
+
+    /// <summary>What identifies the cluster on every host that holds part of it, by sha256: /etc/kubernetes and keepalived.conf.</summary>
+    private static async Task<IReadOnlyDictionary<string, string>> KubernetesFilesAsync(LabPaths paths)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var machine in LabMachine.All.Where(m => m.Name != "spare"))
+        {
+            var sums = await LabMachines.RunOrFailAsync(paths, machine, "sh", "-c", "find /etc/kubernetes /etc/keepalived -type f -exec sha256sum {} + 2>/dev/null; true");
+            foreach (var line in sums.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                files[$"{machine.Name}:{line[66..]}"] = line[..64];
+            }
+        }
+
+        return files;
+    }
+
+    private static async Task<IReadOnlyDictionary<string, long>> StartTimesAsync(LabPaths paths)
+    {
+        var times = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var cp in ControlPlanes)
+        {
+            times[cp] = (await LabInspection.StartTimesAsync(paths, Machine(cp), "kube-apiserver.service"))["kube-apiserver.service"];
+        }
+
+        return times;
+    }
+
+    /// <summary>Runs <paramref name="action"/> while a client reads through the VIP every 200 ms; every failed read is kept with its time.</summary>
+    public static async Task<(ProcessResult Result, int Probes, ConcurrentQueue<string> Failures)> ProbingTheVipAsync(LabPaths paths, LabClusterFile cluster, Func<Task<ProcessResult>> action)
+    {
+        using var stop = new CancellationTokenSource();
+        var failures = new ConcurrentQueue<string>();
+        var probes = 0;
+        var probing = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var read = await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "--raw", "/api/v1/namespaces/default");
+                Interlocked.Increment(ref probes);
+                if (read.ExitCode != 0 || !read.Stdout.Contains("\"name\":\"default\"", StringComparison.Ordinal))
+                {
+                    failures.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} exit {read.ExitCode}: {read.Output.Trim()}");
+                }
+
+                await Task.Delay(200);
+            }
+        });
+        var result = await action();
+        await stop.CancelAsync();
+        await probing;
+        return (result, probes, failures);
+    }
+}
