@@ -17,7 +17,10 @@ internal static class InitCommand
     public static Command Create(ClusterFileInput files, IHostConnector? connector = null)
     {
         var tree = InitWorkflow.Create(new PreflightOptions());
-        var init = new Command("init", "Install the cluster: etcd, the control plane and the load balancer, phase by phase. Safe to run again: what is in place is left alone. Phases:\n" + Tree(tree));
+        var init = new Command("init", "Install the cluster: etcd, the control plane and the load balancer, phase by phase. Safe to run again: what is in place is left alone. "
+            + "A re-run never replaces the cluster's identity (CAs, service-account and encryption keys, VRRP password): a host holding another identity "
+            + "than the cluster state stops the run before anything is written (see `bootstrap state pull`). Changes to a running service reach one host "
+            + "at a time, each healthy before the next, and the first failure stops the roll. See docs/state.md. Phases:\n" + Tree(tree));
         var flags = new WorkflowFlags(files);
         flags.AddTo(init, skipPhases: true);
         flags.SetAction(init, WorkflowSelection.All, connector);

@@ -12,17 +12,14 @@ namespace Bootstrap.Core.Phases.Certs;
 /// host's and etcd member's certificates and keys. A changed file that a running service reads is left to that
 /// service's phase, which writes it in the host's turn.
 /// </summary>
-internal sealed class CertsPhase : IPreparingPhase
+internal sealed class CertsPhase : HostPhase, IPreparingPhase
 {
-    public string Name => "certs";
+    public override string Name => "certs";
 
-    public string Description => "Generate the PKI in the cluster state (once) and install each host's certificates and keys";
+    public override string Description => "Generate the PKI in the cluster state (once) and install each host's certificates and keys";
 
-    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.Hosts.Where(h => h.HasRole(HostRole.ControlPlane) || config.EtcdMembers.Contains(h)));
-    }
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) =>
+        config.Hosts.Where(h => h.HasRole(HostRole.ControlPlane) || config.EtcdMembers.Contains(h));
 
     public async Task<TargetPlan> PrepareAsync(PhaseContext context, CancellationToken cancellationToken)
     {
@@ -75,21 +72,11 @@ internal sealed class CertsPhase : IPreparingPhase
         return TargetPlan.Of(changes);
     }
 
-    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+    protected override async Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(target);
-        var host = target.RequiredHost;
-        var view = context.View(host.Name);
-        var material = await context.Material.GetAsync(context, cancellationToken).ConfigureAwait(false);
-        var changes = new List<Change>();
-        if (context.Config.EtcdMembers.Contains(host) && await HostPreparation.EtcdUserAsync(view, cancellationToken).ConfigureAwait(false) is { } user)
-        {
-            changes.Add(user);
-        }
-
-        var readers = await RunningReaders.OfAsync(view, context.Config, host, cancellationToken).ConfigureAwait(false);
-        var (files, notes) = await FileConvergence.PlanAsync(view, InstallFiles.Certificates(material, host), cancellationToken, readers).ConfigureAwait(false);
-        return new TargetPlan { Changes = [.. changes, .. files], Notes = notes };
+        var material = await host.MaterialAsync(cancellationToken).ConfigureAwait(false);
+        var user = host.Config.EtcdMembers.Contains(host.Host) ? await HostPreparation.EtcdUserAsync(host.View, cancellationToken).ConfigureAwait(false) : null;
+        var files = await host.SharedFilesAsync(InstallFiles.Certificates(material, host.Host), cancellationToken).ConfigureAwait(false);
+        return user is null ? files : files with { Changes = [user, .. files.Changes] };
     }
 }

@@ -5,27 +5,14 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases.Certs;
 
 /// <summary><c>kubeconfig</c>: admin.conf, controller-manager.conf and scheduler.conf on the control-plane hosts, from the cluster state.</summary>
-internal sealed class KubeconfigPhase : ILeafPhase
+internal sealed class KubeconfigPhase : HostPhase
 {
-    public string Name => "kubeconfig";
+    public override string Name => "kubeconfig";
 
-    public string Description => "Install admin.conf, controller-manager.conf and scheduler.conf on the control-plane hosts";
+    public override string Description => "Install admin.conf, controller-manager.conf and scheduler.conf on the control-plane hosts";
 
-    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.ControlPlaneHosts);
-    }
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 
-    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(target);
-        var host = target.RequiredHost;
-        var view = context.View(host.Name);
-        var material = await context.Material.GetAsync(context, cancellationToken).ConfigureAwait(false);
-        var readers = await RunningReaders.OfAsync(view, context.Config, host, cancellationToken).ConfigureAwait(false);
-        var (changes, notes) = await FileConvergence.PlanAsync(view, InstallFiles.Kubeconfigs(material, host), cancellationToken, readers).ConfigureAwait(false);
-        return new TargetPlan { Changes = changes, Notes = notes };
-    }
+    protected override async Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken) =>
+        await host.SharedFilesAsync(InstallFiles.Kubeconfigs(await host.MaterialAsync(cancellationToken).ConfigureAwait(false), host.Host), cancellationToken).ConfigureAwait(false);
 }

@@ -13,15 +13,11 @@ internal sealed class ApiServerPhase : ServicePhase
 
     public override string Description => "Run kube-apiserver with its audit policy and encryption at rest";
 
-    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.ControlPlaneHosts);
-    }
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) =>
         [ServiceCatalog.ApiServer(host.Address, material.Config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived)];
 
-    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(PhaseContext context, InstallMaterial material, HostView view, HostSpec host, CancellationToken cancellationToken) =>
-        Task.FromResult(_files.ApiServer(material, host));
+    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken) =>
+        Task.FromResult(_files.ApiServer(material, host.Host));
 }

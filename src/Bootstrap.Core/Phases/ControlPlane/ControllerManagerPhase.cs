@@ -13,14 +13,10 @@ internal sealed class ControllerManagerPhase : ServicePhase
 
     public override string Description => "Run kube-controller-manager";
 
-    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.ControlPlaneHosts);
-    }
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.ControllerManager()];
 
-    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(PhaseContext context, InstallMaterial material, HostView view, HostSpec host, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DesiredFile>>([_files.ControllerManagerUnit(material, host)]);
+    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DesiredFile>>([_files.ControllerManagerUnit(material, host.Host)]);
 }

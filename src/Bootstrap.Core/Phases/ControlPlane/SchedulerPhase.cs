@@ -13,14 +13,10 @@ internal sealed class SchedulerPhase : ServicePhase
 
     public override string Description => "Run kube-scheduler";
 
-    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.ControlPlaneHosts);
-    }
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Scheduler()];
 
-    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(PhaseContext context, InstallMaterial material, HostView view, HostSpec host, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DesiredFile>>([_files.SchedulerUnit(material, host)]);
+    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DesiredFile>>([_files.SchedulerUnit(material, host.Host)]);
 }

@@ -1,6 +1,5 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
-using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Phases.ControlPlane;
 
@@ -11,11 +10,7 @@ internal sealed class WaitControlPlanePhase : HealthCheckPhase
 
     public override string Description => "Wait until the API answers through the control-plane endpoint";
 
-    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.ControlPlaneHosts);
-    }
+    protected override ServiceSpec Service => ServiceCatalog.Endpoint();
 
-    protected override ServiceSpec Service(ClusterConfig config, HostSpec host) => ServiceCatalog.Endpoint();
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 }

@@ -1,6 +1,5 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
-using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Phases.Etcd;
 
@@ -11,11 +10,7 @@ internal sealed class EtcdHealthPhase : HealthCheckPhase
 
     public override string Description => "Wait until every etcd member is healthy";
 
-    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.EtcdMembers);
-    }
+    protected override ServiceSpec Service => ServiceCatalog.Etcd();
 
-    protected override ServiceSpec Service(ClusterConfig config, HostSpec host) => ServiceCatalog.Etcd();
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.EtcdMembers;
 }

@@ -21,26 +21,22 @@ internal sealed class EtcdMemberPhase : ServicePhase
 
     protected override bool WaitAfterStart => false;
 
-    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.EtcdMembers);
-    }
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.EtcdMembers;
 
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Etcd()];
 
-    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(PhaseContext context, InstallMaterial material, HostView view, HostSpec host, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DesiredFile>>([_files.EtcdUnit(material, host)]);
+    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DesiredFile>>([_files.EtcdUnit(material, host.Host)]);
 
-    protected override async Task<IReadOnlyList<Change>> PrepareAsync(PhaseContext context, HostView view, HostSpec host, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<Change>> PrepareAsync(HostPlanning host, CancellationToken cancellationToken)
     {
         var changes = new List<Change>();
-        if (await HostPreparation.EtcdUserAsync(view, cancellationToken).ConfigureAwait(false) is { } user)
+        if (await HostPreparation.EtcdUserAsync(host.View, cancellationToken).ConfigureAwait(false) is { } user)
         {
             changes.Add(user);
         }
 
-        if (await HostPreparation.DirectoryAsync(view, KubeadmLayout.EtcdDataDir, "0700", InstallFiles.EtcdUser, cancellationToken).ConfigureAwait(false) is { } directory)
+        if (await HostPreparation.DirectoryAsync(host.View, KubeadmLayout.EtcdDataDir, "0700", InstallFiles.EtcdUser, cancellationToken).ConfigureAwait(false) is { } directory)
         {
             changes.Add(directory);
         }

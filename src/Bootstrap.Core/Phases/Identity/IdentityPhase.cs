@@ -10,23 +10,18 @@ namespace Bootstrap.Core.Phases.Identity;
 /// from the cluster state's — or that holds any while the state holds none — stops the run before anything is written,
 /// on any host or in the state. The way out is named: the right state directory, or <c>bootstrap state pull</c>.
 /// </summary>
-internal sealed class IdentityPhase : IGuardPhase
+internal sealed class IdentityPhase : HostPhase, IGuardPhase
 {
-    public string Name => "identity";
+    public override string Name => "identity";
 
-    public string Description => "Refuse to write when a host holds another cluster identity (CAs, service-account key, encryption keys, VRRP password) than the cluster state; read-only, runs before anything is written and cannot be skipped";
+    public override string Description => "Refuse to write when a host holds another cluster identity (CAs, service-account key, encryption keys, VRRP password) than the cluster state; read-only, runs before anything is written and cannot be skipped";
 
-    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
+
+    protected override async Task<TargetPlan> PlanAsync(HostPlanning target, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.Hosts);
-    }
-
-    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(target);
-        var view = context.View(target.Name);
+        var (context, view) = (target.Context, target.View);
         var state = await ClusterIdentity.ReadStateAsync(context.Config.StateDirectory, cancellationToken).ConfigureAwait(false);
         var host = await ClusterIdentity.ReadHostAsync(view, cancellationToken).ConfigureAwait(false);
         var differences = ClusterIdentity.Differences(host, state, new Dictionary<string, byte[]>());
@@ -46,7 +41,7 @@ internal sealed class IdentityPhase : IGuardPhase
         }
 
         differences = ClusterIdentity.Differences(host, state, certificates);
-        var from = context.Config.ControlPlaneHosts.FirstOrDefault()?.Name ?? target.Name;
+        var from = context.Config.ControlPlaneHosts.FirstOrDefault()?.Name ?? target.Host.Name;
         var lines = string.Concat(differences.Select(d => "\n  " + d));
         return TargetPlan.Refuse(state.Exists
             ? $"holds another cluster identity than the cluster state in {state.Root}:{lines}\n"

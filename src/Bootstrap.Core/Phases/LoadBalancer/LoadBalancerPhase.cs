@@ -14,18 +14,14 @@ internal sealed class LoadBalancerPhase : ServicePhase
 
     public override string Description => "Run haproxy and keepalived (the virtual IP) on the loadbalancer hosts; nothing for an external load balancer";
 
-    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived ? PhaseTarget.Of(config.LoadBalancerHosts) : [];
-    }
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived ? config.LoadBalancerHosts : [];
 
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Haproxy(), ServiceCatalog.Keepalived()];
 
-    protected override async Task<IReadOnlyList<DesiredFile>> FilesAsync(PhaseContext context, InstallMaterial material, HostView view, HostSpec host, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken)
     {
         var interfaceName = material.Config.LoadBalancer.Interface
-            ?? await HostPreparation.InterfaceOfAsync(view, host.Address.ToString(), cancellationToken).ConfigureAwait(false);
-        return _files.LoadBalancer(material, host, interfaceName);
+            ?? await HostPreparation.InterfaceOfAsync(host.View, host.Host.Address.ToString(), cancellationToken).ConfigureAwait(false);
+        return _files.LoadBalancer(material, host.Host, interfaceName);
     }
 }

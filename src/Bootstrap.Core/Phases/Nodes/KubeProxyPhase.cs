@@ -24,23 +24,20 @@ internal sealed class KubeProxyPhase : ServicePhase
 
     public override string Description => "Run kube-proxy on every node, with the kube-proxy ServiceAccount's token";
 
-    public override IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.Nodes);
-    }
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Nodes;
 
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.KubeProxy()];
 
-    protected override async Task<IReadOnlyList<DesiredFile>> FilesAsync(PhaseContext context, InstallMaterial material, HostView view, HostSpec host, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken)
     {
+        var context = host.Context;
         var api = await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false);
         var token = api is null ? DryRunToken
             : context.DryRun ? await api.ServiceAccountTokenAsync(KubeadmObjectNames.KubeProxyName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false) ?? DryRunToken
             : await ServiceAccountTokenAsync(api, context.Time, cancellationToken).ConfigureAwait(false);
         context.Redactor.Register(token);
-        var conntrack = await view.QueryAsync(new RemoteCommand(["test", "-w", ConntrackMax], sudo: true), cancellationToken).ConfigureAwait(false);
-        return NodeInstallFiles.KubeProxy(material, _files, host, token, conntrack.Succeeded);
+        var conntrack = await host.View.QueryAsync(new RemoteCommand(["test", "-w", ConntrackMax], sudo: true), cancellationToken).ConfigureAwait(false);
+        return NodeInstallFiles.KubeProxy(material, _files, host.Host, token, conntrack.Succeeded);
     }
 
     // The token controller creates the Secret shortly after the ServiceAccount.

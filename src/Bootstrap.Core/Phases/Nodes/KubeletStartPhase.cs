@@ -17,7 +17,7 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// A node that already has kubelet.conf gets no token: it is only kept running and checked Ready.
 /// Restarts of running containerd or kubelets roll one node at a time.
 /// </summary>
-internal sealed class KubeletStartPhase : ILeafPhase
+internal sealed class KubeletStartPhase : HostPhase
 {
     public static readonly TimeSpan TokenTtl = TimeSpan.FromMinutes(15);
 
@@ -27,29 +27,21 @@ internal sealed class KubeletStartPhase : ILeafPhase
 
     private readonly NodeFiles _files = new(new Rendering.TemplateRenderer());
 
-    public string Name => "kubelet-start";
+    public override string Name => "kubelet-start";
 
-    public string Description => "Run containerd and the kubelet on every node; a kubelet without kubelet.conf joins with a new short-lived bootstrap token (TLS bootstrap)";
+    public override string Description => "Run containerd and the kubelet on every node; a kubelet without kubelet.conf joins with a new short-lived bootstrap token (TLS bootstrap)";
 
-    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Nodes;
+
+    protected override async Task<TargetPlan> PlanAsync(HostPlanning target, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.Nodes);
-    }
-
-    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(target);
-        var host = target.RequiredHost;
-        var view = context.View(host.Name);
-        var material = await context.Material.GetAsync(context, cancellationToken).ConfigureAwait(false);
+        var (host, view) = (target.Host, target.View);
+        var material = await target.MaterialAsync(cancellationToken).ConfigureAwait(false);
         var containerd = ServiceCatalog.Containerd();
         var joined = (await view.QueryAsync(new RemoteCommand(["test", "-f", NodeLayout.KubeletKubeconfig], sudo: true), cancellationToken).ConfigureAwait(false)).Succeeded;
         var kubelet = ServiceCatalog.Kubelet(joining: !joined);
-        var own = NodeInstallFiles.Kubelet(material, _files, host);
-        var shared = new[] { containerd, kubelet }.SelectMany(s => InstallFiles.ReadBy(material, host, s)).Where(f => own.All(o => o.Path != f.Path));
-        var (files, notes) = await FileConvergence.PlanAsync(view, [.. own, .. shared], cancellationToken).ConfigureAwait(false);
+        var (files, notes) = await target.OwnFilesAsync(material, NodeInstallFiles.Kubelet(material, _files, host), [containerd, kubelet], cancellationToken).ConfigureAwait(false);
         var changes = new List<Change>(files);
         if (await HostPreparation.DirectoryAsync(view, NodeLayout.StaticPodDir, "0755", "root", cancellationToken).ConfigureAwait(false) is { } manifests)
         {

@@ -9,7 +9,7 @@ namespace Bootstrap.Core.Phases.Preflight;
 /// ports, swap, binaries, kernel modules and sysctls, clock skew, unique host names, MACs and
 /// product_uuid). Read-only: it never changes a host. A host with an error (not ignored) fails the phase.
 /// </summary>
-public sealed class PreflightPhase : ILeafPhase
+internal sealed class PreflightPhase : HostPhase
 {
     /// <summary>Clock skew above this is warned about.</summary>
     public static readonly TimeSpan DefaultMaxClockSkew = TimeSpan.FromSeconds(2);
@@ -30,21 +30,16 @@ public sealed class PreflightPhase : ILeafPhase
         _maxClockSkew = options.MaxClockSkew;
     }
 
-    public string Name => "preflight";
+    public override string Name => "preflight";
 
-    public string Description => "Run the pre-flight checks on every host (read-only)";
+    public override string Description => "Run the pre-flight checks on every host (read-only)";
 
-    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
+
+    protected override async Task<TargetPlan> PlanAsync(HostPlanning target, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        return PhaseTarget.Of(config.Hosts);
-    }
-
-    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(target);
-        var spec = target.RequiredHost;
+        var (context, spec) = (target.Context, target.Host);
         var probe = await ProbeAsync(context, spec, cancellationToken).ConfigureAwait(false);
 
         // The other hosts' probes, for uniqueness; a host whose probe failed reports that failure itself.

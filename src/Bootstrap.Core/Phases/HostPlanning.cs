@@ -1,0 +1,32 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Phases;
+
+/// <summary>One host as a phase plans it: the run, the host's spec and its read-only view.</summary>
+internal sealed record HostPlanning(PhaseContext Context, HostSpec Host, HostView View)
+{
+    public ClusterConfig Config => Context.Config;
+
+    public Task<InstallMaterial> MaterialAsync(CancellationToken cancellationToken) => Context.Material.GetAsync(Context, cancellationToken);
+
+    /// <summary>
+    /// Plans files every service of the host may read (certificates, kubeconfigs, binaries): a changed one that a running
+    /// service reads is left, with a note, to that service's phase, which writes it in the host's turn.
+    /// </summary>
+    public async Task<TargetPlan> SharedFilesAsync(IReadOnlyList<DesiredFile> files, CancellationToken cancellationToken)
+    {
+        var readers = await RunningReaders.OfAsync(View, Config, Host, cancellationToken).ConfigureAwait(false);
+        var (changes, notes) = await FileConvergence.PlanAsync(View, files, cancellationToken, readers).ConfigureAwait(false);
+        return new TargetPlan { Changes = changes, Notes = notes };
+    }
+
+    /// <summary>Plans a phase's own files together with the shared files its services read (which it writes itself, in the host's turn).</summary>
+    public async Task<(IReadOnlyList<Change> Changes, IReadOnlyList<string> Notes)> OwnFilesAsync(
+        InstallMaterial material, IReadOnlyList<DesiredFile> own, IReadOnlyList<ServiceSpec> services, CancellationToken cancellationToken)
+    {
+        var shared = services.SelectMany(s => InstallFiles.ReadBy(material, Host, s)).Where(f => own.All(o => o.Path != f.Path)).DistinctBy(f => f.Path);
+        return await FileConvergence.PlanAsync(View, [.. own, .. shared], cancellationToken).ConfigureAwait(false);
+    }
+}
