@@ -12,11 +12,11 @@ namespace Bootstrap.Core.Phases;
 /// workstation through the control-plane endpoint with the cluster state's admin.conf. It acts on the cluster as a
 /// whole and needs no SSH. Subclasses say which objects.
 /// </summary>
-internal abstract class ApiObjectsPhase : ILeafPhase
+internal abstract class ApiObjectsPhase(string name, string description) : ILeafPhase
 {
-    public abstract string Name { get; }
+    public string Name => name;
 
-    public abstract string Description { get; }
+    public string Description => description;
 
     public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => [PhaseTarget.Cluster];
 

@@ -5,7 +5,7 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases;
 
 /// <summary>A phase that changes nothing: in a real run it waits until a service answers its health check on each target host.</summary>
-internal abstract class HealthCheckPhase : HostPhase
+internal abstract class HealthCheckPhase(string name, string description) : HostPhase(name, description)
 {
     protected override Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken)
     {

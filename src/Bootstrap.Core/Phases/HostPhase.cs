@@ -5,11 +5,11 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases;
 
 /// <summary>The shape of a phase that acts on hosts over SSH: it names its hosts and plans one host at a time through a <see cref="HostPlanning"/>.</summary>
-internal abstract class HostPhase : ILeafPhase
+internal abstract class HostPhase(string name, string description) : ILeafPhase
 {
-    public abstract string Name { get; }
+    public string Name => name;
 
-    public abstract string Description { get; }
+    public string Description => description;
 
     public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
     {

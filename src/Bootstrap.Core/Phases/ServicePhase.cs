@@ -10,7 +10,7 @@ namespace Bootstrap.Core.Phases;
 /// changed inputs. A host whose plan restarts a running service gets its whole change in its turn of the roll.
 /// Subclasses say which hosts, which files and which services.
 /// </summary>
-internal abstract class ServicePhase : HostPhase
+internal abstract class ServicePhase(string name, string description) : HostPhase(name, description)
 {
     /// <summary>After starting a stopped service, wait for it to be healthy (false for etcd members of a new cluster, which need each other first).</summary>
     protected virtual bool WaitAfterStart => true;

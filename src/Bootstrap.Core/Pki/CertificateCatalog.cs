@@ -58,32 +58,23 @@ internal static class CertificateCatalog
     }
 
     private static CertificateSpec Authority(string name, string path, string commonName, CertificateHosts certificateOn) =>
-        new()
-        {
-            Name = name,
-            Kind = CertificateKind.Authority,
-            Path = path,
-            HostPath = path,
-            CommonName = commonName,
-            CertificateOn = certificateOn,
-            KeyOn = CertificateHosts.ControlPlanes,
-        };
+        Entry(name, CertificateKind.Authority, path, commonName) with { CertificateOn = certificateOn };
 
     // Control-plane leaves by default; callers narrow or widen it.
     private static CertificateSpec Leaf(string name, string path, string ca, string commonName, KeyPurposes purposes, params string[] organizations) =>
-        new()
-        {
-            Name = name,
-            Kind = CertificateKind.Leaf,
-            Path = path,
-            HostPath = path,
-            CaName = ca,
-            CommonName = commonName,
-            Purposes = purposes,
-            Organizations = organizations,
-            CertificateOn = CertificateHosts.ControlPlanes,
-            KeyOn = CertificateHosts.ControlPlanes,
-        };
+        Entry(name, CertificateKind.Leaf, path, commonName) with { CaName = ca, Purposes = purposes, Organizations = organizations };
+
+    /// <summary>An entry stored and installed at <paramref name="path"/>, on the control planes, key included.</summary>
+    private static CertificateSpec Entry(string name, CertificateKind kind, string path, string commonName) => new()
+    {
+        Name = name,
+        Kind = kind,
+        Path = path,
+        HostPath = path,
+        CommonName = commonName,
+        CertificateOn = CertificateHosts.ControlPlanes,
+        KeyOn = CertificateHosts.ControlPlanes,
+    };
 
     private static CertificateSpec ApiServer(PkiRequest request)
     {
@@ -136,18 +127,5 @@ internal static class CertificateCatalog
         };
 
     private static CertificateSpec Kubeconfig(string name, string path, string user, string? host, params string[] organizations) =>
-        new()
-        {
-            Name = name,
-            Kind = CertificateKind.Kubeconfig,
-            Path = path,
-            HostPath = path,
-            CertificateOn = CertificateHosts.ControlPlanes,
-            CaName = Ca,
-            CommonName = user,
-            Organizations = organizations,
-            Purposes = KeyPurposes.ClientAuth,
-            KubeconfigUser = user,
-            Host = host,
-        };
+        Leaf(name, path, Ca, user, KeyPurposes.ClientAuth, organizations) with { Kind = CertificateKind.Kubeconfig, KubeconfigUser = user, Host = host };
 }

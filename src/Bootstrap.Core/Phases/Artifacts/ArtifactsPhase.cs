@@ -8,12 +8,8 @@ namespace Bootstrap.Core.Phases.Artifacts;
 /// <c>artifacts</c>: the etcd and Kubernetes binaries each host runs, verified by sha256 on the host. A binary a
 /// running service executes is left to that service's phase (it changes in the host's turn of the roll).
 /// </summary>
-internal sealed class ArtifactsPhase : HostPhase
+internal sealed class ArtifactsPhase() : HostPhase("artifacts", "Install the etcd and Kubernetes binaries each host needs, verified by sha256 on the host")
 {
-    public override string Name => "artifacts";
-
-    public override string Description => "Install the etcd and Kubernetes binaries each host needs, verified by sha256 on the host";
-
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts.Where(h => InstallFiles.BinariesFor(config, h).Count > 0);
 
     protected override async Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken) =>

@@ -12,12 +12,8 @@ namespace Bootstrap.Core.Phases.Certs;
 /// host's and etcd member's certificates and keys. A changed file that a running service reads is left to that
 /// service's phase, which writes it in the host's turn.
 /// </summary>
-internal sealed class CertsPhase : HostPhase, IPreparingPhase
+internal sealed class CertsPhase() : HostPhase("certs", "Generate the PKI in the cluster state (once) and install each host's certificates and keys"), IPreparingPhase
 {
-    public override string Name => "certs";
-
-    public override string Description => "Generate the PKI in the cluster state (once) and install each host's certificates and keys";
-
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) =>
         config.Hosts.Where(h => h.HasRole(HostRole.ControlPlane) || config.EtcdMembers.Contains(h));
 

@@ -5,12 +5,8 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases.Certs;
 
 /// <summary><c>kubeconfig</c>: admin.conf, controller-manager.conf and scheduler.conf on the control-plane hosts, from the cluster state.</summary>
-internal sealed class KubeconfigPhase : HostPhase
+internal sealed class KubeconfigPhase() : HostPhase("kubeconfig", "Install admin.conf, controller-manager.conf and scheduler.conf on the control-plane hosts")
 {
-    public override string Name => "kubeconfig";
-
-    public override string Description => "Install admin.conf, controller-manager.conf and scheduler.conf on the control-plane hosts";
-
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 
     protected override async Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken) =>

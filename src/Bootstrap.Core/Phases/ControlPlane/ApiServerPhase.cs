@@ -5,13 +5,9 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases.ControlPlane;
 
 /// <summary><c>control-plane/apiserver</c>: kube-apiserver with its audit policy and encryption at rest; restarts roll through the load balancer's handover.</summary>
-internal sealed class ApiServerPhase : ServicePhase
+internal sealed class ApiServerPhase() : ServicePhase("apiserver", "Run kube-apiserver with its audit policy and encryption at rest")
 {
     private readonly InstallFiles _files = new(new Rendering.TemplateRenderer());
-
-    public override string Name => "apiserver";
-
-    public override string Description => "Run kube-apiserver with its audit policy and encryption at rest";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 

@@ -5,13 +5,9 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases.ControlPlane;
 
 /// <summary><c>control-plane/controller-manager</c>: kube-controller-manager on every control-plane host.</summary>
-internal sealed class ControllerManagerPhase : ServicePhase
+internal sealed class ControllerManagerPhase() : ServicePhase("controller-manager", "Run kube-controller-manager")
 {
     private readonly InstallFiles _files = new(new Rendering.TemplateRenderer());
-
-    public override string Name => "controller-manager";
-
-    public override string Description => "Run kube-controller-manager";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 

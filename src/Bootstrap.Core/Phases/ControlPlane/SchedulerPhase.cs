@@ -5,13 +5,9 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases.ControlPlane;
 
 /// <summary><c>control-plane/scheduler</c>: kube-scheduler on every control-plane host.</summary>
-internal sealed class SchedulerPhase : ServicePhase
+internal sealed class SchedulerPhase() : ServicePhase("scheduler", "Run kube-scheduler")
 {
     private readonly InstallFiles _files = new(new Rendering.TemplateRenderer());
-
-    public override string Name => "scheduler";
-
-    public override string Description => "Run kube-scheduler";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 

@@ -4,12 +4,8 @@ using Bootstrap.Core.Install;
 namespace Bootstrap.Core.Phases.ControlPlane;
 
 /// <summary><c>wait-control-plane</c>: waits until the API answers through the control-plane endpoint, from each control-plane host.</summary>
-internal sealed class WaitControlPlanePhase : HealthCheckPhase
+internal sealed class WaitControlPlanePhase() : HealthCheckPhase("wait-control-plane", "Wait until the API answers through the control-plane endpoint")
 {
-    public override string Name => "wait-control-plane";
-
-    public override string Description => "Wait until the API answers through the control-plane endpoint";
-
     protected override ServiceSpec Service => ServiceCatalog.Endpoint();
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;

@@ -4,12 +4,8 @@ using Bootstrap.Core.Install;
 namespace Bootstrap.Core.Phases.Etcd;
 
 /// <summary><c>etcd/health</c>: waits until every member answers its health check (members of a new cluster need each other first).</summary>
-internal sealed class EtcdHealthPhase : HealthCheckPhase
+internal sealed class EtcdHealthPhase() : HealthCheckPhase("health", "Wait until every etcd member is healthy")
 {
-    public override string Name => "health";
-
-    public override string Description => "Wait until every etcd member is healthy";
-
     protected override ServiceSpec Service => ServiceCatalog.Etcd();
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.EtcdMembers;

@@ -11,13 +11,9 @@ namespace Bootstrap.Core.Phases.Etcd;
 /// cluster start together without waiting (they need each other for quorum; <c>etcd/health</c> waits); a running
 /// member whose files change restarts in its turn, healthy before the next.
 /// </summary>
-internal sealed class EtcdMemberPhase : ServicePhase
+internal sealed class EtcdMemberPhase() : ServicePhase("member", "Run an etcd member as a systemd unit (members of a new cluster start together)")
 {
     private readonly InstallFiles _files = new(new Rendering.TemplateRenderer());
-
-    public override string Name => "member";
-
-    public override string Description => "Run an etcd member as a systemd unit (members of a new cluster start together)";
 
     protected override bool WaitAfterStart => false;
 

@@ -10,12 +10,8 @@ namespace Bootstrap.Core.Phases.Identity;
 /// from the cluster state's — or that holds any while the state holds none — stops the run before anything is written,
 /// on any host or in the state. The way out is named: the right state directory, or <c>bootstrap state pull</c>.
 /// </summary>
-internal sealed class IdentityPhase : HostPhase, IGuardPhase
+internal sealed class IdentityPhase() : HostPhase("identity", "Refuse to write when a host holds another cluster identity (CAs, service-account key, encryption keys, VRRP password) than the cluster state; read-only, runs before anything is written and cannot be skipped"), IGuardPhase
 {
-    public override string Name => "identity";
-
-    public override string Description => "Refuse to write when a host holds another cluster identity (CAs, service-account key, encryption keys, VRRP password) than the cluster state; read-only, runs before anything is written and cannot be skipped";
-
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
 
     protected override async Task<TargetPlan> PlanAsync(HostPlanning target, CancellationToken cancellationToken)

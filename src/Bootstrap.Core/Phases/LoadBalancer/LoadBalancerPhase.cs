@@ -6,13 +6,9 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases.LoadBalancer;
 
 /// <summary><c>load-balancer</c>: haproxy and keepalived (the virtual IP) on the load-balancer hosts; nothing for an external load balancer.</summary>
-internal sealed class LoadBalancerPhase : ServicePhase
+internal sealed class LoadBalancerPhase() : ServicePhase("load-balancer", "Run haproxy and keepalived (the virtual IP) on the loadbalancer hosts; nothing for an external load balancer")
 {
     private readonly InstallFiles _files = new(new Rendering.TemplateRenderer());
-
-    public override string Name => "load-balancer";
-
-    public override string Description => "Run haproxy and keepalived (the virtual IP) on the loadbalancer hosts; nothing for an external load balancer";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived ? config.LoadBalancerHosts : [];
 

@@ -11,7 +11,7 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// It authenticates with the kube-proxy ServiceAccount's token, the identity kubeadm's DaemonSet has, bound to
 /// system:node-proxier by the upload-config objects.
 /// </summary>
-internal sealed class KubeProxyPhase : ServicePhase
+internal sealed class KubeProxyPhase() : ServicePhase("kube-proxy", "Run kube-proxy on every node, with the kube-proxy ServiceAccount's token")
 {
     // A plan before upload-config ran (or before the API answers): no ServiceAccount token yet, so the kubeconfig would be created.
     private const string DryRunToken = "token-of-the-kube-proxy-service-account";
@@ -19,10 +19,6 @@ internal sealed class KubeProxyPhase : ServicePhase
     private static readonly TimeSpan TokenWait = TimeSpan.FromSeconds(30);
 
     private readonly NodeFiles _files = new(new Rendering.TemplateRenderer());
-
-    public override string Name => "kube-proxy";
-
-    public override string Description => "Run kube-proxy on every node, with the kube-proxy ServiceAccount's token";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Nodes;
 

@@ -17,7 +17,7 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// A node that already has kubelet.conf gets no token: it is only kept running and checked Ready.
 /// Restarts of running containerd or kubelets roll one node at a time.
 /// </summary>
-internal sealed class KubeletStartPhase : HostPhase
+internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run containerd and the kubelet on every node; a kubelet without kubelet.conf joins with a new short-lived bootstrap token (TLS bootstrap)")
 {
     public static readonly TimeSpan TokenTtl = TimeSpan.FromMinutes(15);
 
@@ -26,10 +26,6 @@ internal sealed class KubeletStartPhase : HostPhase
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     private readonly NodeFiles _files = new(new Rendering.TemplateRenderer());
-
-    public override string Name => "kubelet-start";
-
-    public override string Description => "Run containerd and the kubelet on every node; a kubelet without kubelet.conf joins with a new short-lived bootstrap token (TLS bootstrap)";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Nodes;
 

@@ -9,30 +9,19 @@ namespace Bootstrap.Core.Phases.Preflight;
 /// ports, swap, binaries, kernel modules and sysctls, clock skew, unique host names, MACs and
 /// product_uuid). Read-only: it never changes a host. A host with an error (not ignored) fails the phase.
 /// </summary>
-internal sealed class PreflightPhase : HostPhase
+internal sealed class PreflightPhase(PreflightOptions options) : HostPhase("preflight", "Run the pre-flight checks on every host (read-only)")
 {
     /// <summary>Clock skew above this is warned about.</summary>
     public static readonly TimeSpan DefaultMaxClockSkew = TimeSpan.FromSeconds(2);
 
-    private readonly IgnoredPreflightErrors _ignored;
-    private readonly TimeSpan _maxClockSkew;
+    private readonly IgnoredPreflightErrors _ignored = (options ?? throw new ArgumentNullException(nameof(options))).IgnorePreflightErrors;
+    private readonly TimeSpan _maxClockSkew = options.MaxClockSkew;
 
     // Uniqueness compares every host with every other, so each host's probe is read once and shared.
     private readonly ConcurrentDictionary<string, Lazy<Task<PreflightProbe>>> _probes = new(StringComparer.Ordinal);
 
     // A host's run may start other hosts' probes (for uniqueness); this keeps probing within spec.ssh.concurrency.
     private SemaphoreSlim? _probeGate;
-
-    public PreflightPhase(PreflightOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _ignored = options.IgnorePreflightErrors;
-        _maxClockSkew = options.MaxClockSkew;
-    }
-
-    public override string Name => "preflight";
-
-    public override string Description => "Run the pre-flight checks on every host (read-only)";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
 

@@ -6,11 +6,7 @@ using k8s.Models;
 namespace Bootstrap.Core.Phases.UploadConfig;
 
 /// <summary><c>kubeadm</c>: kubeadm's ClusterConfiguration, as `kubeadm init phase upload-config kubeadm` uploads it.</summary>
-internal sealed class KubeadmConfigPhase : ApiObjectsPhase
+internal sealed class KubeadmConfigPhase() : ApiObjectsPhase("kubeadm", "The kubeadm-config ConfigMap (ClusterConfiguration, ClusterStatus)")
 {
-    public override string Name => "kubeadm";
-
-    public override string Description => "The kubeadm-config ConfigMap (ClusterConfiguration, ClusterStatus)";
-
     protected override IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects(InstallMaterial material) => KubeadmClusterObjects.KubeadmConfig(material.Config);
 }

@@ -6,11 +6,7 @@ using k8s.Models;
 namespace Bootstrap.Core.Phases.UploadConfig;
 
 /// <summary><c>kubelet</c>: the KubeletConfiguration every node runs with, as `kubeadm init phase upload-config kubelet` uploads it.</summary>
-internal sealed class KubeletConfigPhase : ApiObjectsPhase
+internal sealed class KubeletConfigPhase() : ApiObjectsPhase("kubelet", "The kubelet-config ConfigMap (the KubeletConfiguration every node runs with)")
 {
-    public override string Name => "kubelet";
-
-    public override string Description => "The kubelet-config ConfigMap (the KubeletConfiguration every node runs with)";
-
     protected override IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects(InstallMaterial material) => KubeadmClusterObjects.KubeletConfig(material.Config);
 }
