@@ -30,6 +30,7 @@ internal static class BootstrapCli
         root.Subcommands.Add(Commands.TokenCommand.Create(TimeProvider.System, files));
         root.Subcommands.Add(Commands.StateCommand.Create(files, connector));
         root.Subcommands.Add(Commands.SecretsCommand.Create(files, connector));
+        root.Subcommands.Add(Commands.ResetCommand.Create(files, connector));
         return root;
     }
 

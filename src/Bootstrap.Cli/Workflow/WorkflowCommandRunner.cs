@@ -65,13 +65,25 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         using var interrupt = new InterruptSignal(cancellationToken);
         var token = interrupt.Token;
         ConnectedHosts hosts;
+        IReadOnlyDictionary<string, string> unreachable = new Dictionary<string, string>();
         try
         {
             // A run on chosen hosts connects only to the hosts its phases need (a node joins while an unrelated host is down).
             var needed = selection.Hosts.Count == 0 ? config.Hosts : WorkflowRunner.HostsOf(tree, selection, config);
             logger.Information("[{Phase}] connecting to {Count} hosts", "connect", needed.Count);
-            hosts = await ConnectedHosts.ConnectAsync(connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys), needed, config.SshConcurrency, token)
-                .ConfigureAwait(false);
+            var hostConnector = connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys);
+            if (invocation.ToleratesUnreachableHosts)
+            {
+                (hosts, unreachable) = await ConnectedHosts.ConnectAvailableAsync(hostConnector, needed, config.SshConcurrency, redactor, token).ConfigureAwait(false);
+                foreach (var (host, why) in unreachable)
+                {
+                    logger.Warning("[{Phase}] {Host}: unreachable ({Error}); the cluster side is still done, nothing on the host is changed", "connect", host, why);
+                }
+            }
+            else
+            {
+                hosts = await ConnectedHosts.ConnectAsync(hostConnector, needed, config.SshConcurrency, token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -95,6 +107,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         await using (hosts.ConfigureAwait(false))
         {
             var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun };
+            selection = selection with { Unreachable = unreachable.Keys.ToHashSet(StringComparer.Ordinal) };
             await using var disposeContext = context.ConfigureAwait(false);
             IWorkflowObserver observer = json is null
                 ? new ConsoleWorkflowObserver(logger)
@@ -103,6 +116,15 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             if (!invocation.Json)
             {
                 WorkflowReport.Write(result, output, invocation.DryRun);
+            }
+
+            if (result.Succeeded && unreachable.Count > 0)
+            {
+                // The cluster side was done for them; the hosts themselves were not touched.
+                var names = string.Join(", ", unreachable.Keys.Order(StringComparer.Ordinal));
+                logger.Error("[{Phase}] {Hosts} could not be reached: the cluster side is done for them, nothing on them was changed; run again when they answer, or wipe them",
+                    tree.Name, names);
+                return Finish(ExitCodes.Failure, "failed", $"{names}: unreachable; nothing on them was changed");
             }
 
             return Outcome(result, logger, Finish);

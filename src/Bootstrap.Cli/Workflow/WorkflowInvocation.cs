@@ -38,6 +38,9 @@ internal sealed record WorkflowInvocation
     /// </summary>
     public bool LocksState { get; init; } = true;
 
+    /// <summary>Go on without the hosts that cannot be reached (their phases fail naming them); <c>reset</c> does, the others need every host.</summary>
+    public bool ToleratesUnreachableHosts { get; init; }
+
     /// <summary>The command line as the user typed it (for the state lock's holder line); never holds a secret (secrets come from files, the environment or a prompt).</summary>
     public string CommandLine { get; init; } = "bootstrap";
 

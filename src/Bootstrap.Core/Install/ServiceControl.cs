@@ -95,6 +95,41 @@ internal static class ServiceControl
         return changes;
     }
 
+    /// <summary>The changes that leave <paramref name="service"/> stopped and disabled, given its <paramref name="status"/>.</summary>
+    public static IReadOnlyList<Change> PlanStop(string host, ServiceSpec service, ServiceStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(status);
+        var changes = new List<Change>();
+        if (status.ActiveState is not ("inactive" or "failed" or ""))
+        {
+            changes.Add(new Change
+            {
+                Host = host,
+                Kind = ChangeKind.UnitStop,
+                Target = service.Unit,
+                From = status.ActiveState,
+                To = "inactive",
+                Apply = (apply, ct) => RunAsync(apply, host, ["systemctl", "stop", service.Unit], ct),
+            });
+        }
+
+        if (status.UnitFileState is "enabled" or "enabled-runtime")
+        {
+            changes.Add(new Change
+            {
+                Host = host,
+                Kind = ChangeKind.UnitDisable,
+                Target = service.Unit,
+                From = status.UnitFileState,
+                To = "disabled",
+                Apply = (apply, ct) => RunAsync(apply, host, ["systemctl", "disable", "--quiet", service.Unit], ct),
+            });
+        }
+
+        return changes;
+    }
+
     /// <summary>Whether the plan restarts a running service (it then needs the host's turn in a roll).</summary>
     public static bool Restarts(IEnumerable<Change> changes) => changes.Any(c => c.Kind == ChangeKind.UnitRestart);
 

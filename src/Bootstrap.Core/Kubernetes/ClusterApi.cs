@@ -171,6 +171,56 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
     public Task<V1Node?> NodeAsync(string name, CancellationToken cancellationToken) =>
         OrNullAsync(() => _client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken));
 
+    /// <summary>Marks the Node unschedulable (or schedulable again).</summary>
+    public Task CordonAsync(string name, bool cordon, CancellationToken cancellationToken) =>
+        PatchNodeAsync(name, cordon ? "{\"spec\":{\"unschedulable\":true}}" : "{\"spec\":{\"unschedulable\":null}}", cancellationToken);
+
+    /// <summary>Deletes the Node; false when there was none.</summary>
+    public async Task<bool> DeleteNodeAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CoreV1.DeleteNodeAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The pods bound to a node, every namespace.</summary>
+    public async Task<IReadOnlyList<V1Pod>> PodsOnNodeAsync(string node, CancellationToken cancellationToken) =>
+        (await _client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: "spec.nodeName=" + node, cancellationToken: cancellationToken).ConfigureAwait(false)).Items.ToArray();
+
+    /// <summary>
+    /// Asks to evict a pod (policy/v1beta1, what a v1.20 API server serves): true when accepted or already gone, false when a
+    /// PodDisruptionBudget refuses it for now (HTTP 429; the caller retries).
+    /// </summary>
+    public async Task<bool> EvictAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var eviction = new V1Eviction
+        {
+            ApiVersion = "policy/v1beta1",
+            Kind = "Eviction",
+            Metadata = new V1ObjectMeta { Name = pod.Metadata.Name, NamespaceProperty = pod.Metadata.NamespaceProperty },
+        };
+        try
+        {
+            await _client.CoreV1.CreateNamespacedPodEvictionAsync(eviction, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return true;
+        }
+        catch (HttpOperationException e) when ((int)e.Response.StatusCode == 429)
+        {
+            return false;
+        }
+    }
+
     public Task PatchNodeAsync(string name, string mergePatch, CancellationToken cancellationToken) =>
         _client.CoreV1.PatchNodeAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch), name, cancellationToken: cancellationToken);
 

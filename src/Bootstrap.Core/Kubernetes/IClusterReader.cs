@@ -17,6 +17,9 @@ internal interface IClusterReader
 
     Task<V1Node?> NodeAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>The pods bound to a node, every namespace.</summary>
+    Task<IReadOnlyList<V1Pod>> PodsOnNodeAsync(string node, CancellationToken cancellationToken);
+
     /// <summary>The token of a ServiceAccount's token Secret, or null while there is none.</summary>
     Task<string?> ServiceAccountTokenAsync(string name, string ns, CancellationToken cancellationToken);
 

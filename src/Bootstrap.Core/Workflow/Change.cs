@@ -53,6 +53,7 @@ public sealed record Change
             ChangeKind.ApiUpdate => ("would update", "updated"),
             ChangeKind.ApiDelete => ("would delete", "deleted"),
             ChangeKind.CsrApprove => ("would approve", "approved"),
+            ChangeKind.HostCleanup => ("would clean up", "cleaned up"),
             _ => ("would join", "joined"),
         };
         var text = new StringBuilder(dryRun ? wouldVerb : verb).Append(' ').Append(Target);

@@ -62,4 +62,7 @@ public enum ChangeKind
 
     /// <summary>A host joins as a node with a new bootstrap token (TLS bootstrap).</summary>
     NodeJoin,
+
+    /// <summary>Something Bootstrap set up outside files is taken down on a host (kube-proxy's rules, a network interface, mounts).</summary>
+    HostCleanup,
 }

@@ -59,6 +59,42 @@ public sealed class ConnectedHosts : IAsyncDisposable
         return new ConnectedHosts(connected.Select(h => h!).ToList());
     }
 
+    /// <summary>
+    /// Connects to every host it can, at most <paramref name="maxConcurrency"/> at once: the hosts that answered, and for
+    /// each host that did not, why (for runs that do what they can without some hosts, like <c>reset</c>).
+    /// </summary>
+    public static async Task<(ConnectedHosts Hosts, IReadOnlyDictionary<string, string> Unreachable)> ConnectAvailableAsync(
+        IHostConnector connector, IReadOnlyList<HostSpec> hosts, int maxConcurrency, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connector);
+        ArgumentNullException.ThrowIfNull(hosts);
+        ArgumentNullException.ThrowIfNull(redactor);
+        var connected = new IRemoteHost?[hosts.Count];
+        var unreachable = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxConcurrency), CancellationToken = cancellationToken };
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, hosts.Count), options, async (index, token) =>
+            {
+                try
+                {
+                    connected[index] = await connector.ConnectAsync(hosts[index], token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    unreachable[hosts[index].Name] = redactor.Redact(e.Message);
+                }
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await CloseAsync(connected).ConfigureAwait(false);
+            throw;
+        }
+
+        return (new ConnectedHosts(connected.OfType<IRemoteHost>().ToList()), new Dictionary<string, string>(unreachable, StringComparer.Ordinal));
+    }
+
     public async ValueTask DisposeAsync() => await CloseAsync(_hosts).ConfigureAwait(false);
 
     private static async Task CloseAsync(IEnumerable<IRemoteHost?> hosts)

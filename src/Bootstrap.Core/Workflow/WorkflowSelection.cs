@@ -22,6 +22,12 @@ public sealed record WorkflowSelection
     public IReadOnlyList<string> Hosts { get; init; } = [];
 
     /// <summary>
+    /// Hosts that could not be reached, in a run that goes on without them (<c>reset</c>): phases that work on hosts over SSH
+    /// leave them out; phases that act through the API (<see cref="IApiPhase"/>, the cluster) still cover them.
+    /// </summary>
+    public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
     /// The problems with this selection against <paramref name="tree"/> (unknown paths, skipped guards) and, when
     /// given, <paramref name="config"/> (unknown host names), each named with the known ones.
     /// </summary>
@@ -92,7 +98,9 @@ public sealed record WorkflowSelection
     {
         ArgumentNullException.ThrowIfNull(phase);
         ArgumentNullException.ThrowIfNull(config);
-        var targets = phase.Targets(config);
+        var targets = phase.Targets(config)
+            .Where(t => t.Host is null || phase is IApiPhase || !Unreachable.Contains(t.Name))
+            .ToList();
         return Hosts.Count == 0
             ? targets
             : targets.Where(t => t.Host is null || Hosts.Contains(t.Name, StringComparer.Ordinal)).ToList();

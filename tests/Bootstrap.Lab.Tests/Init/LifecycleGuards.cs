@@ -119,9 +119,11 @@ internal static class LifecycleGuards
 
         var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path);
 
+        // The identity guard sees it first: the hosts encrypt with a key the state does not hold.
         Assert.True(init.ExitCode == 1, init.Output);
-        Assert.Contains("the encryption-at-rest key", init.Output, StringComparison.Ordinal);
-        Assert.Contains("bootstrap state pull -f CLUSTER_FILE --from CONTROL_PLANE_HOST", init.Output, StringComparison.Ordinal);
+        Assert.Contains("/etc/kubernetes/encryption-config.yaml: the host encrypts Secrets with key \"key1\"", init.Output, StringComparison.Ordinal);
+        Assert.Contains("which the state does not hold: replacing it would leave every Secret it encrypted unreadable", init.Output, StringComparison.Ordinal);
+        Assert.Contains("bootstrap state pull -f CLUSTER_FILE --from cp1", init.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(keys), "init made a new encryption key");
         Assert.Equal(before, await KubernetesFilesAsync(paths));
 

@@ -1,0 +1,105 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Workflow;
+using k8s.Models;
+
+namespace Bootstrap.Core.Phases.Reset;
+
+/// <summary>
+/// <c>reset/drain</c> (also the first step of a node's turn in an upgrade): cordon the Node, then evict its pods through the
+/// API (PodDisruptionBudgets respected: a refused eviction is retried until <see cref="ResetOptions.DrainTimeout"/>) and wait
+/// until they are gone. DaemonSet and static pods stay; a pod no controller manages is refused unless forced.
+/// </summary>
+internal sealed class DrainPhase(ResetOptions options) : IApiPhase
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    public string Name => "drain";
+
+    public string Description => "Cordon each node and evict its pods (PodDisruptionBudgets respected; DaemonSet pods stay)";
+
+    public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return options.SkipDrain ? [] : PhaseTarget.Of(config.Nodes);
+    }
+
+    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(target);
+        var name = target.Name;
+        if (await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false) is not { } api)
+        {
+            return TargetPlan.Nothing($"would cordon and drain node {name} once the API answers");
+        }
+
+        var node = await api.NodeAsync(name, cancellationToken).ConfigureAwait(false);
+        if (node is null)
+        {
+            return TargetPlan.Nothing($"node {name} is not registered");
+        }
+
+        var (evict, refusal) = DrainPolicy.Decide(name, await api.PodsOnNodeAsync(name, cancellationToken).ConfigureAwait(false), options.Force);
+        if (refusal is not null)
+        {
+            return TargetPlan.Refuse(refusal);
+        }
+
+        var changes = new List<Change>();
+        if (node.Spec?.Unschedulable != true)
+        {
+            changes.Add(new Change
+            {
+                Host = name,
+                Kind = ChangeKind.ApiUpdate,
+                Target = $"Node {name}",
+                To = "unschedulable",
+                Reason = "cordon",
+                Apply = async (apply, ct) =>
+                {
+                    await (await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false)).CordonAsync(name, cordon: true, ct).ConfigureAwait(false);
+                    return [];
+                },
+            });
+        }
+
+        changes.AddRange(evict.Select(pod => new Change
+        {
+            Host = name,
+            Kind = ChangeKind.ApiDelete,
+            Target = $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}",
+            Reason = "evicted",
+            Apply = (apply, ct) => EvictAsync(apply, pod, ct),
+        }));
+        return TargetPlan.Of(changes);
+    }
+
+    private async Task<IReadOnlyList<string>> EvictAsync(ApplyContext apply, V1Pod pod, CancellationToken cancellationToken)
+    {
+        var client = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        var deadline = apply.Time.GetUtcNow() + options.DrainTimeout;
+        var what = $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}";
+        while (!await client.EvictAsync(pod, cancellationToken).ConfigureAwait(false))
+        {
+            if (apply.Time.GetUtcNow() >= deadline)
+            {
+                throw new PhaseFailedException($"pod {what} could not be evicted within {options.DrainTimeout.TotalMinutes:0} minutes: a PodDisruptionBudget keeps refusing it");
+            }
+
+            await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        while ((await client.PodsOnNodeAsync(pod.Spec.NodeName, cancellationToken).ConfigureAwait(false)).Any(p => p.Metadata.Uid == pod.Metadata.Uid))
+        {
+            if (apply.Time.GetUtcNow() >= deadline)
+            {
+                throw new PhaseFailedException($"pod {what} was evicted but is still on {pod.Spec.NodeName} after {options.DrainTimeout.TotalMinutes:0} minutes");
+            }
+
+            await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return [];
+    }
+}

@@ -1,0 +1,24 @@
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Phases.Reset;
+
+/// <summary>
+/// The phases of <c>bootstrap reset</c> (kubeadm reset's scope, driven from the workstation), in order: the cluster side
+/// first (drain, delete the Node), so that it is done even when the host cannot be reached; then the host (stop and
+/// disable the services, remove what Bootstrap wrote). Meant to run with a host filter naming the hosts to reset.
+/// </summary>
+public static class ResetWorkflow
+{
+    public static PhaseTree Create(ResetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new PhaseTree(
+            "reset",
+            [
+                new DrainPhase(options),
+                new RemoveNodePhase(),
+                new StopServicesPhase(),
+                new RemoveFilesPhase(),
+            ]);
+    }
+}

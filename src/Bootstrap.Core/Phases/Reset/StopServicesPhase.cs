@@ -1,0 +1,58 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Phases.Reset;
+
+/// <summary>
+/// <c>reset/stop</c>: stop and disable every service Bootstrap runs on the host, the ones that depend on others first;
+/// before containerd stops, the containers the kubelet left in its k8s.io namespace are killed and removed (Debian's
+/// containerd unit keeps containers running when it stops).
+/// </summary>
+internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable every service Bootstrap runs on the host, and remove the kubelet's containers")
+{
+    // Fixed script: the namespace is an argument, never part of it.
+    private const string RemoveContainers =
+        "for id in $(ctr -n \"$1\" containers ls -q); do ctr -n \"$1\" tasks kill -s SIGKILL \"$id\" 2>/dev/null; ctr -n \"$1\" tasks delete -f \"$id\" 2>/dev/null; ctr -n \"$1\" containers rm \"$id\"; done";
+
+    private const string KubernetesNamespace = "k8s.io";
+
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
+
+    protected override async Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var changes = new List<Change>();
+        foreach (var service in HostFootprint.Services(host.Config, host.Host))
+        {
+            var status = await host.View.UnitAsync(service.Unit, cancellationToken).ConfigureAwait(false);
+            if (service.Component == "containerd" && status.Active)
+            {
+                var containers = await host.View.QueryAsync(new RemoteCommand(["ctr", "-n", KubernetesNamespace, "containers", "ls", "-q"], sudo: true), cancellationToken).ConfigureAwait(false);
+                var count = containers.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+                if (containers.Succeeded && count > 0)
+                {
+                    changes.Add(Command(host.Host.Name, ChangeKind.HostCleanup, $"{count} containers of containerd's {KubernetesNamespace} namespace", ["sh", "-c", RemoveContainers, "remove", KubernetesNamespace]));
+                }
+            }
+
+            changes.AddRange(ServiceControl.PlanStop(host.Host.Name, service, status));
+        }
+
+        return TargetPlan.Of(changes);
+    }
+
+    /// <summary>A change whose apply is one root command on the host.</summary>
+    internal static Change Command(string host, ChangeKind kind, string target, string[] argv) => new()
+    {
+        Host = host,
+        Kind = kind,
+        Target = target,
+        Apply = async (apply, ct) =>
+        {
+            await apply.Host(host).RunCheckedAsync(new RemoteCommand(argv, sudo: true), apply.Redactor, ct).ConfigureAwait(false);
+            return [];
+        },
+    };
+}
