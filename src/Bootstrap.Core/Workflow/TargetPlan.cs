@@ -23,6 +23,9 @@ public sealed record TargetPlan
     /// </summary>
     public bool Rolling { get; init; }
 
+    /// <summary>Where this target's turn comes in the roll: lower first (e.g. an etcd leader last); ties in cluster-file order.</summary>
+    public int RollOrder { get; init; }
+
     /// <summary>Runs after the changes (or when there are none) in a real run; returns report lines. Throws <see cref="PhaseFailedException"/> when the target is not as it must be.</summary>
     internal Func<ApplyContext, CancellationToken, Task<IReadOnlyList<string>>>? Verify { get; init; }
 

@@ -103,8 +103,25 @@ public sealed class WorkflowRunner
 
             // A refusal anywhere means nothing is applied anywhere in this phase.
             var refused = plans.Any(p => p.Plan?.Refusal is not null || p.Failed is not null);
-            var applied = await Task.WhenAll(plans.Select(p => FinishTargetAsync(step.Path, p, refused, roll, context, gate, cancellationToken))).ConfigureAwait(false);
-            hosts.AddRange(applied);
+            // Targets that restart a running service take their turns one after the other, in the phase's order
+            // (RollOrder, then file order); the others are applied meanwhile, in parallel.
+            var rolling = plans.Where(p => p.Plan is { Rolling: true, Changes.Count: > 0 } && !refused)
+                .OrderBy(p => p.Plan!.RollOrder)
+                .ThenBy(p => step.Targets.ToList().IndexOf(p.Target))
+                .ToList();
+            var parallel = plans.Except(rolling).Select(p => FinishTargetAsync(step.Path, p, refused, roll, context, gate, cancellationToken)).ToList();
+            var turns = Task.Run(async () =>
+            {
+                var done = new List<TargetOutcome>();
+                foreach (var planned in rolling)
+                {
+                    done.Add(await FinishTargetAsync(step.Path, planned, refused, roll, context, gate, cancellationToken).ConfigureAwait(false));
+                }
+
+                return done;
+            }, CancellationToken.None);
+            var finished = (await Task.WhenAll(parallel).ConfigureAwait(false)).Concat(await turns.ConfigureAwait(false)).ToDictionary(o => o.Outcome.Host, StringComparer.Ordinal);
+            hosts.AddRange(plans.Select(p => finished[p.Target.Name]));
         }
 
         var outcomes = hosts.Select(h => h.Outcome).ToList();

@@ -232,6 +232,17 @@ public sealed class WorkflowRunnerTests
     }
 
     [Fact]
+    public async Task Turns_come_in_the_phases_roll_order_then_in_cluster_file_order()
+    {
+        TestPhase? phase = null;
+        phase = new TestPhase("etcd", (host, _) => Task.FromResult(phase!.Changed(host, "restart etcd", rolling: true) with { RollOrder = host == "cp1" ? 1 : 0 }), role: HostRole.ControlPlane);
+
+        await Runner.RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, WorkflowFixtures.Context(), CancellationToken.None);
+
+        Assert.Equal(["cp2", "cp3", "cp1"], phase.Ran);
+    }
+
+    [Fact]
     public async Task A_roll_stops_at_the_first_failed_turn_and_later_hosts_keep_what_they_run()
     {
         var entered = new List<string>();

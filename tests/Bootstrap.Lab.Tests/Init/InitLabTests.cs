@@ -332,7 +332,10 @@ public sealed class InitLabTests
             var run = await BootstrapProcess.RunAsync("init", "phase", "artifacts", "-f", url, "--output", "json");
 
             Assert.True(run.ExitCode == 0, run.Output);
-            var hosts = BootstrapProcess.Events(run.Stdout).Where(e => Event(e) == "host-end").ToDictionary(e => e.GetProperty("host").GetString()!);
+            // `init phase artifacts` also runs the identity guard first (it always runs before a phase that writes).
+            var hosts = BootstrapProcess.Events(run.Stdout)
+                .Where(e => Event(e) == "host-end" && e.GetProperty("phase").GetString() == "artifacts")
+                .ToDictionary(e => e.GetProperty("host").GetString()!);
             Assert.True(hosts["cp2"].GetProperty("changed").GetBoolean(), hosts["cp2"].ToString());
             Assert.Equal(["created /usr/local/bin/kubectl"], hosts["cp2"].GetProperty("details").EnumerateArray().Select(d => d.GetString()));
             Assert.False(hosts["cp1"].GetProperty("changed").GetBoolean());

@@ -143,7 +143,8 @@ internal static partial class ScalarFormats
             return new KubernetesVersion(
                 int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
                 int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture),
-                int.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
+                int.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture),
+                match.Groups[4].Value);
         }
         catch (OverflowException)
         {
@@ -198,7 +199,7 @@ internal static partial class ScalarFormats
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
     private static partial Regex DnsLabel();
 
-    [GeneratedRegex("^v([0-9]{1,4})\\.([0-9]{1,4})\\.([0-9]{1,4})$")]
+    [GeneratedRegex("^v([0-9]{1,4})\\.([0-9]{1,4})\\.([0-9]{1,4})(?:-([0-9A-Za-z]+(?:\\.[0-9A-Za-z]+)*))?$")]
     private static partial Regex VersionPattern();
 
     [GeneratedRegex("^SHA256:[A-Za-z0-9+/]{43}$")]
