@@ -74,8 +74,27 @@ public sealed class ScalarFormatsTests
     [InlineData("v1.31.0", true)]
     [InlineData("1.20.2", false)]
     [InlineData("v1.20", false)]
-    [InlineData("v1.20.2-rc.1", false)]
-    public void Versions_are_v_major_minor_patch(string text, bool valid) => Assert.Equal(valid, ScalarFormats.Version(text) is not null);
+    [InlineData("v1.20.2-rc.1", true)]
+    [InlineData("v1.20.3-lab.0", true)]
+    [InlineData("v1.20.3-", false)]
+    [InlineData("v1.20.3-lab..0", false)]
+    [InlineData("v1.20.3+build", false)]
+    public void Versions_are_v_major_minor_patch_with_an_optional_pre_release(string text, bool valid) => Assert.Equal(valid, ScalarFormats.Version(text) is not null);
+
+    [Theory]
+    [InlineData("v1.20.2", "v1.20.3-lab.0")]
+    [InlineData("v1.20.3-lab.0", "v1.20.3")]
+    [InlineData("v1.20.3-rc.2", "v1.20.3-rc.10")]
+    [InlineData("v1.20.3", "v1.21.0-alpha.1")]
+    public void Versions_order_as_semantic_versions(string older, string newer)
+    {
+        var (a, b) = (ScalarFormats.Version(older)!, ScalarFormats.Version(newer)!);
+
+        Assert.True(a < b, $"{older} < {newer}");
+        Assert.True(b > a);
+        Assert.Equal(0, a.CompareTo(ScalarFormats.Version(older)));
+        Assert.Equal(newer, b.ToString());
+    }
 
     [Theory]
     [InlineData("cp1", true)]
