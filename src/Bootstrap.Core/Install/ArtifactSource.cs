@@ -77,6 +77,7 @@ internal sealed class ArtifactSource
         {
             Spec = new FileSpec($"{KubeadmLayout.BinDir}/{name}", Mode: 0b111_101_101),
             Sha256 = sha256,
+            StagePath = BinaryStore.PathFor(name, sha256),
             Open = async ct => File.OpenRead(await LocalCopyAsync(name, sha256, ct).ConfigureAwait(false)),
         };
     }

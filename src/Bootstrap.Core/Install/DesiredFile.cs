@@ -20,6 +20,13 @@ internal sealed record DesiredFile
 
     public string Path => Spec.Path;
 
+    /// <summary>
+    /// For a large artifact (a binary): where the host keeps this content by its digest (<see cref="BinaryStore"/>). It is
+    /// uploaded there first and put in place by a copy on the host, so a phase can stage it for every host up front and the
+    /// switch in a host's turn moves no bytes over the network; the version it replaces stays there for a step back.
+    /// </summary>
+    public string? StagePath { get; init; }
+
     public static DesiredFile FromBytes(FileSpec spec, byte[] content)
     {
         ArgumentNullException.ThrowIfNull(content);

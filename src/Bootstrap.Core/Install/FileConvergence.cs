@@ -19,7 +19,8 @@ internal static class FileConvergence
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(files);
-        var current = await view.FilesAsync([.. files.Select(f => f.Path)], cancellationToken).ConfigureAwait(false);
+        var current = await view.FilesAsync([.. files.Select(f => f.Path), .. files.Where(f => f.StagePath is not null).Select(f => f.StagePath!)], cancellationToken)
+            .ConfigureAwait(false);
         var changes = new List<Change>();
         var notes = new List<string>();
         var directories = new DirectorySet();
@@ -35,7 +36,24 @@ internal static class FileConvergence
                 continue;
             }
 
-            if (k == ChangeKind.FileReplace && deferredTo?.Invoke(file.Path) is { } component)
+            var component = k == ChangeKind.FileReplace ? deferredTo?.Invoke(file.Path) : null;
+            if (file.StagePath is { } stage && k != ChangeKind.FileMetadata
+                && !string.Equals(current[stage]?.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                var staged = file with { Spec = file.Spec with { Path = stage, Owner = "root", Group = "root" } };
+                view.WouldWrite(stage, new RemoteFileState(file.Sha256, staged.Spec.Mode, "root", "root"));
+                changes.Add(new Change
+                {
+                    Host = view.Name,
+                    Kind = ChangeKind.FileCreate,
+                    Target = stage,
+                    To = Describe(file.Sha256, staged.Spec.Mode, "root", "root"),
+                    Reason = component is null ? $"staged for {file.Path}" : $"staged for {file.Path}, which the running {component} switches to in its turn",
+                    Apply = (apply, ct) => WriteAsync(apply, view.Name, staged, directories, ct),
+                });
+            }
+
+            if (component is not null)
             {
                 notes.Add($"left {file.Path} to {component}'s turn: the running {component} reads it");
                 continue;
@@ -49,8 +67,10 @@ internal static class FileConvergence
                 Target = file.Path,
                 From = state is null ? null : Describe(state.Sha256, state.Mode, state.Owner, state.Group),
                 To = Describe(file.Sha256, file.Spec.Mode, file.Spec.Owner, file.Spec.Group),
-                Reason = k == ChangeKind.FileReplace ? "content differs" : null,
-                Apply = (apply, ct) => WriteAsync(apply, view.Name, file, directories, ct),
+                Reason = k == ChangeKind.FileReplace ? (file.StagePath is null ? "content differs" : "content differs; copied from the staged binary") : null,
+                Apply = file.StagePath is { } from && k != ChangeKind.FileMetadata
+                    ? (apply, ct) => ActivateAsync(apply, view.Name, file, from, state?.Sha256, directories, ct)
+                    : (apply, ct) => WriteAsync(apply, view.Name, file, directories, ct),
             });
         }
 
@@ -83,6 +103,41 @@ internal static class FileConvergence
             }
         }
 
+        return [];
+    }
+
+    /// <summary>
+    /// Puts a staged binary in place with a copy on the host (temp file beside the target, sha256 checked, mode and owner,
+    /// rename), then removes the other staged versions of it but the one it replaced.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> ActivateAsync(
+        ApplyContext apply, string hostName, DesiredFile file, string stage, string? replaced, DirectorySet directories, CancellationToken cancellationToken)
+    {
+        var host = apply.Host(hostName);
+        var directory = AtomicInstall.Split(file.Path).Directory;
+        if (directories.Claim(directory))
+        {
+            await host.RunCheckedAsync(new RemoteCommand(["mkdir", "-p", "--", directory], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+        }
+
+        var temp = await AtomicInstall.CreateTempBesideAsync(host, file.Path, apply.Redactor, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await host.RunCheckedAsync(new RemoteCommand(["cp", "--", stage, temp], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+            await AtomicInstall.CommitAsync(host, temp, file.Spec, file.Sha256, apply.Redactor, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await AtomicInstall.RemoveQuietlyAsync(host, temp, sudo: true).ConfigureAwait(false);
+            throw;
+        }
+
+        var (store, staged) = AtomicInstall.Split(stage);
+        var name = staged[..staged.LastIndexOf('-')];
+        var keep = replaced is null ? stage : $"{store}/{name}-{replaced[..Math.Min(replaced.Length, staged.Length - name.Length - 1)]}";
+        await host.RunAsync(
+            new RemoteCommand(["find", store, "-maxdepth", "1", "-name", name + "-*", "!", "-path", stage, "!", "-path", keep, "-delete"], sudo: true),
+            cancellationToken).ConfigureAwait(false);
         return [];
     }
 

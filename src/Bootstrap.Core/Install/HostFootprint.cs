@@ -54,7 +54,13 @@ internal static class HostFootprint
             paths.AddRange([InstallFiles.HaproxyConfig, InstallFiles.KeepalivedConfig]);
         }
 
-        paths.AddRange(InstallFiles.BinariesFor(config, host).Select(b => $"{KubeadmLayout.BinDir}/{b}"));
+        var binaries = InstallFiles.BinariesFor(config, host);
+        paths.AddRange(binaries.Select(b => $"{KubeadmLayout.BinDir}/{b}"));
+        if (binaries.Count > 0)
+        {
+            paths.Add(Path.GetDirectoryName(BinaryStore.Directory)!);
+        }
+
         return paths;
     }
 

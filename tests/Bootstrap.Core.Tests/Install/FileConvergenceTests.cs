@@ -94,4 +94,50 @@ public sealed class FileConvergenceTests : IDisposable
         Assert.Equal([created.Path], changes.Select(c => c.Target));
         Assert.Equal([$"left {renewed.Path} to kube-apiserver's turn: the running kube-apiserver reads it"], notes);
     }
+
+    [Fact]
+    public async Task A_binary_is_staged_by_its_digest_then_copied_in_place_and_the_version_it_replaced_stays_for_a_step_back()
+    {
+        var store = Path.Combine(_root, "store");
+        DesiredFile Binary(string text)
+        {
+            var file = File("bin/kubelet", text, 0b111_101_101);
+            return file with { StagePath = $"{store}/kubelet-{file.Sha256[..16]}" };
+        }
+
+        var (v1, v2, v3) = (Binary("v1\n"), Binary("v2\n"), Binary("v3\n"));
+        var first = await ConvergeAsync([v1]);
+        var again = await ConvergeAsync([v1]);
+        var second = await ConvergeAsync([v2]);
+        var third = await ConvergeAsync([v3]);
+        var back = await ConvergeAsync([v2]);
+
+        Assert.Equal([(ChangeKind.FileCreate, v1.StagePath!), (ChangeKind.FileCreate, v1.Path)], first.Select(c => (c.Kind, c.Target)));
+        Assert.Empty(again);
+        Assert.Equal([(ChangeKind.FileCreate, v2.StagePath!), (ChangeKind.FileReplace, v2.Path)], second.Select(c => (c.Kind, c.Target)));
+        Assert.Equal(new[] { v2.StagePath!, v3.StagePath! }.Order(StringComparer.Ordinal), System.IO.Directory.GetFiles(store).Order(StringComparer.Ordinal));
+        Assert.False(System.IO.File.Exists(v1.StagePath), "the version before the one replaced is removed");
+        Assert.Equal([(ChangeKind.FileReplace, v2.Path)], back.Select(c => (c.Kind, c.Target)));
+        Assert.Equal("v2\n", await System.IO.File.ReadAllTextAsync(v2.Path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
+            System.IO.File.GetUnixFileMode(v2.Path));
+    }
+
+    [Fact]
+    public async Task A_binary_a_running_service_executes_is_staged_now_and_switched_in_its_services_turn()
+    {
+        var store = Path.Combine(_root, "store");
+        var old = File("bin/kube-apiserver", "old\n", 0b111_101_101);
+        await ConvergeAsync([old with { StagePath = $"{store}/kube-apiserver-{old.Sha256[..16]}" }]);
+        var renewed = File("bin/kube-apiserver", "new\n", 0b111_101_101);
+        renewed = renewed with { StagePath = $"{store}/kube-apiserver-{renewed.Sha256[..16]}" };
+
+        var staged = await ConvergeAsync([renewed], path => path == renewed.Path ? "kube-apiserver" : null);
+        var switched = await ConvergeAsync([renewed]);
+
+        Assert.Equal([(ChangeKind.FileCreate, renewed.StagePath!)], staged.Select(c => (c.Kind, c.Target)));
+        Assert.Contains("switches to in its turn", staged[0].Reason, StringComparison.Ordinal);
+        Assert.Equal([(ChangeKind.FileReplace, renewed.Path)], switched.Select(c => (c.Kind, c.Target)));
+        Assert.Equal("new\n", await System.IO.File.ReadAllTextAsync(renewed.Path));
+    }
 }

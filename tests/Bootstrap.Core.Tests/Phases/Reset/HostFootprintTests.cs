@@ -14,7 +14,7 @@ public sealed class HostFootprintTests
         Assert.Equal(
             [
                 "/etc/systemd/system/kubelet.service", "/etc/systemd/system/kube-proxy.service", "/etc/kubernetes", "/var/lib/kubelet", "/var/lib/kube-proxy",
-                "/etc/cni/net.d/10-bootstrap-bridge.conflist", "/etc/containerd/config.toml", "/var/lib/cni", "/usr/local/bin/kubelet", "/usr/local/bin/kube-proxy",
+                "/etc/cni/net.d/10-bootstrap-bridge.conflist", "/etc/containerd/config.toml", "/var/lib/cni", "/usr/local/bin/kubelet", "/usr/local/bin/kube-proxy", "/var/lib/bootstrap",
             ],
             paths);
         Assert.DoesNotContain(paths, p => p.Contains("containerd.service", StringComparison.Ordinal));
