@@ -42,6 +42,8 @@ public sealed class InitLabTests
             await LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster);
             await LifecycleGuards.ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConvergesAsync(paths, cluster);
             await LifecycleGuards.AFrozenHostEndsTheRunWithinTheTimeoutNamingItAsync(cluster);
+            await NodeLifecycle.AResetWorkerLeavesNothingAndJoinsBackAsync(paths, cluster);
+            await NodeLifecycle.AnUnreachableHostHasItsClusterSideResetAsync(paths, cluster);
             await StockKubeadmJoinsTheSpareWithABootstrapTokenAsync(paths, cluster);
             await UrlArtifactsAreFetchedOnceAndOnlyWhereMissingAsync(paths, cluster);
             await RenewedCertificatesRollOutWithoutDowntimeAsync(paths, cluster);

@@ -176,15 +176,22 @@ internal static partial class LifecycleGuards
     public static async Task AFrozenHostEndsTheRunWithinTheTimeoutNamingItAsync(LabClusterFile cluster)
     {
         var bounded = cluster.Variant("cluster-bounded.yaml", text => text.Replace("    connectTimeout: 10s", "    connectTimeout: 5s\n    commandTimeout: 20s", StringComparison.Ordinal));
+        var frozen = false;
         var clock = Stopwatch.StartNew();
-        var run = BootstrapProcess.RunAsync(TimeSpan.FromMinutes(5), "init", "-f", bounded);
-        await Task.Delay(TimeSpan.FromSeconds(4));
-        var freeze = await LabScript.RunAsync(TimeSpan.FromSeconds(30), null, "freeze", "w2");
-        Assert.True(freeze.ExitCode == 0, freeze.Output);
         ProcessResult ended;
         try
         {
-            ended = await run;
+            // Frozen once every host is connected and the first phase that reads w2 starts: a host that hangs mid-run.
+            ended = await BootstrapProcess.RunAsync(TimeSpan.FromMinutes(5), async line =>
+            {
+                if (!frozen && line.Contains("\"event\":\"phase-start\",\"phase\":\"preflight\"", StringComparison.Ordinal))
+                {
+                    frozen = true;
+                    var freeze = await LabScript.RunAsync(TimeSpan.FromSeconds(30), null, "freeze", "w2");
+                    Assert.True(freeze.ExitCode == 0, freeze.Output);
+                    clock.Restart();
+                }
+            }, "init", "-f", bounded, "--output", "json");
         }
         finally
         {
@@ -192,9 +199,10 @@ internal static partial class LifecycleGuards
             Assert.True(thaw.ExitCode == 0, thaw.Output);
         }
 
+        Assert.True(frozen, "the run never started its first phase:\n" + ended.Output);
         Assert.True(ended.ExitCode == 1, ended.Output);
-        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"the run took {clock.Elapsed} with w2 frozen");
-        Assert.Matches("w2: .* did not finish within 20s", ended.Output);
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"the run took {clock.Elapsed} after w2 froze");
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(ended.Output, "w2: `[^`]+` did not finish within 20s"), "the run did not name w2 and the command that hung:\n" + ended.Output);
     }
 
     /// <summary>issue 12: rotation of the encryption key; a Secret written before is readable after and stored in etcd under the new key.</summary>

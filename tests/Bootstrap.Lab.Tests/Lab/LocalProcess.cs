@@ -5,12 +5,14 @@ namespace Bootstrap.Lab.Tests.Lab;
 /// <summary>Runs a program on the test host with an argv and a hard timeout.</summary>
 internal static class LocalProcess
 {
+    /// <param name="onLine">Called with each line of standard output as it comes (e.g. to inject a fault at a given point of a run).</param>
     public static async Task<ProcessResult> RunAsync(
         string program,
         IEnumerable<string> args,
         TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        Func<string, Task>? onLine = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -32,7 +34,7 @@ internal static class LocalProcess
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = onLine is null ? process.StandardOutput.ReadToEndAsync() : ReadLinesAsync(process.StandardOutput, onLine);
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
         try
@@ -48,5 +50,17 @@ internal static class LocalProcess
         }
 
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<string> ReadLinesAsync(StreamReader reader, Func<string, Task> onLine)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            all.Append(line).Append('\n');
+            await onLine(line);
+        }
+
+        return all.ToString();
     }
 }

@@ -8,13 +8,21 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases.Reset;
 
 /// <summary>
-/// <c>reset/remove-files</c>: take away what Bootstrap set up on the host (<see cref="HostFootprint"/>): kube-proxy's
-/// iptables/IPVS rules, the kubelet's mounts, the pods' bridge, then every file and directory it wrote (configuration,
+/// <c>reset/remove-files</c>: take away what Bootstrap set up on the host (<see cref="HostFootprint"/>): the kubelet's,
+/// kube-proxy's and the pod network's iptables rules (and IPVS services), the kubelet's mounts, the pods' bridge, then every file and directory it wrote (configuration,
 /// certificates, kubeconfigs, the etcd data, units, binaries). OS packages stay.
 /// </summary>
-internal sealed class RemoveFilesPhase() : HostPhase("remove-files", "Remove kube-proxy's rules, the kubelet's mounts, the pod bridge and every file Bootstrap wrote on the host")
+internal sealed class RemoveFilesPhase() : HostPhase("remove-files", "Remove the Kubernetes iptables rules, the kubelet's mounts, the pod bridge and every file Bootstrap wrote on the host")
 {
     private const string KubeletMounts = "awk -v root=\"$1/\" 'index($2, root) == 1 {print $2}' /proc/mounts | sort -r";
+
+    // The kubelet's and kube-proxy's chains and rules (KUBE-…) and the bridge plugin's (CNI-…), IPv4 and IPv6; other rules stay.
+    // kube-proxy --cleanup would need ipset even in iptables mode, and leaves the kubelet's chains.
+    private const string CountRules = "for t in iptables ip6tables; do command -v \"$t-save\" >/dev/null && \"$t-save\"; done | grep -c -e KUBE- -e CNI- || true";
+
+    private const string RemoveRules =
+        "for t in iptables ip6tables; do command -v \"$t-save\" >/dev/null || continue; \"$t-save\" | grep -v -e KUBE- -e CNI- | \"$t-restore\" || exit 1; done; "
+        + "if command -v ipvsadm >/dev/null; then ipvsadm --clear; fi; if ip link show kube-ipvs0 >/dev/null 2>&1; then ip link delete kube-ipvs0; fi";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
 
@@ -26,10 +34,10 @@ internal sealed class RemoveFilesPhase() : HostPhase("remove-files", "Remove kub
         var stat = await view.QueryAsync(new RemoteCommand(["stat", "-c", "%n", "--", .. paths], sudo: true), cancellationToken).ConfigureAwait(false);
         var present = stat.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var changes = new List<Change>();
-        var kubeProxy = $"{KubeadmLayout.BinDir}/kube-proxy";
-        if (present.Contains(kubeProxy))
+        var rules = await view.QueryAsync(new RemoteCommand(["sh", "-c", CountRules], sudo: true), cancellationToken).ConfigureAwait(false);
+        if (int.TryParse(rules.Stdout.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count > 0)
         {
-            changes.Add(StopServicesPhase.Command(name, ChangeKind.HostCleanup, "kube-proxy's iptables and IPVS rules", [kubeProxy, "--cleanup"]));
+            changes.Add(StopServicesPhase.Command(name, ChangeKind.HostCleanup, $"{count} iptables lines of the kubelet, kube-proxy and the pod network (KUBE-…, CNI-…)", ["sh", "-c", RemoveRules]));
         }
 
         var mounts = await view.QueryAsync(new RemoteCommand(["sh", "-c", KubeletMounts, "mounts", NodeLayout.KubeletDir], sudo: true), cancellationToken).ConfigureAwait(false);
