@@ -18,6 +18,12 @@ public sealed record ArtifactsSpec
     /// <summary>The URL each file name is appended to; null in directory mode. Ends with a slash.</summary>
     public Uri? BaseUrl { get; init; }
 
+    /// <summary>The files of etcd, which may come from their own source (<c>spec.artifacts.etcd</c>) so etcd can move separately from Kubernetes.</summary>
+    public static IReadOnlyList<string> EtcdFiles { get; } = ["etcd", "etcdctl"];
+
+    /// <summary><c>spec.artifacts.etcd</c>: where etcd and etcdctl come from instead (same fields); null when from this source.</summary>
+    public ArtifactsSpec? Etcd { get; init; }
+
     /// <summary>File name → lowercase hex sha256. Required for every <see cref="RequiredFiles"/> entry in URL mode; optional with a directory.</summary>
     public required IReadOnlyDictionary<string, string> Sha256 { get; init; }
 }

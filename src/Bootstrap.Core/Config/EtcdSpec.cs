@@ -4,4 +4,10 @@ namespace Bootstrap.Core.Config;
 public sealed record EtcdSpec
 {
     public required EtcdTopology Topology { get; init; }
+
+    /// <summary>
+    /// <c>spec.etcd.version</c>: the etcd release the artifacts hold (e.g. 3.5.16), for the version checks of
+    /// <c>upgrade plan</c>; null when not declared (the checks then say so).
+    /// </summary>
+    public KubernetesVersion? Version { get; init; }
 }

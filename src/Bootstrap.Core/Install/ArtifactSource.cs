@@ -21,10 +21,12 @@ internal sealed class ArtifactSource
     private readonly HttpClient _http;
     private readonly IReadOnlyDictionary<string, string> _expected;
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _verified = new(StringComparer.Ordinal);
+    private readonly ArtifactSource? _etcd;
 
-    private ArtifactSource(ArtifactsSpec spec, string cacheDirectory, HttpClient http, IReadOnlyDictionary<string, string> expected)
+    private ArtifactSource(ArtifactsSpec spec, string cacheDirectory, HttpClient http, IReadOnlyDictionary<string, string> expected, ArtifactSource? etcd)
     {
         _spec = spec;
+        _etcd = etcd;
         _cacheDirectory = cacheDirectory;
         _http = http;
         _expected = expected;
@@ -60,13 +62,20 @@ internal sealed class ArtifactSource
             expected[name] = sha256.ToLowerInvariant();
         }
 
-        return new ArtifactSource(spec, cacheDirectory, http, expected);
+        // etcd's own source, when the cluster file gives one, caches its downloads apart (names are the same).
+        var etcd = spec.Etcd is { } etcdSpec ? await OpenAsync(etcdSpec, Path.Combine(cacheDirectory, "etcd"), http, cancellationToken).ConfigureAwait(false) : null;
+        return new ArtifactSource(spec, cacheDirectory, http, expected, etcd);
     }
 
     /// <summary>The binary <paramref name="name"/> as a 0755 root-owned file in <see cref="KubeadmLayout.BinDir"/>.</summary>
     /// <exception cref="ArtifactException">No digest is known for it.</exception>
     public DesiredFile Binary(string name)
     {
+        if (_etcd is not null && ArtifactsSpec.EtcdFiles.Contains(name))
+        {
+            return _etcd.Binary(name);
+        }
+
         if (!_expected.TryGetValue(name, out var sha256))
         {
             var where = _spec.Directory is { } d ? $"spec.artifacts.sha256 or {Path.Combine(d, ChecksumFile)}" : "spec.artifacts.sha256";

@@ -5,16 +5,32 @@ namespace Bootstrap.Core.Config.Parsing;
 /// <summary>Reads <c>spec.artifacts</c>: a local directory, or a base URL with a sha256 per file.</summary>
 internal static class ArtifactsReader
 {
-    private static readonly string[] Keys = ["directory", "baseUrl", "sha256"];
+    private static readonly string[] Keys = ["directory", "baseUrl", "sha256", "etcd"];
+    private static readonly string[] EtcdKeys = ["directory", "baseUrl", "sha256"];
 
     public static ArtifactsSpec? Read(MappingReader spec)
     {
-        var context = spec.Context;
         if (spec.Required("artifacts", "a mapping with directory, or baseUrl and sha256") is not { } node
-            || MappingReader.Open(context, node, spec.PathOf("artifacts"), Keys) is not { } map)
+            || MappingReader.Open(spec.Context, node, spec.PathOf("artifacts"), Keys) is not { } map)
         {
             return null;
         }
+
+        // etcd and etcdctl may come from their own source, so etcd can move separately from Kubernetes.
+        if (map.Get("etcd") is not { } etcdNode)
+        {
+            return ReadSource(map, ArtifactsSpec.RequiredFiles);
+        }
+
+        var etcd = MappingReader.Open(spec.Context, etcdNode, map.PathOf("etcd"), EtcdKeys) is { } etcdMap ? ReadSource(etcdMap, ArtifactsSpec.EtcdFiles) : null;
+        var rest = ReadSource(map, [.. ArtifactsSpec.RequiredFiles.Except(ArtifactsSpec.EtcdFiles)]);
+        return etcd is null || rest is null ? null : rest with { Etcd = etcd };
+    }
+
+    /// <summary>One source: a directory, or a base URL with a sha256 for each of <paramref name="required"/>.</summary>
+    private static ArtifactsSpec? ReadSource(MappingReader map, IReadOnlyList<string> required)
+    {
+        var context = map.Context;
 
         var directory = map.String("directory");
         var baseUrlText = map.String("baseUrl");
@@ -32,7 +48,7 @@ internal static class ArtifactsReader
 
         if (directory is not null)
         {
-            return Digests(map, required: false) is { } localDigests
+            return Digests(map, required: null) is { } localDigests
                 ? new ArtifactsSpec { Directory = context.ResolvePath(directory), Sha256 = localDigests }
                 : null;
         }
@@ -52,7 +68,7 @@ internal static class ArtifactsReader
                 "plain http: downloads are not encrypted and anyone on the path can see or swap them; a swapped file is still refused, since every file is checked against its sha256 here and on each host (use https:// to keep them private)");
         }
 
-        var digests = Digests(map, required: true);
+        var digests = Digests(map, required);
         if (url is null || digests is null)
         {
             return null;
@@ -62,15 +78,16 @@ internal static class ArtifactsReader
         return new ArtifactsSpec { BaseUrl = withSlash, Sha256 = digests };
     }
 
-    private static Dictionary<string, string>? Digests(MappingReader map, bool required)
+    /// <param name="required">The files that need a digest (URL mode); null when none does (a directory may hold SHA256SUMS).</param>
+    private static Dictionary<string, string>? Digests(MappingReader map, IReadOnlyList<string>? required)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         var path = map.PathOf("sha256");
         if (map.Get("sha256") is not { } node)
         {
-            if (required)
+            if (required is not null)
             {
-                map.Required("sha256", $"a mapping of file name to sha256 for {string.Join(", ", ArtifactsSpec.RequiredFiles)}");
+                map.Required("sha256", $"a mapping of file name to sha256 for {string.Join(", ", required)}");
                 return null;
             }
 
@@ -106,8 +123,8 @@ internal static class ArtifactsReader
             result[name] = digest.ToLowerInvariant();
         }
 
-        var missing = ArtifactsSpec.RequiredFiles.Where(f => !result.ContainsKey(f)).ToArray();
-        if (ok && required && missing.Length > 0)
+        var missing = (required ?? []).Where(f => !result.ContainsKey(f)).ToArray();
+        if (ok && missing.Length > 0)
         {
             map.Context.Error(node, path, $"with baseUrl every required file needs a sha256; missing: {string.Join(", ", missing)}");
             ok = false;

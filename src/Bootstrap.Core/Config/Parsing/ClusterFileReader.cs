@@ -29,7 +29,7 @@ internal static class ClusterFileReader
     private static readonly string[] NetworkingKeys = ["hostSubnet", "podSubnet", "serviceSubnet", "dnsDomain"];
     private static readonly string[] LoadBalancerKeys = ["type", "virtualIP", "virtualRouterId", "interface"];
     private static readonly string[] LoadBalancerTypes = ["haproxy-keepalived", "external"];
-    private static readonly string[] EtcdKeys = ["topology", "extraArgs"];
+    private static readonly string[] EtcdKeys = ["topology", "extraArgs", "version"];
     private static readonly string[] EtcdTopologies = ["stacked", "dedicated"];
     private static readonly string[] ArtifactsKeys = ["directory", "baseUrl", "sha256"];
     private static readonly string[] ControlPlaneKeys = ["runKubelet"];
@@ -278,10 +278,22 @@ internal static class ClusterFileReader
             return new EtcdSpec { Topology = EtcdTopology.Stacked };
         }
 
-        return MappingReader.Open(spec.Context, node, spec.PathOf("etcd"), EtcdKeys)?.OneOf("topology", EtcdTopologies, "stacked") switch
+        var map = MappingReader.Open(spec.Context, node, spec.PathOf("etcd"), EtcdKeys);
+        KubernetesVersion? version = null;
+        if (map?.Get("version") is { } versionNode && map.Scalar(versionNode, map.PathOf("version"), "an etcd release such as 3.5.16") is { } text)
         {
-            "stacked" => new EtcdSpec { Topology = EtcdTopology.Stacked },
-            "dedicated" => new EtcdSpec { Topology = EtcdTopology.Dedicated },
+            version = ScalarFormats.Version(text.StartsWith('v') ? text : "v" + text);
+            if (version is null)
+            {
+                spec.Context.Error(versionNode, map.PathOf("version"), $"expected an etcd release such as 3.5.16; found {InputQuote.Quote(text)}");
+                return null;
+            }
+        }
+
+        return map?.OneOf("topology", EtcdTopologies, "stacked") switch
+        {
+            "stacked" => new EtcdSpec { Topology = EtcdTopology.Stacked, Version = version },
+            "dedicated" => new EtcdSpec { Topology = EtcdTopology.Dedicated, Version = version },
             _ => null,
         };
     }
