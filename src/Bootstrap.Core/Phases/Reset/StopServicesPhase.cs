@@ -10,13 +10,15 @@ namespace Bootstrap.Core.Phases.Reset;
 /// before containerd stops, the containers the kubelet left in its k8s.io namespace are killed and removed (Debian's
 /// containerd unit keeps containers running when it stops).
 /// </summary>
-internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable every service Bootstrap runs on the host, and remove the kubelet's containers")
+internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable every service Bootstrap runs on the host, and remove the kubelet's containers and pod cgroups")
 {
     // Fixed script: the namespace is an argument, never part of it.
     private const string RemoveContainers =
         "for id in $(ctr -n \"$1\" containers ls -q); do ctr -n \"$1\" tasks kill -s SIGKILL \"$id\" 2>/dev/null; ctr -n \"$1\" tasks delete -f \"$id\" 2>/dev/null; ctr -n \"$1\" containers rm \"$id\"; done";
 
     private const string KubernetesNamespace = "k8s.io";
+
+    private const string PodSlices = "kubepods";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
 
@@ -38,6 +40,13 @@ internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable 
             }
 
             changes.AddRange(ServiceControl.PlanStop(host.Host.Name, service, status));
+        }
+
+        // The kubelet's QoS and pod cgroups are transient systemd slices that outlive it; stopping the parent removes them all.
+        var slices = await host.View.QueryAsync(new RemoteCommand(["systemctl", "list-units", "--all", "--no-legend", "--plain", PodSlices + "*"]), cancellationToken).ConfigureAwait(false);
+        if (slices.Succeeded && slices.Stdout.Contains(PodSlices, StringComparison.Ordinal))
+        {
+            changes.Add(Command(host.Host.Name, ChangeKind.HostCleanup, $"the kubelet's pod cgroups ({PodSlices}.slice and the slices under it)", ["systemctl", "stop", PodSlices + ".slice"]));
         }
 
         return TargetPlan.Of(changes);
