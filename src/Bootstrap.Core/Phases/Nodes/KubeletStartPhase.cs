@@ -2,6 +2,7 @@ using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Phases.Install;
+using Bootstrap.Core.Phases.Reset;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
@@ -48,21 +49,41 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         var units = await ServiceControl.PlanAsync(view, [containerd, kubelet], files, waitAfterStart: true, cancellationToken).ConfigureAwait(false);
         if (joined)
         {
+            // A new kubelet binary is a version change: the node is drained first and uncordoned once Ready with it.
+            var binary = $"{NodeLayout.BinDir}/kubelet";
+            var upgrading = files.Any(c => c.Target == binary && c.Kind == ChangeKind.FileReplace);
+            var drain = upgrading && await target.Context.Api.ReaderAsync(target.Context, cancellationToken).ConfigureAwait(false) is { } reader
+                ? await DrainPhase.PlanAsync(reader, host.Name, new ResetOptions(), cancellationToken).ConfigureAwait(false)
+                : TargetPlan.Nothing();
+            if (drain.Refusal is not null)
+            {
+                return drain;
+            }
+
+            changes.InsertRange(0, drain.Changes);
             changes.AddRange(units);
+            var version = target.Config.KubernetesVersion;
             return new TargetPlan
             {
                 Changes = changes,
                 Notes = notes,
                 Rolling = ServiceControl.Restarts(changes),
-                VerifyDescription = $"would check that node {host.Name} is Ready",
+                RollOrder = host.HasRole(Config.HostRole.ControlPlane) ? 0 : 1,
+                VerifyDescription = upgrading ? $"would wait until node {host.Name} is Ready with kubelet {version}, then uncordon it" : $"would check that node {host.Name} is Ready",
                 Verify = async (apply, ct) =>
                 {
                     var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
-                    if (await WaitReadyAsync(client, host.Name, apply.Time, ct).ConfigureAwait(false) is { } state)
+                    if (await WaitReadyAsync(client, host.Name, apply.Time, ct, upgrading ? version : null).ConfigureAwait(false) is { } state)
                     {
                         throw new PhaseFailedException(
-                            $"node {host.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {state} ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
+                            $"node {host.Name} is not Ready{(upgrading ? $" with kubelet {version}" : string.Empty)} after {ReadyTimeout.TotalMinutes:0} minutes: {state} ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
                             + "if it belongs to an earlier cluster, stop the kubelet and remove it to join again)");
+                    }
+
+                    if (upgrading)
+                    {
+                        await client.CordonAsync(host.Name, cordon: false, ct).ConfigureAwait(false);
+                        return [$"node {host.Name} is Ready with kubelet {version}; uncordoned"];
                     }
 
                     return [$"node {host.Name} is Ready"];
@@ -142,14 +163,14 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         }
     }
 
-    /// <summary>Null once the Node is Ready, else its last state after <see cref="ReadyTimeout"/>.</summary>
-    private static async Task<string?> WaitReadyAsync(IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Null once the Node is Ready (and its kubelet reports <paramref name="version"/> when given), else its last state after <see cref="ReadyTimeout"/>.</summary>
+    private static async Task<string?> WaitReadyAsync(IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken, KubernetesVersion? version = null)
     {
         var deadline = time.GetUtcNow() + ReadyTimeout;
         while (true)
         {
             var node = await api.NodeAsync(name, cancellationToken).ConfigureAwait(false);
-            if (NodeConditions.IsReady(node))
+            if (NodeConditions.IsReady(node) && (version is null || node?.Status?.NodeInfo?.KubeletVersion == version.ToString()))
             {
                 return null;
             }

@@ -34,6 +34,14 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
             return TargetPlan.Nothing($"would cordon and drain node {name} once the API answers");
         }
 
+        return await PlanAsync(api, name, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The changes that cordon <paramref name="name"/> and evict its pods, or a refusal (pods no controller manages, unless forced).</summary>
+    public static async Task<TargetPlan> PlanAsync(IClusterReader api, string name, ResetOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(options);
         var node = await api.NodeAsync(name, cancellationToken).ConfigureAwait(false);
         if (node is null)
         {
@@ -49,19 +57,7 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
         var changes = new List<Change>();
         if (node.Spec?.Unschedulable != true)
         {
-            changes.Add(new Change
-            {
-                Host = name,
-                Kind = ChangeKind.ApiUpdate,
-                Target = $"Node {name}",
-                To = "unschedulable",
-                Reason = "cordon",
-                Apply = async (apply, ct) =>
-                {
-                    await (await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false)).CordonAsync(name, cordon: true, ct).ConfigureAwait(false);
-                    return [];
-                },
-            });
+            changes.Add(Cordon(name, cordon: true));
         }
 
         changes.AddRange(evict.Select(pod => new Change
@@ -70,21 +66,36 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
             Kind = ChangeKind.ApiDelete,
             Target = $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}",
             Reason = "evicted",
-            Apply = (apply, ct) => EvictAsync(apply, pod, ct),
+            Apply = (apply, ct) => EvictAsync(apply, pod, options.DrainTimeout, ct),
         }));
         return TargetPlan.Of(changes);
     }
 
-    private async Task<IReadOnlyList<string>> EvictAsync(ApplyContext apply, V1Pod pod, CancellationToken cancellationToken)
+    /// <summary>Marks the Node unschedulable (cordon) or schedulable again.</summary>
+    public static Change Cordon(string name, bool cordon) => new()
+    {
+        Host = name,
+        Kind = ChangeKind.ApiUpdate,
+        Target = $"Node {name}",
+        To = cordon ? "unschedulable" : "schedulable",
+        Reason = cordon ? "cordon" : "uncordon",
+        Apply = async (apply, ct) =>
+        {
+            await (await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false)).CordonAsync(name, cordon, ct).ConfigureAwait(false);
+            return [];
+        },
+    };
+
+    private static async Task<IReadOnlyList<string>> EvictAsync(ApplyContext apply, V1Pod pod, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var client = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
-        var deadline = apply.Time.GetUtcNow() + options.DrainTimeout;
+        var deadline = apply.Time.GetUtcNow() + timeout;
         var what = $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}";
         while (!await client.EvictAsync(pod, cancellationToken).ConfigureAwait(false))
         {
             if (apply.Time.GetUtcNow() >= deadline)
             {
-                throw new PhaseFailedException($"pod {what} could not be evicted within {options.DrainTimeout.TotalMinutes:0} minutes: a PodDisruptionBudget keeps refusing it");
+                throw new PhaseFailedException($"pod {what} could not be evicted within {timeout.TotalMinutes:0} minutes: a PodDisruptionBudget keeps refusing it");
             }
 
             await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
@@ -94,7 +105,7 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
         {
             if (apply.Time.GetUtcNow() >= deadline)
             {
-                throw new PhaseFailedException($"pod {what} was evicted but is still on {pod.Spec.NodeName} after {options.DrainTimeout.TotalMinutes:0} minutes");
+                throw new PhaseFailedException($"pod {what} was evicted but is still on {pod.Spec.NodeName} after {timeout.TotalMinutes:0} minutes");
             }
 
             await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
