@@ -1,3 +1,5 @@
+using Bootstrap.Lab.Tests.Preflight;
+
 namespace Bootstrap.Lab.Tests.Lab;
 
 /// <summary>scripts/lab up/down/stop/start against the real machines.</summary>
@@ -8,6 +10,7 @@ public sealed class LabLifecycleTests
     [Fact]
     public async Task Second_up_reuses_the_running_lab_and_down_leaves_no_trace()
     {
+        await LabInUse.WaitUntilFreeAsync();
         var paths = await LabScript.PathsAsync();
         try
         {
@@ -39,6 +42,7 @@ public sealed class LabLifecycleTests
     [Fact]
     public async Task Stopped_machine_keeps_its_disk_and_down_then_up_gives_fresh_machines()
     {
+        await LabInUse.WaitUntilFreeAsync();
         var paths = await LabScript.PathsAsync();
         var w1 = LabMachine.All.Single(m => m.Name == "w1");
         try
@@ -71,6 +75,7 @@ public sealed class LabLifecycleTests
     [Fact]
     public async Task Up_that_fails_on_one_machine_names_it_says_why_and_tears_everything_down()
     {
+        await LabInUse.WaitUntilFreeAsync();
         var paths = await LabScript.PathsAsync();
         var fault = new Dictionary<string, string>
         {

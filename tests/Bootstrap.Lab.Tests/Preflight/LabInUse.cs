@@ -4,7 +4,9 @@ namespace Bootstrap.Lab.Tests.Preflight;
 
 /// <summary>
 /// Someone else (another checkout, another engineer) may be running the one lab: tests that assert
-/// its state wait until every machine is absent instead of tearing down a run that is not theirs.
+/// its state wait until no machine runs instead of tearing down a run that is not theirs. A lab whose
+/// machines all stopped (a killed session, a rebooted host) serves nobody: it is taken down first, so
+/// a test never boots on the stale disks another run left.
 /// </summary>
 internal static class LabInUse
 {
@@ -24,6 +26,12 @@ internal static class LabInUse
             if (machines.All(words => words[2] == "absent"))
             {
                 return;
+            }
+
+            if (machines.All(words => words[2] != "running"))
+            {
+                await LabScript.DownOrFailAsync();
+                continue;
             }
 
             Assert.True(DateTime.UtcNow < deadline, "the lab stayed in use for " + MaxWait + ":\n" + status.Stdout);
