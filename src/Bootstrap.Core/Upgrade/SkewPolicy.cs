@@ -41,13 +41,13 @@ internal static class SkewPolicy
         {
             if (binary.Current!.Minor != binary.Target!.Minor || binary.Current.Major != binary.Target.Major)
             {
-                problems.Add(binary.Component is "etcd" or "etcdctl"
-                    ? $"{binary.Host}: etcd does not support going from {binary.Current} down to {binary.Target} (a minor version back); restore a snapshot taken with the older etcd instead"
+                problems.Add(binary.IsEtcd
+                    ? $"{binary.Host}: {binary.Component} does not support going from {binary.Show(binary.Current)} down to {binary.Show(binary.Target)} (a minor version back); restore a snapshot taken with the older etcd instead"
                     : $"{binary.Host}: {binary.Component} would go from {binary.Current} down to {binary.Target}, a minor version back, which Kubernetes does not support");
             }
             else if (!allowDowngrade)
             {
-                problems.Add($"{binary.Host}: {binary.Component} would go from {binary.Current} down to {binary.Target}; a rollback within {binary.Target.MinorVersion} needs --allow-downgrade");
+                problems.Add($"{binary.Host}: {binary.Component} would go from {binary.Show(binary.Current)} down to {binary.Show(binary.Target)}; a rollback within {binary.Target.MinorVersion} needs --allow-downgrade");
             }
         }
 
@@ -71,7 +71,7 @@ internal static class SkewPolicy
 
         if (etcdTarget is not null && target.Major == 1 && MinimumEtcd.TryGetValue(target.Minor, out var minimum) && etcdTarget < minimum)
         {
-            problems.Add($"Kubernetes {target.MinorVersion} needs etcd {minimum} or later; spec.etcd.version is {etcdTarget}");
+            problems.Add($"Kubernetes {target.MinorVersion} needs etcd {InstalledVersion.EtcdVersion(minimum)} or later; spec.etcd.version is {InstalledVersion.EtcdVersion(etcdTarget)}");
         }
 
         return problems;

@@ -40,6 +40,9 @@ public sealed class PhaseContext : IAsyncDisposable
     /// <summary>The Kubernetes API from the workstation, with the state's admin.conf.</summary>
     internal ApiSource Api { get; } = new();
 
+    /// <summary>What the hosts run, read by an upgrade's <c>versions</c> phase for its <c>skew</c> phase.</summary>
+    internal Upgrade.VersionReport Versions { get; } = new();
+
     /// <summary>The nodes that joined in this run, with the id of the bootstrap token each joined with.</summary>
     internal NodeJoins Joined { get; } = new();
 

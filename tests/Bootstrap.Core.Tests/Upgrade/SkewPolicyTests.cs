@@ -48,7 +48,7 @@ public sealed class SkewPolicyTests
 
         var problem = Assert.Single(Check(installed, "v1.20.2", "v3.4.23", allowDowngrade: true));
 
-        Assert.Contains("cp1: etcd does not support going from v3.5.16 down to v3.4.23", problem, StringComparison.Ordinal);
+        Assert.Contains("cp1: etcd does not support going from 3.5.16 down to 3.4.23", problem, StringComparison.Ordinal);
         Assert.Contains("restore a snapshot", problem, StringComparison.Ordinal);
     }
 
@@ -67,7 +67,7 @@ public sealed class SkewPolicyTests
     {
         var problem = Assert.Single(Check([Bin("cp1", "kube-apiserver", "v1.21.5", "v1.22.0")], "v1.22.0", "v3.4.23"));
 
-        Assert.Equal("Kubernetes 1.22 needs etcd v3.5.0 or later; spec.etcd.version is v3.4.23", problem);
+        Assert.Equal("Kubernetes 1.22 needs etcd 3.5.0 or later; spec.etcd.version is 3.4.23", problem);
     }
 
     [Theory]

@@ -1,0 +1,22 @@
+using Bootstrap.Core.Phases.Identity;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Phases.Upgrade;
+
+/// <summary>
+/// The phases of <c>bootstrap upgrade apply</c>, and in a dry run of <c>upgrade plan</c>: the identity guard, the versions every
+/// host runs (<c>versions</c>), the version-skew checks (<c>skew</c>, which refuses before anything changes), then init's phases,
+/// which stage the new binaries on every host before anything restarts and switch them one host at a time in each component's
+/// roll: etcd members, API servers, controller managers, schedulers, then the nodes (control planes first), each drained before
+/// its kubelet changes and uncordoned once Ready with the new version.
+/// </summary>
+public static class UpgradeWorkflow
+{
+    public static PhaseTree Create(bool allowDowngrade)
+    {
+        var init = InitWorkflow.Create(new Preflight.PreflightOptions());
+
+        // init's phases after preflight and the identity guard, behind the version checks.
+        return new PhaseTree("upgrade", [new IdentityPhase(), new VersionsPhase(), new SkewPhase(allowDowngrade), .. init.Phases.Where(p => p.Name is not ("preflight" or "identity"))]);
+    }
+}
