@@ -31,6 +31,7 @@ internal static class BootstrapCli
         root.Subcommands.Add(Commands.StateCommand.Create(files, connector));
         root.Subcommands.Add(Commands.SecretsCommand.Create(files, connector));
         root.Subcommands.Add(Commands.ResetCommand.Create(files, connector));
+        root.Subcommands.Add(Commands.UpgradeCommand.Create(files, connector));
         return root;
     }
 

@@ -50,6 +50,13 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         StateRunLock? stateLock;
         try
         {
+            if (invocation.RequiresStateFor is { } purpose && !new PkiStateDirectory(config.StateDirectory).Exists("pki/ca.crt"))
+            {
+                throw new PkiStateException(
+                    $"the cluster state {config.StateDirectory} holds no cluster CA: {purpose} works on an installed cluster's state "
+                    + "(fetch it with `bootstrap state pull -f FILE --from CONTROL-PLANE`, or install a new cluster with `bootstrap init`); nothing was changed");
+            }
+
             stateLock = invocation.LocksState && !(invocation.Selection.Only is { } only && PhaseTree.Normalize(only) == "preflight")
                 ? StateRunLock.Acquire(config.StateDirectory, invocation.CommandLine, create: !invocation.DryRun, TimeProvider.System)
                 : null;
@@ -115,7 +122,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             var result = await new WorkflowRunner(observer).RunAsync(tree, selection, context, token).ConfigureAwait(false);
             if (!invocation.Json)
             {
-                WorkflowReport.Write(result, output, invocation.DryRun);
+                WorkflowReport.Write(result, output, invocation.DryRun, invocation.ApplyCommand);
             }
 
             if (result.Succeeded && unreachable.Count > 0)

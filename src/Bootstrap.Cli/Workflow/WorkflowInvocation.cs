@@ -32,11 +32,20 @@ internal sealed record WorkflowInvocation
     /// <summary><c>bootstrap plan</c>: every phase reports what it would change and changes nothing.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>The command that makes what a dry run lists (named on the plan's last line).</summary>
+    public string ApplyCommand { get; init; } = "bootstrap init";
+
     /// <summary>
     /// Whether the run holds the cluster state's lock for its whole length (everything but preflight, which reads
     /// hosts only); a dry run takes it only when the state exists, and never creates the directory.
     /// </summary>
     public bool LocksState { get; init; } = true;
+
+    /// <summary>
+    /// The command works on an installed cluster (<c>upgrade</c>): without the cluster state it stops before connecting,
+    /// instead of creating a new identity.
+    /// </summary>
+    public string? RequiresStateFor { get; init; }
 
     /// <summary>Go on without the hosts that cannot be reached (their phases fail naming them); <c>reset</c> does, the others need every host.</summary>
     public bool ToleratesUnreachableHosts { get; init; }

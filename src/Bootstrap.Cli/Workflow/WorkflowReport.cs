@@ -7,7 +7,8 @@ namespace Bootstrap.Cli.Workflow;
 internal static class WorkflowReport
 {
     /// <param name="dryRun">A plan: hosts that would change say so, and a last line says nothing was changed.</param>
-    public static void Write(WorkflowResult result, TextWriter output, bool dryRun = false)
+    /// <param name="applyCommand">The command that makes a plan's changes.</param>
+    public static void Write(WorkflowResult result, TextWriter output, bool dryRun = false, string applyCommand = "bootstrap init")
     {
         foreach (var phase in result.Phases)
         {
@@ -25,7 +26,7 @@ internal static class WorkflowReport
 
         if (dryRun)
         {
-            output.WriteLine("plan: nothing was changed on any host or in the cluster state; `bootstrap init` makes the changes above.");
+            output.WriteLine($"plan: nothing was changed on any host or in the cluster state; `{applyCommand}` makes the changes above.");
         }
     }
 }
