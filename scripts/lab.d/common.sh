@@ -8,12 +8,18 @@ LAB_BRIDGE_ADDR=192.168.56.1
 LAB_PREFIX=24
 LAB_VIP=192.168.56.10
 KUBE_VERSION=v1.20.2
+# What the upgrade tests move to (scripts/lab.d/upgrade-artifacts.sh).
+KUBE_UPGRADE_VERSION=v1.20.3-lab.0
+ETCD_UPGRADE_VERSION=3.5.16
 # Bump when the image or artifact recipe changes, so caches are rebuilt.
 LAB_IMAGE_RECIPE=3
 LAB_ARTIFACTS_RECIPE=1
+LAB_UPGRADE_RECIPE=1
 
 LAB_IMAGE="$LAB_CACHE/image-r$LAB_IMAGE_RECIPE"
 LAB_ARTIFACTS="$LAB_CACHE/artifacts/$KUBE_VERSION"
+LAB_UPGRADE_ARTIFACTS="$LAB_CACHE/artifacts/$KUBE_UPGRADE_VERSION"
+LAB_ETCD_UPGRADE_ARTIFACTS="$LAB_CACHE/artifacts/etcd-$ETCD_UPGRADE_VERSION"
 LAB_KEY="$LAB_CACHE/ssh/id_ed25519"
 
 # name:last-octet, in boot order.
