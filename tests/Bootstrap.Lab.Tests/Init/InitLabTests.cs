@@ -48,6 +48,8 @@ public sealed class InitLabTests
             await UrlArtifactsAreFetchedOnceAndOnlyWhereMissingAsync(paths, cluster);
             await RenewedCertificatesRollOutWithoutDowntimeAsync(paths, cluster);
             await LifecycleGuards.RotatingTheEncryptionKeyKeepsEverySecretReadableUnderTheNewKeyAsync(paths, cluster);
+            await UpgradeLifecycle.AnUpgradeRollsEveryComponentWithoutAFailedRequestOrALostWriteAsync(paths, cluster);
+            await UpgradeLifecycle.ARollbackRefusesEtcdsMinorDowngradeAndRollsKubernetesBackAsync(paths, cluster);
             await LosingCp1KeepsTheApiWritableAndItRejoinsAsync(paths, cluster);
             await LosingTheVipHolderMovesTheVipWithinTenSecondsAsync(paths, cluster);
         }

@@ -31,12 +31,18 @@ internal static class LabScript
     /// <summary>The lab's paths, as `scripts/lab env` prints them.</summary>
     public static async Task<LabPaths> PathsAsync()
     {
+        var values = await EnvAsync();
+        return new LabPaths(values["LAB_CACHE"], values["LAB_RUN"], values["LAB_KEY"], values["LAB_ARTIFACTS"]);
+    }
+
+    /// <summary>Every LAB_* setting <c>scripts/lab env</c> prints.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> EnvAsync()
+    {
         var env = await RunAsync(TimeSpan.FromSeconds(30), null, "env");
         Assert.Equal(0, env.ExitCode);
-        var values = env.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        return env.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('=', 2))
             .ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
-        return new LabPaths(values["LAB_CACHE"], values["LAB_RUN"], values["LAB_KEY"], values["LAB_ARTIFACTS"]);
     }
 
     private static string FindRepoRoot()
