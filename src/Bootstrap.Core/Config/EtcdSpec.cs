@@ -4,4 +4,7 @@ namespace Bootstrap.Core.Config;
 public sealed record EtcdSpec
 {
     public required EtcdTopology Topology { get; init; }
+
+    /// <summary>Scheduled snapshots on every member; null when the cluster file has no <c>etcd.backup</c>.</summary>
+    public EtcdBackupSpec? Backup { get; init; }
 }

@@ -21,7 +21,7 @@ internal abstract class ServicePhase : ILeafPhase
 
     public abstract IReadOnlyList<PhaseTarget> Targets(ClusterConfig config);
 
-    public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+    public virtual async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(target);
