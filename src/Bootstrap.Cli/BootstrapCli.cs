@@ -30,6 +30,7 @@ internal static class BootstrapCli
         root.Subcommands.Add(Commands.TokenCommand.Create(TimeProvider.System, files));
         root.Subcommands.Add(Commands.StateCommand.Create(files, connector));
         root.Subcommands.Add(Commands.SecretsCommand.Create(files, connector));
+        root.Subcommands.Add(Commands.EtcdCommand.Create(files, connector, terminal: input is null && !Console.IsInputRedirected, answers: input ?? Console.In));
         return root;
     }
 

@@ -36,7 +36,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
         var tree = invocation.Workflow(invocation.Options);
         var selection = ChooseHosts(invocation, config, tree.Name, out var hostProblems);
-        var problems = hostProblems.Concat(selection.Problems(tree, config)).ToList();
+        var problems = hostProblems.Concat(selection.Problems(tree, config)).Concat(invocation.Check?.Invoke(config) ?? []).ToList();
         if (problems.Count > 0)
         {
             foreach (var problem in problems)
@@ -64,14 +64,14 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         var redactor = new SecretRedactor();
         using var interrupt = new InterruptSignal(cancellationToken);
         var token = interrupt.Token;
+        var hostConnector = connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys);
         ConnectedHosts hosts;
         try
         {
             // A run on chosen hosts connects only to the hosts its phases need (a node joins while an unrelated host is down).
             var needed = selection.Hosts.Count == 0 ? config.Hosts : WorkflowRunner.HostsOf(tree, selection, config);
             logger.Information("[{Phase}] connecting to {Count} hosts", "connect", needed.Count);
-            hosts = await ConnectedHosts.ConnectAsync(connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys), needed, config.SshConcurrency, token)
-                .ConfigureAwait(false);
+            hosts = await ConnectedHosts.ConnectAsync(hostConnector, needed, config.SshConcurrency, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -94,7 +94,8 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
         await using (hosts.ConfigureAwait(false))
         {
-            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun };
+            // The connector also reaches hosts outside the file that a phase needs (the host of a removed etcd member).
+            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun, Connector = hostConnector };
             await using var disposeContext = context.ConfigureAwait(false);
             IWorkflowObserver observer = json is null
                 ? new ConsoleWorkflowObserver(logger)

@@ -12,8 +12,6 @@ namespace Bootstrap.Core.Etcd;
 /// </summary>
 internal static class EtcdObserver
 {
-    public const string MemberDirectory = KubeadmLayout.EtcdDataDir + "/member";
-
     /// <param name="hosts">The etcd hosts of the file (in file order) with what runs commands on each.</param>
     public static async Task<EtcdObservation> ReadAsync(IReadOnlyList<(HostSpec Host, ICommandRunner Runner)> hosts, SecretRedactor redactor, CancellationToken cancellationToken)
     {
@@ -60,9 +58,9 @@ internal static class EtcdObserver
     {
         // The data directory is the etcd user's (0700): look as root. Only "no such file" means no data: a host that
         // cannot be read (sudo refused) must never look like a member that lost its data.
-        var data = await runner.RunAsync(new RemoteCommand(["env", "LC_ALL=C", "stat", "-c", "%F", "--", MemberDirectory], sudo: true), cancellationToken).ConfigureAwait(false);
+        var data = await runner.RunAsync(new RemoteCommand(["env", "LC_ALL=C", "stat", "-c", "%F", "--", EtcdDataDirectory.Member], sudo: true), cancellationToken).ConfigureAwait(false);
         var unit = await runner.RunAsync(new RemoteCommand(["env", "LC_ALL=C", "cat", "--", InstallFiles.UnitPath("etcd")]), cancellationToken).ConfigureAwait(false);
-        ThrowUnlessMissing(runner, data, MemberDirectory);
+        ThrowUnlessMissing(runner, data, EtcdDataDirectory.Member);
         ThrowUnlessMissing(runner, unit, InstallFiles.UnitPath("etcd"));
         var hasData = data.Succeeded && data.Stdout.Trim() == "directory";
         return new EtcdHostFacts(host.Name, EtcdClient.PeerUrl(host), hasData, unit.Succeeded ? EtcdInitialCluster.FromUnit(unit.Stdout) : null);

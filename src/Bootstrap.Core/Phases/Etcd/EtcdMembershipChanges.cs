@@ -108,7 +108,7 @@ internal static class EtcdMembershipChanges
         Reason = reason,
         Apply = async (apply, ct) =>
         {
-            var aside = Aside(purpose, apply.Time.GetUtcNow());
+            var aside = EtcdDataDirectory.Aside(purpose, apply.Time.GetUtcNow());
             await apply.Host(host).RunCheckedAsync(new RemoteCommand(["mv", "-T", "--", KubeadmLayout.EtcdDataDir, aside], sudo: true), apply.Redactor, ct).ConfigureAwait(false);
             return [$"{KubeadmLayout.EtcdDataDir} is now {aside}"];
         },
@@ -167,10 +167,6 @@ internal static class EtcdMembershipChanges
             }
         },
     };
-
-    /// <summary>Where a data directory moved aside at <paramref name="time"/> goes: <c>/var/lib/etcd.PURPOSE-20261201T120000Z</c>.</summary>
-    public static string Aside(string purpose, DateTimeOffset time) =>
-        $"{KubeadmLayout.EtcdDataDir}.{purpose}-{time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
 
     private static string AsidePattern(string purpose) => $"{KubeadmLayout.EtcdDataDir}.{purpose}-<UTC time>";
 
