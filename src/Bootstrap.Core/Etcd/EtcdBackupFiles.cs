@@ -29,10 +29,22 @@ internal sealed class EtcdBackupFiles(TemplateRenderer renderer)
 
     public IReadOnlyList<DesiredFile> For(ClusterConfig config, HostSpec member, EtcdBackupSpec backup)
     {
+        var (script, service, timer) = Render(config, member, backup);
+        return
+        [
+            DesiredFile.FromText(new FileSpec(Script, RootOnly), script),
+            DesiredFile.FromText(new FileSpec(InstallFiles.SystemdDir + "/" + Service, Public), service),
+            DesiredFile.FromText(new FileSpec(InstallFiles.SystemdDir + "/" + Timer, Public), timer),
+        ];
+    }
+
+    /// <summary>The script, service and timer of <paramref name="member"/>; etcdctl as on a member unless <paramref name="etcdctl"/> and <paramref name="endpoint"/> say otherwise (tests).</summary>
+    public (string Script, string Service, string Timer) Render(ClusterConfig config, HostSpec member, EtcdBackupSpec backup, EtcdctlSettings? etcdctl = null, string? endpoint = null)
+    {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(member);
         ArgumentNullException.ThrowIfNull(backup);
-        var settings = EtcdctlSettings.OnMember;
+        var settings = etcdctl ?? EtcdctlSettings.OnMember;
         var model = new EtcdBackupModel(
             member.Name,
             config.Name,
@@ -40,18 +52,13 @@ internal sealed class EtcdBackupFiles(TemplateRenderer renderer)
             backup.Keep,
             Prefix(config, member),
             ShellQuote.Quote(settings.Program),
-            ShellQuote.Quote(EtcdClient.LoopbackUrl(member)),
+            ShellQuote.Quote(endpoint ?? EtcdClient.LoopbackUrl(member)),
             ShellQuote.Quote(settings.CaCert),
             ShellQuote.Quote(settings.ClientCert),
             ShellQuote.Quote(settings.ClientKey),
             Script,
             backup.Schedule);
-        return
-        [
-            DesiredFile.FromText(new FileSpec(Script, RootOnly), renderer.Render("etcd-backup.sh.sbn", model)),
-            DesiredFile.FromText(new FileSpec(InstallFiles.SystemdDir + "/" + Service, Public), renderer.Render("etcd-backup.service.sbn", model)),
-            DesiredFile.FromText(new FileSpec(InstallFiles.SystemdDir + "/" + Timer, Public), renderer.Render("etcd-backup.timer.sbn", model)),
-        ];
+        return (renderer.Render("etcd-backup.sh.sbn", model), renderer.Render("etcd-backup.service.sbn", model), renderer.Render("etcd-backup.timer.sbn", model));
     }
 
     /// <summary>What the backup templates need; paths and URLs already quoted for the shell.</summary>
