@@ -19,6 +19,7 @@ internal static class EtcdMembershipChanges
     public static readonly TimeSpan PromoteTimeout = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan PromotePoll = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary><c>member add NAME --learner</c> of <paramref name="joining"/>, through <paramref name="coordinator"/>.</summary>
     public static Change Add(HostSpec joining, HostSpec coordinator, string reason) => new()
@@ -30,7 +31,8 @@ internal static class EtcdMembershipChanges
         Reason = reason,
         Apply = async (apply, ct) =>
         {
-            var added = await Client(apply, coordinator).AddLearnerAsync(joining.Name, EtcdClient.PeerUrl(joining), ct).ConfigureAwait(false);
+            var client = Client(apply, coordinator);
+            var added = await WhileSettlingAsync(apply, () => client.AddLearnerAsync(joining.Name, EtcdClient.PeerUrl(joining), ct), ct).ConfigureAwait(false);
             return [$"{joining.Name} is etcd member {added.HexId} (a learner until it caught up), added through {coordinator.Name}"];
         },
     };
@@ -45,7 +47,12 @@ internal static class EtcdMembershipChanges
         Reason = reason,
         Apply = async (apply, ct) =>
         {
-            await Client(apply, coordinator).RemoveAsync(member.Id, ct).ConfigureAwait(false);
+            var client = Client(apply, coordinator);
+            await WhileSettlingAsync(apply, async () =>
+            {
+                await client.RemoveAsync(member.Id, ct).ConfigureAwait(false);
+                return true;
+            }, ct).ConfigureAwait(false);
             return [];
         },
     };
@@ -169,6 +176,26 @@ internal static class EtcdMembershipChanges
     };
 
     private static string AsidePattern(string purpose) => $"{KubeadmLayout.EtcdDataDir}.{purpose}-<UTC time>";
+
+    /// <summary>
+    /// etcd 3.4 refuses a membership change until every voting member has been connected for 5 s ("unhealthy cluster",
+    /// its strict reconfiguration check): right after a member restarted that passes by itself, so it is retried a while.
+    /// </summary>
+    private static async Task<T> WhileSettlingAsync<T>(ApplyContext apply, Func<Task<T>> change, CancellationToken cancellationToken)
+    {
+        var started = apply.Time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                return await change().ConfigureAwait(false);
+            }
+            catch (EtcdException e) when (e.Message.Contains("unhealthy cluster", StringComparison.Ordinal) && apply.Time.GetElapsedTime(started) < SettleTimeout)
+            {
+                await Task.Delay(PromotePoll, apply.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     private static EtcdClient Client(ApplyContext apply, HostSpec coordinator) => EtcdClient.OnMember(apply.Host(coordinator.Name), coordinator, apply.Redactor);
 }

@@ -86,7 +86,7 @@ internal sealed class EtcdMembershipPhase(string? replace = null) : ILeafPhase
         {
             changes.Add(EtcdMembershipChanges.Stop(host.Name, status, decision.Action == EtcdMembershipAction.Replace
                 ? "its old member left the cluster; it starts again as a new one"
-                : "it runs etcd with data of an earlier membership"));
+                : decision.MoveDataAside ? "it runs etcd with data of an earlier membership" : "it runs an etcd that is no member of the cluster"));
         }
 
         if (decision.MoveDataAside)
