@@ -34,7 +34,7 @@ internal static class EtcdOutput
                 m.Status?.RaftAppliedIndex.ToString(CultureInfo.InvariantCulture) ?? "-",
                 string.Join(",", m.PeerUrls),
             }));
-            text.Append(Table(rows));
+            text.Append(TextTable.Format(rows, minimumWidth: 0, gap: 2));
         }
 
         if (report.Backups.Count > 0)
@@ -112,7 +112,7 @@ internal static class EtcdOutput
             s.RecordedSha256 is null ? "none recorded" : s.Matches ? "ok" : "MISMATCH",
             s.Path,
         }));
-        return Table(rows);
+        return TextTable.Format(rows, minimumWidth: 0, gap: 2);
     }
 
     public static string SnapshotsJson(IReadOnlyList<EtcdSnapshotEntry> snapshots)
@@ -150,21 +150,4 @@ internal static class EtcdOutput
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "never";
 
     private static string Label(EtcdMemberReport member) => member.Name.Length > 0 ? member.Name : "(unstarted)";
-
-    private static string Table(IReadOnlyList<string[]> rows)
-    {
-        var widths = Enumerable.Range(0, rows[0].Length - 1).Select(c => rows.Max(r => r[c].Length) + 2).ToArray();
-        var text = new StringBuilder();
-        foreach (var row in rows)
-        {
-            for (var c = 0; c < row.Length - 1; c++)
-            {
-                text.Append(row[c].PadRight(widths[c]));
-            }
-
-            text.Append(row[^1]).Append('\n');
-        }
-
-        return text.ToString();
-    }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Bootstrap.Core.Config;
 using Bootstrap.Core.ControlPlane;
 using Bootstrap.Core.Etcd;
@@ -47,7 +45,7 @@ public sealed class EtcdClientRealEtcdTests : IDisposable
         var names = new[] { "e1", "e2", "e3", "e4", "r1" };
         var request = PkiRequests.Single() with { EtcdMembers = [.. names.Select(n => new PkiHost(n, "127.0.0.1"))] };
         await new PkiManager(TimeProvider.System).EnsureAsync(request, _state, CancellationToken.None);
-        var free = FreePorts(names.Length * 2);
+        var free = LoopbackPorts.Free(names.Length * 2);
         for (var i = 0; i < names.Length; i++)
         {
             _ports[names[i]] = (free[2 * i], free[(2 * i) + 1]);
@@ -233,22 +231,5 @@ public sealed class EtcdClientRealEtcdTests : IDisposable
                 await Task.Delay(500);
             }
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
     }
 }
