@@ -209,7 +209,10 @@ public sealed class EtcdLabTests
         var restore = await BootstrapProcess.RunAsync("etcd", "snapshot", "restore", "-f", cluster.Path, snapshot, "--yes");
         Assert.True(restore.ExitCode == 0, restore.Output);
 
-        Assert.Equal("yes", (await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "configmap", "before-snapshot", "-o", "jsonpath={.data.kept}")).Stdout);
+        // haproxy takes the restarted API servers back within a few seconds of their first ready answer.
+        var kept = await UntilAsync(TimeSpan.FromMinutes(1), async () =>
+            (await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "configmap", "before-snapshot", "-o", "jsonpath={.data.kept}")).Stdout == "yes", TimeSpan.FromSeconds(2));
+        Assert.True(kept is not null, "the ConfigMap written before the snapshot is not there through the VIP after the restore");
         var gone = await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "configmap", "after-snapshot");
         Assert.Contains("NotFound", gone.Output, StringComparison.Ordinal);
         await EveryMemberHealthyAsync(paths, 3);
