@@ -32,6 +32,7 @@ internal static class BootstrapCli
         root.Subcommands.Add(Commands.SecretsCommand.Create(files, connector));
         root.Subcommands.Add(Commands.ResetCommand.Create(files, connector));
         root.Subcommands.Add(Commands.UpgradeCommand.Create(files, connector));
+        root.Subcommands.Add(Commands.EtcdCommand.Create(files, connector, terminal: input is null && !Console.IsInputRedirected, answers: input ?? Console.In));
         return root;
     }
 

@@ -174,6 +174,52 @@ public sealed class SshHost : IRemoteHost
         }
     }
 
+    public async Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(destination);
+
+        // The size first, as root (the file may be root's alone), for the progress lines; a missing file ends here.
+        var stat = await RunAsync(new RemoteCommand(["env", "LC_ALL=C", "stat", "-c", "%s", "--", path], sudo: true), cancellationToken).ConfigureAwait(false);
+        if (!stat.Succeeded)
+        {
+            return stat.Stderr.Contains("No such file or directory", StringComparison.Ordinal)
+                ? false
+                : throw new RemoteCommandException(Name, $"stat {path}", stat);
+        }
+
+        var total = long.Parse(stat.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
+        var progress = new UploadProgress(_log, Name, path, total, verb: "downloading");
+        var operation = "download of " + path;
+        if (!IsRoot)
+        {
+            // SFTP runs as the login user, who may not read it: streamed out of `sudo cat` instead, never staged on the host.
+            await StreamOutputAsync(new RemoteCommand(["cat", "--", path], sudo: true), destination, progress, operation, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        try
+        {
+            await SftpTransferAsync(
+                operation,
+                (sftp, deadline) => sftp.DownloadFileAsync(path, destination, new Reports<DownloadFileProgressReport>(report =>
+                {
+                    deadline.Progress();
+                    progress.Report(report.TotalBytesDownloaded);
+                }), deadline.Token),
+                cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SftpPathNotFoundException)
+        {
+            return false;
+        }
+        catch (SshException e)
+        {
+            throw new IOException($"{Name}: cannot download {path}: {_redactor.Redact(e.Message)}", e);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Closing after giving up may still be stuck on a dead socket: not waited for beyond a moment.
@@ -486,6 +532,61 @@ public sealed class SshHost : IRemoteHost
         catch (SshException e)
         {
             throw new IOException($"{Name}: {operation} (to {temp}) failed: {_redactor.Redact(e.Message)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> and copies its standard output into <paramref name="destination"/> as it arrives,
+    /// while it keeps moving (the transfer's stall timeout, like an upload); a non-zero exit throws.
+    /// </summary>
+    private async Task StreamOutputAsync(RemoteCommand command, Stream destination, UploadProgress progress, string operation, CancellationToken cancellationToken)
+    {
+        var display = command.ToDisplayString(_redactor);
+        var text = command.ToShellString();
+        byte[]? stdin = null;
+        if (command.Sudo && !IsRoot)
+        {
+            (text, stdin) = _sudoPassword is null
+                ? ("sudo -n -- " + text, null)
+                : ("sudo -k -S -p '' -- " + text, Encoding.UTF8.GetBytes(_sudoPassword + "\n"));
+        }
+
+        _log.Debug("{Host}: running {Command}", Name, display);
+        using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
+        ThrowIfGivenUp(operation);
+        using var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
+
+        async Task Run()
+        {
+            var running = ssh.ExecuteAsync(deadline.Token);
+            await SendInputAsync(ssh, stdin, null, deadline, null, deadline.Token).ConfigureAwait(false);
+            var buffer = new byte[1 << 16];
+            ulong copied = 0;
+            int read;
+            while ((read = await ssh.OutputStream.ReadAsync(buffer, deadline.Token).ConfigureAwait(false)) > 0)
+            {
+                await destination.WriteAsync(buffer.AsMemory(0, read), deadline.Token).ConfigureAwait(false);
+                copied += (ulong)read;
+                deadline.Progress();
+                progress.Report(copied);
+            }
+
+            await running.ConfigureAwait(false);
+        }
+
+        try
+        {
+            await WithinAsync(Task.Run(Run, CancellationToken.None), deadline, () => Stalled(operation, deadline)).ConfigureAwait(false);
+        }
+        catch (SshException e)
+        {
+            throw new SshConnectException(Name, $"{Name}: {operation} failed: {_redactor.Redact(e.Message)}", false, e);
+        }
+
+        var exitCode = ssh.ExitStatus ?? (ssh.ExitSignal is null ? -1 : 128 + SignalNumber(ssh.ExitSignal));
+        if (exitCode != 0)
+        {
+            throw new RemoteCommandException(Name, display, new CommandResult(exitCode, string.Empty, _redactor.Redact(ssh.Error)));
         }
     }
 

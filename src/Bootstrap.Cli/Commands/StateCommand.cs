@@ -62,7 +62,8 @@ internal static class StateCommand
                 using var held = StateRunLock.Acquire(config.StateDirectory, $"bootstrap state pull --from {source}", create: true, TimeProvider.System);
                 var wanted = config.Hosts.Where(h => h.Name == source || h.HasRole(HostRole.ControlPlane) || config.EtcdMembers.Contains(h)
                     || (config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived && h.HasRole(HostRole.LoadBalancer))).ToList();
-                var hosts = await ConnectEachAsync(connector ?? new SshHostConnector(redactor, logger, parse.GetValue(acceptNew)), wanted, logger, cancellationToken).ConfigureAwait(false);
+                var (hosts, _) = await HostConnections.ConnectEachAsync(connector ?? new SshHostConnector(redactor, logger, parse.GetValue(acceptNew)), wanted, redactor, logger, cancellationToken)
+                    .ConfigureAwait(false);
                 try
                 {
                     if (!hosts.ContainsKey(source))
@@ -87,10 +88,7 @@ internal static class StateCommand
                 }
                 finally
                 {
-                    foreach (var host in hosts.Values)
-                    {
-                        await host.DisposeAsync().ConfigureAwait(false);
-                    }
+                    await HostConnections.CloseAsync(hosts.Values).ConfigureAwait(false);
                 }
             }
             catch (PkiStateException e)
@@ -105,24 +103,5 @@ internal static class StateCommand
             }
         });
         return command;
-    }
-
-    /// <summary>Connects to each host on its own: the hosts that answer, by name; the others are logged.</summary>
-    private static async Task<Dictionary<string, IRemoteHost>> ConnectEachAsync(IHostConnector connector, IReadOnlyList<HostSpec> hosts, Serilog.ILogger logger, CancellationToken cancellationToken)
-    {
-        var attempts = hosts.Select(async host =>
-        {
-            try
-            {
-                return (host.Name, Host: await connector.ConnectAsync(host, cancellationToken).ConfigureAwait(false));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.Warning("[{Phase}] {Host}: {Error}", "connect", host.Name, e.Message);
-                return (host.Name, Host: (IRemoteHost?)null);
-            }
-        });
-        var connected = await Task.WhenAll(attempts).ConfigureAwait(false);
-        return connected.Where(c => c.Host is not null).ToDictionary(c => c.Name, c => c.Host!, StringComparer.Ordinal);
     }
 }

@@ -27,19 +27,7 @@ internal static class TokenOutput
             OrNone(t.Description),
             OrNone(string.Join(",", t.Groups)),
         }));
-        var widths = Enumerable.Range(0, Header.Length - 1).Select(c => Math.Max(10, rows.Max(r => r[c].Length) + 3)).ToArray();
-        var text = new StringBuilder();
-        foreach (var row in rows)
-        {
-            for (var c = 0; c < row.Length - 1; c++)
-            {
-                text.Append(row[c].PadRight(widths[c]));
-            }
-
-            text.Append(row[^1]).Append('\n');
-        }
-
-        return text.ToString();
+        return TextTable.Format(rows, minimumWidth: 10, gap: 3);
     }
 
     /// <summary>A JSON array, one object per token: id, ttl, expires (null when never), usages, description, groups. No secret.</summary>

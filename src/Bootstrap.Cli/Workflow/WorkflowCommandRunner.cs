@@ -36,7 +36,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
         var tree = invocation.Workflow(invocation.Options);
         var selection = ChooseHosts(invocation, config, tree.Name, out var hostProblems);
-        var problems = hostProblems.Concat(selection.Problems(tree, config)).ToList();
+        var problems = hostProblems.Concat(selection.Problems(tree, config)).Concat(invocation.Check?.Invoke(config) ?? []).ToList();
         if (problems.Count > 0)
         {
             foreach (var problem in problems)
@@ -71,6 +71,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         var redactor = new SecretRedactor();
         using var interrupt = new InterruptSignal(cancellationToken);
         var token = interrupt.Token;
+        var hostConnector = connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys);
         ConnectedHosts hosts;
         IReadOnlyDictionary<string, string> unreachable = new Dictionary<string, string>();
         try
@@ -78,7 +79,6 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             // A run on chosen hosts connects only to the hosts its phases need (a node joins while an unrelated host is down).
             var needed = selection.Hosts.Count == 0 ? config.Hosts : WorkflowRunner.HostsOf(tree, selection, config);
             logger.Information("[{Phase}] connecting to {Count} hosts", "connect", needed.Count);
-            var hostConnector = connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys);
             if (invocation.ToleratesUnreachableHosts)
             {
                 (hosts, unreachable) = await ConnectedHosts.ConnectAvailableAsync(hostConnector, needed, config.SshConcurrency, redactor, token).ConfigureAwait(false);
@@ -113,7 +113,8 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
         await using (hosts.ConfigureAwait(false))
         {
-            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun };
+            // The connector also reaches hosts outside the file that a phase needs (the host of a removed etcd member).
+            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun, Connector = hostConnector };
             selection = selection with { Unreachable = unreachable.Keys.ToHashSet(StringComparer.Ordinal) };
             await using var disposeContext = context.ConfigureAwait(false);
             IWorkflowObserver observer = json is null

@@ -89,6 +89,7 @@ internal sealed class WorkflowFlags(ClusterFileInput files)
             Selection = selection with { Skip = [.. selection.Skip, .. skip], Hosts = [.. selection.Hosts, .. hosts.Distinct(StringComparer.Ordinal)] },
             Workflow = workflow?.Tree ?? InitWorkflow.Create,
             HostChoices = workflow?.HostChoices,
+            Check = workflow?.Check,
             DryRun = dryRun,
             LocksState = locksState,
             AcceptNewHostKeys = parse.GetValue(AcceptNew),

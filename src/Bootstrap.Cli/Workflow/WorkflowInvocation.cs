@@ -23,6 +23,9 @@ internal sealed record WorkflowInvocation
     /// </summary>
     public Func<ClusterConfig, IReadOnlyList<HostSpec>>? HostChoices { get; init; }
 
+    /// <summary>The command's own checks of its arguments against the cluster file (bad input when any fails).</summary>
+    public Func<ClusterConfig, IReadOnlyList<string>>? Check { get; init; }
+
     public bool Json { get; init; }
 
     public string? LogFile { get; init; }

@@ -10,4 +10,7 @@ public sealed record EtcdSpec
     /// <c>upgrade plan</c>; null when not declared (the checks then say so).
     /// </summary>
     public KubernetesVersion? Version { get; init; }
+
+    /// <summary>Scheduled snapshots on every member; null when the cluster file has no <c>etcd.backup</c>.</summary>
+    public EtcdBackupSpec? Backup { get; init; }
 }

@@ -16,6 +16,9 @@ internal sealed class ControlPlaneUnits
     public string Etcd(ClusterConfig config, HostSpec member, EtcdClusterState state) =>
         Render("etcd", config, member, EtcdFlags.Build(config, member, state));
 
+    public string Etcd(ClusterConfig config, HostSpec member, EtcdInitialCluster initial) =>
+        Render("etcd", config, member, EtcdFlags.Build(config, member, initial));
+
     public string ApiServer(ClusterConfig config, HostSpec host, ApiServerFlagOptions options) =>
         Render("kube-apiserver", config, host, ApiServerFlags.Build(config, host, options), (int)ApiServerHandover.StopTimeout.TotalSeconds);
 

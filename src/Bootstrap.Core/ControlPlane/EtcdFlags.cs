@@ -5,12 +5,18 @@ namespace Bootstrap.Core.ControlPlane;
 /// <summary>
 /// One etcd member's flags, as kubeadm v1.20 gives them (<c>getEtcdCommand</c>): client and peer mutual
 /// TLS with the etcd CA and no auto-TLS, the initial cluster naming every member, metrics on loopback.
-/// The initial-cluster token (not set by kubeadm) keeps two clusters on one network from merging.
+/// The initial-cluster token (not set by kubeadm) keeps two clusters on one network from merging. The three
+/// initial-cluster flags come from <see cref="EtcdInitialCluster"/>: etcd reads them only to bootstrap a member.
 /// </summary>
 internal static class EtcdFlags
 {
-    public static IReadOnlyList<string> Build(ClusterConfig config, HostSpec member, EtcdClusterState state)
+    /// <summary>The flags of a member bootstrapped with the file's members (<paramref name="state"/> new: a new cluster).</summary>
+    public static IReadOnlyList<string> Build(ClusterConfig config, HostSpec member, EtcdClusterState state) =>
+        Build(config, member, EtcdInitialCluster.New(config) with { State = state });
+
+    public static IReadOnlyList<string> Build(ClusterConfig config, HostSpec member, EtcdInitialCluster initial)
     {
+        ArgumentNullException.ThrowIfNull(initial);
         if (!config.EtcdMembers.Contains(member))
         {
             throw new ArgumentException($"host {member.Name} is not an etcd member", nameof(member));
@@ -26,9 +32,9 @@ internal static class EtcdFlags
             .Add("client-cert-auth", true)
             .Add("data-dir", KubeadmLayout.EtcdDataDir)
             .Add("initial-advertise-peer-urls", peerUrl)
-            .Add("initial-cluster", string.Join(',', config.EtcdMembers.Select(m => $"{m.Name}={Endpoints.Url("https", m.Address, KubeadmLayout.EtcdPeerPort)}")))
-            .Add("initial-cluster-state", state == EtcdClusterState.New ? "new" : "existing")
-            .Add("initial-cluster-token", $"etcd-{config.Name}")
+            .Add("initial-cluster", initial.Members)
+            .Add("initial-cluster-state", initial.State == EtcdClusterState.New ? "new" : "existing")
+            .Add("initial-cluster-token", initial.Token)
             .Add("key-file", KubeadmLayout.EtcdServerKey)
             .Add("listen-client-urls", $"{Endpoints.Url("https", loopback, KubeadmLayout.EtcdClientPort)},{clientUrl}")
             .Add("listen-metrics-urls", Endpoints.Url("http", loopback, KubeadmLayout.EtcdMetricsPort))

@@ -35,8 +35,9 @@ internal sealed class InstallFiles
     public static IReadOnlyList<DesiredFile> Kubeconfigs(InstallMaterial material, HostSpec host) =>
         Placed(material, host, kubeconfigs: true);
 
-    public DesiredFile EtcdUnit(InstallMaterial material, HostSpec member) =>
-        Unit("etcd", new ControlPlaneUnits(_renderer).Etcd(material.Config, member, EtcdClusterState.New));
+    /// <summary>The etcd unit of <paramref name="member"/>, bootstrapping with <paramref name="initial"/> (see <see cref="EtcdInitialCluster"/>).</summary>
+    public DesiredFile EtcdUnit(InstallMaterial material, HostSpec member, EtcdInitialCluster initial) =>
+        Unit("etcd", new ControlPlaneUnits(_renderer).Etcd(material.Config, member, initial));
 
     public IReadOnlyList<DesiredFile> ApiServer(InstallMaterial material, HostSpec host)
     {

@@ -25,7 +25,7 @@ public static class InitWorkflow
                 new CertsPhase(),
                 new KubeconfigPhase(),
                 new ArtifactsPhase(),
-                new PhaseGroup("etcd", "A stacked or external etcd cluster with mutual TLS", [new EtcdMemberPhase(), new EtcdHealthPhase()]),
+                EtcdWorkflow.Group(),
 
                 // The endpoint before the components behind it, as kubeadm's HA guide has it: controller managers
                 // and schedulers reach the API through it and win their leases as soon as they start.

@@ -104,13 +104,13 @@ internal static class AtomicInstall
         await host.RunCheckedAsync(new RemoteCommand(["chmod", target.ModeOctal, "--", path], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Best effort: removes a temp file after a failed or cancelled upload, even when the caller's token is cancelled.</summary>
-    public static async Task RemoveQuietlyAsync(IRemoteHost host, string path, bool sudo)
+    /// <summary>Best effort: removes a temp file (or, <paramref name="recursive"/>, a temp directory) after a failed or cancelled operation, even when the caller's token is cancelled.</summary>
+    public static async Task RemoveQuietlyAsync(IRemoteHost host, string path, bool sudo, bool recursive = false)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await host.RunAsync(new RemoteCommand(["rm", "-f", "--", path], sudo), timeout.Token).ConfigureAwait(false);
+            await host.RunAsync(new RemoteCommand(["rm", recursive ? "-rf" : "-f", "--", path], sudo), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

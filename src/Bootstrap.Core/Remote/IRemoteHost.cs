@@ -11,4 +11,11 @@ public interface IRemoteHost : ICommandRunner, IAsyncDisposable
 
     /// <summary>Reads a file (as root when needed); null when it does not exist.</summary>
     Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams a file (as root when needed) into <paramref name="destination"/> as it arrives, never holding it whole in
+    /// memory, with progress logged for large files; false when it does not exist. A transfer that stops moving fails
+    /// like any other (the stall timeout); what reached <paramref name="destination"/> by then is the caller's to discard.
+    /// </summary>
+    Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken);
 }

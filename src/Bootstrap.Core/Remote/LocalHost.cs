@@ -135,7 +135,75 @@ public sealed class LocalHost : IRemoteHost
         }
     }
 
+    public async Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(destination);
+        FileStream source;
+        try
+        {
+            source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException) when (!_isRoot)
+        {
+            return await SudoCatAsync(path, destination, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (source.ConfigureAwait(false))
+        {
+            var progress = new UploadProgress(_log, Name, path, source.Length, verb: "downloading");
+            await CopyAsync(source, destination, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static async Task CopyAsync(Stream source, Stream destination, UploadProgress progress, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 16];
+        ulong copied = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            copied += (ulong)read;
+            progress.Report(copied);
+        }
+    }
+
+    /// <summary>A root-only file read through <c>sudo cat</c>, its output streamed into <paramref name="destination"/>.</summary>
+    private async Task<bool> SudoCatAsync(string path, Stream destination, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("sudo") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-n", "--", "cat", "--", path })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new IOException($"{Name}: cannot start sudo to read {path}");
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await CopyAsync(process.StandardOutput.BaseStream, destination, new UploadProgress(_log, Name, path, 0, verb: "downloading"), cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var error = await stderr.ConfigureAwait(false);
+        return process.ExitCode == 0 ? true
+            : error.Contains("No such file or directory", StringComparison.Ordinal) ? false
+            : throw new IOException($"{Name}: cannot read {path} as root: {_redactor.Redact(error).Trim()}");
+    }
 
     private async Task WriteTempAsync(LocalContent content, string temp, CancellationToken cancellationToken)
     {

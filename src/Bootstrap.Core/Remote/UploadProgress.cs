@@ -3,7 +3,7 @@ using Serilog;
 namespace Bootstrap.Core.Remote;
 
 /// <summary>
-/// Live progress of one large upload: a log line with bytes sent and the rate, at most every
+/// Live progress of one large upload (or download): a log line with bytes moved and the rate, at most every
 /// <see cref="Interval"/>, so a long transfer shows it is moving. Small files log nothing.
 /// </summary>
 public sealed class UploadProgress
@@ -20,10 +20,13 @@ public sealed class UploadProgress
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly Lock _gate = new();
+    private readonly string _verb;
     private TimeSpan _last;
 
-    public UploadProgress(ILogger log, string host, string path, long total, TimeProvider? time = null)
+    /// <param name="verb">What is happening to the file: <c>uploading</c>, or <c>downloading</c>.</param>
+    public UploadProgress(ILogger log, string host, string path, long total, TimeProvider? time = null, string verb = "uploading")
     {
+        _verb = verb;
         _log = log;
         _host = host;
         _path = path;
@@ -49,7 +52,7 @@ public sealed class UploadProgress
 
         var megabytes = sent / 1048576.0;
         _log.Information(
-            "{Host}: uploading {Path}: {Sent:0} of {Total:0} MB ({Rate:0} MB/s)",
-            _host, _path, megabytes, _total / 1048576.0, megabytes / Math.Max(now.TotalSeconds, 0.001));
+            "{Host}: {Verb:l} {Path}: {Sent:0} of {Total:0} MB ({Rate:0} MB/s)",
+            _host, _verb, _path, megabytes, _total / 1048576.0, megabytes / Math.Max(now.TotalSeconds, 0.001));
     }
 }

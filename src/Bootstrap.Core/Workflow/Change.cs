@@ -54,12 +54,21 @@ public sealed record Change
             ChangeKind.ApiDelete => ("would delete", "deleted"),
             ChangeKind.CsrApprove => ("would approve", "approved"),
             ChangeKind.HostCleanup => ("would clean up", "cleaned up"),
+            ChangeKind.EtcdMemberAdd => ("would add", "added"),
+            ChangeKind.EtcdMemberPromote => ("would promote", "promoted"),
+            ChangeKind.EtcdMemberRemove => ("would remove", "removed"),
+            ChangeKind.EtcdLeaderMove => ("would move etcd leadership from", "moved etcd leadership from"),
             _ => ("would join", "joined"),
         };
         var text = new StringBuilder(dryRun ? wouldVerb : verb).Append(' ').Append(Target);
-        if (Kind == ChangeKind.DirectoryCreate && To is not null)
+        if (Kind is ChangeKind.DirectoryCreate or ChangeKind.EtcdLeaderMove && To is not null)
         {
             text.Append(" to ").Append(To);
+        }
+
+        if (Kind is ChangeKind.EtcdMemberAdd or ChangeKind.EtcdMemberPromote && To is not null)
+        {
+            text.Append(Kind == ChangeKind.EtcdMemberAdd ? " as a " : " to a ").Append(To);
         }
 
         if (Kind is ChangeKind.StateCreate or ChangeKind.StateReissue or ChangeKind.StateWrite)

@@ -65,4 +65,15 @@ public enum ChangeKind
 
     /// <summary>Something Bootstrap set up outside files is taken down on a host (kube-proxy's rules, a network interface, mounts).</summary>
     HostCleanup,
+    /// <summary>A host is added to etcd as a learner (<c>etcdctl member add --learner</c>, on a healthy member).</summary>
+    EtcdMemberAdd,
+
+    /// <summary>A learner that caught up with the leader becomes a voting member (<c>etcdctl member promote</c>).</summary>
+    EtcdMemberPromote,
+
+    /// <summary>A member leaves etcd (<c>etcdctl member remove</c>, on a healthy member).</summary>
+    EtcdMemberRemove,
+
+    /// <summary>etcd's leadership moves to another member (<c>etcdctl move-leader</c>) before the leader leaves.</summary>
+    EtcdLeaderMove,
 }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Bootstrap.Core.Config;
+using Bootstrap.Core.Etcd;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Remote;
@@ -14,7 +16,8 @@ namespace Bootstrap.Core.Workflow;
 public sealed class PhaseContext : IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<string, IRemoteHost> _hosts = new Dictionary<string, IRemoteHost>(StringComparer.Ordinal);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PlannedFiles> _planned = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PlannedFiles> _planned = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<(IRemoteHost? Host, string? Error)>>> _outside = new(StringComparer.Ordinal);
 
     public required ClusterConfig Config { get; init; }
 
@@ -46,15 +49,63 @@ public sealed class PhaseContext : IAsyncDisposable
     /// <summary>The nodes that joined in this run, with the id of the bootstrap token each joined with.</summary>
     internal NodeJoins Joined { get; } = new();
 
+    /// <summary>etcd as each phase reads it: once per phase, so that its targets plan from the same reading.</summary>
+    internal EtcdSource Etcd { get; } = new();
+
+    /// <summary>
+    /// Connects to hosts that are not in the cluster file: the host of an etcd member removed from the file, to stop its
+    /// etcd and remove its data after the member left. Null when the run makes no such connection (it then says so).
+    /// </summary>
+    public IHostConnector? Connector { get; init; }
+
     /// <summary>A read-only view of a connected host; throws naming the host when it is not connected.</summary>
     public HostView View(string name) =>
-        _hosts.TryGetValue(name, out var host)
+        Host(name) is { } host
             ? new HostView(host, Redactor, DryRun ? _planned.GetOrAdd(name, _ => new PlannedFiles()) : null)
             : throw new InvalidOperationException($"{name}: not connected");
 
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// A view of <paramref name="host"/>, a host outside the cluster file, connected once per run through
+    /// <see cref="Connector"/>; or why it cannot be reached. Its connection then serves the changes applied to it too.
+    /// </summary>
+    internal async Task<(HostView? View, string? Error)> OutsideAsync(HostSpec host, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (Connector is not { } connector)
+        {
+            return (null, "this run connects to no host outside the cluster file");
+        }
+
+        var connecting = _outside.GetOrAdd(host.Name, _ => new Lazy<Task<(IRemoteHost?, string?)>>(async () =>
+        {
+            try
+            {
+                return (await connector.ConnectAsync(host, cancellationToken).ConfigureAwait(false), null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return (null, Redactor.Redact(e.Message));
+            }
+        }));
+        var (connected, error) = await connecting.Value.ConfigureAwait(false);
+        return connected is null ? (null, error) : (View(host.Name), null);
+    }
+
+    /// <summary>The connection to a host of the file, or to one outside it that <see cref="OutsideAsync"/> reached; null otherwise.</summary>
+    internal IRemoteHost? Host(string name) =>
+        _hosts.TryGetValue(name, out var host) ? host
+        : _outside.TryGetValue(name, out var outside) && outside.IsValueCreated && outside.Value.IsCompletedSuccessfully ? outside.Value.Result.Host
+        : null;
+
+    public async ValueTask DisposeAsync()
     {
         Api.Dispose();
-        return ValueTask.CompletedTask;
+        foreach (var outside in _outside.Values.Where(o => o.IsValueCreated))
+        {
+            if (await outside.Value.ConfigureAwait(false) is { Host: { } host })
+            {
+                await host.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 }

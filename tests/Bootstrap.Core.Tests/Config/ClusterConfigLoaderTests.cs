@@ -54,6 +54,7 @@ public sealed class ClusterConfigLoaderTests
         Assert.Equal(51, config.LoadBalancer.VirtualRouterId);
         Assert.Null(config.LoadBalancer.Interface);
         Assert.Equal(EtcdTopology.Stacked, config.Etcd.Topology);
+        Assert.Null(config.Etcd.Backup);
         Assert.Equal("root", config.Ssh.User);
         Assert.Equal(22, config.Ssh.Port);
         Assert.Null(config.Ssh.IdentityFile);
@@ -94,6 +95,14 @@ public sealed class ClusterConfigLoaderTests
     }
 
     [Fact]
+    public void An_empty_etcd_backup_takes_every_default()
+    {
+        var config = LoadValid(Minimal.Replace("  artifacts:", "  etcd:\n    backup: {}\n  artifacts:", StringComparison.Ordinal));
+
+        Assert.Equal(new EtcdBackupSpec { Schedule = "daily", Keep = 7, Directory = "/var/lib/etcd-backup" }, config.Etcd.Backup);
+    }
+
+    [Fact]
     public void Full_featured_file_loads_every_optional_field()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Config", "Valid", "full-featured.yaml");
@@ -113,6 +122,7 @@ public sealed class ClusterConfigLoaderTests
         Assert.Equal("prod.local", config.Networking.DnsDomain);
         Assert.Equal(EtcdTopology.Dedicated, config.Etcd.Topology);
         Assert.Equal(["etcd1", "etcd2", "etcd3"], config.EtcdMembers.Select(h => h.Name));
+        Assert.Equal(new EtcdBackupSpec { Schedule = "*-*-* 02:30:00", Keep = 14, Directory = "/srv/etcd-backup" }, config.Etcd.Backup);
         Assert.Equal(["cp1", "w1"], config.WorkerHosts.Select(h => h.Name));
         Assert.Equal(new Uri("https://mirror.example.com/k8s/v1.21.14/"), config.Artifacts.BaseUrl);
         Assert.Null(config.Artifacts.Directory);

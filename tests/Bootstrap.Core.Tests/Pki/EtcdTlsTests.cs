@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Bootstrap.Core.Pki;
 
 namespace Bootstrap.Core.Tests.Pki;
@@ -43,7 +41,7 @@ public sealed class EtcdTlsTests : IDisposable
         var state = _directory.Combine("state");
         var request = PkiRequests.Single() with { EtcdMembers = [new("e1", "127.0.0.1"), new("e2", "127.0.0.1")] };
         await new PkiManager(TimeProvider.System).EnsureAsync(request, state, CancellationToken.None);
-        var ports = FreePorts(4);
+        var ports = LoopbackPorts.Free(4);
         var cluster = $"e1=https://127.0.0.1:{ports[1]},e2=https://127.0.0.1:{ports[3]}";
         StartMember(state, "e1", ports[0], ports[1], cluster);
         StartMember(state, "e2", ports[2], ports[3], cluster);
@@ -133,22 +131,5 @@ public sealed class EtcdTlsTests : IDisposable
 
             await Task.Delay(500);
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
     }
 }

@@ -1,4 +1,6 @@
+using Bootstrap.Core.Config;
 using Bootstrap.Core.ControlPlane;
+using Bootstrap.Core.Etcd;
 using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.LoadBalancer;
 using Bootstrap.Core.Pki;
@@ -26,6 +28,9 @@ internal static class LabRenderings
         "-----BEGIN CERTIFICATE-----\nCLIENT\n-----END CERTIFICATE-----\n",
         "-----BEGIN EC PRIVATE KEY-----\nKEY\n-----END EC PRIVATE KEY-----\n");
 
+    /// <summary>Backups every six hours, the newest 12 kept, in the default directory.</summary>
+    public static EtcdBackupSpec Backup { get; } = new() { Schedule = "*-*-* 00/6:00:00", Keep = 12 };
+
     public static IReadOnlyDictionary<string, Func<string>> All()
     {
         var config = LabCluster.Load();
@@ -40,6 +45,9 @@ internal static class LabRenderings
         return new Dictionary<string, Func<string>>(StringComparer.Ordinal)
         {
             ["cp1-etcd.service"] = () => units.Etcd(config, cp1, EtcdClusterState.New),
+            ["cp1-etcd-backup.sh"] = () => new EtcdBackupFiles(renderer).Render(config, cp1, Backup).Script,
+            ["cp1-etcd-backup.service"] = () => new EtcdBackupFiles(renderer).Render(config, cp1, Backup).Service,
+            ["cp1-etcd-backup.timer"] = () => new EtcdBackupFiles(renderer).Render(config, cp1, Backup).Timer,
             ["cp1-kube-apiserver.service"] = () => units.ApiServer(config, cp1, ApiServerFlagOptions.Default),
             ["cp1-kube-controller-manager.service"] = () => units.ControllerManager(config, cp1),
             ["cp1-kube-scheduler.service"] = () => units.Scheduler(config, cp1),

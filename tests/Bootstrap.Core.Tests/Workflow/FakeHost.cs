@@ -17,6 +17,9 @@ internal sealed class FakeHost(string name, Func<RemoteCommand, CommandResult>? 
 
     public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+
+    public Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public ValueTask DisposeAsync()
     {
         Disposed = true;

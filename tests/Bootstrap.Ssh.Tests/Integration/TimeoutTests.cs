@@ -116,6 +116,31 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
     }
 
     [Fact]
+    public async Task A_streamed_download_that_stops_moving_fails_as_stalled_within_the_stall_timeout()
+    {
+        using var server = Server();
+        await using var host = await ConnectAsync(server, "frozen4");
+        var path = Path.Combine(_remoteDir, "snapshot.db");
+        await File.WriteAllBytesAsync(path, RandomNumberGenerator.GetBytes(64 * 1024 * 1024));
+        var frozenAt = Stopwatch.StartNew();
+        var frozen = false;
+        using var destination = new WatchedStream(total =>
+        {
+            if (total > 4 * 1024 * 1024 && !frozen)
+            {
+                frozen = true;
+                server.Freeze(true);
+                frozenAt.Restart();
+            }
+        });
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => host.DownloadToAsync(path, destination, CancellationToken.None));
+
+        Assert.Equal($"frozen4: download of {path} stalled: no progress for 2s.", error.Message);
+        Assert.InRange(frozenAt.Elapsed, Short, Short + Short + TimeSpan.FromSeconds(4));
+    }
+
+    [Fact]
     public async Task A_slow_upload_that_keeps_moving_outlasts_the_stall_timeout()
     {
         // The SFTP server reads its requests through a throttle: about 256 KB/s.

@@ -29,7 +29,8 @@ internal static class ClusterFileReader
     private static readonly string[] NetworkingKeys = ["hostSubnet", "podSubnet", "serviceSubnet", "dnsDomain"];
     private static readonly string[] LoadBalancerKeys = ["type", "virtualIP", "virtualRouterId", "interface"];
     private static readonly string[] LoadBalancerTypes = ["haproxy-keepalived", "external"];
-    private static readonly string[] EtcdKeys = ["topology", "extraArgs", "version"];
+    private static readonly string[] EtcdKeys = ["topology", "extraArgs", "version", "backup"];
+    private static readonly string[] EtcdBackupKeys = ["schedule", "keep", "directory"];
     private static readonly string[] EtcdTopologies = ["stacked", "dedicated"];
     private static readonly string[] ArtifactsKeys = ["directory", "baseUrl", "sha256"];
     private static readonly string[] ControlPlaneKeys = ["runKubelet"];
@@ -278,24 +279,61 @@ internal static class ClusterFileReader
             return new EtcdSpec { Topology = EtcdTopology.Stacked };
         }
 
-        var map = MappingReader.Open(spec.Context, node, spec.PathOf("etcd"), EtcdKeys);
+        if (MappingReader.Open(spec.Context, node, spec.PathOf("etcd"), EtcdKeys) is not { } etcd)
+        {
+            return null;
+        }
+
         KubernetesVersion? version = null;
-        if (map?.Get("version") is { } versionNode && map.Scalar(versionNode, map.PathOf("version"), "an etcd release such as 3.5.16") is { } text)
+        if (etcd.Get("version") is { } versionNode && etcd.Scalar(versionNode, etcd.PathOf("version"), "an etcd release such as 3.5.16") is { } text)
         {
             version = ScalarFormats.Version(text.StartsWith('v') ? text : "v" + text);
             if (version is null)
             {
-                spec.Context.Error(versionNode, map.PathOf("version"), $"expected an etcd release such as 3.5.16; found {InputQuote.Quote(text)}");
+                spec.Context.Error(versionNode, etcd.PathOf("version"), $"expected an etcd release such as 3.5.16; found {InputQuote.Quote(text)}");
                 return null;
             }
         }
 
-        return map?.OneOf("topology", EtcdTopologies, "stacked") switch
+        var topology = etcd.OneOf("topology", EtcdTopologies, "stacked");
+        var backup = etcd.Get("backup") is { } backupNode ? ReadEtcdBackup(etcd, backupNode) : (Valid: true, Spec: null);
+        return topology is null || !backup.Valid
+            ? null
+            : new EtcdSpec { Topology = topology == "dedicated" ? EtcdTopology.Dedicated : EtcdTopology.Stacked, Version = version, Backup = backup.Spec };
+    }
+
+    /// <summary><c>etcd.backup: {schedule, keep, directory}</c>; <c>backup: {}</c> takes every default.</summary>
+    private static (bool Valid, EtcdBackupSpec? Spec) ReadEtcdBackup(MappingReader etcd, YamlNode node)
+    {
+        var context = etcd.Context;
+        var path = etcd.PathOf("backup");
+        if (node is YamlMappingNode { Children.Count: 0 })
         {
-            "stacked" => new EtcdSpec { Topology = EtcdTopology.Stacked, Version = version },
-            "dedicated" => new EtcdSpec { Topology = EtcdTopology.Dedicated, Version = version },
-            _ => null,
-        };
+            return (true, new EtcdBackupSpec());
+        }
+
+        if (MappingReader.Open(context, node, path, EtcdBackupKeys) is not { } backup)
+        {
+            return (false, null);
+        }
+
+        var valid = true;
+        var schedule = backup.String("schedule") ?? EtcdBackupSpec.DefaultSchedule;
+        if (ScalarFormats.CalendarEventProblem(schedule) is { } scheduleProblem)
+        {
+            context.Error(backup.Get("schedule")!, backup.PathOf("schedule"), scheduleProblem);
+            valid = false;
+        }
+
+        var keep = backup.Int("keep", 1, 1000, EtcdBackupSpec.DefaultKeep);
+        var directory = backup.String("directory") ?? EtcdBackupSpec.DefaultDirectory;
+        if (ScalarFormats.BackupDirectoryProblem(directory) is { } directoryProblem)
+        {
+            context.Error(backup.Get("directory")!, backup.PathOf("directory"), directoryProblem);
+            valid = false;
+        }
+
+        return valid && keep is { } count ? (true, new EtcdBackupSpec { Schedule = schedule, Keep = count, Directory = directory }) : (false, null);
     }
 
     private static ControlPlaneSpec? ReadControlPlane(MappingReader spec)

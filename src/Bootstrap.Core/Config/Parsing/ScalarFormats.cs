@@ -157,6 +157,40 @@ internal static partial class ScalarFormats
 
     public static bool IsSha256Hex(string text) => Sha256Hex().IsMatch(text);
 
+    /// <summary>
+    /// Why <paramref name="text"/> cannot be a systemd calendar event (<c>OnCalendar=</c>), or null. Only the characters
+    /// systemd's calendar syntax uses are allowed (so the value cannot change the unit's meaning); systemd itself
+    /// checks the expression on the hosts (<c>systemd-analyze calendar</c>) before the timer is written.
+    /// </summary>
+    public static string? CalendarEventProblem(string text)
+    {
+        const string expectation = "a systemd calendar event (OnCalendar=) such as daily, hourly or \"*-*-* 02:30:00\"";
+        return text.Length > 100 ? $"expected {expectation}; found {InputQuote.Quote(text)}, longer than 100 characters"
+            : !CalendarEvent().IsMatch(text) ? $"expected {expectation}; found {InputQuote.Quote(text)}: only letters, digits, spaces and * : / , . ~ + - are allowed"
+            : null;
+    }
+
+    /// <summary>Why <paramref name="path"/> cannot be the backup directory Bootstrap owns (0700 root) on the etcd hosts, or null.</summary>
+    public static string? BackupDirectoryProblem(string path)
+    {
+        const string expectation = "an absolute directory of its own on the etcd hosts, such as /var/lib/etcd-backup";
+        string[] systemDirectories =
+        [
+            "/var/lib", "/var/log", "/var/tmp", "/var/cache", "/var/spool", "/var/mail", "/usr/local", "/usr/lib", "/usr/bin", "/usr/sbin", "/usr/share",
+            "/etc/systemd", "/etc/ssh", "/home",
+        ];
+        string[] systemTrees = ["/var/lib/etcd", "/etc/kubernetes", "/proc", "/sys", "/dev", "/run", "/boot"];
+        var components = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return path.Length > 256 || !AbsolutePath().IsMatch(path) || components.Any(c => c is "." or "..")
+                ? $"expected {expectation} (letters, digits, . _ - and /, at most 256 characters); found {InputQuote.Quote(path)}"
+            : components.Length < 2 || systemDirectories.Contains(path, StringComparer.Ordinal)
+                ? $"expected {expectation}; found {InputQuote.Quote(path)}, a system directory that Bootstrap would make root's 0700"
+            : systemTrees.FirstOrDefault(t => path == t || path.StartsWith(t + "/", StringComparison.Ordinal)) is { } tree
+                ? $"expected {expectation}; found {InputQuote.Quote(path)}, which is {(path == tree ? string.Empty : "under ")}{tree}"
+                    + (tree == "/var/lib/etcd" ? " (etcd's data directory: a restore moves it aside with the snapshots in it)" : string.Empty)
+            : null;
+    }
+
     /// <summary>The first address of a network with every host bit cleared.</summary>
     public static IPAddress Mask(IPAddress address, int prefix)
     {
@@ -207,4 +241,10 @@ internal static partial class ScalarFormats
 
     [GeneratedRegex("^[0-9a-f]{64}$", RegexOptions.IgnoreCase)]
     private static partial Regex Sha256Hex();
+
+    [GeneratedRegex("^[A-Za-z0-9*:/,.~+-]+( [A-Za-z0-9*:/,.~+-]+)*$")]
+    private static partial Regex CalendarEvent();
+
+    [GeneratedRegex("^(/[A-Za-z0-9._-]+)+$")]
+    private static partial Regex AbsolutePath();
 }

@@ -1,5 +1,6 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.ControlPlane;
+using Bootstrap.Core.Etcd;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Phases.Install;
 using Bootstrap.Core.Workflow;
@@ -9,9 +10,14 @@ namespace Bootstrap.Core.Phases.Etcd;
 /// <summary>
 /// <c>etcd/member</c>: an etcd member as a systemd unit with its own user and data directory. Members of a new
 /// cluster start together without waiting (they need each other for quorum; <c>etcd/health</c> waits); a running
-/// member whose files change restarts in its turn, healthy before the next.
+/// member whose files change restarts in its turn, healthy before the next. A host that joins a running cluster
+/// (added as a learner by <c>etcd/membership</c>) starts with the members it joins and is promoted once it caught up
+/// with the leader. The initial-cluster flags of the others stay as their units have them
+/// (<see cref="EtcdInitialCluster"/>), so a membership change never restarts them.
 /// </summary>
-internal sealed class EtcdMemberPhase() : ServicePhase("member", "Run an etcd member as a systemd unit (members of a new cluster start together)")
+/// <param name="replace">The member <c>bootstrap etcd replace-member</c> replaces; null in init.</param>
+internal sealed class EtcdMemberPhase(string? replace = null)
+    : ServicePhase("member", "Run an etcd member as a systemd unit (members of a new cluster start together; a joining member starts as a learner and is promoted)")
 {
     private readonly InstallFiles _files = new(new Rendering.TemplateRenderer());
 
@@ -19,10 +25,42 @@ internal sealed class EtcdMemberPhase() : ServicePhase("member", "Run an etcd me
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.EtcdMembers;
 
+    protected override async Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken)
+    {
+        var context = host.Context;
+        var name = host.Host.Name;
+        var observation = await context.Etcd.ObserveAsync(context, this, cancellationToken).ConfigureAwait(false);
+        var decision = observation.Decide(replace);
+        var lead = observation.Coordinator ?? context.Config.EtcdMembers[0].Name;
+        if (decision.Action == EtcdMembershipAction.Refuse)
+        {
+            return name == lead ? TargetPlan.Refuse(decision.Reason) : TargetPlan.Nothing();
+        }
+
+        // In a run, etcd/membership made the host a learner before this phase reads etcd; a host still to be added means it did not run.
+        if (!context.DryRun && decision.Joins(name) && decision.Action is EtcdMembershipAction.Add or EtcdMembershipAction.Replace)
+        {
+            return TargetPlan.Refuse($"{name} is not an etcd learner yet: etcd/membership adds it first (run `bootstrap init phase etcd`, or init)");
+        }
+
+        var plan = await base.PlanAsync(host, cancellationToken).ConfigureAwait(false);
+        if (!decision.Joins(name))
+        {
+            return plan;
+        }
+
+        var coordinator = context.Config.EtcdMembers.Single(h => h.Name == observation.Coordinator);
+        return plan with { Changes = [.. plan.Changes, EtcdMembershipChanges.Promote(host.Host, coordinator)] };
+    }
+
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Etcd()];
 
-    protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DesiredFile>>([_files.EtcdUnit(material, host.Host)]);
+    protected override async Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken)
+    {
+        var context = host.Context;
+        var observation = await context.Etcd.ObserveAsync(context, this, cancellationToken).ConfigureAwait(false);
+        return [_files.EtcdUnit(material, host.Host, observation.InitialClusterFor(context.Config, host.Host, observation.Decide(replace)))];
+    }
 
     protected override async Task<IReadOnlyList<Change>> PrepareAsync(HostPlanning host, CancellationToken cancellationToken)
     {

@@ -1,0 +1,77 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.ControlPlane;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Remote;
+
+namespace Bootstrap.Core.Etcd;
+
+/// <summary>
+/// Reads etcd from its hosts (read-only): each host's data directory and unit, then, through the first member (in
+/// file order) that answers a health check, the member list and every member's health and status. Hosts without data
+/// are not asked for health: they hold no member (a new cluster is read in two commands per host).
+/// </summary>
+internal static class EtcdObserver
+{
+    /// <param name="hosts">The etcd hosts of the file (in file order) with what runs commands on each.</param>
+    public static async Task<EtcdObservation> ReadAsync(IReadOnlyList<(HostSpec Host, ICommandRunner Runner)> hosts, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        var facts = await Task.WhenAll(hosts.Select(h => FactsAsync(h.Host, h.Runner, cancellationToken))).ConfigureAwait(false);
+        var healthy = await Task.WhenAll(hosts.Zip(facts).Select(async h =>
+            h.Second.HasData && await EtcdClient.OnMember(h.First.Runner, h.First.Host, redactor).LocalHealthyAsync(cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+        var first = Array.IndexOf(healthy, true);
+        if (first < 0)
+        {
+            return new EtcdObservation { Hosts = facts };
+        }
+
+        var (host, runner) = hosts[first];
+        var client = EtcdClient.OnMember(runner, host, redactor);
+        var members = await client.MembersAsync(cancellationToken).ConfigureAwait(false);
+        var endpoints = members.Where(m => m.ClientUrls.Count > 0).Select(m => m.ClientUrls[0]).ToList();
+        var health = await client.HealthAsync(endpoints, cancellationToken).ConfigureAwait(false);
+        var status = await client.StatusAsync(endpoints, cancellationToken).ConfigureAwait(false);
+        return new EtcdObservation
+        {
+            Hosts = facts,
+            Coordinator = host.Name,
+            Cluster = View(members, health, status),
+            Health = health,
+            Status = status,
+        };
+    }
+
+    /// <summary>The cluster view from what etcdctl printed: a member is healthy when its client URL answered the health check.</summary>
+    public static EtcdClusterView View(IReadOnlyList<EtcdMember> members, IReadOnlyList<EtcdEndpointHealth> health, IReadOnlyList<EtcdEndpointStatus> status)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(health);
+        ArgumentNullException.ThrowIfNull(status);
+        var healthy = members.Where(m => health.Any(h => h.Healthy && m.ClientUrls.Contains(h.Endpoint, StringComparer.Ordinal))).Select(m => m.Id).ToHashSet();
+
+        // The leader as most members that answered see it (they agree unless an election is under way).
+        var leader = status.Where(s => s.Leader != 0).GroupBy(s => s.Leader).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
+        return new EtcdClusterView(members, healthy, leader);
+    }
+
+    private static async Task<EtcdHostFacts> FactsAsync(HostSpec host, ICommandRunner runner, CancellationToken cancellationToken)
+    {
+        // The data directory is the etcd user's (0700): look as root. Only "no such file" means no data: a host that
+        // cannot be read (sudo refused) must never look like a member that lost its data.
+        var data = await runner.RunAsync(new RemoteCommand(["env", "LC_ALL=C", "stat", "-c", "%F", "--", EtcdDataDirectory.Member], sudo: true), cancellationToken).ConfigureAwait(false);
+        var unit = await runner.RunAsync(new RemoteCommand(["env", "LC_ALL=C", "cat", "--", InstallFiles.UnitPath("etcd")]), cancellationToken).ConfigureAwait(false);
+        ThrowUnlessMissing(runner, data, EtcdDataDirectory.Member);
+        ThrowUnlessMissing(runner, unit, InstallFiles.UnitPath("etcd"));
+        var hasData = data.Succeeded && data.Stdout.Trim() == "directory";
+        return new EtcdHostFacts(host.Name, EtcdClient.PeerUrl(host), hasData, unit.Succeeded ? EtcdInitialCluster.FromUnit(unit.Stdout) : null);
+    }
+
+    /// <summary>A failed read is fine when <paramref name="path"/> does not exist; any other failure is an error.</summary>
+    private static void ThrowUnlessMissing(ICommandRunner runner, CommandResult result, string path)
+    {
+        if (!result.Succeeded && !result.Stderr.Contains("No such file or directory", StringComparison.Ordinal))
+        {
+            throw new RemoteCommandException(runner.Name, $"read {path}", result);
+        }
+    }
+}
