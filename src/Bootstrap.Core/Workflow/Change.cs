@@ -53,6 +53,8 @@ public sealed record Change
             ChangeKind.ApiUpdate => ("would update", "updated"),
             ChangeKind.ApiDelete => ("would delete", "deleted"),
             ChangeKind.CsrApprove => ("would approve", "approved"),
+            ChangeKind.CsrDeny => ("would deny", "denied"),
+            ChangeKind.SysctlApply => ("would apply the kernel settings of", "applied the kernel settings of"),
             _ => ("would join", "joined"),
         };
         var text = new StringBuilder(dryRun ? wouldVerb : verb).Append(' ').Append(Target);

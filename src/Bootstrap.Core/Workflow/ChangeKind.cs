@@ -60,6 +60,12 @@ public enum ChangeKind
     /// <summary>A certificate signing request is approved.</summary>
     CsrApprove,
 
+    /// <summary>A certificate signing request is denied (a node client request a Bootstrap token may not make).</summary>
+    CsrDeny,
+
     /// <summary>A host joins as a node with a new bootstrap token (TLS bootstrap).</summary>
     NodeJoin,
+
+    /// <summary>A sysctl.d file is applied to the running kernel (<c>sysctl -p</c>).</summary>
+    SysctlApply,
 }

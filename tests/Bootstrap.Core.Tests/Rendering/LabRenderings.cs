@@ -55,6 +55,7 @@ internal static class LabRenderings
             ["containerd-config.toml"] = () => nodeFiles.ContainerdConfig(),
             ["w1-cni-bridge.conflist"] = () => nodeFiles.CniConflist(config, PodCidrs.ForHost(config, w1)),
             ["kubelet-config.yaml"] = () => KubeletConfiguration.ToYaml(config),
+            ["kubelet-sysctl.conf"] = () => nodeFiles.KubeletSysctl(config),
             ["kube-proxy-config.conf"] = () => KubeProxyConfiguration.ToYaml(config),
             ["kubeadm-cluster-configuration.yaml"] = () => YamlText.Write(KubeadmClusterConfiguration.ClusterConfiguration(config)),
             ["kubeadm-cluster-status.yaml"] = () => YamlText.Write(KubeadmClusterConfiguration.ClusterStatus(config)),

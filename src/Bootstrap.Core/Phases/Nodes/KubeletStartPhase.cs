@@ -9,7 +9,8 @@ namespace Bootstrap.Core.Phases.Nodes;
 
 /// <summary>
 /// Joins a host as a node the way <c>kubeadm join</c> does, without kubeadm: containerd's configuration,
-/// the CNI network, the KubeletConfiguration and the kubelet unit; then, if the host has no
+/// the CNI network, the KubeletConfiguration, the kernel settings its protectKernelDefaults requires
+/// (a sysctl.d drop-in, applied before the kubelet starts) and the kubelet unit; then, if the host has no
 /// /etc/kubernetes/kubelet.conf yet, a bootstrap token made for this join (a Secret expiring after
 /// <see cref="TokenTtl"/>) in bootstrap-kubelet.conf. The kubelet makes its own key and gets its client
 /// certificate by CSR (approved automatically through the bootstrap-token RBAC); no client certificate
@@ -57,6 +58,11 @@ internal sealed class KubeletStartPhase : ILeafPhase
             changes.Add(manifests);
         }
 
+        if (await KernelSettingsAsync(view, files, cancellationToken).ConfigureAwait(false) is { } kernel)
+        {
+            changes.Add(kernel);
+        }
+
         var units = await ServiceControl.PlanAsync(view, [containerd, kubelet], files, waitAfterStart: true, cancellationToken).ConfigureAwait(false);
         if (joined)
         {
@@ -93,6 +99,40 @@ internal sealed class KubeletStartPhase : ILeafPhase
             Apply = (apply, ct) => JoinAsync(apply, material, host, kubelet, ct),
         });
         return new TargetPlan { Changes = changes, Notes = notes, Rolling = ServiceControl.Restarts(changes) };
+    }
+
+    /// <summary>
+    /// Applying <see cref="KernelTunables.DropInPath"/> when it changes or the kernel differs from it, before the
+    /// kubelet (re)starts: with protectKernelDefaults the kubelet refuses to start on a differing kernel.
+    /// Afterwards the values are read again, so a kernel that does not take them fails here, by name.
+    /// </summary>
+    private static async Task<Change?> KernelSettingsAsync(HostView view, IReadOnlyList<Change> files, CancellationToken cancellationToken)
+    {
+        var current = await view.QueryAsync(new RemoteCommand(KernelTunables.ReadCommand), cancellationToken).ConfigureAwait(false);
+        var mismatches = KernelTunables.Mismatches(current.Stdout);
+        var fileChanges = files.Any(f => f.Target == KernelTunables.DropInPath && f.Kind is ChangeKind.FileCreate or ChangeKind.FileReplace);
+        if (mismatches.Count == 0 && !fileChanges)
+        {
+            return null;
+        }
+
+        return new Change
+        {
+            Host = view.Name,
+            Kind = ChangeKind.SysctlApply,
+            Target = KernelTunables.DropInPath,
+            Reason = mismatches.Count > 0 ? string.Join("; ", mismatches) : "the file changes",
+            Apply = async (apply, ct) =>
+            {
+                var remote = apply.Host(view.Name);
+                await remote.RunCheckedAsync(new RemoteCommand(["sysctl", "-q", "-p", KernelTunables.DropInPath], sudo: true), apply.Redactor, ct).ConfigureAwait(false);
+                var after = await remote.RunAsync(new RemoteCommand(KernelTunables.ReadCommand), ct).ConfigureAwait(false);
+                var left = KernelTunables.Mismatches(after.Stdout);
+                return left.Count == 0 ? []
+                    : throw new PhaseFailedException(
+                        $"{view.Name}: after sysctl -p {KernelTunables.DropInPath}, {string.Join("; ", left)}: the kubelet (protectKernelDefaults) would refuse to start");
+            },
+        };
     }
 
     private static async Task<IReadOnlyList<string>> JoinAsync(ApplyContext apply, InstallMaterial material, HostSpec host, ServiceSpec kubelet, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Bootstrap.Core.Config;
+using Bootstrap.Core.Kubernetes;
 
 namespace Bootstrap.Core.Phases.Preflight;
 
@@ -35,6 +36,9 @@ public sealed record PreflightRequirements
     /// <summary>Whether the host runs a kubelet, so needs forwarding and bridge netfilter.</summary>
     public required bool IsNode { get; init; }
 
+    /// <summary>Whether the host's kubelet runs with protectKernelDefaults, so its kernel must hold <see cref="Kubernetes.KernelTunables.Required"/>.</summary>
+    public bool ProtectKernelDefaults { get; init; }
+
     public IReadOnlyList<string> AllBinaries => Binaries.Concat(OptionalBinaries).ToList();
 
     public static PreflightRequirements For(HostSpec host, ClusterConfig config)
@@ -70,7 +74,7 @@ public sealed record PreflightRequirements
         var optional = new List<string>();
         if (kubelet || controlPlane)
         {
-            binaries.AddRange(["containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch"]);
+            binaries.AddRange(["containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch", "sysctl"]);
             optional.AddRange(["socat", "ebtables", "ethtool", "tc"]);
         }
 
@@ -87,6 +91,7 @@ public sealed record PreflightRequirements
             Binaries = binaries,
             OptionalBinaries = optional,
             IsNode = kubelet || controlPlane,
+            ProtectKernelDefaults = (kubelet || controlPlane) && KubeletConfiguration.ProtectsKernelDefaults(config),
             OwnPrograms = OwnProgramsOn(ports, config, host),
         };
     }
