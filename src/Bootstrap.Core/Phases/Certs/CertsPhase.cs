@@ -2,7 +2,6 @@ using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Pki;
 using Bootstrap.Core.Workflow;
-using Bootstrap.Core.Phases.Install;
 
 namespace Bootstrap.Core.Phases.Certs;
 
@@ -82,14 +81,8 @@ internal sealed class CertsPhase : IPreparingPhase
         var host = target.RequiredHost;
         var view = context.View(host.Name);
         var material = await context.Material.GetAsync(context, cancellationToken).ConfigureAwait(false);
-        var changes = new List<Change>();
-        if (context.Config.EtcdMembers.Contains(host) && await HostPreparation.EtcdUserAsync(view, cancellationToken).ConfigureAwait(false) is { } user)
-        {
-            changes.Add(user);
-        }
-
         var readers = await RunningReaders.OfAsync(view, context.Config, host, cancellationToken).ConfigureAwait(false);
         var (files, notes) = await FileConvergence.PlanAsync(view, InstallFiles.Certificates(material, host), cancellationToken, readers).ConfigureAwait(false);
-        return new TargetPlan { Changes = [.. changes, .. files], Notes = notes };
+        return new TargetPlan { Changes = files, Notes = notes };
     }
 }
