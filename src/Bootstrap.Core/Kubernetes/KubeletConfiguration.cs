@@ -46,8 +46,13 @@ internal static class KubeletConfiguration
     }
 
     /// <summary>Whether the kubelets run with <c>protectKernelDefaults</c> (a configPatch may turn it off), so the kernel must already have <see cref="KernelTunables.Required"/>.</summary>
-    public static bool ProtectsKernelDefaults(ClusterConfig config) =>
-        Build(config)["protectKernelDefaults"] is JsonValue value && value.TryGetValue<bool>(out var protect) && protect;
+    public static bool ProtectsKernelDefaults(ClusterConfig config) => IsTrue(config, "protectKernelDefaults");
+
+    /// <summary>Whether the kubelets request serving certificates from the cluster CA (<c>serverTLSBootstrap</c>; a configPatch may turn it off).</summary>
+    public static bool RequestsServingCertificates(ClusterConfig config) => IsTrue(config, "serverTLSBootstrap");
 
     public static string ToYaml(ClusterConfig config) => YamlText.Write(Build(config));
+
+    private static bool IsTrue(ClusterConfig config, string field) =>
+        Build(config)[field] is JsonValue value && value.TryGetValue<bool>(out var on) && on;
 }

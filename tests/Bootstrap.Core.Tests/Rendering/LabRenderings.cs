@@ -40,7 +40,7 @@ internal static class LabRenderings
         return new Dictionary<string, Func<string>>(StringComparer.Ordinal)
         {
             ["cp1-etcd.service"] = () => units.Etcd(config, cp1, EtcdClusterState.New),
-            ["cp1-kube-apiserver.service"] = () => units.ApiServer(config, cp1, ApiServerFlagOptions.Default),
+            ["cp1-kube-apiserver.service"] = () => units.ApiServer(config, cp1, ApiServerFlagOptions.For(config)),
             ["cp1-kube-controller-manager.service"] = () => units.ControllerManager(config, cp1),
             ["cp1-kube-scheduler.service"] = () => units.Scheduler(config, cp1),
             ["haproxy.cfg"] = () => loadBalancers.Haproxy(config),
