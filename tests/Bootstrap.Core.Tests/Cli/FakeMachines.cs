@@ -10,7 +10,7 @@ namespace Bootstrap.Core.Tests.Cli;
 internal sealed class FakeMachines : IHostConnector
 {
     private static readonly string[] Binaries =
-        ["systemctl", "containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch", "sysctl", "socat", "ebtables", "ethtool", "tc", "haproxy", "keepalived"];
+        ["systemctl", "containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch", "sysctl", "socat", "ebtables", "ethtool", "tc", "haproxy", "keepalived", "curl"];
 
     /// <summary>Extra listening ports per host name.</summary>
     public Dictionary<string, int[]> Listening { get; } = new(StringComparer.Ordinal);

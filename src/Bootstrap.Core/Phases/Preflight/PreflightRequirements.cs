@@ -1,5 +1,6 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.LoadBalancer;
 
 namespace Bootstrap.Core.Phases.Preflight;
 
@@ -68,6 +69,7 @@ public sealed record PreflightRequirements
         if (host.HasRole(HostRole.LoadBalancer))
         {
             ports.Add(config.ControlPlaneEndpoint.Port);
+            ports.Add(LoadBalancerFiles.MonitorPort);
         }
 
         var binaries = new List<string> { "systemctl" };
@@ -80,7 +82,7 @@ public sealed record PreflightRequirements
 
         if (host.HasRole(HostRole.LoadBalancer))
         {
-            binaries.AddRange(["haproxy", "keepalived"]);
+            binaries.AddRange(["haproxy", "keepalived", "curl"]);
         }
 
         return new PreflightRequirements
@@ -110,7 +112,7 @@ public sealed record PreflightRequirements
                 10250 => "kubelet",
                 _ => null,
             };
-            if (port == config.ControlPlaneEndpoint.Port && host.HasRole(HostRole.LoadBalancer))
+            if ((port == config.ControlPlaneEndpoint.Port || port == LoadBalancerFiles.MonitorPort) && host.HasRole(HostRole.LoadBalancer))
             {
                 program = "haproxy";
             }

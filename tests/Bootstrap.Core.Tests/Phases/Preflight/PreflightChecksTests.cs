@@ -59,18 +59,19 @@ public sealed class PreflightChecksTests
     }
 
     [Fact]
-    public void Worker_needs_the_kubelet_port_and_load_balancer_the_endpoint_port()
+    public void Worker_needs_the_kubelet_port_and_load_balancer_the_endpoint_port_and_haproxys_monitor_port()
     {
         Assert.Equal([10250], PreflightRequirements.For(Host("w1"), Lab).Ports);
-        Assert.Equal([6443], PreflightRequirements.For(Host("lb1"), Lab).Ports);
+        Assert.Equal([6443, 8404], PreflightRequirements.For(Host("lb1"), Lab).Ports);
+        Assert.Equal("haproxy", PreflightRequirements.For(Host("lb1"), Lab).OwnPrograms[8404]);
     }
 
     [Fact]
-    public void Load_balancer_needs_haproxy_and_keepalived_but_no_container_runtime()
+    public void Load_balancer_needs_haproxy_keepalived_and_curl_for_its_check_but_no_container_runtime()
     {
         var lb = PreflightRequirements.For(Host("lb1"), Lab);
 
-        Assert.Equal(["systemctl", "haproxy", "keepalived"], lb.Binaries);
+        Assert.Equal(["systemctl", "haproxy", "keepalived", "curl"], lb.Binaries);
         Assert.False(lb.IsNode);
         Assert.Contains("containerd", PreflightRequirements.For(Host("w1"), Lab).Binaries);
         Assert.Contains("runc", PreflightRequirements.For(Host("cp1"), Lab).Binaries);
