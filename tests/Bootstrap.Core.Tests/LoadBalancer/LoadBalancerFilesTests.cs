@@ -89,6 +89,7 @@ public sealed class LoadBalancerFilesTests
         var text = Files.Keepalived(config, config.Host("lb2"), "ens3", "secret1");
 
         Assert.Contains("unicast_src_ip 192.168.56.12\n", text, StringComparison.Ordinal);
+        Assert.Contains("    check_unicast_src\n", text, StringComparison.Ordinal);
         Assert.Contains("unicast_peer {\n        192.168.56.11\n        192.168.56.13\n    }", text, StringComparison.Ordinal);
         Assert.Contains("192.168.56.10/24 dev ens3\n", text, StringComparison.Ordinal);
         Assert.Contains("interface ens3\n", text, StringComparison.Ordinal);
