@@ -1,7 +1,11 @@
 # Machine lifecycle for scripts/lab: overlay roots, network namespaces, nspawn processes.
 # Sourced by scripts/lab. Every step is recorded under $LAB_RUN so `down` removes exactly it.
 
-HOST_SYSCTLS=(vm.overcommit_memory=1 kernel.panic=10 kernel.panic_on_oops=1)
+# kernel.* and vm.* are not per network namespace: the machines share the host's kernel. The kubelet
+# runs with protectKernelDefaults and refuses to start unless these hold (Bootstrap's sysctl.d drop-in
+# sets them from inside a machine, which reaches the host), so `up` sets them and `down` restores them.
+HOST_SYSCTLS=(vm.overcommit_memory=1 vm.panic_on_oom=0 kernel.panic=10 kernel.panic_on_oops=1
+  kernel.keys.root_maxkeys=1000000 kernel.keys.root_maxbytes=25000000)
 CGROUP_CONTROLLERS=(cpu cpuacct cpuset memory devices freezer blkio pids systemd)
 WAIT_TIMEOUT=${BOOTSTRAP_LAB_WAIT_TIMEOUT:-180}
 # Fault injection for the lab's own tests: NAME:no-ssh boots NAME without an SSH server.
@@ -30,14 +34,13 @@ machine_pid() {
 
 _save_host_sysctls() {
   local saved="$LAB_RUN/sysctl.saved" kv key
-  if [[ ! -f "$saved" ]]; then          # keep the first, original values across repeated ups
-    : > "$saved.tmp"
-    for kv in "${HOST_SYSCTLS[@]}"; do
-      key=${kv%%=*}
-      printf '%s=%s\n' "$key" "$(sysctl -n "$key")" >> "$saved.tmp"
-    done
-    mv "$saved.tmp" "$saved"
-  fi
+  # Keep the first, original values across repeated ups; a key added to HOST_SYSCTLS since is saved now.
+  [[ -f "$saved" ]] && cp "$saved" "$saved.tmp" || : > "$saved.tmp"
+  for kv in "${HOST_SYSCTLS[@]}"; do
+    key=${kv%%=*}
+    grep -q "^$key=" "$saved.tmp" || printf '%s=%s\n' "$key" "$(sysctl -n "$key")" >> "$saved.tmp"
+  done
+  mv "$saved.tmp" "$saved"
   for kv in "${HOST_SYSCTLS[@]}"; do sysctl -q -w "$kv" >/dev/null; done
 }
 

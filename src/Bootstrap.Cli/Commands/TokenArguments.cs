@@ -43,7 +43,10 @@ internal static class TokenArguments
             return false;
         }
 
-        error = BootstrapToken.GroupsProblem(groups) is { } problem ? "--groups: " + problem : string.Empty;
+        error = BootstrapToken.GroupsProblem(groups) is { } problem ? "--groups: " + problem
+            : groups.Contains(NodeClientCsrPolicy.TokenGroup, StringComparer.Ordinal)
+                ? $"--groups: {NodeClientCsrPolicy.TokenGroup} is reserved for the tokens Bootstrap mints for its own joins (their requests are never approved automatically; `bootstrap join` makes them)"
+                : string.Empty;
         return error.Length == 0;
     }
 

@@ -1,13 +1,19 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Kubernetes;
+
 namespace Bootstrap.Core.ControlPlane;
 
 /// <summary>Choices for kube-apiserver that depend on the state of the cluster rather than the cluster file.</summary>
 internal sealed record ApiServerFlagOptions
 {
     /// <summary>
-    /// Verify kubelets' serving certificates with the cluster CA (<c>--kubelet-certificate-authority</c>).
-    /// Only once kubelet serving certificates are signed by that CA (issue 7); off by default.
+    /// Verify kubelets' serving certificates with the cluster CA (<c>--kubelet-certificate-authority</c>, CIS 1.2.5):
+    /// for <c>kubectl logs/exec/port-forward</c> and node proxying the API server then talks only to a kubelet whose
+    /// certificate the cluster CA signed for that node. Kubelets request theirs by CSR (<c>serverTLSBootstrap</c>) and
+    /// <c>kubelet-serving-csr</c> approves them; on by default, off only when a kubelet.configPatch turns
+    /// serverTLSBootstrap off (kubelets would then serve self-signed certificates).
     /// </summary>
-    public bool VerifyKubeletServingCertificates { get; init; }
+    public bool VerifyKubeletServingCertificates { get; init; } = true;
 
     /// <summary>Days to keep rotated audit logs.</summary>
     public int AuditLogMaxAgeDays { get; init; } = 30;
@@ -19,4 +25,8 @@ internal sealed record ApiServerFlagOptions
     public int AuditLogMaxSizeMegabytes { get; init; } = 100;
 
     public static ApiServerFlagOptions Default { get; } = new();
+
+    /// <summary>The options for <paramref name="config"/>'s API servers.</summary>
+    public static ApiServerFlagOptions For(ClusterConfig config) =>
+        new() { VerifyKubeletServingCertificates = KubeletConfiguration.RequestsServingCertificates(config) };
 }

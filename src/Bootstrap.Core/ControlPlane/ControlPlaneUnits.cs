@@ -14,7 +14,7 @@ internal sealed class ControlPlaneUnits
     public ControlPlaneUnits(TemplateRenderer renderer) => _renderer = renderer;
 
     public string Etcd(ClusterConfig config, HostSpec member, EtcdClusterState state) =>
-        Render("etcd", config, member, EtcdFlags.Build(config, member, state));
+        Render("etcd", config, member, EtcdFlags.Build(config, member, state), loadCredentials: EtcdCredentials.LoadCredentials);
 
     public string Etcd(ClusterConfig config, HostSpec member, EtcdInitialCluster initial) =>
         Render("etcd", config, member, EtcdFlags.Build(config, member, initial));
@@ -28,7 +28,8 @@ internal sealed class ControlPlaneUnits
     public string Scheduler(ClusterConfig config, HostSpec host) =>
         Render("kube-scheduler", config, RequireControlPlane(host), SchedulerFlags.Build(config));
 
-    private string Render(string program, ClusterConfig config, HostSpec host, IReadOnlyList<string> arguments, int? stopTimeoutSeconds = null) =>
+    private string Render(
+        string program, ClusterConfig config, HostSpec host, IReadOnlyList<string> arguments, int? stopTimeoutSeconds = null, IReadOnlyList<string>? loadCredentials = null) =>
         _renderer.Render(
             $"{program}.service.sbn",
             new SystemdUnitModel(
@@ -36,7 +37,8 @@ internal sealed class ControlPlaneUnits
                 config.Name,
                 SystemdQuote.Argument($"{KubeadmLayout.BinDir}/{program}"),
                 arguments.Select(SystemdQuote.Argument).ToArray(),
-                stopTimeoutSeconds));
+                stopTimeoutSeconds,
+                loadCredentials));
 
     private static HostSpec RequireControlPlane(HostSpec host) =>
         host.HasRole(HostRole.ControlPlane) ? host : throw new ArgumentException($"host {host.Name} is not a control-plane host", nameof(host));

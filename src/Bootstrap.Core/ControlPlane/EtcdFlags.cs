@@ -7,6 +7,7 @@ namespace Bootstrap.Core.ControlPlane;
 /// TLS with the etcd CA and no auto-TLS, the initial cluster naming every member, metrics on loopback.
 /// The initial-cluster token (not set by kubeadm) keeps two clusters on one network from merging. The three
 /// initial-cluster flags come from <see cref="EtcdInitialCluster"/>: etcd reads them only to bootstrap a member.
+/// The member's key pairs are read from systemd's credentials directory (<see cref="EtcdCredentials"/>).
 /// </summary>
 internal static class EtcdFlags
 {
@@ -28,21 +29,21 @@ internal static class EtcdFlags
 
         return new FlagSet(ControlPlaneComponent.Etcd, config.KubernetesVersion)
             .Add("advertise-client-urls", clientUrl)
-            .Add("cert-file", KubeadmLayout.EtcdServerCert)
+            .Add("cert-file", EtcdCredentials.ServerCert)
             .Add("client-cert-auth", true)
             .Add("data-dir", KubeadmLayout.EtcdDataDir)
             .Add("initial-advertise-peer-urls", peerUrl)
             .Add("initial-cluster", initial.Members)
             .Add("initial-cluster-state", initial.State == EtcdClusterState.New ? "new" : "existing")
             .Add("initial-cluster-token", initial.Token)
-            .Add("key-file", KubeadmLayout.EtcdServerKey)
+            .Add("key-file", EtcdCredentials.ServerKey)
             .Add("listen-client-urls", $"{Endpoints.Url("https", loopback, KubeadmLayout.EtcdClientPort)},{clientUrl}")
             .Add("listen-metrics-urls", Endpoints.Url("http", loopback, KubeadmLayout.EtcdMetricsPort))
             .Add("listen-peer-urls", peerUrl)
             .Add("name", member.Name)
-            .Add("peer-cert-file", KubeadmLayout.EtcdPeerCert)
+            .Add("peer-cert-file", EtcdCredentials.PeerCert)
             .Add("peer-client-cert-auth", true)
-            .Add("peer-key-file", KubeadmLayout.EtcdPeerKey)
+            .Add("peer-key-file", EtcdCredentials.PeerKey)
             .Add("peer-trusted-ca-file", KubeadmLayout.EtcdCaCert)
             .Add("snapshot-count", 10000)
             .Add("trusted-ca-file", KubeadmLayout.EtcdCaCert)

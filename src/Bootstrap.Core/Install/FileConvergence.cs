@@ -11,7 +11,7 @@ namespace Bootstrap.Core.Install;
 internal static class FileConvergence
 {
     /// <param name="deferredTo">
-    /// For a path read by a service that runs now, that service's component: such a file is not changed here but
+    /// For a path read by a service that runs now, that service's component: such a file (its content, mode or owner) is not changed here but
     /// left to the component's own phase, which writes it in the host's turn of its roll (reported as a note).
     /// </param>
     public static async Task<(IReadOnlyList<Change> Changes, IReadOnlyList<string> Notes)> PlanAsync(
@@ -36,7 +36,8 @@ internal static class FileConvergence
                 continue;
             }
 
-            var component = k == ChangeKind.FileReplace ? deferredTo?.Invoke(file.Path) : null;
+            // A new mode or owner can take a running reader's access away as surely as new content can break it.
+            var component = k is ChangeKind.FileReplace or ChangeKind.FileMetadata ? deferredTo?.Invoke(file.Path) : null;
             if (file.StagePath is { } stage && k != ChangeKind.FileMetadata
                 && !string.Equals(current[stage]?.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
             {

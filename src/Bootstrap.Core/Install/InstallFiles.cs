@@ -46,7 +46,7 @@ internal sealed class InstallFiles
         var files = new ApiServerConfigFiles(_renderer);
         return
         [
-            Unit("kube-apiserver", new ControlPlaneUnits(_renderer).ApiServer(config, host, new ApiServerFlagOptions())),
+            Unit("kube-apiserver", new ControlPlaneUnits(_renderer).ApiServer(config, host, ApiServerFlagOptions.For(config))),
             DesiredFile.FromText(new FileSpec(KubeadmLayout.AuditPolicy, Secret), files.AuditPolicy(config)),
             DesiredFile.FromText(new FileSpec(KubeadmLayout.EncryptionConfig, Secret), files.EncryptionConfig(config, material.EncryptionKeys)),
         ];

@@ -243,16 +243,23 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
     public async Task<IReadOnlyList<V1CertificateSigningRequest>> CertificateSigningRequestsAsync(CancellationToken cancellationToken) =>
         (await _client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Items.ToArray();
 
-    public Task ApproveAsync(V1CertificateSigningRequest csr, string message, DateTime now, CancellationToken cancellationToken)
+    public Task ApproveAsync(V1CertificateSigningRequest csr, string message, DateTime now, CancellationToken cancellationToken) =>
+        DecideAsync(csr, "Approved", "BootstrapApproved", message, now, cancellationToken);
+
+    /// <summary>Denies the request (the signer then never issues it); the message says why.</summary>
+    public Task DenyAsync(V1CertificateSigningRequest csr, string message, DateTime now, CancellationToken cancellationToken) =>
+        DecideAsync(csr, "Denied", "BootstrapDenied", message, now, cancellationToken);
+
+    private Task DecideAsync(V1CertificateSigningRequest csr, string type, string reason, string message, DateTime now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(csr);
         csr.Status ??= new V1CertificateSigningRequestStatus();
         csr.Status.Conditions ??= [];
         csr.Status.Conditions.Add(new V1CertificateSigningRequestCondition
         {
-            Type = "Approved",
+            Type = type,
             Status = "True",
-            Reason = "BootstrapApproved",
+            Reason = reason,
             Message = message,
             LastUpdateTime = now,
         });

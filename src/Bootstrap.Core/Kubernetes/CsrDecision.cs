@@ -1,9 +1,13 @@
 namespace Bootstrap.Core.Kubernetes;
 
-/// <summary>What to do with a certificate signing request: approve it, or leave it pending for the reason given.</summary>
-internal sealed record CsrDecision(bool Approve, string Reason)
+/// <summary>What to do with a certificate signing request (approve, leave pending, deny) and why.</summary>
+internal sealed record CsrDecision(CsrVerdict Verdict, string Reason)
 {
-    public static CsrDecision Approved(string reason) => new(true, reason);
+    public bool Approve => Verdict == CsrVerdict.Approve;
 
-    public static CsrDecision Pending(string reason) => new(false, reason);
+    public static CsrDecision Approved(string reason) => new(CsrVerdict.Approve, reason);
+
+    public static CsrDecision Pending(string reason) => new(CsrVerdict.Pending, reason);
+
+    public static CsrDecision Denied(string reason) => new(CsrVerdict.Deny, reason);
 }

@@ -21,6 +21,7 @@ internal static class KubeadmClusterObjects
         .. KubeadmConfig(config),
         .. KubeletConfig(config),
         .. NodeBootstrapRbac(),
+        .. NodeTokenRbac(),
         .. ClusterInfo(config, caCertificatePem),
         .. KubeProxy(config),
     ];
@@ -71,6 +72,16 @@ internal static class KubeadmClusterObjects
         Rbac.ClusterRoleBinding(GetNodesClusterRole, GetNodesClusterRole, Rbac.Group(NodeBootstrapTokenGroup)),
         Rbac.ClusterRoleBinding(NodeAutoApproveBootstrapBinding, NodeClientCsrApprovalClusterRole, Rbac.Group(NodeBootstrapTokenGroup)),
         Rbac.ClusterRoleBinding(NodeAutoApproveRotationBinding, SelfNodeClientCsrApprovalClusterRole, Rbac.Group(NodesGroup)),
+    ];
+
+    /// <summary>
+    /// Beyond kubeadm: the tokens Bootstrap mints for its own joins (<see cref="NodeClientCsrPolicy.TokenGroup"/>) may
+    /// create and watch CSRs, and nothing else — no automatic approval, no reading of nodes or kubeadm's ConfigMaps
+    /// (the kubelet needs none of that; a stock <c>kubeadm join</c> uses a token of kubeadm's group).
+    /// </summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> NodeTokenRbac() =>
+    [
+        Rbac.ClusterRoleBinding(NodeTokenBootstrapBinding, NodeBootstrapperClusterRole, Rbac.Group(NodeClientCsrPolicy.TokenGroup)),
     ];
 
     /// <summary>phases/uploadconfig: the kubeadm-config ConfigMap, readable by bootstrap tokens and nodes.</summary>

@@ -44,6 +44,9 @@ internal static class KubeadmObjectNames
     public const string NodeAutoApproveRotationBinding = "kubeadm:node-autoapprove-certificate-rotation";
     public const string SelfNodeClientCsrApprovalClusterRole = "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient";
 
+    /// <summary>Bootstrap's own binding (not kubeadm's): its node tokens may post CSRs (<see cref="KubeadmClusterObjects.NodeTokenRbac"/>).</summary>
+    public const string NodeTokenBootstrapBinding = "bootstrap:kubelet-bootstrap";
+
     // kubeadm-config (phases/uploadconfig).
     public const string KubeadmConfigConfigMap = "kubeadm-config";
     public const string ClusterConfigurationKey = "ClusterConfiguration";

@@ -1,10 +1,8 @@
 using System.Net;
-using System.Text;
 using Bootstrap.Core.Config;
 using k8s.Models;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.OpenSsl;
 using Org.BouncyCastle.Pkcs;
 
 namespace Bootstrap.Core.Kubernetes;
@@ -21,8 +19,6 @@ namespace Bootstrap.Core.Kubernetes;
 internal static class KubeletServingCsrPolicy
 {
     public const string SignerName = "kubernetes.io/kubelet-serving";
-
-    private const string NodeUserPrefix = "system:node:";
 
     private static readonly string[] ExpectedUsages = ["digital signature", "key encipherment", "server auth"];
 
@@ -41,12 +37,12 @@ internal static class KubeletServingCsrPolicy
             return CsrDecision.Pending($"signer is \"{spec.SignerName}\", not {SignerName}");
         }
 
-        if (spec.Username is not { } username || !username.StartsWith(NodeUserPrefix, StringComparison.Ordinal))
+        if (spec.Username is not { } username || !username.StartsWith(NodeCertificateRequest.NodeUserPrefix, StringComparison.Ordinal))
         {
             return CsrDecision.Pending($"requested by \"{spec.Username}\", not by a node (system:node:NAME)");
         }
 
-        var nodeName = username[NodeUserPrefix.Length..];
+        var nodeName = username[NodeCertificateRequest.NodeUserPrefix.Length..];
         var host = config.Hosts.FirstOrDefault(h => h.Name == nodeName);
         if (host is null)
         {
@@ -63,28 +59,20 @@ internal static class KubeletServingCsrPolicy
             return CsrDecision.Pending($"the requester is not in group {KubeadmObjectNames.NodesGroup}");
         }
 
-        var usages = spec.Usages ?? [];
-        if (usages.Count != ExpectedUsages.Length || !ExpectedUsages.All(u => usages.Contains(u, StringComparer.Ordinal)))
+        if (NodeCertificateRequest.UsagesProblem(spec.Usages, ExpectedUsages) is { } usages)
         {
-            return CsrDecision.Pending($"usages are [{string.Join(", ", usages)}], expected exactly [{string.Join(", ", ExpectedUsages)}]");
+            return CsrDecision.Pending(usages);
         }
 
-        var request = ReadRequest(spec.Request);
+        var request = NodeCertificateRequest.Read(spec.Request, out var problem);
         if (request is null)
         {
-            return CsrDecision.Pending("the request is not a PEM-encoded PKCS#10 certificate request");
+            return CsrDecision.Pending(problem!);
         }
 
-        if (!Verifies(request))
+        if (NodeCertificateRequest.SubjectProblem(request, nodeName) is { } subject)
         {
-            return CsrDecision.Pending("the request's signature does not verify");
-        }
-
-        var subject = request.GetCertificationRequestInfo().Subject;
-        var subjectProblem = CheckSubject(subject, nodeName);
-        if (subjectProblem is not null)
-        {
-            return CsrDecision.Pending(subjectProblem);
+            return CsrDecision.Pending(subject);
         }
 
         var sanProblem = CheckAlternativeNames(request, host);
@@ -93,69 +81,9 @@ internal static class KubeletServingCsrPolicy
             : CsrDecision.Pending(sanProblem);
     }
 
-    private static Pkcs10CertificationRequest? ReadRequest(byte[]? pem)
-    {
-        if (pem is null || pem.Length == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var reader = new StringReader(Encoding.ASCII.GetString(pem));
-            return new PemReader(reader).ReadObject() as Pkcs10CertificationRequest;
-        }
-#pragma warning disable CA1031 // Whatever a requester sent, a malformed request only stays pending.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            return null;
-        }
-    }
-
-    private static bool Verifies(Pkcs10CertificationRequest request)
-    {
-        try
-        {
-            return request.Verify();
-        }
-#pragma warning disable CA1031 // An unknown algorithm or a broken key is a request that does not verify.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            return false;
-        }
-    }
-
-    private static string? CheckSubject(X509Name subject, string nodeName)
-    {
-        var expectedCn = NodeUserPrefix + nodeName;
-        var commonNames = subject.GetValueList(X509Name.CN);
-        var organizations = subject.GetValueList(X509Name.O);
-        if (commonNames.Count != 1 || commonNames[0] != expectedCn)
-        {
-            return $"subject CN is [{string.Join(", ", commonNames)}], expected {expectedCn}";
-        }
-
-        if (organizations.Count != 1 || organizations[0] != KubeadmObjectNames.NodesGroup)
-        {
-            return $"subject O is [{string.Join(", ", organizations)}], expected {KubeadmObjectNames.NodesGroup}";
-        }
-
-        var others = subject.GetOidList().Where(oid => !oid.Equals(X509Name.CN) && !oid.Equals(X509Name.O)).ToArray();
-        return others.Length == 0 ? null : $"subject has attributes other than CN and O ({string.Join(", ", others.Select(o => o.Id))})";
-    }
-
     private static string? CheckAlternativeNames(Pkcs10CertificationRequest request, HostSpec host)
     {
-        var extensions = request.GetRequestedExtensions();
-        var sanExtension = extensions?.GetExtension(X509Extensions.SubjectAlternativeName);
-        if (sanExtension is null)
-        {
-            return "the request has no subject alternative names";
-        }
-
-        var names = GeneralNames.GetInstance(sanExtension.GetParsedValue()).GetNames();
+        var names = NodeCertificateRequest.AlternativeNames(request);
         if (names.Length == 0)
         {
             return "the request has no subject alternative names";

@@ -8,7 +8,8 @@ namespace Bootstrap.Core.Kubernetes;
 
 /// <summary>
 /// The files every Kubernetes node needs besides credentials: the kubelet and kube-proxy systemd units,
-/// containerd's configuration and a bridge CNI network. Rendered from templates; unit arguments are quoted for systemd.
+/// containerd's configuration, a bridge CNI network and the kernel settings the kubelet requires. Rendered
+/// from templates; unit arguments are quoted for systemd.
 /// </summary>
 internal sealed class NodeFiles
 {
@@ -30,6 +31,10 @@ internal sealed class NodeFiles
     public string ContainerdConfig() =>
         _renderer.Render("containerd-config.toml.sbn", new ContainerdModel(SandboxImage, NodeLayout.CniBinDir, NodeLayout.CniConfDir));
 
+    /// <summary>The sysctl.d drop-in with <see cref="KernelTunables.Required"/> (<see cref="KernelTunables.DropInPath"/>).</summary>
+    public string KubeletSysctl(ClusterConfig config) =>
+        _renderer.Render("kubelet-sysctl.conf.sbn", new SysctlModel(config.Name, KernelTunables.Required));
+
     /// <summary>The bridge network handing out pod addresses from <paramref name="podCidr"/>, e.g. <see cref="PodCidrs.ForHost"/>.</summary>
     public string CniConflist(ClusterConfig config, IPNetwork podCidr) =>
         _renderer.Render("cni-bridge.conflist.sbn", new CniModel(
@@ -47,6 +52,8 @@ internal sealed class NodeFiles
                 arguments.Select(SystemdQuote.Argument).ToArray()));
 
     private sealed record ContainerdModel(string SandboxImage, string CniBinDir, string CniConfDir);
+
+    private sealed record SysctlModel(string ClusterName, IReadOnlyList<KernelTunable> Tunables);
 
     private sealed record CniModel(string ClusterName, string PodCidr, string DefaultRoute);
 }

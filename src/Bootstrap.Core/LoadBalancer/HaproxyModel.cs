@@ -3,6 +3,7 @@ namespace Bootstrap.Core.LoadBalancer;
 /// <param name="Inter">haproxy's check interval, as haproxy writes durations (so are the other times).</param>
 /// <param name="LeaveBound">At most how long the checks take to drop a server whose /readyz fails.</param>
 /// <param name="ShutdownDelay">How long a stopping API server keeps serving while /readyz fails.</param>
+/// <param name="MonitorPort">The loopback port of the frontend that tells keepalived whether any API server is UP.</param>
 internal sealed record HaproxyModel(
     string ClusterName,
     int Port,
@@ -12,4 +13,6 @@ internal sealed record HaproxyModel(
     int Fall,
     int Rise,
     string LeaveBound,
-    string ShutdownDelay);
+    string ShutdownDelay,
+    int MonitorPort,
+    string MonitorPath);

@@ -10,4 +10,6 @@ internal sealed record KeepalivedModel(
     string VirtualIp,
     int PrefixLength,
     IReadOnlyList<string> Peers,
-    string AuthPassword);
+    string AuthPassword,
+    string MonitorUrl,
+    int BackendsWeight);

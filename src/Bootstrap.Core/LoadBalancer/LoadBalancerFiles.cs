@@ -11,10 +11,19 @@ namespace Bootstrap.Core.LoadBalancer;
 /// haproxy passes TCP on the endpoint port through to every API server on 6443 and checks their
 /// /readyz over HTTPS (timings: <see cref="ApiServerHandover"/>); keepalived holds the virtual IP on a
 /// host whose haproxy runs, talking unicast VRRP to the other load balancers. The first load balancer
-/// in the file has the highest priority.
+/// in the file has the highest priority; a holder whose haproxy sees no ready API server drops below every
+/// other (<see cref="BackendsWeight"/>), asking haproxy's monitor frontend on <see cref="MonitorPort"/>.
 /// </summary>
 internal sealed partial class LoadBalancerFiles
 {
+    /// <summary>The loopback port of haproxy's frontend answering 503 when no API server is UP (haproxy's usual stats port).</summary>
+    public const int MonitorPort = 8404;
+
+    public const string MonitorPath = "/apiserver-backends";
+
+    /// <summary>How far a load balancer without a ready API server drops: more than the spread of all priorities (up to 100 load balancers).</summary>
+    public const int BackendsWeight = 100;
+
     private const int HighestPriority = 200;
 
     private readonly TemplateRenderer _renderer;
@@ -35,7 +44,9 @@ internal sealed partial class LoadBalancerFiles
                 ApiServerHandover.Fall,
                 ApiServerHandover.Rise,
                 GoDuration.Format(ApiServerHandover.LeaveBound),
-                GoDuration.Format(ApiServerHandover.ShutdownDelay)));
+                GoDuration.Format(ApiServerHandover.ShutdownDelay),
+                MonitorPort,
+                MonitorPath));
     }
 
     /// <param name="interfaceName">The interface for the virtual IP: <see cref="LoadBalancerSpec.Interface"/> when set, else the one holding the host's address.</param>
@@ -72,8 +83,13 @@ internal sealed partial class LoadBalancerFiles
                 config.LoadBalancer.VirtualIP!.ToString(),
                 config.Networking.HostSubnet.PrefixLength,
                 loadBalancers.Where(h => h != host).Select(h => h.Address.ToString()).ToArray(),
-                authPassword));
+                authPassword,
+                MonitorUrl,
+                BackendsWeight));
     }
+
+    /// <summary>What keepalived asks: 200 while haproxy has an API server UP.</summary>
+    public static string MonitorUrl => $"http://127.0.0.1:{MonitorPort}{MonitorPath}";
 
     private static void RequireManaged(ClusterConfig config)
     {

@@ -11,7 +11,7 @@ namespace Bootstrap.Core.Phases;
 /// The phases of <c>bootstrap join</c>: the node part of <see cref="InitWorkflow"/> (the same phases, in the
 /// same order), for a cluster whose control plane and kubeadm objects <c>init</c> already made. Meant to run
 /// with a host filter (<see cref="WorkflowSelection.Hosts"/>) naming the joining nodes; the cluster-wide
-/// phase (serving-certificate approval) still runs once through the API.
+/// phases (client and serving certificate requests) still run once through the API.
 /// </summary>
 public static class JoinWorkflow
 {
@@ -32,6 +32,7 @@ public static class JoinWorkflow
     internal static IReadOnlyList<IPhase> NodePhases() =>
     [
         new KubeletStartPhase(),
+        new ClientCsrPhase(),
         new MarkControlPlanePhase(),
         new ServingCsrPhase(),
         new KubeProxyPhase(),

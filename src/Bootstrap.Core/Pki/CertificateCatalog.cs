@@ -19,7 +19,7 @@ internal static class CertificateCatalog
     /// <summary>The service-account signing key pair: sa.key (private) and sa.pub (PKIX public key). Not a certificate, never expires.</summary>
     public const string ServiceAccountKeyPath = "pki/sa";
 
-    /// <summary>The system user etcd runs as; it reads its own key pairs.</summary>
+    /// <summary>The system user etcd runs as; it owns the data directory, not the key pairs (root's, handed over by systemd: ControlPlane.EtcdCredentials).</summary>
     public const string EtcdUser = "etcd";
 
     public static readonly IReadOnlyList<string> AuthorityNames = [Ca, EtcdCa, FrontProxyCa];
@@ -113,7 +113,8 @@ internal static class CertificateCatalog
     }
 
     // kubeadm names etcd certificates after the node and makes them both server and client
-    // certificates (etcd 3.2+ checks ClientAuth on the server certificate too).
+    // certificates (etcd 3.2+ checks ClientAuth on the server certificate too). Owned by root like
+    // every file under /etc/kubernetes/pki (CIS 1.1.19): etcd gets them as systemd credentials.
     private static CertificateSpec EtcdMember(string name, string file, PkiHost member) =>
         Leaf($"{name}/{member.Name}", $"hosts/{member.Name}/pki/etcd/{file}", EtcdCa, member.Name, KeyPurposes.ServerAuth | KeyPurposes.ClientAuth) with
         {
@@ -121,7 +122,6 @@ internal static class CertificateCatalog
             HostPath = $"pki/etcd/{file}",
             CertificateOn = CertificateHosts.OwnHost,
             KeyOn = CertificateHosts.OwnHost,
-            HostOwner = EtcdUser,
             DnsNames = [member.Name, "localhost"],
             IpAddresses = new[] { IPAddress.Parse(member.Address), IPAddress.Loopback, IPAddress.IPv6Loopback }.Distinct().ToArray(),
         };

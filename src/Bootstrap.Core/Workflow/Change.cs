@@ -58,6 +58,8 @@ public sealed record Change
             ChangeKind.EtcdMemberPromote => ("would promote", "promoted"),
             ChangeKind.EtcdMemberRemove => ("would remove", "removed"),
             ChangeKind.EtcdLeaderMove => ("would move etcd leadership from", "moved etcd leadership from"),
+            ChangeKind.CsrDeny => ("would deny", "denied"),
+            ChangeKind.SysctlApply => ("would apply the kernel settings of", "applied the kernel settings of"),
             _ => ("would join", "joined"),
         };
         var text = new StringBuilder(dryRun ? wouldVerb : verb).Append(' ').Append(Target);

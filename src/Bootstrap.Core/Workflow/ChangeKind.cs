@@ -60,6 +60,9 @@ public enum ChangeKind
     /// <summary>A certificate signing request is approved.</summary>
     CsrApprove,
 
+    /// <summary>A certificate signing request is denied (a node client request a Bootstrap token may not make).</summary>
+    CsrDeny,
+
     /// <summary>A host joins as a node with a new bootstrap token (TLS bootstrap).</summary>
     NodeJoin,
 
@@ -76,4 +79,7 @@ public enum ChangeKind
 
     /// <summary>etcd's leadership moves to another member (<c>etcdctl move-leader</c>) before the leader leaves.</summary>
     EtcdLeaderMove,
+
+    /// <summary>A sysctl.d file is applied to the running kernel (<c>sysctl -p</c>).</summary>
+    SysctlApply,
 }

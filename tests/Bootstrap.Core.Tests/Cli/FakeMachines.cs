@@ -10,7 +10,7 @@ namespace Bootstrap.Core.Tests.Cli;
 internal sealed class FakeMachines : IHostConnector
 {
     private static readonly string[] Binaries =
-        ["systemctl", "containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch", "socat", "ebtables", "ethtool", "tc", "haproxy", "keepalived"];
+        ["systemctl", "containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch", "sysctl", "socat", "ebtables", "ethtool", "tc", "haproxy", "keepalived", "curl"];
 
     /// <summary>Extra listening ports per host name.</summary>
     public Dictionary<string, int[]> Listening { get; } = new(StringComparer.Ordinal);
@@ -57,6 +57,10 @@ internal sealed class FakeMachines : IHostConnector
             "test -d /proc/sys/net/bridge" => string.Empty,
             "cat /proc/modules" => "br_netfilter 32768 0 - Live 0x0\n",
             "cat /proc/sys/net/ipv4/ip_forward" => "1\n",
+            "sysctl vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes" =>
+                string.Concat(Bootstrap.Core.Kubernetes.KernelTunables.Required.Select(t => $"{t.Name} = {t.Value}\n")),
+            "test -w /proc/sys/vm/overcommit_memory" => string.Empty,
+            "systemd-analyze cat-config sysctl.d" => "# /usr/lib/sysctl.d/50-pid-max.conf\nkernel.pid_max = 4194304\n",
             "ip -o link show" => $"2: eth0@if5: <UP> mtu 1500\\    link/ether 5a:00:00:00:00:{index:x2} brd ff:ff:ff:ff:ff:ff\n",
             _ when argv.StartsWith("sh -c ", StringComparison.Ordinal) =>
                 string.Concat(command.Argv.Skip(4).Where(Binaries.Contains).Select(b => "/usr/bin/" + b + "\n")),

@@ -1,3 +1,4 @@
+using Bootstrap.Core.Config;
 using Bootstrap.Core.ControlPlane;
 using static Bootstrap.Core.Tests.ControlPlane.FlagAssert;
 
@@ -88,12 +89,16 @@ public sealed class ApiServerFlagsTests
     }
 
     [Fact]
-    public void Kubelet_certificate_authority_is_off_by_default_and_the_cluster_ca_when_asked()
+    public void Kubelet_serving_certificates_are_verified_with_the_cluster_ca_unless_kubelets_serve_self_signed_ones()
     {
-        Absent(Cp2Flags(), "kubelet-certificate-authority");
-        Assert.Equal(
-            "/etc/kubernetes/pki/ca.crt",
-            Value(Cp2Flags(options: new ApiServerFlagOptions { VerifyKubeletServingCertificates = true }), "kubelet-certificate-authority"));
+        var config = LabCluster.Load();
+        using var patch = System.Text.Json.JsonDocument.Parse("""{"serverTLSBootstrap":false}""");
+        var selfSigned = config with { Kubelet = new KubeletSpec { ConfigPatch = patch.RootElement.Clone() } };
+
+        Assert.Equal("/etc/kubernetes/pki/ca.crt", Value(Cp2Flags(), "kubelet-certificate-authority"));
+        Assert.True(ApiServerFlagOptions.For(config).VerifyKubeletServingCertificates);
+        Assert.False(ApiServerFlagOptions.For(selfSigned).VerifyKubeletServingCertificates);
+        Absent(Cp2Flags(options: ApiServerFlagOptions.For(selfSigned)), "kubelet-certificate-authority");
     }
 
     [Fact]
@@ -103,7 +108,7 @@ public sealed class ApiServerFlagsTests
 
         SortedByName(flags);
         Assert.Equal(flags.Count, flags.Select(f => f.Split('=')[0]).Distinct().Count());
-        Assert.Equal(36, flags.Count);
+        Assert.Equal(37, flags.Count);
     }
 
     [Fact]

@@ -25,11 +25,11 @@ public sealed class EtcdFlagsTests
     [InlineData("initial-cluster-token", "etcd-lab")]
     [InlineData("client-cert-auth", "true")]
     [InlineData("peer-client-cert-auth", "true")]
-    [InlineData("cert-file", "/etc/kubernetes/pki/etcd/server.crt")]
-    [InlineData("key-file", "/etc/kubernetes/pki/etcd/server.key")]
+    [InlineData("cert-file", "/run/credentials/etcd.service/server.crt")]
+    [InlineData("key-file", "/run/credentials/etcd.service/server.key")]
     [InlineData("trusted-ca-file", "/etc/kubernetes/pki/etcd/ca.crt")]
-    [InlineData("peer-cert-file", "/etc/kubernetes/pki/etcd/peer.crt")]
-    [InlineData("peer-key-file", "/etc/kubernetes/pki/etcd/peer.key")]
+    [InlineData("peer-cert-file", "/run/credentials/etcd.service/peer.crt")]
+    [InlineData("peer-key-file", "/run/credentials/etcd.service/peer.key")]
     [InlineData("peer-trusted-ca-file", "/etc/kubernetes/pki/etcd/ca.crt")]
     [InlineData("snapshot-count", "10000")]
     [InlineData("listen-metrics-urls", "http://127.0.0.1:2381")]
@@ -45,6 +45,26 @@ public sealed class EtcdFlagsTests
         Absent(flags, "peer-auto-tls");
         SortedByName(flags);
         Assert.Equal(19, flags.Count);
+    }
+
+    [Fact]
+    public void Each_key_pair_flag_names_a_credential_the_unit_loads_from_the_root_owned_file_of_that_name()
+    {
+        var flags = Cp3Flags();
+        var loaded = EtcdCredentials.LoadCredentials.ToDictionary(l => l.Split(':', 2)[0], l => l.Split(':', 2)[1]);
+
+        foreach (var (flag, source) in new[]
+        {
+            ("cert-file", "/etc/kubernetes/pki/etcd/server.crt"), ("key-file", "/etc/kubernetes/pki/etcd/server.key"),
+            ("peer-cert-file", "/etc/kubernetes/pki/etcd/peer.crt"), ("peer-key-file", "/etc/kubernetes/pki/etcd/peer.key"),
+        })
+        {
+            var path = Value(flags, flag);
+            Assert.Equal(EtcdCredentials.Directory, Path.GetDirectoryName(path));
+            Assert.Equal(source, loaded[Path.GetFileName(path)]);
+        }
+
+        Assert.Equal(4, loaded.Count);
     }
 
     [Fact]

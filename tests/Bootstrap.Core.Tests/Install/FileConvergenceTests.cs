@@ -140,4 +140,20 @@ public sealed class FileConvergenceTests : IDisposable
         Assert.Equal([(ChangeKind.FileReplace, renewed.Path)], switched.Select(c => (c.Kind, c.Target)));
         Assert.Equal("new\n", await System.IO.File.ReadAllTextAsync(renewed.Path));
     }
+
+    [Fact]
+    public async Task A_new_mode_or_owner_of_a_file_a_running_service_reads_is_left_to_that_service_too()
+    {
+        var key = File("server.key", "key\n", 0b110_100_100);
+        await ConvergeAsync([key]);
+        var tightened = File("server.key", "key\n", 0b110_000_000);
+
+        var (changes, notes) = await FileConvergence.PlanAsync(
+            Changes.On(_host).View(_host.Name), [tightened], CancellationToken.None, path => path == key.Path ? "etcd" : null);
+        var (own, _) = await FileConvergence.PlanAsync(Changes.On(_host).View(_host.Name), [tightened], CancellationToken.None);
+
+        Assert.Empty(changes);
+        Assert.Equal([$"left {key.Path} to etcd's turn: the running etcd reads it"], notes);
+        Assert.Equal(ChangeKind.FileMetadata, Assert.Single(own).Kind);
+    }
 }

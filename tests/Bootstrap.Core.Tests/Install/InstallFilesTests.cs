@@ -54,7 +54,7 @@ public sealed class InstallFilesTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Etcd_member_certificates_are_distinct_per_host_owned_by_etcd_and_keys_are_0600()
+    public void Etcd_member_certificates_are_distinct_per_host_owned_by_root_and_keys_are_0600()
     {
         var cp1 = CertificatesOf("cp1");
         var cp2 = CertificatesOf("cp2");
@@ -64,8 +64,8 @@ public sealed class InstallFilesTests : IAsyncLifetime
             var key = $"/etc/kubernetes/pki/etcd/{pair}.key";
             var crt = $"/etc/kubernetes/pki/etcd/{pair}.crt";
             Assert.NotEqual(cp1[crt].Sha256, cp2[crt].Sha256);
-            Assert.Equal(("etcd", 0b110_000_000), (cp1[key].Spec.Owner, cp1[key].Spec.Mode));
-            Assert.Equal(("etcd", 0b110_100_100), (cp1[crt].Spec.Owner, cp1[crt].Spec.Mode));
+            Assert.Equal(("root", "root", 0b110_000_000), (cp1[key].Spec.Owner, cp1[key].Spec.Group, cp1[key].Spec.Mode));
+            Assert.Equal(("root", "root", 0b110_100_100), (cp1[crt].Spec.Owner, cp1[crt].Spec.Group, cp1[crt].Spec.Mode));
         }
 
         Assert.All(cp1.Values.Where(f => f.Path.EndsWith(".key", StringComparison.Ordinal)), f => Assert.Equal(0b110_000_000, f.Spec.Mode));

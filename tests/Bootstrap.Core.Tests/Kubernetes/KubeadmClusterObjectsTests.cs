@@ -27,7 +27,7 @@ public sealed class KubeadmClusterObjectsTests
     }
 
     [Fact]
-    public void The_objects_are_kubeadms_list()
+    public void The_objects_are_kubeadms_list_and_the_binding_for_bootstraps_node_tokens()
     {
         string[] expected =
         [
@@ -42,6 +42,7 @@ public sealed class KubeadmClusterObjectsTests
             "ClusterRoleBinding//kubeadm:get-nodes",
             "ClusterRoleBinding//kubeadm:node-autoapprove-bootstrap",
             "ClusterRoleBinding//kubeadm:node-autoapprove-certificate-rotation",
+            "ClusterRoleBinding//bootstrap:kubelet-bootstrap",
             "ConfigMap/kube-public/cluster-info",
             "Role/kube-public/kubeadm:bootstrap-signer-clusterinfo",
             "RoleBinding/kube-public/kubeadm:bootstrap-signer-clusterinfo",
@@ -61,6 +62,7 @@ public sealed class KubeadmClusterObjectsTests
     [InlineData("kubeadm:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", "Group", TokenGroup)]
     [InlineData("kubeadm:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", "Group", "system:nodes")]
     [InlineData("kubeadm:node-proxier", "system:node-proxier", "ServiceAccount", "kube-proxy")]
+    [InlineData("bootstrap:kubelet-bootstrap", "system:node-bootstrapper", "Group", "system:bootstrappers:bootstrap:nodes")]
     public void Cluster_role_bindings_bind_kubeadms_role_to_kubeadms_subject(string name, string clusterRole, string kind, string subject)
     {
         var binding = All.OfType<V1ClusterRoleBinding>().Single(b => b.Metadata.Name == name);
@@ -107,13 +109,13 @@ public sealed class KubeadmClusterObjectsTests
     }
 
     [Fact]
-    public void Bootstrap_tokens_get_no_more_than_kubeadm_grants_them()
+    public void Bootstrap_tokens_get_no_more_than_kubeadm_grants_them_and_bootstraps_node_tokens_may_only_post_csrs()
     {
-        var granted = All.OfType<V1ClusterRoleBinding>()
-            .Where(b => b.Subjects.Any(s => s.Name.StartsWith("system:bootstrappers", StringComparison.Ordinal)))
+        IEnumerable<string> Granted(string group) => All.OfType<V1ClusterRoleBinding>()
+            .Where(b => b.Subjects.Any(s => s.Name == group))
             .Select(b => $"ClusterRole {b.RoleRef.Name}")
             .Concat(All.OfType<V1RoleBinding>()
-                .Where(b => b.Subjects.Any(s => s.Name.StartsWith("system:bootstrappers", StringComparison.Ordinal)))
+                .Where(b => b.Subjects.Any(s => s.Name == group))
                 .Select(b => $"Role {b.Metadata.NamespaceProperty}/{b.RoleRef.Name}"))
             .Order(StringComparer.Ordinal);
 
@@ -126,7 +128,9 @@ public sealed class KubeadmClusterObjectsTests
                 "Role kube-system/kubeadm:kubelet-config-1.20",
                 "Role kube-system/kubeadm:nodes-kubeadm-config",
             ],
-            granted);
+            Granted(TokenGroup));
+        Assert.Equal(["ClusterRole system:node-bootstrapper"], Granted(NodeClientCsrPolicy.TokenGroup));
+        Assert.DoesNotContain(All.OfType<V1ClusterRoleBinding>().SelectMany(b => b.Subjects), s => s.Name is "system:bootstrappers" or "system:authenticated");
     }
 
     [Fact]

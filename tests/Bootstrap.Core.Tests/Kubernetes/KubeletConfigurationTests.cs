@@ -28,6 +28,17 @@ public sealed class KubeletConfigurationTests
         Assert.Equal("/etc/kubernetes/manifests", (string?)kubelet["staticPodPath"]);
     }
 
+    [Fact]
+    public void The_kubelet_protects_kernel_defaults_unless_the_patch_turns_it_off()
+    {
+        using var patch = JsonDocument.Parse("""{"protectKernelDefaults":false}""");
+        var patched = Config with { Kubelet = new KubeletSpec { ConfigPatch = patch.RootElement.Clone() } };
+
+        Assert.True((bool)KubeletConfiguration.Build(Config)["protectKernelDefaults"]!);
+        Assert.True(KubeletConfiguration.ProtectsKernelDefaults(Config));
+        Assert.False(KubeletConfiguration.ProtectsKernelDefaults(patched));
+    }
+
     [Theory]
     [InlineData("10.96.0.0/12", "10.96.0.10")]
     [InlineData("172.20.0.0/16", "172.20.0.10")]

@@ -1,17 +1,7 @@
-using System.Net;
 using System.Text;
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Kubernetes;
 using k8s.Models;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.Pkcs;
-using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.OpenSsl;
-using Org.BouncyCastle.Pkcs;
-using Org.BouncyCastle.Security;
 
 namespace Bootstrap.Core.Tests.Kubernetes;
 
@@ -19,7 +9,6 @@ namespace Bootstrap.Core.Tests.Kubernetes;
 public sealed class KubeletServingCsrPolicyTests
 {
     private static readonly ClusterConfig Config = LabCluster.Load();
-    private static readonly AsymmetricCipherKeyPair Key = NewKey();
 
     [Fact]
     public void A_node_asking_for_its_own_name_and_address_is_approved()
@@ -65,15 +54,8 @@ public sealed class KubeletServingCsrPolicyTests
         AssertPending(Csr(request: Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n")), "not a PEM-encoded PKCS#10");
 
     [Fact]
-    public void A_request_whose_signature_does_not_verify_stays_pending()
-    {
-        var pem = Encoding.ASCII.GetString(Request());
-        var der = Convert.FromBase64String(string.Concat(pem.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal))));
-        der[^5] ^= 0x01; // inside the signature bits
-        var tampered = "-----BEGIN CERTIFICATE REQUEST-----\n" + Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks) + "\n-----END CERTIFICATE REQUEST-----\n";
-
-        AssertPending(Csr(request: Encoding.ASCII.GetBytes(tampered)), "signature does not verify");
-    }
+    public void A_request_whose_signature_does_not_verify_stays_pending() =>
+        AssertPending(Csr(request: CertificateRequests.Tampered(Request())), "signature does not verify");
 
     [Fact]
     public void A_common_name_of_another_node_stays_pending() =>
@@ -139,32 +121,6 @@ public sealed class KubeletServingCsrPolicyTests
         string extraSubject = "",
         string[]? dns = null,
         string[]? ips = null,
-        string[]? emails = null)
-    {
-        var names = (dns ?? ["w1"]).Select(d => new GeneralName(GeneralName.DnsName, d))
-            .Concat((ips ?? ["192.168.56.31"]).Select(i => new GeneralName(GeneralName.IPAddress, new DerOctetString(IPAddress.Parse(i).GetAddressBytes()))))
-            .Concat((emails ?? []).Select(e => new GeneralName(GeneralName.Rfc822Name, e)))
-            .ToArray();
-        var attributes = new DerSet();
-        if (names.Length > 0)
-        {
-            var extensions = new X509ExtensionsGenerator();
-            extensions.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(names));
-            attributes = new DerSet(new AttributePkcs(PkcsObjectIdentifiers.Pkcs9AtExtensionRequest, new DerSet(extensions.Generate())));
-        }
-
-        var request = new Pkcs10CertificationRequest("SHA256WITHECDSA", new X509Name($"O={org},CN={cn}{extraSubject}"), Key.Public, attributes, Key.Private);
-        using var writer = new StringWriter();
-        var pem = new PemWriter(writer);
-        pem.WriteObject(request);
-        pem.Writer.Flush();
-        return Encoding.ASCII.GetBytes(writer.ToString());
-    }
-
-    private static AsymmetricCipherKeyPair NewKey()
-    {
-        var generator = new ECKeyPairGenerator();
-        generator.Init(new ECKeyGenerationParameters(Org.BouncyCastle.Asn1.Sec.SecObjectIdentifiers.SecP256r1, new SecureRandom()));
-        return generator.GenerateKeyPair();
-    }
+        string[]? emails = null) =>
+        CertificateRequests.Pem(cn, org, extraSubject, dns ?? ["w1"], ips ?? ["192.168.56.31"], emails);
 }

@@ -29,6 +29,43 @@ public sealed class LoadBalancerFilesTests
     }
 
     [Fact]
+    public void Haproxy_tells_keepalived_on_loopback_whether_any_api_server_is_up()
+    {
+        var text = Files.Haproxy(LabCluster.Load());
+        var monitor = text[text.IndexOf("frontend apiserver-backends", StringComparison.Ordinal)..];
+
+        Assert.Equal(
+            ["frontend apiserver-backends", "mode http", "bind 127.0.0.1:8404", "monitor-uri /apiserver-backends", "monitor fail if { nbsrv(kube-apiserver) lt 1 }"],
+            Lines(monitor).Where(l => l.Length > 0));
+        Assert.Equal("http://127.0.0.1:8404/apiserver-backends", LoadBalancerFiles.MonitorUrl);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(20)]
+    public void A_load_balancer_without_a_ready_api_server_drops_below_every_other_and_keeps_tracking_haproxy_itself(int count)
+    {
+        var config = LabCluster.Load();
+        var extra = Enumerable.Range(3, count - 2)
+            .Select(i => config.Host("lb2") with { Name = $"lb{i}", Address = System.Net.IPAddress.Parse($"192.168.56.{100 + i}") });
+        config = config with { Hosts = [.. config.Hosts, .. extra] };
+
+        var priorities = config.LoadBalancerHosts.Select(h => Lines(Files.Keepalived(config, h, "eth0", "secret1"))).Select(lines =>
+        {
+            Assert.Contains($"script \"/usr/bin/curl --silent --fail --max-time 1 --output /dev/null {LoadBalancerFiles.MonitorUrl}\"", lines);
+            Assert.Contains("weight -100", lines);
+            var tracked = lines.SkipWhile(l => l != "track_script {").Skip(1).TakeWhile(l => l != "}").ToArray();
+            Assert.Equal(["haproxy_running", "apiserver_backends"], tracked);
+            return int.Parse(lines.Single(l => l.StartsWith("priority ", StringComparison.Ordinal))["priority ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        }).ToArray();
+
+        Assert.Equal(count, priorities.Distinct().Count());
+        Assert.True(priorities.Max() - LoadBalancerFiles.BackendsWeight < priorities.Min(), string.Join(", ", priorities));
+        Assert.True(priorities.Min() - LoadBalancerFiles.BackendsWeight > 0);
+    }
+
+    [Fact]
     public void Keepalived_priorities_differ_and_the_first_load_balancer_starts_master()
     {
         var config = LabCluster.Load();
@@ -52,6 +89,7 @@ public sealed class LoadBalancerFilesTests
         var text = Files.Keepalived(config, config.Host("lb2"), "ens3", "secret1");
 
         Assert.Contains("unicast_src_ip 192.168.56.12\n", text, StringComparison.Ordinal);
+        Assert.Contains("    check_unicast_src\n", text, StringComparison.Ordinal);
         Assert.Contains("unicast_peer {\n        192.168.56.11\n        192.168.56.13\n    }", text, StringComparison.Ordinal);
         Assert.Contains("192.168.56.10/24 dev ens3\n", text, StringComparison.Ordinal);
         Assert.Contains("interface ens3\n", text, StringComparison.Ordinal);

@@ -9,7 +9,7 @@ public sealed class InitWorkflowTests
     private static readonly string[] NodePhases =
     [
         "wait-control-plane", "upload-config/kubeadm", "upload-config/kubelet", "upload-config/kube-proxy",
-        "bootstrap-token", "kubelet-start", "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
+        "bootstrap-token", "kubelet-start", "kubelet-client-csr", "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
     ];
 
     private static PhaseTree Tree => InitWorkflow.Create(new PreflightOptions());
@@ -39,7 +39,7 @@ public sealed class InitWorkflowTests
         var config = LabCluster.Load();
         var tree = Tree;
 
-        foreach (var api in new[] { "upload-config/kubeadm", "bootstrap-token", "kubelet-serving-csr" })
+        foreach (var api in new[] { "upload-config/kubeadm", "bootstrap-token", "kubelet-client-csr", "kubelet-serving-csr" })
         {
             Assert.Equal([PhaseTarget.Cluster], ((ILeafPhase)tree.Find(api)!).Targets(config));
         }

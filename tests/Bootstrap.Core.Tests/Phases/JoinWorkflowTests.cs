@@ -14,7 +14,7 @@ public sealed class JoinWorkflowTests
         var join = Join.Walk().Select(p => p.Path).ToList();
         var init = InitWorkflow.Create(new PreflightOptions()).Walk().Select(p => p.Path).ToList();
 
-        Assert.Equal(["preflight", "identity", "artifacts", "kubelet-start", "mark-control-plane", "kubelet-serving-csr", "kube-proxy"], join);
+        Assert.Equal(["preflight", "identity", "artifacts", "kubelet-start", "kubelet-client-csr", "mark-control-plane", "kubelet-serving-csr", "kube-proxy"], join);
         Assert.Equal(join, init.Where(join.Contains));
     }
 
@@ -40,6 +40,7 @@ public sealed class JoinWorkflowTests
         Assert.Equal(["w2"], targets["identity"]);
         Assert.Equal(["w2"], targets["artifacts"]);
         Assert.Equal(["w2"], targets["kubelet-start"]);
+        Assert.Equal(["cluster"], targets["kubelet-client-csr"]);
         Assert.Empty(targets["mark-control-plane"]);
         Assert.Equal(["cluster"], targets["kubelet-serving-csr"]);
         Assert.Equal(["w2"], targets["kube-proxy"]);

@@ -108,8 +108,8 @@ public sealed class CertificateCatalogTests
         Assert.Equal(
             ["pki/etcd/ca.crt", "pki/etcd/healthcheck-client.crt", "pki/etcd/healthcheck-client.key", "pki/etcd/peer.crt", "pki/etcd/peer.key", "pki/etcd/server.crt", "pki/etcd/server.key"],
             Files("e1"));
-        Assert.All(CertificatePlacement.For(request, "e1").Where(f => f.HostPath.Contains("/etcd/server", StringComparison.Ordinal) || f.HostPath.Contains("/etcd/peer", StringComparison.Ordinal)),
-            f => Assert.Equal("etcd", f.Owner));
+        // CIS 1.1.19: everything under /etc/kubernetes/pki is root's, etcd's own key pairs too.
+        Assert.All(CertificatePlacement.For(request, "e1").Concat(CertificatePlacement.For(request, "cp1")), f => Assert.Equal("root", f.Owner));
         Assert.All(CertificatePlacement.For(request, "cp1"), f => Assert.Equal(!f.HostPath.EndsWith(".crt", StringComparison.Ordinal) && !f.HostPath.EndsWith(".pub", StringComparison.Ordinal), f.Secret));
     }
 

@@ -31,6 +31,7 @@ public sealed class RealToolTests : IDisposable
         var (code, output) = HostTool.Run("haproxy", "-c", "-f", Write("haproxy.cfg", rendered));
         Assert.True(code == 0, output);
         Assert.Contains("Configuration file is valid", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[WARNING]", output, StringComparison.Ordinal);
 
         var (brokenCode, _) = HostTool.Run("haproxy", "-c", "-f", Write("broken.cfg", rendered.Replace("check-ssl", "check-sll", StringComparison.Ordinal)));
         Assert.NotEqual(0, brokenCode);

@@ -104,7 +104,7 @@ public sealed class InitLabTests
             "preflight", "certs", "kubeconfig", "artifacts", "etcd/member", "etcd/health", "load-balancer", "control-plane/apiserver",
             "control-plane/controller-manager", "control-plane/scheduler", "wait-control-plane",
             "upload-config/kubeadm", "upload-config/kubelet", "upload-config/kube-proxy", "bootstrap-token", "kubelet-start",
-            "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
+            "kubelet-client-csr", "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
         };
         foreach (var leaf in leaves)
         {
@@ -151,7 +151,8 @@ public sealed class InitLabTests
     }
 
     // issue 7: every node Ready, its client certificate issued through a CSR its bootstrap token made; no CSR
-    // left Pending or Denied; system:bootstrappers bound to exactly kubeadm's roles, nothing more.
+    // left Pending or Denied; system:bootstrappers bound to exactly kubeadm's roles, and Bootstrap's node tokens
+    // (issue 17) to system:node-bootstrapper only.
     private static async Task EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(LabPaths paths, LabClusterFile cluster)
     {
         var nodes = JsonDocument.Parse((await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "nodes", "-o", "json")).Stdout).RootElement.GetProperty("items");
@@ -189,6 +190,7 @@ public sealed class InitLabTests
             [
                 "ClusterRoleBinding ClusterRole/kubeadm:get-nodes",
                 "ClusterRoleBinding ClusterRole/system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+                "ClusterRoleBinding ClusterRole/system:node-bootstrapper",
                 "ClusterRoleBinding ClusterRole/system:node-bootstrapper",
                 "RoleBinding Role/kube-proxy",
                 "RoleBinding Role/kubeadm:kubelet-config-1.20",

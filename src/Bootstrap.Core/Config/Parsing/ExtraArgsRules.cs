@@ -17,7 +17,7 @@ internal static class ExtraArgsRules
         var controlPlane = config.ControlPlaneHosts.FirstOrDefault();
         var member = config.EtcdMembers.FirstOrDefault();
         var node = config.Nodes.FirstOrDefault();
-        Warn(context, "spec.apiServer.extraArgs", config.ExtraArgs.ApiServer, controlPlane is null ? [] : ApiServerFlags.Build(plain, controlPlane, ApiServerFlagOptions.Default));
+        Warn(context, "spec.apiServer.extraArgs", config.ExtraArgs.ApiServer, controlPlane is null ? [] : ApiServerFlags.Build(plain, controlPlane, ApiServerFlagOptions.For(plain)));
         Warn(context, "spec.controllerManager.extraArgs", config.ExtraArgs.ControllerManager, ControllerManagerFlags.Build(plain));
         Warn(context, "spec.scheduler.extraArgs", config.ExtraArgs.Scheduler, SchedulerFlags.Build(plain));
         Warn(context, "spec.etcd.extraArgs", config.ExtraArgs.Etcd, member is null ? [] : EtcdFlags.Build(plain, member, EtcdClusterState.New));

@@ -2,7 +2,6 @@ using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Pki;
 using Bootstrap.Core.Workflow;
-using Bootstrap.Core.Phases.Install;
 
 namespace Bootstrap.Core.Phases.Certs;
 
@@ -71,8 +70,6 @@ internal sealed class CertsPhase() : HostPhase("certs", "Generate the PKI in the
     protected override async Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken)
     {
         var material = await host.MaterialAsync(cancellationToken).ConfigureAwait(false);
-        var user = host.Config.EtcdMembers.Contains(host.Host) ? await HostPreparation.EtcdUserAsync(host.View, cancellationToken).ConfigureAwait(false) : null;
-        var files = await host.SharedFilesAsync(InstallFiles.Certificates(material, host.Host), cancellationToken).ConfigureAwait(false);
-        return user is null ? files : files with { Changes = [user, .. files.Changes] };
+        return await host.SharedFilesAsync(InstallFiles.Certificates(material, host.Host), cancellationToken).ConfigureAwait(false);
     }
 }

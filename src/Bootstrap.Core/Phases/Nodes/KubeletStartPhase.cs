@@ -10,11 +10,13 @@ namespace Bootstrap.Core.Phases.Nodes;
 
 /// <summary>
 /// Joins a host as a node the way <c>kubeadm join</c> does, without kubeadm: containerd's configuration,
-/// the CNI network, the KubeletConfiguration and the kubelet unit; then, if the host has no
+/// the CNI network, the KubeletConfiguration, the kernel settings its protectKernelDefaults requires
+/// (a sysctl.d drop-in, applied before the kubelet starts) and the kubelet unit; then, if the host has no
 /// /etc/kubernetes/kubelet.conf yet, a bootstrap token made for this join (a Secret expiring after
 /// <see cref="TokenTtl"/>) in bootstrap-kubelet.conf. The kubelet makes its own key and gets its client
-/// certificate by CSR (approved automatically through the bootstrap-token RBAC); no client certificate
-/// is ever pushed. Once the Node is Ready the bootstrap kubeconfig and the token are deleted.
+/// certificate by CSR; no client certificate is ever pushed. The token is bound to the node: its group is not
+/// approved automatically, and Bootstrap approves only this node's client request made with it, denying any
+/// other (<see cref="NodeClientCsrPolicy"/>). Once the Node is Ready the bootstrap kubeconfig and the token are deleted.
 /// A node that already has kubelet.conf gets no token: it is only kept running and checked Ready.
 /// Restarts of running containerd or kubelets roll one node at a time.
 /// </summary>
@@ -24,6 +26,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan SignedTimeout = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan ClientCsrTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     private readonly NodeFiles _files = new(new Rendering.TemplateRenderer());
@@ -44,6 +47,11 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         {
             // kubeadm creates it on every node: without it the kubelet logs an error every second. Bootstrap puts no static pods there.
             changes.Add(manifests);
+        }
+
+        if (await KernelSettingsAsync(view, files, cancellationToken).ConfigureAwait(false) is { } kernel)
+        {
+            changes.Add(kernel);
         }
 
         var units = await ServiceControl.PlanAsync(view, [containerd, kubelet], files, waitAfterStart: true, cancellationToken).ConfigureAwait(false);
@@ -73,7 +81,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
                 Verify = async (apply, ct) =>
                 {
                     var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
-                    if (await WaitReadyAsync(client, host.Name, apply.Time, ct, upgrading ? version : null).ConfigureAwait(false) is { } state)
+                    if (await WaitReadyAsync(client, host.Name, apply.Time, ct, version: upgrading ? version : null).ConfigureAwait(false) is { } state)
                     {
                         throw new PhaseFailedException(
                             $"node {host.Name} is not Ready{(upgrading ? $" with kubelet {version}" : string.Empty)} after {ReadyTimeout.TotalMinutes:0} minutes: {state} ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
@@ -104,6 +112,40 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         return new TargetPlan { Changes = changes, Notes = notes, Rolling = ServiceControl.Restarts(changes) };
     }
 
+    /// <summary>
+    /// Applying <see cref="KernelTunables.DropInPath"/> when it changes or the kernel differs from it, before the
+    /// kubelet (re)starts: with protectKernelDefaults the kubelet refuses to start on a differing kernel.
+    /// Afterwards the values are read again, so a kernel that does not take them fails here, by name.
+    /// </summary>
+    private static async Task<Change?> KernelSettingsAsync(HostView view, IReadOnlyList<Change> files, CancellationToken cancellationToken)
+    {
+        var current = await view.QueryAsync(new RemoteCommand(KernelTunables.ReadCommand), cancellationToken).ConfigureAwait(false);
+        var mismatches = KernelTunables.Mismatches(current.Stdout);
+        var fileChanges = files.Any(f => f.Target == KernelTunables.DropInPath && f.Kind is ChangeKind.FileCreate or ChangeKind.FileReplace);
+        if (mismatches.Count == 0 && !fileChanges)
+        {
+            return null;
+        }
+
+        return new Change
+        {
+            Host = view.Name,
+            Kind = ChangeKind.SysctlApply,
+            Target = KernelTunables.DropInPath,
+            Reason = mismatches.Count > 0 ? string.Join("; ", mismatches) : "the file changes",
+            Apply = async (apply, ct) =>
+            {
+                var remote = apply.Host(view.Name);
+                await remote.RunCheckedAsync(new RemoteCommand(["sysctl", "-q", "-p", KernelTunables.DropInPath], sudo: true), apply.Redactor, ct).ConfigureAwait(false);
+                var after = await remote.RunAsync(new RemoteCommand(KernelTunables.ReadCommand), ct).ConfigureAwait(false);
+                var left = KernelTunables.Mismatches(after.Stdout);
+                return left.Count == 0 ? []
+                    : throw new PhaseFailedException(
+                        $"{view.Name}: after sysctl -p {KernelTunables.DropInPath}, {string.Join("; ", left)}: the kubelet (protectKernelDefaults) would refuse to start");
+            },
+        };
+    }
+
     private static async Task<IReadOnlyList<string>> JoinAsync(ApplyContext apply, InstallMaterial material, HostSpec host, ServiceSpec kubelet, CancellationToken cancellationToken)
     {
         var remote = apply.Host(host.Name);
@@ -112,7 +154,9 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         var token = BootstrapToken.Generate();
         apply.Redactor.Register(token.Value);
         apply.Redactor.Register(token.Secret);
-        await api.CreateSecretAsync(token.ToSecret(apply.Time, TokenTtl, $"Bootstrap: TLS bootstrap of the kubelet on {host.Name}"), cancellationToken).ConfigureAwait(false);
+        await api.CreateSecretAsync(
+            token.ToSecret(apply.Time, TokenTtl, $"Bootstrap: TLS bootstrap of the kubelet on {host.Name}", [NodeClientCsrPolicy.TokenGroup]),
+            cancellationToken).ConfigureAwait(false);
         details.Add($"created bootstrap token {token.Id} (expires in {TokenTtl.TotalMinutes:0} minutes)");
         var bootstrap = NodeInstallFiles.BootstrapKubeconfig(material, token);
         await using (var content = await bootstrap.Open(cancellationToken).ConfigureAwait(false))
@@ -123,11 +167,26 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         details.Add($"wrote {bootstrap.Path}");
         await remote.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", kubelet.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
         details.Add($"started {kubelet.Unit} on its bootstrap kubeconfig");
+
+        // The token's group is not auto-approved: the kubelet waits for its client certificate (its healthz comes up
+        // only then) until Bootstrap approves the one request that is exactly this node's; anything else made with
+        // the token is denied, now and while the node becomes Ready.
+        var decisions = new List<string>();
+        Task DecideAsync(CancellationToken ct) => DecideTokenRequestsAsync(apply, api, host.Name, token, decisions, ct);
+        if (!await WaitClientCertificateAsync(api, token, apply.Time, DecideAsync, cancellationToken).ConfigureAwait(false))
+        {
+            throw new PhaseFailedException(
+                $"{host.Name}: the kubelet made no client certificate request with bootstrap token {token.Id} that could be approved within {ClientCsrTimeout.TotalMinutes:0} minutes "
+                + $"({string.Join("; ", decisions.DefaultIfEmpty("no request"))}); see journalctl -u {kubelet.Unit}");
+        }
+
         await ServiceControl.WaitHealthyAsync(remote, kubelet, apply.Redactor, apply.Time, cancellationToken).ConfigureAwait(false);
-        if (await WaitReadyAsync(api, host.Name, apply.Time, cancellationToken).ConfigureAwait(false) is { } state)
+        if (await WaitReadyAsync(api, host.Name, apply.Time, cancellationToken, DecideAsync).ConfigureAwait(false) is { } state)
         {
             throw new PhaseFailedException($"node {host.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {state}");
         }
+
+        details.AddRange(decisions);
 
         // The kubelet does not need the signature (its bootstrap kubeconfig carries the CA), but a
         // stock `kubeadm join` does: checked once the node is Ready, when the signer has long had time.
@@ -138,6 +197,54 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         details.Add($"node {host.Name} joined and is Ready; deleted its bootstrap token and {NodeLayout.BootstrapKubeletKubeconfig}");
         apply.Run.Joined.Add(host.Name, token.Id);
         return details;
+    }
+
+    /// <summary>
+    /// Approves or denies (<see cref="NodeClientCsrPolicy"/>) every pending request made with <paramref name="token"/>,
+    /// minted for <paramref name="node"/>, each decision a line of <paramref name="decisions"/> (a denial also a warning).
+    /// </summary>
+    private static async Task DecideTokenRequestsAsync(ApplyContext apply, ClusterApi api, string node, BootstrapToken token, List<string> decisions, CancellationToken cancellationToken)
+    {
+        var requests = await api.CertificateSigningRequestsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var csr in requests.Where(r => NodeClientCsrPolicy.TokenId(r) == token.Id && ServingCsrPhase.IsPending(r)))
+        {
+            var decision = NodeClientCsrPolicy.Decide(csr, node);
+            var now = apply.Time.GetUtcNow().UtcDateTime;
+            if (decision.Approve)
+            {
+                await api.ApproveAsync(csr, decision.Reason, now, cancellationToken).ConfigureAwait(false);
+                decisions.Add($"approved {csr.Metadata.Name}: {decision.Reason}");
+            }
+            else
+            {
+                await api.DenyAsync(csr, decision.Reason, now, cancellationToken).ConfigureAwait(false);
+                decisions.Add($"denied {csr.Metadata.Name}: {decision.Reason}");
+                apply.Logger.Warning("[{Phase}] {Host}: denied {Csr} made with the node's bootstrap token: {Reason}", "kubelet-start", node, csr.Metadata.Name, decision.Reason);
+            }
+        }
+    }
+
+    /// <summary>Decides the token's requests until one of them is approved (true), or <see cref="ClientCsrTimeout"/> passes (false).</summary>
+    private static async Task<bool> WaitClientCertificateAsync(
+        ClusterApi api, BootstrapToken token, TimeProvider time, Func<CancellationToken, Task> decide, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + ClientCsrTimeout;
+        while (true)
+        {
+            await decide(cancellationToken).ConfigureAwait(false);
+            var requests = await api.CertificateSigningRequestsAsync(cancellationToken).ConfigureAwait(false);
+            if (requests.Any(r => NodeClientCsrPolicy.TokenId(r) == token.Id && r.Status?.Conditions?.Any(c => c.Type == "Approved") == true))
+            {
+                return true;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The bootstrap signer (in the controller manager) adds a signature of cluster-info for every signing token; a stock kubeadm join needs it.</summary>
@@ -163,12 +270,21 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         }
     }
 
-    /// <summary>Null once the Node is Ready (and its kubelet reports <paramref name="version"/> when given), else its last state after <see cref="ReadyTimeout"/>.</summary>
-    private static async Task<string?> WaitReadyAsync(IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken, KubernetesVersion? version = null)
+    /// <summary>
+    /// Null once the Node is Ready (and its kubelet reports <paramref name="version"/> when given), else its last state after
+    /// <see cref="ReadyTimeout"/>; <paramref name="eachPoll"/> runs before each look.
+    /// </summary>
+    private static async Task<string?> WaitReadyAsync(
+        IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken, Func<CancellationToken, Task>? eachPoll = null, KubernetesVersion? version = null)
     {
         var deadline = time.GetUtcNow() + ReadyTimeout;
         while (true)
         {
+            if (eachPoll is not null)
+            {
+                await eachPoll(cancellationToken).ConfigureAwait(false);
+            }
+
             var node = await api.NodeAsync(name, cancellationToken).ConfigureAwait(false);
             if (NodeConditions.IsReady(node) && (version is null || node?.Status?.NodeInfo?.KubeletVersion == version.ToString()))
             {

@@ -7,8 +7,9 @@ namespace Bootstrap.Core.Phases.Nodes;
 
 /// <summary>
 /// The files a node gets besides credentials, with kubeadm's paths: the cluster CA (kubelets check client
-/// certificates against it), containerd's configuration, the bridge CNI network, the KubeletConfiguration
-/// and the kubelet unit; and kube-proxy's configuration, kubeconfig and unit. Pure.
+/// certificates against it), containerd's configuration, the bridge CNI network, the KubeletConfiguration,
+/// the kernel settings it requires (a sysctl.d drop-in) and the kubelet unit; and kube-proxy's
+/// configuration, kubeconfig and unit. Pure.
 /// </summary>
 internal static class NodeInstallFiles
 {
@@ -26,6 +27,7 @@ internal static class NodeInstallFiles
             DesiredFile.FromText(new FileSpec(NodeLayout.ContainerdConfig, Public), files.ContainerdConfig()),
             DesiredFile.FromText(new FileSpec(NodeLayout.CniConflist, Public), files.CniConflist(config, PodCidrs.ForHost(config, host))),
             DesiredFile.FromText(new FileSpec(NodeLayout.KubeletConfig, Public), KubeletConfiguration.ToYaml(config)),
+            DesiredFile.FromText(new FileSpec(KernelTunables.DropInPath, Public), files.KubeletSysctl(config)),
             DesiredFile.FromText(new FileSpec(InstallFiles.UnitPath("kubelet"), Public), files.KubeletUnit(config, host)),
         ];
     }

@@ -33,7 +33,8 @@ internal sealed class ServingCsrPhase : ILeafPhase
         var requests = await RequestsAsync(api, context.Joined.Snapshot, context.Time, cancellationToken).ConfigureAwait(false);
         var notes = new List<string>();
         var changes = new List<Change>();
-        foreach (var csr in requests.Where(IsPending))
+        // Requests made with Bootstrap's node tokens are kubelet-client-csr's to decide.
+        foreach (var csr in requests.Where(r => IsPending(r) && !NodeClientCsrPolicy.MadeWithNodeToken(r)))
         {
             if (csr.Spec?.SignerName != KubeletServingCsrPolicy.SignerName)
             {

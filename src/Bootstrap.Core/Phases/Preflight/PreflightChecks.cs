@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bootstrap.Core.Config;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Remote.Facts;
 
 namespace Bootstrap.Core.Phases.Preflight;
@@ -64,6 +65,7 @@ public static class PreflightChecks
             results.Add(probe.IpForward == "1"
                 ? CheckResult.Ok("FileContent--proc-sys-net-ipv4-ip_forward", "net.ipv4.ip_forward is 1")
                 : CheckResult.Error("FileContent--proc-sys-net-ipv4-ip_forward", $"/proc/sys/net/ipv4/ip_forward contents are not set to 1 (found \"{probe.IpForward}\")"));
+            results.Add(KernelDefaults(requirements, probe));
         }
 
         var skew = probe.ClockOffset.Duration();
@@ -74,6 +76,37 @@ public static class PreflightChecks
 
         results.AddRange(Uniqueness(probe, cluster));
         return results;
+    }
+
+    /// <summary>
+    /// The kernel settings the kubelet's protectKernelDefaults requires: differing ones are set by kubelet-start
+    /// (a warning naming each), unless /proc/sys is read-only here (a container: set them on its host); a
+    /// sysctl.d file applied after Bootstrap's drop-in that sets one otherwise is an error, since after a
+    /// reboot the kubelet would refuse to start.
+    /// </summary>
+    private static CheckResult KernelDefaults(PreflightRequirements requirements, PreflightProbe probe)
+    {
+        const string name = "KernelDefaults";
+        if (!requirements.ProtectKernelDefaults)
+        {
+            return CheckResult.Ok(name, "protectKernelDefaults is off (kubelet.configPatch): the kubelet sets the kernel settings it needs itself");
+        }
+
+        if (probe.SysctlOverrides is { Count: > 0 } overrides)
+        {
+            return CheckResult.Error(name, string.Join("; ", overrides) + ": after a reboot the kubelet (protectKernelDefaults) would refuse to start; remove or change those lines");
+        }
+
+        var notChecked = probe.SysctlOverrides is null ? " (sysctl.d files not checked: systemd-analyze cat-config sysctl.d failed)" : string.Empty;
+        if (probe.KernelTunableMismatches.Count == 0)
+        {
+            return CheckResult.Ok(name, $"the kernel has what the kubelet requires ({string.Join(", ", KernelTunables.Required)}){notChecked}");
+        }
+
+        var differences = string.Join("; ", probe.KernelTunableMismatches);
+        return probe.ProcSysWritable
+            ? CheckResult.Warning(name, $"{differences}: kubelet-start writes {KernelTunables.DropInPath} and applies it before the kubelet starts{notChecked}")
+            : CheckResult.Error(name, $"{differences}, and /proc/sys is read-only here: set them where the kernel is (a container shares its host's), or turn protectKernelDefaults off in kubelet.configPatch");
     }
 
     private static IEnumerable<CheckResult> Uniqueness(PreflightProbe probe, IReadOnlyList<PreflightProbe> cluster)

@@ -28,6 +28,18 @@ public sealed record PreflightProbe
     /// <summary>The content of <c>/proc/sys/net/ipv4/ip_forward</c>.</summary>
     public required string IpForward { get; init; }
 
+    /// <summary>How the kernel differs from what the kubelet requires (<see cref="Kubernetes.KernelTunables.Mismatches"/>); empty when it does not.</summary>
+    public required IReadOnlyList<string> KernelTunableMismatches { get; init; }
+
+    /// <summary>Whether root may write <c>/proc/sys</c> (it is mounted read-only in many containers).</summary>
+    public required bool ProcSysWritable { get; init; }
+
+    /// <summary>
+    /// sysctl.d settings applied after Bootstrap's drop-in that would undo it at boot (<see cref="Kubernetes.KernelTunables.LaterOverrides"/>),
+    /// or null when <c>systemd-analyze cat-config sysctl.d</c> could not be run.
+    /// </summary>
+    public required IReadOnlyList<string>? SysctlOverrides { get; init; }
+
     public required IReadOnlyList<string> MacAddresses { get; init; }
 
     /// <summary>The DMI product_uuid, or null when it cannot be read (<see cref="ProductUuidProblem"/> says why).</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Remote.Facts;
 
@@ -41,6 +42,9 @@ public static class PreflightProbeCollector
         var bridgeDirectory = await host.RunAsync(RemoteCommand.Of("test", "-d", "/proc/sys/net/bridge"), cancellationToken).ConfigureAwait(false);
         var modules = await host.RunAsync(RemoteCommand.Of("cat", "/proc/modules"), cancellationToken).ConfigureAwait(false);
         var ipForward = PreflightParsers.FirstLine(await Read(RemoteCommand.Of("cat", "/proc/sys/net/ipv4/ip_forward")).ConfigureAwait(false));
+        var tunables = await host.RunAsync(new RemoteCommand(KernelTunables.ReadCommand), cancellationToken).ConfigureAwait(false);
+        var procSys = await host.RunAsync(new RemoteCommand(["test", "-w", KernelTunables.Required[0].ProcPath], sudo: privileged), cancellationToken).ConfigureAwait(false);
+        var sysctlConfig = await host.RunAsync(RemoteCommand.Of("systemd-analyze", "cat-config", "sysctl.d"), cancellationToken).ConfigureAwait(false);
         var macs = PreflightParsers.ParseMacAddresses(await Read(RemoteCommand.Of("ip", "-o", "link", "show")).ConfigureAwait(false));
 
         // Containers and some VMs have no DMI table, or hide it from unprivileged users: that is worth a warning, not a failure.
@@ -59,6 +63,9 @@ public static class PreflightProbeCollector
             BridgeNetfilter = bridgeDirectory.Succeeded || (modules.Succeeded && PreflightParsers.IsModuleLoaded(modules.Stdout, "br_netfilter")),
             IpForward = ipForward,
             ClockOffset = clockOffset,
+            KernelTunableMismatches = KernelTunables.Mismatches(tunables.Stdout),
+            ProcSysWritable = privileged && procSys.Succeeded,
+            SysctlOverrides = sysctlConfig.Succeeded ? KernelTunables.LaterOverrides(sysctlConfig.Stdout) : null,
             MacAddresses = macs,
             ProductUuid = string.IsNullOrEmpty(productUuid) ? null : productUuid,
             ProductUuidProblem = uuid.Succeeded ? null

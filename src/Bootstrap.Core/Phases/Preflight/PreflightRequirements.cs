@@ -1,4 +1,6 @@
 using Bootstrap.Core.Config;
+using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.LoadBalancer;
 
 namespace Bootstrap.Core.Phases.Preflight;
 
@@ -35,6 +37,9 @@ public sealed record PreflightRequirements
     /// <summary>Whether the host runs a kubelet, so needs forwarding and bridge netfilter.</summary>
     public required bool IsNode { get; init; }
 
+    /// <summary>Whether the host's kubelet runs with protectKernelDefaults, so its kernel must hold <see cref="Kubernetes.KernelTunables.Required"/>.</summary>
+    public bool ProtectKernelDefaults { get; init; }
+
     public IReadOnlyList<string> AllBinaries => Binaries.Concat(OptionalBinaries).ToList();
 
     public static PreflightRequirements For(HostSpec host, ClusterConfig config)
@@ -64,19 +69,20 @@ public sealed record PreflightRequirements
         if (host.HasRole(HostRole.LoadBalancer))
         {
             ports.Add(config.ControlPlaneEndpoint.Port);
+            ports.Add(LoadBalancerFiles.MonitorPort);
         }
 
         var binaries = new List<string> { "systemctl" };
         var optional = new List<string>();
         if (kubelet || controlPlane)
         {
-            binaries.AddRange(["containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch"]);
+            binaries.AddRange(["containerd", "runc", "iptables", "conntrack", "ip", "mount", "nsenter", "touch", "sysctl"]);
             optional.AddRange(["socat", "ebtables", "ethtool", "tc"]);
         }
 
         if (host.HasRole(HostRole.LoadBalancer))
         {
-            binaries.AddRange(["haproxy", "keepalived"]);
+            binaries.AddRange(["haproxy", "keepalived", "curl"]);
         }
 
         return new PreflightRequirements
@@ -87,6 +93,7 @@ public sealed record PreflightRequirements
             Binaries = binaries,
             OptionalBinaries = optional,
             IsNode = kubelet || controlPlane,
+            ProtectKernelDefaults = (kubelet || controlPlane) && KubeletConfiguration.ProtectsKernelDefaults(config),
             OwnPrograms = OwnProgramsOn(ports, config, host),
         };
     }
@@ -105,7 +112,7 @@ public sealed record PreflightRequirements
                 10250 => "kubelet",
                 _ => null,
             };
-            if (port == config.ControlPlaneEndpoint.Port && host.HasRole(HostRole.LoadBalancer))
+            if ((port == config.ControlPlaneEndpoint.Port || port == LoadBalancerFiles.MonitorPort) && host.HasRole(HostRole.LoadBalancer))
             {
                 program = "haproxy";
             }

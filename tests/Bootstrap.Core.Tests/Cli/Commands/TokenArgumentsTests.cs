@@ -44,7 +44,8 @@ public sealed class TokenArgumentsTests
     [InlineData("system:masters", "system:masters")]
     [InlineData("system:bootstrappers:a,", "empty group")]
     [InlineData("system:bootstrappers:Upper", "system:bootstrappers:Upper")]
-    public void A_group_outside_system_bootstrappers_is_refused_by_name(string value, string message)
+    [InlineData("system:bootstrappers:bootstrap:nodes", "reserved for the tokens Bootstrap mints for its own joins")]
+    public void A_group_outside_system_bootstrappers_or_bootstraps_own_node_group_is_refused_by_name(string value, string message)
     {
         Assert.False(TokenArguments.TryParseGroups([value], out _, out var error));
         Assert.Contains(message, error, StringComparison.Ordinal);

@@ -41,16 +41,21 @@ public sealed class NodeInstallFilesTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_worker_gets_the_ca_containerd_cni_kubelet_configuration_and_unit_but_no_client_credentials()
+    public void A_worker_gets_the_ca_containerd_cni_kubelet_configuration_kernel_settings_and_unit_but_no_client_credentials()
     {
         var files = NodeInstallFiles.Kubelet(_material, _files, _config.Host("w1")).ToDictionary(f => f.Path);
 
         Assert.Equal(
-            ["/etc/cni/net.d/10-bootstrap-bridge.conflist", "/etc/containerd/config.toml", "/etc/kubernetes/pki/ca.crt", "/etc/systemd/system/kubelet.service", "/var/lib/kubelet/config.yaml"],
+            [
+                "/etc/cni/net.d/10-bootstrap-bridge.conflist", "/etc/containerd/config.toml", "/etc/kubernetes/pki/ca.crt",
+                "/etc/sysctl.d/90-bootstrap-kubelet.conf", "/etc/systemd/system/kubelet.service", "/var/lib/kubelet/config.yaml",
+            ],
             files.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(_material.StateFile("pki/ca.crt"), Encoding.UTF8.GetBytes(Text(files["/etc/kubernetes/pki/ca.crt"])));
         Assert.DoesNotContain(files.Values, f => Text(f).Contains("PRIVATE KEY", StringComparison.Ordinal));
         Assert.Contains("\"subnet\": \"10.244.3.0/24\"", Text(files["/etc/cni/net.d/10-bootstrap-bridge.conflist"]), StringComparison.Ordinal);
+        Assert.Contains("\nkernel.panic = 10\n", Text(files["/etc/sysctl.d/90-bootstrap-kubelet.conf"]), StringComparison.Ordinal);
+        Assert.Equal(0b110_100_100, files["/etc/sysctl.d/90-bootstrap-kubelet.conf"].Spec.Mode);
     }
 
     [Fact]

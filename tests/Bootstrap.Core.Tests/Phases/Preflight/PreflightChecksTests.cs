@@ -33,6 +33,9 @@ public sealed class PreflightChecksTests
         Binaries = PreflightRequirements.For(Host(name), Lab).AllBinaries.ToDictionary(b => b, b => (string?)("/usr/bin/" + b)),
         BridgeNetfilter = true,
         IpForward = "1",
+        KernelTunableMismatches = [],
+        ProcSysWritable = true,
+        SysctlOverrides = [],
         MacAddresses = [$"5a:00:00:00:00:{index:x2}"],
         ProductUuid = $"00000000-0000-0000-0000-0000000000{index:x2}",
         ClockOffset = TimeSpan.FromMilliseconds(30),
@@ -56,18 +59,19 @@ public sealed class PreflightChecksTests
     }
 
     [Fact]
-    public void Worker_needs_the_kubelet_port_and_load_balancer_the_endpoint_port()
+    public void Worker_needs_the_kubelet_port_and_load_balancer_the_endpoint_port_and_haproxys_monitor_port()
     {
         Assert.Equal([10250], PreflightRequirements.For(Host("w1"), Lab).Ports);
-        Assert.Equal([6443], PreflightRequirements.For(Host("lb1"), Lab).Ports);
+        Assert.Equal([6443, 8404], PreflightRequirements.For(Host("lb1"), Lab).Ports);
+        Assert.Equal("haproxy", PreflightRequirements.For(Host("lb1"), Lab).OwnPrograms[8404]);
     }
 
     [Fact]
-    public void Load_balancer_needs_haproxy_and_keepalived_but_no_container_runtime()
+    public void Load_balancer_needs_haproxy_keepalived_and_curl_for_its_check_but_no_container_runtime()
     {
         var lb = PreflightRequirements.For(Host("lb1"), Lab);
 
-        Assert.Equal(["systemctl", "haproxy", "keepalived"], lb.Binaries);
+        Assert.Equal(["systemctl", "haproxy", "keepalived", "curl"], lb.Binaries);
         Assert.False(lb.IsNode);
         Assert.Contains("containerd", PreflightRequirements.For(Host("w1"), Lab).Binaries);
         Assert.Contains("runc", PreflightRequirements.For(Host("cp1"), Lab).Binaries);
@@ -166,6 +170,56 @@ public sealed class PreflightChecksTests
         var results = Evaluate("lb1", Healthy("lb1", 0) with { IpForward = "0" });
 
         Assert.DoesNotContain(results, r => r.Name.StartsWith("FileContent", StringComparison.Ordinal));
+        Assert.DoesNotContain(results, r => r.Name == "KernelDefaults");
+    }
+
+    [Fact]
+    public void Kernel_settings_kubelet_start_will_set_are_a_warning_naming_each_difference()
+    {
+        var probe = Healthy("w1", 5) with { KernelTunableMismatches = ["vm.overcommit_memory is 0, the kubelet needs 1", "kernel.panic is 0, the kubelet needs 10"] };
+
+        var check = Check(Evaluate("w1", probe), "KernelDefaults");
+
+        Assert.Equal(CheckSeverity.Warning, check.Severity);
+        Assert.Equal(
+            "vm.overcommit_memory is 0, the kubelet needs 1; kernel.panic is 0, the kubelet needs 10: kubelet-start writes /etc/sysctl.d/90-bootstrap-kubelet.conf and applies it before the kubelet starts",
+            check.Message);
+        Assert.Equal(CheckSeverity.Ok, Check(Evaluate("w1"), "KernelDefaults").Severity);
+    }
+
+    [Fact]
+    public void Differing_kernel_settings_with_a_read_only_proc_sys_are_an_error()
+    {
+        var probe = Healthy("cp1", 2) with { KernelTunableMismatches = ["kernel.panic is 0, the kubelet needs 10"], ProcSysWritable = false };
+
+        var check = Check(Evaluate("cp1", probe), "KernelDefaults");
+
+        Assert.Equal(CheckSeverity.Error, check.Severity);
+        Assert.Contains("/proc/sys is read-only here", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sysctl_d_file_undoing_the_drop_in_at_boot_is_an_error_even_when_the_kernel_is_right_now()
+    {
+        var probe = Healthy("w2", 6) with { SysctlOverrides = ["/etc/sysctl.d/99-sysctl.conf sets kernel.panic = 0 after /etc/sysctl.d/90-bootstrap-kubelet.conf (the kubelet needs 10)"] };
+
+        var check = Check(Evaluate("w2", probe), "KernelDefaults");
+
+        Assert.Equal(CheckSeverity.Error, check.Severity);
+        Assert.StartsWith("/etc/sysctl.d/99-sysctl.conf sets kernel.panic = 0", check.Message, StringComparison.Ordinal);
+        Assert.Contains("after a reboot the kubelet (protectKernelDefaults) would refuse to start", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_protect_kernel_defaults_patched_off_the_kernel_settings_are_not_required()
+    {
+        using var patch = System.Text.Json.JsonDocument.Parse("""{"protectKernelDefaults":false}""");
+        var config = Lab with { Kubelet = new KubeletSpec { ConfigPatch = patch.RootElement.Clone() } };
+        var probe = Healthy("w1", 5) with { KernelTunableMismatches = ["kernel.panic is 0, the kubelet needs 10"], ProcSysWritable = false };
+
+        var results = PreflightChecks.Evaluate(Host("w1"), PreflightRequirements.For(Host("w1"), config), probe, Cluster(probe), MaxSkew);
+
+        Assert.Equal(CheckSeverity.Ok, Check(results, "KernelDefaults").Severity);
     }
 
     [Fact]
