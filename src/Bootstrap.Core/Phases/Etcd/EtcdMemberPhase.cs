@@ -13,7 +13,7 @@ namespace Bootstrap.Core.Phases.Etcd;
 /// member whose files change restarts in its turn, healthy before the next. A host that joins a running cluster
 /// (added as a learner by <c>etcd/membership</c>) starts with the members it joins and is promoted once it caught up
 /// with the leader. The initial-cluster flags of the others stay as their units have them
-/// (<see cref="EtcdInitialCluster"/>), so a membership change never restarts them.
+/// (<see cref="EtcdInitialCluster"/>), so a membership change never restarts them. The leader's turn in a roll comes last.
 /// </summary>
 /// <param name="replace">The member <c>bootstrap etcd replace-member</c> replaces; null in init.</param>
 internal sealed class EtcdMemberPhase(string? replace = null)
@@ -44,6 +44,9 @@ internal sealed class EtcdMemberPhase(string? replace = null)
         }
 
         var plan = await base.PlanAsync(host, cancellationToken).ConfigureAwait(false);
+
+        // The leader restarts last in a roll (an upgrade, renewed certificates): one election per roll, not one per member.
+        plan = plan with { RollOrder = LeadsNow(observation, host.Host) ? 1 : 0 };
         if (!decision.Joins(name))
         {
             return plan;
@@ -52,6 +55,11 @@ internal sealed class EtcdMemberPhase(string? replace = null)
         var coordinator = context.Config.EtcdMembers.Single(h => h.Name == observation.Coordinator);
         return plan with { Changes = [.. plan.Changes, EtcdMembershipChanges.Promote(host.Host, coordinator)] };
     }
+
+    /// <summary>Whether <paramref name="host"/> holds the member etcd currently names its leader.</summary>
+    internal static bool LeadsNow(EtcdObservation observation, HostSpec host) =>
+        observation.Cluster is { Leader: not 0 } cluster
+        && cluster.Members.Any(m => m.Id == cluster.Leader && m.HasPeerUrl(EtcdClient.PeerUrl(host)));
 
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Etcd()];
 
