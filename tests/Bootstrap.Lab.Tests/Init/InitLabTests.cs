@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Bootstrap.Core.Remote;
+using Bootstrap.Lab.Tests.Hardening;
 using Bootstrap.Lab.Tests.Lab;
 using Bootstrap.Lab.Tests.Preflight;
 using static Bootstrap.Lab.Tests.Init.LabInspection;
@@ -27,36 +28,51 @@ public sealed class InitLabTests
         await LabInUse.WaitUntilFreeAsync();
         var paths = await LabScript.PathsAsync();
         using var cluster = LabClusterFile.Create();
+        string[] sysctls;
+        var clock = Stopwatch.StartNew();
+        var steps = new List<string>();
+        async Task Step(string name, Func<Task> step)
+        {
+            var started = clock.Elapsed;
+            await step();
+            steps.Add($"{name} {(clock.Elapsed - started).TotalSeconds:0} s");
+        }
+
         try
         {
             await LabScript.UpOrFailAsync();
-            await PlanChangesNothingAsync(paths, cluster);
-            await LifecycleGuards.FreshPlanListsTheGoldenChangesAsync(cluster);
-            await FirstInitAsync(cluster);
-            await EtcdIsAThreeMemberMutualTlsClusterAsync(paths);
-            await TheApiAnswersThroughTheVipAndOnEachApiServerAsync(paths, cluster);
-            await EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(paths, cluster);
-            await ASecondInitChangesAndRestartsNothingAsync(paths, cluster);
-            await LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(cluster);
-            await LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster);
-            await LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster);
-            await LifecycleGuards.ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConvergesAsync(paths, cluster);
-            await LifecycleGuards.AFrozenHostEndsTheRunWithinTheTimeoutNamingItAsync(cluster);
-            await NodeLifecycle.AResetWorkerLeavesNothingAndJoinsBackAsync(paths, cluster);
-            await NodeLifecycle.AnUnreachableHostHasItsClusterSideResetAsync(paths, cluster);
-            await StockKubeadmJoinsTheSpareWithABootstrapTokenAsync(paths, cluster);
-            await UrlArtifactsAreFetchedOnceAndOnlyWhereMissingAsync(paths, cluster);
-            await RenewedCertificatesRollOutWithoutDowntimeAsync(paths, cluster);
-            await LifecycleGuards.RotatingTheEncryptionKeyKeepsEverySecretReadableUnderTheNewKeyAsync(paths, cluster);
-            await UpgradeLifecycle.AnUpgradeRollsEveryComponentWithoutAFailedRequestOrALostWriteAsync(paths, cluster);
-            await UpgradeLifecycle.ARollbackRefusesEtcdsMinorDowngradeAndRollsKubernetesBackAsync(paths, cluster);
-            await LosingCp1KeepsTheApiWritableAndItRejoinsAsync(paths, cluster);
-            await LosingTheVipHolderMovesTheVipWithinTenSecondsAsync(paths, cluster);
+            sysctls = await HardeningChecks.SavedSysctlsAsync(paths);
+            await Step("PlanChangesNothing", () => PlanChangesNothingAsync(paths, cluster));
+            await Step("FreshPlanListsTheGoldenChanges", () => LifecycleGuards.FreshPlanListsTheGoldenChangesAsync(cluster));
+            await Step("FirstInit", () => FirstInitAsync(cluster));
+            await Step("EtcdIsAThreeMemberMutualTlsCluster", () => EtcdIsAThreeMemberMutualTlsClusterAsync(paths));
+            await Step("TheApiAnswersThroughTheVipAndOnEachApiServer", () => TheApiAnswersThroughTheVipAndOnEachApiServerAsync(paths, cluster));
+            await Step("EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGives", () => EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(paths, cluster));
+            await Step("ASecondInitChangesAndRestartsNothing", () => ASecondInitChangesAndRestartsNothingAsync(paths, cluster));
+            await Step("Hardening", () => HardeningChecks.OnTheInstalledClusterAsync(paths, cluster));
+            await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(cluster));
+            await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
+            await Step("AMissingEncryptionKeyIsRefusedAndRecoveredFromAHost", () => LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster));
+            await Step("ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConverges", () => LifecycleGuards.ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConvergesAsync(paths, cluster));
+            await Step("AFrozenHostEndsTheRunWithinTheTimeoutNamingIt", () => LifecycleGuards.AFrozenHostEndsTheRunWithinTheTimeoutNamingItAsync(cluster));
+            await Step("AResetWorkerLeavesNothingAndJoinsBack", () => NodeLifecycle.AResetWorkerLeavesNothingAndJoinsBackAsync(paths, cluster));
+            await Step("AnUnreachableHostHasItsClusterSideReset", () => NodeLifecycle.AnUnreachableHostHasItsClusterSideResetAsync(paths, cluster));
+            await Step("StockKubeadmJoinsTheSpareWithABootstrapToken", () => StockKubeadmJoinsTheSpareWithABootstrapTokenAsync(paths, cluster));
+            await Step("UrlArtifactsAreFetchedOnceAndOnlyWhereMissing", () => UrlArtifactsAreFetchedOnceAndOnlyWhereMissingAsync(paths, cluster));
+            await Step("RenewedCertificatesRollOutWithoutDowntime", () => RenewedCertificatesRollOutWithoutDowntimeAsync(paths, cluster));
+            await Step("RotatingTheEncryptionKeyKeepsEverySecretReadableUnderTheNewKey", () => LifecycleGuards.RotatingTheEncryptionKeyKeepsEverySecretReadableUnderTheNewKeyAsync(paths, cluster));
+            await Step("AnUpgradeRollsEveryComponentWithoutAFailedRequestOrALostWrite", () => UpgradeLifecycle.AnUpgradeRollsEveryComponentWithoutAFailedRequestOrALostWriteAsync(paths, cluster));
+            await Step("ARollbackRefusesEtcdsMinorDowngradeAndRollsKubernetesBack", () => UpgradeLifecycle.ARollbackRefusesEtcdsMinorDowngradeAndRollsKubernetesBackAsync(paths, cluster));
+            await Step("LosingCp1KeepsTheApiWritableAndItRejoins", () => LosingCp1KeepsTheApiWritableAndItRejoinsAsync(paths, cluster));
+            await Step("LosingTheVipHolderMovesTheVipWithinTenSeconds", () => LosingTheVipHolderMovesTheVipWithinTenSecondsAsync(paths, cluster));
         }
         finally
         {
+            Console.WriteLine($"InitLabTests steps: {string.Join(", ", steps)}; total {clock.Elapsed.TotalMinutes:0.0} min");
             await LabScript.DownOrFailAsync();
         }
+
+        await HardeningChecks.DownRestoredTheHostsSysctlsAsync(sysctls);
     }
 
     // issue 5: plan connects read-only and changes nothing on any host, nor in the cluster state.

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Bootstrap.Lab.Tests.Init;
 using Bootstrap.Lab.Tests.Lab;
-using Bootstrap.Lab.Tests.Preflight;
 using static Bootstrap.Lab.Tests.Init.LabInspection;
 
 namespace Bootstrap.Lab.Tests.Hardening;
@@ -12,11 +11,9 @@ namespace Bootstrap.Lab.Tests.Hardening;
 /// stat of the files, the kubelet's own configuration) and the way an attacker would try it: the CIS items Bootstrap
 /// closes (4.2.6 protectKernelDefaults, 1.1.19 PKI owned by root, 1.2.5 kubelet serving certificates verified),
 /// node-bound join credentials against a forged request, and a VIP holder without a ready API server yielding.
-/// One test, in order, on one `bootstrap init`.
+/// Steps of <see cref="InitLabTests"/> on its cluster (one lab boot and init serve both).
 /// </summary>
-[Collection(LabCollection.Name)]
-[Trait("Category", "Lab")]
-public sealed class HardeningLabTests
+internal static class HardeningChecks
 {
     // Written out here rather than taken from Bootstrap's code, so the test checks the facts, not the code against itself.
     private const string DropIn = "/etc/sysctl.d/90-bootstrap-kubelet.conf";
@@ -33,34 +30,24 @@ public sealed class HardeningLabTests
         ("kernel.keys.root_maxkeys", "1000000"), ("kernel.keys.root_maxbytes", "25000000"),
     ];
 
-    [Fact]
-    public async Task Init_passes_the_cis_items_of_issue_17_and_node_tokens_cannot_be_used_for_another_node()
+    /// <summary>Every issue-17 check, in order, on the installed cluster; it leaves the cluster as it found it.</summary>
+    public static async Task OnTheInstalledClusterAsync(LabPaths paths, LabClusterFile cluster)
     {
-        await LabInUse.WaitUntilFreeAsync();
-        var paths = await LabScript.PathsAsync();
-        using var cluster = LabClusterFile.Create();
-        IReadOnlyList<string> saved;
-        try
-        {
-            await LabScript.UpOrFailAsync();
-            saved = await File.ReadAllLinesAsync(Path.Combine(paths.Run, "sysctl.saved"));
-            var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path);
-            Assert.True(init.ExitCode == 0, init.Output);
+        await KubeletsProtectKernelDefaultsOnAKernelPreparedByTheDropInAsync(paths, cluster);
+        await EverythingUnderThePkiIsRootsAndEtcdRunsAsEtcdOnSystemdCredentialsAsync(paths);
+        await ApiServersVerifyKubeletServingCertificatesWithTheClusterCaAsync(paths, cluster);
+        await NodesJoinedWithNodeTokensApprovedByBootstrapNotTheControllerManagerAsync(paths, cluster);
+        await AForgedRequestForCp1MadeWithW2sJoinTokenIsDeniedAsync(paths, cluster);
+        await ANodeTokenNoJoinMintedIsNeverApprovedAndKubeadmTokensStillAreAsync(paths, cluster);
+        await AVipHolderWhoseHaproxyReachesNoApiServerYieldsAsync(paths, cluster);
+    }
 
-            await KubeletsProtectKernelDefaultsOnAKernelPreparedByTheDropInAsync(paths, cluster);
-            await EverythingUnderThePkiIsRootsAndEtcdRunsAsEtcdOnSystemdCredentialsAsync(paths);
-            await ApiServersVerifyKubeletServingCertificatesWithTheClusterCaAsync(paths, cluster);
-            await NodesJoinedWithNodeTokensApprovedByBootstrapNotTheControllerManagerAsync(paths, cluster);
-            await AForgedRequestForCp1MadeWithW2sJoinTokenIsDeniedAsync(paths, cluster);
-            await ANodeTokenNoJoinMintedIsNeverApprovedAndKubeadmTokensStillAreAsync(paths, cluster);
-            await AVipHolderWhoseHaproxyReachesNoApiServerYieldsAsync(paths, cluster);
-        }
-        finally
-        {
-            await LabScript.DownOrFailAsync();
-        }
+    /// <summary>The host's kernel settings `up` saved before changing them (the machines share its kernel).</summary>
+    public static Task<string[]> SavedSysctlsAsync(LabPaths paths) => File.ReadAllLinesAsync(Path.Combine(paths.Run, "sysctl.saved"));
 
-        // `down` gives the host back the kernel settings it had before `up` (the machines share its kernel).
+    /// <summary>`down` gives the host back the kernel settings it had before `up`.</summary>
+    public static async Task DownRestoredTheHostsSysctlsAsync(IReadOnlyList<string> saved)
+    {
         foreach (var line in saved)
         {
             var (name, value) = (line.Split('=', 2)[0], line.Split('=', 2)[1]);
