@@ -40,13 +40,15 @@ internal static partial class LifecycleGuards
         var actual = Changes(plan.Stdout);
         var golden = Path.Combine(GoldenDirectory, "plan-fresh-lab.txt");
         var expected = File.ReadAllLines(golden).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        // Written outside the test's directory, which is removed with the lab cluster file.
+        var written = Path.Combine(Path.GetTempPath(), "plan-fresh-lab.actual.txt");
         if (!expected.SequenceEqual(actual))
         {
-            File.WriteAllLines(Path.Combine(cluster.Directory, "plan-fresh-lab.actual.txt"), actual);
+            File.WriteAllLines(written, actual);
         }
 
         Assert.True(expected.SequenceEqual(actual),
-            $"the plan of the fresh lab differs from {golden} (actual written to {cluster.Directory}/plan-fresh-lab.actual.txt):\n"
+            $"the plan of the fresh lab differs from {golden} (actual written to {written}):\n"
             + string.Join('\n', expected.Except(actual).Select(l => "- " + l).Concat(actual.Except(expected).Select(l => "+ " + l)).Take(40)));
         Assert.Equal(actual.Count, actual.Distinct().Count());
     }
