@@ -17,6 +17,10 @@ internal interface IClusterReader
 
     Task<V1Node?> NodeAsync(string name, CancellationToken cancellationToken);
 
+    Task<IReadOnlyList<V1Node>> NodesAsync(CancellationToken cancellationToken);
+
+    Task<V1Deployment?> DeploymentAsync(string name, string ns, CancellationToken cancellationToken);
+
     /// <summary>The token of a ServiceAccount's token Secret, or null while there is none.</summary>
     Task<string?> ServiceAccountTokenAsync(string name, string ns, CancellationToken cancellationToken);
 

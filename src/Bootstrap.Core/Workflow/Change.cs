@@ -53,6 +53,9 @@ public sealed record Change
             ChangeKind.ApiUpdate => ("would update", "updated"),
             ChangeKind.ApiDelete => ("would delete", "deleted"),
             ChangeKind.CsrApprove => ("would approve", "approved"),
+            ChangeKind.ImageImport => ("would import", "imported"),
+            ChangeKind.RouteDelete => ("would delete the route", "deleted the route"),
+            ChangeKind.RuleDelete => ("would delete the iptables rule", "deleted the iptables rule"),
             _ => ("would join", "joined"),
         };
         var text = new StringBuilder(dryRun ? wouldVerb : verb).Append(' ').Append(Target);

@@ -62,4 +62,13 @@ public enum ChangeKind
 
     /// <summary>A host joins as a node with a new bootstrap token (TLS bootstrap).</summary>
     NodeJoin,
+
+    /// <summary>An image archive is imported into containerd (its images are missing or differ).</summary>
+    ImageImport,
+
+    /// <summary>A route Bootstrap made is deleted (its pod range belongs to no node any more, or the pod network is the admin's).</summary>
+    RouteDelete,
+
+    /// <summary>A firewall rule Bootstrap made is deleted (the pod network is the admin's).</summary>
+    RuleDelete,
 }

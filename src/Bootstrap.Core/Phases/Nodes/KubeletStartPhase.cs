@@ -8,20 +8,22 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases.Nodes;
 
 /// <summary>
-/// Joins a host as a node the way <c>kubeadm join</c> does, without kubeadm: containerd's configuration,
-/// the CNI network, the KubeletConfiguration and the kubelet unit; then, if the host has no
+/// Joins a host as a node the way <c>kubeadm join</c> does, without kubeadm: the KubeletConfiguration and the
+/// kubelet unit (containerd runs already: <see cref="ContainerdPhase"/>); then, if the host has no
 /// /etc/kubernetes/kubelet.conf yet, a bootstrap token made for this join (a Secret expiring after
 /// <see cref="TokenTtl"/>) in bootstrap-kubelet.conf. The kubelet makes its own key and gets its client
 /// certificate by CSR (approved automatically through the bootstrap-token RBAC); no client certificate
-/// is ever pushed. Once the Node is Ready the bootstrap kubeconfig and the token are deleted.
-/// A node that already has kubelet.conf gets no token: it is only kept running and checked Ready.
-/// Restarts of running containerd or kubelets roll one node at a time.
+/// is ever pushed. Once the Node is registered the bootstrap kubeconfig and the token are deleted.
+/// A node that already has kubelet.conf gets no token: it is only kept running and checked registered.
+/// Ready comes later: the Node needs a pod network, whose configuration is written from the pod range the
+/// controller manager allocates on registration (<see cref="PodNetworkPhase"/>), or the admin's CNI.
+/// Restarts of running kubelets roll one node at a time.
 /// </summary>
-internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run containerd and the kubelet on every node; a kubelet without kubelet.conf joins with a new short-lived bootstrap token (TLS bootstrap)")
+internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the kubelet on every node; a kubelet without kubelet.conf joins with a new short-lived bootstrap token (TLS bootstrap) and registers its Node")
 {
     public static readonly TimeSpan TokenTtl = TimeSpan.FromMinutes(15);
 
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan RegisteredTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan SignedTimeout = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
@@ -34,10 +36,9 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         ArgumentNullException.ThrowIfNull(target);
         var (host, view) = (target.Host, target.View);
         var material = await target.MaterialAsync(cancellationToken).ConfigureAwait(false);
-        var containerd = ServiceCatalog.Containerd();
         var joined = (await view.QueryAsync(new RemoteCommand(["test", "-f", NodeLayout.KubeletKubeconfig], sudo: true), cancellationToken).ConfigureAwait(false)).Succeeded;
         var kubelet = ServiceCatalog.Kubelet(joining: !joined);
-        var (files, notes) = await target.OwnFilesAsync(material, NodeInstallFiles.Kubelet(material, _files, host), [containerd, kubelet], cancellationToken).ConfigureAwait(false);
+        var (files, notes) = await target.OwnFilesAsync(material, NodeInstallFiles.Kubelet(material, _files, host), [kubelet], cancellationToken).ConfigureAwait(false);
         var changes = new List<Change>(files);
         if (await HostPreparation.DirectoryAsync(view, NodeLayout.StaticPodDir, "0755", "root", cancellationToken).ConfigureAwait(false) is { } manifests)
         {
@@ -45,7 +46,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
             changes.Add(manifests);
         }
 
-        var units = await ServiceControl.PlanAsync(view, [containerd, kubelet], files, waitAfterStart: true, cancellationToken).ConfigureAwait(false);
+        var units = await ServiceControl.PlanAsync(view, [kubelet], files, waitAfterStart: true, cancellationToken).ConfigureAwait(false);
         if (joined)
         {
             changes.AddRange(units);
@@ -54,18 +55,18 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
                 Changes = changes,
                 Notes = notes,
                 Rolling = ServiceControl.Restarts(changes),
-                VerifyDescription = $"would check that node {host.Name} is Ready",
+                VerifyDescription = $"would check that node {host.Name} is registered",
                 Verify = async (apply, ct) =>
                 {
                     var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
-                    if (await WaitReadyAsync(client, host.Name, apply.Time, ct).ConfigureAwait(false) is { } state)
+                    if (!await WaitRegisteredAsync(client, host.Name, apply.Time, ct).ConfigureAwait(false))
                     {
                         throw new PhaseFailedException(
-                            $"node {host.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {state} ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
+                            $"node {host.Name} is not registered after {RegisteredTimeout.TotalMinutes:0} minutes ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
                             + "if it belongs to an earlier cluster, stop the kubelet and remove it to join again)");
                     }
 
-                    return [$"node {host.Name} is Ready"];
+                    return [$"node {host.Name} is registered"];
                 },
             };
         }
@@ -103,18 +104,18 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         await remote.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", kubelet.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
         details.Add($"started {kubelet.Unit} on its bootstrap kubeconfig");
         await ServiceControl.WaitHealthyAsync(remote, kubelet, apply.Redactor, apply.Time, cancellationToken).ConfigureAwait(false);
-        if (await WaitReadyAsync(api, host.Name, apply.Time, cancellationToken).ConfigureAwait(false) is { } state)
+        if (!await WaitRegisteredAsync(api, host.Name, apply.Time, cancellationToken).ConfigureAwait(false))
         {
-            throw new PhaseFailedException($"node {host.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {state}");
+            throw new PhaseFailedException($"node {host.Name} is not registered after {RegisteredTimeout.TotalMinutes:0} minutes: its kubelet got no client certificate or cannot reach the API");
         }
 
         // The kubelet does not need the signature (its bootstrap kubeconfig carries the CA), but a
-        // stock `kubeadm join` does: checked once the node is Ready, when the signer has long had time.
+        // stock `kubeadm join` does: checked once the node is registered, when the signer has long had time.
         await WaitSignedAsync(api, token, apply.Time, cancellationToken).ConfigureAwait(false);
         details.Add($"cluster-info is signed for token {token.Id} (jws-kubeconfig-{token.Id})");
         await remote.RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", NodeLayout.BootstrapKubeletKubeconfig], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
         await api.DeleteSecretAsync(token.SecretName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false);
-        details.Add($"node {host.Name} joined and is Ready; deleted its bootstrap token and {NodeLayout.BootstrapKubeletKubeconfig}");
+        details.Add($"node {host.Name} joined (registered with its own client certificate); deleted its bootstrap token and {NodeLayout.BootstrapKubeletKubeconfig}");
         apply.Run.Joined.Add(host.Name, token.Id);
         return details;
     }
@@ -142,21 +143,20 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         }
     }
 
-    /// <summary>Null once the Node is Ready, else its last state after <see cref="ReadyTimeout"/>.</summary>
-    private static async Task<string?> WaitReadyAsync(IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Whether the Node exists within <see cref="RegisteredTimeout"/>: the kubelet registers it with its own client certificate.</summary>
+    private static async Task<bool> WaitRegisteredAsync(IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + ReadyTimeout;
+        var deadline = time.GetUtcNow() + RegisteredTimeout;
         while (true)
         {
-            var node = await api.NodeAsync(name, cancellationToken).ConfigureAwait(false);
-            if (NodeConditions.IsReady(node))
+            if (await api.NodeAsync(name, cancellationToken).ConfigureAwait(false) is not null)
             {
-                return null;
+                return true;
             }
 
             if (time.GetUtcNow() >= deadline)
             {
-                return NodeConditions.Describe(node);
+                return false;
             }
 
             await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
