@@ -166,7 +166,7 @@ internal static class ServiceCatalog
     public static ServiceSpec PodNetwork() => new()
     {
         Unit = PodNetworkUnit,
-        Component = "the pod network routes",
+        Component = "bootstrap-pod-network",
         Inputs = [InstallFiles.UnitPath("bootstrap-pod-network")],
         Health = new RemoteCommand(["systemctl", "is-active", "--quiet", PodNetworkUnit]),
         HealthTimeout = TimeSpan.FromSeconds(30),

@@ -38,7 +38,7 @@ public sealed class PhaseContext : IAsyncDisposable
     internal MaterialSource Material { get; } = new();
 
     /// <summary>The Kubernetes API from the workstation, with the state's admin.conf.</summary>
-    internal ApiSource Api { get; } = new();
+    internal ApiSource Api { get; init; } = new();
 
     /// <summary>The nodes that joined in this run, with the id of the bootstrap token each joined with.</summary>
     internal NodeJoins Joined { get; } = new();
