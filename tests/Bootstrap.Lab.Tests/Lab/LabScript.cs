@@ -36,7 +36,7 @@ internal static class LabScript
         var values = env.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('=', 2))
             .ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
-        return new LabPaths(values["LAB_CACHE"], values["LAB_RUN"], values["LAB_KEY"], values["LAB_ARTIFACTS"]);
+        return new LabPaths(values["LAB_CACHE"], values["LAB_RUN"], values["LAB_KEY"], values["LAB_ARTIFACTS"], values["LAB_BUSYBOX_IMAGE"]);
     }
 
     private static string FindRepoRoot()
