@@ -21,6 +21,9 @@ internal static class PodNetworkCommands
 
     public const string MasqueradeComment = "bootstrap: masquerade pod traffic leaving the pod network";
 
+    /// <summary>The bridge of the conflist (cni-bridge.conflist.sbn).</summary>
+    public const string Bridge = "cni0";
+
     private static readonly string Protocol = RouteProtocol.ToString(CultureInfo.InvariantCulture);
 
     public static IReadOnlyList<string> RouteReplace(PodRoute route)
@@ -65,6 +68,32 @@ internal static class PodNetworkCommands
 
         return routes;
     }
+
+    /// <summary>The bridge's addresses, as JSON (<c>ip -j addr show dev cni0</c>); fails when there is no bridge yet.</summary>
+    public static RemoteCommand BridgeAddresses() => new([Ip, "-j", "addr", "show", "dev", Bridge]);
+
+    /// <summary>The addresses of <see cref="BridgeAddresses"/>, as <c>address/prefix</c>.</summary>
+    public static IReadOnlyList<string> ParseAddresses(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (json.Trim().Length == 0)
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.ValueKind != JsonValueKind.Array ? [] :
+        [
+            .. document.RootElement.EnumerateArray()
+                .Where(link => link.TryGetProperty("addr_info", out _))
+                .SelectMany(link => link.GetProperty("addr_info").EnumerateArray())
+                .Where(a => a.TryGetProperty("local", out _) && a.TryGetProperty("prefixlen", out _)
+                    && !(a.TryGetProperty("scope", out var scope) && scope.GetString() == "link"))
+                .Select(a => $"{a.GetProperty("local").GetString()}/{a.GetProperty("prefixlen").GetInt32()}"),
+        ];
+    }
+
+    public static IReadOnlyList<string> AddressDelete(string address) => [Ip, "addr", "del", address, "dev", Bridge];
 
     /// <summary>
     /// The masquerade rule of the pod network in the nat table: pod traffic to anything outside the pod network (the

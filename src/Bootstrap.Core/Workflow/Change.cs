@@ -56,6 +56,7 @@ public sealed record Change
             ChangeKind.ImageImport => ("would import", "imported"),
             ChangeKind.RouteDelete => ("would delete the route", "deleted the route"),
             ChangeKind.RuleDelete => ("would delete the iptables rule", "deleted the iptables rule"),
+            ChangeKind.AddressDelete => ("would delete the address", "deleted the address"),
             _ => ("would join", "joined"),
         };
         var text = new StringBuilder(dryRun ? wouldVerb : verb).Append(' ').Append(Target);

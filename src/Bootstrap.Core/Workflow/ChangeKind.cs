@@ -71,4 +71,7 @@ public enum ChangeKind
 
     /// <summary>A firewall rule Bootstrap made is deleted (the pod network is the admin's).</summary>
     RuleDelete,
+
+    /// <summary>An address is deleted from a network interface (a bridge still holding a pod range the node no longer has).</summary>
+    AddressDelete,
 }

@@ -67,6 +67,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
                 changes.Add(await ServiceControl.PlanRestartAsync(view, service, string.Join("; ", drift), cancellationToken).ConfigureAwait(false));
             }
 
+            changes.AddRange(await StaleBridgeAddressesAsync(view, range, cancellationToken).ConfigureAwait(false));
             var wanted = routes.Select(r => r.Destination).ToHashSet();
             changes.AddRange(live.Routes.Keys.Where(d => !wanted.Contains(d)).Select(d => DeleteRoute(view, d, "no node has this pod range any more")));
             notes.Add($"node {host.Name} hands out pod addresses from {range}; routes to {routes.Count} other node(s)");
@@ -226,6 +227,30 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
         }
 
         return drift;
+    }
+
+    /// <summary>
+    /// Addresses of the bridge outside the node's range: left by a bridge network of another range (Bootstrap's before
+    /// pod ranges came from the Node, or a re-created Node), they make the bridge plugin refuse every new pod.
+    /// </summary>
+    private static async Task<IEnumerable<Change>> StaleBridgeAddressesAsync(HostView view, IPNetwork range, CancellationToken cancellationToken)
+    {
+        var bridge = await view.QueryAsync(PodNetworkCommands.BridgeAddresses(), cancellationToken).ConfigureAwait(false);
+        var stale = bridge.Succeeded
+            ? PodNetworkCommands.ParseAddresses(bridge.Stdout).Where(a => IPAddress.TryParse(a.Split('/')[0], out var ip) && ip.AddressFamily == range.BaseAddress.AddressFamily && !range.Contains(ip))
+            : [];
+        return stale.Select(address => new Change
+        {
+            Host = view.Name,
+            Kind = ChangeKind.AddressDelete,
+            Target = $"{address} of {PodNetworkCommands.Bridge}",
+            Reason = $"outside the node's pod range {range}: the bridge plugin would refuse new pods; pods started with addresses of the old range need a restart",
+            Apply = async (apply, ct) =>
+            {
+                await apply.Host(view.Name).RunCheckedAsync(new RemoteCommand(PodNetworkCommands.AddressDelete(address), sudo: true), apply.Redactor, ct).ConfigureAwait(false);
+                return [];
+            },
+        });
     }
 
     private static Change DeleteRoute(HostView view, IPNetwork destination, string reason) => new()

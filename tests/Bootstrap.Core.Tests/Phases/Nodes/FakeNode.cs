@@ -27,6 +27,9 @@ internal sealed class FakeNode(string name)
 
     public bool Masquerading { get; set; }
 
+    /// <summary>The output of <c>ip -j addr show dev cni0</c>; null while there is no bridge.</summary>
+    public string? Bridge { get; set; }
+
     /// <summary>containerd's content store: digest → blob (manifests).</summary>
     public Dictionary<string, string> Content { get; } = new(StringComparer.Ordinal);
 
@@ -80,6 +83,11 @@ internal sealed class FakeNode(string name)
         if (argv is [PodNetworkCommands.Ip, "-j", _, "route", "show", "proto", _])
         {
             return Ok(Routes);
+        }
+
+        if (argv is [PodNetworkCommands.Ip, "-j", "addr", "show", "dev", "cni0"])
+        {
+            return Bridge is null ? new CommandResult(1, string.Empty, "Device \"cni0\" does not exist.") : Ok(Bridge);
         }
 
         if (argv is [_, "-w", "-t", "nat", "-C", ..])

@@ -150,4 +150,17 @@ public sealed class PodNetworkPhaseTests
         Assert.Empty(after.Changes);
         Assert.Contains(after.Notes, n => n.StartsWith("the pod network is the admin's (networking.cni: none)", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_bridge_holding_an_address_of_another_range_loses_it_so_that_new_pods_are_not_refused()
+    {
+        var node = ConvergedW1();
+        node.Bridge = """[{"ifindex":5,"ifname":"cni0","addr_info":[{"family":"inet","local":"10.244.3.1","prefixlen":24,"scope":"global"},{"family":"inet","local":"10.244.7.1","prefixlen":24,"scope":"global"},{"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link"}]}]""";
+
+        var plan = await PlanAsync(node, new FakeClusterReader(Allocated));
+
+        var change = Assert.Single(plan.Changes);
+        Assert.Equal(ChangeKind.AddressDelete, change.Kind);
+        Assert.StartsWith("would delete the address 10.244.7.1/24 of cni0 (outside the node's pod range 10.244.3.0/24", change.Describe(dryRun: true), StringComparison.Ordinal);
+    }
 }
