@@ -1,8 +1,13 @@
-# Builds the Kubernetes v1.20.2 server binaries from Debian's source package and collects
-# etcd/etcdctl from Debian's binary packages into $LAB_ARTIFACTS, with SHA256SUMS.
-# Sourced by scripts/lab; cached: a second call returns at once.
+# Builds the Kubernetes v1.20.2 server binaries from Debian's source package, collects
+# etcd/etcdctl from Debian's binary packages, and builds the two container images the lab's pods
+# run (no registry is reachable): pause, compiled from the same source tree, and busybox, from
+# Debian's busybox-static; all into $LAB_ARTIFACTS, with SHA256SUMS.
+# Sourced by scripts/lab; cached: a second call returns at once. The binaries and the images are
+# cached apart (each with its own recipe number), so a new image recipe does not rebuild Kubernetes.
 
-artifacts_ready() { [[ -f "$LAB_ARTIFACTS/.complete-r$LAB_ARTIFACTS_RECIPE" ]]; }
+_binaries_ready() { [[ -f "$LAB_ARTIFACTS/.complete-r$LAB_ARTIFACTS_RECIPE" ]]; }
+_images_ready() { [[ -f "$LAB_ARTIFACTS/.images-r$LAB_IMAGES_RECIPE" ]]; }
+artifacts_ready() { _binaries_ready && _images_ready; }
 
 # A private apt configuration with a deb-src entry, so the host's sources stay untouched.
 _private_apt() {
@@ -19,22 +24,34 @@ _private_apt() {
 build_artifacts() {
   if artifacts_ready; then log "artifacts: cached in $LAB_ARTIFACTS"; return 0; fi
   command -v go >/dev/null && command -v rsync >/dev/null && command -v dpkg-source >/dev/null \
-    || die "artifacts need golang-go, rsync and dpkg-dev (scripts/setup-host installs them)"
-  local src="$LAB_CACHE/kubernetes-src" debs="$LAB_CACHE/debs" started=$SECONDS
+    && command -v gcc >/dev/null && command -v python3 >/dev/null \
+    || die "artifacts need golang-go, rsync, dpkg-dev, gcc, libc6-dev and python3 (scripts/setup-host installs them)"
   _private_apt
-  mkdir -p "$src" "$debs"
+  _binaries_ready || _build_binaries
+  _images_ready || _build_images
+}
 
-  local tree
+# The unpacked Kubernetes source tree (fetched with apt-get source on first use); prints its path.
+_kubernetes_tree() {
+  local src="$LAB_CACHE/kubernetes-src" tree
+  mkdir -p "$src"
   tree=$(find "$src" -maxdepth 1 -mindepth 1 -type d -name 'kubernetes-*' | head -n1)
   if [[ -z "$tree" ]]; then
     log "artifacts: fetching Debian's kubernetes source package"
-    (cd "$src" && apt-get "${APT_PRIVATE[@]}" -qq source --download-only kubernetes) \
+    (cd "$src" && apt-get "${APT_PRIVATE[@]}" -qq source --download-only kubernetes) >&2 \
       || die "artifacts: apt-get source kubernetes failed"
     (cd "$src" && dpkg-source --no-check -x ./kubernetes_*.dsc >/dev/null) \
       || die "artifacts: unpacking the kubernetes source failed"
     tree=$(find "$src" -maxdepth 1 -mindepth 1 -type d -name 'kubernetes-*' | head -n1)
   fi
   [[ -d "$tree/vendor" ]] || die "artifacts: $tree has no vendor/ directory"
+  printf '%s\n' "$tree"
+}
+
+_build_binaries() {
+  local debs="$LAB_CACHE/debs" started=$SECONDS tree
+  mkdir -p "$debs"
+  tree=$(_kubernetes_tree)
 
   # reflect2 1.0.1 (vendored) panics under Go 1.19 when encoding maps; 1.0.2 from Debian fixes it.
   if [[ ! -f "$tree/.reflect2-replaced" ]]; then
@@ -80,5 +97,45 @@ build_artifacts() {
     || die "artifacts: kube-apiserver --version is not $KUBE_VERSION"
   touch "$out/.complete-r$LAB_ARTIFACTS_RECIPE"
   rm -rf "$LAB_ARTIFACTS"; mv "$out" "$LAB_ARTIFACTS"
-  log "artifacts: ready in $LAB_ARTIFACTS ($((SECONDS - started)) s)"
+  log "artifacts: binaries ready in $LAB_ARTIFACTS ($((SECONDS - started)) s)"
+}
+
+# The images as OCI archives (scripts/lab.d/oci-archive.py), added to the binaries' SHA256SUMS:
+# - k8s.gcr.io/pause:3.2, the sandbox image kubeadm v1.20 names: build/pause/linux/pause.c of the
+#   same v1.20.2 tree, compiled statically as its Makefile does (that tree's pause is 3.4; the image
+#   carries the tag the kubelet and containerd ask for). orphan.c there is a test helper, not in the image.
+# - $LAB_BUSYBOX_IMAGE: Debian's static busybox with a link per applet, for the workload tests.
+_build_images() {
+  local debs="$LAB_CACHE/debs" work="$LAB_CACHE/images.tmp" started=$SECONDS tree
+  tree=$(_kubernetes_tree)
+  rm -rf "$work"; mkdir -p "$work/pause/rootfs" "$work/busybox/rootfs/bin" "$work/busybox/rootfs/tmp" "$debs"
+  log "artifacts: building the pause and busybox images"
+  gcc -Os -Wall -Werror -static "-DVERSION=v3.4-from-kubernetes-$KUBE_VERSION" \
+    -o "$work/pause/rootfs/pause" "$tree/build/pause/linux/pause.c" \
+    || die "artifacts: compiling $tree/build/pause/linux/pause.c failed"
+  strip "$work/pause/rootfs/pause"
+  "$work/pause/rootfs/pause" -v | grep -q '^pause.c ' || die "artifacts: the pause binary does not run"
+
+  rm -f "$debs"/busybox-static_*.deb
+  (cd "$debs" && apt-get "${APT_PRIVATE[@]}" -qq download busybox-static) \
+    || die "artifacts: downloading busybox-static failed"
+  dpkg-deb -x "$debs"/busybox-static_*.deb "$work/busybox/deb"
+  install -m 0755 "$work/busybox/deb/bin/busybox" "$work/busybox/rootfs/bin/busybox"
+  chmod 1777 "$work/busybox/rootfs/tmp"
+  local applet
+  for applet in $("$work/busybox/rootfs/bin/busybox" --list); do
+    [[ "$applet" == busybox ]] || ln -s busybox "$work/busybox/rootfs/bin/$applet"
+  done
+
+  python3 "$here/lab.d/oci-archive.py" --name "$LAB_PAUSE_IMAGE" --rootfs "$work/pause/rootfs" \
+    --entrypoint /pause --out "$work/pause-3.2.oci.tar" >&2 || die "artifacts: writing the pause image failed"
+  python3 "$here/lab.d/oci-archive.py" --name "$LAB_BUSYBOX_IMAGE" --rootfs "$work/busybox/rootfs" \
+    --cmd sh --env PATH=/bin --out "$work/busybox.oci.tar" >&2 || die "artifacts: writing the busybox image failed"
+  install -m 0644 "$work/pause-3.2.oci.tar" "$work/busybox.oci.tar" "$LAB_ARTIFACTS/"
+  (cd "$LAB_ARTIFACTS" && find . -maxdepth 1 -type f ! -name 'SHA256SUMS*' ! -name '.*' -printf '%f\n' | LC_ALL=C sort \
+    | xargs sha256sum -- > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
+  rm -f "$LAB_ARTIFACTS"/.images-r*
+  touch "$LAB_ARTIFACTS/.images-r$LAB_IMAGES_RECIPE"
+  rm -rf "$work"
+  log "artifacts: images ready in $LAB_ARTIFACTS ($((SECONDS - started)) s)"
 }

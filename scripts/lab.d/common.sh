@@ -15,12 +15,17 @@ ETCD_UPGRADE_VERSION=3.5.16
 LAB_IMAGE_RECIPE=3
 LAB_ARTIFACTS_RECIPE=1
 LAB_UPGRADE_RECIPE=1
+LAB_IMAGES_RECIPE=1
 
 LAB_IMAGE="$LAB_CACHE/image-r$LAB_IMAGE_RECIPE"
 LAB_ARTIFACTS="$LAB_CACHE/artifacts/$KUBE_VERSION"
 LAB_UPGRADE_ARTIFACTS="$LAB_CACHE/artifacts/$KUBE_UPGRADE_VERSION"
 LAB_ETCD_UPGRADE_ARTIFACTS="$LAB_CACHE/artifacts/etcd-$ETCD_UPGRADE_VERSION"
 LAB_KEY="$LAB_CACHE/ssh/id_ed25519"
+# The images the lab builds (scripts/lab.d/artifacts.sh): the sandbox image as kubeadm v1.20 names it,
+# and a busybox for test pods, named in a domain no registry serves, so nothing pretends to pull it.
+LAB_PAUSE_IMAGE=k8s.gcr.io/pause:3.2
+LAB_BUSYBOX_IMAGE=lab.bootstrap.invalid/busybox:1.35
 
 # name:last-octet, in boot order.
 LAB_MACHINES=(lb1:11 lb2:12 cp1:21 cp2:22 cp3:23 w1:31 w2:32 spare:41)

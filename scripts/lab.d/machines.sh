@@ -109,11 +109,14 @@ _ensure_netns() {
 }
 
 # Boots NAME's nspawn from its own cgroup in every v1 hierarchy, so machines do not share
-# the host's root cgroups; records its PID.
+# the host's root cgroups; records its PID. containerd's state (/var/lib/containerd) is a directory of
+# the host's disk, kept with the machine's: its overlayfs snapshotter cannot put layers on an overlayfs
+# (the machine's root), while a real machine's disk is ext4 or xfs.
 _boot() {
   local name=$1 dir ns
   dir=$(mdir "$name"); ns=$(netns_of "$name")
   machine_pid "$name" >/dev/null && return 0
+  mkdir -p "$dir/containerd"
   (
     exec 9>&-   # never hold the scripts/lab lock for the machine's lifetime
     local c
@@ -124,6 +127,7 @@ _boot() {
       fi
     done
     exec setsid systemd-nspawn -D "$dir/root" -b --register=no --keep-unit --capability=all \
+      --bind="$dir/containerd:/var/lib/containerd" \
       --network-namespace-path="/run/netns/$ns" -M "$name" > "$dir/console.log" 2>&1 < /dev/null
   ) &
   local pid=$! i

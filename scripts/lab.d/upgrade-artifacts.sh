@@ -6,21 +6,25 @@
 # is a real minor upgrade (3.4 -> 3.5). Each set has a SHA256SUMS; both are cached.
 # Sourced by scripts/lab after artifacts.sh.
 
+# The Kubernetes set carries copies of $LAB_ARTIFACTS' image archives: it is rebuilt when their recipe changes too.
+_kube_upgrade_mark() { printf '%s\n' ".complete-r$LAB_UPGRADE_RECIPE-images-r$LAB_IMAGES_RECIPE"; }
+
 _upgrade_ready() {
-  [[ -f "$LAB_UPGRADE_ARTIFACTS/.complete-r$LAB_UPGRADE_RECIPE" && -f "$LAB_ETCD_UPGRADE_ARTIFACTS/.complete-r$LAB_UPGRADE_RECIPE" ]]
+  [[ -f "$LAB_UPGRADE_ARTIFACTS/$(_kube_upgrade_mark)" && -f "$LAB_ETCD_UPGRADE_ARTIFACTS/.complete-r$LAB_UPGRADE_RECIPE" ]]
 }
 
 build_upgrade_artifacts() {
   if _upgrade_ready; then log "upgrade artifacts: cached in $LAB_UPGRADE_ARTIFACTS and $LAB_ETCD_UPGRADE_ARTIFACTS"; return 0; fi
   build_artifacts
   local started=$SECONDS
-  [[ -f "$LAB_UPGRADE_ARTIFACTS/.complete-r$LAB_UPGRADE_RECIPE" ]] || _build_kubernetes_upgrade
+  [[ -f "$LAB_UPGRADE_ARTIFACTS/$(_kube_upgrade_mark)" ]] || _build_kubernetes_upgrade
   [[ -f "$LAB_ETCD_UPGRADE_ARTIFACTS/.complete-r$LAB_UPGRADE_RECIPE" ]] || _collect_etcd_upgrade
   log "upgrade artifacts: ready ($((SECONDS - started)) s)"
 }
 
-# Every file of $LAB_ARTIFACTS (binaries and anything else the lab's cluster file takes from it),
-# with the Kubernetes binaries relinked under $KUBE_UPGRADE_VERSION.
+# Every file of $LAB_ARTIFACTS (binaries, the pause and busybox image archives, anything else the lab's
+# cluster file takes from it), with the Kubernetes binaries relinked under $KUBE_UPGRADE_VERSION; its
+# SHA256SUMS lists them all.
 _build_kubernetes_upgrade() {
   local tree out="$LAB_UPGRADE_ARTIFACTS.tmp" started=$SECONDS
   tree=$(find "$LAB_CACHE/kubernetes-src" -maxdepth 1 -mindepth 1 -type d -name 'kubernetes-*' | head -n1)
@@ -50,7 +54,7 @@ _build_kubernetes_upgrade() {
       || die "upgrade artifacts: $b --version does not report $KUBE_UPGRADE_VERSION"
   done
   (cd "$out" && find . -maxdepth 1 -type f ! -name 'SHA256SUMS*' ! -name '.*' -printf '%f\n' | LC_ALL=C sort | xargs sha256sum -- > SHA256SUMS)
-  touch "$out/.complete-r$LAB_UPGRADE_RECIPE"
+  touch "$out/$(_kube_upgrade_mark)"
   rm -rf "$LAB_UPGRADE_ARTIFACTS"; mv "$out" "$LAB_UPGRADE_ARTIFACTS"
   log "upgrade artifacts: Kubernetes $KUBE_UPGRADE_VERSION in $LAB_UPGRADE_ARTIFACTS ($((SECONDS - started)) s)"
 }

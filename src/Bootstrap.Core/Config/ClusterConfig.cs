@@ -13,6 +13,9 @@ public sealed record ClusterConfig
     /// <summary>The <c>kind</c> of a cluster file.</summary>
     public const string Kind = "Cluster";
 
+    /// <summary>kubeadm v1.20's default <c>imageRepository</c>.</summary>
+    public const string DefaultImageRepository = "k8s.gcr.io";
+
     /// <summary><c>metadata.name</c>: an RFC 1123 label naming the cluster (and its default state directory).</summary>
     public required string Name { get; init; }
 
@@ -49,6 +52,15 @@ public sealed record ClusterConfig
 
     /// <summary>Extra flags per component (<c>extraArgs</c> under apiServer, controllerManager, scheduler, etcd, kubelet).</summary>
     public ExtraArgs ExtraArgs { get; init; } = ExtraArgs.None;
+
+    /// <summary>
+    /// <c>imageRepository</c>: where the images Bootstrap names come from (the sandbox image, CoreDNS), kubeadm's
+    /// field and default; a private registry or a name the images were imported under.
+    /// </summary>
+    public string ImageRepository { get; init; } = DefaultImageRepository;
+
+    /// <summary>The add-ons to install (<c>spec.addons</c>).</summary>
+    public AddonsSpec Addons { get; init; } = AddonsSpec.Default;
 
     /// <summary>The absolute directory holding this cluster's state on the workstation (PKI, kubeconfigs, known_hosts).</summary>
     public required string StateDirectory { get; init; }

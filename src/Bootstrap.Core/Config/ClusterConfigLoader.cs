@@ -176,7 +176,7 @@ public static partial class ClusterConfigLoader
                 Name: { } name, KubernetesVersion: { } version, Endpoint: { } endpoint, Networking: { } networking,
                 LoadBalancer: { } loadBalancer, Etcd: { } etcd, Artifacts: { } artifacts, Ssh: { } ssh, Hosts: { } hosts,
                 CertSANs: { } certSANs, Certificates: { } certificates, ControlPlane: { } controlPlane, KubeProxy: { } kubeProxy,
-                ExtraArgs: { } extraArgs,
+                ExtraArgs: { } extraArgs, ImageRepository: { } imageRepository, Addons: { } addons,
             })
         {
             throw new InvalidOperationException("The cluster file reader left a section unset without reporting an error.");
@@ -226,6 +226,8 @@ public static partial class ClusterConfigLoader
             ApiServer = new ApiServerSpec { CertSANs = certSANs },
             Certificates = certificates,
             ExtraArgs = extraArgs,
+            ImageRepository = imageRepository,
+            Addons = addons,
             StateDirectory = stateDirectory,
         };
     }

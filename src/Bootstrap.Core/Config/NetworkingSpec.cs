@@ -16,4 +16,7 @@ public sealed record NetworkingSpec
 
     /// <summary>The cluster DNS domain, <c>cluster.local</c> unless set.</summary>
     public required string DnsDomain { get; init; }
+
+    /// <summary>Who runs the pod network: Bootstrap's bridge (the default) or the admin (<see cref="PodNetwork.None"/>).</summary>
+    public PodNetwork Cni { get; init; } = PodNetwork.Bridge;
 }

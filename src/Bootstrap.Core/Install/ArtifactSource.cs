@@ -1,16 +1,20 @@
 using System.Collections.Concurrent;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using Bootstrap.Core.Config;
 using Bootstrap.Core.ControlPlane;
+using Bootstrap.Core.Images;
 using Bootstrap.Core.Remote;
 
 namespace Bootstrap.Core.Install;
 
 /// <summary>
-/// The binaries of <c>spec.artifacts</c>, each known by its expected sha256 before any byte moves:
+/// The binaries and image archives of <c>spec.artifacts</c>, each known by its expected sha256 before any byte moves:
 /// from the cluster file's <c>sha256</c> map, else from a <c>SHA256SUMS</c> file beside them in directory
 /// mode. Content is checked against that digest on the workstation before it is sent, and the upload
-/// checks it again on the host. In URL mode each file is downloaded at most once into the cluster state.
+/// checks it again on the host. In URL mode each file is downloaded at most once into the cluster state
+/// (what an image archive holds is read while planning from a pass over the download that keeps nothing, so a
+/// plan writes no state).
 /// </summary>
 internal sealed class ArtifactSource
 {
@@ -21,6 +25,7 @@ internal sealed class ArtifactSource
     private readonly HttpClient _http;
     private readonly IReadOnlyDictionary<string, string> _expected;
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _verified = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<ImageArchive>>> _images = new(StringComparer.Ordinal);
     private readonly ArtifactSource? _etcd;
 
     private ArtifactSource(ArtifactsSpec spec, string cacheDirectory, HttpClient http, IReadOnlyDictionary<string, string> expected, ArtifactSource? etcd)
@@ -76,12 +81,7 @@ internal sealed class ArtifactSource
             return _etcd.Binary(name);
         }
 
-        if (!_expected.TryGetValue(name, out var sha256))
-        {
-            var where = _spec.Directory is { } d ? $"spec.artifacts.sha256 or {Path.Combine(d, ChecksumFile)}" : "spec.artifacts.sha256";
-            throw new ArtifactException($"no sha256 is known for the artifact {name}; add it to {where}");
-        }
-
+        var sha256 = Expected(name);
         return new DesiredFile
         {
             Spec = new FileSpec($"{KubeadmLayout.BinDir}/{name}", Mode: 0b111_101_101),
@@ -89,6 +89,108 @@ internal sealed class ArtifactSource
             StagePath = BinaryStore.PathFor(name, sha256),
             Open = async ct => File.OpenRead(await LocalCopyAsync(name, sha256, ct).ConfigureAwait(false)),
         };
+    }
+
+    /// <summary>The image archive <paramref name="name"/> of <c>spec.artifacts.images</c>, its contents read once (and checked against its sha256).</summary>
+    /// <exception cref="ArtifactException">No digest is known for it, it is missing or differs, or it is no image archive.</exception>
+    public Task<ImageArchive> ImageAsync(string name, CancellationToken cancellationToken) =>
+        _images.GetOrAdd(name, _ => new Lazy<Task<ImageArchive>>(() => ReadImageAsync(name, Expected(name), cancellationToken))).Value;
+
+    private string Expected(string name)
+    {
+        if (_expected.TryGetValue(name, out var sha256))
+        {
+            return sha256;
+        }
+
+        var where = _spec.Directory is { } d ? $"spec.artifacts.sha256 or {Path.Combine(d, ChecksumFile)}" : "spec.artifacts.sha256";
+        throw new ArtifactException($"no sha256 is known for the artifact {name}; add it to {where}");
+    }
+
+    private async Task<ImageArchive> ReadImageAsync(string name, string sha256, CancellationToken cancellationToken)
+    {
+        var cached = Path.Combine(_cacheDirectory, $"{name}-{sha256}");
+        var local = _spec.Directory is { } directory ? Path.Combine(directory, name) : File.Exists(cached) ? cached : null;
+        if (local is not null && !File.Exists(local))
+        {
+            throw new ArtifactException($"the artifact {local} does not exist");
+        }
+
+        var where = local ?? new Uri(_spec.BaseUrl!, name).ToString();
+        ImageArchiveContents contents;
+        string actual;
+        using (var response = local is null ? await GetAsync(new Uri(_spec.BaseUrl!, name), cancellationToken).ConfigureAwait(false) : null)
+        {
+            var source = local is not null ? File.OpenRead(local) : await response!.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var hashing = new HashingReadStream(source);
+            await using (hashing.ConfigureAwait(false))
+            {
+                var gzipped = name.EndsWith(".gz", StringComparison.Ordinal) || name.EndsWith(".tgz", StringComparison.Ordinal);
+                var tar = gzipped ? new GZipStream(hashing, CompressionMode.Decompress, leaveOpen: true) : (Stream)hashing;
+                ArtifactException? unreadable = null;
+                try
+                {
+                    contents = await ImageArchiveReader.ReadAsync(tar, name, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ArtifactException e)
+                {
+                    contents = new ImageArchiveContents(ImageArchiveFormat.Oci, []);
+                    unreadable = e;
+                }
+                catch (InvalidDataException e)
+                {
+                    contents = new ImageArchiveContents(ImageArchiveFormat.Oci, []);
+                    unreadable = new ArtifactException($"the image archive {where} is not gzip data: {e.Message}", e);
+                }
+                finally
+                {
+                    if (gzipped)
+                    {
+                        await tar.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+
+                actual = await hashing.FinishAsync(cancellationToken).ConfigureAwait(false);
+
+                // A file that is not the one the digest names: that is the error to report, whatever it holds.
+                if (unreadable is not null && actual == sha256)
+                {
+                    throw unreadable;
+                }
+            }
+        }
+
+        if (actual != sha256)
+        {
+            throw new ArtifactException($"the artifact {where} has sha256 {actual}, expected {sha256}; refusing to install it");
+        }
+
+        return new ImageArchive
+        {
+            File = name,
+            Sha256 = sha256,
+            Contents = contents,
+            Open = async ct => File.OpenRead(await LocalCopyAsync(name, sha256, ct).ConfigureAwait(false)),
+        };
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                response.Dispose();
+                throw new ArtifactException($"downloading {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+
+            return response;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ArtifactException($"downloading {url} failed: {e.Message}", e);
+        }
     }
 
     /// <summary>Where the checked local copy of an artifact is; the first call checks (and in URL mode downloads) it.</summary>

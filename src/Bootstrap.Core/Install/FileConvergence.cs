@@ -78,6 +78,56 @@ internal static class FileConvergence
         return (changes, notes);
     }
 
+    /// <summary>
+    /// A file whose content can only be known when the change is applied (it depends on what an earlier change of the run
+    /// makes, e.g. the pod range the controller manager allocates a Node as it registers): planned as created or replaced,
+    /// <paramref name="reason"/> saying from what; applied by rendering it then and writing it when it differs.
+    /// </summary>
+    public static async Task<Change> DeferredAsync(
+        HostView view, FileSpec spec, string reason, Func<ApplyContext, CancellationToken, Task<byte[]>> render, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(render);
+        var state = (await view.FilesAsync([spec.Path], cancellationToken).ConfigureAwait(false))[spec.Path];
+        return new Change
+        {
+            Host = view.Name,
+            Kind = state is null ? ChangeKind.FileCreate : ChangeKind.FileReplace,
+            Target = spec.Path,
+            From = state is null ? null : Describe(state.Sha256, state.Mode, state.Owner, state.Group),
+            Reason = reason,
+            Apply = async (apply, ct) =>
+            {
+                var file = DesiredFile.FromBytes(spec, await render(apply, ct).ConfigureAwait(false));
+                return state is not null && state.Matches(spec, file.Sha256)
+                    ? ["already as rendered"]
+                    : await WriteAsync(apply, view.Name, file, new DirectorySet(), ct).ConfigureAwait(false);
+            },
+        };
+    }
+
+    /// <summary>One <see cref="ChangeKind.FileRemove"/> per path of <paramref name="paths"/> that exists on the host.</summary>
+    public static async Task<IReadOnlyList<Change>> RemovalsAsync(HostView view, IReadOnlyList<string> paths, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(paths);
+        var current = await view.FilesAsync(paths, cancellationToken).ConfigureAwait(false);
+        return [.. paths.Where(p => current[p] is not null).Select(path => new Change
+        {
+            Host = view.Name,
+            Kind = ChangeKind.FileRemove,
+            Target = path,
+            From = current[path] is { } state ? Describe(state.Sha256, state.Mode, state.Owner, state.Group) : null,
+            Reason = reason,
+            Apply = async (apply, ct) =>
+            {
+                await apply.Host(view.Name).RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", path], sudo: true), apply.Redactor, ct).ConfigureAwait(false);
+                return [];
+            },
+        })];
+    }
+
     /// <summary>The changes' paths whose content changes (created or replaced), for services that read them.</summary>
     public static IReadOnlySet<string> ContentChanges(IEnumerable<Change> changes) =>
         changes.Where(c => c.Kind is ChangeKind.FileCreate or ChangeKind.FileReplace).Select(c => c.Target).ToHashSet(StringComparer.Ordinal);

@@ -14,12 +14,12 @@ internal static class HostFootprint
     /// <summary>Stopping order: what depends on others first (kube-proxy and the kubelet before the API, the API before etcd).</summary>
     private static readonly string[] StopOrder =
     [
-        "kube-proxy", "kubelet", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd", "keepalived", "haproxy", "containerd",
+        "bootstrap-pod-network", "kube-proxy", "kubelet", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd", "keepalived", "haproxy", "containerd",
     ];
 
     /// <summary>The services Bootstrap runs on the host, in the order to stop them.</summary>
     public static IReadOnlyList<ServiceSpec> Services(ClusterConfig config, HostSpec host) =>
-        [.. ServiceCatalog.On(config, host).OrderBy(s => Array.IndexOf(StopOrder, s.Component))];
+        [.. Run(config, host).OrderBy(s => Array.IndexOf(StopOrder, s.Component))];
 
     /// <summary>The files and directories Bootstrap wrote on the host that a reset removes (directories whole).</summary>
     public static IReadOnlyList<string> Paths(ClusterConfig config, HostSpec host)
@@ -28,7 +28,7 @@ internal static class HostFootprint
         ArgumentNullException.ThrowIfNull(host);
         var paths = new List<string>();
         // The unit files Bootstrap writes are among the inputs of their services (Debian's own units are not).
-        paths.AddRange(ServiceCatalog.On(config, host).SelectMany(s => s.Inputs).Where(i => i.StartsWith(InstallFiles.SystemdDir + "/", StringComparison.Ordinal)));
+        paths.AddRange(Run(config, host).SelectMany(s => s.Inputs).Where(i => i.StartsWith(InstallFiles.SystemdDir + "/", StringComparison.Ordinal)));
         if (host.HasRole(HostRole.ControlPlane) || config.EtcdMembers.Contains(host) || config.IsNode(host))
         {
             paths.Add(KubeadmLayout.KubernetesDir);
@@ -63,6 +63,10 @@ internal static class HostFootprint
 
         return paths;
     }
+
+    /// <summary>The services of <see cref="ServiceCatalog.On"/>, and on a node the pod network's unit (there with <c>networking.cni: bridge</c>; a reset takes it away either way).</summary>
+    private static IEnumerable<ServiceSpec> Run(ClusterConfig config, HostSpec host) =>
+        config.IsNode(host) ? [.. ServiceCatalog.On(config, host), ServiceCatalog.PodNetwork()] : ServiceCatalog.On(config, host);
 
     /// <summary>Where the bridge CNI's host-local IPAM keeps its allocations.</summary>
     public const string CniStateDir = "/var/lib/cni";

@@ -12,6 +12,8 @@ namespace Bootstrap.Core.Install;
 /// </summary>
 internal static class ServiceCatalog
 {
+    public const string PodNetworkUnit = "bootstrap-pod-network.service";
+
     /// <summary>The services <paramref name="host"/> runs in <paramref name="config"/>.</summary>
     public static IReadOnlyList<ServiceSpec> On(ClusterConfig config, HostSpec host)
     {
@@ -158,6 +160,16 @@ internal static class ServiceCatalog
         ],
         Health = PlainHealthz(10248),
         HealthTimeout = TimeSpan.FromMinutes(2),
+    };
+
+    /// <summary>Bootstrap's pod network routes and masquerade rule (a oneshot unit that stays active once it ran).</summary>
+    public static ServiceSpec PodNetwork() => new()
+    {
+        Unit = PodNetworkUnit,
+        Component = "bootstrap-pod-network",
+        Inputs = [InstallFiles.UnitPath("bootstrap-pod-network")],
+        Health = new RemoteCommand(["systemctl", "is-active", "--quiet", PodNetworkUnit]),
+        HealthTimeout = TimeSpan.FromSeconds(30),
     };
 
     public static ServiceSpec KubeProxy() => new()

@@ -82,13 +82,67 @@ internal static class ServiceControl
 
         if (reload || unitFileChanges)
         {
-            changes.Insert(0, new Change
+            changes.Insert(0, DaemonReload(view, unitFileChanges ? "a unit file changes" : "systemd reports unit files changed on disk"));
+        }
+
+        return changes;
+    }
+
+    /// <summary>
+    /// A restart of a running service for a reason other than its files (what it sets up on the host drifted), waited for
+    /// like any restart. A stopped service is started instead.
+    /// </summary>
+    public static async Task<Change> PlanRestartAsync(HostView view, ServiceSpec service, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(service);
+        var status = await view.UnitAsync(service.Unit, cancellationToken).ConfigureAwait(false);
+        return new Change
+        {
+            Host = view.Name,
+            Kind = status.Active ? ChangeKind.UnitRestart : ChangeKind.UnitStart,
+            Target = service.Unit,
+            From = status.ActiveState,
+            To = "active",
+            Reason = reason,
+            Apply = status.Active
+                ? (apply, ct) => RestartAsync(apply, view.Name, service, status, ct)
+                : (apply, ct) => StartAsync(apply, view.Name, service, status, waitAfterStart: true, ct),
+        };
+    }
+
+    /// <summary>The changes that take a service Bootstrap no longer runs off a host: stopped when active, disabled when enabled.</summary>
+    public static async Task<IReadOnlyList<Change>> PlanRetirementAsync(HostView view, ServiceSpec service, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(service);
+        var status = await view.UnitAsync(service.Unit, cancellationToken).ConfigureAwait(false);
+        var changes = new List<Change>();
+        if (status.Active)
+        {
+            changes.Add(new Change
             {
                 Host = view.Name,
-                Kind = ChangeKind.DaemonReload,
-                Target = "systemd's unit files",
-                Reason = unitFileChanges ? "a unit file changes" : "systemd reports unit files changed on disk",
-                Apply = (apply, ct) => RunAsync(apply, view.Name, ["systemctl", "daemon-reload"], ct),
+                Kind = ChangeKind.UnitStop,
+                Target = service.Unit,
+                From = status.ActiveState,
+                To = "inactive",
+                Reason = reason,
+                Apply = (apply, ct) => RunAsync(apply, view.Name, ["systemctl", "stop", service.Unit], ct),
+            });
+        }
+
+        if (status.UnitFileState is "enabled" or "enabled-runtime")
+        {
+            changes.Add(new Change
+            {
+                Host = view.Name,
+                Kind = ChangeKind.UnitDisable,
+                Target = service.Unit,
+                From = status.UnitFileState,
+                To = "disabled",
+                Reason = reason,
+                Apply = (apply, ct) => RunAsync(apply, view.Name, ["systemctl", "disable", "--quiet", service.Unit], ct),
             });
         }
 
@@ -128,6 +182,20 @@ internal static class ServiceControl
         }
 
         return changes;
+    }
+
+    /// <summary>systemd reloads its unit files (after one was removed).</summary>
+    public static Change DaemonReload(HostView view, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return new Change
+        {
+            Host = view.Name,
+            Kind = ChangeKind.DaemonReload,
+            Target = "systemd's unit files",
+            Reason = reason,
+            Apply = (apply, ct) => RunAsync(apply, view.Name, ["systemctl", "daemon-reload"], ct),
+        };
     }
 
     /// <summary>Whether the plan restarts a running service (it then needs the host's turn in a roll).</summary>

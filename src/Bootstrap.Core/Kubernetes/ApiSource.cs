@@ -12,13 +12,26 @@ internal sealed class ApiSource : IDisposable
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Lock _gate = new();
+    private readonly IClusterReader? _reader;
     private Task<ClusterApi>? _api;
     private Task<bool>? _answers;
+
+    public ApiSource()
+    {
+    }
+
+    /// <summary>A source whose reader is <paramref name="reader"/>, for tests of what phases plan; it has no client to apply with.</summary>
+    internal ApiSource(IClusterReader reader) => _reader = reader;
 
     /// <summary>For planning: the reader; in a dry run, null when the API does not answer.</summary>
     public async Task<IClusterReader?> ReaderAsync(PhaseContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (_reader is not null)
+        {
+            return _reader;
+        }
+
         var api = await GetAsync(context, cancellationToken).ConfigureAwait(false);
         if (!context.DryRun)
         {

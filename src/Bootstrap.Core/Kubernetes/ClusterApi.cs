@@ -221,6 +221,12 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
         }
     }
 
+    public async Task<IReadOnlyList<V1Node>> NodesAsync(CancellationToken cancellationToken) =>
+        (await _client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Items.ToArray();
+
+    public Task<V1Deployment?> DeploymentAsync(string name, string ns, CancellationToken cancellationToken) =>
+        OrNullAsync(() => _client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken));
+
     public Task PatchNodeAsync(string name, string mergePatch, CancellationToken cancellationToken) =>
         _client.CoreV1.PatchNodeAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch), name, cancellationToken: cancellationToken);
 
@@ -272,8 +278,17 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
         var ns = wanted.Metadata.NamespaceProperty;
         var core = _client.CoreV1;
         var rbac = _client.RbacAuthorizationV1;
+        var apps = _client.AppsV1;
         return wanted switch
         {
+            V1Deployment o => new(
+                async () => await apps.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false),
+                () => apps.CreateNamespacedDeploymentAsync(o, ns, cancellationToken: cancellationToken),
+                () => apps.ReplaceNamespacedDeploymentAsync(o, name, ns, cancellationToken: cancellationToken)),
+            V1Service o => new(
+                async () => await core.ReadNamespacedServiceAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false),
+                () => core.CreateNamespacedServiceAsync(o, ns, cancellationToken: cancellationToken),
+                () => core.ReplaceNamespacedServiceAsync(o, name, ns, cancellationToken: cancellationToken)),
             V1ConfigMap o => new(
                 async () => await core.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false),
                 () => core.CreateNamespacedConfigMapAsync(o, ns, cancellationToken: cancellationToken),

@@ -20,6 +20,10 @@ internal interface IClusterReader
     /// <summary>The pods bound to a node, every namespace.</summary>
     Task<IReadOnlyList<V1Pod>> PodsOnNodeAsync(string node, CancellationToken cancellationToken);
 
+    Task<IReadOnlyList<V1Node>> NodesAsync(CancellationToken cancellationToken);
+
+    Task<V1Deployment?> DeploymentAsync(string name, string ns, CancellationToken cancellationToken);
+
     /// <summary>The token of a ServiceAccount's token Secret, or null while there is none.</summary>
     Task<string?> ServiceAccountTokenAsync(string name, string ns, CancellationToken cancellationToken);
 

@@ -14,9 +14,6 @@ internal static class KubeadmClusterConfiguration
 {
     public const string ApiVersion = "kubeadm.k8s.io/v1beta2";
 
-    /// <summary>kubeadm v1.20's default image repository, written because kubeadm writes it.</summary>
-    public const string ImageRepository = "k8s.gcr.io";
-
     public static JsonObject ClusterConfiguration(ClusterConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -37,7 +34,7 @@ internal static class KubeadmClusterConfiguration
             ["controllerManager"] = new JsonObject(),
             ["dns"] = new JsonObject { ["type"] = "CoreDNS" },
             ["etcd"] = Etcd(config),
-            ["imageRepository"] = ImageRepository,
+            ["imageRepository"] = config.ImageRepository,
             ["kubernetesVersion"] = config.KubernetesVersion.ToString(),
             ["networking"] = new JsonObject
             {

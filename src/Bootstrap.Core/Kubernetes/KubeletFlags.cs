@@ -5,7 +5,7 @@ namespace Bootstrap.Core.Kubernetes;
 /// <summary>
 /// The kubelet's command-line flags on one host, sorted by name: the kubeconfig and config flags of
 /// kubeadm v1.20's kubelet drop-in, the flags <c>buildKubeletArgMapCommon</c> (phases/kubelet/flags.go)
-/// sets for a CRI runtime, the node's address and name, and on control-plane hosts the taint kubeadm
+/// sets for a CRI runtime (with the sandbox image), the node's address and name, and on control-plane hosts the taint kubeadm
 /// registers them with. Everything else is in <see cref="KubeletConfiguration"/>.
 /// </summary>
 internal static class KubeletFlags
@@ -30,6 +30,7 @@ internal static class KubeletFlags
             ["hostname-override"] = host.Name,
             ["kubeconfig"] = NodeLayout.KubeletKubeconfig,
             ["node-ip"] = host.Address.ToString(),
+            ["pod-infra-container-image"] = ClusterImages.Pause(config),
         };
         if (host.HasRole(HostRole.ControlPlane))
         {

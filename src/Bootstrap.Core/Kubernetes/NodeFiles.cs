@@ -8,14 +8,12 @@ namespace Bootstrap.Core.Kubernetes;
 
 /// <summary>
 /// The files every Kubernetes node needs besides credentials: the kubelet and kube-proxy systemd units,
-/// containerd's configuration, a bridge CNI network and the kernel settings the kubelet requires. Rendered
-/// from templates; unit arguments are quoted for systemd.
+/// containerd's configuration, Bootstrap's pod network (a bridge CNI network and the unit keeping the routes
+/// to the other nodes' pods) and the kernel settings the kubelet requires. Rendered from templates; unit
+/// arguments are quoted for systemd.
 /// </summary>
 internal sealed class NodeFiles
 {
-    /// <summary>kubeadm v1.20's sandbox image (<c>PauseVersion</c> 3.2 from its default repository).</summary>
-    public const string SandboxImage = KubeadmClusterConfiguration.ImageRepository + "/pause:3.2";
-
     private readonly TemplateRenderer _renderer;
 
     public NodeFiles(TemplateRenderer renderer) => _renderer = renderer;
@@ -28,19 +26,39 @@ internal sealed class NodeFiles
             ? [$"--config={NodeLayout.KubeProxyConfig}", $"--hostname-override={host.Name}"]
             : throw new ArgumentException($"host {host.Name} is not a Kubernetes node", nameof(host)));
 
-    public string ContainerdConfig() =>
-        _renderer.Render("containerd-config.toml.sbn", new ContainerdModel(SandboxImage, NodeLayout.CniBinDir, NodeLayout.CniConfDir));
+    public string ContainerdConfig(ClusterConfig config) =>
+        _renderer.Render("containerd-config.toml.sbn", new ContainerdModel(ClusterImages.Pause(config), NodeLayout.CniBinDir, NodeLayout.CniConfDir));
 
     /// <summary>The sysctl.d drop-in with <see cref="KernelTunables.Required"/> (<see cref="KernelTunables.DropInPath"/>).</summary>
     public string KubeletSysctl(ClusterConfig config) =>
         _renderer.Render("kubelet-sysctl.conf.sbn", new SysctlModel(config.Name, KernelTunables.Required));
 
-    /// <summary>The bridge network handing out pod addresses from <paramref name="podCidr"/>, e.g. <see cref="PodCidrs.ForHost"/>.</summary>
+    /// <summary>
+    /// The bridge network handing out pod addresses from <paramref name="podCidr"/>, the Node's allocated range. No
+    /// masquerade of its own: the pod network's unit masquerades only what leaves the pod network.
+    /// </summary>
     public string CniConflist(ClusterConfig config, IPNetwork podCidr) =>
         _renderer.Render("cni-bridge.conflist.sbn", new CniModel(
             config.Name,
             podCidr.ToString(),
             podCidr.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? "::/0" : "0.0.0.0/0"));
+
+    /// <summary>The oneshot unit that sets <paramref name="routes"/> (to the other nodes' pods) and the masquerade rule, at every boot.</summary>
+    public string PodNetworkUnit(ClusterConfig config, HostSpec host, IReadOnlyList<PodRoute> routes)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(routes);
+        return _renderer.Render("bootstrap-pod-network.service.sbn", new PodNetworkModel(
+            host.Name,
+            config.Name,
+            config.Networking.PodSubnet.ToString(),
+            [.. routes.Select(r => new RouteModel(r.Node, Command(PodNetworkCommands.RouteReplace(r))))],
+            Command(PodNetworkCommands.Masquerade(config, "-D")),
+            Command(PodNetworkCommands.Masquerade(config, "-A"))));
+    }
+
+    private static string Command(IReadOnlyList<string> argv) => string.Join(' ', argv.Select(SystemdQuote.Argument));
 
     private string Unit(string program, ClusterConfig config, HostSpec host, IReadOnlyList<string> arguments) =>
         _renderer.Render(
@@ -56,4 +74,8 @@ internal sealed class NodeFiles
     private sealed record SysctlModel(string ClusterName, IReadOnlyList<KernelTunable> Tunables);
 
     private sealed record CniModel(string ClusterName, string PodCidr, string DefaultRoute);
+
+    private sealed record PodNetworkModel(string HostName, string ClusterName, string PodSubnet, IReadOnlyList<RouteModel> Routes, string MasqueradeDelete, string MasqueradeAppend);
+
+    private sealed record RouteModel(string Node, string Command);
 }

@@ -10,7 +10,9 @@ namespace Bootstrap.Core.Kubernetes;
 /// ConfigMap's data only the keys Bootstrap sets count: the bootstrap signer adds a
 /// <c>jws-kubeconfig-&lt;id&gt;</c> key to cluster-info for every signing token, and that is no difference.
 /// Fields only the server fills in (resourceVersion, a ServiceAccount's secrets, managedFields) are not
-/// compared, so an object written once compares equal on every later run.
+/// compared, so an object written once compares equal on every later run. A <c>spec</c> (Deployments, Services)
+/// matches when every field Bootstrap sets is so on the server: the server defaults many others (a Service's
+/// clusterIPs, a pod template's restartPolicy …), which are no difference.
 /// </summary>
 internal static class ObjectComparison
 {
@@ -31,6 +33,7 @@ internal static class ObjectComparison
 
             var same = key == "data" && value is JsonObject wantedData && have[key] is JsonObject existingData
                 ? wantedData.All(entry => JsonNode.DeepEquals(entry.Value, existingData[entry.Key]))
+                : key == "spec" ? Contains(have[key], value)
                 : JsonNode.DeepEquals(value, have[key]);
             if (!same)
             {
@@ -42,6 +45,18 @@ internal static class ObjectComparison
         return (wanted.Metadata?.Labels ?? new Dictionary<string, string>())
             .All(l => existingLabels.TryGetValue(l.Key, out var v) && v == l.Value);
     }
+
+    /// <summary>
+    /// Whether <paramref name="existing"/> has every field of <paramref name="wanted"/> with its value: objects field by
+    /// field (extra fields allowed), lists item by item with the same length, anything else equal.
+    /// </summary>
+    public static bool Contains(JsonNode? existing, JsonNode? wanted) => (existing, wanted) switch
+    {
+        (_, null) => true,
+        (JsonObject have, JsonObject want) => want.All(field => Contains(have[field.Key], field.Value)),
+        (JsonArray have, JsonArray want) => have.Count == want.Count && want.Select((item, i) => Contains(have[i], item)).All(x => x),
+        _ => JsonNode.DeepEquals(existing, wanted),
+    };
 
     /// <summary>e.g. <c>ConfigMap kube-system/kubeadm-config</c>, <c>ClusterRole kubeadm:get-nodes</c>.</summary>
     public static string Describe(IKubernetesObject<V1ObjectMeta> obj)

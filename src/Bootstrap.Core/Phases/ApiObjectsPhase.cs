@@ -23,15 +23,27 @@ internal abstract class ApiObjectsPhase(string name, string description) : ILeaf
     public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (Disabled(context.Config) is { } why)
+        {
+            return TargetPlan.Nothing(why);
+        }
+
         var material = await context.Material.GetAsync(context, cancellationToken).ConfigureAwait(false);
-        var objects = Objects(material);
         var api = await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false);
+        var objects = await ObjectsAsync(material, api, cancellationToken).ConfigureAwait(false);
         var changes = new List<Change>();
+        var notes = new List<string>();
         foreach (var wanted in objects)
         {
             var kind = api is null ? ChangeKind.ApiCreate : await api.DiffAsync(wanted, cancellationToken).ConfigureAwait(false);
             if (kind is not { } k)
             {
+                continue;
+            }
+
+            if (k == ChangeKind.ApiUpdate && KeptWhenChanged(wanted) is { } kept)
+            {
+                notes.Add($"kept {ObjectComparison.Describe(wanted)} as it is: {kept}");
                 continue;
             }
 
@@ -50,11 +62,21 @@ internal abstract class ApiObjectsPhase(string name, string description) : ILeaf
             });
         }
 
-        return changes.Count > 0 ? TargetPlan.Of(changes) : TargetPlan.Nothing($"{objects.Count} objects already in place");
+        return changes.Count > 0 ? TargetPlan.Of(changes, [.. notes]) : TargetPlan.Nothing([$"{objects.Count - notes.Count} objects already in place", .. notes]);
     }
 
     /// <summary>The objects the API must hold.</summary>
     protected abstract IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects(InstallMaterial material);
+
+    /// <summary>The objects the API must hold, given what it holds (null while it does not answer); <see cref="Objects"/> unless overridden.</summary>
+    protected virtual Task<IReadOnlyList<IKubernetesObject<V1ObjectMeta>>> ObjectsAsync(InstallMaterial material, IClusterReader? api, CancellationToken cancellationToken) =>
+        Task.FromResult(Objects(material));
+
+    /// <summary>Why the cluster file turns this phase off (nothing is created or deleted then); null when it runs.</summary>
+    protected virtual string? Disabled(ClusterConfig config) => null;
+
+    /// <summary>Why an object that exists but differs is kept as it is (created when missing, never replaced); null to replace it.</summary>
+    protected virtual string? KeptWhenChanged(IKubernetesObject<V1ObjectMeta> wanted) => null;
 
     /// <summary>The cluster CA certificate from the state, as PEM text.</summary>
     public static string CaPem(InstallMaterial material)

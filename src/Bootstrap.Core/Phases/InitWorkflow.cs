@@ -1,3 +1,4 @@
+using Bootstrap.Core.Phases.Addons;
 using Bootstrap.Core.Phases.Artifacts;
 using Bootstrap.Core.Phases.Certs;
 using Bootstrap.Core.Phases.ControlPlane;
@@ -39,6 +40,9 @@ public static class InitWorkflow
                     [new KubeadmConfigPhase(), new KubeletConfigPhase(), new KubeProxyConfigPhase()]),
                 new BootstrapTokenPhase(),
                 .. JoinWorkflow.NodePhases(),
+
+                // Last, as kubeadm's addon phase: the cluster DNS the kubelets' clusterDNS names.
+                new PhaseGroup("addon", "The cluster add-ons kubeadm installs (CoreDNS; kube-proxy runs as a node service)", [new CoreDnsPhase()]),
             ]);
     }
 }

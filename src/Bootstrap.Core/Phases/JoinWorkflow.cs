@@ -28,11 +28,18 @@ public static class JoinWorkflow
             ]);
     }
 
-    /// <summary>The phases that make hosts nodes, in order; init runs them after its control plane, join alone.</summary>
+    /// <summary>
+    /// The phases that make hosts nodes, in order; init runs them after its control plane, join alone. The runtime and
+    /// the images come before the kubelet needs them; the pod network once the kubelet registered its Node (whose pod
+    /// range the network hands out).
+    /// </summary>
     internal static IReadOnlyList<IPhase> NodePhases() =>
     [
+        new ContainerdPhase(),
+        new ImagesPhase(),
         new KubeletStartPhase(),
         new ClientCsrPhase(),
+        new PodNetworkPhase(),
         new MarkControlPlanePhase(),
         new ServingCsrPhase(),
         new KubeProxyPhase(),

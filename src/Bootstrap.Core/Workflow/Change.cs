@@ -60,6 +60,10 @@ public sealed record Change
             ChangeKind.EtcdLeaderMove => ("would move etcd leadership from", "moved etcd leadership from"),
             ChangeKind.CsrDeny => ("would deny", "denied"),
             ChangeKind.SysctlApply => ("would apply the kernel settings of", "applied the kernel settings of"),
+            ChangeKind.ImageImport => ("would import", "imported"),
+            ChangeKind.RouteDelete => ("would delete the route", "deleted the route"),
+            ChangeKind.RuleDelete => ("would delete the iptables rule", "deleted the iptables rule"),
+            ChangeKind.AddressDelete => ("would delete the address", "deleted the address"),
             _ => ("would join", "joined"),
         };
         var text = new StringBuilder(dryRun ? wouldVerb : verb).Append(' ').Append(Target);

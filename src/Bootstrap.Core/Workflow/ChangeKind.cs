@@ -68,6 +68,7 @@ public enum ChangeKind
 
     /// <summary>Something Bootstrap set up outside files is taken down on a host (kube-proxy's rules, a network interface, mounts).</summary>
     HostCleanup,
+
     /// <summary>A host is added to etcd as a learner (<c>etcdctl member add --learner</c>, on a healthy member).</summary>
     EtcdMemberAdd,
 
@@ -82,4 +83,16 @@ public enum ChangeKind
 
     /// <summary>A sysctl.d file is applied to the running kernel (<c>sysctl -p</c>).</summary>
     SysctlApply,
+
+    /// <summary>An image archive is imported into containerd (its images are missing or differ).</summary>
+    ImageImport,
+
+    /// <summary>A route Bootstrap made is deleted (its pod range belongs to no node any more, or the pod network is the admin's).</summary>
+    RouteDelete,
+
+    /// <summary>A firewall rule Bootstrap made is deleted (the pod network is the admin's).</summary>
+    RuleDelete,
+
+    /// <summary>An address is deleted from a network interface (a bridge still holding a pod range the node no longer has).</summary>
+    AddressDelete,
 }

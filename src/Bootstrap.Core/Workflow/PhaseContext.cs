@@ -41,7 +41,7 @@ public sealed class PhaseContext : IAsyncDisposable
     internal MaterialSource Material { get; } = new();
 
     /// <summary>The Kubernetes API from the workstation, with the state's admin.conf.</summary>
-    internal ApiSource Api { get; } = new();
+    internal ApiSource Api { get; init; } = new();
 
     /// <summary>What the hosts run, read by an upgrade's <c>versions</c> phase for its <c>skew</c> phase.</summary>
     internal Upgrade.VersionReport Versions { get; } = new();

@@ -5,7 +5,7 @@ namespace Bootstrap.Core.Workflow;
 /// <summary>
 /// Which phases of a tree run: all, or one path and what is under it; minus the skipped paths and what is under them.
 /// Optionally only on some hosts: each leaf then runs on its targets that are among <see cref="Hosts"/>
-/// (targets that are not hosts, such as the cluster's API, are kept). Guards (<see cref="IGuardPhase"/>) run
+/// (targets that are not hosts, such as the cluster's API, are kept, and so are every host of an <see cref="IEveryHostPhase"/>). Guards (<see cref="IGuardPhase"/>) run
 /// whenever a later leaf does, on the hosts the later leaves act on.
 /// </summary>
 public sealed record WorkflowSelection
@@ -74,7 +74,7 @@ public sealed record WorkflowSelection
             var (path, leaf) = leaves[i];
             if (leaf is IGuardPhase)
             {
-                var targets = anyLater ? TargetsOf(leaf, config).Where(t => t.Host is not null && later.Contains(t.Name)).ToList() : [];
+                var targets = anyLater ? leaf.Targets(config).Where(t => t.Host is not null && later.Contains(t.Name) && !Unreachable.Contains(t.Name)).ToList() : [];
                 steps[i] = new WorkflowStep(path, leaf, anyLater, targets);
                 continue;
             }
@@ -93,7 +93,10 @@ public sealed record WorkflowSelection
         return [.. steps.Where(s => s.Included || s.Phase is not IGuardPhase)];
     }
 
-    /// <summary>The targets <paramref name="phase"/> acts on under this selection: its own, hosts restricted to <see cref="Hosts"/>.</summary>
+    /// <summary>
+    /// The targets <paramref name="phase"/> acts on under this selection: its own, hosts restricted to <see cref="Hosts"/>
+    /// (all of them for an <see cref="IEveryHostPhase"/>).
+    /// </summary>
     public IReadOnlyList<PhaseTarget> TargetsOf(ILeafPhase phase, ClusterConfig config)
     {
         ArgumentNullException.ThrowIfNull(phase);
@@ -101,7 +104,7 @@ public sealed record WorkflowSelection
         var targets = phase.Targets(config)
             .Where(t => t.Host is null || phase is IApiPhase || !Unreachable.Contains(t.Name))
             .ToList();
-        return Hosts.Count == 0
+        return Hosts.Count == 0 || phase is IEveryHostPhase
             ? targets
             : targets.Where(t => t.Host is null || Hosts.Contains(t.Name, StringComparer.Ordinal)).ToList();
     }

@@ -30,7 +30,7 @@ public sealed class StandardInputTests : IDisposable
 
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.Equal(
-            "<stdin>:39:13: spec.hosts[0].name: expected a host name: lowercase letters, digits and '-' (an RFC 1123 label, at most 63 characters); found \"LB1\"\n"
+            "<stdin>:42:13: spec.hosts[0].name: expected a host name: lowercase letters, digits and '-' (an RFC 1123 label, at most 63 characters); found \"LB1\"\n"
                 + "<stdin>: 1 error(s); the cluster file is not valid\n",
             error);
     }
@@ -76,7 +76,7 @@ public sealed class StandardInputTests : IDisposable
         var (exitCode, _, error) = await CliRun.RunWithInputAsync(text, null, "validate", "-f", "-");
 
         Assert.Equal(ExitCodes.BadInput, exitCode);
-        Assert.StartsWith("<stdin>:31:15: spec.ssh.password: password: prompt reads the terminal, but standard input holds the cluster file (-f -)", error, StringComparison.Ordinal);
+        Assert.StartsWith("<stdin>:34:15: spec.ssh.password: password: prompt reads the terminal, but standard input holds the cluster file (-f -)", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Bootstrap.Core.Config;
+using Bootstrap.Core.Images;
 using Bootstrap.Core.Install;
+using Bootstrap.Core.Tests.Images;
 
 namespace Bootstrap.Core.Tests.Install;
 
@@ -85,6 +87,66 @@ public sealed class ArtifactSourceTests : IDisposable
         Assert.Equal([$"kubelet-{Sha("kubelet binary")}"], Directory.GetFiles(cache).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public async Task An_image_archive_is_read_once_checked_against_its_digest_and_opened_as_it_is()
+    {
+        var archive = TestArchives.Oci("\"io.containerd.image.name\":\"k8s.gcr.io/pause:3.2\"");
+        await File.WriteAllBytesAsync(Path.Combine(_dir, "pause.tar"), archive);
+        await File.WriteAllBytesAsync(Path.Combine(_dir, "pause.tar.gz"), TestArchives.Gzip(archive));
+        await File.WriteAllTextAsync(
+            Path.Combine(_dir, ArtifactSource.ChecksumFile),
+            $"{Convert.ToHexStringLower(SHA256.HashData(archive))}  pause.tar\n{Convert.ToHexStringLower(SHA256.HashData(TestArchives.Gzip(archive)))}  pause.tar.gz\n");
+        var source = await ArtifactSource.OpenAsync(new ArtifactsSpec { Directory = _dir, Sha256 = new Dictionary<string, string>() }, _dir, Http, CancellationToken.None);
+
+        var plain = await source.ImageAsync("pause.tar", CancellationToken.None);
+        var gzipped = await source.ImageAsync("pause.tar.gz", CancellationToken.None);
+
+        Assert.Same(plain, await source.ImageAsync("pause.tar", CancellationToken.None));
+        Assert.Equal("k8s.gcr.io/pause:3.2", Assert.Single(plain.Contents.Images).Name);
+        Assert.Equal(plain.Contents, gzipped.Contents with { Images = plain.Contents.Images });
+        Assert.Equal(plain.Contents.Images, gzipped.Contents.Images);
+        await using var opened = await plain.Open(CancellationToken.None);
+        using var copy = new MemoryStream();
+        await opened.CopyToAsync(copy);
+        Assert.Equal(archive, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task An_image_archive_that_is_not_the_file_its_digest_names_is_refused_as_such_whatever_it_holds()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_dir, "app.tar"), "not even a tar");
+        var spec = new ArtifactsSpec { Directory = _dir, Sha256 = new Dictionary<string, string> { ["app.tar"] = Sha("the real archive") } };
+        var source = await ArtifactSource.OpenAsync(spec, _dir, Http, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<ArtifactException>(() => source.ImageAsync("app.tar", CancellationToken.None));
+
+        Assert.Equal($"the artifact {Path.Combine(_dir, "app.tar")} has sha256 {Sha("not even a tar")}, expected {Sha("the real archive")}; refusing to install it", error.Message);
+    }
+
+    [Fact]
+    public async Task In_url_mode_what_an_image_archive_holds_is_read_without_writing_the_cache_which_only_opening_fills()
+    {
+        var archive = TestArchives.Docker("app:1");
+        using var server = new TinyHttpServer(new Dictionary<string, byte[]> { ["/v1/app.tar"] = archive });
+        var cache = Path.Combine(_dir, "state", "artifacts");
+        var spec = new ArtifactsSpec { BaseUrl = new Uri(server.BaseUrl + "v1/"), Sha256 = new Dictionary<string, string> { ["app.tar"] = Convert.ToHexStringLower(SHA256.HashData(archive)) } };
+        var source = await ArtifactSource.OpenAsync(spec, cache, Http, CancellationToken.None);
+
+        var image = await source.ImageAsync("app.tar", CancellationToken.None);
+
+        Assert.Equal(ImageArchiveFormat.Docker, image.Contents.Format);
+        Assert.False(Directory.Exists(cache), "reading an image archive's contents wrote the cache (a plan must write no state)");
+        await using (var opened = await image.Open(CancellationToken.None))
+        {
+            Assert.Equal(archive.Length, opened.Length);
+        }
+
+        Assert.Equal(2, server.Requests("/v1/app.tar"));
+        var again = await (await ArtifactSource.OpenAsync(spec, cache, Http, CancellationToken.None)).ImageAsync("app.tar", CancellationToken.None);
+        Assert.Equal(image.Contents.Images, again.Contents.Images);
+        Assert.Equal(2, server.Requests("/v1/app.tar"));
+    }
+
     /// <summary>A real HTTP/1.1 server on loopback serving fixed bodies and counting requests.</summary>
     private sealed class TinyHttpServer : IDisposable
     {
@@ -93,6 +155,11 @@ public sealed class ArtifactSourceTests : IDisposable
         private readonly CancellationTokenSource _stop = new();
 
         public TinyHttpServer(IReadOnlyDictionary<string, string> bodies)
+            : this(bodies.ToDictionary(b => b.Key, b => Encoding.UTF8.GetBytes(b.Value), StringComparer.Ordinal))
+        {
+        }
+
+        public TinyHttpServer(IReadOnlyDictionary<string, byte[]> bodies)
         {
             _listener.Start();
             BaseUrl = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/";
@@ -113,7 +180,7 @@ public sealed class ArtifactSourceTests : IDisposable
                         _counts[path] = _counts.GetValueOrDefault(path) + 1;
                     }
 
-                    var body = bodies.TryGetValue(path, out var b) ? Encoding.UTF8.GetBytes(b) : [];
+                    var body = bodies.TryGetValue(path, out var b) ? b : [];
                     var head = bodies.ContainsKey(path) ? "200 OK" : "404 Not Found";
                     await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {head}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
                     await stream.WriteAsync(body);

@@ -2,6 +2,7 @@ using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Phases.Artifacts;
+using Bootstrap.Core.Phases.Nodes;
 
 namespace Bootstrap.Core.Tests.Kubernetes;
 
@@ -25,7 +26,7 @@ public sealed class ClusterNodesTests
         Assert.DoesNotContain("kubelet", InstallFiles.BinariesFor(config, config.Host("cp1")));
         Assert.DoesNotContain(ServiceCatalog.On(config, config.Host("cp1")), s => s.Component == "kubelet");
         Assert.Throws<ArgumentException>(() => KubeletFlags.Build(config, config.Host("cp1")));
-        Assert.Throws<ArgumentException>(() => PodCidrs.ForHost(config, config.Host("cp1")));
+        Assert.Equal(["w1", "w2"], new PodNetworkPhase().Targets(config).Select(t => t.Name));
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class NodeFilesTests
                 "--hostname-override=w1",
                 "--kubeconfig=/etc/kubernetes/kubelet.conf",
                 "--node-ip=192.168.56.31",
+                "--pod-infra-container-image=k8s.gcr.io/pause:3.2",
             ],
             KubeletFlags.Build(Config, Config.Host("w1")));
     }
@@ -38,41 +39,29 @@ public sealed class NodeFilesTests
         Assert.Throws<ArgumentException>(() => files.KubeProxyUnit(Config, Config.Host("lb1")));
     }
 
-    [Theory]
-    [InlineData("cp1", "10.244.0.0/24")]
-    [InlineData("cp3", "10.244.2.0/24")]
-    [InlineData("w1", "10.244.3.0/24")]
-    [InlineData("w2", "10.244.4.0/24")]
-    public void Nodes_get_consecutive_slices_of_the_pod_subnet_in_file_order(string host, string cidr) =>
-        Assert.Equal(IPNetwork.Parse(cidr), PodCidrs.ForHost(Config, Config.Host(host)));
-
     [Fact]
-    public void A_pod_subnet_smaller_than_a_node_slice_serves_only_the_first_node()
+    public void The_bridge_network_hands_out_the_range_it_is_given_and_masquerades_nothing_itself()
     {
-        var config = Config with { Networking = Config.Networking with { PodSubnet = IPNetwork.Parse("10.244.0.0/26") } };
+        var conflist = new NodeFiles(new TemplateRenderer()).CniConflist(Config, IPNetwork.Parse("10.244.7.0/24"));
 
-        Assert.Equal(IPNetwork.Parse("10.244.0.0/26"), PodCidrs.ForHost(config, config.Host("cp1")));
-        Assert.Throws<InvalidOperationException>(() => PodCidrs.ForHost(config, config.Host("cp2")));
+        Assert.Contains("\"subnet\": \"10.244.7.0/24\"", conflist, StringComparison.Ordinal);
+        Assert.Contains("\"ipMasq\": false", conflist, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Ipv6_nodes_get_slash_64_slices()
+    public void An_ipv6_bridge_network_routes_the_ipv6_default()
     {
-        var config = Config with { Networking = Config.Networking with { PodSubnet = IPNetwork.Parse("fd00:244::/56") } };
+        var conflist = new NodeFiles(new TemplateRenderer()).CniConflist(Config, IPNetwork.Parse("fd00:244:0:4::/64"));
 
-        Assert.Equal(IPNetwork.Parse("fd00:244:0:4::/64"), PodCidrs.ForHost(config, config.Host("w2")));
+        Assert.Contains("\"dst\": \"::/0\"", conflist, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Too_small_a_pod_subnet_for_every_node_is_refused()
+    public void The_sandbox_image_follows_the_image_repository_in_containerd_and_the_kubelet()
     {
-        var config = Config with { Networking = Config.Networking with { PodSubnet = IPNetwork.Parse("10.244.0.0/23") } };
+        var config = Config with { ImageRepository = "registry.example.com:5000/k8s" };
 
-        var error = Assert.Throws<InvalidOperationException>(() => PodCidrs.ForHost(config, config.Host("w1")));
-        Assert.Contains("node number 4", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sandbox_image = \"registry.example.com:5000/k8s/pause:3.2\"", new NodeFiles(new TemplateRenderer()).ContainerdConfig(config), StringComparison.Ordinal);
+        Assert.Contains("--pod-infra-container-image=registry.example.com:5000/k8s/pause:3.2", KubeletFlags.Build(config, config.Host("w1")));
     }
-
-    [Fact]
-    public void A_pod_cidr_for_a_load_balancer_is_refused() =>
-        Assert.Throws<ArgumentException>(() => PodCidrs.ForHost(Config, Config.Host("lb1")));
 }

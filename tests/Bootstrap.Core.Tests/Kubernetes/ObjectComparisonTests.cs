@@ -83,4 +83,44 @@ public sealed class ObjectComparisonTests
         signed.Data["kubeconfig"] = "changed";
         Assert.False(ObjectComparison.Matches(wanted, signed));
     }
+
+    [Fact]
+    public void A_service_the_server_completed_with_its_defaults_matches_the_wanted_spec()
+    {
+        var wanted = DnsService();
+        var onServer = DnsService();
+        onServer.Spec.ClusterIPs = ["10.96.0.10"];
+        onServer.Spec.SessionAffinity = "None";
+        onServer.Spec.Type = "ClusterIP";
+        onServer.Spec.IpFamilies = ["IPv4"];
+
+        Assert.True(ObjectComparison.Matches(wanted, onServer));
+    }
+
+    [Fact]
+    public void A_spec_field_bootstrap_sets_that_differs_on_the_server_is_a_difference()
+    {
+        var onServer = DnsService();
+        onServer.Spec.Ports[0].Port = 5353;
+
+        Assert.False(ObjectComparison.Matches(DnsService(), onServer));
+    }
+
+    [Fact]
+    public void Containment_compares_lists_item_by_item_with_their_length()
+    {
+        var wanted = System.Text.Json.Nodes.JsonNode.Parse("""{"a":[{"x":1}],"b":"c"}""");
+
+        Assert.True(ObjectComparison.Contains(System.Text.Json.Nodes.JsonNode.Parse("""{"a":[{"x":1,"y":2}],"b":"c","d":3}"""), wanted));
+        Assert.False(ObjectComparison.Contains(System.Text.Json.Nodes.JsonNode.Parse("""{"a":[{"x":1},{"x":2}],"b":"c"}"""), wanted));
+        Assert.False(ObjectComparison.Contains(System.Text.Json.Nodes.JsonNode.Parse("""{"a":[{"x":1}]}"""), wanted));
+    }
+
+    private static V1Service DnsService() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = new V1ObjectMeta { Name = "kube-dns", NamespaceProperty = "kube-system" },
+        Spec = new V1ServiceSpec { ClusterIP = "10.96.0.10", Ports = [new V1ServicePort { Name = "dns", Port = 53, Protocol = "UDP", TargetPort = 53 }] },
+    };
 }

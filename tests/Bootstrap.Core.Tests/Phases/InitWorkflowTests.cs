@@ -9,7 +9,8 @@ public sealed class InitWorkflowTests
     private static readonly string[] NodePhases =
     [
         "wait-control-plane", "upload-config/kubeadm", "upload-config/kubelet", "upload-config/kube-proxy",
-        "bootstrap-token", "kubelet-start", "kubelet-client-csr", "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
+        "bootstrap-token", "containerd", "images", "kubelet-start", "kubelet-client-csr", "pod-network", "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
+        "addon/coredns",
     ];
 
     private static PhaseTree Tree => InitWorkflow.Create(new PreflightOptions());
@@ -39,12 +40,12 @@ public sealed class InitWorkflowTests
         var config = LabCluster.Load();
         var tree = Tree;
 
-        foreach (var api in new[] { "upload-config/kubeadm", "bootstrap-token", "kubelet-client-csr", "kubelet-serving-csr" })
+        foreach (var api in new[] { "upload-config/kubeadm", "bootstrap-token", "kubelet-client-csr", "kubelet-serving-csr", "addon/coredns" })
         {
             Assert.Equal([PhaseTarget.Cluster], ((ILeafPhase)tree.Find(api)!).Targets(config));
         }
 
-        foreach (var node in new[] { "kubelet-start", "kube-proxy" })
+        foreach (var node in new[] { "containerd", "images", "kubelet-start", "pod-network", "kube-proxy" })
         {
             Assert.Equal(["cp1", "cp2", "cp3", "w1", "w2"], ((ILeafPhase)tree.Find(node)!).Targets(config).Select(h => h.Name));
         }

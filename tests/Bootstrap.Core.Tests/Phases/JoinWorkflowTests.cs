@@ -14,7 +14,9 @@ public sealed class JoinWorkflowTests
         var join = Join.Walk().Select(p => p.Path).ToList();
         var init = InitWorkflow.Create(new PreflightOptions()).Walk().Select(p => p.Path).ToList();
 
-        Assert.Equal(["preflight", "identity", "artifacts", "kubelet-start", "kubelet-client-csr", "mark-control-plane", "kubelet-serving-csr", "kube-proxy"], join);
+        Assert.Equal(
+            ["preflight", "identity", "artifacts", "containerd", "images", "kubelet-start", "kubelet-client-csr", "pod-network", "mark-control-plane", "kubelet-serving-csr", "kube-proxy"],
+            join);
         Assert.Equal(join, init.Where(join.Contains));
     }
 
@@ -29,21 +31,36 @@ public sealed class JoinWorkflowTests
     }
 
     [Fact]
-    public void Joining_one_worker_touches_only_it_and_approves_serving_requests_once_through_the_api()
+    public void Joining_one_worker_touches_only_it_but_routes_every_node_to_its_pods_and_approves_serving_requests_once_through_the_api()
     {
         var config = LabCluster.Load();
         var selection = new WorkflowSelection { Hosts = ["w2"] };
 
         var targets = selection.Steps(Join, config).ToDictionary(s => s.Path, s => s.Targets.Select(h => h.Name).ToList());
 
+        string[] nodes = ["cp1", "cp2", "cp3", "w1", "w2"];
         Assert.Equal(["w2"], targets["preflight"]);
-        Assert.Equal(["w2"], targets["identity"]);
         Assert.Equal(["w2"], targets["artifacts"]);
+        Assert.Equal(["w2"], targets["containerd"]);
         Assert.Equal(["w2"], targets["kubelet-start"]);
         Assert.Equal(["cluster"], targets["kubelet-client-csr"]);
+        Assert.Equal(nodes, targets["pod-network"]);
         Assert.Empty(targets["mark-control-plane"]);
         Assert.Equal(["cluster"], targets["kubelet-serving-csr"]);
         Assert.Equal(["w2"], targets["kube-proxy"]);
+
+        // Every host something is written to is checked by the identity guard first.
+        Assert.Equal(nodes, targets["identity"]);
+        Assert.Equal(nodes, WorkflowRunner.HostsOf(Join, selection, config).Select(h => h.Name));
+    }
+
+    [Fact]
+    public void Joining_one_worker_without_the_pod_network_touches_only_it()
+    {
+        var config = LabCluster.Load();
+        var selection = new WorkflowSelection { Hosts = ["w2"], Skip = ["pod-network"] };
+
+        Assert.Equal(["w2"], selection.Steps(Join, config).Single(s => s.Path == "identity").Targets.Select(h => h.Name));
         Assert.Equal(["w2"], WorkflowRunner.HostsOf(Join, selection, config).Select(h => h.Name));
     }
 

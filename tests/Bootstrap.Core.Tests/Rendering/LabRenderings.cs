@@ -31,6 +31,16 @@ internal static class LabRenderings
     /// <summary>Backups every six hours, the newest 12 kept, in the default directory.</summary>
     public static EtcdBackupSpec Backup { get; } = new() { Schedule = "*-*-* 00/6:00:00", Keep = 12 };
 
+    /// <summary>The lab's Nodes as the controller manager might have allocated them (in registration order, not file order).</summary>
+    public static IReadOnlyList<NodeNetwork> LabNodes { get; } =
+    [
+        new("cp1", System.Net.IPNetwork.Parse("10.244.0.0/24"), System.Net.IPAddress.Parse("192.168.56.21")),
+        new("cp2", System.Net.IPNetwork.Parse("10.244.2.0/24"), System.Net.IPAddress.Parse("192.168.56.22")),
+        new("cp3", System.Net.IPNetwork.Parse("10.244.1.0/24"), System.Net.IPAddress.Parse("192.168.56.23")),
+        new("w1", System.Net.IPNetwork.Parse("10.244.3.0/24"), System.Net.IPAddress.Parse("192.168.56.31")),
+        new("w2", System.Net.IPNetwork.Parse("10.244.4.0/24"), System.Net.IPAddress.Parse("192.168.56.32")),
+    ];
+
     public static IReadOnlyDictionary<string, Func<string>> All()
     {
         var config = LabCluster.Load();
@@ -60,8 +70,10 @@ internal static class LabRenderings
             ["cp1-kubelet.service"] = () => nodeFiles.KubeletUnit(config, cp1),
             ["w1-kubelet.service"] = () => nodeFiles.KubeletUnit(config, w1),
             ["w1-kube-proxy.service"] = () => nodeFiles.KubeProxyUnit(config, w1),
-            ["containerd-config.toml"] = () => nodeFiles.ContainerdConfig(),
-            ["w1-cni-bridge.conflist"] = () => nodeFiles.CniConflist(config, PodCidrs.ForHost(config, w1)),
+            ["containerd-config.toml"] = () => nodeFiles.ContainerdConfig(config),
+            ["w1-cni-bridge.conflist"] = () => nodeFiles.CniConflist(config, System.Net.IPNetwork.Parse("10.244.3.0/24")),
+            ["w1-bootstrap-pod-network.service"] = () => nodeFiles.PodNetworkUnit(config, w1, PodRoutes.For(config, "w1", LabNodes).Routes),
+            ["coredns-Corefile"] = () => renderer.Render("coredns-Corefile.sbn", new { DnsDomain = config.Networking.DnsDomain }),
             ["kubelet-config.yaml"] = () => KubeletConfiguration.ToYaml(config),
             ["kubelet-sysctl.conf"] = () => nodeFiles.KubeletSysctl(config),
             ["kube-proxy-config.conf"] = () => KubeProxyConfiguration.ToYaml(config),

@@ -119,8 +119,8 @@ public sealed class InitLabTests
         {
             "preflight", "certs", "kubeconfig", "artifacts", "etcd/member", "etcd/health", "load-balancer", "control-plane/apiserver",
             "control-plane/controller-manager", "control-plane/scheduler", "wait-control-plane",
-            "upload-config/kubeadm", "upload-config/kubelet", "upload-config/kube-proxy", "bootstrap-token", "kubelet-start",
-            "kubelet-client-csr", "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
+            "upload-config/kubeadm", "upload-config/kubelet", "upload-config/kube-proxy", "bootstrap-token", "containerd", "images", "kubelet-start",
+            "kubelet-client-csr", "pod-network", "mark-control-plane", "kubelet-serving-csr", "kube-proxy", "addon/coredns",
         };
         foreach (var leaf in leaves)
         {

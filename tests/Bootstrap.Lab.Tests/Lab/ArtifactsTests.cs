@@ -1,8 +1,10 @@
+using System.Formats.Tar;
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace Bootstrap.Lab.Tests.Lab;
 
-/// <summary>The artifacts directory scripts/lab builds: real binaries, versions, checksums.</summary>
+/// <summary>The artifacts directory scripts/lab builds: real binaries, versions, checksums, and the two image archives.</summary>
 [Trait("Category", "Lab")]
 public sealed class ArtifactsTests
 {
@@ -10,6 +12,8 @@ public sealed class ArtifactsTests
     [
         "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubeadm", "kubectl", "etcd", "etcdctl",
     ];
+
+    private static readonly string[] Images = ["pause-3.2.oci.tar", "busybox.oci.tar"];
 
     private static readonly TimeSpan Quick = TimeSpan.FromMinutes(1);
 
@@ -21,8 +25,8 @@ public sealed class ArtifactsTests
             .Select(l => l.Split("  ", 2))
             .ToDictionary(p => p[1], p => p[0], StringComparer.Ordinal);
 
-        Assert.Equal(Binaries.Order(StringComparer.Ordinal), sums.Keys.Order(StringComparer.Ordinal));
-        foreach (var binary in Binaries)
+        Assert.Equal(Binaries.Concat(Images).Order(StringComparer.Ordinal), sums.Keys.Order(StringComparer.Ordinal));
+        foreach (var binary in Binaries.Concat(Images))
         {
             await using var file = File.OpenRead(Path.Combine(paths.Artifacts, binary));
             var actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(file));
@@ -109,6 +113,78 @@ public sealed class ArtifactsTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The sandbox image is an OCI layout naming itself k8s.gcr.io/pause:3.2 for containerd, whose one layer holds the
+    /// pause binary compiled statically from the v1.20.2 tree (it runs here, with no library); busybox names itself as
+    /// scripts/lab says and has a shell.
+    /// </summary>
+    [Fact]
+    public async Task The_image_archives_are_oci_layouts_named_as_the_kubelet_asks_with_static_binaries()
+    {
+        var paths = await LabScript.PathsAsync();
+        var dir = Directory.CreateTempSubdirectory("lab-images-");
+        try
+        {
+            var pause = await ReadLayoutAsync(Path.Combine(paths.Artifacts, "pause-3.2.oci.tar"));
+            var busybox = await ReadLayoutAsync(Path.Combine(paths.Artifacts, "busybox.oci.tar"));
+
+            Assert.Equal("k8s.gcr.io/pause:3.2", pause.Name);
+            Assert.Equal(paths.BusyboxImage, busybox.Name);
+            var binary = Path.Combine(dir.FullName, "pause");
+            await File.WriteAllBytesAsync(binary, pause.Files["pause"]);
+            Assert.Equal(0, (await LocalProcess.RunAsync("chmod", ["0700", binary], Quick)).ExitCode);
+            var version = await LocalProcess.RunAsync(binary, ["-v"], Quick);
+            Assert.Equal("pause.c v3.4-from-kubernetes-v1.20.2", version.Stdout.Trim());
+            Assert.True(busybox.Files.ContainsKey("bin/busybox") && busybox.Links["bin/sh"] == "busybox", "busybox has no bin/sh");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The name in index.json and the files of the one layer of an OCI archive.</summary>
+    private static async Task<(string Name, Dictionary<string, byte[]> Files, Dictionary<string, string> Links)> ReadLayoutAsync(string archive)
+    {
+        var blobs = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        await using (var reader = new TarReader(File.OpenRead(archive)))
+        {
+            while (await reader.GetNextEntryAsync() is { } entry)
+            {
+                if (entry.DataStream is { } data)
+                {
+                    using var copy = new MemoryStream();
+                    await data.CopyToAsync(copy);
+                    blobs[entry.Name] = copy.ToArray();
+                }
+            }
+        }
+
+        static string Blob(JsonElement descriptor) => "blobs/sha256/" + descriptor.GetProperty("digest").GetString()!["sha256:".Length..];
+        var index = JsonDocument.Parse(blobs["index.json"]).RootElement.GetProperty("manifests")[0];
+        var manifest = JsonDocument.Parse(blobs[Blob(index)]).RootElement;
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var links = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var layer = new TarReader(new MemoryStream(blobs[Blob(manifest.GetProperty("layers")[0])])))
+        {
+            while (await layer.GetNextEntryAsync() is { } entry)
+            {
+                if (entry.EntryType == TarEntryType.SymbolicLink)
+                {
+                    links[entry.Name] = entry.LinkName;
+                }
+                else if (entry.DataStream is { } data)
+                {
+                    using var copy = new MemoryStream();
+                    await data.CopyToAsync(copy);
+                    files[entry.Name] = copy.ToArray();
+                }
+            }
+        }
+
+        return (index.GetProperty("annotations").GetProperty("io.containerd.image.name").GetString()!, files, links);
     }
 
     private static async Task<ProcessResult> RunArtifactAsync(string binary, params string[] args)

@@ -32,7 +32,7 @@ internal static class LabScript
     public static async Task<LabPaths> PathsAsync()
     {
         var values = await EnvAsync();
-        return new LabPaths(values["LAB_CACHE"], values["LAB_RUN"], values["LAB_KEY"], values["LAB_ARTIFACTS"]);
+        return new LabPaths(values["LAB_CACHE"], values["LAB_RUN"], values["LAB_KEY"], values["LAB_ARTIFACTS"], values["LAB_BUSYBOX_IMAGE"]);
     }
 
     /// <summary>Every LAB_* setting <c>scripts/lab env</c> prints.</summary>

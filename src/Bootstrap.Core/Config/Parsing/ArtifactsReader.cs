@@ -2,10 +2,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace Bootstrap.Core.Config.Parsing;
 
-/// <summary>Reads <c>spec.artifacts</c>: a local directory, or a base URL with a sha256 per file.</summary>
+/// <summary>Reads <c>spec.artifacts</c>: a local directory, or a base URL with a sha256 per file; and the image archives among them.</summary>
 internal static class ArtifactsReader
 {
-    private static readonly string[] Keys = ["directory", "baseUrl", "sha256", "etcd"];
+    private const string ImageExpectation = "file names of image archives in the directory or under baseUrl (e.g. pause-3.2.oci.tar)";
+    private static readonly string[] Keys = ["directory", "baseUrl", "sha256", "etcd", "images"];
     private static readonly string[] EtcdKeys = ["directory", "baseUrl", "sha256"];
 
     public static ArtifactsSpec? Read(MappingReader spec)
@@ -46,10 +47,11 @@ internal static class ArtifactsReader
             return null;
         }
 
+        var images = Images(map);
         if (directory is not null)
         {
-            return Digests(map, required: null) is { } localDigests
-                ? new ArtifactsSpec { Directory = context.ResolvePath(directory), Sha256 = localDigests }
+            return Digests(map, required: null) is { } localDigests && images is not null
+                ? new ArtifactsSpec { Directory = context.ResolvePath(directory), Sha256 = localDigests, Images = images }
                 : null;
         }
 
@@ -69,13 +71,51 @@ internal static class ArtifactsReader
         }
 
         var digests = Digests(map, required);
-        if (url is null || digests is null)
+        if (url is null || digests is null || images is null)
         {
             return null;
         }
 
+        var undigested = images.Where(i => !digests.ContainsKey(i)).ToArray();
+        if (undigested.Length > 0)
+        {
+            context.Error(map.Get("images")!, map.PathOf("images"), $"with baseUrl every image archive needs a sha256 in {map.PathOf("sha256")}; missing: {string.Join(", ", undigested)}");
+            return null;
+        }
+
         var withSlash = url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
-        return new ArtifactsSpec { BaseUrl = withSlash, Sha256 = digests };
+        return new ArtifactsSpec { BaseUrl = withSlash, Sha256 = digests, Images = images };
+    }
+
+    /// <summary><c>images</c>: distinct file names (no '/'), none of them a binary's name.</summary>
+    private static string[]? Images(MappingReader map)
+    {
+        var items = map.StringList("images", ImageExpectation);
+        if (items is null)
+        {
+            return null;
+        }
+
+        var ok = true;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, node, path) in items)
+        {
+            if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name is "." or ".." || name == Install.ArtifactSource.ChecksumFile
+                || ArtifactsSpec.RequiredFiles.Contains(name, StringComparer.Ordinal))
+            {
+                map.Context.Error(node, path, $"expected the file name of an image archive (no '/', not a binary or {Install.ArtifactSource.ChecksumFile}); found {InputQuote.Quote(name)}");
+                ok = false;
+            }
+            else if (!seen.Add(name))
+            {
+                map.Context.Error(node, path, $"{InputQuote.Quote(name)} is listed twice; expected each image archive once");
+                ok = false;
+            }
+        }
+
+        // StringList leaves out (with an error) items that are not scalars.
+        var written = (map.Get("images") as YamlSequenceNode)?.Children.Count ?? 0;
+        return ok && items.Count == written ? [.. items.Select(i => i.Value)] : null;
     }
 
     /// <param name="required">The files that need a digest (URL mode); null when none does (a directory may hold SHA256SUMS).</param>

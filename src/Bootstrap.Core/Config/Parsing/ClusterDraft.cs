@@ -40,6 +40,10 @@ internal sealed record ClusterDraft
 
     public CertificatesSpec? Certificates { get; init; }
 
+    public string? ImageRepository { get; init; }
+
+    public AddonsSpec? Addons { get; init; }
+
     /// <summary>Absolute; null when not written (the default applies) or invalid.</summary>
     public string? StateDirectory { get; init; }
 }

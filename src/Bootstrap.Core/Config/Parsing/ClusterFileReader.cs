@@ -21,12 +21,14 @@ internal static class ClusterFileReader
 
     private static readonly string[] SpecKeys =
     [
-        "kubernetesVersion", "controlPlaneEndpoint", "networking", "loadBalancer", "etcd", "artifacts",
-        "ssh", "hosts", "controlPlane", "kubelet", "kubeProxy", "apiServer", "controllerManager", "scheduler", "certificates", "stateDirectory",
+        "kubernetesVersion", "controlPlaneEndpoint", "networking", "loadBalancer", "etcd", "artifacts", "imageRepository",
+        "ssh", "hosts", "controlPlane", "kubelet", "kubeProxy", "apiServer", "controllerManager", "scheduler", "certificates", "addons", "stateDirectory",
     ];
 
     private static readonly string[] EndpointKeys = ["host", "port"];
-    private static readonly string[] NetworkingKeys = ["hostSubnet", "podSubnet", "serviceSubnet", "dnsDomain"];
+    private static readonly string[] NetworkingKeys = ["hostSubnet", "podSubnet", "serviceSubnet", "dnsDomain", "cni"];
+    private static readonly string[] PodNetworks = ["bridge", "none"];
+    private static readonly string[] AddonsKeys = ["coreDNS"];
     private static readonly string[] LoadBalancerKeys = ["type", "virtualIP", "virtualRouterId", "interface"];
     private static readonly string[] LoadBalancerTypes = ["haproxy-keepalived", "external"];
     private static readonly string[] EtcdKeys = ["topology", "extraArgs", "version", "backup"];
@@ -92,8 +94,42 @@ internal static class ClusterFileReader
             CertSANs = ReadCertSANs(spec),
             ExtraArgs = ReadExtraArgs(spec, kubelet),
             Certificates = ReadCertificates(spec),
+            ImageRepository = ReadImageRepository(spec),
+            Addons = ReadAddons(spec),
             StateDirectory = stateDirectory is null ? null : context.ResolvePath(stateDirectory),
         };
+    }
+
+    private static string? ReadImageRepository(MappingReader spec)
+    {
+        if (spec.Get("imageRepository") is not { } node)
+        {
+            return ClusterConfig.DefaultImageRepository;
+        }
+
+        if (spec.Scalar(node, spec.PathOf("imageRepository"), ScalarFormats.ImageRepositoryExpectation) is not { } text)
+        {
+            return null;
+        }
+
+        if (!ScalarFormats.IsImageRepository(text))
+        {
+            spec.Context.Error(node, spec.PathOf("imageRepository"), $"expected {ScalarFormats.ImageRepositoryExpectation}; found {InputQuote.Quote(text)}");
+            return null;
+        }
+
+        return text;
+    }
+
+    private static AddonsSpec? ReadAddons(MappingReader spec)
+    {
+        if (spec.Get("addons") is not { } node)
+        {
+            return AddonsSpec.Default;
+        }
+
+        var coreDns = MappingReader.Open(spec.Context, node, spec.PathOf("addons"), AddonsKeys)?.Bool("coreDNS", true);
+        return coreDns is null ? null : new AddonsSpec { CoreDns = coreDns.Value };
     }
 
     private static string? ReadMetadata(ParseContext context, MappingReader top)
@@ -187,15 +223,23 @@ internal static class ClusterFileReader
         var pods = Cidr(map, "podSubnet");
         var services = Cidr(map, "serviceSubnet");
         var domain = map.String("dnsDomain") ?? DefaultDnsDomain;
+        var cni = map.OneOf("cni", PodNetworks, "bridge");
         if (!ScalarFormats.IsDnsName(domain))
         {
             spec.Context.Error(map.Get("dnsDomain")!, map.PathOf("dnsDomain"), $"expected a DNS domain such as cluster.local (lowercase RFC 1123 labels separated by dots); found {InputQuote.Quote(domain)}");
             return null;
         }
 
-        return hosts is null || pods is null || services is null
+        return hosts is null || pods is null || services is null || cni is null
             ? null
-            : new NetworkingSpec { HostSubnet = hosts.Value, PodSubnet = pods.Value, ServiceSubnet = services.Value, DnsDomain = domain };
+            : new NetworkingSpec
+            {
+                HostSubnet = hosts.Value,
+                PodSubnet = pods.Value,
+                ServiceSubnet = services.Value,
+                DnsDomain = domain,
+                Cni = cni == "none" ? PodNetwork.None : PodNetwork.Bridge,
+            };
     }
 
     private static System.Net.IPNetwork? Cidr(MappingReader map, string key)

@@ -12,6 +12,8 @@ internal static partial class ScalarFormats
     public const string CidrExpectation = "a CIDR such as 10.244.0.0/16";
     public const string DurationExpectation = "a duration such as 8760h, 365d or 90s (units d, h, m, s)";
     public const string HostExpectation = "an IP address or a DNS name";
+    public const string ImageRepositoryExpectation =
+        "a registry with an optional path, such as k8s.gcr.io or registry.example.com:5000/kubernetes (no tag, no trailing slash)";
 
     /// <summary>
     /// An address in its usual textual form only: four decimal octets for IPv4 (so "10.1" or
@@ -191,6 +193,9 @@ internal static partial class ScalarFormats
             : null;
     }
 
+    /// <summary>What an image name may start with before <c>/pause:3.2</c>: a registry host (with port) and lowercase path components.</summary>
+    public static bool IsImageRepository(string text) => text.Length <= 255 && ImageRepository().IsMatch(text);
+
     /// <summary>The first address of a network with every host bit cleared.</summary>
     public static IPAddress Mask(IPAddress address, int prefix)
     {
@@ -247,4 +252,8 @@ internal static partial class ScalarFormats
 
     [GeneratedRegex("^(/[A-Za-z0-9._-]+)+$")]
     private static partial Regex AbsolutePath();
+
+    // The docker reference grammar's domain (with port) and path components, the repository part of an image name.
+    [GeneratedRegex("^[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")]
+    private static partial Regex ImageRepository();
 }

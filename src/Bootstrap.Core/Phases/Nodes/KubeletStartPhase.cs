@@ -9,21 +9,25 @@ using Bootstrap.Core.Workflow;
 namespace Bootstrap.Core.Phases.Nodes;
 
 /// <summary>
-/// Joins a host as a node the way <c>kubeadm join</c> does, without kubeadm: containerd's configuration,
-/// the CNI network, the KubeletConfiguration, the kernel settings its protectKernelDefaults requires
-/// (a sysctl.d drop-in, applied before the kubelet starts) and the kubelet unit; then, if the host has no
+/// Joins a host as a node the way <c>kubeadm join</c> does, without kubeadm: the KubeletConfiguration, the kernel
+/// settings its protectKernelDefaults requires (a sysctl.d drop-in, applied before the kubelet starts) and the
+/// kubelet unit (containerd runs already: <see cref="ContainerdPhase"/>); then, if the host has no
 /// /etc/kubernetes/kubelet.conf yet, a bootstrap token made for this join (a Secret expiring after
 /// <see cref="TokenTtl"/>) in bootstrap-kubelet.conf. The kubelet makes its own key and gets its client
 /// certificate by CSR; no client certificate is ever pushed. The token is bound to the node: its group is not
 /// approved automatically, and Bootstrap approves only this node's client request made with it, denying any
-/// other (<see cref="NodeClientCsrPolicy"/>). Once the Node is Ready the bootstrap kubeconfig and the token are deleted.
-/// A node that already has kubelet.conf gets no token: it is only kept running and checked Ready.
-/// Restarts of running containerd or kubelets roll one node at a time.
+/// other (<see cref="NodeClientCsrPolicy"/>). Once the Node is registered the bootstrap kubeconfig and the token
+/// are deleted. A node that already has kubelet.conf gets no token: it is only kept running and checked registered;
+/// one whose kubelet binary is replaced (an upgrade) is drained first and uncordoned once Ready with the new version.
+/// Ready comes later for a new node: the Node needs a pod network, whose configuration is written from the pod range
+/// the controller manager allocates on registration (<see cref="PodNetworkPhase"/>), or the admin's CNI.
+/// Restarts of running kubelets roll one node at a time, control planes first.
 /// </summary>
-internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run containerd and the kubelet on every node; a kubelet without kubelet.conf joins with a new short-lived bootstrap token (TLS bootstrap)")
+internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the kubelet on every node; a kubelet without kubelet.conf joins with a new short-lived bootstrap token (TLS bootstrap) and registers its Node")
 {
     public static readonly TimeSpan TokenTtl = TimeSpan.FromMinutes(15);
 
+    private static readonly TimeSpan RegisteredTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan SignedTimeout = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ClientCsrTimeout = TimeSpan.FromMinutes(2);
@@ -38,10 +42,9 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         ArgumentNullException.ThrowIfNull(target);
         var (host, view) = (target.Host, target.View);
         var material = await target.MaterialAsync(cancellationToken).ConfigureAwait(false);
-        var containerd = ServiceCatalog.Containerd();
         var joined = (await view.QueryAsync(new RemoteCommand(["test", "-f", NodeLayout.KubeletKubeconfig], sudo: true), cancellationToken).ConfigureAwait(false)).Succeeded;
         var kubelet = ServiceCatalog.Kubelet(joining: !joined);
-        var (files, notes) = await target.OwnFilesAsync(material, NodeInstallFiles.Kubelet(material, _files, host), [containerd, kubelet], cancellationToken).ConfigureAwait(false);
+        var (files, notes) = await target.OwnFilesAsync(material, NodeInstallFiles.Kubelet(material, _files, host), [kubelet], cancellationToken).ConfigureAwait(false);
         var changes = new List<Change>(files);
         if (await HostPreparation.DirectoryAsync(view, NodeLayout.StaticPodDir, "0755", "root", cancellationToken).ConfigureAwait(false) is { } manifests)
         {
@@ -54,7 +57,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
             changes.Add(kernel);
         }
 
-        var units = await ServiceControl.PlanAsync(view, [containerd, kubelet], files, waitAfterStart: true, cancellationToken).ConfigureAwait(false);
+        var units = await ServiceControl.PlanAsync(view, [kubelet], files, waitAfterStart: true, cancellationToken).ConfigureAwait(false);
         if (joined)
         {
             // A new kubelet binary is a version change: the node is drained first and uncordoned once Ready with it.
@@ -77,24 +80,30 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
                 Notes = notes,
                 Rolling = ServiceControl.Restarts(changes),
                 RollOrder = host.HasRole(Config.HostRole.ControlPlane) ? 0 : 1,
-                VerifyDescription = upgrading ? $"would wait until node {host.Name} is Ready with kubelet {version}, then uncordon it" : $"would check that node {host.Name} is Ready",
+                VerifyDescription = upgrading ? $"would wait until node {host.Name} is Ready with kubelet {version}, then uncordon it" : $"would check that node {host.Name} is registered",
                 Verify = async (apply, ct) =>
                 {
                     var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
-                    if (await WaitReadyAsync(client, host.Name, apply.Time, ct, version: upgrading ? version : null).ConfigureAwait(false) is { } state)
+                    if (!upgrading)
                     {
-                        throw new PhaseFailedException(
-                            $"node {host.Name} is not Ready{(upgrading ? $" with kubelet {version}" : string.Empty)} after {ReadyTimeout.TotalMinutes:0} minutes: {state} ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
-                            + "if it belongs to an earlier cluster, stop the kubelet and remove it to join again)");
+                        if (!await WaitRegisteredAsync(client, host.Name, apply.Time, ct).ConfigureAwait(false))
+                        {
+                            throw new PhaseFailedException(
+                                $"node {host.Name} is not registered after {RegisteredTimeout.TotalMinutes:0} minutes ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
+                                + "if it belongs to an earlier cluster, stop the kubelet and remove it to join again)");
+                        }
+
+                        return [$"node {host.Name} is registered"];
                     }
 
-                    if (upgrading)
+                    // A node drained for its new kubelet had its pod network already: it is Ready again once the kubelet runs.
+                    if (await WaitReadyAsync(client, host.Name, version, apply.Time, ct).ConfigureAwait(false) is { } state)
                     {
-                        await client.CordonAsync(host.Name, cordon: false, ct).ConfigureAwait(false);
-                        return [$"node {host.Name} is Ready with kubelet {version}; uncordoned"];
+                        throw new PhaseFailedException($"node {host.Name} is not Ready with kubelet {version} after {ReadyTimeout.TotalMinutes:0} minutes: {state}");
                     }
 
-                    return [$"node {host.Name} is Ready"];
+                    await client.CordonAsync(host.Name, cordon: false, ct).ConfigureAwait(false);
+                    return [$"node {host.Name} is Ready with kubelet {version}; uncordoned"];
                 },
             };
         }
@@ -170,7 +179,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
 
         // The token's group is not auto-approved: the kubelet waits for its client certificate (its healthz comes up
         // only then) until Bootstrap approves the one request that is exactly this node's; anything else made with
-        // the token is denied, now and while the node becomes Ready.
+        // the token is denied, now and while the node registers.
         var decisions = new List<string>();
         Task DecideAsync(CancellationToken ct) => DecideTokenRequestsAsync(apply, api, host.Name, token, decisions, ct);
         if (!await WaitClientCertificateAsync(api, token, apply.Time, DecideAsync, cancellationToken).ConfigureAwait(false))
@@ -181,20 +190,20 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
         }
 
         await ServiceControl.WaitHealthyAsync(remote, kubelet, apply.Redactor, apply.Time, cancellationToken).ConfigureAwait(false);
-        if (await WaitReadyAsync(api, host.Name, apply.Time, cancellationToken, DecideAsync).ConfigureAwait(false) is { } state)
+        if (!await WaitRegisteredAsync(api, host.Name, apply.Time, cancellationToken, DecideAsync).ConfigureAwait(false))
         {
-            throw new PhaseFailedException($"node {host.Name} is not Ready after {ReadyTimeout.TotalMinutes:0} minutes: {state}");
+            throw new PhaseFailedException($"node {host.Name} is not registered after {RegisteredTimeout.TotalMinutes:0} minutes: its kubelet got no client certificate or cannot reach the API");
         }
 
         details.AddRange(decisions);
 
         // The kubelet does not need the signature (its bootstrap kubeconfig carries the CA), but a
-        // stock `kubeadm join` does: checked once the node is Ready, when the signer has long had time.
+        // stock `kubeadm join` does: checked once the node is registered, when the signer has long had time.
         await WaitSignedAsync(api, token, apply.Time, cancellationToken).ConfigureAwait(false);
         details.Add($"cluster-info is signed for token {token.Id} (jws-kubeconfig-{token.Id})");
         await remote.RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", NodeLayout.BootstrapKubeletKubeconfig], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
         await api.DeleteSecretAsync(token.SecretName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false);
-        details.Add($"node {host.Name} joined and is Ready; deleted its bootstrap token and {NodeLayout.BootstrapKubeletKubeconfig}");
+        details.Add($"node {host.Name} joined (registered with its own client certificate); deleted its bootstrap token and {NodeLayout.BootstrapKubeletKubeconfig}");
         apply.Run.Joined.Add(host.Name, token.Id);
         return details;
     }
@@ -271,13 +280,13 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
     }
 
     /// <summary>
-    /// Null once the Node is Ready (and its kubelet reports <paramref name="version"/> when given), else its last state after
-    /// <see cref="ReadyTimeout"/>; <paramref name="eachPoll"/> runs before each look.
+    /// Whether the Node exists within <see cref="RegisteredTimeout"/>: the kubelet registers it with its own client certificate;
+    /// <paramref name="eachPoll"/> runs before each look.
     /// </summary>
-    private static async Task<string?> WaitReadyAsync(
-        IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken, Func<CancellationToken, Task>? eachPoll = null, KubernetesVersion? version = null)
+    private static async Task<bool> WaitRegisteredAsync(
+        IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken, Func<CancellationToken, Task>? eachPoll = null)
     {
-        var deadline = time.GetUtcNow() + ReadyTimeout;
+        var deadline = time.GetUtcNow() + RegisteredTimeout;
         while (true)
         {
             if (eachPoll is not null)
@@ -285,8 +294,28 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run cont
                 await eachPoll(cancellationToken).ConfigureAwait(false);
             }
 
+            if (await api.NodeAsync(name, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return true;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Null once the Node is Ready and its kubelet reports <paramref name="version"/>, else its last state after <see cref="ReadyTimeout"/>.</summary>
+    private static async Task<string?> WaitReadyAsync(IClusterReader api, string name, KubernetesVersion version, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + ReadyTimeout;
+        while (true)
+        {
             var node = await api.NodeAsync(name, cancellationToken).ConfigureAwait(false);
-            if (NodeConditions.IsReady(node) && (version is null || node?.Status?.NodeInfo?.KubeletVersion == version.ToString()))
+            if (NodeConditions.IsReady(node) && node?.Status?.NodeInfo?.KubeletVersion == version.ToString())
             {
                 return null;
             }

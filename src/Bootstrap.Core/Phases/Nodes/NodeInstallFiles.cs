@@ -6,15 +6,21 @@ using Bootstrap.Core.Remote;
 namespace Bootstrap.Core.Phases.Nodes;
 
 /// <summary>
-/// The files a node gets besides credentials, with kubeadm's paths: the cluster CA (kubelets check client
-/// certificates against it), containerd's configuration, the bridge CNI network, the KubeletConfiguration,
-/// the kernel settings it requires (a sysctl.d drop-in) and the kubelet unit; and kube-proxy's
-/// configuration, kubeconfig and unit. Pure.
+/// The files a node gets besides credentials, with kubeadm's paths: containerd's configuration; the cluster CA
+/// (kubelets check client certificates against it), the KubeletConfiguration, the kernel settings it requires
+/// (a sysctl.d drop-in) and the kubelet unit; and kube-proxy's configuration, kubeconfig and unit. Pure. (The pod
+/// network's files depend on the Node's allocated pod range: <see cref="PodNetworkPhase"/>.)
 /// </summary>
 internal static class NodeInstallFiles
 {
     private const int Public = 0b110_100_100;
     private const int Secret = 0b110_000_000;
+
+    public static IReadOnlyList<DesiredFile> Containerd(ClusterConfig config, NodeFiles files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        return [DesiredFile.FromText(new FileSpec(NodeLayout.ContainerdConfig, Public), files.ContainerdConfig(config))];
+    }
 
     public static IReadOnlyList<DesiredFile> Kubelet(InstallMaterial material, NodeFiles files, HostSpec host)
     {
@@ -24,8 +30,6 @@ internal static class NodeInstallFiles
         return
         [
             DesiredFile.FromBytes(new FileSpec(NodeLayout.CaCert, Public), material.StateFile("pki/ca.crt")),
-            DesiredFile.FromText(new FileSpec(NodeLayout.ContainerdConfig, Public), files.ContainerdConfig()),
-            DesiredFile.FromText(new FileSpec(NodeLayout.CniConflist, Public), files.CniConflist(config, PodCidrs.ForHost(config, host))),
             DesiredFile.FromText(new FileSpec(NodeLayout.KubeletConfig, Public), KubeletConfiguration.ToYaml(config)),
             DesiredFile.FromText(new FileSpec(KernelTunables.DropInPath, Public), files.KubeletSysctl(config)),
             DesiredFile.FromText(new FileSpec(InstallFiles.UnitPath("kubelet"), Public), files.KubeletUnit(config, host)),

@@ -71,7 +71,7 @@ public sealed class LocalFileChecksTests : IDisposable
 
         var error = Assert.Single(errors);
         Assert.Equal("spec.ssh.identityFile", error.Path);
-        Assert.Equal(31, error.Line);
+        Assert.Equal(34, error.Line);
     }
 
     [Fact]

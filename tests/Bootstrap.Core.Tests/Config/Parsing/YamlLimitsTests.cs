@@ -24,7 +24,7 @@ public sealed class YamlLimitsTests
         var error = Assert.Single(Load(yaml).Errors);
 
         // The document's mapping is level 1, x's list level 2, so the 64th [ opens level 65.
-        Assert.Equal(68, error.Line);
+        Assert.Equal(71, error.Line);
         Assert.Equal(4 + 63, error.Column);
         Assert.EndsWith($"the YAML nests deeper than {YamlLimits.MaxDepth} levels of mappings and lists; expected a cluster file (its deepest field is 6 levels down)", error.ToString(), StringComparison.Ordinal);
     }
@@ -57,7 +57,7 @@ public sealed class YamlLimitsTests
         var (exitCode, _, error) = Cli.CliRun.Run("validate", "-f", file);
 
         Assert.Equal(2, exitCode);
-        Assert.StartsWith($"{file}:130:129: spec.kubelet.configPatch.a0.a1.", error, StringComparison.Ordinal);
+        Assert.StartsWith($"{file}:133:129: spec.kubelet.configPatch.a0.a1.", error, StringComparison.Ordinal);
         Assert.Contains(": the YAML nests deeper than 64 levels", error, StringComparison.Ordinal);
         Assert.DoesNotContain("internal error", error, StringComparison.Ordinal);
     }
@@ -92,7 +92,7 @@ public sealed class YamlLimitsTests
         clock.Stop();
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
 
-        Assert.Equal(73, error.Line);
+        Assert.Equal(76, error.Line);
         Assert.Equal("spec.kubelet.configPatch.x4[7]", error.Path);
         Assert.Equal($"alias *x3 stands for 11111 nodes, which takes the file past {YamlLimits.MaxNodes} nodes with aliases expanded; expected a cluster file (is this an alias bomb?)", error.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
@@ -114,7 +114,7 @@ public sealed class YamlLimitsTests
 
         var error = Assert.Single(Load(yaml).Errors);
 
-        Assert.Equal(68, error.Line);
+        Assert.Equal(71, error.Line);
         Assert.StartsWith("x[", error.Path, StringComparison.Ordinal);
         Assert.Equal($"the file has more than {YamlLimits.MaxNodes} YAML nodes (scalars, mappings and lists); expected a cluster file", error.Message);
     }

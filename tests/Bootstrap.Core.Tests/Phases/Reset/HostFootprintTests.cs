@@ -7,13 +7,13 @@ public sealed class HostFootprintTests
     private static readonly Bootstrap.Core.Config.ClusterConfig Config = LabCluster.Load();
 
     [Fact]
-    public void A_worker_loses_its_kubelet_kube_proxy_and_containerd_state_but_keeps_the_os_packages_units()
+    public void A_worker_loses_its_kubelet_kube_proxy_pod_network_and_containerd_state_but_keeps_the_os_packages_units()
     {
         var paths = HostFootprint.Paths(Config, Config.Host("w1"));
 
         Assert.Equal(
             [
-                "/etc/systemd/system/kubelet.service", "/etc/systemd/system/kube-proxy.service", "/etc/kubernetes", "/var/lib/kubelet", "/var/lib/kube-proxy",
+                "/etc/systemd/system/kubelet.service", "/etc/systemd/system/kube-proxy.service", "/etc/systemd/system/bootstrap-pod-network.service", "/etc/kubernetes", "/var/lib/kubelet", "/var/lib/kube-proxy",
                 "/etc/cni/net.d/10-bootstrap-bridge.conflist", "/etc/containerd/config.toml", "/var/lib/cni", "/usr/local/bin/kubelet", "/usr/local/bin/kube-proxy", "/var/lib/bootstrap",
             ],
             paths);
@@ -30,7 +30,7 @@ public sealed class HostFootprintTests
         Assert.Contains("/etc/systemd/system/kube-apiserver.service", paths);
         Assert.Contains("/var/log/kubernetes/audit", paths);
         Assert.Contains("/usr/local/bin/etcdctl", paths);
-        Assert.Equal(["kube-proxy", "kubelet", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd", "containerd"], services);
+        Assert.Equal(["bootstrap-pod-network", "kube-proxy", "kubelet", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd", "containerd"], services);
     }
 
     [Fact]

@@ -1,0 +1,37 @@
+using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Workflow;
+using k8s;
+using k8s.Models;
+
+namespace Bootstrap.Core.Tests.Phases.Nodes;
+
+/// <summary>The API as a plan reads it, from a fixed list of Nodes.</summary>
+internal sealed class FakeClusterReader(params V1Node[] nodes) : IClusterReader
+{
+    public Task<bool> AnswersAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<ChangeKind?> DiffAsync(IKubernetesObject<V1ObjectMeta> wanted, CancellationToken cancellationToken) => Task.FromResult<ChangeKind?>(ChangeKind.ApiCreate);
+
+    public Task<V1ConfigMap?> ConfigMapAsync(string name, string ns, CancellationToken cancellationToken) => Task.FromResult<V1ConfigMap?>(null);
+
+    public Task<V1Node?> NodeAsync(string name, CancellationToken cancellationToken) => Task.FromResult(nodes.FirstOrDefault(n => n.Metadata.Name == name));
+
+    public Task<IReadOnlyList<V1Pod>> PodsOnNodeAsync(string node, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<V1Pod>>([]);
+
+    public Task<IReadOnlyList<V1Node>> NodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<V1Node>>(nodes);
+
+    public Task<V1Deployment?> DeploymentAsync(string name, string ns, CancellationToken cancellationToken) => Task.FromResult<V1Deployment?>(null);
+
+    public Task<string?> ServiceAccountTokenAsync(string name, string ns, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    public Task<IReadOnlyList<V1CertificateSigningRequest>> CertificateSigningRequestsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<V1CertificateSigningRequest>>([]);
+
+    /// <summary>A registered Node with its allocated range (none when null) and its InternalIP.</summary>
+    public static V1Node Node(string name, string? podCidr, string address) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1NodeSpec { PodCIDR = podCidr },
+        Status = new V1NodeStatus { Addresses = [new V1NodeAddress { Type = "InternalIP", Address = address }] },
+    };
+}
