@@ -29,8 +29,12 @@ internal sealed class ImagesPhase() : HostPhase("images", "Import the image arch
         }
 
         var view = target.View;
-        var listing = await view.QueryAsync(ContainerdImages.List(), cancellationToken).ConfigureAwait(false);
-        var present = listing.Succeeded ? ContainerdImages.Parse(listing.Stdout) : null;
+
+        // A containerd that is not running is not asked (ctr would wait for its socket until a timeout, with a message
+        // that differs from run to run); one that runs and cannot list its images is named with ctr's words.
+        var containerd = await view.UnitAsync("containerd.service", cancellationToken).ConfigureAwait(false);
+        var listing = containerd.ActiveState == "active" ? await view.QueryAsync(ContainerdImages.List(), cancellationToken).ConfigureAwait(false) : null;
+        var present = listing is { Succeeded: true } ? ContainerdImages.Parse(listing.Stdout) : null;
         var changes = new List<Change>();
         var notes = new List<string>();
         foreach (var archive in archives)
@@ -61,7 +65,8 @@ internal sealed class ImagesPhase() : HostPhase("images", "Import the image arch
                 Target = $"{string.Join(", ", archive.Contents.Images.Select(i => i.Name))} from {archive.File}",
                 From = differing.Count == 1 ? differing[0].Now : null,
                 To = string.Join(", ", differing.Select(d => d.Image.Identity)),
-                Reason = present is null ? $"containerd does not list its images yet ({FirstLine(listing)})"
+                Reason = listing is null ? "containerd is not running yet"
+                    : present is null ? $"containerd does not list its images ({FirstLine(listing)})"
                     : string.Join("; ", differing.Select(d => d.Now is null ? $"{d.Image.Name} is missing" : $"{d.Image.Name} is {d.Now}")),
                 Apply = (apply, ct) => ImportAsync(apply, view.Name, archive, ct),
             });

@@ -51,8 +51,9 @@ public sealed class ImagesPhaseTests : IAsyncLifetime
 
     private static string Sha(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
-    private async Task<TargetPlan> PlanAsync(FakeNode node)
+    private async Task<TargetPlan> PlanAsync(FakeNode node, string containerd = "active")
     {
+        node.Units["containerd.service"] = (containerd, "enabled");
         var context = new PhaseContext
         {
             Config = _config,
@@ -108,12 +109,24 @@ public sealed class ImagesPhaseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Before_containerd_answers_every_archive_would_be_imported_saying_why()
+    public async Task Before_containerd_runs_every_archive_would_be_imported_and_containerd_is_not_asked()
+    {
+        var node = new FakeNode("w1");
+
+        var plan = await PlanAsync(node, containerd: "inactive");
+
+        Assert.Equal(2, plan.Changes.Count);
+        Assert.All(plan.Changes, c => Assert.Equal("containerd is not running yet", c.Reason));
+        Assert.DoesNotContain(node.Commands, c => c.StartsWith("ctr ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_running_containerd_that_cannot_list_its_images_is_named_with_ctrs_words()
     {
         var plan = await PlanAsync(new FakeNode("w1") { Images = null });
 
         Assert.Equal(2, plan.Changes.Count);
-        Assert.All(plan.Changes, c => Assert.StartsWith("containerd does not list its images yet (ctr: failed to dial", c.Reason, StringComparison.Ordinal));
+        Assert.All(plan.Changes, c => Assert.StartsWith("containerd does not list its images (ctr: failed to dial", c.Reason, StringComparison.Ordinal));
     }
 
     [Fact]
