@@ -5,6 +5,7 @@ using Bootstrap.Core.Remote;
 using Bootstrap.Lab.Tests.Hardening;
 using Bootstrap.Lab.Tests.Lab;
 using Bootstrap.Lab.Tests.Preflight;
+using Bootstrap.Lab.Tests.Workloads;
 using static Bootstrap.Lab.Tests.Init.LabInspection;
 
 namespace Bootstrap.Lab.Tests.Init;
@@ -44,12 +45,14 @@ public sealed class InitLabTests
             sysctls = await HardeningChecks.SavedSysctlsAsync(paths);
             await Step("PlanChangesNothing", () => PlanChangesNothingAsync(paths, cluster));
             await Step("FreshPlanListsTheGoldenChanges", () => LifecycleGuards.FreshPlanListsTheGoldenChangesAsync(cluster));
-            await Step("FirstInit", () => FirstInitAsync(cluster));
+            var initEvents = string.Empty;
+            await Step("FirstInit", async () => initEvents = await FirstInitAsync(cluster));
             await Step("EtcdIsAThreeMemberMutualTlsCluster", () => EtcdIsAThreeMemberMutualTlsClusterAsync(paths));
             await Step("TheApiAnswersThroughTheVipAndOnEachApiServer", () => TheApiAnswersThroughTheVipAndOnEachApiServerAsync(paths, cluster));
             await Step("EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGives", () => EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(paths, cluster));
             await Step("ASecondInitChangesAndRestartsNothing", () => ASecondInitChangesAndRestartsNothingAsync(paths, cluster));
             await Step("Hardening", () => HardeningChecks.OnTheInstalledClusterAsync(paths, cluster));
+            await Step("Workloads", () => WorkloadChecks.OnTheInstalledClusterAsync(paths, cluster, initEvents));
             await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(cluster));
             await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
             await Step("AMissingEncryptionKeyIsRefusedAndRecoveredFromAHost", () => LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster));
@@ -107,7 +110,8 @@ public sealed class InitLabTests
         return [.. trees];
     }
 
-    private static async Task FirstInitAsync(LabClusterFile cluster)
+    /// <summary>The first init, checked event by event; returns its NDJSON.</summary>
+    private static async Task<string> FirstInitAsync(LabClusterFile cluster)
     {
         var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
         Assert.True(init.ExitCode == 0, init.Output);
@@ -135,6 +139,7 @@ public sealed class InitLabTests
         Assert.True(File.Exists(cluster.AdminKubeconfig));
         Assert.Contains($"server: https://{Vip}:6443", await File.ReadAllTextAsync(cluster.AdminKubeconfig), StringComparison.Ordinal);
         Assert.Equal(0, help.ExitCode);
+        return init.Stdout;
     }
 
     private static async Task EtcdIsAThreeMemberMutualTlsClusterAsync(LabPaths paths)

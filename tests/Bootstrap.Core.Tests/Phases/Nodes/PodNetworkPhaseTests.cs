@@ -10,7 +10,7 @@ using Serilog;
 
 namespace Bootstrap.Core.Tests.Phases.Nodes;
 
-/// <summary>What pod-network plans on a node, from the API's Nodes and what the node has (its behaviour on real nodes is the lab's WorkloadsLabTests).</summary>
+/// <summary>What pod-network plans on a node, from the API's Nodes and what the node has (its behaviour on real nodes is the lab's WorkloadChecks, steps of InitLabTests).</summary>
 public sealed class PodNetworkPhaseTests
 {
     private const string Unit = "/etc/systemd/system/bootstrap-pod-network.service";

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using Bootstrap.Lab.Tests.Init;
 using Bootstrap.Lab.Tests.Lab;
-using Bootstrap.Lab.Tests.Preflight;
 using static Bootstrap.Lab.Tests.Init.LabInspection;
 
 namespace Bootstrap.Lab.Tests.Workloads;
@@ -15,44 +14,28 @@ namespace Bootstrap.Lab.Tests.Workloads;
 /// another node, NodePort from the workstation on every node), `kubectl logs` and `exec` go through the API server,
 /// pods resolve through the cluster DNS address, a lost kubelet's pods move with their networking, and re-runs change
 /// nothing. CoreDNS is installed as kubeadm installs it, but its pods stay in ImagePull: no registry the lab reaches
-/// serves the coredns image, and no package has it. One test, in order, on one lab cluster.
+/// serves the coredns image, and no package has it. Steps of <see cref="InitLabTests"/> on its cluster, after the first init.
 /// </summary>
-[Collection(LabCollection.Name)]
-[Trait("Category", "Lab")]
-public sealed class WorkloadsLabTests
+internal static class WorkloadChecks
 {
     private static readonly string[] Nodes = ["cp1", "cp2", "cp3", "w1", "w2"];
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(4);
 
-    [Fact]
-    public async Task Pods_run_from_imported_images_talk_across_nodes_and_through_services_and_survive_a_lost_kubelet_and_reruns_change_nothing()
+    /// <summary>Every workload check, in order, on the installed cluster; <paramref name="initEvents"/> is the first init's NDJSON.</summary>
+    public static async Task OnTheInstalledClusterAsync(LabPaths paths, LabClusterFile cluster, string initEvents)
     {
-        await LabInUse.WaitUntilFreeAsync();
-        var paths = await LabScript.PathsAsync();
-        using var cluster = LabClusterFile.Create();
-        try
-        {
-            await LabScript.UpOrFailAsync();
-            var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
-            Assert.True(init.ExitCode == 0, init.Output);
-
-            var kubectl = new Kubectl(paths, cluster);
-            var ranges = await EachNodesBridgeHandsOutItsAllocatedRangeAndRoutesToEveryOtherAsync(paths, kubectl);
-            await EveryNodeImportedTheImagesOnceAsync(paths, init.Stdout);
-            var pods = await FourPodsRunOnFourNodesWithAddressesFromTheirNodesRangesAsync(paths, kubectl, cluster.Directory, ranges);
-            await EveryPodReachesEveryOtherByAddressAsync(kubectl, pods);
-            await TheKubernetesServiceAnswersTlsFromAPodAsync(kubectl, pods);
-            await TheClusterIpServiceAnswersFromAPodOnAnotherNodeAsync(kubectl, pods);
-            await TheNodePortAnswersFromTheWorkstationOnEveryNodeAsync(kubectl, pods);
-            await LogsAndExecGoThroughTheApiServerAndPodsResolveThroughTheClusterDnsAsync(kubectl, pods);
-            await CoreDnsIsKubeadmsAndWaitsForItsImageAsync(kubectl);
-            await ALostKubeletsPodsMoveAndTalkAndItsRoutesStayRightWhenItReturnsAsync(paths, kubectl, ranges);
-            await RerunsChangeNothingAndImportNothingAsync(cluster);
-        }
-        finally
-        {
-            await LabScript.DownOrFailAsync();
-        }
+        var kubectl = new Kubectl(paths, cluster);
+        var ranges = await EachNodesBridgeHandsOutItsAllocatedRangeAndRoutesToEveryOtherAsync(paths, kubectl);
+        await EveryNodeImportedTheImagesOnceAsync(paths, initEvents);
+        var pods = await FourPodsRunOnFourNodesWithAddressesFromTheirNodesRangesAsync(paths, kubectl, cluster.Directory, ranges);
+        await EveryPodReachesEveryOtherByAddressAsync(kubectl, pods);
+        await TheKubernetesServiceAnswersTlsFromAPodAsync(kubectl, pods);
+        await TheClusterIpServiceAnswersFromAPodOnAnotherNodeAsync(kubectl, pods);
+        await TheNodePortAnswersFromTheWorkstationOnEveryNodeAsync(kubectl, pods);
+        await LogsAndExecGoThroughTheApiServerAndPodsResolveThroughTheClusterDnsAsync(kubectl, pods);
+        await CoreDnsIsKubeadmsAndWaitsForItsImageAsync(kubectl);
+        await ALostKubeletsPodsMoveAndTalkAndItsRoutesStayRightWhenItReturnsAsync(paths, kubectl, ranges);
+        await RerunsChangeNothingAndImportNothingAsync(cluster);
     }
 
     /// <summary>Each node's conflist subnet is its Node.spec.podCIDR, and its routes (proto 158) reach every other node's range via that node.</summary>
