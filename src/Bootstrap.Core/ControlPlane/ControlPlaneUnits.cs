@@ -14,10 +14,10 @@ internal sealed class ControlPlaneUnits
     public ControlPlaneUnits(TemplateRenderer renderer) => _renderer = renderer;
 
     public string Etcd(ClusterConfig config, HostSpec member, EtcdClusterState state) =>
-        Render("etcd", config, member, EtcdFlags.Build(config, member, state), loadCredentials: EtcdCredentials.LoadCredentials);
+        Etcd(config, member, EtcdInitialCluster.New(config) with { State = state });
 
     public string Etcd(ClusterConfig config, HostSpec member, EtcdInitialCluster initial) =>
-        Render("etcd", config, member, EtcdFlags.Build(config, member, initial));
+        Render("etcd", config, member, EtcdFlags.Build(config, member, initial), loadCredentials: EtcdCredentials.LoadCredentials);
 
     public string ApiServer(ClusterConfig config, HostSpec host, ApiServerFlagOptions options) =>
         Render("kube-apiserver", config, host, ApiServerFlags.Build(config, host, options), (int)ApiServerHandover.StopTimeout.TotalSeconds);

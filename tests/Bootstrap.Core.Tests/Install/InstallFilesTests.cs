@@ -37,6 +37,26 @@ public sealed class InstallFilesTests : IAsyncLifetime
     private IReadOnlyDictionary<string, DesiredFile> CertificatesOf(string host) =>
         InstallFiles.Certificates(_material, _config.Host(host)).ToDictionary(f => f.Path);
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_etcd_unit_loads_every_key_pair_its_flags_name_from_systemds_credentials_for_a_new_or_a_joining_member(bool joining)
+    {
+        var cp1 = _config.Host("cp1");
+        var initial = joining
+            ? Bootstrap.Core.ControlPlane.EtcdInitialCluster.New(_config) with { State = Bootstrap.Core.ControlPlane.EtcdClusterState.Existing }
+            : Bootstrap.Core.ControlPlane.EtcdInitialCluster.New(_config);
+        var unit = new InstallFiles(new TemplateRenderer()).EtcdUnit(_material, cp1, initial);
+        using var content = new StreamReader(await unit.Open(CancellationToken.None));
+        var text = await content.ReadToEndAsync();
+
+        foreach (var (flag, file) in new[] { ("cert-file", "server.crt"), ("key-file", "server.key"), ("peer-cert-file", "peer.crt"), ("peer-key-file", "peer.key") })
+        {
+            Assert.Contains($"--{flag}=/run/credentials/etcd.service/{file}", text, StringComparison.Ordinal);
+            Assert.Contains($"LoadCredential={file}:/etc/kubernetes/pki/etcd/{file}", text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Every_control_plane_host_gets_the_same_CAs_and_service_account_keys()
     {
