@@ -47,7 +47,7 @@ internal static class ResetCommand
                 return ExitCodes.BadInput;
             }
 
-            var options = new ResetOptions { SkipDrain = parse.GetValue(skipDrain), Force = parse.GetValue(force) };
+            var options = new ResetOptions { SkipDrain = parse.GetValue(skipDrain), Force = parse.GetValue(force), All = everything };
             WorkflowInvocation invocation;
             try
             {

@@ -46,6 +46,7 @@ public sealed class EtcdLabTests
             await Step("shrink", () => ShrinkingBackToThreeRemovesTheSparesMemberAndDataAsync(paths, cluster));
             await Step("refused removal", () => ARemovalThatWouldLeaveOneOfTwoHealthyIsRefusedAsync(paths, cluster));
             await Step("replace", () => InitReplacesAMemberWhoseDataWasWipedAsync(paths, cluster));
+            await Step("reset a member", () => ResettingCp3RemovesItsMemberFirstAndInitBringsItBackAsync(paths, cluster));
             await Step("snapshot and restore", () => ASnapshotRestoresTheClusterAfterQuorumLossAsync(paths, cluster));
         }
         finally
@@ -164,6 +165,43 @@ public sealed class EtcdLabTests
         var cp3 = (await MemberListAsync(paths, "cp1")).Single(m => m.Name == "cp3");
         Assert.NotEqual(before, cp3.Id);
         Assert.False(cp3.Learner);
+    }
+
+    // issue 15: reset of a control plane removes its etcd member first (refused while that would lose quorum), the API
+    // keeps serving on two members, and init with cp3 still in the file brings it back as a learner, then a voter.
+    private static async Task ResettingCp3RemovesItsMemberFirstAndInitBringsItBackAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "systemctl", "stop", "etcd.service");
+        try
+        {
+            var refused = await BootstrapProcess.RunAsync("reset", "-f", cluster.Path, "--host", "cp3");
+            Assert.True(refused.ExitCode != 0, refused.Output);
+            Assert.Contains("removing cp3's etcd member would leave 1 of 2 members healthy, below a quorum of 2 (cp2 not healthy)", refused.Output, StringComparison.Ordinal);
+            Assert.Equal("active", (await LabMachines.RunAsync(paths, Machine("cp3"), ["systemctl", "is-active", "etcd.service"])).Stdout.Trim());
+        }
+        finally
+        {
+            await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "systemctl", "start", "etcd.service");
+        }
+
+        await EveryMemberHealthyAsync(paths, 3);
+        var reset = await BootstrapProcess.RunAsync("reset", "-f", cluster.Path, "--host", "cp3", "--output", "json");
+        Assert.True(reset.ExitCode == 0, reset.Output);
+        Assert.Contains(Changes(reset.Stdout), c => c.Host == "cp3" && c.Kind == "etcd-member-remove");
+        Assert.Equal(["cp1", "cp2"], (await MemberListAsync(paths, "cp1")).Select(m => m.Name).Order(StringComparer.Ordinal));
+        await EveryMemberHealthyAsync(paths, 2);
+        var readyz = await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "--raw", "/readyz");
+        Assert.True(readyz.Stdout.Trim() == "ok", readyz.Output);
+        var left = await LabMachines.RunAsync(paths, Machine("cp3"), ["sh", "-c", "ls -d /var/lib/etcd /etc/kubernetes /etc/systemd/system/etcd.service 2>/dev/null; true"]);
+        Assert.True(left.Stdout.Trim().Length == 0, "left on cp3: " + left.Stdout);
+
+        var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
+        Assert.True(init.ExitCode == 0, init.Output);
+        var changes = Changes(init.Stdout);
+        Assert.Contains(("etcd/membership", "cp3", "etcd-member-add"), changes);
+        Assert.Contains(("etcd/member", "cp3", "etcd-member-promote"), changes);
+        await EveryMemberHealthyAsync(paths, 3);
+        Assert.All(await MemberListAsync(paths, "cp1"), m => Assert.False(m.Learner, $"{m.Name} is still a learner"));
     }
 
     private static async Task ASnapshotRestoresTheClusterAfterQuorumLossAsync(LabPaths paths, LabClusterFile cluster)

@@ -4,7 +4,7 @@ namespace Bootstrap.Core.Phases.Reset;
 
 /// <summary>
 /// The phases of <c>bootstrap reset</c> (kubeadm reset's scope, driven from the workstation), in order: the cluster side
-/// first (drain, delete the Node), so that it is done even when the host cannot be reached; then the host (stop and
+/// first (drain, delete the Node, its etcd member leaves), so that it is done even when the host cannot be reached; then the host (stop and
 /// disable the services, remove what Bootstrap wrote). Meant to run with a host filter naming the hosts to reset.
 /// </summary>
 public static class ResetWorkflow
@@ -17,6 +17,7 @@ public static class ResetWorkflow
             [
                 new DrainPhase(options),
                 new RemoveNodePhase(),
+                .. options.All ? Array.Empty<ILeafPhase>() : [new EtcdMemberLeavesPhase()],
                 new StopServicesPhase(),
                 new RemoveFilesPhase(),
             ]);
