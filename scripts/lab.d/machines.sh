@@ -126,8 +126,10 @@ _boot() {
           echo "$BASHPID" > "/sys/fs/cgroup/$c/bootstrap-lab/$name/cgroup.procs" 2>/dev/null || true
       fi
     done
+    # @keyring: nspawn's default seccomp filter refuses the kernel keyring (EPERM), which runc needs for
+    # each container's session keyring; a real host allows it.
     exec setsid systemd-nspawn -D "$dir/root" -b --register=no --keep-unit --capability=all \
-      --bind="$dir/containerd:/var/lib/containerd" \
+      --system-call-filter=@keyring --bind="$dir/containerd:/var/lib/containerd" \
       --network-namespace-path="/run/netns/$ns" -M "$name" > "$dir/console.log" 2>&1 < /dev/null
   ) &
   local pid=$! i

@@ -26,8 +26,9 @@ internal sealed class NodeFiles
             ? [$"--config={NodeLayout.KubeProxyConfig}", $"--hostname-override={host.Name}"]
             : throw new ArgumentException($"host {host.Name} is not a Kubernetes node", nameof(host)));
 
-    public string ContainerdConfig(ClusterConfig config) =>
-        _renderer.Render("containerd-config.toml.sbn", new ContainerdModel(ClusterImages.Pause(config), NodeLayout.CniBinDir, NodeLayout.CniConfDir));
+    /// <param name="restrictOomScoreAdj">The host cannot lower OOM scores (no CAP_SYS_RESOURCE, as inside a container): containerd keeps its own as the floor.</param>
+    public string ContainerdConfig(ClusterConfig config, bool restrictOomScoreAdj = false) =>
+        _renderer.Render("containerd-config.toml.sbn", new ContainerdModel(ClusterImages.Pause(config), NodeLayout.CniBinDir, NodeLayout.CniConfDir, restrictOomScoreAdj));
 
     /// <summary>The sysctl.d drop-in with <see cref="KernelTunables.Required"/> (<see cref="KernelTunables.DropInPath"/>).</summary>
     public string KubeletSysctl(ClusterConfig config) =>
@@ -69,7 +70,7 @@ internal sealed class NodeFiles
                 SystemdQuote.Argument($"{NodeLayout.BinDir}/{program}"),
                 arguments.Select(SystemdQuote.Argument).ToArray()));
 
-    private sealed record ContainerdModel(string SandboxImage, string CniBinDir, string CniConfDir);
+    private sealed record ContainerdModel(string SandboxImage, string CniBinDir, string CniConfDir, bool RestrictOomScoreAdj);
 
     private sealed record SysctlModel(string ClusterName, IReadOnlyList<KernelTunable> Tunables);
 

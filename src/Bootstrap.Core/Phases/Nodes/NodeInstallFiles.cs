@@ -16,10 +16,10 @@ internal static class NodeInstallFiles
     private const int Public = 0b110_100_100;
     private const int Secret = 0b110_000_000;
 
-    public static IReadOnlyList<DesiredFile> Containerd(ClusterConfig config, NodeFiles files)
+    public static IReadOnlyList<DesiredFile> Containerd(ClusterConfig config, NodeFiles files, bool restrictOomScoreAdj = false)
     {
         ArgumentNullException.ThrowIfNull(files);
-        return [DesiredFile.FromText(new FileSpec(NodeLayout.ContainerdConfig, Public), files.ContainerdConfig(config))];
+        return [DesiredFile.FromText(new FileSpec(NodeLayout.ContainerdConfig, Public), files.ContainerdConfig(config, restrictOomScoreAdj))];
     }
 
     public static IReadOnlyList<DesiredFile> Kubelet(InstallMaterial material, NodeFiles files, HostSpec host)

@@ -64,6 +64,16 @@ public sealed class NodeInstallFilesTests : IAsyncLifetime
         Assert.Equal("/etc/containerd/config.toml", file.Path);
         Assert.Contains("sandbox_image = \"k8s.gcr.io/pause:3.2\"", Text(file), StringComparison.Ordinal);
         Assert.Contains("bin_dir = \"/usr/lib/cni\"", Text(file), StringComparison.Ordinal);
+        Assert.DoesNotContain("restrict_oom_score_adj", Text(file), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Containerd_on_a_host_that_cannot_lower_oom_scores_keeps_its_own_as_the_floor()
+    {
+        var file = Assert.Single(NodeInstallFiles.Containerd(_config, _files, restrictOomScoreAdj: true));
+
+        Assert.Contains("\n  restrict_oom_score_adj = true\n", Text(file), StringComparison.Ordinal);
+        Assert.Contains("sandbox_image = \"k8s.gcr.io/pause:3.2\"\n  # This host cannot lower OOM scores", Text(file), StringComparison.Ordinal);
     }
 
     [Fact]
