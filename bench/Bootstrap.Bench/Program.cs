@@ -1,16 +1,53 @@
 using System.Diagnostics;
 using System.Globalization;
+using Bootstrap.Bench;
 using Bootstrap.Core.Remote;
 using Bootstrap.Ssh;
 using Bootstrap.Ssh.HostKeys;
+using Bootstrap.Sshd.Testing;
 using Serilog.Core;
 
-// Measures the SSH transport for scripts/bench/ssh-upload; prints one "name seconds" line per figure.
+// Measures the SSH transport for scripts/bench/ssh-upload and scripts/bench/fanout; prints one "name seconds" line per figure.
 //   upload  ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS
 //   fanout  ADDRESS PORT USER KEY KNOWN_HOSTS HOSTS RUNS [COMMAND...]   (default command: true)
+//   sshd    AUTHORIZED_KEYS_DIR HOSTS KNOWN_HOSTS
+//           starts HOSTS sshd on 127.0.0.2, 127.0.0.3, … (one port, a host key each), writes their known_hosts,
+//           prints "port N" when all listen, and stops them all on SIGTERM, SIGINT or the end of its stdin
+//   touch   PORT USER KEY KNOWN_HOSTS CONCURRENCY ADDRESS...
+//           connects to every address, CONCURRENCY at a time, and runs `true` on each: the floor under a fan-out
+if (args.Length >= 1 && args[0] == "sshd" && args.Length == 4)
+{
+    return await SshdFarm.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]);
+}
+
+if (args.Length >= 7 && args[0] == "touch")
+{
+    var touchTrust = new HostKeyTrust(args[4], acceptNew: false, Logger.None);
+    var touchSettings = args[6..].Select(a => new SshHostSettings
+    {
+        Name = a, Address = a, Port = int.Parse(args[1], CultureInfo.InvariantCulture), User = args[2], PrivateKeyPath = args[3],
+    }).ToList();
+    var concurrency = int.Parse(args[5], CultureInfo.InvariantCulture);
+    var touched = (await SshFanOut.ConnectAllAsync(touchSettings, touchTrust, new SecretRedactor(), Logger.None, concurrency, CancellationToken.None)).ValuesOrThrow();
+    try
+    {
+        (await HostFanOut.RunAsync(touched.Cast<IRemoteHost>().ToList(), (h, t) => h.RunAsync(RemoteCommand.Of("true"), t), concurrency, CancellationToken.None)).ValuesOrThrow();
+    }
+    finally
+    {
+        foreach (var host in touched)
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    return 0;
+}
+
 if (args.Length < 7)
 {
-    await Console.Error.WriteLineAsync("usage: upload ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS | fanout ADDRESS PORT USER KEY KNOWN_HOSTS HOSTS RUNS");
+    await Console.Error.WriteLineAsync("usage: upload ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS | fanout ADDRESS PORT USER KEY KNOWN_HOSTS HOSTS RUNS"
+        + " | sshd AUTHORIZED_KEYS_DIR HOSTS KNOWN_HOSTS | touch PORT USER KEY KNOWN_HOSTS CONCURRENCY ADDRESS...");
     return 2;
 }
 

@@ -52,7 +52,7 @@ public sealed class SshdFixture : IDisposable
 
         Server = SshdServer.Start(AuthorizedKeys);
         KnownHosts = Path.Combine(Root, "known_hosts");
-        File.WriteAllText(KnownHosts, $"[{Server.Address}]:{Server.Port} ssh-ed25519 {Server.HostPublicKey}\n");
+        File.WriteAllText(KnownHosts, Server.KnownHostsLine + "\n");
     }
 
     public string Root { get; }

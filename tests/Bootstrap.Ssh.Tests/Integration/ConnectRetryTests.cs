@@ -31,7 +31,7 @@ public sealed class ConnectRetryTests(SshdFixture sshd) : IDisposable
         var keys = Directory.CreateDirectory(Path.Combine(_dir, "authorized_keys")).FullName;
         File.WriteAllText(Path.Combine(keys, SshdFixture.RootUser), $"command=\"{script}\" {File.ReadAllText(sshd.Ed25519Key + ".pub").Trim()}\n");
         var server = SshdServer.Start(keys);
-        File.WriteAllText(Path.Combine(_dir, "known_hosts"), $"[{server.Address}]:{server.Port} ssh-ed25519 {server.HostPublicKey}\n");
+        File.WriteAllText(Path.Combine(_dir, "known_hosts"), server.KnownHostsLine + "\n");
         return server;
     }
 

@@ -206,7 +206,7 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
     private SshdServer Server(string? sftp = null)
     {
         var server = SshdServer.Start(sshd.AuthorizedKeys, extraConfig: sftp);
-        File.WriteAllText(Path.Combine(_dir, "known_hosts"), $"[{server.Address}]:{server.Port} ssh-ed25519 {server.HostPublicKey}\n");
+        File.WriteAllText(Path.Combine(_dir, "known_hosts"), server.KnownHostsLine + "\n");
         return server;
     }
 

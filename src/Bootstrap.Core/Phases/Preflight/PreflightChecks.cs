@@ -109,6 +109,13 @@ public static class PreflightChecks
             : CheckResult.Error(name, $"{differences}, and /proc/sys is read-only here: set them where the kernel is (a container shares its host's), or turn protectKernelDefaults off in kubelet.configPatch");
     }
 
+    /// <summary>
+    /// How many other hosts a uniqueness check names. Cloned machines share their name, MACs and product_uuid
+    /// with every other clone: naming them all would make each host's message grow with the cluster, and the
+    /// whole report with its square (30 MB of output for 200 clones).
+    /// </summary>
+    private const int HostsNamed = 5;
+
     private static IEnumerable<CheckResult> Uniqueness(PreflightProbe probe, IReadOnlyList<PreflightProbe> cluster)
     {
         var others = cluster.Where(p => p.Host != probe.Host).ToList();
@@ -116,10 +123,14 @@ public static class PreflightChecks
         var sameName = others.Where(p => string.Equals(p.Facts.Hostname, probe.Facts.Hostname, StringComparison.OrdinalIgnoreCase)).Select(p => p.Host).ToList();
         yield return sameName.Count == 0
             ? CheckResult.Ok("HostnameUnique", $"host name {probe.Facts.Hostname} is unique")
-            : CheckResult.Error("HostnameUnique", $"host name {probe.Facts.Hostname} is also the host name of {string.Join(", ", sameName)}");
+            : CheckResult.Error("HostnameUnique", $"host name {probe.Facts.Hostname} is also the host name of {Names(sameName)}");
 
-        var sharedMacs = others
-            .SelectMany(p => p.MacAddresses.Intersect(probe.MacAddresses, StringComparer.Ordinal).Select(mac => $"{mac} (also on {p.Host})"))
+        // MACs shared with the same hosts are listed together: a clone's MACs are all on the same other clones.
+        var sharedMacs = probe.MacAddresses.Distinct(StringComparer.Ordinal)
+            .Select(mac => (Mac: mac, Hosts: others.Where(p => p.MacAddresses.Contains(mac, StringComparer.Ordinal)).Select(p => p.Host).ToList()))
+            .Where(shared => shared.Hosts.Count > 0)
+            .GroupBy(shared => Names(shared.Hosts), StringComparer.Ordinal)
+            .Select(group => $"{string.Join(", ", group.Select(shared => shared.Mac))} (also on {group.Key})")
             .ToList();
         yield return sharedMacs.Count == 0
             ? CheckResult.Ok("MACUnique", Invariant($"{probe.MacAddresses.Count} MAC address(es), none shared"))
@@ -134,8 +145,13 @@ public static class PreflightChecks
         var sameUuid = others.Where(p => p.ProductUuid == probe.ProductUuid).Select(p => p.Host).ToList();
         yield return sameUuid.Count == 0
             ? CheckResult.Ok("ProductUUIDUnique", $"product_uuid {probe.ProductUuid} is unique")
-            : CheckResult.Error("ProductUUIDUnique", $"product_uuid {probe.ProductUuid} is also the product_uuid of {string.Join(", ", sameUuid)} (cloned machine?)");
+            : CheckResult.Error("ProductUUIDUnique", $"product_uuid {probe.ProductUuid} is also the product_uuid of {Names(sameUuid)} (cloned machine?)");
     }
+
+    /// <summary>"a, b, c", or the first <see cref="HostsNamed"/> and how many more.</summary>
+    private static string Names(IReadOnlyList<string> hosts) => hosts.Count <= HostsNamed
+        ? string.Join(", ", hosts)
+        : Invariant($"{string.Join(", ", hosts.Take(HostsNamed))} and {hosts.Count - HostsNamed} more");
 
     private static string Seconds(TimeSpan span) => Invariant($"{span.TotalSeconds:0.###}s");
 

@@ -257,6 +257,35 @@ public sealed class PreflightChecksTests
     }
 
     [Fact]
+    public void Two_hundred_clones_each_name_five_others_and_how_many_more_so_the_report_does_not_grow_with_the_square()
+    {
+        var w1 = Healthy("w1", 5) with { MacAddresses = ["5a:00:00:00:00:05", "5a:00:00:00:01:05"] };
+        var cluster = Enumerable.Range(2, 199).Select(i => w1 with { Host = $"w{i}" }).Prepend(w1).ToList();
+
+        var results = PreflightChecks.Evaluate(Host("w1"), PreflightRequirements.For(Host("w1"), Lab), w1, cluster, MaxSkew);
+
+        Assert.Equal("[ERROR HostnameUnique]: host name w1 is also the host name of w2, w3, w4, w5, w6 and 194 more", Check(results, "HostnameUnique").ToString());
+        Assert.Equal(
+            "MAC addresses shared with other hosts: 5a:00:00:00:00:05, 5a:00:00:00:01:05 (also on w2, w3, w4, w5, w6 and 194 more)",
+            Check(results, "MACUnique").Message);
+        Assert.EndsWith("is also the product_uuid of w2, w3, w4, w5, w6 and 194 more (cloned machine?)", Check(results, "ProductUUIDUnique").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Macs_shared_with_different_hosts_name_each_its_own_hosts()
+    {
+        var w1 = Healthy("w1", 5) with { MacAddresses = ["5a:00:00:00:00:05", "5a:00:00:00:01:05"] };
+        var w2 = Healthy("w2", 6) with { MacAddresses = ["5a:00:00:00:00:05"] };
+        var cp1 = Healthy("cp1", 2) with { MacAddresses = ["5a:00:00:00:01:05"] };
+
+        var results = Evaluate("w1", w1, w2, cp1);
+
+        Assert.Equal(
+            "MAC addresses shared with other hosts: 5a:00:00:00:00:05 (also on w2), 5a:00:00:00:01:05 (also on cp1)",
+            Check(results, "MACUnique").Message);
+    }
+
+    [Fact]
     public void Duplicate_product_uuid_is_an_error_and_an_unreadable_one_a_warning()
     {
         var cp1 = Healthy("cp1", 2);

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Bootstrap.Ssh.Tests.Infrastructure;
+namespace Bootstrap.Sshd.Testing;
 
-/// <summary>Runs a local program for test setup; throws with its output when it fails.</summary>
-internal static class Proc
+/// <summary>Runs a local program for test or benchmark setup; throws with its output when it fails.</summary>
+public static class Proc
 {
     public static string Run(string program, params string[] args) => RunWithInput(program, null, args);
 

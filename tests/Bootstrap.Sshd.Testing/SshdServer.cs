@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Bootstrap.Ssh.Tests.Infrastructure;
+namespace Bootstrap.Sshd.Testing;
 
 /// <summary>
-/// A real OpenSSH server on its own port, config and host key, in a temp directory; optionally
-/// inside a network namespace. Stopped (and its directory removed) on dispose.
+/// A real OpenSSH server on its own address and port, config and host key, in a temp directory; optionally
+/// inside a network namespace. Stopped (and its directory removed) on dispose. Used by the SSH tests and
+/// by the benchmarks' driver (bench/Bootstrap.Bench), which starts hundreds of them on 127.0.0.x.
 /// </summary>
 public sealed class SshdServer : IDisposable
 {
@@ -30,6 +31,9 @@ public sealed class SshdServer : IDisposable
 
     /// <summary>The host public key blob as base64 (the second field of the .pub file).</summary>
     public string HostPublicKey => File.ReadAllText(HostPublicKeyPath).Split(' ')[1];
+
+    /// <summary>This server's line for a known_hosts file: <c>[address]:port ssh-ed25519 KEY</c>.</summary>
+    public string KnownHostsLine => $"[{Address}]:{Port} ssh-ed25519 {HostPublicKey}";
 
     public string HostKeyFingerprint => Proc.Run("ssh-keygen", "-l", "-E", "sha256", "-f", HostPublicKeyPath).Split(' ')[1];
 
@@ -192,7 +196,8 @@ public sealed class SshdServer : IDisposable
         return result;
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port nothing listens on at 127.0.0.1 now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

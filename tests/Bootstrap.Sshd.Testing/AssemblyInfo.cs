@@ -1,0 +1,2 @@
+// Starts OpenSSH's sshd and reads /proc: Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
