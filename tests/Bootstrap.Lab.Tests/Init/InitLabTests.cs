@@ -52,7 +52,6 @@ public sealed class InitLabTests
             await Step("EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGives", () => EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(paths, cluster));
             await Step("ASecondInitChangesAndRestartsNothing", () => ASecondInitChangesAndRestartsNothingAsync(paths, cluster));
             await Step("Hardening", () => HardeningChecks.OnTheInstalledClusterAsync(paths, cluster));
-            await Step("Workloads", () => WorkloadChecks.OnTheInstalledClusterAsync(paths, cluster, initEvents));
             await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(cluster));
             await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
             await Step("AMissingEncryptionKeyIsRefusedAndRecoveredFromAHost", () => LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster));
@@ -68,6 +67,7 @@ public sealed class InitLabTests
             await Step("ARollbackRefusesEtcdsMinorDowngradeAndRollsKubernetesBack", () => UpgradeLifecycle.ARollbackRefusesEtcdsMinorDowngradeAndRollsKubernetesBackAsync(paths, cluster));
             await Step("LosingCp1KeepsTheApiWritableAndItRejoins", () => LosingCp1KeepsTheApiWritableAndItRejoinsAsync(paths, cluster));
             await Step("LosingTheVipHolderMovesTheVipWithinTenSeconds", () => LosingTheVipHolderMovesTheVipWithinTenSecondsAsync(paths, cluster));
+            await Step("Workloads", () => WorkloadChecks.OnTheInstalledClusterAsync(paths, cluster, initEvents));
         }
         finally
         {
