@@ -21,6 +21,9 @@ internal static class WorkloadChecks
     private static readonly string[] Nodes = ["cp1", "cp2", "cp3", "w1", "w2"];
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(4);
 
+    // Bounded by busybox's `timeout`: the lab image's busybox (Debian's busybox-static 1.35) crashes (SIGSEGV) on `wget -T`.
+    private static readonly string[] Wget = ["timeout", "5", "wget"];
+
     /// <summary>Every workload check, in order, on the installed cluster; <paramref name="initEvents"/> is the first init's NDJSON.</summary>
     public static async Task OnTheInstalledClusterAsync(LabPaths paths, LabClusterFile cluster, string initEvents)
     {
@@ -105,7 +108,7 @@ internal static class WorkloadChecks
         {
             foreach (var to in pods.Where(p => p != from))
             {
-                var answer = await kubectl.ExecAsync(from, "wget", "-q", "-O", "-", "-T", "5", $"http://{to.Address}:8080/");
+                var answer = await kubectl.ExecAsync(from, [.. Wget, "-q", "-O", "-", $"http://{to.Address}:8080/"]);
                 if (answer.ExitCode != 0 || answer.Stdout.Trim() != to.Name)
                 {
                     failures.Add($"{from.Name} ({from.Node}) -> {to.Name} ({to.Node}, {to.Address}): exit {answer.ExitCode} {answer.Output.Trim()}");
@@ -120,7 +123,7 @@ internal static class WorkloadChecks
     private static async Task TheKubernetesServiceAnswersTlsFromAPodAsync(Kubectl kubectl, IReadOnlyList<Pod> pods)
     {
         var worker = pods.First(p => p.Node.StartsWith('w'));
-        var answer = await kubectl.ExecAsync(worker, "wget", "-S", "-O", "-", "-T", "5", "--no-check-certificate", "https://10.96.0.1:443/version");
+        var answer = await kubectl.ExecAsync(worker, [.. Wget, "-S", "-O", "-", "--no-check-certificate", "https://10.96.0.1:443/version"]);
         Assert.Matches("HTTP/1.1 (200|401|403)", answer.Output);
     }
 
@@ -131,7 +134,7 @@ internal static class WorkloadChecks
         var answered = new List<string>();
         for (var i = 0; i < 20 && !answered.Any(a => pods.Single(p => p.Name == a).Node != client.Node); i++)
         {
-            var answer = await kubectl.ExecAsync(client, "wget", "-q", "-O", "-", "-T", "5", $"http://{clusterIp}:80/");
+            var answer = await kubectl.ExecAsync(client, [.. Wget, "-q", "-O", "-", $"http://{clusterIp}:80/"]);
             Assert.True(answer.ExitCode == 0, $"{client.Name} -> {clusterIp}:80: {answer.Output}");
             answered.Add(answer.Stdout.Trim());
         }
