@@ -20,6 +20,15 @@ internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable 
 
     private const string PodSlices = "kubepods";
 
+    // Stopping the parent slice stops every pod slice and container scope under it; a scope whose processes were killed
+    // stays loaded as failed (and keeps its slices loaded) until reset-failed lets systemd collect it. Repeated until
+    // nothing of the pods' units is loaded, else it fails listing what is left.
+    private const string StopPodUnits =
+        "for i in 1 2 3 4 5 6 7 8 9 10; do "
+        + "systemctl stop kubepods.slice 2>/dev/null; systemctl reset-failed 'kubepods*' 'cri-containerd-*' 2>/dev/null; "
+        + "systemctl list-units --all --no-legend --plain 'kubepods*' 'cri-containerd-*' | grep -q . || exit 0; sleep 1; done; "
+        + "echo 'pod units of the kubelet are still loaded:' >&2; systemctl list-units --all --no-legend --plain 'kubepods*' 'cri-containerd-*' >&2; exit 1";
+
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
 
     protected override async Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken)
@@ -46,7 +55,7 @@ internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable 
         var slices = await host.View.QueryAsync(new RemoteCommand(["systemctl", "list-units", "--all", "--no-legend", "--plain", PodSlices + "*"]), cancellationToken).ConfigureAwait(false);
         if (slices.Succeeded && slices.Stdout.Contains(PodSlices, StringComparison.Ordinal))
         {
-            changes.Add(Command(host.Host.Name, ChangeKind.HostCleanup, $"the kubelet's pod cgroups ({PodSlices}.slice and the slices under it)", ["systemctl", "stop", PodSlices + ".slice"]));
+            changes.Add(Command(host.Host.Name, ChangeKind.HostCleanup, $"the kubelet's pod cgroups ({PodSlices}.slice, the slices and container scopes under it)", ["sh", "-c", StopPodUnits]));
         }
 
         return TargetPlan.Of(changes);
