@@ -113,16 +113,30 @@ internal static class EtcdStatusReader
     private static async Task<IReadOnlyDictionary<string, string>> Show(IRemoteHost host, string unit, string[] properties, CancellationToken cancellationToken)
     {
         var result = await host.RunAsync(
-            new RemoteCommand(["systemctl", "show", "--timestamp=unix", .. properties.SelectMany(p => new[] { "-p", p }), unit], sudo: true), cancellationToken).ConfigureAwait(false);
+            new RemoteCommand(["env", "TZ=UTC", "systemctl", "show", "--timestamp=unix", .. properties.SelectMany(p => new[] { "-p", p }), unit], sudo: true), cancellationToken).ConfigureAwait(false);
         return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split('=', 2))
             .Where(p => p.Length == 2)
             .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
     }
 
-    /// <summary><c>@SECONDS</c> (systemctl's unix timestamps); null for empty, 0 or anything else.</summary>
-    internal static DateTimeOffset? Timestamp(string? value) =>
-        value is { Length: > 1 } && value[0] == '@' && long.TryParse(value[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+    /// <summary>
+    /// <c>@SECONDS</c> (systemctl's unix timestamps), or <c>Wed 2026-12-02 00:00:00 UTC</c>: systemd 252 prints a timer's
+    /// <c>NextElapseUSecRealtime</c> that way even with <c>--timestamp=unix</c> (the command runs with TZ=UTC); null for
+    /// empty, 0 or anything else.
+    /// </summary>
+    internal static DateTimeOffset? Timestamp(string? value)
+    {
+        if (value is { Length: > 1 } && value[0] == '@')
+        {
+            return long.TryParse(value[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : null;
+        }
+
+        return value is not null
+            && DateTime.TryParseExact(value, "ddd yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc)
+            ? new DateTimeOffset(utc, TimeSpan.Zero)
             : null;
+    }
 }
