@@ -21,13 +21,16 @@ internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable 
     private const string PodSlices = "kubepods";
 
     // Stopping the parent slice stops every pod slice and container scope under it; a scope whose processes were killed
-    // stays loaded as failed (and keeps its slices loaded) until reset-failed lets systemd collect it. Repeated until
-    // nothing of the pods' units is loaded, else it fails listing what is left.
+    // stays loaded as failed until reset-failed lets systemd collect it. Repeated until none is active any more (else it
+    // fails listing them); then the transient unit files runc made for them are removed and systemd reloaded, so that
+    // the stopped slices are unloaded and no unit file of them is left.
     private const string StopPodUnits =
         "for i in 1 2 3 4 5 6 7 8 9 10; do "
         + "systemctl stop kubepods.slice 2>/dev/null; systemctl reset-failed 'kubepods*' 'cri-containerd-*' 2>/dev/null; "
-        + "systemctl list-units --all --no-legend --plain 'kubepods*' 'cri-containerd-*' | grep -q . || exit 0; sleep 1; done; "
-        + "echo 'pod units of the kubelet are still loaded:' >&2; systemctl list-units --all --no-legend --plain 'kubepods*' 'cri-containerd-*' >&2; exit 1";
+        + "if ! systemctl list-units --all --no-legend --plain 'kubepods*' 'cri-containerd-*' | grep -v ' inactive dead ' | grep -q .; then "
+        + "rm -f /run/systemd/transient/kubepods*.slice /run/systemd/transient/cri-containerd-*.scope; systemctl daemon-reload; exit 0; fi; "
+        + "sleep 1; done; "
+        + "echo 'pod units of the kubelet are still active:' >&2; systemctl list-units --all --no-legend --plain 'kubepods*' 'cri-containerd-*' >&2; exit 1";
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
 
