@@ -55,13 +55,25 @@ internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable 
         }
 
         // The kubelet's QoS and pod cgroups are transient systemd slices that outlive it; stopping the parent removes them all.
-        var slices = await host.View.QueryAsync(new RemoteCommand(["systemctl", "list-units", "--all", "--no-legend", "--plain", PodSlices + "*"]), cancellationToken).ConfigureAwait(false);
-        if (slices.Succeeded && slices.Stdout.Contains(PodSlices, StringComparison.Ordinal))
+        var slices = await host.View.QueryAsync(new RemoteCommand(["systemctl", "list-units", "--all", "--no-legend", "--plain", PodSlices + "*", "cri-containerd-*"]), cancellationToken).ConfigureAwait(false);
+        if (slices.Succeeded && PodUnitsLeft(slices.Stdout))
         {
             changes.Add(Command(host.Host.Name, ChangeKind.HostCleanup, $"the kubelet's pod cgroups ({PodSlices}.slice, the slices and container scopes under it)", ["sh", "-c", StopPodUnits]));
         }
 
         return TargetPlan.Of(changes);
+    }
+
+    /// <summary>
+    /// Whether `systemctl list-units --all --plain` (UNIT LOAD ACTIVE SUB …) still shows a pod unit to clean up: one that
+    /// is active, or still loaded from its unit file; units systemd merely remembers as not-found and dead need nothing.
+    /// </summary>
+    internal static bool PodUnitsLeft(string listUnits)
+    {
+        ArgumentNullException.ThrowIfNull(listUnits);
+        return listUnits.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Any(c => c.Length >= 4 && (c[1] == "loaded" || c[2] != "inactive"));
     }
 
     /// <summary>A change whose apply is one root command on the host.</summary>
