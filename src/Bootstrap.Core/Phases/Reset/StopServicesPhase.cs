@@ -55,8 +55,9 @@ internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable 
         }
 
         // The kubelet's QoS and pod cgroups are transient systemd slices that outlive it; stopping the parent removes them all.
-        var slices = await host.View.QueryAsync(new RemoteCommand(["systemctl", "list-units", "--all", "--no-legend", "--plain", PodSlices + "*", "cri-containerd-*"]), cancellationToken).ConfigureAwait(false);
-        if (slices.Succeeded && PodUnitsLeft(slices.Stdout))
+        var units = await host.View.QueryAsync(new RemoteCommand(["systemctl", "list-units", "--all", "--no-legend", "--plain", PodSlices + "*", "cri-containerd-*"]), cancellationToken).ConfigureAwait(false);
+        var files = await host.View.QueryAsync(new RemoteCommand(["systemctl", "list-unit-files", "--no-legend", PodSlices + "*", "cri-containerd-*"]), cancellationToken).ConfigureAwait(false);
+        if (units.Succeeded && PodUnitsLeft(units.Stdout, files.Succeeded ? files.Stdout : string.Empty))
         {
             changes.Add(Command(host.Host.Name, ChangeKind.HostCleanup, $"the kubelet's pod cgroups ({PodSlices}.slice, the slices and container scopes under it)", ["sh", "-c", StopPodUnits]));
         }
@@ -65,15 +66,18 @@ internal sealed class StopServicesPhase() : HostPhase("stop", "Stop and disable 
     }
 
     /// <summary>
-    /// Whether `systemctl list-units --all --plain` (UNIT LOAD ACTIVE SUB …) still shows a pod unit to clean up: one that
-    /// is active, or still loaded from its unit file; units systemd merely remembers as not-found and dead need nothing.
+    /// Whether the kubelet's pod units need the cleanup: one is not inactive (`systemctl list-units --all --plain`:
+    /// UNIT LOAD ACTIVE SUB …), or one still has a unit file (`systemctl list-unit-files`: runc's transient files).
+    /// Stopped slices systemd keeps in memory without a file (a parent slice named by its child) need nothing.
     /// </summary>
-    internal static bool PodUnitsLeft(string listUnits)
+    internal static bool PodUnitsLeft(string listUnits, string listUnitFiles)
     {
         ArgumentNullException.ThrowIfNull(listUnits);
+        ArgumentNullException.ThrowIfNull(listUnitFiles);
         return listUnits.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Any(c => c.Length >= 4 && (c[1] == "loaded" || c[2] != "inactive"));
+                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Any(c => c.Length >= 4 && c[2] != "inactive")
+            || listUnitFiles.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length > 0;
     }
 
     /// <summary>A change whose apply is one root command on the host.</summary>
