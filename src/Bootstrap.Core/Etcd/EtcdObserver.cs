@@ -26,19 +26,27 @@ internal static class EtcdObserver
         }
 
         var (host, runner) = hosts[first];
-        var client = EtcdClient.OnMember(runner, host, redactor);
-        var members = await client.MembersAsync(cancellationToken).ConfigureAwait(false);
-        var endpoints = members.Where(m => m.ClientUrls.Count > 0).Select(m => m.ClientUrls[0]).ToList();
-        var health = await client.HealthAsync(endpoints, cancellationToken).ConfigureAwait(false);
-        var status = await client.StatusAsync(endpoints, cancellationToken).ConfigureAwait(false);
+        var (cluster, health, status) = await ReadClusterAsync(EtcdClient.OnMember(runner, host, redactor), cancellationToken).ConfigureAwait(false);
         return new EtcdObservation
         {
             Hosts = facts,
             Coordinator = host.Name,
-            Cluster = View(members, health, status),
+            Cluster = cluster,
             Health = health,
             Status = status,
         };
+    }
+
+    /// <summary>The members, and every started member's health and status, through <paramref name="client"/>'s member.</summary>
+    public static async Task<(EtcdClusterView Cluster, IReadOnlyList<EtcdEndpointHealth> Health, IReadOnlyList<EtcdEndpointStatus> Status)> ReadClusterAsync(
+        EtcdClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var members = await client.MembersAsync(cancellationToken).ConfigureAwait(false);
+        var endpoints = members.Where(m => m.ClientUrls.Count > 0).Select(m => m.ClientUrls[0]).ToList();
+        var health = await client.HealthAsync(endpoints, cancellationToken).ConfigureAwait(false);
+        var status = await client.StatusAsync(endpoints, cancellationToken).ConfigureAwait(false);
+        return (View(members, health, status), health, status);
     }
 
     /// <summary>The cluster view from what etcdctl printed: a member is healthy when its client URL answered the health check.</summary>

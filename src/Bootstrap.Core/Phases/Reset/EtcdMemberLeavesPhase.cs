@@ -83,11 +83,7 @@ internal sealed class EtcdMemberLeavesPhase : IApiPhase
                 continue;
             }
 
-            var members = await client.MembersAsync(cancellationToken).ConfigureAwait(false);
-            var endpoints = members.Where(m => m.ClientUrls.Count > 0).Select(m => m.ClientUrls[0]).ToList();
-            var health = await client.HealthAsync(endpoints, cancellationToken).ConfigureAwait(false);
-            var status = await client.StatusAsync(endpoints, cancellationToken).ConfigureAwait(false);
-            return (other, EtcdObserver.View(members, health, status));
+            return (other, (await EtcdObserver.ReadClusterAsync(client, cancellationToken).ConfigureAwait(false)).Cluster);
         }
 
         return null;
