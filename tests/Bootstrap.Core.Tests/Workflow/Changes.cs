@@ -19,12 +19,13 @@ internal static class Changes
         return done;
     }
 
-    public static PhaseContext On(Bootstrap.Core.Remote.IRemoteHost host, bool dryRun = false) => new()
+    public static PhaseContext On(Bootstrap.Core.Remote.IRemoteHost host, bool dryRun = false, TimeProvider? time = null) => new()
     {
         Config = WorkflowFixtures.LabConfig,
         Hosts = new Dictionary<string, Bootstrap.Core.Remote.IRemoteHost>(StringComparer.Ordinal) { [host.Name] = host },
         Redactor = new Bootstrap.Core.Remote.SecretRedactor(),
         Logger = new Serilog.LoggerConfiguration().CreateLogger(),
         DryRun = dryRun,
+        Time = time ?? TimeProvider.System,
     };
 }

@@ -66,7 +66,7 @@ internal static class UpgradeLifecycle
 
         var (apply, probes, failures, writes) = await UnderLoadAsync(cluster, () => BootstrapProcess.RunAsync(TimeSpan.FromMinutes(40), "upgrade", "apply", "-f", upgrade));
         Assert.True(apply.ExitCode == 0, apply.Output);
-        Assert.True(failures.IsEmpty, $"{failures.Count} of {probes.Count} reads through the VIP failed during the upgrade:\n" + string.Join('\n', failures.Take(20)));
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {probes.Count} reads through the VIP failed during the upgrade:\n" + string.Join('\n', failures.Take(20)) + Around(apply.Output, failures));
         Assert.True(probes.Rate >= 5, $"the VIP was read {probes.Rate:0.0} times a second, fewer than 5");
         Assert.True(writes.Lost.Count == 0, $"{writes.Lost.Count} of {writes.Acknowledged} acknowledged writes are gone: {string.Join(", ", writes.Lost.Take(10))}");
         Assert.True(writes.Refused.Count == 0, $"{writes.Refused.Count} writes failed during the upgrade:\n" + string.Join('\n', writes.Refused.Take(20)));
@@ -104,7 +104,7 @@ internal static class UpgradeLifecycle
 
         var (apply, probes, failures, writes) = await UnderLoadAsync(cluster, () => BootstrapProcess.RunAsync(TimeSpan.FromMinutes(40), "upgrade", "apply", "-f", rollback, "--allow-downgrade"));
         Assert.True(apply.ExitCode == 0, apply.Output);
-        Assert.True(failures.IsEmpty, $"{failures.Count} of {probes.Count} reads through the VIP failed during the rollback:\n" + string.Join('\n', failures.Take(20)));
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {probes.Count} reads through the VIP failed during the rollback:\n" + string.Join('\n', failures.Take(20)) + Around(apply.Output, failures));
         Assert.True(writes.Lost.Count == 0, $"{writes.Lost.Count} of {writes.Acknowledged} acknowledged writes are gone: {string.Join(", ", writes.Lost.Take(10))}");
         await EveryHostRunsAsync(paths, OldVersion, NewEtcd);
         await EveryNodeReportsAndIsSchedulableAsync(paths, cluster, OldVersion);
@@ -140,6 +140,16 @@ internal static class UpgradeLifecycle
         }
 
         Assert.NotNull(await UntilAsync(TimeSpan.FromMinutes(2), async () => await KubeletVersionAsync(paths, cluster, "w1") == OldVersion));
+    }
+
+    /// <summary>The lines of a run's log within 10 s of the failures (their "HH:mm:ss" prefixes): what the run was doing then.</summary>
+    private static string Around(string output, IEnumerable<string> failures)
+    {
+        static TimeSpan? At(string line) =>
+            line.Length >= 8 && TimeSpan.TryParseExact(line[..8], @"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : null;
+        var times = failures.Select(At).OfType<TimeSpan>().ToArray();
+        var lines = output.Split('\n').Where(l => At(l) is { } t && times.Any(f => (t - f).Duration() <= TimeSpan.FromSeconds(10))).ToArray();
+        return lines.Length == 0 ? string.Empty : "\nthe run's log around them:\n" + string.Join('\n', lines.Take(80));
     }
 
     private static async Task<string> KubeletVersionAsync(LabPaths paths, LabClusterFile cluster, string node) =>

@@ -37,6 +37,14 @@ internal static class EtcdMembershipChanges
         },
     };
 
+    /// <summary><c>member remove ID</c>, retried while etcd says the cluster is still settling.</summary>
+    public static Task RemoveAsync(ApplyContext apply, EtcdClient client, ulong id, CancellationToken cancellationToken) =>
+        WhileSettlingAsync(apply, async () =>
+        {
+            await client.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
     /// <summary><c>member remove ID</c> of <paramref name="member"/>, through <paramref name="coordinator"/>.</summary>
     public static Change Remove(string host, EtcdMember member, HostSpec coordinator, string reason) => new()
     {
@@ -47,12 +55,7 @@ internal static class EtcdMembershipChanges
         Reason = reason,
         Apply = async (apply, ct) =>
         {
-            var client = Client(apply, coordinator);
-            await WhileSettlingAsync(apply, async () =>
-            {
-                await client.RemoveAsync(member.Id, ct).ConfigureAwait(false);
-                return true;
-            }, ct).ConfigureAwait(false);
+            await RemoveAsync(apply, Client(apply, coordinator), member.Id, ct).ConfigureAwait(false);
             return [];
         },
     };
@@ -180,8 +183,9 @@ internal static class EtcdMembershipChanges
     /// <summary>
     /// etcd 3.4 refuses a membership change until every voting member has been connected for 5 s ("unhealthy cluster",
     /// its strict reconfiguration check): right after a member restarted that passes by itself, so it is retried a while.
+    /// Every membership change goes through here (init's membership phases and reset's etcd-member alike).
     /// </summary>
-    private static async Task<T> WhileSettlingAsync<T>(ApplyContext apply, Func<Task<T>> change, CancellationToken cancellationToken)
+    public static async Task<T> WhileSettlingAsync<T>(ApplyContext apply, Func<Task<T>> change, CancellationToken cancellationToken)
     {
         var started = apply.Time.GetTimestamp();
         while (true)

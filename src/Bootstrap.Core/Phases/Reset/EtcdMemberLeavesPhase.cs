@@ -1,5 +1,6 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Etcd;
+using Bootstrap.Core.Phases.Etcd;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
@@ -122,7 +123,8 @@ internal sealed class EtcdMemberLeavesPhase : IApiPhase
                 details.Add($"moved etcd leadership from {now.Label} to {next.Label}");
             }
 
-            await client.RemoveAsync(now.Id, ct).ConfigureAwait(false);
+            // etcd's own check (every other voting member connected for 5 s) may still be settling after a recent restart.
+            await EtcdMembershipChanges.RemoveAsync(apply, client, now.Id, ct).ConfigureAwait(false);
             details.Add($"removed etcd member {now.Label} ({now.HexId}) through {coordinator.Name}");
             return details;
         },
