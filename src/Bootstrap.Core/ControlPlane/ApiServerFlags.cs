@@ -5,12 +5,30 @@ namespace Bootstrap.Core.ControlPlane;
 
 /// <summary>
 /// kube-apiserver's flags on one control-plane host: those kubeadm v1.20 gives it
-/// (<c>getAPIServerCommand</c>), with etcd-servers naming every etcd member instead of only the local
-/// one, plus audit logging, encryption of Secrets at rest, profiling off and a shutdown delay for the
+/// (<c>getAPIServerCommand</c>): etcd-servers names only the host's own member when it holds one (as kubeadm's
+/// stacked etcd does, so that a member's restart touches only its own API server, which leaves the load balancer
+/// first; with etcd elsewhere, every member), plus audit logging, encryption of Secrets at rest, profiling off and a shutdown delay for the
 /// load balancer.
 /// </summary>
 internal static class ApiServerFlags
 {
+    /// <summary>Whether <paramref name="host"/>'s API server reads only the etcd member on the same host.</summary>
+    public static bool ReadsOnlyItsLocalMember(ClusterConfig config, HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(host);
+        return host.HasRole(HostRole.ControlPlane) && config.EtcdMembers.Contains(host);
+    }
+
+    /// <summary>
+    /// The member on the host, at its loopback address (as etcdctl on the host reaches it; its server certificate names it);
+    /// every member in file order otherwise.
+    /// </summary>
+    private static string EtcdServers(ClusterConfig config, HostSpec host) =>
+        ReadsOnlyItsLocalMember(config, host)
+            ? Endpoints.Url("https", Endpoints.LoopbackFor(host.Address), KubeadmLayout.EtcdClientPort)
+            : string.Join(',', config.EtcdMembers.Select(m => Endpoints.Url("https", m.Address, KubeadmLayout.EtcdClientPort)));
+
     public static IReadOnlyList<string> Build(ClusterConfig config, HostSpec host, ApiServerFlagOptions options)
     {
         if (!host.HasRole(HostRole.ControlPlane))
@@ -28,7 +46,7 @@ internal static class ApiServerFlags
             .Add("etcd-cafile", KubeadmLayout.EtcdCaCert)
             .Add("etcd-certfile", KubeadmLayout.ApiServerEtcdClientCert)
             .Add("etcd-keyfile", KubeadmLayout.ApiServerEtcdClientKey)
-            .Add("etcd-servers", string.Join(',', config.EtcdMembers.Select(m => Endpoints.Url("https", m.Address, KubeadmLayout.EtcdClientPort))))
+            .Add("etcd-servers", EtcdServers(config, host))
             .Add("insecure-port", 0)
             .Add("kubelet-client-certificate", KubeadmLayout.ApiServerKubeletClientCert)
             .Add("kubelet-client-key", KubeadmLayout.ApiServerKubeletClientKey)

@@ -22,7 +22,7 @@ internal static class ServiceCatalog
         var services = new List<ServiceSpec>();
         if (config.EtcdMembers.Contains(host))
         {
-            services.Add(Etcd());
+            services.Add(Etcd(config, host));
         }
 
         if (host.HasRole(HostRole.ControlPlane))
@@ -41,6 +41,19 @@ internal static class ServiceCatalog
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// The etcd member on <paramref name="host"/>: on a control plane, its kube-apiserver reads only this member
+    /// (<see cref="ApiServerFlags"/>), so it is a dependent, stopped while the member restarts.
+    /// </summary>
+    public static ServiceSpec Etcd(ClusterConfig config, HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(host);
+        return ApiServerFlags.ReadsOnlyItsLocalMember(config, host)
+            ? Etcd() with { Dependents = [ApiServer(host.Address, config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived)] }
+            : Etcd();
     }
 
     public static ServiceSpec Etcd() => new()

@@ -74,7 +74,7 @@ internal static class ServiceControl
                     Target = service.Unit,
                     From = "active",
                     To = "active",
-                    Reason = reason,
+                    Reason = reason + Around(service),
                     Apply = (apply, ct) => RestartAsync(apply, view.Name, service, status, ct),
                 });
             }
@@ -87,6 +87,11 @@ internal static class ServiceControl
 
         return changes;
     }
+
+    /// <summary>What a restart of <paramref name="service"/> does to its dependents, for the plan's reason.</summary>
+    private static string Around(ServiceSpec service) =>
+        service.Dependents.Count == 0 ? string.Empty
+            : $"; {string.Join(" and ", service.Dependents.Select(d => d.Component))} on the host stops meanwhile and starts again after it";
 
     /// <summary>
     /// A restart of a running service for a reason other than its files (what it sets up on the host drifted), waited for
@@ -104,7 +109,7 @@ internal static class ServiceControl
             Target = service.Unit,
             From = status.ActiveState,
             To = "active",
-            Reason = reason,
+            Reason = status.Active ? reason + Around(service) : reason,
             Apply = status.Active
                 ? (apply, ct) => RestartAsync(apply, view.Name, service, status, ct)
                 : (apply, ct) => StartAsync(apply, view.Name, service, status, waitAfterStart: true, ct),
@@ -321,14 +326,57 @@ internal static class ServiceControl
     private static async Task<IReadOnlyList<string>> RestartAsync(ApplyContext apply, string hostName, ServiceSpec spec, ServiceStatus status, CancellationToken cancellationToken)
     {
         var host = apply.Host(hostName);
-        await host.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", spec.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
-        await WaitHealthyAsync(host, spec, apply.Redactor, apply.Time, cancellationToken, replacing: status.InvocationId).ConfigureAwait(false);
+        var details = new List<string>();
+
+        // Each running dependent leaves first: `systemctl stop` returns once it has handed over and exited.
+        var stopped = new List<ServiceSpec>();
+        foreach (var dependent in spec.Dependents)
+        {
+            if ((await StatusAsync(host, dependent.Unit, apply.Redactor, cancellationToken).ConfigureAwait(false)).Active)
+            {
+                await host.RunCheckedAsync(new RemoteCommand(["systemctl", "stop", dependent.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+                stopped.Add(dependent);
+                details.Add($"stopped {dependent.Component} while {spec.Component} restarted (it reads only this {spec.Component})");
+            }
+        }
+
+        var healthy = false;
+        try
+        {
+            await host.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", spec.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+            await WaitHealthyAsync(host, spec, apply.Redactor, apply.Time, cancellationToken, replacing: status.InvocationId).ConfigureAwait(false);
+            healthy = true;
+        }
+        finally
+        {
+            if (!healthy)
+            {
+                // The roll stops here; the dependents are not left stopped behind it (they answer once the service does).
+                foreach (var dependent in stopped)
+                {
+                    await host.RunAsync(new RemoteCommand(["systemctl", "start", "--no-block", dependent.Unit], sudo: true), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+
+        foreach (var dependent in stopped)
+        {
+            await host.RunCheckedAsync(new RemoteCommand(["systemctl", "start", "--no-block", dependent.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+            await WaitHealthyAsync(host, dependent, apply.Redactor, apply.Time, cancellationToken).ConfigureAwait(false);
+            await HoldAsync(apply, dependent, cancellationToken).ConfigureAwait(false);
+            details.Add($"started {dependent.Component} again");
+        }
+
+        await HoldAsync(apply, spec, cancellationToken).ConfigureAwait(false);
+        return details;
+    }
+
+    private static async Task HoldAsync(ApplyContext apply, ServiceSpec spec, CancellationToken cancellationToken)
+    {
         if (spec.HoldAfterRestart > TimeSpan.Zero)
         {
             await Task.Delay(spec.HoldAfterRestart, apply.Time, cancellationToken).ConfigureAwait(false);
         }
-
-        return [];
     }
 
     private static async Task<IReadOnlyList<string>> RunAsync(ApplyContext apply, string hostName, string[] argv, CancellationToken cancellationToken)

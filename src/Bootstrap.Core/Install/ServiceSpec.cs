@@ -28,6 +28,13 @@ internal sealed record ServiceSpec
     /// </summary>
     public TimeSpan HoldAfterRestart { get; init; }
 
+    /// <summary>
+    /// Services on the same host that use only this one (kube-apiserver and its local etcd member): when this one restarts,
+    /// each that runs is stopped first (its own handover: the load balancer drops it before it closes) and started again once
+    /// this one is healthy, so no request reaches a process that is going away.
+    /// </summary>
+    public IReadOnlyList<ServiceSpec> Dependents { get; init; } = [];
+
     /// <summary>How often the health command (and, after a restart, whether the old process is gone) is polled.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

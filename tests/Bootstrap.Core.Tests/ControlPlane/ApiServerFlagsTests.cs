@@ -63,10 +63,8 @@ public sealed class ApiServerFlagsTests
     }
 
     [Fact]
-    public void Etcd_servers_name_every_stacked_member_in_file_order_not_only_the_local_one() =>
-        Assert.Equal(
-            "https://192.168.56.21:2379,https://192.168.56.22:2379,https://192.168.56.23:2379",
-            Value(Cp2Flags(), "etcd-servers"));
+    public void Etcd_servers_name_only_the_local_stacked_member_at_its_loopback_as_kubeadm_does() =>
+        Assert.Equal("https://127.0.0.1:2379", Value(Cp2Flags(), "etcd-servers"));
 
     [Fact]
     public void Secure_port_is_the_apiservers_own_port_even_when_the_endpoint_port_differs()

@@ -123,4 +123,95 @@ public sealed class ServiceControlTests
         Assert.DoesNotContain("health", unit.Log);
         Assert.IsAssignableFrom<PhaseFailedException>(error);
     }
+
+    private static readonly ServiceSpec Dependent = new()
+    {
+        Unit = "reader.service",
+        Component = "reader",
+        Inputs = [],
+        Health = RemoteCommand.Of("check-reader"),
+        HealthTimeout = TimeSpan.FromSeconds(20),
+        PollInterval = TimeSpan.FromMilliseconds(1),
+    };
+
+    /// <summary>demo.service (inputs changed after it started) and reader.service on one host; every command logged as "verb unit".</summary>
+    private sealed class Pair(bool readerActive, bool demoHealthy = true)
+    {
+        private bool _restarted;
+
+        public List<string> Log { get; } = [];
+
+        public CommandResult Answer(RemoteCommand command)
+        {
+            var argv = command.Argv;
+            switch (argv[0])
+            {
+                case "systemctl" when argv[1] == "show":
+                    var unit = argv[^1];
+                    var active = unit == "demo.service" || readerActive;
+                    var invocation = unit == "demo.service" && _restarted ? "new" : "old";
+                    return new CommandResult(0, $"ActiveState={(active ? "active" : "inactive")}\nActiveEnterTimestamp=@100\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID={invocation}\nNRestarts=0\n", string.Empty);
+                case "stat":
+                    return new CommandResult(0, "200 /etc/demo.conf\n", string.Empty);
+                case "systemctl":
+                    _restarted |= argv[1] == "restart";
+                    Log.Add($"{argv[1]} {argv[^1]}");
+                    return new CommandResult(0, string.Empty, string.Empty);
+                case "check-demo":
+                    Log.Add("health demo");
+                    return demoHealthy ? new CommandResult(0, "ok", string.Empty) : new CommandResult(1, string.Empty, "refused");
+                case "check-reader":
+                    Log.Add("health reader");
+                    return new CommandResult(0, "ok", string.Empty);
+                case "journalctl":
+                    return new CommandResult(0, "demo: failing\n", string.Empty);
+                default:
+                    return new CommandResult(127, string.Empty, "unexpected: " + command.ToShellString());
+            }
+        }
+    }
+
+    private static async Task<(IReadOnlyList<Change> Planned, Task<IReadOnlyList<string>> Done)> RestartWithReaderAsync(Pair pair, TimeSpan? healthTimeout = null)
+    {
+        var context = Changes.On(new FakeHost("cp1", pair.Answer));
+        var spec = Spec with { Dependents = [Dependent], HealthTimeout = healthTimeout ?? Spec.HealthTimeout };
+        var planned = await ServiceControl.PlanAsync(context.View("cp1"), [spec], [], waitAfterStart: true, CancellationToken.None);
+        return (planned, Changes.ApplyAsync(context, planned));
+    }
+
+    [Fact]
+    public async Task A_running_dependent_is_stopped_before_the_restart_and_started_once_the_service_is_healthy()
+    {
+        var pair = new Pair(readerActive: true);
+
+        var (planned, done) = await RestartWithReaderAsync(pair);
+
+        var restart = Assert.Single(planned, c => c.Kind == ChangeKind.UnitRestart);
+        Assert.EndsWith("; reader on the host stops meanwhile and starts again after it", restart.Reason, StringComparison.Ordinal);
+        Assert.Contains("stopped reader while demo restarted (it reads only this demo)", await done);
+        Assert.Equal(["stop reader.service", "restart demo.service", "health demo", "start reader.service", "health reader"], pair.Log);
+    }
+
+    [Fact]
+    public async Task A_dependent_that_is_not_running_is_left_alone()
+    {
+        var pair = new Pair(readerActive: false);
+
+        var (_, done) = await RestartWithReaderAsync(pair);
+        await done;
+
+        Assert.Equal(["restart demo.service", "health demo"], pair.Log);
+    }
+
+    [Fact]
+    public async Task A_service_that_does_not_come_back_ends_the_turn_with_its_dependent_started_again()
+    {
+        var pair = new Pair(readerActive: true, demoHealthy: false);
+
+        var (_, done) = await RestartWithReaderAsync(pair, TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAsync<ServiceException>(() => done);
+        Assert.Equal("stop reader.service", pair.Log[0]);
+        Assert.Equal("start reader.service", pair.Log[^1]);
+    }
 }

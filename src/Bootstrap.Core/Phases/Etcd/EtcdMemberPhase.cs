@@ -61,7 +61,7 @@ internal sealed class EtcdMemberPhase(string? replace = null)
         observation.Cluster is { Leader: not 0 } cluster
         && cluster.Members.Any(m => m.Id == cluster.Leader && m.HasPeerUrl(EtcdClient.PeerUrl(host)));
 
-    protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Etcd()];
+    protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Etcd(material.Config, host)];
 
     protected override async Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken)
     {
