@@ -7,10 +7,10 @@ namespace Bootstrap.Core.ControlPlane;
 /// On SIGTERM kube-apiserver fails /readyz at once but keeps serving for
 /// <see cref="ShutdownDelay"/> (<c>--shutdown-delay-duration</c>); only then does it close its
 /// listener. haproxy checks /readyz and takes the server out of the pool within <see cref="LeaveBound"/>,
-/// so no new connection reaches a closed listener. Requests still running after the delay (watches,
-/// which v1.20 never ends by itself) get until <see cref="StopTimeout"/>, kubeadm's 30 s grace period
-/// for its static pods, before systemd kills the process; their clients reconnect through the load
-/// balancer. A restarted server is taken back within <see cref="RejoinBound"/> of answering /readyz.
+/// so no new connection reaches a closed listener. Requests still running after the delay get until
+/// <see cref="StopTimeout"/> before systemd kills the process: ordinary requests end within it; what is
+/// left then is watches, which v1.20 never ends by itself and which waiting longer (kubeadm's static pods
+/// get 30 s) would not end either; their clients reconnect through the load balancer. A restarted server is taken back within <see cref="RejoinBound"/> of answering /readyz.
 /// </para>
 /// </summary>
 internal static class ApiServerHandover
@@ -31,7 +31,7 @@ internal static class ApiServerHandover
     public static TimeSpan ShutdownDelay { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>From SIGTERM until systemd kills what is left (<c>TimeoutStopSec=</c>).</summary>
-    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(30);
+    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
     /// Worst case from /readyz failing until haproxy stops sending new connections: the check after the
