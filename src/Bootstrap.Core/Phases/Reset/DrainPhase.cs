@@ -8,7 +8,9 @@ namespace Bootstrap.Core.Phases.Reset;
 /// <summary>
 /// <c>reset/drain</c> (also the first step of a node's turn in an upgrade): cordon the Node, then evict its pods through the
 /// API (PodDisruptionBudgets respected: a refused eviction is retried until <see cref="ResetOptions.DrainTimeout"/>) and wait
-/// until they are gone. DaemonSet and static pods stay; a pod no controller manages is refused unless forced.
+/// until they are gone. DaemonSet and static pods stay; a pod no controller manages is refused unless forced. On a Node that
+/// is not Ready (its kubelet is not reporting: the host is down or unreachable) nothing can stop the evicted pods, so the drain
+/// does not wait for them: they go with the Node (the cluster's garbage collector deletes the pods of a deleted Node).
 /// </summary>
 internal sealed class DrainPhase(ResetOptions options) : IApiPhase
 {
@@ -54,6 +56,7 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
             return TargetPlan.Refuse(refusal);
         }
 
+        var reporting = IsReady(node);
         var changes = new List<Change>();
         if (node.Spec?.Unschedulable != true)
         {
@@ -65,8 +68,8 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
             Host = name,
             Kind = ChangeKind.ApiDelete,
             Target = $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}",
-            Reason = "evicted",
-            Apply = (apply, ct) => EvictAsync(apply, pod, options.DrainTimeout, ct),
+            Reason = reporting ? "evicted" : $"evicted; node {name} is not Ready, so its kubelet cannot stop the pod: not waited for",
+            Apply = (apply, ct) => EvictAsync(apply, pod, options.DrainTimeout, waitUntilGone: reporting, ct),
         }));
         return TargetPlan.Of(changes);
     }
@@ -86,7 +89,11 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
         },
     };
 
-    private static async Task<IReadOnlyList<string>> EvictAsync(ApplyContext apply, V1Pod pod, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Whether the Node's Ready condition is True (its kubelet reports).</summary>
+    internal static bool IsReady(V1Node node) =>
+        node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    private static async Task<IReadOnlyList<string>> EvictAsync(ApplyContext apply, V1Pod pod, TimeSpan timeout, bool waitUntilGone, CancellationToken cancellationToken)
     {
         var client = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
         var deadline = apply.Time.GetUtcNow() + timeout;
@@ -101,7 +108,7 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
             await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
         }
 
-        while ((await client.PodsOnNodeAsync(pod.Spec.NodeName, cancellationToken).ConfigureAwait(false)).Any(p => p.Metadata.Uid == pod.Metadata.Uid))
+        while (waitUntilGone && (await client.PodsOnNodeAsync(pod.Spec.NodeName, cancellationToken).ConfigureAwait(false)).Any(p => p.Metadata.Uid == pod.Metadata.Uid))
         {
             if (apply.Time.GetUtcNow() >= deadline)
             {

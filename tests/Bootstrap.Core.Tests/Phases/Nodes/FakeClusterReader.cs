@@ -16,7 +16,11 @@ internal sealed class FakeClusterReader(params V1Node[] nodes) : IClusterReader
 
     public Task<V1Node?> NodeAsync(string name, CancellationToken cancellationToken) => Task.FromResult(nodes.FirstOrDefault(n => n.Metadata.Name == name));
 
-    public Task<IReadOnlyList<V1Pod>> PodsOnNodeAsync(string node, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<V1Pod>>([]);
+    /// <summary>The pods the API lists (none unless a test adds some).</summary>
+    public List<V1Pod> Pods { get; } = [];
+
+    public Task<IReadOnlyList<V1Pod>> PodsOnNodeAsync(string node, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<V1Pod>>([.. Pods.Where(p => p.Spec?.NodeName == node)]);
 
     public Task<IReadOnlyList<V1Node>> NodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<V1Node>>(nodes);
 
