@@ -10,7 +10,8 @@ namespace Bootstrap.Core.Phases.Reset;
 /// API (PodDisruptionBudgets respected: a refused eviction is retried until <see cref="ResetOptions.DrainTimeout"/>) and wait
 /// until they are gone. DaemonSet and static pods stay; a pod no controller manages is refused unless forced. On a Node that
 /// is not Ready (its kubelet is not reporting: the host is down or unreachable) nothing can stop the evicted pods, so the drain
-/// does not wait for them: they go with the Node (the cluster's garbage collector deletes the pods of a deleted Node).
+/// does not wait for them: they go with the Node (the cluster's garbage collector deletes the pods of a deleted Node). A Node
+/// still Ready when planned (its host just went down) is read again while the drain waits, and the wait ends once it is not.
 /// </summary>
 internal sealed class DrainPhase(ResetOptions options) : IApiPhase
 {
@@ -110,6 +111,12 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
 
         while (waitUntilGone && (await client.PodsOnNodeAsync(pod.Spec.NodeName, cancellationToken).ConfigureAwait(false)).Any(p => p.Metadata.Uid == pod.Metadata.Uid))
         {
+            // A host that went down after the plan: its Node turns NotReady once the node controller's grace period passes.
+            if (await client.NodeAsync(pod.Spec.NodeName, cancellationToken).ConfigureAwait(false) is not { } node || !IsReady(node))
+            {
+                return [$"node {pod.Spec.NodeName} is not Ready any more: pod {what} was evicted and goes with the Node, not waited for"];
+            }
+
             if (apply.Time.GetUtcNow() >= deadline)
             {
                 throw new PhaseFailedException($"pod {what} was evicted but is still on {pod.Spec.NodeName} after {timeout.TotalMinutes:0} minutes");
