@@ -96,7 +96,7 @@ internal static class UpgradeLifecycle
         Assert.Contains("restore a snapshot taken with the older etcd", refused.Output, StringComparison.Ordinal);
 
         var rollback = cluster.Variant("rollback.yaml", text => Versions(text, paths.Artifacts, OldVersion, paths.Artifacts, NewEtcd, env["LAB_ETCD_UPGRADE_ARTIFACTS"]));
-        var withoutFlag = await BootstrapProcess.RunAsync("upgrade", "apply", "-f", rollback);
+        var withoutFlag = await BootstrapProcess.RunAsync("upgrade", "apply", "-f", rollback, "--output", "json");
         Assert.True(withoutFlag.ExitCode == 1, withoutFlag.Output);
         Assert.Contains($"cp1: kube-apiserver would go from {NewVersion} down to {OldVersion}; a rollback within 1.20 needs --allow-downgrade", withoutFlag.Output, StringComparison.Ordinal);
         Assert.Empty(LifecycleGuards.Changes(withoutFlag.Stdout));
