@@ -8,6 +8,8 @@ namespace Bootstrap.Core.ControlPlane;
 /// The initial-cluster token (not set by kubeadm) keeps two clusters on one network from merging. The three
 /// initial-cluster flags come from <see cref="EtcdInitialCluster"/>: etcd reads them only to bootstrap a member.
 /// The member's key pairs are read from systemd's credentials directory (<see cref="EtcdCredentials"/>).
+/// Pre-vote (etcd 3.5's default, off in 3.4) keeps a member that restarts or was cut off from calling an election
+/// the leader did not need: every election fails the API servers' reads in flight (see docs/etcd.md).
 /// </summary>
 internal static class EtcdFlags
 {
@@ -45,6 +47,7 @@ internal static class EtcdFlags
             .Add("peer-client-cert-auth", true)
             .Add("peer-key-file", EtcdCredentials.PeerKey)
             .Add("peer-trusted-ca-file", KubeadmLayout.EtcdCaCert)
+            .Add("pre-vote", true)
             .Add("snapshot-count", 10000)
             .Add("trusted-ca-file", KubeadmLayout.EtcdCaCert)
             .ToArguments(config.ExtraArgs.Etcd);

@@ -32,6 +32,7 @@ public sealed class EtcdFlagsTests
     [InlineData("peer-key-file", "/run/credentials/etcd.service/peer.key")]
     [InlineData("peer-trusted-ca-file", "/etc/kubernetes/pki/etcd/ca.crt")]
     [InlineData("snapshot-count", "10000")]
+    [InlineData("pre-vote", "true")]
     [InlineData("listen-metrics-urls", "http://127.0.0.1:2381")]
     public void Member_has_kubeadms_flag_with_its_value(string flag, string expected) =>
         Assert.Equal(expected, Value(Cp3Flags(), flag));
@@ -44,7 +45,7 @@ public sealed class EtcdFlagsTests
         Absent(flags, "auto-tls");
         Absent(flags, "peer-auto-tls");
         SortedByName(flags);
-        Assert.Equal(19, flags.Count);
+        Assert.Equal(20, flags.Count);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -64,13 +65,12 @@ internal static class UpgradeLifecycle
         Assert.True(json.ExitCode == 0, json.Output);
         Assert.Contains(BootstrapProcess.Events(json.Stdout), e => e.GetProperty("event").GetString() == "run-end");
 
-        var (apply, probes, failures, writes) = await UnderLoadAsync(cluster, () => BootstrapProcess.RunAsync(TimeSpan.FromMinutes(40), "upgrade", "apply", "-f", upgrade));
+        var (apply, load) = await UnderLoadAsync(cluster, upgrade, () => BootstrapProcess.RunAsync(TimeSpan.FromMinutes(40), "upgrade", "apply", "-f", upgrade));
         Assert.True(apply.ExitCode == 0, apply.Output);
-        Assert.True(failures.IsEmpty, $"{failures.Count} of {probes.Count} reads through the VIP failed during the upgrade:\n" + string.Join('\n', failures.Take(20)) + Around(apply.Output, failures));
-        Assert.True(probes.Rate >= 5, $"the VIP was read {probes.Rate:0.0} times a second, fewer than 5");
-        Assert.True(writes.Lost.Count == 0, $"{writes.Lost.Count} of {writes.Acknowledged} acknowledged writes are gone: {string.Join(", ", writes.Lost.Take(10))}");
-        Assert.True(writes.Refused.Count == 0, $"{writes.Refused.Count} writes failed during the upgrade:\n" + string.Join('\n', writes.Refused.Take(20)));
-        Assert.True(writes.Acknowledged > 50, $"only {writes.Acknowledged} writes were acknowledged during the upgrade");
+        NothingFailedButAtAnElection("the upgrade", load, apply.Output);
+        Assert.True(load.Elections <= 1, $"etcd held {load.Elections} elections during the upgrade; its roll restarts the leader last, once");
+        Assert.True(load.ReadRate >= 5, $"the VIP was read {load.ReadRate:0.0} times a second, fewer than 5");
+        Assert.True(load.Acknowledged > 50, $"only {load.Acknowledged} writes were acknowledged during the upgrade");
 
         await EveryHostRunsAsync(paths, NewVersion, NewEtcd);
         await EveryNodeReportsAndIsSchedulableAsync(paths, cluster, NewVersion);
@@ -102,10 +102,9 @@ internal static class UpgradeLifecycle
         Assert.Empty(LifecycleGuards.Changes(withoutFlag.Stdout));
         await EveryHostRunsAsync(paths, NewVersion, NewEtcd);
 
-        var (apply, probes, failures, writes) = await UnderLoadAsync(cluster, () => BootstrapProcess.RunAsync(TimeSpan.FromMinutes(40), "upgrade", "apply", "-f", rollback, "--allow-downgrade"));
+        var (apply, load) = await UnderLoadAsync(cluster, rollback, () => BootstrapProcess.RunAsync(TimeSpan.FromMinutes(40), "upgrade", "apply", "-f", rollback, "--allow-downgrade"));
         Assert.True(apply.ExitCode == 0, apply.Output);
-        Assert.True(failures.IsEmpty, $"{failures.Count} of {probes.Count} reads through the VIP failed during the rollback:\n" + string.Join('\n', failures.Take(20)) + Around(apply.Output, failures));
-        Assert.True(writes.Lost.Count == 0, $"{writes.Lost.Count} of {writes.Acknowledged} acknowledged writes are gone: {string.Join(", ", writes.Lost.Take(10))}");
+        NothingFailedButAtAnElection("the rollback", load, apply.Output);
         await EveryHostRunsAsync(paths, OldVersion, NewEtcd);
         await EveryNodeReportsAndIsSchedulableAsync(paths, cluster, OldVersion);
 
@@ -226,8 +225,42 @@ internal static class UpgradeLifecycle
     /// Runs <paramref name="action"/> while one client reads through the VIP every 100 ms and another creates a ConfigMap every
     /// 100 ms; afterwards every ConfigMap whose creation was acknowledged must still be there.
     /// </summary>
-    private static async Task<(ProcessResult Result, ProbeCount Probes, ConcurrentQueue<string> Failures, WriteCount Writes)> UnderLoadAsync(LabClusterFile cluster, Func<Task<ProcessResult>> action)
+    /// <summary>
+    /// No acknowledged write is lost, and no read or write failed except with etcd's "leader changed" while an election
+    /// happened: kube-apiserver 1.20 answers a consistent read (or a write) that is in flight at the moment etcd's leadership
+    /// moves with that 500 and does not retry it (kubernetes/kubernetes#112152), so each of the two one-at-a-time clients may
+    /// see it once per election and never otherwise. An upgrade of etcd cannot avoid one election: its leader's binary changes.
+    /// </summary>
+    private static void NothingFailedButAtAnElection(string during, LoadResult load, string output)
     {
+        Assert.True(load.Lost.Count == 0, $"{load.Lost.Count} of {load.Acknowledged} acknowledged writes are gone: {string.Join(", ", load.Lost.Take(10))}");
+        foreach (var (what, failures) in new[] { ("reads", load.ReadFailures), ("writes", load.WriteFailures) })
+        {
+            var other = failures.Where(f => !f.Contains(LeaderChanged, StringComparison.Ordinal)).ToList();
+            Assert.True(other.Count == 0, $"{other.Count} {what} through the VIP failed during {during}:\n" + string.Join('\n', other.Take(20)) + Around(output, other));
+            Assert.True(
+                failures.Count <= load.Elections,
+                $"{failures.Count} {what} failed with etcd's \"{LeaderChanged}\" during {during}, more than its {load.Elections} elections:\n" + string.Join('\n', failures.Take(20)) + Around(output, failures));
+        }
+    }
+
+    private const string LeaderChanged = "etcdserver: leader changed";
+
+    /// <summary>etcd's raft term: how many elections it has held, read with <c>bootstrap etcd status</c>.</summary>
+    private static async Task<long> RaftTermAsync(string clusterFile)
+    {
+        var status = await BootstrapProcess.RunAsync("etcd", "status", "-f", clusterFile, "--output", "json");
+        Assert.True(status.ExitCode == 0, status.Output);
+        using var json = JsonDocument.Parse(status.Stdout);
+        return json.RootElement.GetProperty("members").EnumerateArray()
+            .Select(m => m.GetProperty("status"))
+            .Where(s => s.ValueKind == JsonValueKind.Object)
+            .Max(s => s.GetProperty("raftTerm").GetInt64());
+    }
+
+    private static async Task<(ProcessResult Result, LoadResult Load)> UnderLoadAsync(LabClusterFile cluster, string clusterFile, Func<Task<ProcessResult>> action)
+    {
+        var termBefore = await RaftTermAsync(clusterFile);
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.AdminKubeconfig));
         client.HttpClient.Timeout = TimeSpan.FromSeconds(5);
         try
@@ -295,11 +328,12 @@ internal static class UpgradeLifecycle
         var seconds = clock.Elapsed.TotalSeconds;
         var stored = (await client.CoreV1.ListNamespacedConfigMapAsync(WritesNamespace)).Items.Select(c => c.Metadata.Name).ToHashSet(StringComparer.Ordinal);
         var lost = acknowledged.Where(n => !stored.Contains(n)).OrderBy(n => n, StringComparer.Ordinal).ToList();
-        return (result, new ProbeCount(probes, probes / seconds), failures, new WriteCount(acknowledged.Count, lost, [.. refused]));
+        var elections = await RaftTermAsync(clusterFile) - termBefore;
+        Console.WriteLine($"under load: {probes} reads ({probes / seconds:0.0}/s, {failures.Count} failed), {acknowledged.Count} writes acknowledged ({refused.Count} failed, {lost.Count} lost), {elections} etcd elections");
+        return (result, new LoadResult(probes / seconds, [.. failures], acknowledged.Count, lost, [.. refused], elections));
     }
 
-    private sealed record ProbeCount(int Count, double Rate);
-
-    /// <param name="Refused">Writes that failed (never acknowledged, so not lost; reported for diagnosis).</param>
-    private sealed record WriteCount(int Acknowledged, IReadOnlyList<string> Lost, IReadOnlyList<string> Refused);
+    /// <param name="WriteFailures">Writes that failed (never acknowledged, so not lost).</param>
+    /// <param name="Elections">How much etcd's raft term grew meanwhile.</param>
+    private sealed record LoadResult(double ReadRate, IReadOnlyList<string> ReadFailures, int Acknowledged, IReadOnlyList<string> Lost, IReadOnlyList<string> WriteFailures, long Elections);
 }
