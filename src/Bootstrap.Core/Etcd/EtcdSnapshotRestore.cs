@@ -148,9 +148,8 @@ internal sealed class EtcdSnapshotRestore(ClusterConfig config, SecretRedactor r
             logger.Information("[{Phase}] every etcd member is healthy; starting the API servers", Phase);
 
             step = "starting kube-apiserver";
-            var managed = config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived;
             await EachAsync(controlPlanes, h => SystemctlAsync(hosts[h.Name], "start", "kube-apiserver.service", cancellationToken)).ConfigureAwait(false);
-            await EachAsync(controlPlanes, h => ServiceControl.WaitHealthyAsync(hosts[h.Name], ServiceCatalog.ApiServer(h.Address, managed), redactor, time, cancellationToken)).ConfigureAwait(false);
+            await EachAsync(controlPlanes, h => ServiceControl.WaitHealthyAsync(hosts[h.Name], ServiceCatalog.ApiServer(config, h), redactor, time, cancellationToken)).ConfigureAwait(false);
 
             // They cached objects of the state the snapshot replaced.
             step = "restarting kube-controller-manager and kube-scheduler";

@@ -27,7 +27,7 @@ internal static class ServiceCatalog
 
         if (host.HasRole(HostRole.ControlPlane))
         {
-            services.AddRange([ApiServer(host.Address, config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived), ControllerManager(), Scheduler()]);
+            services.AddRange([ApiServer(config, host), ControllerManager(), Scheduler()]);
         }
 
         if (config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived && host.HasRole(HostRole.LoadBalancer))
@@ -52,7 +52,7 @@ internal static class ServiceCatalog
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(host);
         return ApiServerFlags.ReadsOnlyItsLocalMember(config, host)
-            ? Etcd() with { Dependents = [ApiServer(host.Address, config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived)] }
+            ? Etcd() with { Dependents = [ApiServer(config, host)] }
             : Etcd();
     }
 
@@ -75,6 +75,14 @@ internal static class ServiceCatalog
             sudo: true),
         HealthTimeout = TimeSpan.FromMinutes(2),
     };
+
+    /// <summary>The kube-apiserver on <paramref name="host"/>, behind Bootstrap's haproxy when the file has it manage the load balancer.</summary>
+    public static ServiceSpec ApiServer(ClusterConfig config, HostSpec host)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(host);
+        return ApiServer(host.Address, config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived);
+    }
 
     /// <param name="behindManagedLoadBalancer">Behind Bootstrap's haproxy, whose checks take a restarted server back within <see cref="ApiServerHandover.RejoinBound"/>: the roll waits that long before the next one goes.</param>
     public static ServiceSpec ApiServer(IPAddress address, bool behindManagedLoadBalancer) => new()

@@ -12,7 +12,7 @@ internal sealed class ApiServerPhase() : ServicePhase("apiserver", "Run kube-api
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.ControlPlaneHosts;
 
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) =>
-        [ServiceCatalog.ApiServer(host.Address, material.Config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived)];
+        [ServiceCatalog.ApiServer(material.Config, host)];
 
     protected override Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken) =>
         Task.FromResult(_files.ApiServer(material, host.Host));
