@@ -22,6 +22,7 @@ public sealed class InitLabTests
 {
     private static readonly string[] ControlPlaneUnits = ["etcd.service", "kube-apiserver.service", "kube-controller-manager.service", "kube-scheduler.service"];
     private static readonly string[] LoadBalancerUnits = ["haproxy.service", "keepalived.service"];
+    private static readonly string[] BootstrapNodes = ["cp1", "cp2", "cp3", "w1", "w2"];
 
     [Fact]
     public async Task Init_builds_an_HA_control_plane_that_survives_a_lost_control_plane_host_and_a_lost_VIP_holder_and_reruns_change_nothing()
@@ -67,6 +68,7 @@ public sealed class InitLabTests
             await Step("ARollbackRefusesEtcdsMinorDowngradeAndRollsKubernetesBack", () => UpgradeLifecycle.ARollbackRefusesEtcdsMinorDowngradeAndRollsKubernetesBackAsync(paths, cluster));
             await Step("LosingCp1KeepsTheApiWritableAndItRejoins", () => LosingCp1KeepsTheApiWritableAndItRejoinsAsync(paths, cluster));
             await Step("LosingTheVipHolderMovesTheVipWithinTenSeconds", () => LosingTheVipHolderMovesTheVipWithinTenSecondsAsync(paths, cluster));
+            await Step("TheKubeadmJoinedSpareLeavesAndInitTakesItsRoutesAway", () => TheKubeadmJoinedSpareLeavesAndInitTakesItsRoutesAwayAsync(paths, cluster));
             await Step("Workloads", () => WorkloadChecks.OnTheInstalledClusterAsync(paths, cluster, initEvents));
         }
         finally
@@ -309,6 +311,29 @@ public sealed class InitLabTests
             (await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "node", "spare", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Stdout.Trim() == "True",
             TimeSpan.FromSeconds(2));
         Assert.True(ready is not null, "spare did not become Ready within 3 minutes of kubeadm join");
+    }
+
+    // issue 16: the Node joined by a stock kubeadm leaves as kubeadm's docs say (`kubeadm reset` on it, its Node deleted); the next
+    // init deletes the routes to its pods on every node. The workload checks then run on the cluster file's nodes.
+    private static async Task TheKubeadmJoinedSpareLeavesAndInitTakesItsRoutesAwayAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var range = (await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "node", "spare", "-o", "jsonpath={.spec.podCIDR}")).Stdout.Trim();
+        Assert.Matches("^10\\.244\\.[0-9]+\\.0/24$", range);
+        foreach (var node in BootstrapNodes)
+        {
+            Assert.Contains(range + " via " + Machine("spare").Address, await LabMachines.RunOrFailAsync(paths, Machine(node), "ip", "-4", "route", "show", "proto", "158"), StringComparison.Ordinal);
+        }
+
+        await LabMachines.RunOrFailAsync(paths, Machine("spare"), "/usr/local/bin/kubeadm", "reset", "-f");
+        var deleted = await KubectlAsync(paths, cluster.AdminKubeconfig, "delete", "node", "spare");
+        Assert.True(deleted.ExitCode == 0, deleted.Output);
+
+        var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path);
+        Assert.True(init.ExitCode == 0, init.Output);
+        foreach (var node in BootstrapNodes)
+        {
+            Assert.DoesNotContain(range, await LabMachines.RunOrFailAsync(paths, Machine(node), "ip", "-4", "route", "show", "proto", "158"), StringComparison.Ordinal);
+        }
     }
 
     // issue 6: URL artifacts, served by a plain HTTP server on the lab bridge; a missing binary is fetched once and installed where missing only.
