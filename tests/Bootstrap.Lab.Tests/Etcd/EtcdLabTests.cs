@@ -180,6 +180,12 @@ public sealed class EtcdLabTests
             Assert.True(refused.ExitCode != 0, refused.Output);
             Assert.Contains("removing cp3's etcd member would leave 1 of 2 members healthy, below a quorum of 2 (cp2 not healthy)", refused.Output, StringComparison.Ordinal);
             Assert.Equal("active", (await LabMachines.RunAsync(paths, Machine("cp3"), ["systemctl", "is-active", "etcd.service"])).Stdout.Trim());
+
+            // Refused before any change: the Node is neither cordoned nor deleted (the check runs before the drain).
+            var node = await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "node", "cp3", "-o", "jsonpath={.metadata.name} {.spec.unschedulable}");
+            Assert.True(node.ExitCode == 0 && node.Stdout.Trim() == "cp3", "the refused reset changed Node cp3: " + node.Output);
+            Assert.Contains("etcd-check: failed", refused.Output, StringComparison.Ordinal);
+            Assert.Contains("drain: not started", refused.Output, StringComparison.Ordinal);
         }
         finally
         {

@@ -9,8 +9,9 @@ namespace Bootstrap.Core.Phases.Reset;
 /// <summary>
 /// <c>reset/etcd-member</c>: before an etcd host is reset, its member leaves the etcd cluster (leadership moved first when
 /// it leads), through etcdctl on another member that answers — so the host needs no connection and an unreachable host's
-/// member is removed too. Refused, before anything changes, when the members left would not keep a quorum healthy or it is
-/// the last one (<see cref="EtcdRemovalCheck"/>). Checked again right before the removal, on the cluster as it is then;
+/// member is removed too. Refused when the members left would not keep a quorum healthy or it is the last one
+/// (<see cref="EtcdRemovalCheck"/>): first by <see cref="EtcdQuorumCheckPhase"/>, the reset's first phase, so that a refused
+/// reset changes nothing (no drain, no Node deleted); here again when planned, and right before the removal, on the cluster as it is then;
 /// one host at a time (one membership change at a time). Not part of <c>reset --all</c>, which tears etcd down whole.
 /// </summary>
 internal sealed class EtcdMemberLeavesPhase : IApiPhase
@@ -30,6 +31,22 @@ internal sealed class EtcdMemberLeavesPhase : IApiPhase
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(target);
         var host = target.RequiredHost;
+        var (refusal, check, others) = await CheckAsync(context, host, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null || check?.Member is not { } member)
+        {
+            return refusal ?? TargetPlan.Nothing($"{host.Name} holds no etcd member");
+        }
+
+        return new TargetPlan { Changes = [Removal(host, member, check.Successor, others)], Rolling = true };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="host"/>'s member may leave, read through the first other member that answers: a refusal when it
+    /// may not, else the check (its member, or none, and the successor when it leads); and the other members.
+    /// </summary>
+    internal static async Task<(TargetPlan? Refusal, EtcdRemovalCheck? Check, IReadOnlyList<HostSpec> Others)> CheckAsync(
+        PhaseContext context, HostSpec host, CancellationToken cancellationToken)
+    {
         var others = context.Config.EtcdMembers.Where(h => h.Name != host.Name).ToList();
         var unreachable = new List<string>();
         foreach (var other in others)
@@ -42,29 +59,15 @@ internal sealed class EtcdMemberLeavesPhase : IApiPhase
         }
 
         var reading = await ReadAsync(context.Host, context.Redactor, others, cancellationToken).ConfigureAwait(false);
-        if (reading is not var (coordinator, cluster))
+        if (reading is not var (_, cluster))
         {
-            return TargetPlan.Refuse(
+            return (TargetPlan.Refuse(
                 $"no other etcd member answers ({(unreachable.Count > 0 ? "unreachable: " + string.Join(", ", unreachable) : "none is healthy")}): "
-                + $"{host.Name}'s member cannot leave safely; `bootstrap etcd status` shows the members, `reset --all` tears the whole cluster down");
+                + $"{host.Name}'s member cannot leave safely; `bootstrap etcd status` shows the members, `reset --all` tears the whole cluster down"), null, others);
         }
 
         var check = EtcdRemovalCheck.Of(cluster, host.Name, EtcdClient.PeerUrl(host));
-        if (check.Refusal is { } refusal)
-        {
-            return TargetPlan.Refuse(refusal);
-        }
-
-        if (check.Member is not { } member)
-        {
-            return TargetPlan.Nothing($"{host.Name} holds no etcd member (read through {coordinator.Name})");
-        }
-
-        return new TargetPlan
-        {
-            Changes = [Removal(host, member, check.Successor, others)],
-            Rolling = true,
-        };
+        return (check.Refusal is { } refusal ? TargetPlan.Refuse(refusal) : null, check, others);
     }
 
     /// <summary>The first other member (in file order) that answers a health check, with the cluster as it sees it; null when none does.</summary>
