@@ -323,7 +323,7 @@ public sealed class InitLabTests
         Assert.True(routed.ExitCode == 0, routed.Output);
         foreach (var node in BootstrapNodes)
         {
-            Assert.Contains(range + " via " + Machine("spare").Address, await LabMachines.RunOrFailAsync(paths, Machine(node), "ip", "-4", "route", "show", "proto", "158"), StringComparison.Ordinal);
+            Assert.Contains(range + " via " + Machine("spare").Address, await RoutesAsync(node), StringComparison.Ordinal);
         }
 
         await LabMachines.RunOrFailAsync(paths, Machine("spare"), "/usr/local/bin/kubeadm", "reset", "-f");
@@ -334,8 +334,11 @@ public sealed class InitLabTests
         Assert.True(init.ExitCode == 0, init.Output);
         foreach (var node in BootstrapNodes)
         {
-            Assert.DoesNotContain(range, await LabMachines.RunOrFailAsync(paths, Machine(node), "ip", "-4", "route", "show", "proto", "158"), StringComparison.Ordinal);
+            Assert.DoesNotContain(range, await RoutesAsync(node), StringComparison.Ordinal);
         }
+
+        // Bootstrap's routes on a node: those of its own routing protocol number.
+        Task<string> RoutesAsync(string node) => LabMachines.RunOrFailAsync(paths, Machine(node), "ip", "-4", "route", "show", "proto", "158");
     }
 
     // issue 6: URL artifacts, served by a plain HTTP server on the lab bridge; a missing binary is fetched once and installed where missing only.

@@ -222,10 +222,6 @@ internal static class UpgradeLifecycle
     }
 
     /// <summary>
-    /// Runs <paramref name="action"/> while one client reads through the VIP every 100 ms and another creates a ConfigMap every
-    /// 100 ms; afterwards every ConfigMap whose creation was acknowledged must still be there.
-    /// </summary>
-    /// <summary>
     /// No acknowledged write is lost, and no read or write failed except with etcd's "leader changed" while an election
     /// happened: kube-apiserver 1.20 answers a consistent read (or a write) that is in flight at the moment etcd's leadership
     /// moves with that 500 and does not retry it (kubernetes/kubernetes#112152), so each of the two one-at-a-time clients may
@@ -258,6 +254,10 @@ internal static class UpgradeLifecycle
             .Max(s => s.GetProperty("raftTerm").GetInt64());
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> while one client reads through the VIP every 100 ms and another creates a ConfigMap every
+    /// 100 ms; afterwards which ConfigMaps whose creation was acknowledged are gone, what failed, and how many elections etcd held meanwhile.
+    /// </summary>
     private static async Task<(ProcessResult Result, LoadResult Load)> UnderLoadAsync(LabClusterFile cluster, string clusterFile, Func<Task<ProcessResult>> action)
     {
         var termBefore = await RaftTermAsync(clusterFile);
