@@ -224,6 +224,9 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
     public async Task<IReadOnlyList<V1Node>> NodesAsync(CancellationToken cancellationToken) =>
         (await _client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Items.ToArray();
 
+    public Task<V1Lease?> LeaseAsync(string name, string ns, CancellationToken cancellationToken) =>
+        OrNullAsync(() => _client.CoordinationV1.ReadNamespacedLeaseAsync(name, ns, cancellationToken: cancellationToken));
+
     public Task<V1Deployment?> DeploymentAsync(string name, string ns, CancellationToken cancellationToken) =>
         OrNullAsync(() => _client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken));
 

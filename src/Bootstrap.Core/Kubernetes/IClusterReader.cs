@@ -22,6 +22,9 @@ internal interface IClusterReader
 
     Task<IReadOnlyList<V1Node>> NodesAsync(CancellationToken cancellationToken);
 
+    /// <summary>A coordination Lease (a component's leader election), or null when there is none.</summary>
+    Task<V1Lease?> LeaseAsync(string name, string ns, CancellationToken cancellationToken);
+
     Task<V1Deployment?> DeploymentAsync(string name, string ns, CancellationToken cancellationToken);
 
     /// <summary>The token of a ServiceAccount's token Secret, or null while there is none.</summary>

@@ -31,7 +31,7 @@ public static class JoinWorkflow
     /// <summary>
     /// The phases that make hosts nodes, in order; init runs them after its control plane, join alone. The runtime and
     /// the images come before the kubelet needs them; the pod network once the kubelet registered its Node (whose pod
-    /// range the network hands out).
+    /// range the network hands out); node-eviction last, once the nodes that joined are Ready.
     /// </summary>
     internal static IReadOnlyList<IPhase> NodePhases() =>
     [
@@ -43,6 +43,7 @@ public static class JoinWorkflow
         new MarkControlPlanePhase(),
         new ServingCsrPhase(),
         new KubeProxyPhase(),
+        new NodeEvictionPhase(),
     ];
 
     /// <summary>The hosts that can join: the cluster's nodes, in file order.</summary>

@@ -10,7 +10,7 @@ public sealed class InitWorkflowTests
     [
         "wait-control-plane", "upload-config/kubeadm", "upload-config/kubelet", "upload-config/kube-proxy",
         "bootstrap-token", "containerd", "images", "kubelet-start", "kubelet-client-csr", "pod-network", "mark-control-plane", "kubelet-serving-csr", "kube-proxy",
-        "addon/coredns",
+        "node-eviction", "addon/coredns",
     ];
 
     private static PhaseTree Tree => InitWorkflow.Create(new PreflightOptions());

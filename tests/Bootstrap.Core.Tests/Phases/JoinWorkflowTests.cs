@@ -15,7 +15,7 @@ public sealed class JoinWorkflowTests
         var init = InitWorkflow.Create(new PreflightOptions()).Walk().Select(p => p.Path).ToList();
 
         Assert.Equal(
-            ["preflight", "identity", "artifacts", "containerd", "images", "kubelet-start", "kubelet-client-csr", "pod-network", "mark-control-plane", "kubelet-serving-csr", "kube-proxy"],
+            ["preflight", "identity", "artifacts", "containerd", "images", "kubelet-start", "kubelet-client-csr", "pod-network", "mark-control-plane", "kubelet-serving-csr", "kube-proxy", "node-eviction"],
             join);
         Assert.Equal(join, init.Where(join.Contains));
     }
@@ -48,6 +48,7 @@ public sealed class JoinWorkflowTests
         Assert.Empty(targets["mark-control-plane"]);
         Assert.Equal(["cluster"], targets["kubelet-serving-csr"]);
         Assert.Equal(["w2"], targets["kube-proxy"]);
+        Assert.Equal(["cp1", "cp2", "cp3"], targets["node-eviction"]);
 
         // Every host something is written to is checked by the identity guard first.
         Assert.Equal(nodes, targets["identity"]);
@@ -58,10 +59,21 @@ public sealed class JoinWorkflowTests
     public void Joining_one_worker_without_the_pod_network_touches_only_it()
     {
         var config = LabCluster.Load();
-        var selection = new WorkflowSelection { Hosts = ["w2"], Skip = ["pod-network"] };
+        var selection = new WorkflowSelection { Hosts = ["w2"], Skip = ["pod-network", "node-eviction"] };
 
         Assert.Equal(["w2"], selection.Steps(Join, config).Single(s => s.Path == "identity").Targets.Select(h => h.Name));
         Assert.Equal(["w2"], WorkflowRunner.HostsOf(Join, selection, config).Select(h => h.Name));
+    }
+
+    [Fact]
+    public void On_a_release_whose_controller_managers_stop_tainting_lost_nodes_joining_a_worker_also_reaches_the_control_planes()
+    {
+        var affected = LabCluster.Load();
+        var fixedRelease = affected with { KubernetesVersion = new Bootstrap.Core.Config.KubernetesVersion(1, 20, 5) };
+        var selection = new WorkflowSelection { Hosts = ["w2"], Skip = ["pod-network"] };
+
+        Assert.Equal(["cp1", "cp2", "cp3", "w2"], WorkflowRunner.HostsOf(Join, selection, affected).Select(h => h.Name));
+        Assert.Equal(["w2"], WorkflowRunner.HostsOf(Join, selection, fixedRelease).Select(h => h.Name));
     }
 
     [Fact]

@@ -183,18 +183,27 @@ internal static class WorkloadChecks
         Assert.True(waiting is not null, "the two CoreDNS pods did not reach ErrImagePull/ImagePullBackOff (k8s.gcr.io/coredns:1.7.0 cannot be pulled on the lab)");
     }
 
-    /// <summary>w2's kubelet stops (the machine keeps running): its pod is evicted after 10 s of NotReady, runs elsewhere and talks; w2 comes back with its routes as they were.</summary>
+    /// <summary>
+    /// w2's kubelet stops (the machine keeps running): after the controller manager's 40 s grace w2 is tainted
+    /// unreachable:NoExecute, its pod is evicted 10 s later, runs elsewhere and talks; w2 comes back with its routes as
+    /// they were. On a fresh cluster of v1.20.2 the taint comes only because node-eviction restarted the controller
+    /// managers after the nodes joined (kubernetes/kubernetes#94183): without it, this check fails every time.
+    /// </summary>
     private static async Task ALostKubeletsPodsMoveAndTalkAndItsRoutesStayRightWhenItReturnsAsync(LabPaths paths, Kubectl kubectl, IReadOnlyDictionary<string, IPNetwork> ranges)
     {
         await LabMachines.RunOrFailAsync(paths, Machine("w2"), "systemctl", "stop", "kubelet.service");
         try
         {
-            var moved = await UntilAsync(TimeSpan.FromMinutes(3), async () =>
+            var tainted = await UntilAsync(TimeSpan.FromMinutes(2), async () =>
+                (await kubectl.RunAsync("get", "node", "w2", "-o", "jsonpath={.spec.taints[?(@.effect==\"NoExecute\")].key}")).Stdout.Trim() == "node.kubernetes.io/unreachable",
+                TimeSpan.FromSeconds(3));
+            Assert.True(tainted is not null, "w2 was not tainted node.kubernetes.io/unreachable:NoExecute within 2 minutes of its kubelet stopping:\n" + await LostNodeAsync(kubectl));
+            var moved = await UntilAsync(TimeSpan.FromMinutes(2), async () =>
             {
                 var running = await PodsAsync(kubectl);
                 return running.Count == 4 && running.All(p => p.Node != "w2" && p.Ready);
             }, TimeSpan.FromSeconds(3));
-            Assert.True(moved is not null, "w2's pod did not run elsewhere within 3 minutes of its kubelet stopping:\n" + (await kubectl.RunAsync("get", "pods", "-o", "wide")).Output);
+            Assert.True(moved is not null, "w2's pod did not run elsewhere within 2 minutes of w2's NoExecute taint:\n" + await LostNodeAsync(kubectl));
             var pods = await PodsAsync(kubectl);
             Assert.All(pods, p => Assert.True(ranges[p.Node].Contains(p.Address), $"{p.Name} on {p.Node} has {p.Address}, outside {ranges[p.Node]}"));
             await EveryPodReachesEveryOtherByAddressAsync(kubectl, pods);
@@ -214,6 +223,12 @@ internal static class WorkloadChecks
             await RoutesAreRightAsync(paths, node, ranges);
         }
     }
+
+    /// <summary>What a failed lost-node check reports: w2's Ready condition and taints, the controller managers' leader, the pods.</summary>
+    private static async Task<string> LostNodeAsync(Kubectl kubectl) =>
+        (await kubectl.RunAsync("get", "node", "w2", "-o", "jsonpath=Ready={.status.conditions[?(@.type==\"Ready\")].status} taints={.spec.taints}{\"\\n\"}")).Output
+        + (await kubectl.RunAsync("get", "lease", "-n", "kube-system", "kube-controller-manager", "-o", "jsonpath=leader={.spec.holderIdentity} since={.spec.acquireTime}{\"\\n\"}")).Output
+        + (await kubectl.RunAsync("get", "pods", "-o", "wide")).Output;
 
     private static async Task RerunsChangeNothingAndImportNothingAsync(LabClusterFile cluster)
     {

@@ -24,6 +24,12 @@ internal sealed class FakeClusterReader(params V1Node[] nodes) : IClusterReader
 
     public Task<IReadOnlyList<V1Node>> NodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<V1Node>>(nodes);
 
+    /// <summary>The controller managers' leader election (none unless a test sets it).</summary>
+    public V1Lease? Lease { get; set; }
+
+    public Task<V1Lease?> LeaseAsync(string name, string ns, CancellationToken cancellationToken) =>
+        Task.FromResult(name == "kube-controller-manager" && ns == "kube-system" ? Lease : null);
+
     public Task<V1Deployment?> DeploymentAsync(string name, string ns, CancellationToken cancellationToken) => Task.FromResult<V1Deployment?>(null);
 
     public Task<string?> ServiceAccountTokenAsync(string name, string ns, CancellationToken cancellationToken) => Task.FromResult<string?>(null);

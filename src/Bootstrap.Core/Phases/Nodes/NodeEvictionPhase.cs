@@ -1,0 +1,128 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Install;
+using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Workflow;
+using k8s.Models;
+
+namespace Bootstrap.Core.Phases.Nodes;
+
+/// <summary>
+/// <c>node-eviction</c>, after the nodes joined and are Ready: on the Kubernetes releases whose node lifecycle
+/// controller can stop tainting lost nodes (<see cref="NodeLifecycleDefect"/>), restarts every kube-controller-manager,
+/// one host at a time and the lease holder last, when Nodes registered together after the leading controller manager
+/// took its lease (<see cref="Decide"/>). Such Nodes leave stale entries in the leader's taint queue, after which no
+/// lost node is tainted <c>NoExecute</c> and no pod of it is evicted until that controller manager restarts; a leader
+/// that starts with the Nodes registered and Ready has none. No target on other releases; nothing to do once the
+/// leader started after them (a re-run changes nothing). Acts on the control planes whichever hosts the run names:
+/// joining workers is what makes their restart needed (<see cref="IEveryHostPhase"/>).
+/// </summary>
+internal sealed class NodeEvictionPhase()
+    : HostPhase("node-eviction", "Keep lost nodes' pods evicted: restart the controller managers once nodes joined, on Kubernetes releases whose node lifecycle controller then stops tainting lost nodes"),
+      IEveryHostPhase
+{
+    /// <summary>The Lease the controller managers elect their leader with (kube-system).</summary>
+    internal const string LeaseName = "kube-controller-manager";
+
+    // The lease lasts 15 s past its holder's last renewal (kube-controller-manager's --leader-elect-lease-duration).
+    private static readonly TimeSpan LeaderTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>The control planes, on a release with the defect; none on others (a join then reaches only its nodes).</summary>
+    protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => NodeLifecycleDefect.Affects(config.KubernetesVersion) ? config.ControlPlaneHosts : [];
+
+    protected override async Task<TargetPlan> PlanAsync(HostPlanning target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var (context, config, host) = (target.Context, target.Config, target.Host);
+        if (await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false) is not { } api)
+        {
+            return TargetPlan.Nothing($"would restart kube-controller-manager on {host.Name} if nodes join in this run ({NodeLifecycleDefect.Summary(config.KubernetesVersion)}); decided once the API answers");
+        }
+
+        var lease = await api.LeaseAsync(LeaseName, "kube-system", cancellationToken).ConfigureAwait(false);
+        var nodes = await api.NodesAsync(cancellationToken).ConfigureAwait(false);
+        var joining = context.DryRun ? config.Nodes.Select(n => n.Name).Where(n => nodes.All(node => node.Metadata.Name != n)).ToList() : [];
+        var decision = Decide(lease, nodes, joining);
+        if (decision is null)
+        {
+            return TargetPlan.Nothing(lease?.Spec?.AcquireTime is { } since
+                ? $"the leading controller manager took its lease at {since:u}; no two Nodes registered since"
+                : "no controller manager holds its lease yet: the one that takes it will see the Nodes as they are");
+        }
+
+        var restart = await ServiceControl.PlanRestartAsync(
+            target.View, ServiceCatalog.ControllerManager(), $"{decision}: {NodeLifecycleDefect.Summary(config.KubernetesVersion)}", cancellationToken).ConfigureAwait(false);
+        var holder = HoldsLease(lease, host.Name);
+        return new TargetPlan
+        {
+            Changes = [restart],
+            Rolling = ServiceControl.Restarts([restart]),
+            RollOrder = holder ? 1 : 0,
+
+            // The holder goes last; a re-run right after must find the new leader, not the lease the old one left.
+            VerifyDescription = holder ? "would wait for a controller manager to take the lease after every Node registered" : null,
+            Verify = holder && !context.DryRun ? (apply, ct) => WaitForNewLeaderAsync(apply, ct) : null,
+        };
+    }
+
+    private static async Task<IReadOnlyList<string>> WaitForNewLeaderAsync(ApplyContext apply, CancellationToken cancellationToken)
+    {
+        var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        var deadline = apply.Time.GetUtcNow() + LeaderTimeout;
+        while (true)
+        {
+            var lease = await api.LeaseAsync(LeaseName, "kube-system", cancellationToken).ConfigureAwait(false);
+            if (lease?.Spec?.AcquireTime is { } since && Decide(lease, await api.NodesAsync(cancellationToken).ConfigureAwait(false), []) is null)
+            {
+                return [$"{lease.Spec.HolderIdentity} leads the controller managers since {since:u}"];
+            }
+
+            if (apply.Time.GetUtcNow() >= deadline)
+            {
+                throw new PhaseFailedException(
+                    $"no controller manager took the lease {LeaseName} within {LeaderTimeout.TotalMinutes:0} minutes of the restarts (held by {lease?.Spec?.HolderIdentity ?? "nobody"} since {lease?.Spec?.AcquireTime:u})");
+            }
+
+            await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Why the controller managers restart, or null when they need not: Nodes registered after the leader took its lease
+    /// (in a dry run, also the nodes of the file still to join), at least two of them or every Node. A Node that
+    /// registers alone while the others are Ready is tainted at once and leaves no stale entry; entries stay behind
+    /// when Nodes are NotReady together, or while every Node is (the leader then pauses evictions: a cluster's first
+    /// Nodes). Pure.
+    /// </summary>
+    internal static string? Decide(V1Lease? lease, IReadOnlyList<V1Node> nodes, IReadOnlyList<string> joining)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(joining);
+        var acquired = lease?.Spec?.AcquireTime;
+        var later = acquired is { } since
+            ? nodes.Where(n => n.Metadata.CreationTimestamp > since).Select(n => n.Metadata.Name).Order(StringComparer.Ordinal).ToList()
+            : [];
+        var fresh = later.Count + joining.Count;
+        if (fresh == 0 || (fresh == 1 && nodes.Count + joining.Count > 1))
+        {
+            return null;
+        }
+
+        var reasons = new List<string>();
+        if (later.Count > 0)
+        {
+            reasons.Add($"Node {string.Join(", ", later)} registered after the leading controller manager took its lease ({acquired:u})");
+        }
+
+        if (joining.Count > 0)
+        {
+            reasons.Add($"{string.Join(", ", joining)} join in this run");
+        }
+
+        return string.Join("; ", reasons);
+    }
+
+    /// <summary>Whether the lease's holder is <paramref name="host"/>'s controller manager (its identity is "HOSTNAME_UUID").</summary>
+    internal static bool HoldsLease(V1Lease? lease, string host) =>
+        lease?.Spec?.HolderIdentity is { } holder && holder.StartsWith(host + "_", StringComparison.Ordinal);
+}
