@@ -10,7 +10,7 @@ public sealed class JoinCommandTests
 {
     private static readonly string LabFile = LabCluster.File;
 
-    private static readonly string[] AllButPreflight = ["--skip-phases", "artifacts,containerd,images,kubelet-start,kubelet-client-csr,pod-network,mark-control-plane,kubelet-serving-csr,kube-proxy"];
+    private static readonly string[] AllButPreflight = ["--skip-phases", "artifacts,containerd,images,kubelet-start,kubelet-client-csr,pod-network,mark-control-plane,kubelet-serving-csr,kube-proxy,node-eviction"];
 
     private readonly FakeMachines _machines = new();
 
