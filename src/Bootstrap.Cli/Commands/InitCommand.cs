@@ -22,7 +22,7 @@ internal static class InitCommand
             + "than the cluster state stops the run before anything is written (see `bootstrap state pull`). Changes to a running service reach one host "
             + "at a time, each healthy before the next, and the first failure stops the roll. See docs/state.md. Phases:\n" + Tree(tree));
         var flags = new WorkflowFlags(files);
-        flags.AddTo(init, skipPhases: true);
+        flags.AddTo(init, skipPhases: true, verify: true);
         flags.SetAction(init, WorkflowSelection.All, connector);
         var phase = new Command("phase", "Run one phase of init (and the phases under it).");
         foreach (var top in tree.Phases)
@@ -44,7 +44,7 @@ internal static class InitCommand
 
         var flags = new WorkflowFlags(files);
         // Only the preflight phase has preflight errors to ignore.
-        flags.AddTo(command, preflight: path == "preflight");
+        flags.AddTo(command, preflight: path == "preflight", verify: path != "preflight");
         flags.SetAction(command, new WorkflowSelection { Only = path }, connector);
         return command;
     }

@@ -18,7 +18,7 @@ internal static class JoinCommand
             "join",
             "Join node hosts to a cluster that `bootstrap init` made: preflight, binaries, containerd and the kubelet (TLS bootstrap with a new short-lived token), kube-proxy; only on the --host names (default: every node of the file). Safe to run again: a joined node is left as it is.");
         var flags = new WorkflowFlags(files);
-        flags.AddTo(command, skipPhases: true, hosts: true);
+        flags.AddTo(command, skipPhases: true, hosts: true, verify: true);
         flags.SetAction(command, WorkflowSelection.All, connector, workflow: new WorkflowCommand(JoinWorkflow.Create, JoinWorkflow.Hosts));
         return command;
     }

@@ -17,7 +17,7 @@ internal static class PlanCommand
         var command = new Command("plan", "Show, per host, what `bootstrap init` would change (files by sha256, units to start or restart, certificates to issue). Read-only; skips preflight.");
         var flags = new WorkflowFlags(files);
         // Plan never runs preflight, so it has no --ignore-preflight-errors.
-        flags.AddTo(command, skipPhases: true, preflight: false);
+        flags.AddTo(command, skipPhases: true, preflight: false, verify: true);
         flags.SetAction(command, new WorkflowSelection { Skip = ["preflight"] }, connector, dryRun: true);
         return command;
     }

@@ -37,7 +37,7 @@ internal static class UpgradeCommand
         };
         var command = new Command(name, description) { allowDowngrade };
         var flags = new WorkflowFlags(files);
-        flags.AddTo(command, preflight: false);
+        flags.AddTo(command, preflight: false, verify: true);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var downgrade = parse.GetValue(allowDowngrade);

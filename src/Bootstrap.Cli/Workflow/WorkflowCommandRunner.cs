@@ -114,7 +114,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         await using (hosts.ConfigureAwait(false))
         {
             // The connector also reaches hosts outside the file that a phase needs (the host of a removed etcd member).
-            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun, Connector = hostConnector };
+            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun, Verify = invocation.Verify, Connector = hostConnector };
             selection = selection with { Unreachable = unreachable.Keys.ToHashSet(StringComparer.Ordinal) };
             await using var disposeContext = context.ConfigureAwait(false);
             IWorkflowObserver observer = json is null

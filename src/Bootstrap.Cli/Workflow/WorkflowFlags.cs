@@ -10,6 +10,7 @@ namespace Bootstrap.Cli.Workflow;
 internal sealed class WorkflowFlags(ClusterFileInput files)
 {
     private bool _preflight;
+    private bool _verify;
 
     public Option<string> File { get; } = new("--file", "-f") { Description = ClusterFileInput.FileDescription, Required = true };
 
@@ -45,12 +46,20 @@ internal sealed class WorkflowFlags(ClusterFileInput files)
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public Option<bool> Verify { get; } = new("--verify")
+    {
+        Description = "Hash every file compared on the hosts in full, ignoring their manifests of installed files (/var/lib/bootstrap/installed-files), "
+            + "which a completed run then records afresh. By default a file whose size, times, inode and device match its entry keeps the sha256 "
+            + "recorded there: any write moves a file's change time, which no user can set back.",
+    };
+
     /// <summary>
     /// Adds the shared flags; <paramref name="skipPhases"/> also adds --skip-phases (for commands that run a whole tree),
     /// <paramref name="hosts"/> adds --host (for commands that run on chosen hosts), and <paramref name="preflight"/>
-    /// --ignore-preflight-errors (for commands whose phases include preflight).
+    /// --ignore-preflight-errors (for commands whose phases include preflight), and <paramref name="verify"/> --verify (for commands
+    /// whose phases compare files on the hosts).
     /// </summary>
-    public void AddTo(Command command, bool skipPhases = false, bool hosts = false, bool preflight = true)
+    public void AddTo(Command command, bool skipPhases = false, bool hosts = false, bool preflight = true, bool verify = false)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (skipPhases)
@@ -71,6 +80,12 @@ internal sealed class WorkflowFlags(ClusterFileInput files)
         }
 
         _preflight = preflight;
+        if (verify)
+        {
+            command.Options.Add(Verify);
+        }
+
+        _verify = verify;
         command.Options.Add(Output);
         command.Options.Add(LogFile);
         command.Options.Add(Verbose);
@@ -93,6 +108,7 @@ internal sealed class WorkflowFlags(ClusterFileInput files)
             DryRun = dryRun,
             LocksState = locksState,
             AcceptNewHostKeys = parse.GetValue(AcceptNew),
+            Verify = _verify && parse.GetValue(Verify),
             Options = new PreflightOptions { IgnorePreflightErrors = IgnoredPreflightErrors.Parse((_preflight ? parse.GetValue(IgnorePreflightErrors) : null) ?? []) },
             CommandLine = "bootstrap " + string.Join(' ', parse.Tokens.Select(t => t.Value)),
             Json = parse.GetValue(Output) == "json",

@@ -56,6 +56,9 @@ internal sealed record WorkflowInvocation
     /// <summary>The command line as the user typed it (for the state lock's holder line); never holds a secret (secrets come from files, the environment or a prompt).</summary>
     public string CommandLine { get; init; } = "bootstrap";
 
+    /// <summary><c>--verify</c>: every file compared on the hosts is hashed in full, whatever their manifests of installed files say.</summary>
+    public bool Verify { get; init; }
+
     /// <summary><c>--accept-new</c>: trust and record host keys not yet known (a changed key is still refused).</summary>
     public bool AcceptNewHostKeys { get; init; }
 }

@@ -5,8 +5,9 @@ namespace Bootstrap.Core.Install;
 
 /// <summary>
 /// Plans <see cref="DesiredFile"/>s on a host: one read of every file's sha256, mode and owner, and one
-/// <see cref="Change"/> per file that differs. Applying a change writes the file atomically and checks its
-/// sha256 on the host; each directory is created once, by the first change that needs it.
+/// <see cref="Change"/> per file that differs. Applying a change writes the file atomically, checks its
+/// sha256 on the host and records it in the host's manifest of installed files (with the rename that puts it
+/// in place); each directory is created once, by the first change that needs it.
 /// </summary>
 internal static class FileConvergence
 {
@@ -147,7 +148,7 @@ internal static class FileConvergence
         var content = await file.Open(cancellationToken).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
         {
-            var result = await host.UploadAsync(content, file.Spec, cancellationToken).ConfigureAwait(false);
+            var result = await host.UploadAsync(content, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest }, cancellationToken).ConfigureAwait(false);
             if (!string.Equals(result.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
             {
                 throw new IOException($"{host.Name}: {file.Path} was written with sha256 {result.Sha256}, expected {file.Sha256}");
@@ -175,7 +176,7 @@ internal static class FileConvergence
         try
         {
             await host.RunCheckedAsync(new RemoteCommand(["cp", "--", stage, temp], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
-            await AtomicInstall.CommitAsync(host, temp, file.Spec, file.Sha256, apply.Redactor, cancellationToken).ConfigureAwait(false);
+            await AtomicInstall.CommitAsync(host, temp, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest }, file.Sha256, apply.Redactor, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -1,6 +1,7 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.ControlPlane;
 using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Remote;
 
 namespace Bootstrap.Core.Install;
 
@@ -54,13 +55,9 @@ internal static class HostFootprint
             paths.AddRange([InstallFiles.HaproxyConfig, InstallFiles.KeepalivedConfig]);
         }
 
-        var binaries = InstallFiles.BinariesFor(config, host);
-        paths.AddRange(binaries.Select(b => $"{KubeadmLayout.BinDir}/{b}"));
-        if (binaries.Count > 0)
-        {
-            paths.Add(Path.GetDirectoryName(BinaryStore.Directory)!);
-        }
-
+        paths.AddRange(InstallFiles.BinariesFor(config, host).Select(b => $"{KubeadmLayout.BinDir}/{b}"));
+        // Bootstrap's own directory: the binaries it staged, and the manifest of the files it installed (every host has one).
+        paths.Add(Path.GetDirectoryName(InstalledFilesManifest.DefaultPath)!);
         return paths;
     }
 

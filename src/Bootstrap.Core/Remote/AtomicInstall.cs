@@ -36,6 +36,12 @@ internal static class AtomicInstall
         if (current is not null && string.Equals(current.Sha256, local.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             await SetMetadataAsync(host, target.Path, target, redactor, cancellationToken).ConfigureAwait(false);
+            if (target.Manifest is { } manifest)
+            {
+                // chown and chmod moved its change time: the entry is made again.
+                await host.RunCheckedAsync(InstalledFilesManifest.CommitCommand(manifest, local.Sha256, temp: null, target.Path), redactor, cancellationToken).ConfigureAwait(false);
+            }
+
             log.Information("{Host}: {Path} content unchanged; mode and owner set", host.Name, target.Path);
             return new UploadResult(Changed: true, local.Sha256);
         }
@@ -84,7 +90,10 @@ internal static class AtomicInstall
         return result.Stdout.Trim();
     }
 
-    /// <summary>Checks the temp file's hash, sets mode and owner, then renames it over the target.</summary>
+    /// <summary>
+    /// Checks the temp file's hash, sets mode and owner, then renames it over the target; with <see cref="FileSpec.Manifest"/>,
+    /// the rename also records the target's entry there.
+    /// </summary>
     public static async Task CommitAsync(IRemoteHost host, string temp, FileSpec target, string sha256, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         var sum = await host.RunCheckedAsync(RemoteFileState.Sha256Command([temp]), redactor, cancellationToken).ConfigureAwait(false);
@@ -95,7 +104,10 @@ internal static class AtomicInstall
         }
 
         await SetMetadataAsync(host, temp, target, redactor, cancellationToken).ConfigureAwait(false);
-        await host.RunCheckedAsync(new RemoteCommand(["mv", "-f", "--", temp, target.Path], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+        await host.RunCheckedAsync(
+            target.Manifest is { } manifest ? InstalledFilesManifest.CommitCommand(manifest, sha256, temp, target.Path) : new RemoteCommand(["mv", "-f", "--", temp, target.Path], sudo: true),
+            redactor,
+            cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task SetMetadataAsync(IRemoteHost host, string path, FileSpec target, SecretRedactor redactor, CancellationToken cancellationToken)

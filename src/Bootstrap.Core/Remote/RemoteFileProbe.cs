@@ -1,55 +1,129 @@
 namespace Bootstrap.Core.Remote;
 
-/// <summary>Reads the sha256, mode and owner of many files on a host with two commands, whatever their number.</summary>
+/// <summary>
+/// Reads the sha256, mode and owner of many files on a host, whatever their number, with one command (<c>stat</c> of every
+/// file and a read of the host's manifest of installed files) and a second only for the files to hash: those no entry of the
+/// manifest describes as they are now (<see cref="InstalledFilesManifest"/>).
+/// </summary>
 internal static class RemoteFileProbe
 {
-    /// <summary>The state of each path (null when it does not exist), read with two commands whatever the number of files.</summary>
+    /// <summary>The line between <c>stat</c>'s output and the manifest's text.</summary>
+    internal const string ManifestMarker = "--- installed files";
+
+    /// <summary>
+    /// <c>stat</c> of the paths (its exit status is the command's: a missing file fails it, the others are still reported), then
+    /// the marker and the manifest <c>$2</c> (nothing when it does not exist). The paths travel as arguments, never inside the script.
+    /// </summary>
+    private const string StatScript =
+        "f=$1 m=$2; shift 2; LC_ALL=C stat -c \"$f\" -- \"$@\"; r=$?; echo '" + ManifestMarker + "'; cat -- \"$m\" 2>/dev/null; exit $r";
+
+    /// <summary>The state of each path (null when it does not exist), every file hashed in full: two commands whatever the number of files.</summary>
     public static async Task<IReadOnlyDictionary<string, RemoteFileState?>> ReadAsync(
-        IRemoteHost host, IReadOnlyList<string> paths, SecretRedactor redactor, CancellationToken cancellationToken)
+        IRemoteHost host, IReadOnlyList<string> paths, SecretRedactor redactor, CancellationToken cancellationToken) =>
+        (await ProbeAsync(host, paths, manifest: null, known: null, redactor, cancellationToken).ConfigureAwait(false)).States;
+
+    /// <summary>
+    /// The state of each path (null when it does not exist). A regular file that an entry of <paramref name="known"/> or of the
+    /// host's <paramref name="manifest"/> describes as it is now takes that entry's sha256; the others are hashed, with one more
+    /// command. Without <paramref name="manifest"/>, the manifest is not read.
+    /// </summary>
+    public static async Task<FileProbe> ProbeAsync(
+        IRemoteHost host,
+        IReadOnlyList<string> paths,
+        string? manifest,
+        IReadOnlyDictionary<string, InstalledFile>? known,
+        SecretRedactor redactor,
+        CancellationToken cancellationToken)
+    {
+        var (stats, read) = await StatAsync(host, paths, manifest, cancellationToken).ConfigureAwait(false);
+        var states = stats.ToDictionary(s => s.Key, _ => (RemoteFileState?)null, StringComparer.Ordinal);
+        var toHash = new Dictionary<string, FileStat>(StringComparer.Ordinal);
+        foreach (var stat in stats.Values.OfType<FileStat>())
+        {
+            var entry = known?.GetValueOrDefault(stat.Path) is { } mine && mine.Describes(stat) ? mine : read?.For(stat);
+            if (entry is null)
+            {
+                toHash[stat.Path] = stat;
+            }
+            else
+            {
+                states[stat.Path] = new RemoteFileState(entry.Sha256, stat.Mode, stat.Owner, stat.Group);
+            }
+        }
+
+        var hashed = new List<InstalledFile>();
+        if (toHash.Count > 0)
+        {
+            var sums = await host.RunCheckedAsync(RemoteFileState.Sha256Command([.. toHash.Keys]), redactor, cancellationToken).ConfigureAwait(false);
+            foreach (var line in sums.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                // "<64 hex>  <path>" or "<64 hex> *<path>"; names with backslashes or newlines, which we never install, would be escaped.
+                if (line.Length > 66 && toHash.TryGetValue(line[66..], out var stat))
+                {
+                    var sha256 = RemoteFileState.ParseSha256Sum(line[..64]);
+                    states[stat.Path] = new RemoteFileState(sha256, stat.Mode, stat.Owner, stat.Group);
+                    if (stat.IsRegular)
+                    {
+                        hashed.Add(InstalledFile.Of(stat, sha256));
+                    }
+                }
+            }
+        }
+
+        return new FileProbe(states, hashed, read);
+    }
+
+    /// <summary>
+    /// What <c>stat</c> reports of each path (null when it does not exist) and, with <paramref name="manifest"/>, the manifest as it
+    /// is (empty when there is none): one command.
+    /// </summary>
+    public static async Task<(IReadOnlyDictionary<string, FileStat?> Stats, InstalledFilesManifest? Manifest)> StatAsync(
+        IRemoteHost host, IReadOnlyList<string> paths, string? manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(paths);
-        var result = paths.Distinct(StringComparer.Ordinal).ToDictionary(p => p, _ => (RemoteFileState?)null, StringComparer.Ordinal);
-        if (result.Count == 0)
+        var stats = paths.Distinct(StringComparer.Ordinal).ToDictionary(p => p, _ => (FileStat?)null, StringComparer.Ordinal);
+        if (stats.Count == 0)
         {
-            return result;
+            return (stats, manifest is null ? null : InstalledFilesManifest.Empty);
         }
 
-        // %n last: a path may contain spaces. Missing files only add a line to stderr.
-        var stat = await host.RunAsync(
-            new RemoteCommand(["env", "LC_ALL=C", "stat", "-c", "%a %U %G %n", "--", .. result.Keys], sudo: true), cancellationToken).ConfigureAwait(false);
-        var metadata = new Dictionary<string, (int Mode, string Owner, string Group)>(StringComparer.Ordinal);
-        foreach (var line in stat.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var command = manifest is null
+            ? new RemoteCommand(["env", "LC_ALL=C", "stat", "-c", FileStat.Format, "--", .. stats.Keys], sudo: true)
+            : new RemoteCommand(["sh", "-c", StatScript, "probe", FileStat.Format, manifest, .. stats.Keys], sudo: true);
+        var result = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        var output = result.Stdout;
+        string? text = null;
+        if (manifest is not null)
         {
-            var parts = line.Split(' ', 4);
-            if (parts.Length == 4 && result.ContainsKey(parts[3]))
+            // The first marker line ends stat's output (the paths are ours: none holds a newline); whatever follows is the manifest's.
+            var at = output.StartsWith(ManifestMarker + "\n", StringComparison.Ordinal) ? 0
+                : output.IndexOf("\n" + ManifestMarker + "\n", StringComparison.Ordinal) is var newline and >= 0 ? newline + 1
+                : -1;
+            if (at >= 0)
             {
-                metadata[parts[3]] = RemoteFileState.ParseStat(string.Join(' ', parts[..3]));
+                text = output[(at + ManifestMarker.Length + 1)..];
+                output = output[..at];
             }
         }
 
-        if (!stat.Succeeded && metadata.Count + CountMissing(stat.Stderr) < result.Count)
+        var found = 0;
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            throw new RemoteCommandException(host.Name, "stat of the files to install", stat);
-        }
-
-        if (metadata.Count == 0)
-        {
-            return result;
-        }
-
-        var sums = await host.RunCheckedAsync(RemoteFileState.Sha256Command([.. metadata.Keys]), redactor, cancellationToken)
-            .ConfigureAwait(false);
-        foreach (var line in sums.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            // "<64 hex>  <path>" or "<64 hex> *<path>"; names with backslashes or newlines, which we never install, would be escaped.
-            if (line.Length > 66 && metadata.TryGetValue(line[66..], out var meta))
+            if (FileStat.TryParse(line) is { } stat && stats.TryGetValue(stat.Path, out var seen) && seen is null)
             {
-                result[line[66..]] = new RemoteFileState(line[..64].ToLowerInvariant(), meta.Mode, meta.Owner, meta.Group);
+                stats[stat.Path] = stat;
+                found++;
             }
         }
 
-        return result;
+        // Missing files only add a line to stderr; anything else unaccounted for is an error, never a file taken as missing.
+        if (found + CountMissing(result.Stderr) < stats.Count || (manifest is not null && text is null))
+        {
+            throw new RemoteCommandException(host.Name, "stat of the files to install", result);
+        }
+
+        return (stats, text is null ? null : InstalledFilesManifest.Parse(text));
     }
 
     private static int CountMissing(string stderr) =>

@@ -13,12 +13,14 @@ public sealed class HostView : ICommandRunner
     private readonly IRemoteHost _host;
     private readonly SecretRedactor _redactor;
     private readonly PlannedFiles? _planned;
+    private readonly InstalledFiles _installed;
 
-    internal HostView(IRemoteHost host, SecretRedactor redactor, PlannedFiles? planned)
+    internal HostView(IRemoteHost host, SecretRedactor redactor, PlannedFiles? planned, InstalledFiles installed)
     {
         _host = host;
         _redactor = redactor;
         _planned = planned;
+        _installed = installed;
     }
 
     public string Name => _host.Name;
@@ -36,12 +38,14 @@ public sealed class HostView : ICommandRunner
     public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => _host.DownloadAsync(path, cancellationToken);
 
     /// <summary>
-    /// The state of each path, null where it does not exist: two commands whatever the number of files. In a dry run,
-    /// a file an earlier phase of the run would write reads as written, so that a plan lists each change once.
+    /// The state of each path, null where it does not exist: one command whatever the number of files (<c>stat</c> and the
+    /// host's manifest of installed files), and one more to hash the files the manifest does not describe as they are
+    /// (<see cref="InstalledFiles"/>). In a dry run, a file an earlier phase of the run would write reads as written, so that
+    /// a plan lists each change once.
     /// </summary>
     internal async Task<IReadOnlyDictionary<string, RemoteFileState?>> FilesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        var read = await RemoteFileProbe.ReadAsync(_host, paths, _redactor, cancellationToken).ConfigureAwait(false);
+        var read = await _installed.ProbeAsync(_host, paths, _redactor, cancellationToken).ConfigureAwait(false);
         return _planned is null ? read : _planned.Over(read);
     }
 

@@ -18,6 +18,9 @@ public sealed class PhaseContext : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, IRemoteHost> _hosts = new Dictionary<string, IRemoteHost>(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PlannedFiles> _planned = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<(IRemoteHost? Host, string? Error)>>> _outside = new(StringComparer.Ordinal);
+    private readonly Lazy<InstalledFiles> _installed;
+
+    public PhaseContext() => _installed = new Lazy<InstalledFiles>(() => new InstalledFiles(ManifestPath, Verify));
 
     public required ClusterConfig Config { get; init; }
 
@@ -36,6 +39,15 @@ public sealed class PhaseContext : IAsyncDisposable
     public bool DryRun { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary><c>--verify</c>: every file compared is hashed in full, whatever the hosts' manifests of installed files say.</summary>
+    public bool Verify { get; init; }
+
+    /// <summary>Where hosts keep the manifest of installed files (tests point it into a directory of their own).</summary>
+    internal string ManifestPath { get; init; } = InstalledFilesManifest.DefaultPath;
+
+    /// <summary>The hosts' manifests of installed files, as this run reads and records them.</summary>
+    internal InstalledFiles InstalledFiles => _installed.Value;
 
     /// <summary>The cluster state's material (PKI, secrets, artifacts): produced by <c>certs</c>, else read from the state as it is.</summary>
     internal MaterialSource Material { get; } = new();
@@ -61,7 +73,7 @@ public sealed class PhaseContext : IAsyncDisposable
     /// <summary>A read-only view of a connected host; throws naming the host when it is not connected.</summary>
     public HostView View(string name) =>
         Host(name) is { } host
-            ? new HostView(host, Redactor, DryRun ? _planned.GetOrAdd(name, _ => new PlannedFiles()) : null)
+            ? new HostView(host, Redactor, DryRun ? _planned.GetOrAdd(name, _ => new PlannedFiles()) : null, InstalledFiles)
             : throw new InvalidOperationException($"{name}: not connected");
 
     /// <summary>

@@ -57,7 +57,14 @@ public sealed class WorkflowRunner
             outcomes.Add(outcome);
         }
 
-        return new WorkflowResult { Phases = outcomes };
+        var result = new WorkflowResult { Phases = outcomes };
+        if (!context.DryRun && result.Succeeded && !cancellationToken.IsCancellationRequested)
+        {
+            // Bookkeeping, not a change: the files the run hashed in full go into the hosts' manifests (no event, nothing restarts).
+            await context.InstalledFiles.RecordAsync(new ApplyContext(context, context.Hosts), cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     /// <summary>The hosts the leaves <paramref name="selection"/> runs would act on, in file order: the hosts a run needs connected.</summary>

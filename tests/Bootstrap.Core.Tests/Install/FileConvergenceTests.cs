@@ -1,5 +1,6 @@
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Remote;
+using Bootstrap.Core.Tests.Remote;
 using Bootstrap.Core.Tests.Workflow;
 using Bootstrap.Core.Workflow;
 using Serilog;
@@ -15,6 +16,8 @@ public sealed class FileConvergenceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    private string Manifest => Path.Combine(_root, "state", "installed-files");
+
     private DesiredFile File(string name, string text, int mode = 0b110_100_100) =>
         DesiredFile.FromText(new FileSpec(Path.Combine(_root, name), mode, CurrentUser, CurrentGroup), text);
 
@@ -24,7 +27,7 @@ public sealed class FileConvergenceTests : IDisposable
 
     private async Task<IReadOnlyList<Change>> ConvergeAsync(IReadOnlyList<DesiredFile> files, Func<string, string?>? deferredTo = null)
     {
-        var context = Changes.On(_host);
+        var context = Changes.On(_host, manifest: Manifest);
         var (changes, _) = await FileConvergence.PlanAsync(context.View(_host.Name), files, CancellationToken.None, deferredTo);
         await Changes.ApplyAsync(context, changes);
         return changes;
@@ -72,7 +75,7 @@ public sealed class FileConvergenceTests : IDisposable
         await ConvergeAsync([existing]);
         DesiredFile[] wanted = [File("new.conf", "new\n"), File("same.conf", "different\n")];
 
-        var (changes, _) = await FileConvergence.PlanAsync(Changes.On(_host, dryRun: true).View(_host.Name), wanted, CancellationToken.None);
+        var (changes, _) = await FileConvergence.PlanAsync(Changes.On(_host, dryRun: true, manifest: Manifest).View(_host.Name), wanted, CancellationToken.None);
 
         Assert.Equal([ChangeKind.FileCreate, ChangeKind.FileReplace], changes.Select(c => c.Kind));
         Assert.Equal("would create " + wanted[0].Path, changes[0].Describe(dryRun: true));
@@ -89,7 +92,7 @@ public sealed class FileConvergenceTests : IDisposable
         var created = File("new.crt", "new\n");
 
         var (changes, notes) = await FileConvergence.PlanAsync(
-            Changes.On(_host).View(_host.Name), [renewed, created], CancellationToken.None, path => path == renewed.Path || path == created.Path ? "kube-apiserver" : null);
+            Changes.On(_host, manifest: Manifest).View(_host.Name), [renewed, created], CancellationToken.None, path => path == renewed.Path || path == created.Path ? "kube-apiserver" : null);
 
         Assert.Equal([created.Path], changes.Select(c => c.Target));
         Assert.Equal([$"left {renewed.Path} to kube-apiserver's turn: the running kube-apiserver reads it"], notes);
@@ -149,11 +152,38 @@ public sealed class FileConvergenceTests : IDisposable
         var tightened = File("server.key", "key\n", 0b110_000_000);
 
         var (changes, notes) = await FileConvergence.PlanAsync(
-            Changes.On(_host).View(_host.Name), [tightened], CancellationToken.None, path => path == key.Path ? "etcd" : null);
-        var (own, _) = await FileConvergence.PlanAsync(Changes.On(_host).View(_host.Name), [tightened], CancellationToken.None);
+            Changes.On(_host, manifest: Manifest).View(_host.Name), [tightened], CancellationToken.None, path => path == key.Path ? "etcd" : null);
+        var (own, _) = await FileConvergence.PlanAsync(Changes.On(_host, manifest: Manifest).View(_host.Name), [tightened], CancellationToken.None);
 
         Assert.Empty(changes);
         Assert.Equal([$"left {key.Path} to etcd's turn: the running etcd reads it"], notes);
         Assert.Equal(ChangeKind.FileMetadata, Assert.Single(own).Kind);
+    }
+
+    [Fact]
+    public async Task Each_file_an_install_writes_is_recorded_by_it_so_the_next_plan_hashes_nothing()
+    {
+        var host = new RecordingHost(_host);
+        var binary = File("bin/kubelet", "v1\n", 0b111_101_101);
+        binary = binary with { StagePath = Path.Combine(_root, "store", "kubelet-" + binary.Sha256[..16]) };
+        var conf = File("kubelet.conf", "conf\n");
+        var context = Changes.On(host, manifest: Manifest);
+        await Changes.ApplyAsync(context, (await FileConvergence.PlanAsync(context.View(host.Name), [binary, conf], CancellationToken.None)).Changes);
+        System.IO.File.SetUnixFileMode(conf.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite);
+        var fix = Changes.On(host, manifest: Manifest);
+        var fixedMode = (await FileConvergence.PlanAsync(fix.View(host.Name), [conf], CancellationToken.None)).Changes;
+        await Changes.ApplyAsync(fix, fixedMode);
+        host.Clear();
+
+        var (again, _) = await FileConvergence.PlanAsync(Changes.On(host, manifest: Manifest).View(host.Name), [binary, conf], CancellationToken.None);
+
+        Assert.Equal(ChangeKind.FileMetadata, Assert.Single(fixedMode).Kind);
+        Assert.Empty(again);
+        Assert.Empty(host.Hashes);
+        Assert.Single(host.Commands);
+        var manifest = InstalledFilesManifest.Parse(await System.IO.File.ReadAllTextAsync(Manifest));
+        Assert.Equal(new[] { binary.Path, binary.StagePath!, conf.Path }.Order(StringComparer.Ordinal), manifest.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(binary.Sha256, manifest.Entries[binary.Path].Sha256);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, System.IO.File.GetUnixFileMode(Manifest));
     }
 }

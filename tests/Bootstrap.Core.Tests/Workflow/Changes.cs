@@ -19,8 +19,13 @@ internal static class Changes
         return done;
     }
 
-    public static PhaseContext On(Bootstrap.Core.Remote.IRemoteHost host, bool dryRun = false, TimeProvider? time = null) => new()
+    /// <summary>
+    /// A run on <paramref name="host"/> alone. Its manifest of installed files is <paramref name="manifest"/>: a test on the real
+    /// machine (LocalHost) names one in its own directory; never the machine's own manifest, even by default.
+    /// </summary>
+    public static PhaseContext On(Bootstrap.Core.Remote.IRemoteHost host, bool dryRun = false, TimeProvider? time = null, string? manifest = null) => new()
     {
+        ManifestPath = manifest ?? Path.Combine(Path.GetTempPath(), "bootstrap-core-tests", "installed-files"),
         Config = WorkflowFixtures.LabConfig,
         Hosts = new Dictionary<string, Bootstrap.Core.Remote.IRemoteHost>(StringComparer.Ordinal) { [host.Name] = host },
         Redactor = new Bootstrap.Core.Remote.SecretRedactor(),

@@ -231,6 +231,7 @@ public sealed class InitLabTests
         var changed = BootstrapProcess.Events(again.Stdout).Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
         Assert.True(changed.Count == 0, "the second init changed:\n" + string.Join('\n', changed));
         Assert.Equal(before, await StartTimesAsync(paths));
+        await InstallsAreRecordedInTheManifestAsync(paths);
 
         // issue 7: `bootstrap join` of nodes that already joined changes nothing.
         var join = await BootstrapProcess.RunAsync("join", "-f", cluster.Path, "--host", "w1,cp2", "--output", "json");
@@ -240,6 +241,22 @@ public sealed class InitLabTests
         var joinChanged = joinEvents.Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
         Assert.True(joinChanged.Count == 0, "join of joined nodes changed:\n" + string.Join('\n', joinChanged));
         Assert.Equal(before, await StartTimesAsync(paths));
+    }
+
+    // issue 18: the installs recorded each binary in the host's manifest of installed files (root's, 0600), with its sha256 and
+    // its identity as stat reads it now: what lets a run that changes nothing read no binary again.
+    private static async Task InstallsAreRecordedInTheManifestAsync(LabPaths paths)
+    {
+        const string Manifest = "/var/lib/bootstrap/installed-files";
+        foreach (var (machine, binary) in new[] { (Machine("cp1"), "kube-apiserver"), (Machine("w1"), "kubelet") })
+        {
+            var path = "/usr/local/bin/" + binary;
+            Assert.Equal("600 root root\n", await LabMachines.RunOrFailAsync(paths, machine, "stat", "-c", "%a %U %G", Manifest));
+            var manifest = "\n" + await LabMachines.RunOrFailAsync(paths, machine, "cat", Manifest);
+            var sha256 = (await LabMachines.RunOrFailAsync(paths, machine, "sha256sum", path))[..64];
+            var stat = await LabMachines.RunOrFailAsync(paths, machine, "stat", "-c", "%s %.9Y %.9Z %i %d %n", path);
+            Assert.Contains($"\n{sha256} {stat}", manifest, StringComparison.Ordinal);
+        }
     }
 
     // issue 7: tokens from `bootstrap token`; a stock kubeadm v1.20.2 join on the spare machine (not in the cluster

@@ -101,6 +101,32 @@ public sealed class SudoTests(SshdFixture sshd)
         }
     }
 
+    [Theory]
+    [InlineData(SshdFixture.SudoPasswordUser)]
+    [InlineData(SshdFixture.SudoNoPasswordUser)]
+    public async Task An_upload_with_a_manifest_is_recorded_there_by_root_0600_as_stat_sees_the_file_and_one_without_is_not(string user)
+    {
+        await using var host = await sshd.ConnectAsync(user == SshdFixture.SudoPasswordUser ? sshd.PasswordSettings() : sshd.Settings(user: user));
+        var directory = Directory.CreateDirectory($"/etc/bootstrap-test-manifest-{Guid.NewGuid():N}").FullName;
+        try
+        {
+            var manifest = Path.Combine(directory, "state", "installed-files");
+            var recorded = Path.Combine(directory, "kubelet conf");
+            var other = Path.Combine(directory, "other");
+
+            await host.UploadAsync("recorded\n"u8.ToArray(), new FileSpec(recorded, Mode: 0b110_000_000) { Manifest = manifest }, CancellationToken.None);
+            await host.UploadAsync("not recorded\n"u8.ToArray(), new FileSpec(other), CancellationToken.None);
+
+            var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("recorded\n"u8));
+            Assert.Equal($"{sha256} {Proc.Run("stat", "-c", "%s %.9Y %.9Z %i %d %n", recorded)}", await File.ReadAllTextAsync(manifest));
+            Assert.Equal("600 root root\n", Proc.Run("stat", "-c", "%a %U %G", manifest));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The remote <c>dd</c> of a cut upload ends with it (signalled, or its input closed); none is left writing into <paramref name="directory"/>.</summary>
     private static async Task AssertNothingWritesInto(string directory)
     {

@@ -34,6 +34,8 @@ internal sealed class RemoveFilesPhase() : HostPhase("remove-files", "Remove the
         ArgumentNullException.ThrowIfNull(host);
         var (view, name) = (host.View, host.Host.Name);
         var paths = HostFootprint.Paths(host.Config, host.Host);
+        // The manifest of installed files goes with the rest: the files this run hashed are not recorded there afterwards.
+        host.Context.InstalledFiles.Forget(name);
         var stat = await view.QueryAsync(new RemoteCommand(["stat", "-c", "%n", "--", .. paths], sudo: true), cancellationToken).ConfigureAwait(false);
         var present = stat.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var changes = new List<Change>();

@@ -45,12 +45,13 @@ internal sealed class FakeNode(string name)
             Commands.Add(string.Join(' ', argv));
         }
 
-        if (argv is ["env", "LC_ALL=C", "stat", "-c", _, "--", .. var paths])
+        // The probe of files: stat (a regular 0644 file of root's), then the marker and no manifest of installed files.
+        if (argv is ["sh", "-c", _, "probe", FileStat.Format, _, .. var paths])
         {
             var known = paths.Where(Files.ContainsKey).ToList();
             return new CommandResult(
                 known.Count == paths.Length ? 0 : 1,
-                string.Concat(known.Select(p => $"644 root root {p}\n")),
+                string.Concat(known.Select(p => $"81a4 root root {Files[p].Length} 100.000000000 100.000000000 {Array.IndexOf(paths, p) + 1} 1 {p}\n")) + RemoteFileProbe.ManifestMarker + "\n",
                 string.Concat(paths.Except(known).Select(p => $"stat: cannot statx '{p}': No such file or directory\n")));
         }
 

@@ -34,9 +34,10 @@ public sealed class HostFootprintTests
     }
 
     [Fact]
-    public void A_load_balancer_loses_its_configuration_and_stops_keepalived_before_haproxy()
+    public void A_load_balancer_loses_its_configuration_and_the_manifest_of_installed_files_and_stops_keepalived_before_haproxy()
     {
-        Assert.Equal(["/etc/haproxy/haproxy.cfg", "/etc/keepalived/keepalived.conf"], HostFootprint.Paths(Config, Config.Host("lb1")));
+        Assert.Equal(["/etc/haproxy/haproxy.cfg", "/etc/keepalived/keepalived.conf", "/var/lib/bootstrap"], HostFootprint.Paths(Config, Config.Host("lb1")));
+        Assert.StartsWith("/var/lib/bootstrap/", Bootstrap.Core.Remote.InstalledFilesManifest.DefaultPath, StringComparison.Ordinal);
         Assert.Equal(["keepalived", "haproxy"], HostFootprint.Services(Config, Config.Host("lb1")).Select(s => s.Component));
     }
 }

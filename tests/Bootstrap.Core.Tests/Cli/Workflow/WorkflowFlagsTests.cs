@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Bootstrap.Cli;
+using Bootstrap.Cli.Workflow;
+using Bootstrap.Core.Workflow;
+
+namespace Bootstrap.Core.Tests.Cli.Workflow;
+
+public sealed class WorkflowFlagsTests
+{
+    [Theory]
+    [InlineData("init")]
+    [InlineData("init phase artifacts")]
+    [InlineData("init phase control-plane apiserver")]
+    [InlineData("join")]
+    [InlineData("plan")]
+    [InlineData("upgrade plan")]
+    [InlineData("upgrade apply")]
+    public void The_commands_that_compare_files_on_hosts_take_verify(string command)
+    {
+        Assert.Empty(Errors(command + " -f cluster.yaml --verify"));
+    }
+
+    [Theory]
+    [InlineData("preflight")]
+    [InlineData("init phase preflight")]
+    [InlineData("reset --all --yes")]
+    public void Commands_that_compare_no_installed_file_refuse_verify(string command)
+    {
+        Assert.NotEmpty(Errors(command + " -f cluster.yaml --verify"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Verify_reaches_the_invocation_only_when_given(bool given)
+    {
+        var flags = new WorkflowFlags(new ClusterFileInput(TextReader.Null));
+        var command = new Command("init");
+        flags.AddTo(command, verify: true);
+
+        var invocation = flags.Read(command.Parse(given ? ["-f", "cluster.yaml", "--verify"] : ["-f", "cluster.yaml"]), WorkflowSelection.All);
+
+        Assert.Equal(given, invocation.Verify);
+    }
+
+    private static IReadOnlyList<string> Errors(string commandLine) =>
+        [.. BootstrapCli.Build().Parse(commandLine.Split(' ')).Errors.Select(e => e.Message)];
+}

@@ -1,0 +1,53 @@
+using Bootstrap.Core.Remote;
+
+namespace Bootstrap.Core.Tests.Remote;
+
+/// <summary>A real host (LocalHost) that records every command it runs (not those of its uploads), to count them.</summary>
+internal sealed class RecordingHost(IRemoteHost inner) : IRemoteHost
+{
+    private readonly List<RemoteCommand> _commands = [];
+
+    public string Name => inner.Name;
+
+    public IReadOnlyList<RemoteCommand> Commands
+    {
+        get
+        {
+            lock (_commands)
+            {
+                return [.. _commands];
+            }
+        }
+    }
+
+    /// <summary>The commands that hashed files (<see cref="RemoteFileState.Sha256Command"/>), with the paths each hashed.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Hashes =>
+        [.. Commands.Where(c => c.Argv is ["sh", "-c", _, "sha256", ..]).Select(c => (IReadOnlyList<string>)[.. c.Argv.Skip(4)])];
+
+    public void Clear()
+    {
+        lock (_commands)
+        {
+            _commands.Clear();
+        }
+    }
+
+    public Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken)
+    {
+        lock (_commands)
+        {
+            _commands.Add(command);
+        }
+
+        return inner.RunAsync(command, cancellationToken);
+    }
+
+    /// <summary>The inner host's upload: its commands are not recorded.</summary>
+    public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) => inner.UploadAsync(content, target, cancellationToken);
+
+    public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken) => inner.DownloadAsync(path, cancellationToken);
+
+    public Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken) => inner.DownloadToAsync(path, destination, cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
