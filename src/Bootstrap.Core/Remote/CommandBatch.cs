@@ -75,7 +75,7 @@ internal sealed class CommandBatch(bool sudo)
             var stderr = session.Stderr.Trim();
             var tail = stderr.Length == 0 ? string.Empty : "; its standard error ends: " + (stderr.Length <= 500 ? stderr : "…" + stderr[^500..]);
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{host.Name}: the session reading {_commands.Count} commands at once (exit {session.ExitCode}) printed something else than their framed output: {e.Message}{tail}"), e);
+                $"{host.Name}: the session reading {_commands.Count} commands at once (exit {session.ExitCode}) printed something other than their framed output: {e.Message}{tail}"), e);
         }
 
         return new CommandBatchRun(host.Name, this, command, session, results);

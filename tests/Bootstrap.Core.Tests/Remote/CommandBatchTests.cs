@@ -106,7 +106,7 @@ public sealed class CommandBatchTests : IAsyncDisposable
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => batch.RunAsync(host, CancellationToken.None));
 
-        Assert.StartsWith("w2: the session reading 2 commands at once (exit 0) printed something else than their framed output: ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("w2: the session reading 2 commands at once (exit 0) printed something other than their framed output: ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

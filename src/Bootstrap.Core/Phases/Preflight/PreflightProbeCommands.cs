@@ -81,22 +81,22 @@ internal sealed class PreflightProbeCommands
     {
         ArgumentNullException.ThrowIfNull(run);
         run.EnsureStarted(redactor);
-        string Read(BatchedCommand command) => run.Checked(command, redactor);
+        string Checked(BatchedCommand command) => run.Checked(command, redactor);
 
-        var first = PreflightParsers.ParseEpochNanoseconds(Read(_clockFirst));
+        var first = PreflightParsers.ParseEpochNanoseconds(Checked(_clockFirst));
         var facts = _facts.Read(run, redactor);
-        var listening = Read(_listening);
+        var listening = Checked(_listening);
         var ports = PreflightParsers.ParseListeningPorts(listening);
-        var swaps = PreflightParsers.ParseSwaps(Read(_swaps));
+        var swaps = PreflightParsers.ParseSwaps(Checked(_swaps));
         var bridgeDirectory = run[_bridgeDirectory];
         var modules = run[_modules];
-        var ipForward = PreflightParsers.FirstLine(Read(_ipForward));
+        var ipForward = PreflightParsers.FirstLine(Checked(_ipForward));
         var tunables = run[_tunables];
         var sysctlConfig = run[_sysctlConfig];
-        var macs = PreflightParsers.ParseMacAddresses(Read(_links));
+        var macs = PreflightParsers.ParseMacAddresses(Checked(_links));
         var uuid = run[_uuid];
         var productUuid = uuid.Succeeded ? PreflightParsers.FirstLine(uuid.Stdout).ToLowerInvariant() : null;
-        var last = PreflightParsers.ParseEpochNanoseconds(Read(_clockLast));
+        var last = PreflightParsers.ParseEpochNanoseconds(Checked(_clockLast));
 
         return new PreflightProbe
         {
