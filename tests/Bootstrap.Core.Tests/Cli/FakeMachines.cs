@@ -1,12 +1,16 @@
 using System.Globalization;
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Remote;
+using Bootstrap.Core.Tests.Remote;
 using Bootstrap.Core.Tests.Workflow;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Tests.Cli;
 
-/// <summary>Connects to in-memory hosts that answer preflight's read-only commands like a healthy Debian machine.</summary>
+/// <summary>
+/// Connects to in-memory hosts that answer preflight's read-only commands like a healthy Debian machine, one by
+/// one or batched into one session (<see cref="BatchedAnswers"/>).
+/// </summary>
 internal sealed class FakeMachines : IHostConnector
 {
     private static readonly string[] Binaries =
@@ -14,6 +18,9 @@ internal sealed class FakeMachines : IHostConnector
 
     /// <summary>Extra listening ports per host name.</summary>
     public Dictionary<string, int[]> Listening { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Programs missing on a host, by host name: running one exits 127, the way a shell says so.</summary>
+    public Dictionary<string, string[]> NotInstalled { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Hosts whose connection fails, with the message.</summary>
     public Dictionary<string, string> Unreachable { get; } = new(StringComparer.Ordinal);
@@ -33,12 +40,25 @@ internal sealed class FakeMachines : IHostConnector
             throw new IOException($"{host.Name}: {message}");
         }
 
-        var index = WorkflowFixtures.LabConfig.Hosts.ToList().FindIndex(h => h.Name == host.Name);
-        return Task.FromResult<IRemoteHost>(new FakeHost(host.Name, command => Answer(host.Name, index, command)));
+        return Task.FromResult<IRemoteHost>(new FakeHost(host.Name, command => Answer(host.Name, command)));
     }
+
+    /// <summary>What the host named <paramref name="name"/> answers to <paramref name="command"/>.</summary>
+    public CommandResult Answer(string name, RemoteCommand command) =>
+        Answer(name, WorkflowFixtures.LabConfig.Hosts.ToList().FindIndex(h => h.Name == name), command);
 
     private CommandResult Answer(string name, int index, RemoteCommand command)
     {
+        if (BatchedAnswers.IsBatch(command))
+        {
+            return BatchedAnswers.Answer(command, one => Answer(name, index, one));
+        }
+
+        if (NotInstalled.TryGetValue(name, out var missing) && missing.Contains(command.Argv[0]))
+        {
+            return new CommandResult(127, string.Empty, $"sh: 1: {command.Argv[0]}: not found");
+        }
+
         var argv = string.Join(' ', command.Argv);
         string? stdout = argv switch
         {
@@ -53,6 +73,7 @@ internal sealed class FakeMachines : IHostConnector
             "ip -o -4 addr show" => string.Empty,
             "ss -ltnpH" => string.Concat(new[] { 22 }.Concat(Listening.GetValueOrDefault(name, []))
                 .Select(p => $"LISTEN 0 128 0.0.0.0:{p} 0.0.0.0:* users:((\"{(p == 22 ? "sshd" : "socat")}\",pid={1000 + p},fd=3))\n")),
+            "ss -ltnH" => string.Concat(new[] { 22 }.Concat(Listening.GetValueOrDefault(name, [])).Select(p => $"LISTEN 0 128 0.0.0.0:{p} 0.0.0.0:*\n")),
             "cat /proc/swaps" => "Filename\tType\tSize\tUsed\tPriority\n",
             "test -d /proc/sys/net/bridge" => string.Empty,
             "cat /proc/modules" => "br_netfilter 32768 0 - Live 0x0\n",

@@ -4,6 +4,7 @@ using Bootstrap.Core.Etcd;
 using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.LoadBalancer;
 using Bootstrap.Core.Pki;
+using Bootstrap.Core.Remote;
 using Bootstrap.Core.Rendering;
 
 namespace Bootstrap.Core.Tests.Rendering;
@@ -79,6 +80,7 @@ internal static class LabRenderings
             ["kube-proxy-config.conf"] = () => KubeProxyConfiguration.ToYaml(config),
             ["kubeadm-cluster-configuration.yaml"] = () => YamlText.Write(KubeadmClusterConfiguration.ClusterConfiguration(config)),
             ["kubeadm-cluster-status.yaml"] = () => YamlText.Write(KubeadmClusterConfiguration.ClusterStatus(config)),
+            ["command-batch.sh"] = () => CommandBatch.Script,
         };
     }
 }

@@ -61,12 +61,14 @@ public sealed class PreflightSecretsTests(SshdFixture sshd) : IDisposable
         var run = await PreflightAsync($"env:{PasswordVariable}", sshd.Password);
 
         AssertConnectedAndChecked(run);
-        // sudo -n failing means this user's sudo asks for the password, so every sudo command below was fed it on stdin.
+        // sudo -n failing means this user's sudo asks for the password, so the sudo command below was fed it on stdin:
+        // preflight's one session, which runs `id -u`, `ss -ltnpH` and the other reading commands as root.
         Assert.Contains($"{HostName}: sudo -n true exited 1", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"{HostName}: running sudo id -u", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"{HostName}: sudo id -u exited 0", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"{HostName}: running sudo ss -ltnpH", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("\"Command\":\"sudo id -u\"", run.Log, StringComparison.Ordinal);
+        Assert.Contains($"{HostName}: running sudo sh -c ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" 2 id -u 2 cat /etc/os-release ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" 2 ss -ltnpH 2 cat /proc/swaps ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" 2 cat /sys/class/dmi/id/product_uuid 2 date +%s%N exited 0", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("\"Command\":\"sudo sh -c ", run.Log, StringComparison.Ordinal);
         AssertNowhere(sshd.Password, run);
     }
 

@@ -7,8 +7,9 @@ namespace Bootstrap.Ssh.Tests.Infrastructure;
 
 /// <summary>
 /// One sshd on 127.0.0.1 shared by the integration tests, with client keys of each kind and real
-/// Unix accounts: <see cref="RootUser"/> (uid 0, keys), <see cref="SudoNoPasswordUser"/> (key, passwordless sudo) and
-/// <see cref="SudoPasswordUser"/> (password login, sudo asking for the same password).
+/// Unix accounts: <see cref="RootUser"/> (uid 0, keys), <see cref="SudoNoPasswordUser"/> (key, passwordless sudo),
+/// <see cref="SudoPasswordUser"/> (password login, sudo asking for the same password) and <see cref="NoSudoUser"/>
+/// (key, no sudo at all).
 /// Accounts, sudoers entries and files are removed on dispose.
 /// </summary>
 public sealed class SshdFixture : IDisposable
@@ -20,6 +21,7 @@ public sealed class SshdFixture : IDisposable
     public const string RootUser = "bs-test-root";
     public const string SudoNoPasswordUser = "bs-test-nopw";
     public const string SudoPasswordUser = "bs-test-pw";
+    public const string NoSudoUser = "bs-test-nosudo";
 
     private readonly List<string> _sudoers = [];
 
@@ -49,6 +51,8 @@ public sealed class SshdFixture : IDisposable
         CreateUser(SudoNoPasswordUser, password: null, sudoers: $"{SudoNoPasswordUser} ALL=(ALL) NOPASSWD:ALL");
         Authorize(SudoNoPasswordUser, Ed25519Key);
         CreateUser(SudoPasswordUser, Password, sudoers: $"{SudoPasswordUser} ALL=(ALL) ALL");
+        CreateUser(NoSudoUser, password: null, sudoers: null);
+        Authorize(NoSudoUser, Ed25519Key);
 
         Server = SshdServer.Start(AuthorizedKeys);
         KnownHosts = Path.Combine(Root, "known_hosts");
@@ -110,7 +114,7 @@ public sealed class SshdFixture : IDisposable
     public void Dispose()
     {
         Server.Dispose();
-        foreach (var user in new[] { RootUser, SudoNoPasswordUser, SudoPasswordUser })
+        foreach (var user in new[] { RootUser, SudoNoPasswordUser, SudoPasswordUser, NoSudoUser })
         {
             Proc.TryRun("userdel", null, "-r", "-f", user);
         }

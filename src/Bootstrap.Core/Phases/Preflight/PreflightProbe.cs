@@ -47,6 +47,6 @@ public sealed record PreflightProbe
 
     public string? ProductUuidProblem { get; init; }
 
-    /// <summary>The host's clock minus the workstation's, measured at the midpoint of the round trip.</summary>
+    /// <summary>The host's clock minus the workstation's: the midpoint of its first and last reading against the midpoint of the round trip.</summary>
     public required TimeSpan ClockOffset { get; init; }
 }

@@ -10,7 +10,7 @@ namespace Bootstrap.Core.Tests.Phases.Preflight;
 public sealed class PreflightPhaseTests
 {
     /// <summary>Wraps a host: every command takes a moment, and the number of hosts busy at once is recorded.</summary>
-    private sealed class Counting(IRemoteHost inner, Counter counter, bool brokenSs = false) : IRemoteHost
+    private sealed class Counting(IRemoteHost inner, Counter counter) : IRemoteHost
     {
         public string Name => inner.Name;
 
@@ -20,11 +20,6 @@ public sealed class PreflightPhaseTests
             try
             {
                 await Task.Delay(2, cancellationToken);
-                if (brokenSs && command.Argv[0] == "ss")
-                {
-                    return new CommandResult(127, string.Empty, "sh: ss: not found");
-                }
-
                 return await inner.RunAsync(command, cancellationToken);
             }
             finally
@@ -71,11 +66,16 @@ public sealed class PreflightPhaseTests
     {
         var machines = new FakeMachines();
         var counter = new Counter();
+        if (brokenSs is not null)
+        {
+            machines.NotInstalled[brokenSs] = ["ss"];
+        }
+
         var config = WorkflowFixtures.LabConfig with { SshConcurrency = concurrency };
         var hosts = new Dictionary<string, IRemoteHost>(StringComparer.Ordinal);
         foreach (var host in config.Hosts)
         {
-            hosts[host.Name] = new Counting(await machines.ConnectAsync(host, CancellationToken.None), counter, host.Name == brokenSs);
+            hosts[host.Name] = new Counting(await machines.ConnectAsync(host, CancellationToken.None), counter);
         }
 
         var context = new PhaseContext

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Bootstrap.Core.Rendering;
+
+namespace Bootstrap.Core.Remote;
+
+/// <summary>
+/// Reading commands run on a host in one session, one round trip instead of one per command: the fixed script
+/// <c>templates/command-batch.sh.sbn</c> (<c>sh -c SCRIPT</c>) runs each command from its arguments — each
+/// command stays an argv, never text the shell parses — and frames what each printed, which
+/// <see cref="CommandBatchOutput"/> splits back into a <see cref="CommandResult"/> per command. For commands that
+/// only read: one that fails does not stop the others, and nothing is retried. The script is an argument, not
+/// standard input: with a sudo password, sudo reads its input, and after a wrong password it would read the
+/// script's lines as more attempts.
+/// </summary>
+internal sealed class CommandBatch(bool sudo)
+{
+    public const string TemplateName = "command-batch.sh.sbn";
+
+    private static readonly Lazy<string> ScriptText = new(() => new TemplateRenderer().Render(TemplateName, new { }));
+
+    private readonly List<BatchedCommand> _commands = [];
+
+    /// <summary>The script every batch runs (the same text for every host and run).</summary>
+    public static string Script => ScriptText.Value;
+
+    /// <summary>Whether the whole batch runs as root (through sudo when the login user is not root).</summary>
+    public bool Sudo => sudo;
+
+    public IReadOnlyList<BatchedCommand> Commands => _commands;
+
+    /// <summary>Adds a command, run after those added before it.</summary>
+    public BatchedCommand Add(params IReadOnlyList<string> argv)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        // The same rules as any command: a program name, no NUL.
+        var command = new RemoteCommand(argv);
+        var batched = new BatchedCommand(this, _commands.Count, command.Argv);
+        _commands.Add(batched);
+        return batched;
+    }
+
+    /// <summary>The session's command: <c>sh -c SCRIPT sh NONCE</c>, then each command as its argument count and its arguments.</summary>
+    public RemoteCommand ToCommand(string nonce)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nonce);
+        if (_commands.Count == 0)
+        {
+            throw new InvalidOperationException("A command batch needs at least one command.");
+        }
+
+        return new RemoteCommand(
+            ["sh", "-c", Script, "sh", nonce, .. _commands.SelectMany(c => c.Argv.Prepend(c.Argv.Count.ToString(CultureInfo.InvariantCulture)))],
+            sudo);
+    }
+
+    /// <summary>
+    /// Runs the batch on <paramref name="host"/>. Output that does not parse (cut short, out of order) throws naming
+    /// the host; a script that never started (sudo refused) is a run whose <see cref="CommandBatchRun.Started"/> is false.
+    /// </summary>
+    public async Task<CommandBatchRun> RunAsync(ICommandRunner host, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        // New for each run: no command's output can hold it, so none can end its frame early or forge another's.
+        var nonce = "bootstrap-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var command = ToCommand(nonce);
+        var session = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<CommandResult>? results;
+        try
+        {
+            results = CommandBatchOutput.Parse(nonce, _commands.Count, session);
+        }
+        catch (FormatException e)
+        {
+            var stderr = session.Stderr.Trim();
+            var tail = stderr.Length == 0 ? string.Empty : "; its standard error ends: " + (stderr.Length <= 500 ? stderr : "…" + stderr[^500..]);
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{host.Name}: the session reading {_commands.Count} commands at once (exit {session.ExitCode}) printed something other than their framed output: {e.Message}{tail}"), e);
+        }
+
+        return new CommandBatchRun(host.Name, this, command, session, results);
+    }
+}

@@ -1,0 +1,27 @@
+nonce=$1
+shift
+index=0
+run() (
+  count=$1
+  shift
+  others=$(($# - count))
+  while [ "$count" -gt 0 ]; do
+    set -- "$@" "$1"
+    shift
+    count=$((count - 1))
+  done
+  shift "$others"
+  command "$@"
+)
+while [ "$#" -gt 0 ]; do
+  printf '%s begin %d\n' "$nonce" "$index"
+  printf '%s begin %d\n' "$nonce" "$index" >&2
+  run "$@" </dev/null
+  status=$?
+  printf '\n%s end %d %d\n' "$nonce" "$index" "$status"
+  printf '\n%s end %d %d\n' "$nonce" "$index" "$status" >&2
+  shift $(($1 + 1))
+  index=$((index + 1))
+done
+printf '%s done %d\n' "$nonce" "$index"
+printf '%s done %d\n' "$nonce" "$index" >&2
