@@ -15,7 +15,8 @@ namespace Bootstrap.Ssh;
 /// written to standard input (never on the command line) when the login user is not root.
 /// Files go into a temp file beside the target and are renamed into place: over SFTP when the login
 /// user is root, else streamed through <c>sudo</c>'s standard input into the root-owned temp file, so
-/// nothing is ever staged where the login user could read it.
+/// nothing is ever staged where the login user could read it. Small files are read with <c>cat</c> as root on the
+/// command connection; large ones stream out over SFTP (root) or <c>sudo cat</c>.
 /// <para>
 /// Every call is bounded: a command by its own timeout or <see cref="SshHostSettings.CommandTimeout"/>,
 /// a transfer by <see cref="SshHostSettings.TransferStallTimeout"/> without progress. A call that runs out
@@ -142,36 +143,25 @@ public sealed class SshHost : IRemoteHost
         return AtomicInstall.UploadAsync(this, content, target, (local, temp, token) => WriteTempAsync(local, temp, target.Path, token), _redactor, _log, cancellationToken);
     }
 
+    /// <summary>
+    /// A small file's content, read as root on the command connection (<c>cat</c>, bounded by the command timeout); null when
+    /// it does not exist. No SFTP: its connection is a second handshake per host, which a run that only reads never needs.
+    /// Large files stream through <see cref="DownloadToAsync"/>.
+    /// </summary>
     public async Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var buffer = new MemoryStream();
-        try
+        var (exitCode, stdout, stderr) = await ExecuteAsync(
+            new RemoteCommand(["env", "LC_ALL=C", "cat", "--", path], sudo: true), input: null, progress: null, "download of " + path, cancellationToken).ConfigureAwait(false);
+        if (exitCode == 0)
         {
-            await SftpTransferAsync(
-                "download of " + path,
-                (sftp, deadline) => sftp.DownloadFileAsync(path, buffer, new Reports<DownloadFileProgressReport>(_ => deadline.Progress()), deadline.Token),
-                cancellationToken).ConfigureAwait(false);
-            return buffer.ToArray();
+            return stdout;
         }
-        catch (SftpPathNotFoundException)
-        {
-            return null;
-        }
-        catch (SftpPermissionDeniedException) when (!IsRoot)
-        {
-            var (exitCode, stdout, stderr) = await RunRawAsync(new RemoteCommand(["cat", "--", path], sudo: true), cancellationToken).ConfigureAwait(false);
-            if (exitCode == 0)
-            {
-                return stdout;
-            }
 
-            throw new IOException($"{Name}: cannot read {path} as root: {_redactor.Redact(stderr).Trim()}");
-        }
-        catch (SshException e)
-        {
-            throw new IOException($"{Name}: cannot download {path}: {_redactor.Redact(e.Message)}", e);
-        }
+        // cat's own "No such file or directory" (exit 1); env failing to find cat exits 127 and is an error.
+        return exitCode == 1 && stderr.Contains("No such file or directory", StringComparison.Ordinal)
+            ? null
+            : throw new IOException($"{Name}: cannot read {path} as root: {_redactor.Redact(stderr).Trim()}");
     }
 
     public async Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken)

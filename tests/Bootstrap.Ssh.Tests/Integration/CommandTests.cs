@@ -74,4 +74,26 @@ public sealed class CommandTests(SshdFixture sshd)
         Assert.Equal(await File.ReadAllBytesAsync("/etc/os-release"), await host.DownloadAsync("/etc/os-release", CancellationToken.None));
         Assert.Null(await host.DownloadAsync("/nonexistent/bootstrap-test", CancellationToken.None));
     }
+
+    /// <summary>A small file is read on the connection commands run on: no second handshake (SFTP's) per host.</summary>
+    [Theory]
+    [InlineData(SshdFixture.RootUser)]
+    [InlineData(SshdFixture.SudoNoPasswordUser)]
+    public async Task Download_reads_root_only_files_on_the_command_connection_without_a_second_handshake(string user)
+    {
+        var logs = new LogCapture();
+        await using var host = await sshd.ConnectAsync(sshd.Settings(user: user), logs.Logger);
+        var connecting = logs.Events.Count;
+
+        var shadow = await host.DownloadAsync("/etc/shadow", CancellationToken.None);
+        var missing = await host.DownloadAsync("/etc/bootstrap-no-such-file", CancellationToken.None);
+        var directory = await Assert.ThrowsAsync<IOException>(() => host.DownloadAsync("/etc", CancellationToken.None));
+
+        Assert.Equal(await File.ReadAllBytesAsync("/etc/shadow"), shadow);
+        Assert.Null(missing);
+        Assert.Equal($"{host.Name}: cannot read /etc as root: cat: /etc: Is a directory", directory.Message);
+        var later = logs.Events.Skip(connecting).Select(e => e.MessageTemplate.Text).ToList();
+        Assert.Equal(3, later.Count(t => t == "{Host}: running {Command}"));
+        Assert.DoesNotContain(later, t => t.Contains("host key", StringComparison.Ordinal) || t.Contains("connected", StringComparison.Ordinal));
+    }
 }
