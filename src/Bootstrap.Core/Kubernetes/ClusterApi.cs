@@ -227,6 +227,34 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
     public Task<V1Lease?> LeaseAsync(string name, string ns, CancellationToken cancellationToken) =>
         OrNullAsync(() => _client.CoordinationV1.ReadNamespacedLeaseAsync(name, ns, cancellationToken: cancellationToken));
 
+    /// <summary>
+    /// Gives up a Lease its holder can no longer renew (its process is gone), as client-go's leader election does on
+    /// release: no holder, a 1 s duration, so a candidate takes it at its next retry. Only while <paramref name="holder"/>
+    /// still holds it, and only the version read (a newer holder is never cleared); false when it did not.
+    /// </summary>
+    public async Task<bool> ReleaseLeaseAsync(string name, string ns, string holder, DateTime now, CancellationToken cancellationToken)
+    {
+        var lease = await LeaseAsync(name, ns, cancellationToken).ConfigureAwait(false);
+        if (lease?.Spec is not { } spec || spec.HolderIdentity != holder)
+        {
+            return false;
+        }
+
+        spec.HolderIdentity = string.Empty;
+        spec.LeaseDurationSeconds = 1;
+        spec.AcquireTime = now;
+        spec.RenewTime = now;
+        try
+        {
+            await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+    }
+
     public Task<V1Deployment?> DeploymentAsync(string name, string ns, CancellationToken cancellationToken) =>
         OrNullAsync(() => _client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken));
 

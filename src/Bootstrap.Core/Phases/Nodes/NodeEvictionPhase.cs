@@ -8,24 +8,29 @@ namespace Bootstrap.Core.Phases.Nodes;
 
 /// <summary>
 /// <c>node-eviction</c>, after the nodes joined and are Ready: on the Kubernetes releases whose node lifecycle
-/// controller can stop tainting lost nodes (<see cref="NodeLifecycleDefect"/>), restarts every kube-controller-manager,
-/// one host at a time and the lease holder last, when Nodes registered together after the leading controller manager
-/// took its lease (<see cref="Decide"/>). Such Nodes leave stale entries in the leader's taint queue, after which no
-/// lost node is tainted <c>NoExecute</c> and no pod of it is evicted until that controller manager restarts; a leader
-/// that starts with the Nodes registered and Ready has none. No target on other releases; nothing to do once the
-/// leader started after them (a re-run changes nothing). Acts on the control planes whichever hosts the run names:
-/// joining workers is what makes their restart needed (<see cref="IEveryHostPhase"/>).
+/// controller can stop tainting lost nodes (<see cref="NodeLifecycleDefect"/>), restarts the leading
+/// kube-controller-manager when Nodes registered together after it took its lease (<see cref="Decide"/>). Such Nodes
+/// leave stale entries in the leader's taint queue, after which no lost node is tainted <c>NoExecute</c> and no pod of
+/// it is evicted until that controller manager restarts; a leader that starts with the Nodes registered and Ready has
+/// none. Only the leader runs the controllers: a standby that loses or never wins the election has never run them (a
+/// controller manager exits when it loses its lease), so the others are left alone. Once the leader's unit restarted,
+/// its old process is gone and its lease is released on its behalf (<see cref="ClusterApi.ReleaseLeaseAsync"/>), so a
+/// fresh process takes it within the election's retry period instead of after the 15 s lease runs out; when no
+/// control-plane host's name matches the holder, every controller manager restarts in a roll. No target on other
+/// releases; nothing to do once the leader started after the Nodes (a re-run changes nothing). Acts on the control
+/// planes whichever hosts the run names: joining workers is what makes the restart needed (<see cref="IEveryHostPhase"/>).
 /// </summary>
 internal sealed class NodeEvictionPhase()
-    : HostPhase("node-eviction", "Keep lost nodes' pods evicted: restart the controller managers once nodes joined, on Kubernetes releases whose node lifecycle controller then stops tainting lost nodes"),
+    : HostPhase("node-eviction", "Keep lost nodes' pods evicted: restart the leading controller manager once nodes joined, on Kubernetes releases whose node lifecycle controller then stops tainting lost nodes"),
       IEveryHostPhase
 {
     /// <summary>The Lease the controller managers elect their leader with (kube-system).</summary>
     internal const string LeaseName = "kube-controller-manager";
 
-    // The lease lasts 15 s past its holder's last renewal (kube-controller-manager's --leader-elect-lease-duration).
+    // A released lease is taken within the election's 2 s retry period; one left to run out lasts 15 s past its
+    // holder's last renewal (kube-controller-manager's --leader-elect-retry-period and --leader-elect-lease-duration).
     private static readonly TimeSpan LeaderTimeout = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>The control planes, on a release with the defect; none on others (a join then reaches only its nodes).</summary>
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => NodeLifecycleDefect.Affects(config.KubernetesVersion) ? config.ControlPlaneHosts : [];
@@ -50,37 +55,45 @@ internal sealed class NodeEvictionPhase()
                 : "no controller manager holds its lease yet: the one that takes it will see the Nodes as they are");
         }
 
+        var holder = HoldsLease(lease, host.Name);
+        var leaderKnown = config.ControlPlaneHosts.Any(h => HoldsLease(lease, h.Name));
+        if (leaderKnown && !holder)
+        {
+            return TargetPlan.Nothing($"{decision}; the leader is {lease?.Spec?.HolderIdentity}: this controller manager never ran the controllers since it started (one that loses the election exits), only the leader restarts");
+        }
+
         var restart = await ServiceControl.PlanRestartAsync(
             target.View, ServiceCatalog.ControllerManager(), $"{decision}: {NodeLifecycleDefect.Summary(config.KubernetesVersion)}", cancellationToken).ConfigureAwait(false);
-        var holder = HoldsLease(lease, host.Name);
+        var leader = holder ? lease?.Spec?.HolderIdentity : null;
         return new TargetPlan
         {
             Changes = [restart],
             Rolling = ServiceControl.Restarts([restart]),
-            RollOrder = holder ? 1 : 0,
 
-            // The holder goes last; a re-run right after must find the new leader, not the lease the old one left.
-            VerifyDescription = holder ? "would wait for a controller manager to take the lease after every Node registered" : null,
-            Verify = holder && !context.DryRun ? (apply, ct) => WaitForNewLeaderAsync(apply, ct) : null,
+            // A re-run right after must find the new leader, not the lease the old one left.
+            VerifyDescription = holder ? $"would release the lease of {leader} and wait for a controller manager to take it after every Node registered" : null,
+            Verify = leader is not null && !context.DryRun ? (apply, ct) => WaitForNewLeaderAsync(apply, leader, ct) : null,
         };
     }
 
-    private static async Task<IReadOnlyList<string>> WaitForNewLeaderAsync(ApplyContext apply, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> WaitForNewLeaderAsync(ApplyContext apply, string leader, CancellationToken cancellationToken)
     {
         var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        var released = await api.ReleaseLeaseAsync(LeaseName, "kube-system", leader, apply.Time.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
         var deadline = apply.Time.GetUtcNow() + LeaderTimeout;
         while (true)
         {
             var lease = await api.LeaseAsync(LeaseName, "kube-system", cancellationToken).ConfigureAwait(false);
-            if (lease?.Spec?.AcquireTime is { } since && Decide(lease, await api.NodesAsync(cancellationToken).ConfigureAwait(false), []) is null)
+            // A new process holds it (not the old holder, not the released record) since after every Node registered.
+            if (lease?.Spec is { HolderIdentity: { Length: > 0 } holder, AcquireTime: { } since } && holder != leader && Decide(lease, await api.NodesAsync(cancellationToken).ConfigureAwait(false), []) is null)
             {
-                return [$"{lease.Spec.HolderIdentity} leads the controller managers since {since:u}"];
+                return [$"{(released ? $"released the lease of {leader}; " : string.Empty)}{lease.Spec.HolderIdentity} leads the controller managers since {since:u}"];
             }
 
             if (apply.Time.GetUtcNow() >= deadline)
             {
                 throw new PhaseFailedException(
-                    $"no controller manager took the lease {LeaseName} within {LeaderTimeout.TotalMinutes:0} minutes of the restarts (held by {lease?.Spec?.HolderIdentity ?? "nobody"} since {lease?.Spec?.AcquireTime:u})");
+                    $"no controller manager took the lease {LeaseName} within {LeaderTimeout.TotalMinutes:0} minutes of the restarts (held by {(lease?.Spec?.HolderIdentity is { Length: > 0 } now ? now : "nobody")} since {lease?.Spec?.AcquireTime:u})");
             }
 
             await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);

@@ -50,23 +50,37 @@ public sealed class NodeEvictionPhaseTests
     }
 
     [Fact]
-    public async Task Nodes_that_registered_after_the_leader_took_its_lease_restart_every_controller_manager_in_a_roll_the_holder_last()
+    public async Task Nodes_that_registered_after_the_leader_took_its_lease_restart_the_leading_controller_manager_alone()
     {
         var api = new FakeClusterReader(Registered(LeaderSince.AddSeconds(30))) { Lease = Lease("cp3_7f1c", LeaderSince) };
 
         var cp1 = await PlanAsync("cp1", api);
         var cp3 = await PlanAsync("cp3", api);
 
-        var restart = Assert.Single(cp1.Changes);
+        var restart = Assert.Single(cp3.Changes);
         Assert.Equal(ChangeKind.UnitRestart, restart.Kind);
         Assert.Equal(Unit, restart.Target);
         Assert.Contains("Node cp1, cp2, cp3, w1, w2 registered after the leading controller manager took its lease (2026-12-02 03:38:05Z)", restart.Reason, StringComparison.Ordinal);
         Assert.Contains("kubernetes/kubernetes#94183", restart.Reason, StringComparison.Ordinal);
-        Assert.True(cp1.Rolling);
         Assert.True(cp3.Rolling);
-        Assert.True(cp3.RollOrder > cp1.RollOrder, "the lease holder restarts last");
-        Assert.Null(cp1.VerifyDescription);
-        Assert.Equal("would wait for a controller manager to take the lease after every Node registered", cp3.VerifyDescription);
+        Assert.Equal("would release the lease of cp3_7f1c and wait for a controller manager to take it after every Node registered", cp3.VerifyDescription);
+        Assert.Empty(cp1.Changes);
+        Assert.Contains("the leader is cp3_7f1c: this controller manager never ran the controllers since it started", Assert.Single(cp1.Notes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_no_control_plane_holds_the_lease_by_name_every_controller_manager_restarts_in_a_roll()
+    {
+        var api = new FakeClusterReader(Registered(LeaderSince.AddSeconds(30))) { Lease = Lease("kcm-elsewhere_7f1c", LeaderSince) };
+
+        var plans = await Task.WhenAll(new[] { "cp1", "cp2", "cp3" }.Select(h => PlanAsync(h, api)));
+
+        Assert.All(plans, plan =>
+        {
+            Assert.Equal(ChangeKind.UnitRestart, Assert.Single(plan.Changes).Kind);
+            Assert.True(plan.Rolling);
+            Assert.Null(plan.VerifyDescription);
+        });
     }
 
     [Fact]
