@@ -68,6 +68,7 @@ internal sealed class NodeEvictionPhase()
     private static async Task<IReadOnlyList<string>> WaitForNewLeaderAsync(ApplyContext apply, CancellationToken cancellationToken)
     {
         var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        using var wait = apply.Waiting.Begin();
         var deadline = apply.Time.GetUtcNow() + LeaderTimeout;
         while (true)
         {
@@ -83,7 +84,7 @@ internal sealed class NodeEvictionPhase()
                     $"no controller manager took the lease {LeaseName} within {LeaderTimeout.TotalMinutes:0} minutes of the restarts (held by {lease?.Spec?.HolderIdentity ?? "nobody"} since {lease?.Spec?.AcquireTime:u})");
             }
 
-            await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
