@@ -3,9 +3,12 @@ using Serilog;
 
 namespace Bootstrap.Cli.Workflow;
 
-/// <summary>Logs progress: one line per phase start and end and per host, each naming the phase (and host).</summary>
+/// <summary>Logs progress: one line per phase start and end (with the time it waited for components, if any) and per host, each naming the phase (and host).</summary>
 internal sealed class ConsoleWorkflowObserver(ILogger logger) : IWorkflowObserver
 {
+    // A phase's time spent waiting for components is shown once it would not print as 0.0s.
+    private static readonly TimeSpan ShownWait = TimeSpan.FromMilliseconds(50);
+
     public void OnEvent(WorkflowEvent workflowEvent)
     {
         ArgumentNullException.ThrowIfNull(workflowEvent);
@@ -23,6 +26,9 @@ internal sealed class ConsoleWorkflowObserver(ILogger logger) : IWorkflowObserve
                 break;
             case WorkflowEventKind.HostFinished:
                 logger.Error("[{Phase}] {Host}: {Status}: {Error}", e.Phase, e.Host, Describe(e.Status!.Value), e.Error);
+                break;
+            case WorkflowEventKind.PhaseFinished when e.State is PhaseState.Completed && e.Waited >= ShownWait:
+                logger.Information("[{Phase}] done: {Change} ({Duration:0.0}s, {Waited:0.0}s of it waiting)", e.Phase, e.Changed == true ? "changed" : "no change", e.Duration?.TotalSeconds, e.Waited?.TotalSeconds);
                 break;
             case WorkflowEventKind.PhaseFinished when e.State is PhaseState.Completed:
                 logger.Information("[{Phase}] done: {Change} ({Duration:0.0}s)", e.Phase, e.Changed == true ? "changed" : "no change", e.Duration?.TotalSeconds);

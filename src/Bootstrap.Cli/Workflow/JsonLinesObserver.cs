@@ -7,7 +7,8 @@ namespace Bootstrap.Cli.Workflow;
 /// <summary>
 /// <c>--output json</c>: one JSON object per line for each event (<c>phase-start</c>, <c>change</c>, <c>host-end</c>,
 /// <c>phase-end</c>) and a final <c>run-end</c> with the exit code. A <c>change</c> is one typed change record of a
-/// target (host, kind, target, from, to, reason): in a plan, what would change; in a run, what changed. Thread-safe.
+/// target (host, kind, target, from, to, reason): in a plan, what would change; in a run, what changed. <c>host-end</c> and
+/// <c>phase-end</c> carry <c>durationMs</c> and <c>waitMs</c>, the part of it spent waiting for components. Thread-safe.
 /// </summary>
 internal sealed class JsonLinesObserver(TextWriter output) : IWorkflowObserver
 {
@@ -72,6 +73,11 @@ internal sealed class JsonLinesObserver(TextWriter output) : IWorkflowObserver
             if (e.Duration is { } duration)
             {
                 writer.WriteNumber("durationMs", Math.Round(duration.TotalMilliseconds, 1));
+            }
+
+            if (e.Waited is { } waited)
+            {
+                writer.WriteNumber("waitMs", Math.Round(waited.TotalMilliseconds, 1));
             }
 
             if (e.Error is not null)

@@ -3,6 +3,7 @@ using Bootstrap.Core.Config;
 using Bootstrap.Core.ControlPlane;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Remote;
+using Bootstrap.Core.Workflow;
 using Serilog;
 
 namespace Bootstrap.Core.Etcd;
@@ -110,6 +111,7 @@ internal sealed class EtcdSnapshotRestore(ClusterConfig config, SecretRedactor r
         var members = config.EtcdMembers;
         var controlPlanes = config.ControlPlaneHosts;
         var stamp = time.GetUtcNow();
+        var waiting = Waiting.Uncounted(time); // not a workflow run: nothing reports its waits
         var token = $"etcd-{config.Name}-restored-{stamp.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
         var initialCluster = EtcdInitialCluster.New(config).Members;
         var aside = new List<string>();
@@ -144,12 +146,12 @@ internal sealed class EtcdSnapshotRestore(ClusterConfig config, SecretRedactor r
 
             step = "starting etcd";
             await EachAsync(members, h => SystemctlAsync(hosts[h.Name], "start", "etcd.service", cancellationToken)).ConfigureAwait(false);
-            await EachAsync(members, h => ServiceControl.WaitHealthyAsync(hosts[h.Name], ServiceCatalog.Etcd(), redactor, time, cancellationToken)).ConfigureAwait(false);
+            await EachAsync(members, h => ServiceControl.WaitHealthyAsync(hosts[h.Name], ServiceCatalog.Etcd(), redactor, waiting, cancellationToken)).ConfigureAwait(false);
             logger.Information("[{Phase}] every etcd member is healthy; starting the API servers", Phase);
 
             step = "starting kube-apiserver";
             await EachAsync(controlPlanes, h => SystemctlAsync(hosts[h.Name], "start", "kube-apiserver.service", cancellationToken)).ConfigureAwait(false);
-            await EachAsync(controlPlanes, h => ServiceControl.WaitHealthyAsync(hosts[h.Name], ServiceCatalog.ApiServer(config, h), redactor, time, cancellationToken)).ConfigureAwait(false);
+            await EachAsync(controlPlanes, h => ServiceControl.WaitHealthyAsync(hosts[h.Name], ServiceCatalog.ApiServer(config, h), redactor, waiting, cancellationToken)).ConfigureAwait(false);
 
             // They cached objects of the state the snapshot replaced.
             step = "restarting kube-controller-manager and kube-scheduler";
@@ -158,7 +160,7 @@ internal sealed class EtcdSnapshotRestore(ClusterConfig config, SecretRedactor r
                 foreach (var service in new[] { ServiceCatalog.ControllerManager(), ServiceCatalog.Scheduler() })
                 {
                     await SystemctlAsync(hosts[h.Name], "restart", service.Unit, cancellationToken).ConfigureAwait(false);
-                    await ServiceControl.WaitHealthyAsync(hosts[h.Name], service, redactor, time, cancellationToken).ConfigureAwait(false);
+                    await ServiceControl.WaitHealthyAsync(hosts[h.Name], service, redactor, waiting, cancellationToken).ConfigureAwait(false);
                 }
             }).ConfigureAwait(false);
             logger.Information("[{Phase}] the API servers are ready on {Hosts}", Phase, string.Join(", ", controlPlanes.Select(h => h.Name)));

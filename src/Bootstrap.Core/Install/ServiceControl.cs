@@ -213,17 +213,18 @@ internal static class ServiceControl
     /// </param>
     /// <exception cref="ServiceException">Not healthy within <see cref="ServiceSpec.HealthTimeout"/>.</exception>
     public static async Task WaitHealthyAsync(
-        IRemoteHost host, ServiceSpec spec, SecretRedactor redactor, TimeProvider time, CancellationToken cancellationToken, string? replacing = null)
+        IRemoteHost host, ServiceSpec spec, SecretRedactor redactor, Waiting waiting, CancellationToken cancellationToken, string? replacing = null)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(time);
-        using var timeout = new CancellationTokenSource(spec.HealthTimeout, time);
+        ArgumentNullException.ThrowIfNull(waiting);
+        using var timeout = new CancellationTokenSource(spec.HealthTimeout, waiting.Time);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         CommandResult? last = null;
         var stopping = !string.IsNullOrEmpty(replacing);
         int? restartsAtFirstCheck = null;
         var crashing = false;
+        var wait = waiting.Begin();
         try
         {
             while (true)
@@ -251,12 +252,16 @@ internal static class ServiceControl
                     }
                 }
 
-                await Task.Delay(spec.PollInterval, time, deadline.Token).ConfigureAwait(false);
+                await wait.DelayAsync(spec.PollInterval, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The deadline passed; report below.
+        }
+        finally
+        {
+            wait.Dispose();
         }
 
         var journal = await host.RunAsync(
@@ -317,7 +322,7 @@ internal static class ServiceControl
         await host.RunCheckedAsync(new RemoteCommand(["systemctl", "start", "--no-block", spec.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
         if (waitAfterStart)
         {
-            await WaitHealthyAsync(host, spec, apply.Redactor, apply.Time, cancellationToken).ConfigureAwait(false);
+            await WaitHealthyAsync(host, spec, apply.Redactor, apply.Waiting, cancellationToken).ConfigureAwait(false);
         }
 
         return [];
@@ -344,7 +349,7 @@ internal static class ServiceControl
         try
         {
             await host.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", spec.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
-            await WaitHealthyAsync(host, spec, apply.Redactor, apply.Time, cancellationToken, replacing: status.InvocationId).ConfigureAwait(false);
+            await WaitHealthyAsync(host, spec, apply.Redactor, apply.Waiting, cancellationToken, replacing: status.InvocationId).ConfigureAwait(false);
             healthy = true;
         }
         finally
@@ -362,7 +367,7 @@ internal static class ServiceControl
         foreach (var dependent in stopped)
         {
             await host.RunCheckedAsync(new RemoteCommand(["systemctl", "start", "--no-block", dependent.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
-            await WaitHealthyAsync(host, dependent, apply.Redactor, apply.Time, cancellationToken).ConfigureAwait(false);
+            await WaitHealthyAsync(host, dependent, apply.Redactor, apply.Waiting, cancellationToken).ConfigureAwait(false);
             await HoldAsync(apply, dependent, cancellationToken).ConfigureAwait(false);
             details.Add($"started {dependent.Component} again");
         }
@@ -375,7 +380,8 @@ internal static class ServiceControl
     {
         if (spec.HoldAfterRestart > TimeSpan.Zero)
         {
-            await Task.Delay(spec.HoldAfterRestart, apply.Time, cancellationToken).ConfigureAwait(false);
+            using var wait = apply.Waiting.Begin();
+            await wait.DelayAsync(spec.HoldAfterRestart, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -16,7 +16,7 @@ internal abstract class HealthCheckPhase(string name, string description) : Host
             VerifyDescription = $"would wait for {service.Component} to be healthy",
             Verify = async (apply, ct) =>
             {
-                await ServiceControl.WaitHealthyAsync(apply.Host(host.Host.Name), service, apply.Redactor, apply.Time, ct).ConfigureAwait(false);
+                await ServiceControl.WaitHealthyAsync(apply.Host(host.Host.Name), service, apply.Redactor, apply.Waiting, ct).ConfigureAwait(false);
                 return [$"{service.Component} is healthy"];
             },
         });

@@ -9,6 +9,9 @@ internal sealed record HostPlanning(PhaseContext Context, HostSpec Host, HostVie
 {
     public ClusterConfig Config => Context.Config;
 
+    /// <summary>Where this host's waits while it is planned are counted.</summary>
+    public Waiting Waiting => Context.Waiting(Host.Name);
+
     public Task<InstallMaterial> MaterialAsync(CancellationToken cancellationToken) => Context.Material.GetAsync(Context, cancellationToken);
 
     /// <summary>

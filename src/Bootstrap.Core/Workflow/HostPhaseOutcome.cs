@@ -1,6 +1,6 @@
 namespace Bootstrap.Core.Workflow;
 
-/// <summary>One phase on one target: how it ended, how long it took, what it did or why it failed (redacted).</summary>
+/// <summary>One phase on one target: how it ended, how long it took (and waited), what it did or why it failed (redacted).</summary>
 public sealed record HostPhaseOutcome
 {
     /// <summary>The host, or <see cref="PhaseTarget.ClusterName"/> / <see cref="PhaseTarget.WorkstationName"/>.</summary>
@@ -9,6 +9,9 @@ public sealed record HostPhaseOutcome
     public required HostPhaseStatus Status { get; init; }
 
     public required TimeSpan Duration { get; init; }
+
+    /// <summary>The part of <see cref="Duration"/> during which the target waited for a component (<see cref="WaitLog"/>).</summary>
+    public TimeSpan Waited { get; init; }
 
     /// <summary>The report lines: each change (made, or in a dry run that would be made), then what was found in place.</summary>
     public IReadOnlyList<string> Details { get; init; } = [];

@@ -19,8 +19,13 @@ public sealed class PhaseContext : IAsyncDisposable
     private readonly ConcurrentDictionary<string, PlannedFiles> _planned = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<(IRemoteHost? Host, string? Error)>>> _outside = new(StringComparer.Ordinal);
     private readonly Lazy<InstalledFiles> _installed;
+    private readonly Lazy<WaitLog> _waits;
 
-    public PhaseContext() => _installed = new Lazy<InstalledFiles>(() => new InstalledFiles(ManifestPath, Verify));
+    public PhaseContext()
+    {
+        _installed = new Lazy<InstalledFiles>(() => new InstalledFiles(ManifestPath, Verify));
+        _waits = new Lazy<WaitLog>(() => new WaitLog(Time));
+    }
 
     public required ClusterConfig Config { get; init; }
 
@@ -49,6 +54,9 @@ public sealed class PhaseContext : IAsyncDisposable
     /// <summary>The hosts' manifests of installed files, as this run reads and records them.</summary>
     internal InstalledFiles InstalledFiles => _installed.Value;
 
+    /// <summary>The time the targets spent waiting for components, as their waits counted it; the runner reports it per target and phase.</summary>
+    internal WaitLog Waits => _waits.Value;
+
     /// <summary>The cluster state's material (PKI, secrets, artifacts): produced by <c>certs</c>, else read from the state as it is.</summary>
     internal MaterialSource Material { get; } = new();
 
@@ -75,6 +83,9 @@ public sealed class PhaseContext : IAsyncDisposable
         Host(name) is { } host
             ? new HostView(host, Redactor, DryRun ? _planned.GetOrAdd(name, _ => new PlannedFiles()) : null, InstalledFiles)
             : throw new InvalidOperationException($"{name}: not connected");
+
+    /// <summary>Where the waits of <paramref name="target"/> are counted while it is planned (a plan that waits for the API to show something).</summary>
+    internal Waiting Waiting(string target) => Waits.For(target);
 
     /// <summary>
     /// A view of <paramref name="host"/>, a host outside the cluster file, connected once per run through

@@ -10,4 +10,7 @@ public sealed record PhaseOutcome
     public IReadOnlyList<HostPhaseOutcome> Hosts { get; init; } = [];
 
     public TimeSpan Duration { get; init; }
+
+    /// <summary>The part of <see cref="Duration"/> during which at least one of its targets waited for a component (<see cref="WaitLog"/>).</summary>
+    public TimeSpan Waited { get; init; }
 }

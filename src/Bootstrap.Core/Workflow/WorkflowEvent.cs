@@ -28,6 +28,12 @@ public sealed record WorkflowEvent
 
     public TimeSpan? Duration { get; init; }
 
+    /// <summary>
+    /// The part of <see cref="Duration"/> spent waiting for a component: for <see cref="WorkflowEventKind.HostFinished"/> the
+    /// target's waits; for <see cref="WorkflowEventKind.PhaseFinished"/> the wall time during which at least one target waited.
+    /// </summary>
+    public TimeSpan? Waited { get; init; }
+
     public string? Error { get; init; }
 
     public IReadOnlyList<string> Details { get; init; } = [];

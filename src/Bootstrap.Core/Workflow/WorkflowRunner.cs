@@ -9,6 +9,7 @@ namespace Bootstrap.Core.Workflow;
 /// each target's changes are applied (a target whose plan is <see cref="TargetPlan.Rolling"/> waits for its turn
 /// of the phase's <see cref="Roll"/>). A failure on one target never hides the others, but once a phase failed no
 /// later phase starts. Cancelling stops the run and the result says which phase was interrupted and which never started.
+/// Each target's and each phase's outcome also says how much of its time went to waiting for components (<see cref="WaitLog"/>).
 /// </summary>
 public sealed class WorkflowRunner
 {
@@ -135,7 +136,15 @@ public sealed class WorkflowRunner
         var state = outcomes.Any(h => h.Status == HostPhaseStatus.Cancelled) ? PhaseState.Interrupted
             : outcomes.Any(h => !h.Succeeded) ? PhaseState.Failed
             : PhaseState.Completed;
-        var outcome = new PhaseOutcome { Path = step.Path, State = state, Hosts = outcomes, Duration = context.Time.GetElapsedTime(started) };
+        var ended = context.Time.GetTimestamp();
+        var outcome = new PhaseOutcome
+        {
+            Path = step.Path,
+            State = state,
+            Hosts = outcomes,
+            Duration = context.Time.GetElapsedTime(started, ended),
+            Waited = context.Waits.Waited(null, started, ended),
+        };
         Emit(new WorkflowEvent
         {
             Kind = WorkflowEventKind.PhaseFinished,
@@ -144,6 +153,7 @@ public sealed class WorkflowRunner
             State = state,
             Changed = outcomes.Any(h => h.Changed),
             Duration = outcome.Duration,
+            Waited = outcome.Waited,
             Error = state == PhaseState.Failed ? string.Join("; ", outcomes.Where(h => h.Error is not null).Select(h => h.Error)) : null,
         });
         return outcome;
@@ -258,7 +268,7 @@ public sealed class WorkflowRunner
                 turn = await (roll ?? throw new InvalidOperationException("a rolling plan outside a phase")).TurnAsync(target.Name, cancellationToken).ConfigureAwait(false);
             }
 
-            var apply = new ApplyContext(context, context.Hosts);
+            var apply = new ApplyContext(context, context.Hosts, target.Name);
             foreach (var change in plan.Changes)
             {
                 var extra = change.Apply is null ? [] : await change.Apply(apply, cancellationToken).ConfigureAwait(false);
@@ -313,11 +323,13 @@ public sealed class WorkflowRunner
             Reason = c.Reason is null ? null : context.Redactor.Redact(c.Reason),
             Apply = null,
         }).ToList();
+        var ended = context.Time.GetTimestamp();
         var outcome = new HostPhaseOutcome
         {
             Host = target.Name,
             Status = status,
-            Duration = context.Time.GetElapsedTime(started),
+            Duration = context.Time.GetElapsedTime(started, ended),
+            Waited = context.Waits.Waited(target.Name, started, ended),
             Details = details,
             Changes = redacted,
             Error = error,
@@ -336,6 +348,7 @@ public sealed class WorkflowRunner
             Status = outcome.Status,
             Changed = outcome.Changed,
             Duration = outcome.Duration,
+            Waited = outcome.Waited,
             Error = outcome.Error,
             Details = outcome.Details,
         });

@@ -79,7 +79,9 @@ public sealed class PreflightCommandTests
         Assert.Equal("w1: 1 preflight check(s) failed: Port-10250", w1.GetProperty("error").GetString());
         Assert.Contains(w1.GetProperty("details").EnumerateArray(), d => d.GetString() == "[ERROR Port-10250]: port 10250 is in use by socat");
         Assert.True(w1.GetProperty("durationMs").GetDouble() >= 0);
+        Assert.Equal(0, w1.GetProperty("waitMs").GetDouble()); // preflight reads; it waits for nothing
         Assert.Equal("failed", events[^2].GetProperty("state").GetString());
+        Assert.Equal(0, events[^2].GetProperty("waitMs").GetDouble());
         Assert.Equal("run-end", events[^1].GetProperty("event").GetString());
         Assert.Equal(3, events[^1].GetProperty("exitCode").GetInt32());
     }

@@ -10,7 +10,7 @@ internal static class WorkflowFixtures
     public static ClusterConfig LabConfig { get; } =
         LabCluster.Load();
 
-    public static PhaseContext Context(Func<string, IRemoteHost>? host = null, SecretRedactor? redactor = null, ClusterConfig? config = null, bool dryRun = false, string? manifest = null) => new()
+    public static PhaseContext Context(Func<string, IRemoteHost>? host = null, SecretRedactor? redactor = null, ClusterConfig? config = null, bool dryRun = false, string? manifest = null, TimeProvider? time = null) => new()
     {
         Config = config ?? LabConfig,
         Hosts = (config ?? LabConfig).Hosts.ToDictionary(h => h.Name, h => host?.Invoke(h.Name) ?? new FakeHost(h.Name), StringComparer.Ordinal),
@@ -18,5 +18,6 @@ internal static class WorkflowFixtures
         Logger = new LoggerConfiguration().CreateLogger(),
         DryRun = dryRun,
         ManifestPath = manifest ?? Path.Combine(Path.GetTempPath(), "bootstrap-core-tests", "installed-files"),
+        Time = time ?? TimeProvider.System,
     };
 }

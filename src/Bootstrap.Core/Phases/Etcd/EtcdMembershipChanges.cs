@@ -155,6 +155,7 @@ internal static class EtcdMembershipChanges
         Apply = async (apply, ct) =>
         {
             var client = Client(apply, coordinator);
+            using var wait = apply.Waiting.Begin();
             var started = apply.Time.GetTimestamp();
             while (true)
             {
@@ -173,7 +174,7 @@ internal static class EtcdMembershipChanges
                         + $"see `journalctl -u etcd` on {joining.Name}, then run init again to promote it");
                 }
 
-                await Task.Delay(PromotePoll, apply.Time, ct).ConfigureAwait(false);
+                await wait.DelayAsync(PromotePoll, ct).ConfigureAwait(false);
             }
         },
     };
@@ -188,16 +189,25 @@ internal static class EtcdMembershipChanges
     public static async Task<T> WhileSettlingAsync<T>(ApplyContext apply, Func<Task<T>> change, CancellationToken cancellationToken)
     {
         var started = apply.Time.GetTimestamp();
-        while (true)
+        Wait? wait = null; // from etcd's first refusal: the change itself is not a wait
+        try
         {
-            try
+            while (true)
             {
-                return await change().ConfigureAwait(false);
+                try
+                {
+                    return await change().ConfigureAwait(false);
+                }
+                catch (EtcdException e) when (e.Message.Contains("unhealthy cluster", StringComparison.Ordinal) && apply.Time.GetElapsedTime(started) < SettleTimeout)
+                {
+                    wait ??= apply.Waiting.Begin();
+                    await wait.DelayAsync(PromotePoll, cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (EtcdException e) when (e.Message.Contains("unhealthy cluster", StringComparison.Ordinal) && apply.Time.GetElapsedTime(started) < SettleTimeout)
-            {
-                await Task.Delay(PromotePoll, apply.Time, cancellationToken).ConfigureAwait(false);
-            }
+        }
+        finally
+        {
+            wait?.Dispose();
         }
     }
 

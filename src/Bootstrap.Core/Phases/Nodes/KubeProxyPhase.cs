@@ -30,16 +30,17 @@ internal sealed class KubeProxyPhase() : ServicePhase("kube-proxy", "Run kube-pr
         var api = await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false);
         var token = api is null ? DryRunToken
             : context.DryRun ? await api.ServiceAccountTokenAsync(KubeadmObjectNames.KubeProxyName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false) ?? DryRunToken
-            : await ServiceAccountTokenAsync(api, context.Time, cancellationToken).ConfigureAwait(false);
+            : await ServiceAccountTokenAsync(api, host.Waiting, cancellationToken).ConfigureAwait(false);
         context.Redactor.Register(token);
         var conntrack = await host.View.QueryAsync(new RemoteCommand(["test", "-w", ConntrackMax], sudo: true), cancellationToken).ConfigureAwait(false);
         return NodeInstallFiles.KubeProxy(material, _files, host.Host, token, conntrack.Succeeded);
     }
 
     // The token controller creates the Secret shortly after the ServiceAccount.
-    private static async Task<string> ServiceAccountTokenAsync(IClusterReader api, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<string> ServiceAccountTokenAsync(IClusterReader api, Waiting waiting, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + TokenWait;
+        using var wait = waiting.Begin();
+        var deadline = waiting.Time.GetUtcNow() + TokenWait;
         while (true)
         {
             if (await api.ServiceAccountTokenAsync(KubeadmObjectNames.KubeProxyName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false) is { } token)
@@ -47,13 +48,13 @@ internal sealed class KubeProxyPhase() : ServicePhase("kube-proxy", "Run kube-pr
                 return token;
             }
 
-            if (time.GetUtcNow() >= deadline)
+            if (waiting.Time.GetUtcNow() >= deadline)
             {
                 throw new PhaseFailedException(
                     $"the kube-proxy ServiceAccount has no token Secret after {TokenWait.TotalSeconds:0} s: is kube-controller-manager running with its service-account key?");
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         }
     }
 }

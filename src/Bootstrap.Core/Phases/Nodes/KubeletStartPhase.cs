@@ -86,7 +86,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                     var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
                     if (!upgrading)
                     {
-                        if (!await WaitRegisteredAsync(client, host.Name, apply.Time, ct).ConfigureAwait(false))
+                        if (!await WaitRegisteredAsync(client, host.Name, apply.Waiting, ct).ConfigureAwait(false))
                         {
                             throw new PhaseFailedException(
                                 $"node {host.Name} is not registered after {RegisteredTimeout.TotalMinutes:0} minutes ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
@@ -97,7 +97,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                     }
 
                     // A node drained for its new kubelet had its pod network already: it is Ready again once the kubelet runs.
-                    if (await WaitReadyAsync(client, host.Name, version, apply.Time, ct).ConfigureAwait(false) is { } state)
+                    if (await WaitReadyAsync(client, host.Name, version, apply.Waiting, ct).ConfigureAwait(false) is { } state)
                     {
                         throw new PhaseFailedException($"node {host.Name} is not Ready with kubelet {version} after {ReadyTimeout.TotalMinutes:0} minutes: {state}");
                     }
@@ -182,15 +182,15 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
         // the token is denied, now and while the node registers.
         var decisions = new List<string>();
         Task DecideAsync(CancellationToken ct) => DecideTokenRequestsAsync(apply, api, host.Name, token, decisions, ct);
-        if (!await WaitClientCertificateAsync(api, token, apply.Time, DecideAsync, cancellationToken).ConfigureAwait(false))
+        if (!await WaitClientCertificateAsync(api, token, apply.Waiting, DecideAsync, cancellationToken).ConfigureAwait(false))
         {
             throw new PhaseFailedException(
                 $"{host.Name}: the kubelet made no client certificate request with bootstrap token {token.Id} that could be approved within {ClientCsrTimeout.TotalMinutes:0} minutes "
                 + $"({string.Join("; ", decisions.DefaultIfEmpty("no request"))}); see journalctl -u {kubelet.Unit}");
         }
 
-        await ServiceControl.WaitHealthyAsync(remote, kubelet, apply.Redactor, apply.Time, cancellationToken).ConfigureAwait(false);
-        if (!await WaitRegisteredAsync(api, host.Name, apply.Time, cancellationToken, DecideAsync).ConfigureAwait(false))
+        await ServiceControl.WaitHealthyAsync(remote, kubelet, apply.Redactor, apply.Waiting, cancellationToken).ConfigureAwait(false);
+        if (!await WaitRegisteredAsync(api, host.Name, apply.Waiting, cancellationToken, DecideAsync).ConfigureAwait(false))
         {
             throw new PhaseFailedException($"node {host.Name} is not registered after {RegisteredTimeout.TotalMinutes:0} minutes: its kubelet got no client certificate or cannot reach the API");
         }
@@ -199,7 +199,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
 
         // The kubelet does not need the signature (its bootstrap kubeconfig carries the CA), but a
         // stock `kubeadm join` does: checked once the node is registered, when the signer has long had time.
-        await WaitSignedAsync(api, token, apply.Time, cancellationToken).ConfigureAwait(false);
+        await WaitSignedAsync(api, token, apply.Waiting, cancellationToken).ConfigureAwait(false);
         details.Add($"cluster-info is signed for token {token.Id} (jws-kubeconfig-{token.Id})");
         await remote.RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", NodeLayout.BootstrapKubeletKubeconfig], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
         await api.DeleteSecretAsync(token.SecretName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false);
@@ -235,9 +235,10 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
 
     /// <summary>Decides the token's requests until one of them is approved (true), or <see cref="ClientCsrTimeout"/> passes (false).</summary>
     private static async Task<bool> WaitClientCertificateAsync(
-        ClusterApi api, BootstrapToken token, TimeProvider time, Func<CancellationToken, Task> decide, CancellationToken cancellationToken)
+        ClusterApi api, BootstrapToken token, Waiting waiting, Func<CancellationToken, Task> decide, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + ClientCsrTimeout;
+        using var wait = waiting.Begin();
+        var deadline = waiting.Time.GetUtcNow() + ClientCsrTimeout;
         while (true)
         {
             await decide(cancellationToken).ConfigureAwait(false);
@@ -247,20 +248,21 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                 return true;
             }
 
-            if (time.GetUtcNow() >= deadline)
+            if (waiting.Time.GetUtcNow() >= deadline)
             {
                 return false;
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>The bootstrap signer (in the controller manager) adds a signature of cluster-info for every signing token; a stock kubeadm join needs it.</summary>
-    private static async Task WaitSignedAsync(ClusterApi api, BootstrapToken token, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task WaitSignedAsync(ClusterApi api, BootstrapToken token, Waiting waiting, CancellationToken cancellationToken)
     {
         var key = "jws-kubeconfig-" + token.Id;
-        var deadline = time.GetUtcNow() + SignedTimeout;
+        using var wait = waiting.Begin();
+        var deadline = waiting.Time.GetUtcNow() + SignedTimeout;
         while (true)
         {
             var info = await api.ConfigMapAsync(KubeadmObjectNames.ClusterInfoConfigMap, KubeadmObjectNames.KubePublic, cancellationToken).ConfigureAwait(false);
@@ -269,13 +271,13 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                 return;
             }
 
-            if (time.GetUtcNow() >= deadline)
+            if (waiting.Time.GetUtcNow() >= deadline)
             {
                 throw new PhaseFailedException(
                     $"cluster-info in kube-public has no {key} after {SignedTimeout.TotalSeconds:0} s: is kube-controller-manager running with the bootstrapsigner controller?");
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -284,9 +286,10 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
     /// <paramref name="eachPoll"/> runs before each look.
     /// </summary>
     private static async Task<bool> WaitRegisteredAsync(
-        IClusterReader api, string name, TimeProvider time, CancellationToken cancellationToken, Func<CancellationToken, Task>? eachPoll = null)
+        IClusterReader api, string name, Waiting waiting, CancellationToken cancellationToken, Func<CancellationToken, Task>? eachPoll = null)
     {
-        var deadline = time.GetUtcNow() + RegisteredTimeout;
+        using var wait = waiting.Begin();
+        var deadline = waiting.Time.GetUtcNow() + RegisteredTimeout;
         while (true)
         {
             if (eachPoll is not null)
@@ -299,19 +302,20 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                 return true;
             }
 
-            if (time.GetUtcNow() >= deadline)
+            if (waiting.Time.GetUtcNow() >= deadline)
             {
                 return false;
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Null once the Node is Ready and its kubelet reports <paramref name="version"/>, else its last state after <see cref="ReadyTimeout"/>.</summary>
-    private static async Task<string?> WaitReadyAsync(IClusterReader api, string name, KubernetesVersion version, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<string?> WaitReadyAsync(IClusterReader api, string name, KubernetesVersion version, Waiting waiting, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + ReadyTimeout;
+        using var wait = waiting.Begin();
+        var deadline = waiting.Time.GetUtcNow() + ReadyTimeout;
         while (true)
         {
             var node = await api.NodeAsync(name, cancellationToken).ConfigureAwait(false);
@@ -320,12 +324,12 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                 return null;
             }
 
-            if (time.GetUtcNow() >= deadline)
+            if (waiting.Time.GetUtcNow() >= deadline)
             {
                 return NodeConditions.Describe(node);
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -80,6 +80,7 @@ internal sealed class NodeEvictionPhase()
     {
         var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
         var released = await api.ReleaseLeaseAsync(LeaseName, "kube-system", leader, apply.Time.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+        using var wait = apply.Waiting.Begin();
         var deadline = apply.Time.GetUtcNow() + LeaderTimeout;
         while (true)
         {
@@ -96,7 +97,7 @@ internal sealed class NodeEvictionPhase()
                     $"no controller manager took the lease {LeaseName} within {LeaderTimeout.TotalMinutes:0} minutes of the restarts (held by {(lease?.Spec?.HolderIdentity is { Length: > 0 } now ? now : "nobody")} since {lease?.Spec?.AcquireTime:u})");
             }
 
-            await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -47,7 +47,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
         var config = target.Config;
         var service = ServiceCatalog.PodNetwork();
         var api = await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false);
-        var nodes = api is null ? null : await AllocatedAsync(api, config, context.Time, cancellationToken).ConfigureAwait(false);
+        var nodes = api is null ? null : await AllocatedAsync(api, config, target.Waiting, cancellationToken).ConfigureAwait(false);
         var self = nodes?.FirstOrDefault(n => n.Name == host.Name);
         var changes = new List<Change>();
         var notes = new List<string>();
@@ -148,19 +148,20 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
     ];
 
     /// <summary>Every Node of the API, once every registered Node has a range (the controller manager allocates as Nodes register); waits at most <see cref="AllocationWait"/>.</summary>
-    private static async Task<IReadOnlyList<NodeNetwork>> AllocatedAsync(IClusterReader api, ClusterConfig config, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<NodeNetwork>> AllocatedAsync(IClusterReader api, ClusterConfig config, Waiting waiting, CancellationToken cancellationToken)
     {
         var family = config.Networking.PodSubnet.BaseAddress.AddressFamily;
-        var deadline = time.GetUtcNow() + AllocationWait;
+        using var wait = waiting.Begin();
+        var deadline = waiting.Time.GetUtcNow() + AllocationWait;
         while (true)
         {
             var nodes = (await api.NodesAsync(cancellationToken).ConfigureAwait(false)).Select(n => NodeNetwork.From(n, family)).ToList();
-            if (nodes.All(n => n.PodCidr is not null) || time.GetUtcNow() >= deadline)
+            if (nodes.All(n => n.PodCidr is not null) || waiting.Time.GetUtcNow() >= deadline)
             {
                 return nodes;
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -169,6 +170,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
     {
         var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
         var family = apply.Config.Networking.PodSubnet.BaseAddress.AddressFamily;
+        using var wait = apply.Waiting.Begin();
         var deadline = apply.Time.GetUtcNow() + RegistrationWait;
         while (true)
         {
@@ -185,14 +187,14 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
                     : $"node {host.Name} has no pod range after {RegistrationWait.TotalMinutes:0} minutes: is kube-controller-manager running (it allocates them with --allocate-node-cidrs)?");
             }
 
-            await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task<byte[]> RenderUnitAsync(ApplyContext apply, HostSpec host, CancellationToken cancellationToken)
     {
         var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
-        var nodes = await AllocatedAsync(api, apply.Config, apply.Time, cancellationToken).ConfigureAwait(false);
+        var nodes = await AllocatedAsync(api, apply.Config, apply.Waiting, cancellationToken).ConfigureAwait(false);
         var (routes, _) = PodRoutes.For(apply.Config, host.Name, nodes);
         return System.Text.Encoding.UTF8.GetBytes(_files.PodNetworkUnit(apply.Config, host, routes));
     }
@@ -269,6 +271,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
     private static async Task<IReadOnlyList<string>> VerifyReadyAsync(ApplyContext apply, string name, CancellationToken cancellationToken)
     {
         var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        using var wait = apply.Waiting.Begin();
         var deadline = apply.Time.GetUtcNow() + ReadyTimeout;
         while (true)
         {
@@ -283,7 +286,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
                 throw new PhaseFailedException($"node {name} is not Ready {ReadyTimeout.TotalMinutes:0} minutes after its pod network was configured: {NodeConditions.Describe(node)}");
             }
 
-            await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -30,7 +30,7 @@ internal sealed class ServingCsrPhase : ILeafPhase
             return TargetPlan.Nothing("would approve the kubelets' serving-certificate requests once the API answers");
         }
 
-        var requests = await RequestsAsync(api, context.Joined.Snapshot, context.Time, cancellationToken).ConfigureAwait(false);
+        var requests = await RequestsAsync(api, context.Joined.Snapshot, context.Waiting(target.Name), cancellationToken).ConfigureAwait(false);
         var notes = new List<string>();
         var changes = new List<Change>();
         // Requests made with Bootstrap's node tokens are kubelet-client-csr's to decide.
@@ -101,18 +101,20 @@ internal sealed class ServingCsrPhase : ILeafPhase
         return true;
     }
 
-    private static async Task<IReadOnlyList<V1CertificateSigningRequest>> RequestsAsync(IClusterReader api, IReadOnlyDictionary<string, string> joined, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<V1CertificateSigningRequest>> RequestsAsync(
+        IClusterReader api, IReadOnlyDictionary<string, string> joined, Waiting waiting, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow() + WaitForRequests;
+        using var wait = waiting.Begin();
+        var deadline = waiting.Time.GetUtcNow() + WaitForRequests;
         while (true)
         {
             var requests = await api.CertificateSigningRequestsAsync(cancellationToken).ConfigureAwait(false);
-            if (EveryNodeAsked(requests, joined) || time.GetUtcNow() >= deadline)
+            if (EveryNodeAsked(requests, joined) || waiting.Time.GetUtcNow() >= deadline)
             {
                 return requests;
             }
 
-            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -97,6 +97,7 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
     private static async Task<IReadOnlyList<string>> EvictAsync(ApplyContext apply, V1Pod pod, TimeSpan timeout, bool waitUntilGone, CancellationToken cancellationToken)
     {
         var client = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        using var wait = apply.Waiting.Begin();
         var deadline = apply.Time.GetUtcNow() + timeout;
         var what = $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}";
         while (!await client.EvictAsync(pod, cancellationToken).ConfigureAwait(false))
@@ -106,7 +107,7 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
                 throw new PhaseFailedException($"pod {what} could not be evicted within {timeout.TotalMinutes:0} minutes: a PodDisruptionBudget keeps refusing it");
             }
 
-            await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
 
         while (waitUntilGone && (await client.PodsOnNodeAsync(pod.Spec.NodeName, cancellationToken).ConfigureAwait(false)).Any(p => p.Metadata.Uid == pod.Metadata.Uid))
@@ -122,7 +123,7 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
                 throw new PhaseFailedException($"pod {what} was evicted but is still on {pod.Spec.NodeName} after {timeout.TotalMinutes:0} minutes");
             }
 
-            await Task.Delay(PollInterval, apply.Time, cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(PollInterval, cancellationToken).ConfigureAwait(false);
         }
 
         return [];

@@ -34,8 +34,10 @@ internal sealed class FakeClusterReader(params V1Node[] nodes) : IClusterReader
 
     public Task<string?> ServiceAccountTokenAsync(string name, string ns, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
-    public Task<IReadOnlyList<V1CertificateSigningRequest>> CertificateSigningRequestsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<V1CertificateSigningRequest>>([]);
+    /// <summary>What each listing of the certificate signing requests returns (none by default).</summary>
+    public Func<IReadOnlyList<V1CertificateSigningRequest>> Requests { get; set; } = () => [];
+
+    public Task<IReadOnlyList<V1CertificateSigningRequest>> CertificateSigningRequestsAsync(CancellationToken cancellationToken) => Task.FromResult(Requests());
 
     /// <summary>A registered Node with its allocated range (none when null) and its InternalIP.</summary>
     public static V1Node Node(string name, string? podCidr, string address) => new()
