@@ -1,4 +1,5 @@
 using Bootstrap.Core.Config;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Pki;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
@@ -74,6 +75,10 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         var hostConnector = connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys);
         ConnectedHosts hosts;
         IReadOnlyDictionary<string, string> unreachable = new Dictionary<string, string>();
+
+        // The API client's first use overlaps the connections (an installed cluster's state only; stopped and awaited
+        // when the command returns, so nothing outlives the run).
+        await using var warmUp = new BackgroundWork(ct => ApiSource.WarmUpAsync(config.StateDirectory, TimeSpan.FromSeconds(3), logger, ct), token).ConfigureAwait(false);
         try
         {
             // A run on chosen hosts connects only to the hosts its phases need (a node joins while an unrelated host is down).
@@ -203,4 +208,33 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
     private static IEnumerable<Exception> FlattenErrors(HostFanOutException e) =>
         e.InnerException is AggregateException all ? all.InnerExceptions : [e.InnerException!];
+
+    /// <summary>Work started in the background and, when its scope ends, cancelled if still running and waited for.</summary>
+    private sealed class BackgroundWork : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop;
+        private readonly Task _work;
+
+        public BackgroundWork(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+        {
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var token = _stop.Token;
+            _work = Task.Run(() => work(token), CancellationToken.None);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await _work.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped as asked.
+            }
+
+            _stop.Dispose();
+        }
+    }
 }

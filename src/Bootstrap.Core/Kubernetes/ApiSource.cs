@@ -47,6 +47,36 @@ internal sealed class ApiSource : IDisposable
         return await answers.ConfigureAwait(false) ? api : null;
     }
 
+    /// <summary>
+    /// Makes a throwaway client from the admin.conf already in the cluster state in <paramref name="stateDirectory"/> and
+    /// asks the API for /version, within <paramref name="timeout"/>: started beside the SSH connections, it does the
+    /// client's first-use work (kubeconfig parsing, serializers, TLS) while the run waits on the network, so the first
+    /// phase that reads the API does not pay for it. Nothing when the state has no admin.conf (a new cluster); never
+    /// throws, writes nothing and logs only that it ran. The run's own client is still made from the run's material.
+    /// </summary>
+    public static async Task WarmUpAsync(string stateDirectory, TimeSpan timeout, Serilog.ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        try
+        {
+            var kubeconfig = await new Pki.PkiStateDirectory(stateDirectory).ReadAsync(Pki.KubeadmNames.AdminKubeconfig, cancellationToken).ConfigureAwait(false);
+            if (kubeconfig is null)
+            {
+                return;
+            }
+
+            using var api = new ClusterApi(kubeconfig);
+            var answers = await api.AnswersAsync(timeout, cancellationToken).ConfigureAwait(false);
+            logger.Debug("[{Phase}] API client warmed up (the API {Answered})", "connect", answers ? "answered" : "did not answer");
+        }
+#pragma warning disable CA1031 // A warm-up that fails changes nothing: the phases that need the API report their own errors.
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            logger.Debug("[{Phase}] API client warm-up skipped: {Error}", "connect", e.GetType().Name);
+        }
+    }
+
     /// <summary>For applying changes: the client.</summary>
     public Task<ClusterApi> ClientAsync(ApplyContext apply, CancellationToken cancellationToken)
     {
