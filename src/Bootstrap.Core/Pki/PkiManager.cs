@@ -263,7 +263,7 @@ internal sealed class PkiManager
         foreach (var spec in authorities.New)
         {
             var key = keys.Dequeue();
-            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, key.Pair, run.Now, run.Request.CaValidity), key);
+            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, key.PublicKey, key.Signer, run.Now, run.Request.CaValidity), key);
             authorities.Loaded[spec.Name] = created;
             plan.AddPair(spec.Path, created);
         }
@@ -318,7 +318,7 @@ internal sealed class PkiManager
             if (reissueReason is not null)
             {
                 var key = keys.Dequeue();
-                credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.PublicKey, ca.Certificate, ca.Key.Private, run.Now, run.Request.LeafValidity), key);
+                credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.PublicKey, ca.Certificate, ca.Signer, run.Now, run.Request.LeafValidity), key);
                 action = missing ? PkiChangeAction.Created : PkiChangeAction.Reissued;
             }
 
