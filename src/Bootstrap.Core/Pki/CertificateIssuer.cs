@@ -23,8 +23,16 @@ internal static class CertificateIssuer
 {
     public static X509Certificate CreateAuthority(CertificateSpec spec, AsymmetricCipherKeyPair key, DateTimeOffset now, TimeSpan validity)
     {
-        ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(key);
+        return CreateAuthority(spec, SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(key.Public), SignerFor(key.Private), now, validity);
+    }
+
+    /// <summary>A self-signed CA for <paramref name="publicKey"/>, signed by <paramref name="signer"/> (the same key's private half).</summary>
+    public static X509Certificate CreateAuthority(CertificateSpec spec, SubjectPublicKeyInfo publicKey, ISignatureFactory signer, DateTimeOffset now, TimeSpan validity)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(publicKey);
+        ArgumentNullException.ThrowIfNull(signer);
         var notBefore = Truncate(now);
         var generator = new X509V3CertificateGenerator();
         var subject = Subject(spec);
@@ -33,22 +41,27 @@ internal static class CertificateIssuer
         generator.SetSubjectDN(subject);
         generator.SetNotBefore(notBefore.UtcDateTime);
         generator.SetNotAfter(notBefore.Add(validity).UtcDateTime);
-        generator.SetPublicKey(key.Public);
+        generator.SetSubjectPublicKeyInfo(publicKey);
         generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment | KeyUsage.KeyCertSign));
         generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
-        generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(key.Public));
+        generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(publicKey));
         // Go's crypto/x509 (and so kubeadm) adds the CA's common name as a DNS SAN.
         generator.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.DnsName, spec.CommonName)));
-        return generator.Generate(new Asn1SignatureFactory(SignatureAlgorithm(key.Private), key.Private));
+        return generator.Generate(signer);
     }
 
     public static X509Certificate Issue(CertificateSpec spec, AsymmetricKeyParameter publicKey, X509Certificate caCertificate, AsymmetricKeyParameter caKey, DateTimeOffset now, TimeSpan validity) =>
         Issue(spec, SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey), caCertificate, caKey, now, validity);
 
-    public static X509Certificate Issue(CertificateSpec spec, SubjectPublicKeyInfo publicKey, X509Certificate caCertificate, AsymmetricKeyParameter caKey, DateTimeOffset now, TimeSpan validity)
+    public static X509Certificate Issue(CertificateSpec spec, SubjectPublicKeyInfo publicKey, X509Certificate caCertificate, AsymmetricKeyParameter caKey, DateTimeOffset now, TimeSpan validity) =>
+        Issue(spec, publicKey, caCertificate, SignerFor(caKey), now, validity);
+
+    /// <summary>A leaf for <paramref name="publicKey"/>, signed by <paramref name="caSigner"/> (the CA's private key).</summary>
+    public static X509Certificate Issue(CertificateSpec spec, SubjectPublicKeyInfo publicKey, X509Certificate caCertificate, ISignatureFactory caSigner, DateTimeOffset now, TimeSpan validity)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(caCertificate);
+        ArgumentNullException.ThrowIfNull(caSigner);
         var generator = new X509V3CertificateGenerator();
         generator.SetSerialNumber(RandomSerial());
         generator.SetIssuerDN(caCertificate.SubjectDN);
@@ -59,7 +72,7 @@ internal static class CertificateIssuer
         generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment));
         generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
         generator.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(Purposes(spec.Purposes)));
-        generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(caCertificate.GetPublicKey()));
+        generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(caCertificate.SubjectPublicKeyInfo));
         var names = spec.DnsNames.Select(d => new GeneralName(GeneralName.DnsName, d))
             .Concat(spec.IpAddresses.Select(ip => new GeneralName(GeneralName.IPAddress, new DerOctetString(ip.GetAddressBytes()))))
             .ToArray();
@@ -68,8 +81,11 @@ internal static class CertificateIssuer
             generator.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(names));
         }
 
-        return generator.Generate(new Asn1SignatureFactory(SignatureAlgorithm(caKey), caKey));
+        return generator.Generate(caSigner);
     }
+
+    /// <summary>BouncyCastle's signer for a key it holds: SHA256withRSA or SHA256withECDSA.</summary>
+    public static ISignatureFactory SignerFor(AsymmetricKeyParameter privateKey) => new Asn1SignatureFactory(SignatureAlgorithm(privateKey), privateKey);
 
     /// <summary>Subject as Go orders it: organizations first, then the common name.</summary>
     public static X509Name Subject(CertificateSpec spec)

@@ -9,17 +9,21 @@ namespace Bootstrap.Core.Pki;
 /// <summary>
 /// A new private key as a certificate needs it: its public half as encoded in certificates, and its PEM
 /// for the state. RSA keys come from the platform (OpenSSL) and stay encoded: BouncyCastle's key objects,
-/// whose RSA modulus checks cost tens of milliseconds each, are built only for a key that signs (a CA's).
+/// whose RSA modulus checks cost tens of milliseconds each, are not built for them: an RSA key signs through the
+/// platform too (<see cref="Signer"/>).
 /// </summary>
 internal sealed class GeneratedKey
 {
+    private const string Source = "a key generated in this run";
     private readonly Lazy<AsymmetricCipherKeyPair> _pair;
+    private readonly bool _rsa;
 
-    private GeneratedKey(SubjectPublicKeyInfo publicKey, string pem, Lazy<AsymmetricCipherKeyPair> pair)
+    private GeneratedKey(SubjectPublicKeyInfo publicKey, string pem, Lazy<AsymmetricCipherKeyPair> pair, bool rsa)
     {
         PublicKey = publicKey;
         Pem = pem;
         _pair = pair;
+        _rsa = rsa;
     }
 
     public SubjectPublicKeyInfo PublicKey { get; }
@@ -30,12 +34,15 @@ internal sealed class GeneratedKey
     /// <summary>The key as BouncyCastle objects, built on first use.</summary>
     public AsymmetricCipherKeyPair Pair => _pair.Value;
 
+    /// <summary>What signs with this key (a new CA's): the platform for RSA, BouncyCastle for ECDSA.</summary>
+    public ISignatureFactory Signer => _rsa ? new PlatformRsaSigner(Pem, Source) : CertificateIssuer.SignerFor(Pair.Private);
+
     public static GeneratedKey Create(KeyAlgorithm algorithm)
     {
         if (algorithm != KeyAlgorithm.Rsa2048)
         {
             var pair = PrivateKeys.Generate(algorithm);
-            return new GeneratedKey(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(pair.Public), PrivateKeys.ToPem(pair.Private), new Lazy<AsymmetricCipherKeyPair>(pair));
+            return new GeneratedKey(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(pair.Public), PrivateKeys.ToPem(pair.Private), new Lazy<AsymmetricCipherKeyPair>(pair), rsa: false);
         }
 
         using var rsa = System.Security.Cryptography.RSA.Create(2048);
@@ -43,7 +50,8 @@ internal sealed class GeneratedKey
         return new GeneratedKey(
             SubjectPublicKeyInfo.GetInstance(rsa.ExportSubjectPublicKeyInfo()),
             pem,
-            new Lazy<AsymmetricCipherKeyPair>(() => PrivateKeys.Parse(Encoding.ASCII.GetBytes(pem), "a key generated in this run")));
+            new Lazy<AsymmetricCipherKeyPair>(() => PrivateKeys.Parse(Encoding.ASCII.GetBytes(pem), Source)),
+            rsa: true);
     }
 
     // Never prints the key.

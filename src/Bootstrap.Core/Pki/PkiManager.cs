@@ -153,14 +153,17 @@ internal sealed class PkiManager
         var authorities = await PlanAuthoritiesAsync(run, specs, plan, cancellationToken).ConfigureAwait(false);
         var issued = await DecideIssuedAsync(run, specs, authorities.Loaded, cancellationToken).ConfigureAwait(false);
 
-        // Key generation dominates a first run: every key it needs, CAs' and leaves' alike, is made in one parallel batch.
-        var keys = new Queue<GeneratedKey>(GenerateKeys(
-            run.Request.KeyAlgorithm, authorities.KeysToMake + issued.Count(d => d.Reason is not null), cancellationToken));
-        CreateAuthorities(run, authorities, keys, plan);
-        PlanIssued(run, issued, authorities.Loaded, keys, plan);
-        if (renew is null)
+        // Key generation dominates a first run: every key it needs, CAs' and leaves' alike, is made in the background,
+        // one per core, CAs' first, while the certificates of the keys already made are signed.
+        using (var keys = new KeySupply(run.Request.KeyAlgorithm, authorities.KeysToMake + issued.Count(d => d.Reason is not null), cancellationToken))
         {
-            plan.Writes.Add(new StateFile(PkiStateDirectory.RequestFile, PkiRequestJson.Serialize(request), PkiStateDirectory.SecretMode));
+            var requestJson = renew is null ? PkiRequestJson.Serialize(request) : null;
+            await CreateAuthoritiesAsync(run, authorities, keys, plan, cancellationToken).ConfigureAwait(false);
+            await PlanIssuedAsync(run, issued, authorities.Loaded, keys, plan, cancellationToken).ConfigureAwait(false);
+            if (requestJson is not null)
+            {
+                plan.Writes.Add(new StateFile(PkiStateDirectory.RequestFile, requestJson, PkiStateDirectory.SecretMode));
+            }
         }
 
         var written = new List<string>();
@@ -257,13 +260,13 @@ internal sealed class PkiManager
         return new Authorities(authorities, newAuthorities, serviceAccount, CreateServiceAccount: serviceAccount is null);
     }
 
-    /// <summary>Makes the CAs and the service-account key that <see cref="PlanAuthoritiesAsync"/> found missing, from keys already generated.</summary>
-    private static void CreateAuthorities(Run run, Authorities authorities, Queue<GeneratedKey> keys, Plan plan)
+    /// <summary>Makes the CAs and the service-account key that <see cref="PlanAuthoritiesAsync"/> found missing, from the run's keys (the first it takes).</summary>
+    private static async Task CreateAuthoritiesAsync(Run run, Authorities authorities, KeySupply keys, Plan plan, CancellationToken cancellationToken)
     {
         foreach (var spec in authorities.New)
         {
-            var key = keys.Dequeue();
-            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, key.Pair, run.Now, run.Request.CaValidity), key);
+            var key = await keys.TakeAsync(cancellationToken).ConfigureAwait(false);
+            var created = StoredCredential.Create(CertificateIssuer.CreateAuthority(spec, key.PublicKey, key.Signer, run.Now, run.Request.CaValidity), key);
             authorities.Loaded[spec.Name] = created;
             plan.AddPair(spec.Path, created);
         }
@@ -280,7 +283,7 @@ internal sealed class PkiManager
         }
         else
         {
-            var created = keys.Dequeue();
+            var created = await keys.TakeAsync(cancellationToken).ConfigureAwait(false);
             plan.Writes.Add(new StateFile(CertificateCatalog.ServiceAccountKeyPath + ".key", Ascii(created.Pem), PkiStateDirectory.SecretMode));
             publicPem = PrivateKeys.PublicToPem(created.PublicKey);
         }
@@ -306,8 +309,8 @@ internal sealed class PkiManager
         return decisions;
     }
 
-    /// <summary>Issues what <see cref="DecideIssuedAsync"/> chose from keys already generated, and offers every file to the writer.</summary>
-    private static void PlanIssued(Run run, List<IssueDecision> decisions, Dictionary<string, StoredCredential> authorities, Queue<GeneratedKey> keys, Plan plan)
+    /// <summary>Issues what <see cref="DecideIssuedAsync"/> chose, each as soon as its key is made, and offers every file to the writer.</summary>
+    private static async Task PlanIssuedAsync(Run run, List<IssueDecision> decisions, Dictionary<string, StoredCredential> authorities, KeySupply keys, Plan plan, CancellationToken cancellationToken)
     {
         foreach (var (spec, stored, existing, reissueReason, missing) in decisions)
         {
@@ -317,8 +320,8 @@ internal sealed class PkiManager
             var action = PkiChangeAction.Unchanged;
             if (reissueReason is not null)
             {
-                var key = keys.Dequeue();
-                credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.PublicKey, ca.Certificate, ca.Key.Private, run.Now, run.Request.LeafValidity), key);
+                var key = await keys.TakeAsync(cancellationToken).ConfigureAwait(false);
+                credential = StoredCredential.Create(CertificateIssuer.Issue(spec, key.PublicKey, ca.Certificate, ca.Signer, run.Now, run.Request.LeafValidity), key);
                 action = missing ? PkiChangeAction.Created : PkiChangeAction.Reissued;
             }
 
@@ -483,14 +486,6 @@ internal sealed class PkiManager
 
         var bytes = await state.ReadAsync(spec.Path + ".crt", cancellationToken).ConfigureAwait(false);
         return bytes is null ? null : StoredCredential.TryParseCertificate(bytes);
-    }
-
-    // Keys are independent, so they are made in parallel.
-    private static GeneratedKey[] GenerateKeys(KeyAlgorithm algorithm, int count, CancellationToken cancellationToken)
-    {
-        var keys = new GeneratedKey[count];
-        Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, i => keys[i] = GeneratedKey.Create(algorithm));
-        return keys;
     }
 
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);

@@ -11,6 +11,7 @@ internal static class PkiRequestJson
         WriteIndented = true,
         NewLine = "\n",
         Converters = { new JsonStringEnumConverter() },
+        TypeInfoResolver = PkiRequestJsonContext.Default,
     };
 
     public static byte[] Serialize(PkiRequest request)

@@ -6,8 +6,9 @@ namespace Bootstrap.Core.Pki;
 
 /// <summary>
 /// A certificate and its private key as found in the state directory, with the PEM text they were read from.
-/// The key pair is built only when something signs with it: building an RSA key runs BouncyCastle's modulus
-/// checks (tens of milliseconds each), which a run that only compares stored credentials never needs.
+/// BouncyCastle's key pair is built only when something needs it: building an RSA key runs BouncyCastle's modulus
+/// checks (tens of milliseconds each), which a run that only compares stored credentials never needs, and an RSA
+/// key signs through the platform from its PEM (<see cref="Signer"/>) without it.
 /// </summary>
 internal sealed class StoredCredential
 {
@@ -31,6 +32,11 @@ internal sealed class StoredCredential
 
     /// <summary>The key pair, built on first use.</summary>
     public AsymmetricCipherKeyPair Key => _key.Value;
+
+    /// <summary>What signs certificates with this key: the platform for RSA, BouncyCastle for ECDSA.</summary>
+    public ISignatureFactory Signer => _shape.RsaModulus is not null
+        ? new PlatformRsaSigner(KeyPem, $"the private key of {Certificate.SubjectDN}")
+        : CertificateIssuer.SignerFor(Key.Private);
 
     /// <summary>Whether the private key belongs to the certificate (RSA: compared as numbers, without building the key).</summary>
     public bool KeyMatchesCertificate => _shape.Matches(Certificate) ?? PrivateKeys.Matches(Key, Certificate);
