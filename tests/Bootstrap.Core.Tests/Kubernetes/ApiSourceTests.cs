@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Bootstrap.Core.Kubernetes;
 using Serilog;
 using Serilog.Core;
@@ -29,29 +27,7 @@ public sealed class ApiSourceTests : IDisposable
     [Fact]
     public async Task An_api_that_refuses_connections_ends_the_warm_up_within_its_time_and_says_so()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        await File.WriteAllTextAsync(Path.Combine(_state, "admin.conf"), $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: c
-              cluster:
-                server: https://127.0.0.1:{port}
-                insecure-skip-tls-verify: true
-            users:
-            - name: u
-              user:
-                token: warm-up-secret-token
-            contexts:
-            - name: u@c
-              context:
-                cluster: c
-                user: u
-            current-context: u@c
-            """);
+        await File.WriteAllTextAsync(Path.Combine(_state, "admin.conf"), ClusterApiTests.RefusingKubeconfig("warm-up-secret-token"));
         var clock = Stopwatch.StartNew();
 
         await ApiSource.WarmUpAsync(_state, TimeSpan.FromSeconds(3), _log.Logger, CancellationToken.None);

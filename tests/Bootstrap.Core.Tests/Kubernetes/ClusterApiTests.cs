@@ -10,12 +10,19 @@ public sealed class ClusterApiTests
     [Fact]
     public async Task An_api_that_refuses_connections_does_not_answer_and_a_plan_does_not_hang_on_it()
     {
-        // A port that was free a moment ago: nothing listens there.
+        using var api = new ClusterApi(Encoding.UTF8.GetBytes(RefusingKubeconfig("not-a-real-token")));
+
+        Assert.False(await api.AnswersAsync(TimeSpan.FromSeconds(5), CancellationToken.None));
+    }
+
+    /// <summary>An admin.conf (token user) whose server is a loopback port that was free a moment ago: nothing listens there.</summary>
+    internal static string RefusingKubeconfig(string token)
+    {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var kubeconfig = $"""
+        return $"""
             apiVersion: v1
             kind: Config
             clusters:
@@ -26,7 +33,7 @@ public sealed class ClusterApiTests
             users:
             - name: u
               user:
-                token: not-a-real-token
+                token: {token}
             contexts:
             - name: u@c
               context:
@@ -34,8 +41,5 @@ public sealed class ClusterApiTests
                 user: u
             current-context: u@c
             """;
-        using var api = new ClusterApi(Encoding.UTF8.GetBytes(kubeconfig));
-
-        Assert.False(await api.AnswersAsync(TimeSpan.FromSeconds(5), CancellationToken.None));
     }
 }
