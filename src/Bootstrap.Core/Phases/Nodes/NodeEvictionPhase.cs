@@ -41,7 +41,7 @@ internal sealed class NodeEvictionPhase()
         var (context, config, host) = (target.Context, target.Config, target.Host);
         if (await context.Api.ReaderAsync(context, cancellationToken).ConfigureAwait(false) is not { } api)
         {
-            return TargetPlan.Nothing($"would restart kube-controller-manager on {host.Name} if nodes join in this run ({NodeLifecycleDefect.Summary(config.KubernetesVersion)}); decided once the API answers");
+            return TargetPlan.Nothing($"would restart kube-controller-manager on {host.Name} if it leads when nodes join in this run ({NodeLifecycleDefect.Summary(config.KubernetesVersion)}); decided once the API answers");
         }
 
         var lease = await api.LeaseAsync(LeaseName, "kube-system", cancellationToken).ConfigureAwait(false);
@@ -64,14 +64,14 @@ internal sealed class NodeEvictionPhase()
 
         var restart = await ServiceControl.PlanRestartAsync(
             target.View, ServiceCatalog.ControllerManager(), $"{decision}: {NodeLifecycleDefect.Summary(config.KubernetesVersion)}", cancellationToken).ConfigureAwait(false);
-        var leader = holder ? lease?.Spec?.HolderIdentity : null;
+        var leader = holder ? lease!.Spec.HolderIdentity : null;
         return new TargetPlan
         {
             Changes = [restart],
             Rolling = ServiceControl.Restarts([restart]),
 
             // A re-run right after must find the new leader, not the lease the old one left.
-            VerifyDescription = holder ? $"would release the lease of {leader} and wait for a controller manager to take it after every Node registered" : null,
+            VerifyDescription = leader is not null ? $"would release the lease of {leader} and wait for a controller manager to take it after every Node registered" : null,
             Verify = leader is not null && !context.DryRun ? (apply, ct) => WaitForNewLeaderAsync(apply, leader, ct) : null,
         };
     }
