@@ -118,14 +118,29 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
         await using (hosts.ConfigureAwait(false))
         {
+            // Each host read at once, from what the last run's plans read (closed before the connections it reads through).
+            var reads = ReadAhead.Load(config.StateDirectory, redactor, logger);
+            await using var disposeReads = reads.ConfigureAwait(false);
+            reads.Start(hosts.ByName);
+
             // The connector also reaches hosts outside the file that a phase needs (the host of a removed etcd member).
-            var context = new PhaseContext { Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun, Verify = invocation.Verify, Connector = hostConnector };
+            var context = new PhaseContext
+            {
+                Config = config, Hosts = hosts.ByName, Redactor = redactor, Logger = logger, DryRun = invocation.DryRun, Verify = invocation.Verify, Connector = hostConnector,
+                Reads = reads,
+            };
             selection = selection with { Unreachable = unreachable.Keys.ToHashSet(StringComparer.Ordinal) };
             await using var disposeContext = context.ConfigureAwait(false);
             IWorkflowObserver observer = json is null
                 ? new ConsoleWorkflowObserver(logger)
                 : new FanOutObserver([new ConsoleWorkflowObserver(logger), json]);
             var result = await new WorkflowRunner(observer).RunAsync(tree, selection, context, token).ConfigureAwait(false);
+            if (!invocation.DryRun && heldLock is not null)
+            {
+                // What this run read, for the next one to read ahead (a dry run, like any, reads ahead but records nothing).
+                reads.Save(config.StateDirectory, [.. config.Hosts.Select(h => h.Name)]);
+            }
+
             if (!invocation.Json)
             {
                 WorkflowReport.Write(result, output, invocation.DryRun, invocation.ApplyCommand);

@@ -29,6 +29,10 @@ internal sealed class CommandBatch(bool sudo)
 
     public IReadOnlyList<BatchedCommand> Commands => _commands;
 
+    /// <summary>Whether <paramref name="command"/> is a batch's session (<see cref="ToCommand"/>): new for every run, never the same twice.</summary>
+    public static bool IsBatch(RemoteCommand command) =>
+        command is { Argv: [ "sh", "-c", var script, ..] } && script == Script;
+
     /// <summary>Adds a command, run after those added before it.</summary>
     public BatchedCommand Add(params IReadOnlyList<string> argv)
     {
@@ -57,13 +61,14 @@ internal sealed class CommandBatch(bool sudo)
     /// <summary>
     /// Runs the batch on <paramref name="host"/>. Output that does not parse (cut short, out of order) throws naming
     /// the host; a script that never started (sudo refused) is a run whose <see cref="CommandBatchRun.Started"/> is false.
+    /// The session is bounded by <paramref name="timeout"/> when given, else by the host's command timeout.
     /// </summary>
-    public async Task<CommandBatchRun> RunAsync(ICommandRunner host, CancellationToken cancellationToken)
+    public async Task<CommandBatchRun> RunAsync(ICommandRunner host, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(host);
         // New for each run: no command's output can hold it, so none can end its frame early or forge another's.
         var nonce = "bootstrap-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var command = ToCommand(nonce);
+        var command = ToCommand(nonce) with { Timeout = timeout };
         var session = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<CommandResult>? results;
         try

@@ -32,6 +32,10 @@ internal sealed record RemoteFileState(string Sha256, int Mode, string Owner, st
     public static RemoteCommand Sha256Command(IReadOnlyList<string> paths) =>
         new(["sh", "-c", Sha256Script, "sha256", .. paths], sudo: true);
 
+    /// <summary>Whether <paramref name="command"/> is a <see cref="Sha256Command"/>: it reads files in full, however large.</summary>
+    public static bool IsHashCommand(RemoteCommand command) =>
+        command is { Argv: [ "sh", "-c", Sha256Script, ..] };
+
     private const string Sha256Script =
         "if command -v openssl >/dev/null 2>&1; then exec openssl dgst -sha256 -r -- \"$@\"; else exec sha256sum -- \"$@\"; fi";
 

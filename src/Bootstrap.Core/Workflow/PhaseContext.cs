@@ -63,6 +63,12 @@ public sealed class PhaseContext : IAsyncDisposable
     /// <summary>The Kubernetes API from the workstation, with the state's admin.conf.</summary>
     internal ApiSource Api { get; init; } = new();
 
+    /// <summary>
+    /// Each host read once at the start of the run (<see cref="ReadAhead"/>), for the plans to take their reads from while the
+    /// run has changed nothing; null: every plan reads the hosts itself.
+    /// </summary>
+    public ReadAhead? Reads { get; init; }
+
     /// <summary>What the hosts run, read by an upgrade's <c>versions</c> phase for its <c>skew</c> phase.</summary>
     internal Upgrade.VersionReport Versions { get; } = new();
 
@@ -81,7 +87,7 @@ public sealed class PhaseContext : IAsyncDisposable
     /// <summary>A read-only view of a connected host; throws naming the host when it is not connected.</summary>
     public HostView View(string name) =>
         Host(name) is { } host
-            ? new HostView(host, Redactor, DryRun ? _planned.GetOrAdd(name, _ => new PlannedFiles()) : null, InstalledFiles)
+            ? new HostView(Reads is { } reads ? new ReadAheadHost(host, reads) : host, Redactor, DryRun ? _planned.GetOrAdd(name, _ => new PlannedFiles()) : null, InstalledFiles)
             : throw new InvalidOperationException($"{name}: not connected");
 
     /// <summary>Where the waits of <paramref name="target"/> are counted while it is planned (a plan that waits for the API to show something).</summary>

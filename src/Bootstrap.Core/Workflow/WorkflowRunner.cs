@@ -167,6 +167,7 @@ public sealed class WorkflowRunner
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                context.Reads?.BeginPlanning(step.Path);
                 var plan = await step.Phase.PlanAsync(context, target, cancellationToken).ConfigureAwait(false);
                 return new PlannedTarget(target, started, plan, null, null);
             }
@@ -221,6 +222,7 @@ public sealed class WorkflowRunner
         TargetPlan planned;
         try
         {
+            context.Reads?.BeginPlanning(path);
             planned = await plan(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -233,6 +235,11 @@ public sealed class WorkflowRunner
         {
             return Report(path, target, context, started, e is PhaseFailedException ? HostPhaseStatus.Failed : HostPhaseStatus.Error, [], [],
                 NameHost(target.Name, context.Redactor.Redact(e.Message)));
+        }
+        finally
+        {
+            // What follows applies the plan: no plan's reads.
+            context.Reads?.EndPlanning();
         }
 
         if (planned.Refusal is not null)
@@ -269,6 +276,12 @@ public sealed class WorkflowRunner
             }
 
             var apply = new ApplyContext(context, context.Hosts, target.Name);
+            if (plan.Changes.Count > 0)
+            {
+                // From the first change on, every plan reads the hosts as they are now, never the run's snapshot of them.
+                context.Reads?.Drop(path + " on " + target.Name);
+            }
+
             foreach (var change in plan.Changes)
             {
                 var extra = change.Apply is null ? [] : await change.Apply(apply, cancellationToken).ConfigureAwait(false);

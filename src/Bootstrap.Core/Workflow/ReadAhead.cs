@@ -1,0 +1,332 @@
+using System.Collections.Concurrent;
+using Bootstrap.Core.Remote;
+using Serilog;
+
+namespace Bootstrap.Core.Workflow;
+
+/// <summary>
+/// Reads each host once at the start of a run, in one round trip, instead of phase by phase: what the last run's phases read
+/// while they planned (<see cref="ReadAheadFile"/>), every command and file of a host in one <see cref="CommandBatch"/> session
+/// (two when some ran as the login user), started as soon as the hosts are connected. A phase's plan then takes a read from
+/// that snapshot when the snapshot holds it, and reads the host itself otherwise:
+/// <list type="bullet">
+/// <item>only while the run has changed nothing: the first change applied anywhere (a host, the API, the workstation) drops the
+/// snapshot for the rest of the run, so that nothing is ever planned from a state the run itself changed;</item>
+/// <item>each read at most once per phase and target: a phase that reads again (a wait polling for a component) reads the host;</item>
+/// <item>only within <see cref="MaxAge"/> of the snapshot, and only when it came in time (<see cref="ReaderWait"/>); a snapshot
+/// that failed in any way is no snapshot, and a read it cannot answer exactly as the host would (a file it could not read,
+/// output it could not frame) is read from the host.</item>
+/// </list>
+/// What a snapshot returns is what the command returned on the host at its start: the same command, argv and user. Commands
+/// that carry a secret (a registered one appears in their argv), take input, hash files in full or are batches themselves are
+/// neither recorded nor read ahead. A dry run reads ahead and never writes the record.
+/// </summary>
+public sealed class ReadAhead : IAsyncDisposable
+{
+    /// <summary>How old a snapshot may be for a plan to take a read from it.</summary>
+    internal static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a plan waits for its host's snapshot before it reads the host itself.</summary>
+    internal static readonly TimeSpan ReaderWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>The bound of a snapshot's session on the host.</summary>
+    internal static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most this many bytes of arguments go into one session (sshd takes a request of up to 256 KiB).</summary>
+    internal const int MaxBatchBytes = 128 * 1024;
+
+    private static readonly AsyncLocal<string?> PlanningPhase = new();
+
+    private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<ReadKey>>> _previous;
+    private readonly SecretRedactor _redactor;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, Task<Snapshot?>> _snapshots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Host, string Phase), ConcurrentDictionary<ReadKey, long>> _recorded = new();
+    private readonly ConcurrentDictionary<string, bool> _plannedPhases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Host, string Phase, ReadKey Key), bool> _served = new();
+    private readonly CancellationTokenSource _stop = new();
+    private long _order;
+    private int _servedCount;
+    private int _liveCount;
+    private string? _droppedBy;
+
+    internal ReadAhead(
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<ReadKey>>> previous, SecretRedactor redactor, ILogger logger, TimeProvider time)
+    {
+        _previous = previous;
+        _redactor = redactor;
+        _logger = logger;
+        _time = time;
+    }
+
+    /// <summary>Whether the run has applied a change (after which nothing is taken from a snapshot).</summary>
+    internal bool Dropped => Volatile.Read(ref _droppedBy) is not null;
+
+    /// <summary>
+    /// The record the last run of the cluster left in <paramref name="stateDirectory"/> (none, when there is no usable one: the
+    /// run then reads as without it, and says why at debug level).
+    /// </summary>
+    public static ReadAhead Load(string stateDirectory, SecretRedactor redactor, ILogger logger, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
+        ArgumentNullException.ThrowIfNull(redactor);
+        ArgumentNullException.ThrowIfNull(logger);
+        var previous = ReadAheadFile.Load(stateDirectory, out var problem);
+        if (problem is not null)
+        {
+            logger.Debug("[{Phase}] the record of the last run's reads is not used ({Error}); each phase reads the hosts itself", "read-ahead", problem);
+        }
+
+        return new ReadAhead(previous, redactor, logger, time ?? TimeProvider.System);
+    }
+
+    /// <summary>Starts each connected host's snapshot in the background (hosts the record knows nothing of get none).</summary>
+    public void Start(IReadOnlyDictionary<string, IRemoteHost> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        foreach (var (name, host) in hosts)
+        {
+            var keys = _previous.GetValueOrDefault(name)?.Values.SelectMany(k => k).Distinct().ToList() ?? [];
+            if (keys.Count > 0)
+            {
+                _snapshots[name] = Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes what this run's phases read into the record for the next run, in <paramref name="stateDirectory"/> when it exists:
+    /// the phases that planned in this run replace their reads, the others keep theirs; hosts no longer in the cluster file go.
+    /// A failure is logged at debug level: the record is a cache, never part of the outcome.
+    /// </summary>
+    public void Save(string stateDirectory, IReadOnlyCollection<string> hosts)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
+        ArgumentNullException.ThrowIfNull(hosts);
+        var record = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<ReadKey>>>(StringComparer.Ordinal);
+        foreach (var host in hosts)
+        {
+            var phases = new Dictionary<string, IReadOnlyList<ReadKey>>(StringComparer.Ordinal);
+            foreach (var (phase, keys) in _previous.GetValueOrDefault(host) ?? new Dictionary<string, IReadOnlyList<ReadKey>>())
+            {
+                if (!_plannedPhases.ContainsKey(phase))
+                {
+                    phases[phase] = keys;
+                }
+            }
+
+            foreach (var ((name, phase), keys) in _recorded.Where(r => r.Key.Host == host))
+            {
+                // Checked again at the end: a secret registered after a command ran is still kept out of the record.
+                phases[phase] = keys.OrderBy(k => k.Value).Select(k => k.Key).Where(Recordable).ToList();
+            }
+
+            if (phases.Count > 0)
+            {
+                record[host] = phases;
+            }
+        }
+
+        try
+        {
+            ReadAheadFile.Save(stateDirectory, record);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.Debug("[{Phase}] the record of this run's reads was not written ({Error}); the next run reads the hosts phase by phase", "read-ahead", e.Message);
+        }
+    }
+
+    /// <summary>Stops the snapshots still running and waits for them; says at debug level how many reads they served.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (var snapshot in _snapshots.Values)
+        {
+            await snapshot.ConfigureAwait(false);
+        }
+
+        _logger.Debug("[{Phase}] {Served} reads taken from the hosts' snapshots, {Live} read from the hosts{Dropped}", "read-ahead",
+            _servedCount, _liveCount, _droppedBy is { } by ? "; snapshots dropped at the first change (" + by + ")" : string.Empty);
+        _stop.Dispose();
+    }
+
+    /// <summary>Marks the code that runs from here on (in this async flow) as the plan of <paramref name="phase"/>: its reads are recorded and may be answered.</summary>
+    internal void BeginPlanning(string phase)
+    {
+        _plannedPhases.TryAdd(phase, true);
+        PlanningPhase.Value = phase;
+    }
+
+    /// <summary>The code that runs from here on (in this async flow) is no plan: its reads are neither recorded nor answered.</summary>
+    internal void EndPlanning() => PlanningPhase.Value = null;
+
+    /// <summary>No read is taken from a snapshot from now on: the run is about to change something (<paramref name="what"/>).</summary>
+    internal void Drop(string what)
+    {
+        if (Interlocked.CompareExchange(ref _droppedBy, what, null) is null && !_snapshots.IsEmpty)
+        {
+            _logger.Debug("[{Phase}] the hosts' snapshots are dropped: {What} changes something", "read-ahead", what);
+        }
+    }
+
+    /// <summary>The command's result from the host's snapshot, or null when the plan must run it on the host.</summary>
+    internal async Task<CommandResult?> CommandAsync(string host, RemoteCommand command, CancellationToken cancellationToken)
+    {
+        if (!Recordable(command))
+        {
+            return null;
+        }
+
+        var snapshot = await TakeAsync(host, ReadKey.Command(command.Argv, command.Sudo), cancellationToken).ConfigureAwait(false);
+        return snapshot?.Result;
+    }
+
+    /// <summary>A file's content from the host's snapshot (Found false when the plan must read it on the host; Content null when it does not exist).</summary>
+    internal async Task<(bool Found, byte[]? Content)> FileAsync(string host, string path, CancellationToken cancellationToken)
+    {
+        var entry = await TakeAsync(host, ReadKey.File(path), cancellationToken).ConfigureAwait(false);
+        return entry is null ? (false, null) : (true, entry.Content);
+    }
+
+    private async Task<Entry?> TakeAsync(string host, ReadKey key, CancellationToken cancellationToken)
+    {
+        if (PlanningPhase.Value is not { } phase)
+        {
+            return null;
+        }
+
+        _recorded.GetOrAdd((host, phase), _ => new ConcurrentDictionary<ReadKey, long>()).TryAdd(key, Interlocked.Increment(ref _order));
+        var entry = await FromSnapshotAsync(host, key, cancellationToken).ConfigureAwait(false);
+        if (entry is not null && _served.TryAdd((host, phase, key), true))
+        {
+            Interlocked.Increment(ref _servedCount);
+            return entry;
+        }
+
+        Interlocked.Increment(ref _liveCount);
+        return null;
+    }
+
+    private async Task<Entry?> FromSnapshotAsync(string host, ReadKey key, CancellationToken cancellationToken)
+    {
+        if (Dropped || !_snapshots.TryGetValue(host, out var pending))
+        {
+            return null;
+        }
+
+        Snapshot? snapshot;
+        try
+        {
+            snapshot = await pending.WaitAsync(ReaderWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+
+        return snapshot is not null && !Dropped && _time.GetElapsedTime(snapshot.Taken) <= MaxAge ? snapshot.Entries.GetValueOrDefault(key) : null;
+    }
+
+    private bool Recordable(RemoteCommand command) =>
+        command.Stdin is null
+        && !CommandBatch.IsBatch(command)
+        && !RemoteFileState.IsHashCommand(command)
+        && !command.ToDisplayString(_redactor).Contains(SecretRedactor.Mask, StringComparison.Ordinal);
+
+    private bool Recordable(ReadKey key) =>
+        key.IsFile ? !_redactor.Redact(key.Path).Contains(SecretRedactor.Mask, StringComparison.Ordinal) : Recordable(new RemoteCommand(key.Argv, key.Sudo));
+
+    private async Task<Snapshot?> SnapshotAsync(IRemoteHost host, IReadOnlyList<ReadKey> keys, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var asRoot = new List<ReadKey>();
+            var asUser = new List<ReadKey>();
+            var bytes = 0;
+            foreach (var key in keys)
+            {
+                bytes += key.Text.Length + 16;
+                if (bytes > MaxBatchBytes)
+                {
+                    break;
+                }
+
+                (key.Sudo ? asRoot : asUser).Add(key);
+            }
+
+            var sessions = await Task.WhenAll(new[] { (Keys: asRoot, Sudo: true), (Keys: asUser, Sudo: false) }
+                .Where(s => s.Keys.Count > 0)
+                .Select(async s =>
+                {
+                    var (batch, commands) = Batch(s.Keys, s.Sudo);
+                    return (s.Keys, Commands: commands, Run: await batch.RunAsync(host, cancellationToken, SessionTimeout).ConfigureAwait(false));
+                }))
+                .ConfigureAwait(false);
+            var taken = _time.GetTimestamp();
+            var entries = new Dictionary<ReadKey, Entry>();
+            foreach (var (sessionKeys, commands, run) in sessions.Where(s => s.Run.Started))
+            {
+                for (var i = 0; i < sessionKeys.Count; i++)
+                {
+                    if (ToEntry(sessionKeys[i], run[commands[i]]) is { } entry)
+                    {
+                        entries[sessionKeys[i]] = entry;
+                    }
+                }
+            }
+
+            _logger.Debug("[{Phase}] {Host}: {Count} reads in one snapshot", "read-ahead", host.Name, entries.Count);
+            return new Snapshot(taken, entries);
+        }
+#pragma warning disable CA1031 // A snapshot that fails is no snapshot: the plans read the host themselves, as without one.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                _logger.Debug("[{Phase}] {Host}: no snapshot ({Error}); each phase reads the host itself", "read-ahead", host.Name, _redactor.Redact(e.Message));
+            }
+
+            return null;
+        }
+    }
+
+    private static (CommandBatch Batch, IReadOnlyList<BatchedCommand> Commands) Batch(IReadOnlyList<ReadKey> keys, bool sudo)
+    {
+        var batch = new CommandBatch(sudo);
+        // A file travels as base64: its bytes whole, whatever they are, and never taken for text on the way.
+        var commands = keys.Select(key => batch.Add(key.IsFile ? ["env", "LC_ALL=C", "base64", "-w", "0", "--", key.Path] : key.Argv)).ToList();
+        return (batch, commands);
+    }
+
+    private static Entry? ToEntry(ReadKey key, CommandResult result)
+    {
+        if (!key.IsFile)
+        {
+            return new Entry(result, null);
+        }
+
+        if (result.Succeeded)
+        {
+            try
+            {
+                return new Entry(null, Convert.FromBase64String(result.Stdout.Trim()));
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+
+        // As a read on the host: a file that does not exist is null; anything else (a directory, no base64) is read there.
+        return result.ExitCode == 1 && result.Stderr.Contains("No such file or directory", StringComparison.Ordinal) ? new Entry(null, null) : null;
+    }
+
+    /// <summary>A host's reads as they were when its session ended.</summary>
+    private sealed record Snapshot(long Taken, IReadOnlyDictionary<ReadKey, Entry> Entries);
+
+    /// <summary>A command's result, or a file's content (null: it does not exist).</summary>
+    private sealed record Entry(CommandResult? Result, byte[]? Content);
+}

@@ -1,0 +1,239 @@
+using System.Text;
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Tests.Remote;
+using Bootstrap.Core.Workflow;
+using Serilog;
+
+namespace Bootstrap.Core.Tests.Workflow;
+
+/// <summary>
+/// Reading each host once per run (<see cref="ReadAhead"/>), through the runner, with w1 a real host (LocalHost: the commands
+/// and the batch session run for real) and a state directory of its own: the next run's plans get what the host returns,
+/// from one session; never after a change, never twice in a phase; secrets stay out of the record; a bad record is no record.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ReadAheadTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("bootstrap-read-ahead-").FullName;
+    private readonly SecretRedactor _redactor = new();
+    private readonly ILogger _logger = new LoggerConfiguration().CreateLogger();
+    private readonly RecordingHost _w1;
+    private PhaseContext? _context;
+
+    public ReadAheadTests()
+    {
+        _w1 = new RecordingHost(new LocalHost("w1", _redactor, _logger));
+        Directory.CreateDirectory(State);
+    }
+
+    private string State => Path.Combine(_root, "state");
+
+    private string Record => Path.Combine(State, "cache", "reads.json");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task The_next_run_takes_every_read_of_its_plans_from_one_session_per_user_and_gets_what_the_host_returns()
+    {
+        var text = Write("hello.txt", "hello\n");
+        var binary = Path.Combine(_root, "binary");
+        await File.WriteAllBytesAsync(binary, [0, 0xff, 0xfe, (byte)'\n', (byte)'\r', 0x80]);
+        var missing = Path.Combine(_root, "missing");
+        var seen = new List<string>();
+        var reads = Reads(async (view, ct) =>
+        {
+            var cat = await view.QueryAsync(new RemoteCommand(["cat", "--", text]), ct);
+            var fails = await view.QueryAsync(new RemoteCommand(["cat", "--", missing], sudo: true), ct);
+            var content = await view.ReadAsync(binary, ct);
+            var none = await view.ReadAsync(missing, ct);
+            seen.Add($"{cat} | {fails} | {Convert.ToHexString(content!)} | {none is null}");
+        });
+
+        await RunAsync(save: true, reads);
+        _w1.Clear();
+        await RunAsync(save: false, reads);
+
+        Assert.Equal(2, seen.Count);
+        Assert.Equal(seen[0], seen[1]);
+        Assert.Contains("No such file or directory", seen[1], StringComparison.Ordinal);
+        Assert.Contains("00FFFE0A0D80", seen[1], StringComparison.Ordinal);
+        // One session as the login user (cat), one as root (the failing cat and both files): no read of its own.
+        Assert.Equal(2, _w1.Commands.Count);
+        Assert.All(_w1.Commands, c => Assert.True(CommandBatch.IsBatch(c)));
+    }
+
+    [Fact]
+    public async Task After_the_first_change_of_the_run_every_plan_reads_the_host_as_it_is_now()
+    {
+        var text = Write("config", "before\n");
+        var seen = new List<string>();
+        var reads = Reads(async (view, ct) => seen.Add((await view.QueryAsync(new RemoteCommand(["cat", "--", text]), ct)).Stdout));
+        var changes = new TestPhase("changes", role: HostRole.Worker);
+        var writes = new TestPhase("writes", (host, _) => Task.FromResult(host == "w1"
+            ? changes.Changed(host, "rewrite the config", ct => File.WriteAllTextAsync(text, "after\n", ct))
+            : TargetPlan.Nothing()), HostRole.Worker);
+
+        await RunAsync(save: true, reads);
+        _w1.Clear();
+        await RunAsync(save: false, writes, reads);
+
+        Assert.Equal(["before\n", "after\n"], seen);
+        Assert.Contains(_w1.Commands, c => c.Argv is ["cat", "--", _]);
+    }
+
+    [Fact]
+    public async Task A_phase_that_reads_again_reads_the_host_the_second_time()
+    {
+        var text = Write("status", "starting\n");
+        var seen = new List<string>();
+        var reads = Reads(async (view, ct) =>
+        {
+            seen.Add((await view.QueryAsync(new RemoteCommand(["cat", "--", text]), ct)).Stdout);
+            await File.WriteAllTextAsync(text, "running\n", ct);
+            seen.Add((await view.QueryAsync(new RemoteCommand(["cat", "--", text]), ct)).Stdout);
+        });
+
+        await RunAsync(save: true, reads);
+        await File.WriteAllTextAsync(text, "starting\n");
+        _w1.Clear();
+        await RunAsync(save: false, reads);
+
+        Assert.Equal(["starting\n", "running\n", "starting\n", "running\n"], seen);
+        Assert.Single(_w1.Commands, c => c.Argv is ["cat", "--", _]);
+    }
+
+    [Fact]
+    public async Task Commands_that_carry_a_secret_or_input_are_neither_recorded_nor_read_ahead()
+    {
+        _redactor.Register("s3cr3t-0123456789abcdef");
+        var reads = Reads(async (view, ct) =>
+        {
+            await view.QueryAsync(new RemoteCommand(["echo", "token=s3cr3t-0123456789abcdef"]), ct);
+            await view.QueryAsync(new RemoteCommand(["cat"], stdin: Encoding.UTF8.GetBytes("input")), ct);
+            await view.QueryAsync(new RemoteCommand(["echo", "plain"]), ct);
+        });
+
+        await RunAsync(save: true, reads);
+        _w1.Clear();
+        await RunAsync(save: false, reads);
+
+        var record = await File.ReadAllTextAsync(Record);
+        Assert.Contains("plain", record, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", record, StringComparison.Ordinal);
+        Assert.DoesNotContain("input", record, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Record));
+        Assert.Contains(_w1.Commands, c => c.Argv is ["echo", "token=s3cr3t-0123456789abcdef"]);
+        Assert.Contains(_w1.Commands, c => c.Argv is ["cat"]);
+        Assert.DoesNotContain(_w1.Commands, c => c.Argv is ["echo", "plain"]);
+    }
+
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("{\"version\":2,\"hosts\":{}}")]
+    [InlineData("{\"version\":1,\"hosts\":{\"w1\":{\"reads\":[{\"argv\":[]},{\"argv\":[\"\"]},{\"file\":\"relative\"},{\"argv\":[\"cat\"],\"file\":\"/x\"}]}}}")]
+    public async Task A_record_that_is_not_usable_is_no_record_and_every_plan_reads_the_host(string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Record)!);
+        await File.WriteAllTextAsync(Record, text);
+        var seen = new List<string>();
+        var reads = Reads(async (view, ct) => seen.Add((await view.QueryAsync(new RemoteCommand(["echo", "live"]), ct)).Stdout));
+
+        await RunAsync(save: false, reads);
+
+        Assert.Equal(["live\n"], seen);
+        Assert.Equal([["echo", "live"]], _w1.Commands.Select(c => c.Argv));
+    }
+
+    [Fact]
+    public async Task A_run_replaces_the_reads_of_the_phases_it_planned_and_keeps_the_others()
+    {
+        var first = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "first"]), ct), "first");
+        var second = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "second"]), ct), "second");
+        var again = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "first again"]), ct), "first");
+
+        await RunAsync(save: true, first, second);
+        await RunAsync(save: true, again);
+
+        var record = await File.ReadAllTextAsync(Record);
+        Assert.Contains("first again", record, StringComparison.Ordinal);
+        Assert.Contains("second", record, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"first\"]", record, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_snapshot_older_than_its_bound_is_not_used()
+    {
+        var clock = new MovableTimestamps();
+        var reads = Reads(async (view, ct) =>
+        {
+            // The first read waits for the snapshot: it is young then, and the clock moves past its bound only after.
+            await view.QueryAsync(new RemoteCommand(["echo", "early"]), ct);
+            clock.Advance(ReadAhead.MaxAge + TimeSpan.FromSeconds(1));
+            await view.QueryAsync(new RemoteCommand(["echo", "late"]), ct);
+        });
+
+        await RunAsync(save: true, reads);
+        _w1.Clear();
+        await RunAsync(save: false, reads, clock);
+
+        Assert.DoesNotContain(_w1.Commands, c => c.Argv is ["echo", "early"]);
+        Assert.Contains(_w1.Commands, c => c.Argv is ["echo", "late"]);
+    }
+
+    private TestPhase Reads(Func<HostView, CancellationToken, Task> read, string name = "reads") =>
+        new(name, async (host, ct) => host == "w1" ? await ReadThen(host, read, ct) : TargetPlan.Nothing(), HostRole.Worker);
+
+    private async Task<TargetPlan> ReadThen(string host, Func<HostView, CancellationToken, Task> read, CancellationToken cancellationToken)
+    {
+        await read(_context!.View(host), cancellationToken);
+        return TargetPlan.Nothing();
+    }
+
+    private Task RunAsync(bool save, params ILeafPhase[] phases) => RunAsync(save, phases, TimeProvider.System);
+
+    private Task RunAsync(bool save, ILeafPhase phase, TimeProvider clock) => RunAsync(save, [phase], clock);
+
+    private async Task RunAsync(bool save, ILeafPhase[] phases, TimeProvider time)
+    {
+        var config = WorkflowFixtures.LabConfig;
+        var hosts = config.Hosts.ToDictionary(h => h.Name, h => h.Name == "w1" ? (IRemoteHost)_w1 : new FakeHost(h.Name), StringComparer.Ordinal);
+        await using var reads = ReadAhead.Load(State, _redactor, _logger, time);
+        reads.Start(hosts);
+        _context = new PhaseContext
+        {
+            Config = config,
+            Hosts = hosts,
+            Redactor = _redactor,
+            Logger = _logger,
+            ManifestPath = Path.Combine(_root, "installed-files"),
+            Time = time,
+            Reads = reads,
+        };
+        var result = await new WorkflowRunner(new RecordingObserver()).RunAsync(new PhaseTree("init", phases), WorkflowSelection.All, _context, CancellationToken.None);
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        if (save)
+        {
+            reads.Save(State, [.. config.Hosts.Select(h => h.Name)]);
+        }
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_root, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>The system's clock and timers, with timestamps that move only when the test says (the snapshot's age).</summary>
+    private sealed class MovableTimestamps : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
+}
