@@ -26,7 +26,7 @@ public sealed class ReadAhead : IAsyncDisposable
     /// <summary>How old a snapshot may be for a plan to take a read from it.</summary>
     internal static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a plan waits for its host's snapshot before it reads the host itself.</summary>
+    /// <summary>How long a plan waits for its host's snapshot before it reads the host itself (and every later plan too).</summary>
     internal static readonly TimeSpan ReaderWait = TimeSpan.FromSeconds(5);
 
     /// <summary>The bound of a snapshot's session on the host.</summary>
@@ -45,6 +45,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Host, string Phase), ConcurrentDictionary<ReadKey, long>> _recorded = new();
     private readonly ConcurrentDictionary<string, bool> _plannedPhases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Host, string Phase, ReadKey Key), bool> _served = new();
+    private readonly ConcurrentBag<Task<Snapshot?>> _abandoned = [];
     private readonly CancellationTokenSource _stop = new();
     private long _order;
     private int _servedCount;
@@ -142,7 +143,7 @@ public sealed class ReadAhead : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        foreach (var snapshot in _snapshots.Values)
+        foreach (var snapshot in _snapshots.Values.Concat(_abandoned))
         {
             await snapshot.ConfigureAwait(false);
         }
@@ -223,6 +224,13 @@ public sealed class ReadAhead : IAsyncDisposable
         }
         catch (TimeoutException)
         {
+            // Late once, late for good: the host's other reads go to it at once rather than each waiting again.
+            if (_snapshots.TryRemove(new KeyValuePair<string, Task<Snapshot?>>(host, pending)))
+            {
+                _abandoned.Add(pending);
+                _logger.Debug("[{Phase}] {Host}: the snapshot did not come within {Wait} s; each phase reads the host itself", "read-ahead", host, ReaderWait.TotalSeconds);
+            }
+
             return null;
         }
 

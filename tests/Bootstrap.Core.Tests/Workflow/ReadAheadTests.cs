@@ -181,6 +181,26 @@ public sealed class ReadAheadTests : IDisposable
         Assert.Contains(_w1.Commands, c => c.Argv is ["echo", "late"]);
     }
 
+    [Fact]
+    public async Task A_snapshot_that_does_not_come_in_time_is_waited_for_once_and_every_read_goes_to_the_host()
+    {
+        var reads = Reads(async (view, ct) =>
+        {
+            await view.QueryAsync(new RemoteCommand(["sleep", "0.5"]), ct);
+            await view.QueryAsync(new RemoteCommand(["echo", "a"]), ct);
+            await view.QueryAsync(new RemoteCommand(["echo", "b"]), ct);
+        });
+        await RunAsync(save: true, reads);
+        _w1.Clear();
+
+        // On this clock a wait that times out moves it by its length, at once: the snapshot (a real sleep) is never in time.
+        var clock = new SteppingClock();
+        await RunAsync(save: false, reads, clock);
+
+        Assert.Equal(ReadAhead.ReaderWait, clock.Elapsed);
+        Assert.Equal([["sleep", "0.5"], ["echo", "a"], ["echo", "b"]], _w1.Commands.Where(c => !CommandBatch.IsBatch(c)).Select(c => c.Argv));
+    }
+
     private TestPhase Reads(Func<HostView, CancellationToken, Task> read, string name = "reads") =>
         new(name, async (host, ct) => host == "w1" ? await ReadThen(host, read, ct) : TargetPlan.Nothing(), HostRole.Worker);
 
