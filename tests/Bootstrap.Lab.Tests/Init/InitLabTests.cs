@@ -18,6 +18,7 @@ namespace Bootstrap.Lab.Tests.Init;
 /// </summary>
 [Collection(LabCollection.Name)]
 [Trait("Category", "Lab")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class InitLabTests
 {
     private static readonly string[] ControlPlaneUnits = ["etcd.service", "kube-apiserver.service", "kube-controller-manager.service", "kube-scheduler.service"];
@@ -232,6 +233,7 @@ public sealed class InitLabTests
         Assert.True(changed.Count == 0, "the second init changed:\n" + string.Join('\n', changed));
         Assert.Equal(before, await StartTimesAsync(paths));
         await InstallsAreRecordedInTheManifestAsync(paths);
+        await TheRecordOfReadsHoldsEveryHostAndNoSecretAsync(paths, cluster);
 
         // issue 7: `bootstrap join` of nodes that already joined changes nothing.
         var join = await BootstrapProcess.RunAsync("join", "-f", cluster.Path, "--host", "w1,cp2", "--output", "json");
@@ -241,6 +243,32 @@ public sealed class InitLabTests
         var joinChanged = joinEvents.Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
         Assert.True(joinChanged.Count == 0, "join of joined nodes changed:\n" + string.Join('\n', joinChanged));
         Assert.Equal(before, await StartTimesAsync(paths));
+    }
+
+    // issue 18: what the runs' plans read is kept for the next run to read each host at once (cache/reads.json in the state,
+    // 0600): the reads of every kind of host, and none of the cluster's secrets (VRRP password, encryption keys, join tokens).
+    private static async Task TheRecordOfReadsHoldsEveryHostAndNoSecretAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var record = Path.Combine(cluster.State, "cache", "reads.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(record));
+        var text = await File.ReadAllTextAsync(record);
+        using (var json = JsonDocument.Parse(text))
+        {
+            var hosts = json.RootElement.GetProperty("hosts");
+            foreach (var host in new[] { "lb1", "cp1", "w1" })
+            {
+                Assert.True(hosts.TryGetProperty(host, out var phases) && phases.EnumerateObject().Any(p => p.Value.GetArrayLength() > 0), $"no reads recorded for {host}");
+            }
+        }
+
+        var secrets = new List<string> { (await File.ReadAllTextAsync(Path.Combine(cluster.State, "secrets", "vrrp-password"))).Trim() };
+        secrets.AddRange((await File.ReadAllLinesAsync(Path.Combine(cluster.State, "secrets", "encryption-keys"))).Select(l => l.Split(' ').Last()).Where(k => k.Length > 0));
+        var tokens = await KubectlAsync(paths, cluster.AdminKubeconfig, "-n", "kube-system", "get", "secrets", "--field-selector", "type=bootstrap.kubernetes.io/token",
+            "-o", "jsonpath={range .items[*]}{.data.token-secret}{\"\\n\"}{end}");
+        Assert.True(tokens.ExitCode == 0, tokens.Output);
+        secrets.AddRange(tokens.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(b => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(b))));
+        Assert.True(secrets.Count >= 3, $"only {secrets.Count} secrets to look for");
+        Assert.All(secrets, secret => Assert.DoesNotContain(secret, text, StringComparison.Ordinal));
     }
 
     // issue 18: the installs recorded each binary in the host's manifest of installed files (root's, 0600), with its sha256 and
