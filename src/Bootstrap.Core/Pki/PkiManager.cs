@@ -166,22 +166,20 @@ internal sealed class PkiManager
             }
         }
 
+        if (commit)
+        {
+            return new PkiChanges(plan.Items, await state.WriteAllAsync(plan.Writes, cancellationToken).ConfigureAwait(false)) { PendingFiles = [] };
+        }
+
         var written = new List<string>();
         var pending = new List<StateFile>();
         foreach (var write in plan.Writes)
         {
-            if (!commit)
-            {
-                var existing = await state.ReadAsync(write.Path, cancellationToken).ConfigureAwait(false);
-                if (existing is null || !existing.AsSpan().SequenceEqual(write.Content))
-                {
-                    written.Add(write.Path);
-                    pending.Add(write);
-                }
-            }
-            else if (await state.WriteAsync(write.Path, write.Content, write.Mode, cancellationToken).ConfigureAwait(false))
+            var existing = await state.ReadAsync(write.Path, cancellationToken).ConfigureAwait(false);
+            if (existing is null || !existing.AsSpan().SequenceEqual(write.Content))
             {
                 written.Add(write.Path);
+                pending.Add(write);
             }
         }
 
@@ -197,16 +195,7 @@ internal sealed class PkiManager
         ArgumentNullException.ThrowIfNull(files);
         var state = new PkiStateDirectory(stateDirectory);
         using var stateLock = state.Lock();
-        var written = new List<string>();
-        foreach (var file in files)
-        {
-            if (await state.WriteAsync(file.Path, file.Content, file.Mode, cancellationToken).ConfigureAwait(false))
-            {
-                written.Add(file.Path);
-            }
-        }
-
-        return written;
+        return await state.WriteAllAsync(files, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

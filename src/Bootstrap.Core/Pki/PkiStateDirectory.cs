@@ -89,22 +89,94 @@ internal sealed class PkiStateDirectory
     }
 
     /// <summary>Writes atomically with the given mode; returns false when content and mode were already right.</summary>
-    public async Task<bool> WriteAsync(string relative, byte[] content, UnixFileMode mode, CancellationToken cancellationToken)
+    public async Task<bool> WriteAsync(string relative, byte[] content, UnixFileMode mode, CancellationToken cancellationToken) =>
+        (await WriteAllAsync([new StateFile(relative, content, mode)], cancellationToken).ConfigureAwait(false)).Count > 0;
+
+    /// <summary>
+    /// Writes <paramref name="files"/> as <see cref="WriteAsync"/> writes each, with the same guarantee (a file's new content is
+    /// on disk before its name points at it; the names change in the order given), but flushes them together: every new
+    /// content goes to its temporary file first, all of them are flushed to disk at once (the file system commits them in one
+    /// or two journal transactions, where one flush after the other waits for a commit each), then each is renamed over its
+    /// target, in order. Returns the files whose content or mode changed, in order. A failure before the renames leaves every
+    /// target as it was, and no temporary file.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WriteAllAsync(IReadOnlyList<StateFile> files, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(files);
         if (OperatingSystem.IsWindows())
         {
             throw NotSupported();
         }
 
-        var path = FullPath(relative);
+        var written = new List<string>();
+        var staged = new List<(string Path, string Temporary, FileStream Stream)>();
         try
         {
-            return await WriteFileAsync(path, content, mode, cancellationToken).ConfigureAwait(false);
+            foreach (var file in files)
+            {
+                var path = FullPath(file.Path);
+                try
+                {
+                    var directory = Path.GetDirectoryName(path)!;
+                    CreateDirectory(directory);
+                    var existing = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
+                    if (existing is not null && existing.AsSpan().SequenceEqual(file.Content))
+                    {
+                        if (File.GetUnixFileMode(path) != file.Mode)
+                        {
+                            File.SetUnixFileMode(path, file.Mode);
+                            written.Add(file.Path);
+                        }
+
+                        continue;
+                    }
+
+                    var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+                    var stream = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = file.Mode });
+                    staged.Add((path, temporary, stream));
+                    await stream.WriteAsync(file.Content, cancellationToken).ConfigureAwait(false);
+                    await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+                    // The umask may have narrowed the create mode; set it exactly.
+                    File.SetUnixFileMode(temporary, file.Mode);
+                    written.Add(file.Path);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new PkiStateException($"cannot write {path} in the state directory: {Reason(path, e)}", e);
+                }
+            }
+
+            // One thread per file: a flush blocks its thread until the journal commits, and the commits are what is shared.
+            await Task.WhenAll(staged.Select(s => Task.Factory.StartNew(
+                () => s.Stream.Flush(flushToDisk: true), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch
         {
-            throw new PkiStateException($"cannot write {path} in the state directory: {Reason(path, e)}", e);
+            foreach (var (_, temporary, stream) in staged)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                File.Delete(temporary);
+            }
+
+            throw;
         }
+
+        foreach (var (path, temporary, stream) in staged)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                File.Move(temporary, path, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                File.Delete(temporary);
+                throw new PkiStateException($"cannot write {path} in the state directory: {Reason(path, e)}", e);
+            }
+        }
+
+        return written;
     }
 
     /// <summary>Why a path in the state directory cannot be made: a file in the way, no permission, or what the system said.</summary>
@@ -114,55 +186,6 @@ internal sealed class PkiStateDirectory
         { } file => $"{file} is a file, not a directory",
         _ => e is UnauthorizedAccessException ? "permission denied" : e.Message,
     };
-
-    private async Task<bool> WriteFileAsync(string path, byte[] content, UnixFileMode mode, CancellationToken cancellationToken)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            throw NotSupported();
-        }
-
-        var directory = Path.GetDirectoryName(path)!;
-        CreateDirectory(directory);
-        var existing = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
-        if (existing is not null && existing.AsSpan().SequenceEqual(content))
-        {
-            if (File.GetUnixFileMode(path) == mode)
-            {
-                return false;
-            }
-
-            File.SetUnixFileMode(path, mode);
-            return true;
-        }
-
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var stream = new FileStream(temporary, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = mode,
-            });
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            // The umask may have narrowed the create mode; set it exactly.
-            File.SetUnixFileMode(temporary, mode);
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-
-        return true;
-    }
 
     /// <summary>Creates <paramref name="path"/> and its parents up to the root as 0700, and narrows any of them that is wider.</summary>
     private void CreateDirectory(string path)
