@@ -246,7 +246,7 @@ public sealed class InitLabTests
     }
 
     // issue 18: what the runs' plans read is kept for the next run to read each host at once (cache/reads.json in the state,
-    // 0600): the reads of every kind of host, and none of the cluster's secrets (VRRP password, encryption keys, join tokens).
+    // 0600): the reads of every kind of host, and none of the cluster's secrets (VRRP password, encryption keys, any join token).
     private static async Task TheRecordOfReadsHoldsEveryHostAndNoSecretAsync(LabPaths paths, LabClusterFile cluster)
     {
         var record = Path.Combine(cluster.State, "cache", "reads.json");
@@ -267,7 +267,8 @@ public sealed class InitLabTests
             "-o", "jsonpath={range .items[*]}{.data.token-secret}{\"\\n\"}{end}");
         Assert.True(tokens.ExitCode == 0, tokens.Output);
         secrets.AddRange(tokens.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(b => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(b))));
-        Assert.True(secrets.Count >= 3, $"only {secrets.Count} secrets to look for");
+        // The VRRP password and at least one encryption key; join tokens when one is still there (they expire or go once used).
+        Assert.True(secrets.Count >= 2, $"only {secrets.Count} secrets to look for");
         Assert.All(secrets, secret => Assert.DoesNotContain(secret, text, StringComparison.Ordinal));
     }
 
