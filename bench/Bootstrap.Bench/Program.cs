@@ -20,6 +20,17 @@ if (args.Length >= 1 && args[0] == "sshd" && args.Length == 4)
     return await SshdFarm.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]);
 }
 
+if (args.Length >= 8 && args[0] == "install")
+{
+    return await Install.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3], args[4], args[5], args[6].Split(','), args[7..]);
+}
+
+if (args.Length >= 9 && args[0] == "transfer")
+{
+    return await Transfer.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4], args[5], args[6], args[7],
+        int.Parse(args[8], CultureInfo.InvariantCulture), args[9..]);
+}
+
 if (args.Length >= 7 && args[0] == "touch")
 {
     var touchTrust = new HostKeyTrust(args[4], acceptNew: false, Logger.None);
