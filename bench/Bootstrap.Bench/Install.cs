@@ -61,7 +61,7 @@ internal static class Install
             }));
             await Task.WhenAll(hosts.Select(host => InstallAsync(host, config, redactor, log, $"{root}/{host.Name}", files, digests)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"install {clock.Elapsed.TotalSeconds:0.000} {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.000}"));
+                $"install {clock.Elapsed.TotalSeconds:0.000} {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.000} {hosts[0].Encryption}"));
         }
         finally
         {
