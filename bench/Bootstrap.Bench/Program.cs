@@ -7,7 +7,7 @@ using Bootstrap.Ssh.HostKeys;
 using Bootstrap.Sshd.Testing;
 using Serilog.Core;
 
-// Measures the SSH transport for scripts/bench/ssh-upload and scripts/bench/fanout; prints one "name seconds" line per figure.
+// Measures the SSH transport for scripts/bench/ssh-upload, scripts/bench/fanout and scripts/bench/upload; prints one "name seconds" line per figure.
 //   upload  ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS
 //   fanout  ADDRESS PORT USER KEY KNOWN_HOSTS HOSTS RUNS [COMMAND...]   (default command: true)
 //   sshd    AUTHORIZED_KEYS_DIR HOSTS KNOWN_HOSTS
@@ -15,9 +15,25 @@ using Serilog.Core;
 //           prints "port N" when all listen, and stops them all on SIGTERM, SIGINT or the end of its stdin
 //   touch   PORT USER KEY KNOWN_HOSTS CONCURRENCY ADDRESS...
 //           connects to every address, CONCURRENCY at a time, and runs `true` on each: the floor under a fan-out
+//   install PORT USER KEY KNOWN_HOSTS ROOT ADDRESS[,ADDRESS…] FILE...
+//           the artifacts phase's apply on fresh hosts (Install.cs); prints "install seconds cpu-seconds encryption"
+//           (BENCH_LOG=1: every remote step, timed, on standard error)
+//   transfer ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS [CIPHER...]
+//           plain SSH.NET SFTP of FILE with each cipher (or SSH.NET's whole default offer: "default")
 if (args.Length >= 1 && args[0] == "sshd" && args.Length == 4)
 {
     return await SshdFarm.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]);
+}
+
+if (args.Length >= 8 && args[0] == "install")
+{
+    return await Install.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3], args[4], args[5], args[6].Split(','), args[7..]);
+}
+
+if (args.Length >= 9 && args[0] == "transfer")
+{
+    return await Transfer.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4], args[5], args[6], args[7],
+        int.Parse(args[8], CultureInfo.InvariantCulture), args[9..]);
 }
 
 if (args.Length >= 7 && args[0] == "touch")

@@ -60,7 +60,7 @@ internal sealed record SshCredentials(PrivateKeyFile? Key, IReadOnlyList<AgentKe
             methods.Add(new PasswordAuthenticationMethod(user, Password));
         }
 
-        return new ConnectionInfo(address, port, user, [.. methods]) { Timeout = timeout };
+        return SshAlgorithms.Prefer(new ConnectionInfo(address, port, user, [.. methods]) { Timeout = timeout });
     }
 
     // The record's generated ToString would print the password.

@@ -69,6 +69,12 @@ public sealed class SshHost : IRemoteHost
     /// </summary>
     public bool IsConnected => _givenUp is null && Connected(_ssh);
 
+    /// <summary>
+    /// The cipher the command connection negotiated, with its MAC when the cipher is no AEAD
+    /// (<c>aes128-gcm@openssh.com</c>, <c>aes256-ctr hmac-sha2-256-etm@openssh.com</c>); see <see cref="SshAlgorithms"/>.
+    /// </summary>
+    public string Encryption => Negotiated(_ssh.ConnectionInfo);
+
     /// <summary>Whether the login user is root (then no sudo is needed).</summary>
     public bool IsRoot { get; private set; }
 
@@ -121,6 +127,7 @@ public sealed class SshHost : IRemoteHost
 
             logger.Information("{Host}: connected as {User}@{Address}:{Port}{Via}", settings.Name, settings.User, settings.Address, settings.Port,
                 settings.Bastion is null ? string.Empty : " via " + settings.Bastion.Name);
+            logger.Debug("{Host}: encryption {Encryption}, key exchange {KeyExchange}", settings.Name, host.Encryption, ssh.ConnectionInfo.CurrentKeyExchangeAlgorithm);
             return host;
         }
         catch when (bastion is not null)
@@ -625,6 +632,11 @@ public sealed class SshHost : IRemoteHost
             return false;
         }
     }
+
+    private static string Negotiated(ConnectionInfo connection) =>
+        string.IsNullOrEmpty(connection.CurrentClientHmacAlgorithm)
+            ? connection.CurrentClientEncryption ?? string.Empty
+            : connection.CurrentClientEncryption + " " + connection.CurrentClientHmacAlgorithm;
 
     private static int SignalNumber(string signal) => signal switch
     {

@@ -148,7 +148,10 @@ internal static class FileConvergence
         var content = await file.Open(cancellationToken).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
         {
-            var result = await host.UploadAsync(content, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest }, cancellationToken).ConfigureAwait(false);
+            // The digest is the desired file's (a binary's was checked on the workstation): not hashed again per host, and the
+            // host's copy is checked against it before it goes in place.
+            var result = await host.UploadAsync(content, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest, Sha256 = file.Sha256 }, cancellationToken)
+                .ConfigureAwait(false);
             if (!string.Equals(result.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
             {
                 throw new IOException($"{host.Name}: {file.Path} was written with sha256 {result.Sha256}, expected {file.Sha256}");

@@ -25,7 +25,7 @@ internal static class AtomicInstall
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        await using var local = await LocalContent.OpenAsync(content, cancellationToken).ConfigureAwait(false);
+        await using var local = await LocalContent.OpenAsync(content, target.Sha256, cancellationToken).ConfigureAwait(false);
         var current = await ProbeAsync(host, target.Path, redactor, cancellationToken).ConfigureAwait(false);
         if (current is not null && current.Matches(target, local.Sha256))
         {

@@ -9,5 +9,13 @@ public sealed record FileSpec(string Path, int Mode = 0b110_100_100, string Owne
     /// </summary>
     public string? Manifest { get; init; }
 
+    /// <summary>
+    /// The content's lower-case hex sha256 when the caller already knows it (a binary checked against its digest on the
+    /// workstation once per run): the upload then does not read the content a second time to hash it. It is no less checked:
+    /// the host's copy must have this sha256 before it is renamed in place, so content that is not what the digest names is
+    /// never installed. Null: the upload hashes the content itself.
+    /// </summary>
+    public string? Sha256 { get; init; }
+
     public string ModeOctal => Convert.ToString(Mode, 8).PadLeft(4, '0');
 }

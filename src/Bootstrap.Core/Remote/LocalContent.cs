@@ -4,7 +4,8 @@ namespace Bootstrap.Core.Remote;
 
 /// <summary>
 /// Content to upload, readable twice: once to hash, once to send. A seekable stream is used as it
-/// is; any other stream is first copied to a local temp file (deleted on dispose).
+/// is (and not read to hash when its sha256 is given); any other stream is first copied to a local temp file (deleted on
+/// dispose), and hashed on the way.
 /// </summary>
 internal sealed class LocalContent : IAsyncDisposable
 {
@@ -24,9 +25,18 @@ internal sealed class LocalContent : IAsyncDisposable
 
     public long Length => _stream.Length - _start;
 
-    public static async Task<LocalContent> OpenAsync(Stream content, CancellationToken cancellationToken)
+    /// <param name="sha256">
+    /// The content's sha256 as the caller knows it, or null. Taken as it is for a seekable stream: the upload checks the
+    /// host's copy against it before the rename (<see cref="FileSpec.Sha256"/>).
+    /// </param>
+    public static async Task<LocalContent> OpenAsync(Stream content, string? sha256, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        if (content.CanSeek && sha256 is not null)
+        {
+            return new LocalContent(content, owned: false, sha256.ToLowerInvariant());
+        }
+
         if (content.CanSeek)
         {
             var start = content.Position;

@@ -82,6 +82,33 @@ public sealed class LocalHostTests : IDisposable
     }
 
     [Fact]
+    public async Task Upload_with_the_digest_given_installs_the_content_and_reports_that_digest()
+    {
+        var content = "binary\n"u8.ToArray();
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        var target = new FileSpec(Path.Combine(_dir, "kubelet"), Mode: 0b111_101_101) { Sha256 = sha256.ToUpperInvariant() };
+
+        var result = await _host.UploadAsync(content, target, CancellationToken.None);
+
+        Assert.Equal(new UploadResult(true, sha256), result);
+        Assert.Equal(content, await File.ReadAllBytesAsync(target.Path));
+    }
+
+    [Fact]
+    public async Task Upload_whose_content_is_not_what_the_given_digest_names_is_refused_on_the_host_and_leaves_the_old_file()
+    {
+        var path = Path.Combine(_dir, "kubelet");
+        await File.WriteAllTextAsync(path, "old\n");
+        var target = new FileSpec(path, Mode: 0b111_101_101) { Sha256 = Convert.ToHexStringLower(SHA256.HashData("expected\n"u8)) };
+
+        var error = await Assert.ThrowsAsync<IOException>(() => _host.UploadAsync("tampered\n"u8.ToArray(), target, CancellationToken.None));
+
+        Assert.Contains($"the uploaded copy of {path} has sha256 {Convert.ToHexStringLower(SHA256.HashData("tampered\n"u8))}, expected {target.Sha256}", error.Message, StringComparison.Ordinal);
+        Assert.Equal("old\n", await File.ReadAllTextAsync(path));
+        Assert.Equal(["kubelet"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task Download_of_a_missing_file_is_null() =>
         Assert.Null(await _host.DownloadAsync(Path.Combine(_dir, "missing"), CancellationToken.None));
 }

@@ -1,0 +1,81 @@
+using Bootstrap.Core.Remote;
+using Bootstrap.Ssh.HostKeys;
+using Bootstrap.Ssh.Tests.Infrastructure;
+using Serilog.Core;
+
+namespace Bootstrap.Ssh.Tests.Integration;
+
+/// <summary>What SshAlgorithms' offer negotiates with a real OpenSSH sshd: with its defaults, and with narrower configurations.</summary>
+[Collection(SshdCollection.Name)]
+[Trait("Category", "Sshd")]
+public sealed class EncryptionTests(SshdFixture sshd) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("bootstrap-encryption-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task With_OpenSSH_defaults_the_connection_uses_aes128_gcm()
+    {
+        await using var host = await sshd.ConnectAsync(sshd.Settings());
+
+        Assert.Equal("aes128-gcm@openssh.com", host.Encryption);
+    }
+
+    [Fact]
+    public async Task A_server_without_gcm_gets_aes_ctr_with_an_encrypt_then_mac_and_uploads_work_over_it()
+    {
+        using var server = Start("Ciphers chacha20-poly1305@openssh.com,aes256-ctr");
+        await using var host = await Connect(server);
+        var target = new FileSpec(Path.Combine(_dir, "uploaded"), Mode: 0b110_000_000);
+
+        var result = await host.UploadAsync(new byte[3 << 20], target, CancellationToken.None);
+
+        Assert.Equal("aes256-ctr hmac-sha2-256-etm@openssh.com", host.Encryption);
+        Assert.True(result.Changed);
+        Assert.Equal(3 << 20, new FileInfo(target.Path).Length);
+    }
+
+    [Fact]
+    public async Task A_server_taking_only_chacha20_poly1305_gets_it()
+    {
+        using var server = Start("Ciphers chacha20-poly1305@openssh.com");
+        await using var host = await Connect(server);
+
+        Assert.Equal("chacha20-poly1305@openssh.com", host.Encryption);
+    }
+
+    [Fact]
+    public async Task A_server_taking_only_cbc_modes_is_refused_as_OpenSSH_defaults_refuse_them()
+    {
+        using var server = Start("Ciphers aes128-cbc,aes256-cbc");
+
+        var error = await Assert.ThrowsAsync<SshConnectException>(() => Connect(server));
+
+        Assert.StartsWith($"stranger: cannot connect to {SshdFixture.RootUser}@127.0.0.1:{server.Port}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_taking_only_sha1_macs_gets_the_encrypt_then_mac_one()
+    {
+        using var server = Start("Ciphers aes128-ctr\nMACs hmac-sha1,hmac-sha1-etm@openssh.com");
+        await using var host = await Connect(server);
+
+        Assert.Equal("aes128-ctr hmac-sha1-etm@openssh.com", host.Encryption);
+    }
+
+    private SshdServer Start(string config)
+    {
+        var server = SshdServer.Start(sshd.AuthorizedKeys, extraConfig: config + "\nSubsystem sftp internal-sftp");
+        File.WriteAllText(Path.Combine(_dir, "known_hosts"), server.KnownHostsLine + "\n");
+        return server;
+    }
+
+    private Task<SshHost> Connect(SshdServer server) =>
+        SshHost.ConnectAsync(
+            sshd.Settings("stranger") with { Port = server.Port },
+            new HostKeyTrust(Path.Combine(_dir, "known_hosts"), acceptNew: false, Logger.None),
+            new SecretRedactor(),
+            Logger.None,
+            CancellationToken.None);
+}
