@@ -86,7 +86,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             logger.Information("[{Phase}] connecting to {Count} hosts", "connect", needed.Count);
             if (invocation.ToleratesUnreachableHosts)
             {
-                (hosts, unreachable) = await ConnectedHosts.ConnectAvailableAsync(hostConnector, needed, config.SshConcurrency, redactor, token).ConfigureAwait(false);
+                (hosts, unreachable) = await ConnectedHosts.ConnectAvailableAsync(hostConnector, needed, config.SshConcurrency, redactor, logger, token).ConfigureAwait(false);
                 foreach (var (host, why) in unreachable)
                 {
                     logger.Warning("[{Phase}] {Host}: unreachable ({Error}); the cluster side is still done, nothing on the host is changed", "connect", host, why);
@@ -94,7 +94,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             }
             else
             {
-                hosts = await ConnectedHosts.ConnectAsync(hostConnector, needed, config.SshConcurrency, token).ConfigureAwait(false);
+                hosts = await ConnectedHosts.ConnectAsync(hostConnector, needed, config.SshConcurrency, logger, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
