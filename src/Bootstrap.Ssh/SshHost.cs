@@ -25,6 +25,11 @@ namespace Bootstrap.Ssh;
 /// gets no answer within the connect timeout the connections are closed and every later call fails at
 /// once, so nothing keeps waiting on a host that stopped answering.
 /// </para>
+/// <para>
+/// A run may close the connection of an idle host and make a new one when it next needs the host
+/// (<see cref="ReopenAsync"/>, for <see cref="ConnectionPool"/>): with the secrets read for the first connection, the
+/// same trust, and the host key of the first connection pinned (<see cref="HostKeyPin"/>).
+/// </para>
 /// </summary>
 public sealed class SshHost : IReopenableHost
 {
