@@ -7,11 +7,16 @@ using Serilog;
 
 namespace Bootstrap.Ssh;
 
-/// <summary>Opens verified SSH.NET clients to one endpoint, retrying transient network and session errors with backoff.</summary>
+/// <summary>
+/// Opens verified SSH.NET clients to one endpoint, retrying transient network and session errors with backoff. The
+/// host key must satisfy <paramref name="trust"/> and be the one <paramref name="pin"/> holds for the host (the key
+/// the run's first connection to it was given).
+/// </summary>
 internal sealed class SshConnector(
     SshHostSettings settings,
     SshCredentials credentials,
     HostKeyTrust trust,
+    HostKeyPin pin,
     SecretRedactor redactor,
     ILogger log,
     string address,
@@ -39,6 +44,7 @@ internal sealed class SshConnector(
                 {
                     // Through a bastion we dial a local tunnel, but the key must be the target's own.
                     trust.Verify(settings.Name, settings.Address, settings.Port, e.HostKey, settings.HostKeyFingerprints);
+                    pin.Check(settings.Name, settings.Address, settings.Port, e.HostKey);
                     e.CanTrust = true;
                 }
                 catch (HostKeyVerificationException error)

@@ -25,9 +25,15 @@ namespace Bootstrap.Ssh;
 /// gets no answer within the connect timeout the connections are closed and every later call fails at
 /// once, so nothing keeps waiting on a host that stopped answering.
 /// </para>
+/// <para>
+/// A run may close the connection of an idle host and make a new one when it next needs the host
+/// (<see cref="ReopenAsync"/>, for <see cref="ConnectionPool"/>): with the secrets read for the first connection, the
+/// same trust, and the host key of the first connection pinned (<see cref="HostKeyPin"/>).
+/// </para>
 /// </summary>
-public sealed class SshHost : IRemoteHost
+public sealed class SshHost : IReopenableHost
 {
+    private readonly Recipe _recipe;
     private readonly SshHostSettings _settings;
     private readonly SecretRedactor _redactor;
     private readonly ILogger _log;
@@ -42,18 +48,17 @@ public sealed class SshHost : IRemoteHost
     private Task _closing = Task.CompletedTask;
 
     private SshHost(
-        SshHostSettings settings,
-        SecretRedactor redactor,
-        ILogger log,
+        Recipe recipe,
         SshClient ssh,
         Func<CancellationToken, Task<SftpClient>> connectSftp,
         SshHost? bastion,
         ForwardedPortLocal? tunnel,
         string? sudoPassword)
     {
-        _settings = settings;
-        _redactor = redactor;
-        _log = log;
+        _recipe = recipe;
+        _settings = recipe.Settings;
+        _redactor = recipe.Redactor;
+        _log = recipe.Log;
         _ssh = ssh;
         _connectSftp = connectSftp;
         _bastion = bastion;
@@ -78,6 +83,9 @@ public sealed class SshHost : IRemoteHost
     /// <summary>Whether the login user is root (then no sudo is needed).</summary>
     public bool IsRoot { get; private set; }
 
+    /// <summary>The fingerprint of the host key this host presented when first connected: every later connection to it must present the same.</summary>
+    public string HostKeyFingerprint => _recipe.Pin.Fingerprint ?? throw new InvalidOperationException($"{Name}: no host key was verified");
+
     /// <summary>
     /// Connects (through the bastion when one is set), verifying the host key with <paramref name="trust"/>;
     /// the connection counts once a first command has run on it. Transient network errors and a first
@@ -93,31 +101,59 @@ public sealed class SshHost : IRemoteHost
         ArgumentNullException.ThrowIfNull(logger);
 
         var credentials = await SshCredentials.ResolveAsync(settings, redactor, cancellationToken).ConfigureAwait(false);
-        SshHost? bastion = null;
+        var bastion = settings.Bastion is { } jump ? await ConnectAsync(jump, trust, redactor, logger, cancellationToken).ConfigureAwait(false) : null;
+        var host = await OpenAsync(new Recipe(settings, credentials, trust, new HostKeyPin(), redactor, logger), bastion, previous: null, cancellationToken)
+            .ConfigureAwait(false);
+        logger.Information("{Host}: connected as {User}@{Address}:{Port}{Via}", settings.Name, settings.User, settings.Address, settings.Port,
+            settings.Bastion is null ? string.Empty : " via " + settings.Bastion.Name);
+        return host;
+    }
+
+    /// <summary>
+    /// A new connection to this host (and to its bastion, if any), made like this one: the credentials read for the first
+    /// connection (nothing is asked again), the same trust, and the host key the first connection was given — any other
+    /// key is refused, even one known_hosts would accept. Works after this connection was closed.
+    /// </summary>
+    public async Task<IReopenableHost> ReopenAsync(CancellationToken cancellationToken) => await ReopenSshAsync(cancellationToken).ConfigureAwait(false);
+
+    private async Task<SshHost> ReopenSshAsync(CancellationToken cancellationToken)
+    {
+        var bastion = _bastion is null ? null : await _bastion.ReopenSshAsync(cancellationToken).ConfigureAwait(false);
+        var host = await OpenAsync(_recipe, bastion, previous: this, cancellationToken).ConfigureAwait(false);
+        _log.Debug("{Host}: connected again as {User}@{Address}:{Port}", Name, _settings.User, _settings.Address, _settings.Port);
+        return host;
+    }
+
+    /// <summary>
+    /// Opens the connections of <paramref name="recipe"/>'s host, through <paramref name="bastion"/> when given (then owned
+    /// by the new host, and closed if this fails). A reopening keeps what <paramref name="previous"/> learnt of sudo.
+    /// </summary>
+    private static async Task<SshHost> OpenAsync(Recipe recipe, SshHost? bastion, SshHost? previous, CancellationToken cancellationToken)
+    {
+        var settings = recipe.Settings;
         ForwardedPortLocal? tunnel = null;
         try
         {
             var (address, port) = (settings.Address, settings.Port);
-            if (settings.Bastion is { } jump)
+            if (bastion is not null)
             {
-                bastion = await ConnectAsync(jump, trust, redactor, logger, cancellationToken).ConfigureAwait(false);
                 tunnel = new ForwardedPortLocal("127.0.0.1", 0, settings.Address, (uint)settings.Port);
                 bastion._ssh.AddForwardedPort(tunnel);
                 tunnel.Start();
                 (address, port) = ("127.0.0.1", (int)tunnel.BoundPort);
             }
 
-            var connector = new SshConnector(settings, credentials, trust, redactor, logger, address, port);
+            var connector = new SshConnector(settings, recipe.Credentials, recipe.Trust, recipe.Pin, recipe.Redactor, recipe.Log, address, port);
             var uid = string.Empty;
             var ssh = await connector.ConnectAsync(
                 info => new SshClient(info),
                 cancellationToken,
                 async (client, token) => uid = await UserIdAsync(client, settings.ConnectTimeout, token).ConfigureAwait(false)).ConfigureAwait(false);
-            var host = new SshHost(settings, redactor, logger, ssh,
-                token => connector.ConnectAsync(info => new SftpClient(info), token), bastion, tunnel, credentials.SudoPassword);
+            var host = new SshHost(recipe, ssh, token => connector.ConnectAsync(info => new SftpClient(info), token), bastion, tunnel,
+                previous is null ? recipe.Credentials.SudoPassword : previous._sudoPassword);
             try
             {
-                await host.DetectPrivilegesAsync(uid, cancellationToken).ConfigureAwait(false);
+                await host.DetectPrivilegesAsync(uid, asked: previous is not null, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -125,9 +161,7 @@ public sealed class SshHost : IRemoteHost
                 throw;
             }
 
-            logger.Information("{Host}: connected as {User}@{Address}:{Port}{Via}", settings.Name, settings.User, settings.Address, settings.Port,
-                settings.Bastion is null ? string.Empty : " via " + settings.Bastion.Name);
-            logger.Debug("{Host}: encryption {Encryption}, key exchange {KeyExchange}", settings.Name, host.Encryption, ssh.ConnectionInfo.CurrentKeyExchangeAlgorithm);
+            recipe.Log.Debug("{Host}: encryption {Encryption}, key exchange {KeyExchange}", settings.Name, host.Encryption, ssh.ConnectionInfo.CurrentKeyExchangeAlgorithm);
             return host;
         }
         catch when (bastion is not null)
@@ -253,10 +287,11 @@ public sealed class SshHost : IRemoteHost
         return id.ExitStatus == 0 ? id.Result.Trim() : string.Empty;
     }
 
-    private async Task DetectPrivilegesAsync(string uid, CancellationToken cancellationToken)
+    /// <param name="asked">Whether sudo was already asked on an earlier connection to the host (a reopening): not asked again.</param>
+    private async Task DetectPrivilegesAsync(string uid, bool asked, CancellationToken cancellationToken)
     {
         IsRoot = uid == "0";
-        if (IsRoot || _sudoPassword is null)
+        if (IsRoot || asked || _sudoPassword is null)
         {
             return;
         }
@@ -637,6 +672,22 @@ public sealed class SshHost : IRemoteHost
         string.IsNullOrEmpty(connection.CurrentClientHmacAlgorithm)
             ? connection.CurrentClientEncryption ?? string.Empty
             : connection.CurrentClientEncryption + " " + connection.CurrentClientHmacAlgorithm;
+
+    /// <summary>How to connect to a host again: its settings, the secrets read once for it, the trust and the key it presented first.</summary>
+    private sealed class Recipe(SshHostSettings settings, SshCredentials credentials, HostKeyTrust trust, HostKeyPin pin, SecretRedactor redactor, ILogger log)
+    {
+        public SshHostSettings Settings { get; } = settings;
+
+        public SshCredentials Credentials { get; } = credentials;
+
+        public HostKeyTrust Trust { get; } = trust;
+
+        public HostKeyPin Pin { get; } = pin;
+
+        public SecretRedactor Redactor { get; } = redactor;
+
+        public ILogger Log { get; } = log;
+    }
 
     private static int SignalNumber(string signal) => signal switch
     {

@@ -12,13 +12,15 @@ namespace Bootstrap.Sshd.Testing;
 public sealed class SshdServer : IDisposable
 {
     private readonly Process _process;
+    private readonly System.Text.StringBuilder _log;
 
-    private SshdServer(string directory, string address, int port, Process process)
+    private SshdServer(string directory, string address, int port, Process process, System.Text.StringBuilder log)
     {
         Directory = directory;
         Address = address;
         Port = port;
         _process = process;
+        _log = log;
     }
 
     public string Directory { get; }
@@ -36,6 +38,21 @@ public sealed class SshdServer : IDisposable
     public string KnownHostsLine => $"[{Address}]:{Port} ssh-ed25519 {HostPublicKey}";
 
     public string HostKeyFingerprint => Proc.Run("ssh-keygen", "-l", "-E", "sha256", "-f", HostPublicKeyPath).Split(' ')[1];
+
+    /// <summary>
+    /// The logins this sshd accepted so far, one per authenticated SSH connection (its "Accepted METHOD for USER" log lines; the log
+    /// is read as it comes, so a login a moment old may not be counted yet).
+    /// </summary>
+    public int AcceptedLogins
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString().Split('\n').Count(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^Accepted \S+ for "));
+            }
+        }
+    }
 
     /// <param name="authorizedKeysDirectory">Holds one authorized_keys file per user name.</param>
     /// <param name="hostKeyDirectory">Reuse the host key made by an earlier server (same identity), or null for a new one.</param>
@@ -109,7 +126,7 @@ public sealed class SshdServer : IDisposable
             process.BeginOutputReadLine();
             if (WaitUntilListening(process, address, chosen, networkNamespace))
             {
-                return new SshdServer(directory, address, chosen, process);
+                return new SshdServer(directory, address, chosen, process, log);
             }
 
             process.Kill();

@@ -177,7 +177,7 @@ internal static class EtcdSnapshotCommand
             {
                 using var held = StateRunLock.Acquire(config.StateDirectory, "bootstrap etcd snapshot restore", create: true, TimeProvider.System);
                 var needed = config.Hosts.Where(h => h.HasRole(HostRole.ControlPlane) || config.EtcdMembers.Contains(h)).ToList();
-                await using var hosts = await ConnectedHosts.ConnectAsync(flags.Connector(connector, redactor, logger, parse), needed, config.SshConcurrency, interrupt.Token)
+                await using var hosts = await ConnectedHosts.ConnectAsync(flags.Connector(connector, redactor, logger, parse), needed, config.SshConcurrency, logger, interrupt.Token)
                     .ConfigureAwait(false);
                 await new EtcdSnapshotRestore(config, redactor, logger, TimeProvider.System).RunAsync(hosts.ByName, entry, interrupt.Token).ConfigureAwait(false);
                 await output.WriteLineAsync($"[restore] etcd of {config.Name} holds {file} again (revision {entry.Metadata?.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}); "

@@ -59,7 +59,7 @@ internal static class SecretsCommand
                 var selection = new WorkflowSelection { Only = ApiServerPhase };
                 var needed = WorkflowRunner.HostsOf(tree, selection, config);
                 await using var hosts = await ConnectedHosts.ConnectAsync(
-                    connector ?? new SshHostConnector(redactor, logger, parse.GetValue(flags.AcceptNew)), needed, config.SshConcurrency, token).ConfigureAwait(false);
+                    connector ?? new SshHostConnector(redactor, logger, parse.GetValue(flags.AcceptNew)), needed, config.SshConcurrency, logger, token).ConfigureAwait(false);
                 using var http = new HttpClient();
                 var material = await InstallMaterial.LoadAsync(config, redactor, http, token).ConfigureAwait(false);
                 using var api = new ClusterApi(material.StateFile(KubeadmNames.AdminKubeconfig));

@@ -78,6 +78,10 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
         // The API client's first use overlaps the connections (an installed cluster's state only; stopped and awaited
         // when the command returns, so nothing outlives the run).
+        // Each host read at once, from what the last run's plans read, started as each host connects (stopped before the
+        // connections close, below; and here when no run starts).
+        var reads = ReadAhead.Load(config.StateDirectory, redactor, logger);
+        await using var disposeReadsLast = reads.ConfigureAwait(false);
         await using var warmUp = new BackgroundWork(ct => ApiSource.WarmUpAsync(config.StateDirectory, TimeSpan.FromSeconds(3), logger, ct), token).ConfigureAwait(false);
         try
         {
@@ -86,7 +90,8 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             logger.Information("[{Phase}] connecting to {Count} hosts", "connect", needed.Count);
             if (invocation.ToleratesUnreachableHosts)
             {
-                (hosts, unreachable) = await ConnectedHosts.ConnectAvailableAsync(hostConnector, needed, config.SshConcurrency, redactor, token).ConfigureAwait(false);
+                (hosts, unreachable) = await ConnectedHosts.ConnectAvailableAsync(hostConnector, needed, config.SshConcurrency, redactor, logger, token, reads.Start)
+                    .ConfigureAwait(false);
                 foreach (var (host, why) in unreachable)
                 {
                     logger.Warning("[{Phase}] {Host}: unreachable ({Error}); the cluster side is still done, nothing on the host is changed", "connect", host, why);
@@ -94,7 +99,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             }
             else
             {
-                hosts = await ConnectedHosts.ConnectAsync(hostConnector, needed, config.SshConcurrency, token).ConfigureAwait(false);
+                hosts = await ConnectedHosts.ConnectAsync(hostConnector, needed, config.SshConcurrency, logger, token, reads.Start).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -118,10 +123,8 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
         await using (hosts.ConfigureAwait(false))
         {
-            // Each host read at once, from what the last run's plans read (closed before the connections it reads through).
-            var reads = ReadAhead.Load(config.StateDirectory, redactor, logger);
+            // The snapshots end before the connections they read through close.
             await using var disposeReads = reads.ConfigureAwait(false);
-            reads.Start(hosts.ByName);
 
             // The connector also reaches hosts outside the file that a phase needs (the host of a removed etcd member).
             var context = new PhaseContext

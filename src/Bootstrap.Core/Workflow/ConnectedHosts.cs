@@ -1,31 +1,51 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Remote;
+using Serilog;
 
 namespace Bootstrap.Core.Workflow;
 
-/// <summary>Connections to a set of hosts, opened together and closed together.</summary>
+/// <summary>
+/// Connections to a set of hosts, opened together and closed together. Every host is connected (its host key
+/// verified, its login checked) at the start, but at most <c>maxConcurrency</c> connections are open at any time
+/// (<see cref="ConnectionPool"/>): past that, a host's idle connection is closed and made again, verified the same
+/// way, when the host is next used. With no more hosts than that, each keeps its one connection for the whole run.
+/// </summary>
 public sealed class ConnectedHosts : IAsyncDisposable
 {
     private readonly IReadOnlyList<IRemoteHost> _hosts;
+    private readonly ConnectionPool _pool;
+    private readonly ILogger _log;
 
-    private ConnectedHosts(IReadOnlyList<IRemoteHost> hosts)
+    private ConnectedHosts(IReadOnlyList<IRemoteHost> hosts, ConnectionPool pool, ILogger logger)
     {
         _hosts = hosts;
+        _pool = pool;
+        _log = logger;
         ByName = hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
     }
 
     public IReadOnlyDictionary<string, IRemoteHost> ByName { get; }
 
+    /// <summary>The most connections that were open at once.</summary>
+    internal int MostOpen => _pool.Peak;
+
+    /// <summary>How many times a host whose idle connection was closed was connected again.</summary>
+    internal int Reconnects => _pool.Reopened;
+
     /// <summary>
-    /// Connects to every host, at most <paramref name="maxConcurrency"/> at once. When any host fails,
-    /// the others are closed again and a <see cref="HostFanOutException"/> names every host that failed.
+    /// Connects to every host, at most <paramref name="maxConcurrency"/> at once and with at most that many connections
+    /// open. When any host fails, the others are closed again and a <see cref="HostFanOutException"/> names every host
+    /// that failed. <paramref name="onConnected"/> is given each host as soon as it is connected (to start work on its first
+    /// connection, which stays open while that work runs).
     /// </summary>
     public static async Task<ConnectedHosts> ConnectAsync(
-        IHostConnector connector, IReadOnlyList<HostSpec> hosts, int maxConcurrency, CancellationToken cancellationToken)
+        IHostConnector connector, IReadOnlyList<HostSpec> hosts, int maxConcurrency, ILogger logger, CancellationToken cancellationToken, Action<IRemoteHost>? onConnected = null)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(hosts);
+        ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
+        var pool = new ConnectionPool(maxConcurrency, logger);
         var connected = new IRemoteHost?[hosts.Count];
         var errors = new Exception?[hosts.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency, CancellationToken = cancellationToken };
@@ -35,7 +55,8 @@ public sealed class ConnectedHosts : IAsyncDisposable
             {
                 try
                 {
-                    connected[index] = await connector.ConnectAsync(hosts[index], token).ConfigureAwait(false);
+                    connected[index] = await pool.ConnectAsync(ct => connector.ConnectAsync(hosts[index], ct), token).ConfigureAwait(false);
+                    onConnected?.Invoke(connected[index]!);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
                 {
@@ -56,19 +77,23 @@ public sealed class ConnectedHosts : IAsyncDisposable
             throw new HostFanOutException(failed.Select(i => hosts[i].Name).ToList(), failed.Select(i => errors[i]!).ToList());
         }
 
-        return new ConnectedHosts(connected.Select(h => h!).ToList());
+        return new ConnectedHosts(connected.Select(h => h!).ToList(), pool, logger);
     }
 
     /// <summary>
-    /// Connects to every host it can, at most <paramref name="maxConcurrency"/> at once: the hosts that answered, and for
-    /// each host that did not, why (for runs that do what they can without some hosts, like <c>reset</c>).
+    /// Connects to every host it can, at most <paramref name="maxConcurrency"/> at once and with at most that many
+    /// connections open: the hosts that answered, and for each host that did not, why (for runs that do what they can
+    /// without some hosts, like <c>reset</c>).
     /// </summary>
     public static async Task<(ConnectedHosts Hosts, IReadOnlyDictionary<string, string> Unreachable)> ConnectAvailableAsync(
-        IHostConnector connector, IReadOnlyList<HostSpec> hosts, int maxConcurrency, SecretRedactor redactor, CancellationToken cancellationToken)
+        IHostConnector connector, IReadOnlyList<HostSpec> hosts, int maxConcurrency, SecretRedactor redactor, ILogger logger, CancellationToken cancellationToken,
+        Action<IRemoteHost>? onConnected = null)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(hosts);
         ArgumentNullException.ThrowIfNull(redactor);
+        ArgumentNullException.ThrowIfNull(logger);
+        var pool = new ConnectionPool(Math.Max(1, maxConcurrency), logger);
         var connected = new IRemoteHost?[hosts.Count];
         var unreachable = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxConcurrency), CancellationToken = cancellationToken };
@@ -78,7 +103,8 @@ public sealed class ConnectedHosts : IAsyncDisposable
             {
                 try
                 {
-                    connected[index] = await connector.ConnectAsync(hosts[index], token).ConfigureAwait(false);
+                    connected[index] = await pool.ConnectAsync(ct => connector.ConnectAsync(hosts[index], ct), token).ConfigureAwait(false);
+                    onConnected?.Invoke(connected[index]!);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
                 {
@@ -92,10 +118,18 @@ public sealed class ConnectedHosts : IAsyncDisposable
             throw;
         }
 
-        return (new ConnectedHosts(connected.OfType<IRemoteHost>().ToList()), new Dictionary<string, string>(unreachable, StringComparer.Ordinal));
+        return (new ConnectedHosts(connected.OfType<IRemoteHost>().ToList(), pool, logger), new Dictionary<string, string>(unreachable, StringComparer.Ordinal));
     }
 
-    public async ValueTask DisposeAsync() => await CloseAsync(_hosts).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync(_hosts).ConfigureAwait(false);
+        if (_pool.Reopened > 0)
+        {
+            _log.Debug("[{Phase}] at most {Open} connections were open at once (the bound is {Bound}); idle hosts were connected again {Reconnects} times",
+                "connect", _pool.Peak, _pool.Bound, _pool.Reopened);
+        }
+    }
 
     private static async Task CloseAsync(IEnumerable<IRemoteHost?> hosts)
     {

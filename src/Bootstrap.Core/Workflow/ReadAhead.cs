@@ -48,6 +48,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private readonly ConcurrentBag<Task<Snapshot?>> _abandoned = [];
     private readonly CancellationTokenSource _stop = new();
     private long _order;
+    private int _disposed;
     private int _servedCount;
     private int _liveCount;
     private string? _droppedBy;
@@ -86,13 +87,23 @@ public sealed class ReadAhead : IAsyncDisposable
     public void Start(IReadOnlyDictionary<string, IRemoteHost> hosts)
     {
         ArgumentNullException.ThrowIfNull(hosts);
-        foreach (var (name, host) in hosts)
+        foreach (var host in hosts.Values)
         {
-            var keys = _previous.GetValueOrDefault(name)?.Values.SelectMany(k => k).Distinct().ToList() ?? [];
-            if (keys.Count > 0)
-            {
-                _snapshots[name] = Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None);
-            }
+            Start(host);
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="host"/>'s snapshot in the background, as soon as it is connected: its first connection is then
+    /// still open (with more hosts than connections held open, it is not made again for the snapshot). Once per host.
+    /// </summary>
+    public void Start(IRemoteHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var keys = _previous.GetValueOrDefault(host.Name)?.Values.SelectMany(k => k).Distinct().ToList() ?? [];
+        if (keys.Count > 0 && !_stop.IsCancellationRequested)
+        {
+            _snapshots.GetOrAdd(host.Name, _ => Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None));
         }
     }
 
@@ -139,9 +150,14 @@ public sealed class ReadAhead : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the snapshots still running and waits for them; says at debug level how many reads they served.</summary>
+    /// <summary>Stops the snapshots still running and waits for them; says at debug level how many reads they served. Once: later calls return at once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         foreach (var snapshot in _snapshots.Values.Concat(_abandoned))
         {

@@ -30,7 +30,7 @@ public sealed class ConnectedHostsTests
     {
         var connector = new Connector(h => new FakeHost(h.Name));
 
-        await using var hosts = await ConnectedHosts.ConnectAsync(connector, WorkflowFixtures.LabConfig.Hosts, 3, CancellationToken.None);
+        await using var hosts = await ConnectedHosts.ConnectAsync(connector, WorkflowFixtures.LabConfig.Hosts, 3, Serilog.Core.Logger.None, CancellationToken.None);
 
         Assert.Equal(["cp1", "cp2", "cp3", "lb1", "lb2", "w1", "w2"], hosts.ByName.Keys.Order());
     }
@@ -43,7 +43,7 @@ public sealed class ConnectedHostsTests
             : new FakeHost(h.Name));
 
         var error = await Assert.ThrowsAsync<HostFanOutException>(() =>
-            ConnectedHosts.ConnectAsync(connector, WorkflowFixtures.LabConfig.Hosts, 7, CancellationToken.None));
+            ConnectedHosts.ConnectAsync(connector, WorkflowFixtures.LabConfig.Hosts, 7, Serilog.Core.Logger.None, CancellationToken.None));
 
         Assert.Equal(["cp2", "w1"], error.FailedHosts);
         Assert.Contains("cp2: cannot connect to root@192.168.56.22:22", error.Message, StringComparison.Ordinal);

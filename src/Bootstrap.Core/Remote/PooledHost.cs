@@ -1,0 +1,66 @@
+namespace Bootstrap.Core.Remote;
+
+/// <summary>
+/// A host as a run's phases use it when its connections are bounded (<see cref="ConnectionPool"/>): each call holds
+/// the host's connection for its length, reopening it first when the pool closed it while it was idle.
+/// Its state is the pool's, changed only under the pool's lock.
+/// </summary>
+internal sealed class PooledHost : IRemoteHost
+{
+    private readonly ConnectionPool _pool;
+
+    public PooledHost(ConnectionPool pool, IReopenableHost connection)
+    {
+        _pool = pool;
+        Last = connection;
+        Name = connection.Name;
+        IdleNode = new LinkedListNode<PooledHost>(this);
+    }
+
+    public string Name { get; }
+
+    /// <summary>The open connection, or null while it is closed.</summary>
+    internal IReopenableHost? Connection { get; set; }
+
+    /// <summary>The latest connection made, open or not: the one the next is made like.</summary>
+    internal IReopenableHost Last { get; set; }
+
+    /// <summary>How many calls run on the host now.</summary>
+    internal int Users { get; set; }
+
+    /// <summary>Completes when a reopening under way ends (either way); null when none is.</summary>
+    internal Task? Opening { get; set; }
+
+    /// <summary>Closed for good: the run is over.</summary>
+    internal bool Closed { get; set; }
+
+    /// <summary>The host's place in the pool's idle list while it is idle.</summary>
+    internal LinkedListNode<PooledHost> IdleNode { get; }
+
+    public Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken) =>
+        WithConnectionAsync((host, token) => host.RunAsync(command, token), cancellationToken);
+
+    public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) =>
+        WithConnectionAsync((host, token) => host.UploadAsync(content, target, token), cancellationToken);
+
+    public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken) =>
+        WithConnectionAsync((host, token) => host.DownloadAsync(path, token), cancellationToken);
+
+    public Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken) =>
+        WithConnectionAsync((host, token) => host.DownloadToAsync(path, destination, token), cancellationToken);
+
+    public ValueTask DisposeAsync() => _pool.CloseAsync(this);
+
+    private async Task<T> WithConnectionAsync<T>(Func<IRemoteHost, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var connection = await _pool.LeaseAsync(this, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await call(connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pool.Return(this);
+        }
+    }
+}

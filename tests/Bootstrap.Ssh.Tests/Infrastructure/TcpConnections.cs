@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace Bootstrap.Ssh.Tests.Infrastructure;
+
+/// <summary>
+/// Counts the established TCP connections to a local port as the kernel lists them (/proc/net/tcp and tcp6: .NET's
+/// sockets are dual-mode, so IPv4 connections may be listed as IPv4-mapped IPv6 ones), sampling in the
+/// background until disposed: the most there were at once.
+/// </summary>
+internal sealed class TcpConnections : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampling;
+    private int _most;
+
+    private TcpConnections(int port) => _sampling = Task.Run(() => SampleAsync(port, _stop.Token));
+
+    /// <summary>The most connections seen at once so far.</summary>
+    public int Most => Volatile.Read(ref _most);
+
+    public static TcpConnections Watch(int port) => new(port);
+
+    /// <summary>The client ends of established connections to 127.0.0.1:<paramref name="port"/> now.</summary>
+    public static int Count(int port)
+    {
+        var wanted = port.ToString("X4", CultureInfo.InvariantCulture);
+        return new[] { "/proc/net/tcp", "/proc/net/tcp6" }.SelectMany(table => File.ReadLines(table).Skip(1))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            // fields: sl local_address rem_address st …; 01 is ESTABLISHED.
+            .Count(f => f[3] == "01" && f[2].EndsWith(":" + wanted, StringComparison.Ordinal));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _sampling;
+        _stop.Dispose();
+    }
+
+    private async Task SampleAsync(int port, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var now = Count(port);
+            if (now > _most)
+            {
+                Volatile.Write(ref _most, now);
+            }
+
+            try
+            {
+                await Task.Delay(2, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
