@@ -47,6 +47,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Host, string Phase, ReadKey Key), bool> _served = new();
     private readonly ConcurrentBag<Task<Snapshot?>> _abandoned = [];
     private readonly CancellationTokenSource _stop = new();
+    private IReadOnlySet<string>? _phases;
     private long _order;
     private int _disposed;
     private int _servedCount;
@@ -67,9 +68,10 @@ public sealed class ReadAhead : IAsyncDisposable
 
     /// <summary>
     /// The record the last run of the cluster left in <paramref name="stateDirectory"/> (none, when there is no usable one: the
-    /// run then reads as without it, and says why at debug level).
+    /// run then reads as without it, and says why at debug level). With <paramref name="phases"/>, the snapshots read only what
+    /// those phases read (the run's own: another command's phases, say reset's after an init, are not read for nothing).
     /// </summary>
-    public static ReadAhead Load(string stateDirectory, SecretRedactor redactor, ILogger logger, TimeProvider? time = null)
+    public static ReadAhead Load(string stateDirectory, SecretRedactor redactor, ILogger logger, TimeProvider? time = null, IReadOnlySet<string>? phases = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
         ArgumentNullException.ThrowIfNull(redactor);
@@ -80,7 +82,7 @@ public sealed class ReadAhead : IAsyncDisposable
             logger.Debug("[{Phase}] the record of the last run's reads is not used ({Error}); each phase reads the hosts itself", "read-ahead", problem);
         }
 
-        return new ReadAhead(previous, redactor, logger, time ?? TimeProvider.System);
+        return new ReadAhead(previous, redactor, logger, time ?? TimeProvider.System) { _phases = phases };
     }
 
     /// <summary>Starts each connected host's snapshot in the background (hosts the record knows nothing of get none).</summary>
@@ -100,7 +102,7 @@ public sealed class ReadAhead : IAsyncDisposable
     public void Start(IRemoteHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var keys = _previous.GetValueOrDefault(host.Name)?.Values.SelectMany(k => k).Distinct().ToList() ?? [];
+        var keys = _previous.GetValueOrDefault(host.Name)?.Where(p => _phases is null || _phases.Contains(p.Key)).SelectMany(p => p.Value).Distinct().ToList() ?? [];
         if (keys.Count > 0 && !_stop.IsCancellationRequested)
         {
             _snapshots.GetOrAdd(host.Name, _ => Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None));

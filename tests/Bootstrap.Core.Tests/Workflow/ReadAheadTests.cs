@@ -201,6 +201,28 @@ public sealed class ReadAheadTests : IDisposable
         Assert.Equal([["sleep", "0.5"], ["echo", "a"], ["echo", "b"]], _w1.Commands.Where(c => !CommandBatch.IsBatch(c)).Select(c => c.Argv));
     }
 
+    [Fact]
+    public async Task A_run_reads_ahead_only_what_its_own_phases_read()
+    {
+        var mine = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "mine"]), ct), "mine");
+        var other = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "other command's"]), ct), "other");
+        await RunAsync(save: true, mine, other);
+        _w1.Clear();
+
+        await using (var reads = ReadAhead.Load(State, _redactor, _logger, phases: new HashSet<string>(["mine"], StringComparer.Ordinal)))
+        {
+            reads.Start(_w1);
+            reads.BeginPlanning("mine");
+            var answer = await reads.CommandAsync("w1", new RemoteCommand(["echo", "mine"]), CancellationToken.None);
+            reads.EndPlanning();
+            Assert.Equal("mine\n", answer?.Stdout);
+        }
+
+        var batch = Assert.Single(_w1.Commands);
+        Assert.Contains("mine", batch.Argv);
+        Assert.DoesNotContain("other command's", batch.Argv);
+    }
+
     private TestPhase Reads(Func<HostView, CancellationToken, Task> read, string name = "reads") =>
         new(name, async (host, ct) => host == "w1" ? await ReadThen(host, read, ct) : TargetPlan.Nothing(), HostRole.Worker);
 
