@@ -130,7 +130,7 @@ public sealed class ReadAhead : IAsyncDisposable
                 }
             }
 
-            foreach (var ((name, phase), keys) in _recorded.Where(r => r.Key.Host == host))
+            foreach (var ((_, phase), keys) in _recorded.Where(r => r.Key.Host == host))
             {
                 // Checked again at the end: a secret registered after a command ran is still kept out of the record.
                 phases[phase] = keys.OrderBy(k => k.Value).Select(k => k.Key).Where(Recordable).ToList();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Bootstrap.Core.Workflow;
 
@@ -134,28 +133,3 @@ internal static class ReadAheadFile
 
     private static ReadEntry ToEntry(ReadKey key) => key.IsFile ? new ReadEntry { File = key.Path } : new ReadEntry { Argv = [.. key.Argv], Sudo = key.Sudo };
 }
-
-/// <summary>The JSON form of <see cref="ReadAheadFile"/>.</summary>
-internal sealed class ReadAheadDocument
-{
-    public int Version { get; init; }
-
-    public Dictionary<string, Dictionary<string, List<ReadEntry>?>?>? Hosts { get; init; }
-}
-
-/// <summary>One read: a command (argv, and whether it ran as root) or a file's path.</summary>
-internal sealed class ReadEntry
-{
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public List<string>? Argv { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    public bool Sudo { get; init; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? File { get; init; }
-}
-
-/// <summary>Source-generated metadata for <see cref="ReadAheadFile"/> (no reflection at start-up).</summary>
-[JsonSerializable(typeof(ReadAheadDocument))]
-internal sealed partial class ReadAheadJsonContext : JsonSerializerContext;
