@@ -162,8 +162,8 @@ internal static class FileConvergence
     }
 
     /// <summary>
-    /// Puts a staged binary in place with a copy on the host (temp file beside the target, sha256 checked, mode and owner,
-    /// rename), then removes the other staged versions of it but the one it replaced.
+    /// Puts a staged binary in place with a copy on the host (temp file beside the target, compared with the staged file, mode
+    /// and owner, rename: one command after the temp file's), then removes the other staged versions of it but the one it replaced.
     /// </summary>
     private static async Task<IReadOnlyList<string>> ActivateAsync(
         ApplyContext apply, string hostName, DesiredFile file, string stage, string? replaced, DirectorySet directories, CancellationToken cancellationToken)
@@ -178,8 +178,8 @@ internal static class FileConvergence
         var temp = await AtomicInstall.CreateTempBesideAsync(host, file.Path, apply.Redactor, cancellationToken).ConfigureAwait(false);
         try
         {
-            await host.RunCheckedAsync(new RemoteCommand(["cp", "--", stage, temp], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
-            await AtomicInstall.CommitAsync(host, temp, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest }, file.Sha256, apply.Redactor, cancellationToken).ConfigureAwait(false);
+            await AtomicInstall.CommitAsync(
+                host, temp, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest }, file.Sha256, apply.Redactor, cancellationToken, copyFrom: stage).ConfigureAwait(false);
         }
         catch
         {

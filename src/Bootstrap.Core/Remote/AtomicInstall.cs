@@ -91,30 +91,69 @@ internal static class AtomicInstall
     }
 
     /// <summary>
-    /// Checks the temp file's hash, sets mode and owner, then renames it over the target; with <see cref="FileSpec.Manifest"/>,
-    /// the rename also records the target's entry there.
+    /// Checks the temp file, sets its mode and owner, then renames it over the target; with <see cref="FileSpec.Manifest"/>, the
+    /// rename also records the target's entry there. The check: the temp file's sha256 must be <paramref name="sha256"/>; with
+    /// <paramref name="copyFrom"/> (a file on the host already known to have that sha256, such as a staged binary), the temp file
+    /// is first filled with a copy of it and must then be byte for byte the same (<c>cmp</c>: no second full hash). One root
+    /// command (<see cref="InstallScript"/>): a failure at any step leaves the target untouched and the temp file for the caller
+    /// to remove.
     /// </summary>
-    public static async Task CommitAsync(IRemoteHost host, string temp, FileSpec target, string sha256, SecretRedactor redactor, CancellationToken cancellationToken)
+    public static async Task CommitAsync(
+        IRemoteHost host, string temp, FileSpec target, string sha256, SecretRedactor redactor, CancellationToken cancellationToken, string? copyFrom = null)
     {
-        var sum = await host.RunCheckedAsync(RemoteFileState.Sha256Command([temp]), redactor, cancellationToken).ConfigureAwait(false);
-        var actual = RemoteFileState.ParseSha256Sum(sum.Stdout);
-        if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
+        var command = InstallCommand(temp, target, sha256, copyFrom);
+        var result = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode == MismatchExit)
         {
-            throw new IOException($"{host.Name}: the uploaded copy of {target.Path} has sha256 {actual}, expected {sha256}; the target was left untouched.");
+            throw new IOException(copyFrom is null
+                ? $"{host.Name}: the uploaded copy of {target.Path} has sha256 {result.Stdout.Trim()}, expected {sha256}; the target was left untouched."
+                : $"{host.Name}: the copy of {copyFrom} made for {target.Path} differs from it; the target was left untouched.");
         }
 
-        await SetMetadataAsync(host, temp, target, redactor, cancellationToken).ConfigureAwait(false);
-        await host.RunCheckedAsync(
-            target.Manifest is { } manifest ? InstalledFilesManifest.CommitCommand(manifest, sha256, temp, target.Path) : new RemoteCommand(["mv", "-f", "--", temp, target.Path], sudo: true),
-            redactor,
-            cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new RemoteCommandException(host.Name, command.ToDisplayString(redactor), result);
+        }
     }
 
-    public static async Task SetMetadataAsync(IRemoteHost host, string path, FileSpec target, SecretRedactor redactor, CancellationToken cancellationToken)
+    /// <summary>The one root command of <see cref="CommitAsync"/>.</summary>
+    public static RemoteCommand InstallCommand(string temp, FileSpec target, string sha256, string? copyFrom)
     {
-        await host.RunCheckedAsync(new RemoteCommand(["chown", target.Owner + ":" + target.Group, "--", path], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
-        await host.RunCheckedAsync(new RemoteCommand(["chmod", target.ModeOctal, "--", path], sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+        ArgumentException.ThrowIfNullOrEmpty(temp);
+        ArgumentNullException.ThrowIfNull(target);
+        if (sha256.Length != 64 || !sha256.All(Uri.IsHexDigit))
+        {
+            throw new ArgumentException($"not a sha256: {sha256}", nameof(sha256));
+        }
+
+        return new RemoteCommand(
+            ["sh", "-c", InstallScript, "install", temp, target.Path, target.Owner + ":" + target.Group, target.ModeOctal, sha256.ToLowerInvariant(),
+                copyFrom ?? string.Empty, target.Manifest ?? string.Empty],
+            sudo: true);
     }
+
+    /// <summary>Sets owner, then mode, of <paramref name="path"/> in one root command (<c>chown</c> may clear set-id bits the mode then sets).</summary>
+    public static Task SetMetadataAsync(IRemoteHost host, string path, FileSpec target, SecretRedactor redactor, CancellationToken cancellationToken) =>
+        host.RunCheckedAsync(
+            new RemoteCommand(["sh", "-c", "chown -- \"$1\" \"$3\" && chmod -- \"$2\" \"$3\"", "metadata", target.Owner + ":" + target.Group, target.ModeOctal, path], sudo: true),
+            redactor,
+            cancellationToken);
+
+    /// <summary>What <see cref="InstallScript"/> exits with when the temp file is not the content it must be (printing the sha256 it has).</summary>
+    private const int MismatchExit = 3;
+
+    /// <summary>
+    /// <c>$1</c> temp file, <c>$2</c> target, <c>$3</c> owner:group, <c>$4</c> mode, <c>$5</c> sha256, <c>$6</c> the file to copy into
+    /// the temp file first (empty: none), <c>$7</c> the manifest (empty: none). Hashes with <c>openssl</c> when the host has it
+    /// (SHA extensions), else <c>sha256sum</c>, from standard input, so no file name is ever escaped in what it prints.
+    /// </summary>
+    private const string InstallScript =
+        "t=$1 p=$2 h=$5 m=$7; "
+        + "if [ -n \"$6\" ]; then cp -- \"$6\" \"$t\" || exit; cmp -s -- \"$6\" \"$t\" || exit 3; "
+        + "else s=$(if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi < \"$t\") || exit; "
+        + "s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; fi; "
+        + "chown -- \"$3\" \"$t\" && chmod -- \"$4\" \"$t\" && mv -f -- \"$t\" \"$p\" || exit; "
+        + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }";
 
     /// <summary>Best effort: removes a temp file (or, <paramref name="recursive"/>, a temp directory) after a failed or cancelled operation, even when the caller's token is cancelled.</summary>
     public static async Task RemoveQuietlyAsync(IRemoteHost host, string path, bool sudo, bool recursive = false)

@@ -30,8 +30,14 @@ internal sealed class InstalledFilesManifest
     /// its line to the manifest <c>$1</c> with the sha256 <c>$2</c>: what <c>stat</c> reports right after the rename. A failed append
     /// leaves the file installed (and only unrecorded: it is hashed next time).
     /// </summary>
-    private const string CommitScript =
-        "[ -z \"$3\" ] || mv -f -- \"$3\" \"$4\" || exit; umask 077; { mkdir -p -- \"${1%/*}\" && LC_ALL=C stat -c \"$2 %s %.9Y %.9Z %i %d %n\" -- \"$4\" >> \"$1\"; } || true";
+    private const string CommitScript = "m=$1 h=$2 p=$4; [ -z \"$3\" ] || mv -f -- \"$3\" \"$p\" || exit; " + RecordFragment;
+
+    /// <summary>
+    /// Appends the line of the file <c>$p</c>, whose sha256 is <c>$h</c>, to the manifest <c>$m</c> (shell variables the script that
+    /// includes it sets): what <c>stat</c> reports now. Never fails: a file left unrecorded is only hashed next time.
+    /// </summary>
+    internal const string RecordFragment =
+        "umask 077; { mkdir -p -- \"${m%/*}\" && LC_ALL=C stat -c \"$h %s %.9Y %.9Z %i %d %n\" -- \"$p\" >> \"$m\"; } || true";
 
     /// <summary>Replaces the manifest <c>$1</c> with standard input: a 0600 temp file beside it, renamed over it.</summary>
     private const string WriteScript =

@@ -127,6 +127,51 @@ public sealed class FileConvergenceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_staged_binary_goes_in_place_as_a_copy_compared_with_the_staged_file_in_one_command_after_its_temp_file_and_is_not_hashed_again()
+    {
+        var host = new RecordingHost(_host);
+        var binary = File("bin/kubelet", "v1\n", 0b111_101_101);
+        binary = binary with { StagePath = Path.Combine(_root, "store", "kubelet-" + binary.Sha256[..16]) };
+        var context = Changes.On(host, manifest: Manifest);
+        var (changes, _) = await FileConvergence.PlanAsync(context.View(host.Name), [binary], CancellationToken.None);
+        host.Clear();
+
+        await Changes.ApplyAsync(context, changes);
+
+        Assert.Empty(host.Hashes);
+        var commands = host.Commands.Select(c => c.Argv).ToList();
+        var temp = commands.FindIndex(argv => argv[0] == "mktemp" && argv[2] == Path.GetDirectoryName(binary.Path));
+        var install = commands[temp + 1];
+        Assert.Equal(["sh", "-c"], install.Take(2));
+        Assert.Equal(binary.StagePath, install[^2]);
+        Assert.Equal("find", commands[temp + 2][0]);
+        Assert.DoesNotContain(commands, argv => argv[0] is "cp" or "chown" or "chmod" or "mv");
+        Assert.Equal("v1\n", await System.IO.File.ReadAllTextAsync(binary.Path));
+        Assert.Equal(binary.Sha256, InstalledFilesManifest.Parse(await System.IO.File.ReadAllTextAsync(Manifest)).Entries[binary.Path].Sha256);
+    }
+
+    [Fact]
+    public async Task A_staged_binary_gone_before_its_copy_fails_the_install_and_leaves_the_target_and_no_temp_file()
+    {
+        var store = Path.Combine(_root, "store");
+        var v1 = File("bin/kubelet", "v1\n", 0b111_101_101);
+        await ConvergeAsync([v1 with { StagePath = $"{store}/kubelet-{v1.Sha256[..16]}" }]);
+        var v2 = File("bin/kubelet", "v2\n", 0b111_101_101);
+        v2 = v2 with { StagePath = $"{store}/kubelet-{v2.Sha256[..16]}" };
+        var context = Changes.On(_host, manifest: Manifest);
+        var (changes, _) = await FileConvergence.PlanAsync(context.View(_host.Name), [v2], CancellationToken.None);
+        var stage = changes.Single(c => c.Target == v2.StagePath);
+        await Changes.ApplyAsync(context, [stage]);
+        System.IO.File.Delete(v2.StagePath);
+
+        var error = await Assert.ThrowsAsync<RemoteCommandException>(() => Changes.ApplyAsync(context, [changes.Single(c => c.Target == v2.Path)]));
+
+        Assert.Contains(v2.StagePath, error.Message, StringComparison.Ordinal);
+        Assert.Equal("v1\n", await System.IO.File.ReadAllTextAsync(v1.Path));
+        Assert.Equal(["kubelet"], System.IO.Directory.GetFiles(Path.GetDirectoryName(v1.Path)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task A_binary_a_running_service_executes_is_staged_now_and_switched_in_its_services_turn()
     {
         var store = Path.Combine(_root, "store");
