@@ -279,9 +279,10 @@ public sealed class SshHost : IReopenableHost
         {
             await id.ExecuteAsync(limit.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or SshOperationTimeoutException && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"`id -u` did not finish within {timeout.TotalSeconds:0.#} s"));
+            // SSH.NET's own wait for the session channel has the same limit: whichever runs out first, the session did not run in time.
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"`id -u` did not finish within {timeout.TotalSeconds:0.#} s"), e as SshOperationTimeoutException);
         }
 
         return id.ExitStatus == 0 ? id.Result.Trim() : string.Empty;
