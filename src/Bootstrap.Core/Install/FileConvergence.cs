@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
@@ -51,6 +52,7 @@ internal static class FileConvergence
                     Target = stage,
                     To = Describe(file.Sha256, staged.Spec.Mode, "root", "root"),
                     Reason = component is null ? $"staged for {file.Path}" : $"staged for {file.Path}, which the running {component} switches to in its turn",
+                    SideBySide = true,
                     Apply = (apply, ct) => WriteAsync(apply, view.Name, staged, directories, ct),
                 });
             }
@@ -70,6 +72,8 @@ internal static class FileConvergence
                 From = state is null ? null : Describe(state.Sha256, state.Mode, state.Owner, state.Group),
                 To = Describe(file.Sha256, file.Spec.Mode, file.Spec.Owner, file.Spec.Group),
                 Reason = k == ChangeKind.FileReplace ? (file.StagePath is null ? "content differs" : "content differs; copied from the staged binary") : null,
+                // A copy of a staged binary follows its staging (just before it); any other file is written on its own.
+                SideBySide = file.StagePath is null || k == ChangeKind.FileMetadata,
                 Apply = file.StagePath is { } from && k != ChangeKind.FileMetadata
                     ? (apply, ct) => ActivateAsync(apply, view.Name, file, from, state?.Sha256, directories, ct)
                     : (apply, ct) => WriteAsync(apply, view.Name, file, directories, ct),
@@ -139,11 +143,7 @@ internal static class FileConvergence
     private static async Task<IReadOnlyList<string>> WriteAsync(ApplyContext apply, string hostName, DesiredFile file, DirectorySet directories, CancellationToken cancellationToken)
     {
         var host = apply.Host(hostName);
-        var directory = AtomicInstall.Split(file.Path).Directory;
-        if (directories.Claim(directory))
-        {
-            await host.RunCheckedAsync(new RemoteCommand(["mkdir", "-p", "--", directory], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
-        }
+        await directories.EnsureAsync(host, AtomicInstall.Split(file.Path).Directory, apply.Redactor, cancellationToken).ConfigureAwait(false);
 
         var content = await file.Open(cancellationToken).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
@@ -169,11 +169,7 @@ internal static class FileConvergence
         ApplyContext apply, string hostName, DesiredFile file, string stage, string? replaced, DirectorySet directories, CancellationToken cancellationToken)
     {
         var host = apply.Host(hostName);
-        var directory = AtomicInstall.Split(file.Path).Directory;
-        if (directories.Claim(directory))
-        {
-            await host.RunCheckedAsync(new RemoteCommand(["mkdir", "-p", "--", directory], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
-        }
+        await directories.EnsureAsync(host, AtomicInstall.Split(file.Path).Directory, apply.Redactor, cancellationToken).ConfigureAwait(false);
 
         var temp = await AtomicInstall.CreateTempBesideAsync(host, file.Path, apply.Redactor, cancellationToken).ConfigureAwait(false);
         try
@@ -196,17 +192,13 @@ internal static class FileConvergence
         return [];
     }
 
-    /// <summary>The directories created so far by one plan's changes.</summary>
+    /// <summary>The directories made by one plan's changes: each made once, by the first change that needs it, which the others wait for.</summary>
     private sealed class DirectorySet
     {
-        private readonly HashSet<string> _made = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Lazy<Task>> _made = new(StringComparer.Ordinal);
 
-        public bool Claim(string directory)
-        {
-            lock (_made)
-            {
-                return _made.Add(directory);
-            }
-        }
+        public Task EnsureAsync(IRemoteHost host, string directory, SecretRedactor redactor, CancellationToken cancellationToken) =>
+            _made.GetOrAdd(directory, d => new Lazy<Task>(() =>
+                host.RunCheckedAsync(new RemoteCommand(["mkdir", "-p", "--", d], sudo: true), redactor, cancellationToken))).Value;
     }
 }

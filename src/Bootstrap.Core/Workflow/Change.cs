@@ -26,6 +26,13 @@ public sealed record Change
     /// <summary>Why, in words (<c>kube-apiserver started before /etc/kubernetes/pki/apiserver.crt changed</c>).</summary>
     public string? Reason { get; init; }
 
+    /// <summary>
+    /// Whether the change may be applied at the same time as the changes next to it in its plan that may too: it neither
+    /// needs nor affects what they do (files written to different paths). The runner applies such a run of changes side
+    /// by side, a few at a time (<see cref="WorkflowRunner.SideBySideLimit"/>), and reports them in the plan's order.
+    /// </summary>
+    public bool SideBySide { get; init; }
+
     /// <summary>Makes the change; returns extra report lines (e.g. the id of a token it made). Null for changes applied by another (none today).</summary>
     internal Func<ApplyContext, CancellationToken, Task<IReadOnlyList<string>>>? Apply { get; init; }
 

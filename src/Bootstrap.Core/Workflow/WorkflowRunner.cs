@@ -13,6 +13,13 @@ namespace Bootstrap.Core.Workflow;
 /// </summary>
 public sealed class WorkflowRunner
 {
+    /// <summary>
+    /// How many <see cref="Change.SideBySide"/> changes of one target are applied at once: each is a few commands on the host,
+    /// whose round trips then overlap (a control plane's two dozen PKI files), while the host's connection and its sshd
+    /// (ten sessions per connection by default) keep room for everything else.
+    /// </summary>
+    public const int SideBySideLimit = 4;
+
     private readonly IWorkflowObserver _observer;
 
     public WorkflowRunner(IWorkflowObserver observer)
@@ -282,12 +289,35 @@ public sealed class WorkflowRunner
                 context.Reads?.Drop(path + " on " + target.Name);
             }
 
-            foreach (var change in plan.Changes)
+            for (var next = 0; next < plan.Changes.Count;)
             {
-                var extra = change.Apply is null ? [] : await change.Apply(apply, cancellationToken).ConfigureAwait(false);
-                applied.Add(change);
-                details.Add(context.Redactor.Redact(change.Describe(dryRun: false)));
-                details.AddRange(extra.Select(context.Redactor.Redact));
+                var run = 1;
+                while (plan.Changes[next].SideBySide && next + run < plan.Changes.Count && plan.Changes[next + run].SideBySide)
+                {
+                    run++;
+                }
+
+                var done = new IReadOnlyList<string>?[run];
+                try
+                {
+                    await ApplySideBySideAsync(plan.Changes.Skip(next).Take(run).ToList(), apply, done, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // What was applied, in the plan's order, whether or not the others failed.
+                    for (var i = 0; i < run; i++)
+                    {
+                        if (done[i] is { } extra)
+                        {
+                            var change = plan.Changes[next + i];
+                            applied.Add(change);
+                            details.Add(context.Redactor.Redact(change.Describe(dryRun: false)));
+                            details.AddRange(extra.Select(context.Redactor.Redact));
+                        }
+                    }
+                }
+
+                next += run;
             }
 
             if (plan.Verify is not null)
@@ -323,6 +353,43 @@ public sealed class WorkflowRunner
                 gate.Release();
             }
         }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="changes"/> (one, or a run of <see cref="Change.SideBySide"/> ones) at most <see cref="SideBySideLimit"/>
+    /// at a time, each one's report lines into <paramref name="done"/> at its index. After a failure none starts; those already
+    /// running finish, and the first failure (in the plan's order) is thrown.
+    /// </summary>
+    private static async Task ApplySideBySideAsync(IReadOnlyList<Change> changes, ApplyContext apply, IReadOnlyList<string>?[] done, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 1)
+        {
+            done[0] = changes[0].Apply is { } only ? await only(apply, cancellationToken).ConfigureAwait(false) : [];
+            return;
+        }
+
+        using var limit = new SemaphoreSlim(SideBySideLimit);
+        var failed = 0;
+        await Task.WhenAll(changes.Select(async (change, index) =>
+        {
+            await limit.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (Volatile.Read(ref failed) == 0)
+                {
+                    done[index] = change.Apply is { } make ? await make(apply, cancellationToken).ConfigureAwait(false) : [];
+                }
+            }
+            catch
+            {
+                Interlocked.Exchange(ref failed, 1);
+                throw;
+            }
+            finally
+            {
+                limit.Release();
+            }
+        })).ConfigureAwait(false);
     }
 
     private TargetOutcome Report(

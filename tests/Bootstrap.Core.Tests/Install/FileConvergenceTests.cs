@@ -48,6 +48,23 @@ public sealed class FileConvergenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Files_of_a_new_directory_written_side_by_side_all_land_and_the_directory_is_made_once()
+    {
+        var host = new RecordingHost(_host);
+        DesiredFile[] files = [.. Enumerable.Range(0, 8).Select(i => File($"new/dir/f{i}.conf", $"{i}\n"))];
+        var context = Changes.On(host, manifest: Manifest);
+        var (changes, _) = await FileConvergence.PlanAsync(context.View(host.Name), files, CancellationToken.None);
+        host.Clear();
+
+        var apply = new ApplyContext(context, context.Hosts);
+        await Task.WhenAll(changes.Select(c => Task.Run(() => c.Apply!(apply, CancellationToken.None))));
+
+        Assert.All(changes, c => Assert.True(c.SideBySide));
+        Assert.All(files, f => Assert.Equal(Path.GetFileNameWithoutExtension(f.Path)[1..] + "\n", System.IO.File.ReadAllText(f.Path)));
+        Assert.Single(host.Commands, c => c.Argv[0] == "mkdir");
+    }
+
+    [Fact]
     public async Task Changed_content_and_changed_mode_are_told_apart_with_from_and_to_and_fixed()
     {
         var file = File("x.conf", "wanted\n");
@@ -116,6 +133,7 @@ public sealed class FileConvergenceTests : IDisposable
         var back = await ConvergeAsync([v2]);
 
         Assert.Equal([(ChangeKind.FileCreate, v1.StagePath!), (ChangeKind.FileCreate, v1.Path)], first.Select(c => (c.Kind, c.Target)));
+        Assert.Equal([true, false], first.Select(c => c.SideBySide));
         Assert.Empty(again);
         Assert.Equal([(ChangeKind.FileCreate, v2.StagePath!), (ChangeKind.FileReplace, v2.Path)], second.Select(c => (c.Kind, c.Target)));
         Assert.Equal(new[] { v2.StagePath!, v3.StagePath! }.Order(StringComparer.Ordinal), System.IO.Directory.GetFiles(store).Order(StringComparer.Ordinal));

@@ -192,6 +192,117 @@ public sealed class WorkflowRunnerTests
         Assert.Equal("cp2: etcd did not start", _observer.Events.Single(e => e.Kind == WorkflowEventKind.PhaseFinished && e.Phase == "etcd").Error);
     }
 
+    /// <summary>A change of cp1 named <paramref name="name"/>, applied side by side or not, that runs <paramref name="apply"/>.</summary>
+    private static Change Step(string name, bool sideBySide, Func<Task> apply) => new()
+    {
+        Host = "cp1",
+        Kind = ChangeKind.FileCreate,
+        Target = name,
+        SideBySide = sideBySide,
+        Apply = async (_, _) =>
+        {
+            await apply();
+            return [];
+        },
+    };
+
+    private async Task<HostPhaseOutcome> ApplyOnCp1Async(params Change[] changes)
+    {
+        var phase = new TestPhase("files", (host, _) => Task.FromResult(host == "cp1" ? new TargetPlan { Changes = changes } : TargetPlan.Nothing()), HostRole.ControlPlane);
+        var result = await Runner.RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, WorkflowFixtures.Context(), CancellationToken.None);
+        return result.Phases.Single().Hosts.Single(h => h.Host == "cp1");
+    }
+
+    [Fact]
+    public async Task Changes_that_may_go_side_by_side_are_applied_together_and_reported_in_the_plans_order()
+    {
+        var log = new List<string>();
+        void Log(string what)
+        {
+            lock (log)
+            {
+                log.Add(what);
+            }
+        }
+
+        // Each of a and b waits for the other to start: one after the other, a would give up after 30 s.
+        var (aStarted, bStarted) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var cp1 = await ApplyOnCp1Async(
+            Step("a", true, async () => { aStarted.SetResult(); await bStarted.Task.WaitAsync(TimeSpan.FromSeconds(30)); Log("a"); }),
+            Step("b", true, async () => { bStarted.SetResult(); await aStarted.Task.WaitAsync(TimeSpan.FromSeconds(30)); Log("b"); }),
+            Step("c", true, () => { Log("c"); return Task.CompletedTask; }),
+            Step("restart", false, () => { Log("restart"); return Task.CompletedTask; }),
+            Step("d", true, () => { Log("d"); return Task.CompletedTask; }));
+
+        Assert.Equal(HostPhaseStatus.Changed, cp1.Status);
+        Assert.Equal(["created a", "created b", "created c", "created restart", "created d"], cp1.Details);
+        Assert.Equal(["a", "b", "c"], log.Take(3).Order());
+        Assert.Equal(["restart", "d"], log.Skip(3));
+    }
+
+    [Fact]
+    public async Task At_most_the_limit_of_side_by_side_changes_run_at_once()
+    {
+        var (running, most, started) = (0, 0, 0);
+        var full = new TaskCompletionSource();
+        var cp1 = await ApplyOnCp1Async([.. Enumerable.Range(0, 3 * WorkflowRunner.SideBySideLimit).Select(i => Step($"f{i}", true, async () =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            if (Interlocked.Increment(ref started) == WorkflowRunner.SideBySideLimit)
+            {
+                full.SetResult();
+            }
+
+            // The first ones wait until the limit is reached: they all run at once.
+            await full.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Interlocked.Decrement(ref running);
+        }))]);
+
+        Assert.Equal(HostPhaseStatus.Changed, cp1.Status);
+        Assert.Equal(3 * WorkflowRunner.SideBySideLimit, cp1.Details.Count);
+        Assert.Equal(WorkflowRunner.SideBySideLimit, most);
+    }
+
+    [Fact]
+    public async Task After_a_side_by_side_change_fails_none_starts_and_the_first_failure_in_the_plans_order_is_reported()
+    {
+        var later = 0;
+        var failing = Enumerable.Range(0, WorkflowRunner.SideBySideLimit).Select(i => Step($"f{i}", true, () => throw new IOException($"f{i} failed")));
+        var after = Enumerable.Range(0, 2).Select(i => Step($"later{i}", true, () => { Interlocked.Increment(ref later); return Task.CompletedTask; }));
+
+        var cp1 = await ApplyOnCp1Async([.. failing, .. after]);
+
+        Assert.Equal(HostPhaseStatus.Error, cp1.Status);
+        Assert.Equal("cp1: f0 failed", cp1.Error);
+        Assert.Equal(0, later);
+        Assert.Empty(cp1.Changes);
+    }
+
+    [Fact]
+    public async Task The_side_by_side_changes_that_were_applied_before_one_failed_are_reported_as_applied()
+    {
+        // b fails once c has started: c is applied, and reported, although b comes first.
+        var cStarted = new TaskCompletionSource();
+        var cp1 = await ApplyOnCp1Async(
+            Step("a", true, () => Task.CompletedTask),
+            Step("b", true, async () =>
+            {
+                await cStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                throw new IOException("b failed");
+            }),
+            Step("c", true, () =>
+            {
+                cStarted.SetResult();
+                return Task.CompletedTask;
+            }));
+
+        Assert.Equal(HostPhaseStatus.Error, cp1.Status);
+        Assert.Equal("cp1: b failed", cp1.Error);
+        Assert.Equal(["a", "c"], cp1.Changes.Select(c => c.Target));
+        Assert.Equal(["created a", "created c"], cp1.Details);
+    }
+
     [Fact]
     public async Task A_refused_target_keeps_its_notes_fails_the_phase_and_no_target_of_that_phase_is_changed()
     {
