@@ -231,7 +231,7 @@ public sealed class InitLabTests
         Assert.True(again.ExitCode == 0, again.Output);
         var changed = BootstrapProcess.Events(again.Stdout).Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
         Assert.True(changed.Count == 0, "the second init changed:\n" + string.Join('\n', changed));
-        Assert.Equal(before, await StartTimesAsync(paths));
+        AssertNotRestarted(before, await StartTimesAsync(paths));
         await InstallsAreRecordedInTheManifestAsync(paths);
         await TheRecordOfReadsHoldsEveryHostAndNoSecretAsync(paths, cluster);
 
@@ -242,7 +242,7 @@ public sealed class InitLabTests
         Assert.Contains(joinEvents, e => Event(e) == "host-end" && e.GetProperty("phase").GetString() == "kubelet-start" && e.GetProperty("host").GetString() == "w1");
         var joinChanged = joinEvents.Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
         Assert.True(joinChanged.Count == 0, "join of joined nodes changed:\n" + string.Join('\n', joinChanged));
-        Assert.Equal(before, await StartTimesAsync(paths));
+        AssertNotRestarted(before, await StartTimesAsync(paths));
     }
 
     // issue 18: what the runs' plans read is kept for the next run to read each host at once (cache/reads.json in the state,
@@ -495,9 +495,9 @@ public sealed class InitLabTests
 
         Assert.True(init.ExitCode == 0, init.Output);
         var after = await StartTimesAsync(paths);
-        var restarted = ControlPlanes.Select(cp => after[(cp, "kube-apiserver.service")]).ToArray();
-        Assert.All(ControlPlanes, cp => Assert.True(after[(cp, "kube-apiserver.service")] > before[(cp, "kube-apiserver.service")], $"{cp}: kube-apiserver was not restarted"));
-        Assert.All(after.Where(u => u.Key.Unit != "kube-apiserver.service"), u => Assert.Equal(before[u.Key], u.Value));
+        var restarted = ControlPlanes.Select(cp => after[(cp, "kube-apiserver.service")].Since).ToArray();
+        Assert.All(ControlPlanes, cp => Assert.True(after[(cp, "kube-apiserver.service")].Since > before[(cp, "kube-apiserver.service")].Since, $"{cp}: kube-apiserver was not restarted"));
+        AssertNotRestarted(before, after, except: "kube-apiserver.service");
         Assert.Equal(3, restarted.Distinct().Count());
         Assert.True(probes > 5 && failures.IsEmpty, $"{failures.Count} of {probes} reads through the VIP failed during the rolling restart:\n{string.Join('\n', failures.Take(5))}");
         var renewed = await FileCertificateAsync(Path.Combine(cluster.State, "pki", "apiserver.crt"));
@@ -546,22 +546,39 @@ public sealed class InitLabTests
         Assert.True(start.ExitCode == 0, start.Output);
     }
 
-    private static async Task<Dictionary<(string Host, string Unit), long>> StartTimesAsync(LabPaths paths)
+    private static async Task<Dictionary<(string Host, string Unit), UnitStart>> StartTimesAsync(LabPaths paths)
     {
-        var times = new Dictionary<(string Host, string Unit), long>();
+        var times = new Dictionary<(string Host, string Unit), UnitStart>();
         foreach (var (names, units) in new[] { (ControlPlanes, ControlPlaneUnits), (LoadBalancers, LoadBalancerUnits) })
         {
             foreach (var name in names)
             {
-                foreach (var (unit, since) in await LabInspection.StartTimesAsync(paths, Machine(name), units))
+                foreach (var (unit, start) in await LabInspection.StartsAsync(paths, Machine(name), units))
                 {
-                    Assert.True(since > 0, $"{name}: {unit} is not active");
-                    times[(name, unit)] = since;
+                    Assert.True(start.Since > 0, $"{name}: {unit} is not active");
+                    times[(name, unit)] = start;
                 }
             }
         }
 
         return times;
+    }
+
+    /// <summary>
+    /// Every unit of <paramref name="after"/> but those of <paramref name="except"/> started when it did in <paramref name="before"/>,
+    /// unless systemd restarted it by itself in between (its process exited: on a starved machine the controller manager and the
+    /// scheduler exit when they lose their leader lease). Bootstrap restarts with <c>systemctl restart</c>, which that count never
+    /// includes, so a restart of Bootstrap's still fails here.
+    /// </summary>
+    private static void AssertNotRestarted(
+        Dictionary<(string Host, string Unit), UnitStart> before, Dictionary<(string Host, string Unit), UnitStart> after, string? except = null)
+    {
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        var restarted = after
+            .Where(u => u.Key.Unit != except && u.Value.Since != before[u.Key].Since && u.Value.Restarts == before[u.Key].Restarts)
+            .Select(u => $"{u.Key.Host}: {u.Key.Unit} started at {before[u.Key].Since}, now at {u.Value.Since}")
+            .ToList();
+        Assert.True(restarted.Count == 0, "restarted, and not by systemd after an exit:\n" + string.Join('\n', restarted));
     }
 
     private static string? Event(JsonElement e) => e.GetProperty("event").GetString();

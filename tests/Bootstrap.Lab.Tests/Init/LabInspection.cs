@@ -60,6 +60,26 @@ internal static class LabInspection
         return times;
     }
 
+    /// <summary>
+    /// When each unit last became active (unix seconds; 0 when never) and how often systemd restarted it by itself after its process
+    /// exited (<c>NRestarts</c>, its <c>Restart=</c> policy; a <c>systemctl restart</c>, which is how Bootstrap restarts, never counts).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, UnitStart>> StartsAsync(LabPaths paths, LabMachine machine, params string[] units)
+    {
+        var starts = new Dictionary<string, UnitStart>(StringComparer.Ordinal);
+        foreach (var unit in units)
+        {
+            var values = (await LabMachines.RunOrFailAsync(paths, machine, "systemctl", "show", "--timestamp=unix", "-p", "ActiveEnterTimestamp", "-p", "NRestarts", unit))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(line => line.Split('=', 2))
+                .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : string.Empty, StringComparer.Ordinal);
+            var since = values.GetValueOrDefault("ActiveEnterTimestamp") is ['@', .. var seconds] ? long.Parse(seconds, CultureInfo.InvariantCulture) : 0;
+            starts[unit] = new UnitStart(since, int.Parse(values["NRestarts"], CultureInfo.InvariantCulture));
+        }
+
+        return starts;
+    }
+
     public static async Task<ProcessResult> KubectlAsync(LabPaths paths, string kubeconfig, params string[] args) =>
         await LocalProcess.RunAsync(Path.Combine(paths.Artifacts, "kubectl"), ["--kubeconfig", kubeconfig, "--request-timeout=5s", .. args], TimeSpan.FromSeconds(30), null, LabScript.RepoRoot);
 
@@ -124,3 +144,6 @@ internal static class LabInspection
         return local.Stdout.Trim().Split('=', 2)[1];
     }
 }
+
+/// <summary>A unit's last start (unix seconds) and how often systemd restarted it by itself (<see cref="LabInspection.StartsAsync"/>).</summary>
+internal sealed record UnitStart(long Since, int Restarts);
