@@ -20,14 +20,24 @@ internal sealed class TcpConnections : IAsyncDisposable
 
     public static TcpConnections Watch(int port) => new(port);
 
-    /// <summary>The client ends of established connections to 127.0.0.1:<paramref name="port"/> now.</summary>
+    /// <summary>
+    /// The client ends of established connections to 127.0.0.1:<paramref name="port"/> now, each counted once.
+    /// <para>
+    /// The kernel writes these tables a chunk per read, walking its hash table again from where the last chunk
+    /// ended: while connections open and close (the pool's reconnections), a line can be written twice. A connection
+    /// is its pair of endpoints, so the pairs are counted, not the lines.
+    /// </para>
+    /// </summary>
     public static int Count(int port)
     {
         var wanted = port.ToString("X4", CultureInfo.InvariantCulture);
         return new[] { "/proc/net/tcp", "/proc/net/tcp6" }.SelectMany(table => File.ReadLines(table).Skip(1))
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             // fields: sl local_address rem_address st …; 01 is ESTABLISHED.
-            .Count(f => f[3] == "01" && f[2].EndsWith(":" + wanted, StringComparison.Ordinal));
+            .Where(f => f[3] == "01" && f[2].EndsWith(":" + wanted, StringComparison.Ordinal))
+            .Select(f => (Local: f[1], Remote: f[2]))
+            .Distinct()
+            .Count();
     }
 
     public async ValueTask DisposeAsync()
