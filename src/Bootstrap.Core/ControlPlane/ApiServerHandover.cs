@@ -8,9 +8,12 @@ namespace Bootstrap.Core.ControlPlane;
 /// <see cref="ShutdownDelay"/> (<c>--shutdown-delay-duration</c>); only then does it close its
 /// listener. haproxy checks /readyz and takes the server out of the pool within <see cref="LeaveBound"/>,
 /// so no new connection reaches a closed listener. Requests still running after the delay get until
-/// <see cref="StopTimeout"/> before systemd kills the process: ordinary requests end within it; what is
-/// left then is watches, which v1.20 never ends by itself and which waiting longer (kubeadm's static pods
-/// get 30 s) would not end either; their clients reconnect through the load balancer. A restarted server is taken back within <see cref="RejoinBound"/> of answering /readyz.
+/// <see cref="StopTimeout"/> before systemd kills the process. Those are requests sent on connections opened
+/// before haproxy dropped the server (TCP passthrough keeps them on it until the listener closes), so they
+/// started at most moments earlier and end within the 5 s left; what is left then is watches, which v1.20
+/// never ends by itself and which waiting longer (kubeadm's static pods get 30 s) would not end either: each
+/// second of waiting for them is a second more of every API server's restart in a roll. Their clients
+/// reconnect through the load balancer. A restarted server is taken back within <see cref="RejoinBound"/> of answering /readyz.
 /// </para>
 /// </summary>
 internal static class ApiServerHandover
@@ -31,7 +34,7 @@ internal static class ApiServerHandover
     public static TimeSpan ShutdownDelay { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>From SIGTERM until systemd kills what is left (<c>TimeoutStopSec=</c>).</summary>
-    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(20);
+    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Worst case from /readyz failing until haproxy stops sending new connections: the check after the

@@ -16,6 +16,6 @@ public sealed class ApiServerHandoverTests
     public void The_delay_outlasts_the_load_balancer_and_systemd_waits_for_the_delay_before_it_kills()
     {
         Assert.True(ApiServerHandover.ShutdownDelay > ApiServerHandover.LeaveBound);
-        Assert.True(ApiServerHandover.StopTimeout >= ApiServerHandover.ShutdownDelay + TimeSpan.FromSeconds(10));
+        Assert.Equal(ApiServerHandover.ShutdownDelay + TimeSpan.FromSeconds(5), ApiServerHandover.StopTimeout);
     }
 }
