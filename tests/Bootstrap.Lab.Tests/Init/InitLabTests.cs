@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Bootstrap.Core.Remote;
+using Bootstrap.Lab.Tests.Etcd;
 using Bootstrap.Lab.Tests.Hardening;
 using Bootstrap.Lab.Tests.Lab;
 using Bootstrap.Lab.Tests.Preflight;
@@ -45,6 +46,7 @@ public sealed class InitLabTests
         {
             await LabScript.UpOrFailAsync();
             sysctls = await HardeningChecks.SavedSysctlsAsync(paths);
+            await Step("PreflightOnTheFreshLab", () => PreflightChecks.OnTheFreshLabAsync(paths));
             await Step("PlanChangesNothing", () => PlanChangesNothingAsync(paths, cluster));
             await Step("FreshPlanListsTheGoldenChanges", () => LifecycleGuards.FreshPlanListsTheGoldenChangesAsync(cluster));
             var initEvents = string.Empty;
@@ -71,6 +73,14 @@ public sealed class InitLabTests
             await Step("LosingTheVipHolderMovesTheVipWithinTenSeconds", () => LosingTheVipHolderMovesTheVipWithinTenSecondsAsync(paths, cluster));
             await Step("TheKubeadmJoinedSpareLeavesAndInitTakesItsRoutesAway", () => TheKubeadmJoinedSpareLeavesAndInitTakesItsRoutesAwayAsync(paths, cluster));
             await Step("Workloads", () => WorkloadChecks.OnTheInstalledClusterAsync(paths, cluster, initEvents));
+
+            // etcd day 2 last: the restore after quorum loss ends the cluster's story.
+            await Step("EtcdGrowsToFourWithTheSpareAsALearner", () => EtcdLifecycle.GrowingToFourAddsTheSpareAsALearnerAndRestartsNoOtherMemberAsync(paths, cluster));
+            await Step("EtcdShrinksBackToThree", () => EtcdLifecycle.ShrinkingBackToThreeRemovesTheSparesMemberAndDataAsync(paths, cluster));
+            await Step("ARemovalLeavingOneOfTwoHealthyIsRefused", () => EtcdLifecycle.ARemovalThatWouldLeaveOneOfTwoHealthyIsRefusedAsync(paths, cluster));
+            await Step("InitReplacesAMemberWhoseDataWasWiped", () => EtcdLifecycle.InitReplacesAMemberWhoseDataWasWipedAsync(paths, cluster));
+            await Step("ResettingCp3RemovesItsMemberFirstAndInitBringsItBack", () => EtcdLifecycle.ResettingCp3RemovesItsMemberFirstAndInitBringsItBackAsync(paths, cluster));
+            await Step("ASnapshotRestoresTheClusterAfterQuorumLoss", () => EtcdLifecycle.ASnapshotRestoresTheClusterAfterQuorumLossAsync(paths, cluster));
         }
         finally
         {
@@ -375,6 +385,12 @@ public sealed class InitLabTests
         await LabMachines.RunOrFailAsync(paths, Machine("spare"), "/usr/local/bin/kubeadm", "reset", "-f");
         var deleted = await KubectlAsync(paths, cluster.AdminKubeconfig, "delete", "node", "spare");
         Assert.True(deleted.ExitCode == 0, deleted.Output);
+        // What kubeadm reset leaves (it says so itself): the admin's node preparation, removed as an admin returns the machine
+        // to the pool. The spare joins again later, as a control plane installed by Bootstrap (the etcd steps).
+        await LabMachines.RunOrFailAsync(paths, Machine("spare"), "sh", "-c",
+            "systemctl disable --now kubelet containerd >/dev/null 2>&1; rm -rf /etc/systemd/system/kubelet.service /etc/systemd/system/kubelet.service.d "
+            + "/etc/containerd/config.toml /etc/cni/net.d/10-spare-bridge.conflist /root/kubeadm-node-prep.sh /usr/local/bin/kubeadm /usr/local/bin/kubelet; "
+            + "ip link delete cni0 2>/dev/null; systemctl daemon-reload");
 
         var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path);
         Assert.True(init.ExitCode == 0, init.Output);

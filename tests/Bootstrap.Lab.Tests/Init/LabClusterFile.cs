@@ -35,6 +35,14 @@ internal sealed class LabClusterFile : IDisposable
         return path;
     }
 
+    /// <summary>A sibling file: the cluster file as it is now (after the steps that replaced it) with <paramref name="edit"/> applied.</summary>
+    public string Derived(string name, Func<string, string> edit)
+    {
+        var path = System.IO.Path.Combine(Directory, name);
+        File.WriteAllText(path, edit(File.ReadAllText(Path)));
+        return path;
+    }
+
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
     private void Write(Func<string, string> edit) => File.WriteAllText(Path, Edit(edit));

@@ -4,61 +4,26 @@ using System.Text.Json;
 using Bootstrap.Core.Remote;
 using Bootstrap.Lab.Tests.Init;
 using Bootstrap.Lab.Tests.Lab;
-using Bootstrap.Lab.Tests.Preflight;
 using static Bootstrap.Lab.Tests.Init.LabInspection;
 
 namespace Bootstrap.Lab.Tests.Etcd;
 
 /// <summary>
-/// etcd day 2 on real etcd 3.4 (issue 14), on one lab cluster in a planned order: grow 3 → 4 with the spare as a
-/// control plane (a learner, promoted; the other members keep their processes) with scheduled backups, shrink back
-/// (the removed member's data gone, writes go on), a removal that would leave 1 of 2 healthy refused, a member whose
-/// data was wiped replaced by init, then a snapshot saved to the workstation and restored after quorum loss (a damaged
-/// copy refused before anything stops). Everything is checked from outside Bootstrap: etcdctl, systemctl, kubectl.
+/// etcd day 2 (issue 14), steps of <see cref="InitLabTests"/> run last on its cluster (by then etcd is trixie's 3.5, after the
+/// upgrade and rollback): grow 3 → 4 with the spare as a control plane (a learner, promoted; the other members keep their
+/// processes) with scheduled backups, shrink back (the removed member's data gone, writes go on), a removal that would leave
+/// 1 of 2 healthy refused, a member whose data was wiped replaced by init, a control plane reset and brought back, then a
+/// snapshot saved to the workstation and restored after quorum loss (a damaged copy refused before anything stops).
+/// Everything is checked from outside Bootstrap: etcdctl, systemctl, kubectl.
 /// </summary>
-[Collection(LabCollection.Name)]
-[Trait("Category", "Lab")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class EtcdLabTests
+internal static class EtcdLifecycle
 {
     private static readonly string[] Members = ["cp1", "cp2", "cp3"];
 
-    [Fact]
-    public async Task Etcd_members_follow_the_file_a_lost_member_is_replaced_and_a_snapshot_restores_after_quorum_loss()
+    public static async Task GrowingToFourAddsTheSpareAsALearnerAndRestartsNoOtherMemberAsync(LabPaths paths, LabClusterFile cluster)
     {
-        await LabInUse.WaitUntilFreeAsync();
-        var paths = await LabScript.PathsAsync();
-        using var cluster = LabClusterFile.Create();
-        var clock = Stopwatch.StartNew();
-        var steps = new List<string>();
-        async Task Step(string name, Func<Task> step)
-        {
-            var started = clock.Elapsed;
-            await step();
-            steps.Add($"{name}: {(clock.Elapsed - started).TotalSeconds:0} s");
-        }
-
-        try
-        {
-            await Step("lab up", LabScript.UpOrFailAsync);
-            await Step("init", () => InitAsync(cluster.Path));
-            await Step("grow", () => GrowingToFourAddsTheSpareAsALearnerAndRestartsNoOtherMemberAsync(paths, cluster));
-            await Step("shrink", () => ShrinkingBackToThreeRemovesTheSparesMemberAndDataAsync(paths, cluster));
-            await Step("refused removal", () => ARemovalThatWouldLeaveOneOfTwoHealthyIsRefusedAsync(paths, cluster));
-            await Step("replace", () => InitReplacesAMemberWhoseDataWasWipedAsync(paths, cluster));
-            await Step("reset a member", () => ResettingCp3RemovesItsMemberFirstAndInitBringsItBackAsync(paths, cluster));
-            await Step("snapshot and restore", () => ASnapshotRestoresTheClusterAfterQuorumLossAsync(paths, cluster));
-        }
-        finally
-        {
-            Console.WriteLine($"EtcdLabTests: {string.Join(", ", steps)}; total {clock.Elapsed.TotalMinutes:0.0} min");
-            await LabScript.DownOrFailAsync();
-        }
-    }
-
-    private static async Task GrowingToFourAddsTheSpareAsALearnerAndRestartsNoOtherMemberAsync(LabPaths paths, LabClusterFile cluster)
-    {
-        var grown = cluster.Variant("cluster-grown.yaml", text => WithBackups(WithSpare(text)));
+        var grown = cluster.Derived("cluster-grown.yaml", text => WithBackups(WithSpare(text)));
         var pids = await EtcdPidsAsync(paths);
 
         var plan = await BootstrapProcess.RunAsync("plan", "-f", grown);
@@ -104,7 +69,7 @@ public sealed class EtcdLabTests
             withBackups.Stdout);
     }
 
-    private static async Task ShrinkingBackToThreeRemovesTheSparesMemberAndDataAsync(LabPaths paths, LabClusterFile cluster)
+    public static async Task ShrinkingBackToThreeRemovesTheSparesMemberAndDataAsync(LabPaths paths, LabClusterFile cluster)
     {
         var init = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
         Assert.True(init.ExitCode == 0, init.Output);
@@ -125,9 +90,9 @@ public sealed class EtcdLabTests
         Assert.Equal(2, (await LabMachines.RunOrFailAsync(paths, Machine("cp1"), "ls", "-1", "/var/lib/etcd-backup")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
-    private static async Task ARemovalThatWouldLeaveOneOfTwoHealthyIsRefusedAsync(LabPaths paths, LabClusterFile cluster)
+    public static async Task ARemovalThatWouldLeaveOneOfTwoHealthyIsRefusedAsync(LabPaths paths, LabClusterFile cluster)
     {
-        var withoutCp3 = cluster.Variant("cluster-without-cp3.yaml", text => text.Replace(
+        var withoutCp3 = cluster.Derived("cluster-without-cp3.yaml", text => text.Replace(
             "    - name: cp3\n      address: 192.168.56.23\n      roles: [control-plane]\n", string.Empty, StringComparison.Ordinal));
         Assert.DoesNotContain("name: cp3", await File.ReadAllTextAsync(withoutCp3), StringComparison.Ordinal);
         await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "systemctl", "stop", "etcd.service");
@@ -148,7 +113,7 @@ public sealed class EtcdLabTests
         await EveryMemberHealthyAsync(paths, 3);
     }
 
-    private static async Task InitReplacesAMemberWhoseDataWasWipedAsync(LabPaths paths, LabClusterFile cluster)
+    public static async Task InitReplacesAMemberWhoseDataWasWipedAsync(LabPaths paths, LabClusterFile cluster)
     {
         var clusterId = await ClusterIdAsync(paths);
         var before = (await MemberListAsync(paths, "cp1")).Single(m => m.Name == "cp3").Id;
@@ -171,7 +136,7 @@ public sealed class EtcdLabTests
 
     // issue 15: reset of a control plane removes its etcd member first (refused while that would lose quorum), the API
     // keeps serving on two members, and init with cp3 still in the file brings it back as a learner, then a voter.
-    private static async Task ResettingCp3RemovesItsMemberFirstAndInitBringsItBackAsync(LabPaths paths, LabClusterFile cluster)
+    public static async Task ResettingCp3RemovesItsMemberFirstAndInitBringsItBackAsync(LabPaths paths, LabClusterFile cluster)
     {
         await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "systemctl", "stop", "etcd.service");
         try
@@ -212,7 +177,7 @@ public sealed class EtcdLabTests
         Assert.All(await MemberListAsync(paths, "cp1"), m => Assert.False(m.Learner, $"{m.Name} is still a learner"));
     }
 
-    private static async Task ASnapshotRestoresTheClusterAfterQuorumLossAsync(LabPaths paths, LabClusterFile cluster)
+    public static async Task ASnapshotRestoresTheClusterAfterQuorumLossAsync(LabPaths paths, LabClusterFile cluster)
     {
         var first = await KubectlAsync(paths, cluster.AdminKubeconfig, "create", "configmap", "before-snapshot", "--from-literal=kept=yes");
         Assert.True(first.ExitCode == 0, first.Output);
@@ -281,12 +246,6 @@ public sealed class EtcdLabTests
         Assert.True(again.ExitCode == 0, again.Output);
         var changed = BootstrapProcess.Events(again.Stdout).Where(e => e.GetProperty("event").GetString() == "host-end" && e.GetProperty("changed").GetBoolean()).Select(e => e.ToString()).ToList();
         Assert.True(changed.Count == 0, "init after the restore changed:\n" + string.Join('\n', changed));
-    }
-
-    private static async Task InitAsync(string file)
-    {
-        var init = await BootstrapProcess.RunAsync("init", "-f", file);
-        Assert.True(init.ExitCode == 0, init.Output);
     }
 
     private static string WithSpare(string text)
