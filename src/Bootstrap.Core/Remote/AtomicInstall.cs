@@ -144,13 +144,13 @@ internal static class AtomicInstall
 
     /// <summary>
     /// <c>$1</c> temp file, <c>$2</c> target, <c>$3</c> owner:group, <c>$4</c> mode, <c>$5</c> sha256, <c>$6</c> the file to copy into
-    /// the temp file first (empty: none), <c>$7</c> the manifest (empty: none). Hashes with <c>openssl</c> when the host has it
-    /// (SHA extensions), else <c>sha256sum</c>, from standard input, so no file name is ever escaped in what it prints.
+    /// the temp file first (empty: none), <c>$7</c> the manifest (empty: none). Hashes with <see cref="RemoteFileState.Sha256Function"/> from standard input, so no
+    /// file name is ever escaped in what it prints.
     /// </summary>
     private const string InstallScript =
-        "t=$1 p=$2 h=$5 m=$7; "
+        RemoteFileState.Sha256Function + "; t=$1 p=$2 h=$5 m=$7; "
         + "if [ -n \"$6\" ]; then cp -- \"$6\" \"$t\" || exit; cmp -s -- \"$6\" \"$t\" || exit 3; "
-        + "else s=$(if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi < \"$t\") || exit; "
+        + "else s=$(sha256 < \"$t\") || exit; "
         + "s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; fi; "
         + "chown -- \"$3\" \"$t\" && chmod -- \"$4\" \"$t\" && mv -f -- \"$t\" \"$p\" || exit; "
         + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }";

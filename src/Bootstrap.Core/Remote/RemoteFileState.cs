@@ -36,8 +36,15 @@ internal sealed record RemoteFileState(string Sha256, int Mode, string Owner, st
     public static bool IsHashCommand(RemoteCommand command) =>
         command is { Argv: [ "sh", "-c", Sha256Script, ..] };
 
-    private const string Sha256Script =
-        "if command -v openssl >/dev/null 2>&1; then exec openssl dgst -sha256 -r -- \"$@\"; else exec sha256sum -- \"$@\"; fi";
+    /// <summary>
+    /// A shell function <c>sha256</c>: <c>openssl dgst -sha256 -r</c> when the host has openssl, else <c>sha256sum</c>, with
+    /// the arguments it is given (files, or none: standard input). Both print the digest first. The one choice of tool for
+    /// every script that hashes on a host.
+    /// </summary>
+    internal const string Sha256Function =
+        "sha256() { if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r \"$@\"; else sha256sum \"$@\"; fi; }";
+
+    private const string Sha256Script = Sha256Function + "; sha256 -- \"$@\"";
 
     /// <summary>Parses <c>sha256sum</c> output: the first word is the hex digest.</summary>
     public static string ParseSha256Sum(string text)
