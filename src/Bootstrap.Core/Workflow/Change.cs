@@ -28,7 +28,7 @@ public sealed record Change
 
     /// <summary>
     /// Whether the change may be applied at the same time as the changes next to it in its plan that may too: it neither
-    /// needs nor affects what they do (files written to different paths). The runner applies such a run of changes side
+    /// needs nor affects what they do (files written to different paths, pods evicted from one node). The runner applies such a run of changes side
     /// by side, a few at a time (<see cref="WorkflowRunner.SideBySideLimit"/>), and reports them in the plan's order.
     /// </summary>
     public bool SideBySide { get; init; }

@@ -16,7 +16,8 @@ public sealed class WorkflowRunner
     /// <summary>
     /// How many <see cref="Change.SideBySide"/> changes of one target are applied at once: each is a few commands on the host,
     /// whose round trips then overlap (a control plane's two dozen PKI files), while the host's connection and its sshd
-    /// (ten sessions per connection by default) keep room for everything else.
+    /// (ten sessions per connection by default) keep room for everything else; or an eviction of one of a node's pods, which
+    /// waits for the pod's grace period.
     /// </summary>
     public const int SideBySideLimit = 4;
 
@@ -292,7 +293,7 @@ public sealed class WorkflowRunner
             for (var next = 0; next < plan.Changes.Count;)
             {
                 var run = 1;
-                while (plan.Changes[next].SideBySide && next + run < plan.Changes.Count && plan.Changes[next + run].SideBySide)
+                while (next + run < plan.Changes.Count && OneRun(plan.Changes[next], plan.Changes[next + run]))
                 {
                     run++;
                 }
@@ -354,6 +355,14 @@ public sealed class WorkflowRunner
             }
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="later"/> joins the run of side-by-side changes <paramref name="first"/> begins: both may go side
+    /// by side, and both are evictions through the API or neither is. A node's evictions (a drain) end before its own
+    /// changes begin, as an admin expects of a drained node.
+    /// </summary>
+    private static bool OneRun(Change first, Change later) =>
+        first.SideBySide && later.SideBySide && (first.Kind == ChangeKind.ApiDelete) == (later.Kind == ChangeKind.ApiDelete);
 
     /// <summary>
     /// Applies <paramref name="changes"/> (one, or a run of <see cref="Change.SideBySide"/> ones) at most <see cref="SideBySideLimit"/>

@@ -193,10 +193,10 @@ public sealed class WorkflowRunnerTests
     }
 
     /// <summary>A change of cp1 named <paramref name="name"/>, applied side by side or not, that runs <paramref name="apply"/>.</summary>
-    private static Change Step(string name, bool sideBySide, Func<Task> apply) => new()
+    private static Change Step(string name, bool sideBySide, Func<Task> apply, ChangeKind kind = ChangeKind.FileCreate) => new()
     {
         Host = "cp1",
-        Kind = ChangeKind.FileCreate,
+        Kind = kind,
         Target = name,
         SideBySide = sideBySide,
         Apply = async (_, _) =>
@@ -238,6 +238,30 @@ public sealed class WorkflowRunnerTests
         Assert.Equal(["created a", "created b", "created c", "created restart", "created d"], cp1.Details);
         Assert.Equal(["a", "b", "c"], log.Take(3).Order());
         Assert.Equal(["restart", "d"], log.Skip(3));
+    }
+
+    [Fact]
+    public async Task A_nodes_evictions_end_before_its_side_by_side_writes_begin()
+    {
+        var log = new List<string>();
+        void Log(string what)
+        {
+            lock (log)
+            {
+                log.Add(what);
+            }
+        }
+
+        // Each eviction waits for the other to start (they go together); the write would start at once if it joined them.
+        var (aStarted, bStarted) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var cp1 = await ApplyOnCp1Async(
+            Step("pod a", true, async () => { aStarted.SetResult(); await bStarted.Task.WaitAsync(TimeSpan.FromSeconds(30)); await Task.Delay(50); Log("pod a"); }, ChangeKind.ApiDelete),
+            Step("pod b", true, async () => { bStarted.SetResult(); await aStarted.Task.WaitAsync(TimeSpan.FromSeconds(30)); await Task.Delay(50); Log("pod b"); }, ChangeKind.ApiDelete),
+            Step("kubelet config", true, () => { Log("kubelet config"); return Task.CompletedTask; }));
+
+        Assert.Equal(HostPhaseStatus.Changed, cp1.Status);
+        Assert.Equal(["pod a", "pod b"], log.Take(2).Order());
+        Assert.Equal("kubelet config", log[2]);
     }
 
     [Fact]

@@ -7,8 +7,8 @@ namespace Bootstrap.Core.Phases.Reset;
 
 /// <summary>
 /// <c>reset/drain</c> (also the first step of a node's turn in an upgrade): cordon the Node, then evict its pods through the
-/// API (PodDisruptionBudgets respected: a refused eviction is retried until <see cref="ResetOptions.DrainTimeout"/>) and wait
-/// until they are gone. DaemonSet and static pods stay; a pod no controller manages is refused unless forced. On a Node that
+/// API, a few at a time side by side (PodDisruptionBudgets respected: a refused eviction is retried until
+/// <see cref="ResetOptions.DrainTimeout"/>) and wait until they are gone. DaemonSet and static pods stay; a pod no controller manages is refused unless forced. On a Node that
 /// is not Ready (its kubelet is not reporting: the host is down or unreachable) nothing can stop the evicted pods, so the drain
 /// does not wait for them: they go with the Node (the cluster's garbage collector deletes the pods of a deleted Node). A Node
 /// still Ready when planned (its host just went down) is read again while the drain waits, and the wait ends once it is not.
@@ -70,6 +70,8 @@ internal sealed class DrainPhase(ResetOptions options) : IApiPhase
             Kind = ChangeKind.ApiDelete,
             Target = $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}",
             Reason = reporting ? "evicted" : $"evicted; node {name} is not Ready, so its kubelet cannot stop the pod: not waited for",
+            // Like kubectl drain: the pods stop side by side, so a drain takes about the longest grace period, not their sum.
+            SideBySide = true,
             Apply = (apply, ct) => EvictAsync(apply, pod, options.DrainTimeout, waitUntilGone: reporting, ct),
         }));
         return TargetPlan.Of(changes);

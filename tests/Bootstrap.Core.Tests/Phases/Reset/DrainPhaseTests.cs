@@ -15,6 +15,14 @@ public sealed class DrainPhaseTests
         Assert.Equal(["cordon", "evicted"], plan.Changes.Select(c => c.Reason));
     }
 
+    [Fact]
+    public async Task The_evictions_go_side_by_side_after_the_cordon()
+    {
+        var plan = await DrainAsync(ready: "True");
+
+        Assert.Equal([false, true], plan.Changes.Select(c => c.SideBySide));
+    }
+
     [Theory]
     [InlineData("Unknown")]
     [InlineData("False")]
