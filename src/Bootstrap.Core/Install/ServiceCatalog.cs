@@ -81,10 +81,12 @@ internal static class ServiceCatalog
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(host);
-        return ApiServer(host.Address, config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived);
+        var managed = config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived;
+        var spec = ApiServer(host.Address, managed);
+        return managed ? spec with { Rejoin = new LoadBalancerRejoin([.. config.LoadBalancerHosts.Select(h => h.Name)], host.Name) } : spec;
     }
 
-    /// <param name="behindManagedLoadBalancer">Behind Bootstrap's haproxy, whose checks take a restarted server back within <see cref="ApiServerHandover.RejoinBound"/>: the roll waits that long before the next one goes.</param>
+    /// <param name="behindManagedLoadBalancer">Behind Bootstrap's haproxy, whose checks take a restarted server back within <see cref="ApiServerHandover.RejoinBound"/>: the roll waits that long before the next one goes (less when the load balancers say they took it back: <see cref="ServiceSpec.Rejoin"/>).</param>
     public static ServiceSpec ApiServer(IPAddress address, bool behindManagedLoadBalancer) => new()
     {
         Unit = "kube-apiserver.service",

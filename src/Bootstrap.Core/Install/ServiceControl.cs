@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bootstrap.Core.LoadBalancer;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
@@ -376,13 +377,62 @@ internal static class ServiceControl
         return details;
     }
 
+    /// <summary>How often a hold asks the load balancers whether they took a restarted server back.</summary>
+    internal static readonly TimeSpan RejoinPollInterval = TimeSpan.FromMilliseconds(250);
+
     private static async Task HoldAsync(ApplyContext apply, ServiceSpec spec, CancellationToken cancellationToken)
     {
-        if (spec.HoldAfterRestart > TimeSpan.Zero)
+        if (spec.HoldAfterRestart <= TimeSpan.Zero)
         {
-            using var wait = apply.Waiting.Begin();
-            await wait.DelayAsync(spec.HoldAfterRestart, cancellationToken).ConfigureAwait(false);
+            return;
         }
+
+        using var wait = apply.Waiting.Begin();
+        var until = apply.Time.GetUtcNow() + spec.HoldAfterRestart;
+        while (spec.Rejoin is { } rejoin && apply.Time.GetUtcNow() < until)
+        {
+            switch (await RejoinedAsync(apply, rejoin, cancellationToken).ConfigureAwait(false))
+            {
+                case true:
+                    return;
+                case null:
+                    // A load balancer that cannot tell (not connected in this run, or an older haproxy.cfg): the whole bound.
+                    await wait.DelayAsync(until - apply.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    return;
+            }
+
+            await wait.DelayAsync(RejoinPollInterval, cancellationToken).ConfigureAwait(false);
+        }
+
+        var left = until - apply.Time.GetUtcNow();
+        if (left > TimeSpan.Zero)
+        {
+            await wait.DelayAsync(left, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether every load balancer's haproxy reports the server UP; null when one of them cannot tell.</summary>
+    private static async Task<bool?> RejoinedAsync(ApplyContext apply, LoadBalancerRejoin rejoin, CancellationToken cancellationToken)
+    {
+        var states = await Task.WhenAll(rejoin.LoadBalancers.Select(async name =>
+        {
+            if (!apply.TryHost(name, out var host))
+            {
+                return null;
+            }
+
+            try
+            {
+                var read = await host.RunAsync(HaproxyServers.ReadCommand(), cancellationToken).ConfigureAwait(false);
+                return read.Succeeded ? HaproxyServers.State(read.Stdout, rejoin.Server) : null;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+            {
+                // A load balancer this run cannot reach any more: the hold is the whole bound, as without the statistics.
+                return null;
+            }
+        })).ConfigureAwait(false);
+        return states.Any(s => s is null) ? null : states.All(s => s == "UP");
     }
 
     private static async Task<IReadOnlyList<string>> RunAsync(ApplyContext apply, string hostName, string[] argv, CancellationToken cancellationToken)

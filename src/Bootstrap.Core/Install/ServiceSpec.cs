@@ -29,6 +29,12 @@ internal sealed record ServiceSpec
     public TimeSpan HoldAfterRestart { get; init; }
 
     /// <summary>
+    /// The load balancers whose haproxy takes this host's server back after a restart: the hold ends as soon as every one
+    /// of them reports it UP, and lasts <see cref="HoldAfterRestart"/> at most (and when one cannot tell).
+    /// </summary>
+    public LoadBalancerRejoin? Rejoin { get; init; }
+
+    /// <summary>
     /// Services on the same host that use only this one (kube-apiserver and its local etcd member): when this one restarts,
     /// each that runs is stopped first (its own handover: the load balancer drops it before it closes) and started again once
     /// this one is healthy, so no request reaches a process that is going away.
@@ -38,3 +44,6 @@ internal sealed record ServiceSpec
     /// <summary>How often the health command (and, after a restart, whether the old process is gone) is polled.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
+
+/// <summary>The <paramref name="LoadBalancers"/> (hosts of the cluster file) whose haproxy lists this host as <paramref name="Server"/>.</summary>
+internal sealed record LoadBalancerRejoin(IReadOnlyList<string> LoadBalancers, string Server);

@@ -4,6 +4,7 @@ namespace Bootstrap.Core.LoadBalancer;
 /// <param name="LeaveBound">At most how long the checks take to drop a server whose /readyz fails.</param>
 /// <param name="ShutdownDelay">How long a stopping API server keeps serving while /readyz fails.</param>
 /// <param name="MonitorPort">The loopback port of the frontend that tells keepalived whether any API server is UP.</param>
+/// <param name="ServersPath">Where that frontend also answers with haproxy's statistics (each API server's state).</param>
 internal sealed record HaproxyModel(
     string ClusterName,
     int Port,
@@ -15,4 +16,5 @@ internal sealed record HaproxyModel(
     string LeaveBound,
     string ShutdownDelay,
     int MonitorPort,
-    string MonitorPath);
+    string MonitorPath,
+    string ServersPath);

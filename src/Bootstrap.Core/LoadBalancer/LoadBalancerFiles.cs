@@ -21,6 +21,9 @@ internal sealed partial class LoadBalancerFiles
 
     public const string MonitorPath = "/apiserver-backends";
 
+    /// <summary>Where the monitor frontend answers with haproxy's statistics, read-only (<c>;csv</c>: machine-readable).</summary>
+    public const string ServersPath = "/apiserver-backends/servers";
+
     /// <summary>How far a load balancer without a ready API server drops: more than the spread of all priorities (up to 100 load balancers).</summary>
     public const int BackendsWeight = 100;
 
@@ -46,7 +49,8 @@ internal sealed partial class LoadBalancerFiles
                 GoDuration.Format(ApiServerHandover.LeaveBound),
                 GoDuration.Format(ApiServerHandover.ShutdownDelay),
                 MonitorPort,
-                MonitorPath));
+                MonitorPath,
+                ServersPath));
     }
 
     /// <param name="interfaceName">The interface for the virtual IP: <see cref="LoadBalancerSpec.Interface"/> when set, else the one holding the host's address.</param>
@@ -90,6 +94,9 @@ internal sealed partial class LoadBalancerFiles
 
     /// <summary>What keepalived asks: 200 while haproxy has an API server UP.</summary>
     public static string MonitorUrl => $"http://127.0.0.1:{MonitorPort}{MonitorPath}";
+
+    /// <summary>haproxy's statistics as CSV, on the load balancer itself.</summary>
+    public static string ServersUrl => $"http://127.0.0.1:{MonitorPort}{ServersPath};csv";
 
     private static void RequireManaged(ClusterConfig config)
     {

@@ -39,6 +39,13 @@ public sealed class ApplyContext
     /// <summary>Where a change or check that waits for a component counts the wait (<see cref="Waiting.Begin"/>): against the target it is applied for.</summary>
     public Waiting Waiting { get; }
 
+    /// <summary>The connection to <paramref name="name"/>, when this run connected to it.</summary>
+    public bool TryHost(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IRemoteHost? host)
+    {
+        host = _hosts.TryGetValue(name, out var known) ? known : Run.Host(name);
+        return host is not null;
+    }
+
     /// <summary>The connection to a host of the cluster file (or one outside it the plan reached); throws naming the host when it is not connected.</summary>
     public IRemoteHost Host(string name) =>
         _hosts.TryGetValue(name, out var host) ? host : Run.Host(name) ?? throw new InvalidOperationException($"{name}: not connected");

@@ -9,7 +9,8 @@ namespace Bootstrap.Core.Tests.LoadBalancer;
 /// <summary>
 /// The rendered haproxy.cfg run by the real haproxy, its API servers replaced by one local TLS server
 /// (<c>openssl s_server -www</c>, which answers every GET with 200): the monitor frontend keepalived asks answers
-/// 200 while that API server passes its checks, 503 once it is gone, and 200 again when it is back.
+/// 200 while that API server passes its checks, 503 once it is gone, and 200 again when it is back; its statistics,
+/// which a roll reads, say UP and DOWN at the same moments.
 /// </summary>
 [Trait("Category", "HostTools")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -30,7 +31,7 @@ public sealed class HaproxyMonitorTests : IDisposable
     }
 
     [Fact]
-    public async Task The_monitor_fails_exactly_while_no_api_server_passes_its_checks()
+    public async Task The_monitor_fails_exactly_while_no_api_server_passes_its_checks_and_the_statistics_say_when_it_is_up()
     {
         var (front, monitor, api) = (FreePort(), FreePort(), FreePort());
         var (code, output) = HostTool.Run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
@@ -47,17 +48,30 @@ public sealed class HaproxyMonitorTests : IDisposable
         var path = Path.Combine(_dir, "haproxy.cfg");
         await File.WriteAllTextAsync(path, config);
         var url = new Uri(LoadBalancerFiles.MonitorUrl.Replace($":{LoadBalancerFiles.MonitorPort}/", $":{monitor}/", StringComparison.Ordinal));
+        var servers = new Uri(LoadBalancerFiles.ServersUrl.Replace($":{LoadBalancerFiles.MonitorPort}/", $":{monitor}/", StringComparison.Ordinal));
 
         var apiServer = StartApiServer(api);
         Start("haproxy", "-db", "-f", path);
         Assert.True(await UntilAsync(url, HttpStatusCode.OK), "the monitor never answered 200 with a passing API server");
+        Assert.Equal("UP", await StateAsync(servers));
 
         apiServer.Kill();
         await apiServer.WaitForExitAsync();
         Assert.True(await UntilAsync(url, HttpStatusCode.ServiceUnavailable), "the monitor still answered 200 with its only API server gone");
+        Assert.Equal("DOWN", await StateAsync(servers));
 
         StartApiServer(api);
         Assert.True(await UntilAsync(url, HttpStatusCode.OK), "the monitor did not answer 200 again once the API server was back");
+        Assert.Equal("UP", await StateAsync(servers));
+    }
+
+    /// <summary>cp1's state in the statistics the monitor frontend serves, as a roll reads it (<see cref="HaproxyServers"/>).</summary>
+    private static async Task<string?> StateAsync(Uri servers)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var response = await http.GetAsync(servers);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return HaproxyServers.State(await response.Content.ReadAsStringAsync(), "cp1");
     }
 
     private Process StartApiServer(int port) =>

@@ -29,15 +29,21 @@ public sealed class LoadBalancerFilesTests
     }
 
     [Fact]
-    public void Haproxy_tells_keepalived_on_loopback_whether_any_api_server_is_up()
+    public void Haproxy_tells_keepalived_on_loopback_whether_any_api_server_is_up_and_a_roll_which_one_is()
     {
         var text = Files.Haproxy(LabCluster.Load());
         var monitor = text[text.IndexOf("frontend apiserver-backends", StringComparison.Ordinal)..];
 
         Assert.Equal(
-            ["frontend apiserver-backends", "mode http", "bind 127.0.0.1:8404", "monitor-uri /apiserver-backends", "monitor fail if { nbsrv(kube-apiserver) lt 1 }"],
-            Lines(monitor).Where(l => l.Length > 0));
+            [
+                "frontend apiserver-backends", "mode http", "bind 127.0.0.1:8404", "monitor-uri /apiserver-backends", "monitor fail if { nbsrv(kube-apiserver) lt 1 }",
+                "stats enable", "stats uri /apiserver-backends/servers",
+            ],
+            Lines(monitor).Where(l => l.Length > 0 && !l.StartsWith('#')));
         Assert.Equal("http://127.0.0.1:8404/apiserver-backends", LoadBalancerFiles.MonitorUrl);
+        Assert.Equal("http://127.0.0.1:8404/apiserver-backends/servers;csv", LoadBalancerFiles.ServersUrl);
+        // No "stats admin", no "stats auth": the statistics are read-only and never leave the host.
+        Assert.DoesNotContain("stats admin", text, StringComparison.Ordinal);
     }
 
     [Theory]

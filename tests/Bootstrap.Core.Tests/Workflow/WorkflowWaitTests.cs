@@ -1,6 +1,7 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.LoadBalancer;
 using Bootstrap.Core.Phases.Etcd;
 using Bootstrap.Core.Phases.Nodes;
 using Bootstrap.Core.Remote;
@@ -104,6 +105,69 @@ public sealed class WorkflowWaitTests
         Assert.Equal(TimeSpan.FromSeconds(11.5), host.Duration);
         Assert.Equal(0, HostWaitMs("cp2"));
         Assert.Equal(TimeSpan.FromSeconds(10.5), PhaseEnd().Waited);
+    }
+
+    [Theory]
+    [InlineData(true, 0.5)]
+    [InlineData(false, 5)]
+    public async Task A_hold_ends_once_every_load_balancer_reports_the_server_up_and_lasts_its_bound_when_one_cannot_tell(bool statistics, double held)
+    {
+        var spec = new ServiceSpec
+        {
+            Unit = "demo.service",
+            Component = "demo",
+            Inputs = ["/etc/demo.conf"],
+            Health = RemoteCommand.Of("check-demo"),
+            HealthTimeout = TimeSpan.FromMinutes(1),
+            PollInterval = TimeSpan.FromSeconds(2),
+            HoldAfterRestart = TimeSpan.FromSeconds(5),
+            Rejoin = new LoadBalancerRejoin(["lb1", "lb2"], "cp1"),
+        };
+        var restarted = false;
+        var cp1 = new FakeHost("cp1", command => command.Argv switch
+        {
+            ["systemctl", "show", ..] => Ok($"ActiveState=active\nActiveEnterTimestamp=@100\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID={(restarted ? "new" : "old")}\nNRestarts=0\n"),
+            ["stat", ..] => Ok("200 /etc/demo.conf\n"),
+            ["systemctl", "restart", ..] => Take(TimeSpan.FromSeconds(1), () => restarted = true),
+            ["check-demo"] => Take(HealthProbe, () => true),
+            _ => new CommandResult(127, string.Empty, "not faked: " + command.ToShellString()),
+        });
+
+        // lb1 has taken cp1 back already; lb2 passes its first check at its second read and takes it back at its third.
+        var lb2Reads = 0;
+        FakeHost LoadBalancer(string name) => new(name, command => command.Argv switch
+        {
+            ["curl", .., var url] when url == LoadBalancerFiles.ServersUrl => statistics
+                ? Ok(Servers(name == "lb1" ? "UP" : ++lb2Reads switch { 1 => "DOWN", 2 => "DOWN 1/2", _ => "UP" }))
+                : new CommandResult(22, string.Empty, "curl: (22) The requested URL returned error: 503"),
+            _ => new CommandResult(127, string.Empty, "not faked: " + command.ToShellString()),
+        });
+        var context = WorkflowFixtures.Context(host => host switch { "cp1" => cp1, "lb1" or "lb2" => LoadBalancer(host), _ => new FakeHost(host) }, time: _clock);
+        var phase = new TestPhase("demo", async (host, ct) =>
+        {
+            if (host != "cp1")
+            {
+                return TargetPlan.Nothing();
+            }
+
+            var changes = await ServiceControl.PlanAsync(context.View(host), [spec], [], waitAfterStart: true, ct);
+            return new TargetPlan { Changes = changes, Rolling = ServiceControl.Restarts(changes) };
+        }, HostRole.ControlPlane);
+
+        var result = await RunAsync(phase, context);
+
+        Assert.True(result.Succeeded);
+        // Restart 1 s (ours); health: one probe of 0.5 s; then the hold: two pauses of 0.25 s until lb2 reports UP, or the whole 5 s.
+        var host = _observer.Events.Single(e => e.Kind == WorkflowEventKind.HostFinished && e.Host == "cp1");
+        Assert.Equal(TimeSpan.FromSeconds(0.5 + held), host.Waited);
+        Assert.Equal(TimeSpan.FromSeconds(1 + 0.5 + held), host.Duration);
+
+        static string Servers(string cp1State) =>
+            "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act\n"
+            + "kube-apiserver,FRONTEND,,,0,0,9990,0,0,0,0,0,0,,,,,OPEN,,\n"
+            + $"kube-apiserver,cp1,0,0,0,0,,0,0,0,,0,,0,0,0,0,{cp1State},1,1\n"
+            + "kube-apiserver,cp2,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP,1,1\n"
+            + "kube-apiserver,BACKEND,0,0,0,0,999,0,0,0,0,0,,0,0,0,0,UP,2,2\n";
     }
 
     [Fact]
