@@ -101,7 +101,10 @@ public sealed class LabLifecycleTests
         Assert.Equal(1, up.ExitCode);
         Assert.Contains("w2: no SSH answer at 192.168.56.32:22", up.Stderr, StringComparison.Ordinal);
         Assert.Contains("tearing everything down", up.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("cp1:", up.Stderr, StringComparison.Ordinal);
+        // Only w2 is blamed. The teardown after it may name other machines (a machine still booting under load can take
+        // longer than 30 s to power off and is killed, which is said), so only what comes before it is checked.
+        var blame = up.Stderr[..up.Stderr.IndexOf("tearing everything down", StringComparison.Ordinal)];
+        Assert.DoesNotContain("cp1:", blame, StringComparison.Ordinal);
         Assert.True(after.IsEmpty, "a failed up left behind: " + after);
     }
 }
