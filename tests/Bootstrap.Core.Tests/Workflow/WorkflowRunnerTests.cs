@@ -206,6 +206,15 @@ public sealed class WorkflowRunnerTests
         },
     };
 
+    /// <summary>Adds <paramref name="what"/> to <paramref name="log"/>, from any thread.</summary>
+    private static void Append(List<string> log, string what)
+    {
+        lock (log)
+        {
+            log.Add(what);
+        }
+    }
+
     private async Task<HostPhaseOutcome> ApplyOnCp1Async(params Change[] changes)
     {
         var phase = new TestPhase("files", (host, _) => Task.FromResult(host == "cp1" ? new TargetPlan { Changes = changes } : TargetPlan.Nothing()), HostRole.ControlPlane);
@@ -217,13 +226,7 @@ public sealed class WorkflowRunnerTests
     public async Task Changes_that_may_go_side_by_side_are_applied_together_and_reported_in_the_plans_order()
     {
         var log = new List<string>();
-        void Log(string what)
-        {
-            lock (log)
-            {
-                log.Add(what);
-            }
-        }
+        void Log(string what) => Append(log, what);
 
         // Each of a and b waits for the other to start: one after the other, a would give up after 30 s.
         var (aStarted, bStarted) = (new TaskCompletionSource(), new TaskCompletionSource());
@@ -244,13 +247,7 @@ public sealed class WorkflowRunnerTests
     public async Task A_nodes_evictions_end_before_its_side_by_side_writes_begin()
     {
         var log = new List<string>();
-        void Log(string what)
-        {
-            lock (log)
-            {
-                log.Add(what);
-            }
-        }
+        void Log(string what) => Append(log, what);
 
         // Each eviction waits for the other to start (they go together); the write would start at once if it joined them.
         var (aStarted, bStarted) = (new TaskCompletionSource(), new TaskCompletionSource());

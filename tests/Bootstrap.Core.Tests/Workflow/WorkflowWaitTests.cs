@@ -64,39 +64,9 @@ public sealed class WorkflowWaitTests
     [Fact]
     public async Task A_restart_waits_for_the_new_process_to_be_healthy_and_holds_and_the_restart_itself_is_our_work()
     {
-        var spec = new ServiceSpec
-        {
-            Unit = "demo.service",
-            Component = "demo",
-            Inputs = ["/etc/demo.conf"],
-            Health = RemoteCommand.Of("check-demo"),
-            HealthTimeout = TimeSpan.FromMinutes(1),
-            PollInterval = TimeSpan.FromSeconds(2),
-            HoldAfterRestart = TimeSpan.FromSeconds(5),
-        };
-        var restarted = false;
         var probes = 0;
-        var cp1 = new FakeHost("cp1", command => command.Argv switch
-        {
-            ["systemctl", "show", ..] => Ok($"ActiveState=active\nActiveEnterTimestamp=@100\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID={(restarted ? "new" : "old")}\nNRestarts=0\n"),
-            ["stat", ..] => Ok("200 /etc/demo.conf\n"),
-            ["systemctl", "restart", ..] => Take(TimeSpan.FromSeconds(1), () => restarted = true),
-            ["check-demo"] => Take(HealthProbe, () => ++probes >= 3),
-            _ => new CommandResult(127, string.Empty, "not faked: " + command.ToShellString()),
-        });
-        var context = WorkflowFixtures.Context(host => host == "cp1" ? cp1 : new FakeHost(host), time: _clock);
-        var phase = new TestPhase("demo", async (host, ct) =>
-        {
-            if (host != "cp1")
-            {
-                return TargetPlan.Nothing();
-            }
 
-            var changes = await ServiceControl.PlanAsync(context.View(host), [spec], [], waitAfterStart: true, ct);
-            return new TargetPlan { Changes = changes, Rolling = ServiceControl.Restarts(changes) };
-        }, HostRole.ControlPlane);
-
-        var result = await RunAsync(phase, context);
+        var result = await RestartDemoOnCp1Async(rejoin: null, healthy: () => ++probes >= 3, others: _ => null);
 
         Assert.True(result.Succeeded);
         // Restart 1 s (ours); health: 3 probes of 0.5 s with 2 pauses of 2 s = 5.5 s; hold 5 s.
@@ -112,49 +82,17 @@ public sealed class WorkflowWaitTests
     [InlineData(false, 5)]
     public async Task A_hold_ends_once_every_load_balancer_reports_the_server_up_and_lasts_its_bound_when_one_cannot_tell(bool statistics, double held)
     {
-        var spec = new ServiceSpec
-        {
-            Unit = "demo.service",
-            Component = "demo",
-            Inputs = ["/etc/demo.conf"],
-            Health = RemoteCommand.Of("check-demo"),
-            HealthTimeout = TimeSpan.FromMinutes(1),
-            PollInterval = TimeSpan.FromSeconds(2),
-            HoldAfterRestart = TimeSpan.FromSeconds(5),
-            Rejoin = new LoadBalancerRejoin(["lb1", "lb2"], "cp1"),
-        };
-        var restarted = false;
-        var cp1 = new FakeHost("cp1", command => command.Argv switch
-        {
-            ["systemctl", "show", ..] => Ok($"ActiveState=active\nActiveEnterTimestamp=@100\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID={(restarted ? "new" : "old")}\nNRestarts=0\n"),
-            ["stat", ..] => Ok("200 /etc/demo.conf\n"),
-            ["systemctl", "restart", ..] => Take(TimeSpan.FromSeconds(1), () => restarted = true),
-            ["check-demo"] => Take(HealthProbe, () => true),
-            _ => new CommandResult(127, string.Empty, "not faked: " + command.ToShellString()),
-        });
-
         // lb1 has taken cp1 back already; lb2 passes its first check at its second read and takes it back at its third.
         var lb2Reads = 0;
-        FakeHost LoadBalancer(string name) => new(name, command => command.Argv switch
+        FakeHost? LoadBalancer(string name) => name is not ("lb1" or "lb2") ? null : new(name, command => command.Argv switch
         {
             ["curl", .., var url] when url == LoadBalancerFiles.ServersUrl => statistics
                 ? Ok(Servers(name == "lb1" ? "UP" : ++lb2Reads switch { 1 => "DOWN", 2 => "DOWN 1/2", _ => "UP" }))
                 : new CommandResult(22, string.Empty, "curl: (22) The requested URL returned error: 503"),
             _ => new CommandResult(127, string.Empty, "not faked: " + command.ToShellString()),
         });
-        var context = WorkflowFixtures.Context(host => host switch { "cp1" => cp1, "lb1" or "lb2" => LoadBalancer(host), _ => new FakeHost(host) }, time: _clock);
-        var phase = new TestPhase("demo", async (host, ct) =>
-        {
-            if (host != "cp1")
-            {
-                return TargetPlan.Nothing();
-            }
 
-            var changes = await ServiceControl.PlanAsync(context.View(host), [spec], [], waitAfterStart: true, ct);
-            return new TargetPlan { Changes = changes, Rolling = ServiceControl.Restarts(changes) };
-        }, HostRole.ControlPlane);
-
-        var result = await RunAsync(phase, context);
+        var result = await RestartDemoOnCp1Async(new LoadBalancerRejoin(["lb1", "lb2"], "cp1"), healthy: () => true, others: LoadBalancer);
 
         Assert.True(result.Succeeded);
         // Restart 1 s (ours); health: one probe of 0.5 s; then the hold: two pauses of 0.25 s until lb2 reports UP, or the whole 5 s.
@@ -221,6 +159,47 @@ public sealed class WorkflowWaitTests
     }
 
     /// <summary>A command that takes <paramref name="time"/> on the clock and succeeds when <paramref name="succeeds"/> says so.</summary>
+    /// <summary>
+    /// Runs a phase that restarts demo.service on cp1 (its input changed after it started): the restart takes 1 s, each
+    /// health probe 0.5 s and answers <paramref name="healthy"/>; the hold is 5 s at most. <paramref name="others"/> gives
+    /// the other hosts their fakes (null: one that answers nothing).
+    /// </summary>
+    private async Task<WorkflowResult> RestartDemoOnCp1Async(LoadBalancerRejoin? rejoin, Func<bool> healthy, Func<string, FakeHost?> others)
+    {
+        var spec = new ServiceSpec
+        {
+            Unit = "demo.service",
+            Component = "demo",
+            Inputs = ["/etc/demo.conf"],
+            Health = RemoteCommand.Of("check-demo"),
+            HealthTimeout = TimeSpan.FromMinutes(1),
+            PollInterval = TimeSpan.FromSeconds(2),
+            HoldAfterRestart = TimeSpan.FromSeconds(5),
+            Rejoin = rejoin,
+        };
+        var restarted = false;
+        var cp1 = new FakeHost("cp1", command => command.Argv switch
+        {
+            ["systemctl", "show", ..] => Ok($"ActiveState=active\nActiveEnterTimestamp=@100\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID={(restarted ? "new" : "old")}\nNRestarts=0\n"),
+            ["stat", ..] => Ok("200 /etc/demo.conf\n"),
+            ["systemctl", "restart", ..] => Take(TimeSpan.FromSeconds(1), () => restarted = true),
+            ["check-demo"] => Take(HealthProbe, healthy),
+            _ => new CommandResult(127, string.Empty, "not faked: " + command.ToShellString()),
+        });
+        var context = WorkflowFixtures.Context(host => host == "cp1" ? cp1 : others(host) ?? new FakeHost(host), time: _clock);
+        var phase = new TestPhase("demo", async (host, ct) =>
+        {
+            if (host != "cp1")
+            {
+                return TargetPlan.Nothing();
+            }
+
+            var changes = await ServiceControl.PlanAsync(context.View(host), [spec], [], waitAfterStart: true, ct);
+            return new TargetPlan { Changes = changes, Rolling = ServiceControl.Restarts(changes) };
+        }, HostRole.ControlPlane);
+        return await RunAsync(phase, context);
+    }
+
     private CommandResult Take(TimeSpan time, Func<bool> succeeds)
     {
         _clock.Advance(time);
