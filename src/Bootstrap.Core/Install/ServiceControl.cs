@@ -378,7 +378,7 @@ internal static class ServiceControl
     }
 
     /// <summary>How often a hold asks the load balancers whether they took a restarted server back.</summary>
-    internal static readonly TimeSpan RejoinPollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RejoinPollInterval = TimeSpan.FromMilliseconds(250);
 
     private static async Task HoldAsync(ApplyContext apply, ServiceSpec spec, CancellationToken cancellationToken)
     {
@@ -391,14 +391,16 @@ internal static class ServiceControl
         var until = apply.Time.GetUtcNow() + spec.HoldAfterRestart;
         while (spec.Rejoin is { } rejoin && apply.Time.GetUtcNow() < until)
         {
-            switch (await RejoinedAsync(apply, rejoin, cancellationToken).ConfigureAwait(false))
+            var rejoined = await RejoinedAsync(apply, rejoin, cancellationToken).ConfigureAwait(false);
+            if (rejoined is true)
             {
-                case true:
-                    return;
-                case null:
-                    // A load balancer that cannot tell (not connected in this run, or an older haproxy.cfg): the whole bound.
-                    await wait.DelayAsync(until - apply.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                    return;
+                return;
+            }
+
+            if (rejoined is null)
+            {
+                // A load balancer that cannot tell (not connected in this run, or an older haproxy.cfg): the whole bound.
+                break;
             }
 
             await wait.DelayAsync(RejoinPollInterval, cancellationToken).ConfigureAwait(false);

@@ -48,5 +48,5 @@ public sealed class ApplyContext
 
     /// <summary>The connection to a host of the cluster file (or one outside it the plan reached); throws naming the host when it is not connected.</summary>
     public IRemoteHost Host(string name) =>
-        _hosts.TryGetValue(name, out var host) ? host : Run.Host(name) ?? throw new InvalidOperationException($"{name}: not connected");
+        TryHost(name, out var host) ? host : throw new InvalidOperationException($"{name}: not connected");
 }
