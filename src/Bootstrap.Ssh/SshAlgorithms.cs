@@ -3,13 +3,21 @@ using Renci.SshNet;
 namespace Bootstrap.Ssh;
 
 /// <summary>
-/// What a connection offers to encrypt and authenticate its packets, best first (the server takes the first of ours it
+/// What a connection offers to agree on keys, to verify the host and to encrypt and authenticate its packets, best first (the server takes the first of ours it
 /// also accepts). SSH.NET's own offer starts with AES-CTR and the encrypt-and-MAC <c>hmac-sha2-256</c>, and ends with CBC
 /// modes and 3DES. Ours: AES-GCM first (an AEAD, and the cheapest on both sides: .NET's AesGcm and OpenSSH's use the CPU's
 /// AES instructions), then AES-CTR with encrypt-then-MAC preferred, then chacha20-poly1305 (an AEAD too, but SSH.NET's is
 /// managed code, about twice AES-CTR's CPU per byte). CBC and 3DES are not offered at all: OpenSSH's defaults do not accept
 /// them, so nothing weaker than what a default OpenSSH server takes is ever negotiated. Bulk uploads (the binaries) are
 /// bound by CPU on small machines, where the cipher is most of the client's work (scripts/bench/upload prints each one's).
+/// <para>
+/// Key exchange and host-key signatures are narrowed the same way, to what OpenSSH 9 offers by default, in its order:
+/// SSH.NET also offers the SHA-1 Diffie-Hellman groups (among them the 1024-bit group 1) and <c>ssh-rsa</c> host-key
+/// signatures (SHA-1), which an OpenSSH 9 sshd does not enable by default (<c>sshd -T</c> lists neither). The post-quantum
+/// hybrids stay first: a recorded session that carried a CA key or a token stays unreadable. They cost CPU on our side
+/// (sntrup761x25519, which OpenSSH 9.0–9.8 servers pick, takes about 0.2 s of managed code per connection here,
+/// curve25519 about 0.01 s); a host that offers only classic exchanges gets curve25519.
+/// </para>
 /// </summary>
 internal static class SshAlgorithms
 {
@@ -35,10 +43,46 @@ internal static class SshAlgorithms
         "hmac-sha1",
     ];
 
-    /// <summary>Narrows and orders <paramref name="connection"/>'s offer to <see cref="Ciphers"/> and <see cref="Macs"/>.</summary>
+    /// <summary>Key exchanges, best first: OpenSSH 9.9's default list (post-quantum hybrids, then elliptic curves, then SHA-2 Diffie-Hellman groups).</summary>
+    public static readonly IReadOnlyList<string> KeyExchanges =
+    [
+        "mlkem768x25519-sha256",
+        "sntrup761x25519-sha512",
+        "sntrup761x25519-sha512@openssh.com",
+        "curve25519-sha256",
+        "curve25519-sha256@libssh.org",
+        "ecdh-sha2-nistp256",
+        "ecdh-sha2-nistp384",
+        "ecdh-sha2-nistp521",
+        "diffie-hellman-group-exchange-sha256",
+        "diffie-hellman-group16-sha512",
+        "diffie-hellman-group18-sha512",
+        "diffie-hellman-group14-sha256",
+    ];
+
+    /// <summary>Host-key signature algorithms, best first: OpenSSH 9's defaults, RSA keys only with SHA-2 signatures.</summary>
+    public static readonly IReadOnlyList<string> HostKeys =
+    [
+        "ssh-ed25519-cert-v01@openssh.com",
+        "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+        "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+        "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+        "rsa-sha2-512-cert-v01@openssh.com",
+        "rsa-sha2-256-cert-v01@openssh.com",
+        "ssh-ed25519",
+        "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521",
+        "rsa-sha2-512",
+        "rsa-sha2-256",
+    ];
+
+    /// <summary>Narrows and orders <paramref name="connection"/>'s offer to <see cref="KeyExchanges"/>, <see cref="HostKeys"/>, <see cref="Ciphers"/> and <see cref="Macs"/>.</summary>
     public static ConnectionInfo Prefer(ConnectionInfo connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        Reorder(connection.KeyExchangeAlgorithms, KeyExchanges);
+        Reorder(connection.HostKeyAlgorithms, HostKeys);
         Reorder(connection.Encryptions, Ciphers);
         Reorder(connection.HmacAlgorithms, Macs);
         return connection;

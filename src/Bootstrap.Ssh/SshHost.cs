@@ -80,6 +80,9 @@ public sealed class SshHost : IReopenableHost
     /// </summary>
     public string Encryption => Negotiated(_ssh.ConnectionInfo);
 
+    /// <summary>The key exchange and the host-key signature the command connection negotiated (<c>sntrup761x25519-sha512 ssh-ed25519</c>).</summary>
+    public string KeyAgreement => $"{_ssh.ConnectionInfo.CurrentKeyExchangeAlgorithm} {_ssh.ConnectionInfo.CurrentHostKeyAlgorithm}";
+
     /// <summary>Whether the login user is root (then no sudo is needed).</summary>
     public bool IsRoot { get; private set; }
 
@@ -161,7 +164,7 @@ public sealed class SshHost : IReopenableHost
                 throw;
             }
 
-            recipe.Log.Debug("{Host}: encryption {Encryption}, key exchange {KeyExchange}", settings.Name, host.Encryption, ssh.ConnectionInfo.CurrentKeyExchangeAlgorithm);
+            recipe.Log.Debug("{Host}: encryption {Encryption}, key exchange and host key {KeyAgreement}", settings.Name, host.Encryption, host.KeyAgreement);
             return host;
         }
         catch when (bastion is not null)

@@ -29,4 +29,23 @@ public sealed class SshAlgorithmsTests
         Assert.DoesNotContain(SshAlgorithms.Ciphers, c => c.Contains("cbc", StringComparison.Ordinal) || c.Contains("3des", StringComparison.Ordinal));
         Assert.DoesNotContain(SshAlgorithms.Macs, m => m.Contains("md5", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void No_sha1_key_exchange_and_no_sha1_host_key_signature_is_ever_offered()
+    {
+        Assert.DoesNotContain(SshAlgorithms.KeyExchanges, k => k.Contains("sha1", StringComparison.Ordinal));
+        Assert.DoesNotContain(SshAlgorithms.KeyExchanges, k => k.Contains("group1-", StringComparison.Ordinal));
+        Assert.DoesNotContain(SshAlgorithms.HostKeys, h => h is "ssh-rsa" or "ssh-rsa-cert-v01@openssh.com" or "ssh-dss");
+    }
+
+    [Fact]
+    public void A_connection_offers_exactly_the_preferred_lists_every_one_of_which_SSH_NET_supports()
+    {
+        var connection = SshAlgorithms.Prefer(new Renci.SshNet.ConnectionInfo("192.0.2.1", "root", new Renci.SshNet.NoneAuthenticationMethod("root")));
+
+        Assert.Equal(SshAlgorithms.KeyExchanges, connection.KeyExchangeAlgorithms.Keys);
+        Assert.Equal(SshAlgorithms.HostKeys, connection.HostKeyAlgorithms.Keys);
+        Assert.Equal(SshAlgorithms.Ciphers, connection.Encryptions.Keys);
+        Assert.Equal(SshAlgorithms.Macs, connection.HmacAlgorithms.Keys);
+    }
 }

@@ -64,10 +64,57 @@ public sealed class EncryptionTests(SshdFixture sshd) : IDisposable
         Assert.Equal("aes128-ctr hmac-sha1-etm@openssh.com", host.Encryption);
     }
 
-    private SshdServer Start(string config)
+    [Fact]
+    public async Task With_OpenSSH_defaults_the_key_exchange_is_the_post_quantum_hybrid_and_the_host_key_ed25519()
     {
-        var server = SshdServer.Start(sshd.AuthorizedKeys, extraConfig: config + "\nSubsystem sftp internal-sftp");
-        File.WriteAllText(Path.Combine(_dir, "known_hosts"), server.KnownHostsLine + "\n");
+        await using var host = await sshd.ConnectAsync(sshd.Settings());
+
+        Assert.Equal("sntrup761x25519-sha512 ssh-ed25519", host.KeyAgreement);
+    }
+
+    [Fact]
+    public async Task A_server_offering_only_classic_key_exchanges_gets_curve25519()
+    {
+        using var server = Start("KexAlgorithms curve25519-sha256,ecdh-sha2-nistp256,diffie-hellman-group14-sha1");
+        await using var host = await Connect(server);
+
+        Assert.Equal("curve25519-sha256 ssh-ed25519", host.KeyAgreement);
+    }
+
+    [Fact]
+    public async Task A_server_taking_only_sha1_key_exchanges_is_refused_as_OpenSSH_defaults_refuse_them()
+    {
+        using var server = Start("KexAlgorithms diffie-hellman-group14-sha1,diffie-hellman-group1-sha1,diffie-hellman-group-exchange-sha1");
+
+        var error = await Assert.ThrowsAsync<SshConnectException>(() => Connect(server));
+
+        Assert.StartsWith($"stranger: cannot connect to {SshdFixture.RootUser}@127.0.0.1:{server.Port}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_RSA_host_key_is_verified_by_a_SHA2_signature_and_a_server_signing_only_with_SHA1_is_refused()
+    {
+        var keys = Path.Combine(_dir, "rsa-host");
+        Directory.CreateDirectory(keys);
+        Proc.Run("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "rsa-host", "-f", Path.Combine(keys, "host_key"));
+        var rsa = File.ReadAllText(Path.Combine(keys, "host_key.pub")).Split(' ')[1];
+
+        using (var server = Start(string.Empty, keys, $"ssh-rsa {rsa}"))
+        {
+            await using var host = await Connect(server);
+            Assert.Equal("sntrup761x25519-sha512 rsa-sha2-512", host.KeyAgreement);
+        }
+
+        using var sha1Only = Start("HostKeyAlgorithms ssh-rsa", keys, $"ssh-rsa {rsa}");
+        var error = await Assert.ThrowsAsync<SshConnectException>(() => Connect(sha1Only));
+        Assert.StartsWith($"stranger: cannot connect to {SshdFixture.RootUser}@127.0.0.1:{sha1Only.Port}", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <param name="hostKeys">A directory with the host_key to serve (a new ed25519 key when null), and its known_hosts key type and blob.</param>
+    private SshdServer Start(string config, string? hostKeys = null, string? knownKey = null)
+    {
+        var server = SshdServer.Start(sshd.AuthorizedKeys, hostKeyDirectory: hostKeys, extraConfig: config + "\nSubsystem sftp internal-sftp");
+        File.WriteAllText(Path.Combine(_dir, "known_hosts"), (knownKey is null ? server.KnownHostsLine : $"[{server.Address}]:{server.Port} {knownKey}") + "\n");
         return server;
     }
 
