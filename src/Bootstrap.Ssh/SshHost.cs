@@ -184,7 +184,13 @@ public sealed class SshHost : IReopenableHost
     public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return AtomicInstall.UploadAsync(this, content, target, (local, temp, token) => WriteTempAsync(local, temp, target.Path, token), _redactor, _log, cancellationToken);
+        return AtomicInstall.UploadAsync(this, content, target, (local, temp, token) => WriteTempAsync(local, temp, target.Path, token), _redactor, _log, cancellationToken,
+            runWithInput: async (command, local, token) =>
+            {
+                // A small file: one command on the command connection (no probe, no temp file made apart, no SFTP connection).
+                var (exitCode, stdout, stderr) = await ExecuteAsync(command, local, progress: null, "upload of " + target.Path, token).ConfigureAwait(false);
+                return new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr));
+            });
     }
 
     /// <summary>

@@ -10,11 +10,17 @@ namespace Bootstrap.Core.Remote;
 /// </summary>
 internal static class AtomicInstall
 {
+    /// <summary>Content up to this size goes in one command with the content on its standard input, when the host can (<see cref="OneCommandScript"/>).</summary>
+    public const long OneCommandLimit = 1 << 20;
+
     /// <summary>
     /// The whole upload: skip when the content, mode and owner already match; fix only mode and owner
     /// when the content matches; otherwise let <paramref name="writeTemp"/> fill a temp file beside the
-    /// target and commit it. The temp file is removed when anything fails or is cancelled.
+    /// target and commit it. The temp file is removed when anything fails or is cancelled. Content up to
+    /// <see cref="OneCommandLimit"/> goes through <paramref name="runWithInput"/> when given: one root command
+    /// instead of a probe, a temp file, a transfer and a commit (<see cref="OneCommand"/>).
     /// </summary>
+    /// <param name="runWithInput">Runs a command with the content streamed to its standard input (after any sudo password).</param>
     public static async Task<UploadResult> UploadAsync(
         IRemoteHost host,
         Stream content,
@@ -22,10 +28,16 @@ internal static class AtomicInstall
         Func<LocalContent, string, CancellationToken, Task> writeTemp,
         SecretRedactor redactor,
         ILogger log,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<RemoteCommand, LocalContent, CancellationToken, Task<CommandResult>>? runWithInput = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         await using var local = await LocalContent.OpenAsync(content, target.Sha256, cancellationToken).ConfigureAwait(false);
+        if (runWithInput is not null && local.Length <= OneCommandLimit)
+        {
+            return await UploadInOneCommandAsync(host, local, target, runWithInput, redactor, log, cancellationToken).ConfigureAwait(false);
+        }
+
         var current = await ProbeAsync(host, target.Path, redactor, cancellationToken).ConfigureAwait(false);
         if (current is not null && current.Matches(target, local.Sha256))
         {
@@ -61,6 +73,74 @@ internal static class AtomicInstall
         log.Information("{Host}: wrote {Path} ({Bytes} bytes, sha256 {Sha256})", host.Name, target.Path, local.Length, local.Sha256);
         return new UploadResult(Changed: true, local.Sha256);
     }
+
+    /// <summary>
+    /// <see cref="OneCommandScript"/>'s upload: the content goes to the command's standard input (never its arguments: a
+    /// key must not show in the host's process list), is checked and renamed in place by that one command.
+    /// </summary>
+    private static async Task<UploadResult> UploadInOneCommandAsync(
+        IRemoteHost host, LocalContent local, FileSpec target, Func<RemoteCommand, LocalContent, CancellationToken, Task<CommandResult>> runWithInput,
+        SecretRedactor redactor, ILogger log, CancellationToken cancellationToken)
+    {
+        var command = OneCommand(target, local.Sha256);
+        var result = await runWithInput(command, local, cancellationToken).ConfigureAwait(false);
+        switch (result.ExitCode)
+        {
+            case 0:
+                log.Information("{Host}: wrote {Path} ({Bytes} bytes, sha256 {Sha256})", host.Name, target.Path, local.Length, local.Sha256);
+                return new UploadResult(Changed: true, local.Sha256);
+            case UnchangedExit:
+                log.Debug("{Host}: {Path} already has sha256 {Sha256}, mode and owner; not written", host.Name, target.Path, local.Sha256);
+                return new UploadResult(Changed: false, local.Sha256);
+            case MetadataExit:
+                log.Information("{Host}: {Path} content unchanged; mode and owner set", host.Name, target.Path);
+                return new UploadResult(Changed: true, local.Sha256);
+            case MismatchExit:
+                throw new IOException($"{host.Name}: the uploaded copy of {target.Path} has sha256 {result.Stdout.Trim()}, expected {local.Sha256}; the target was left untouched.");
+            default:
+                throw new RemoteCommandException(host.Name, command.ToDisplayString(redactor), result);
+        }
+    }
+
+    /// <summary>The one root command of a small upload (<see cref="OneCommandScript"/>); the content is its standard input.</summary>
+    public static RemoteCommand OneCommand(FileSpec target, string sha256)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (sha256.Length != 64 || !sha256.All(Uri.IsHexDigit))
+        {
+            throw new ArgumentException($"not a sha256: {sha256}", nameof(sha256));
+        }
+
+        var (directory, name) = Split(target.Path);
+        return new RemoteCommand(
+            ["sh", "-c", OneCommandScript, "install", target.Path, target.Owner + ":" + target.Group, target.ModeOctal, Convert.ToString(target.Mode, 8),
+                sha256.ToLowerInvariant(), target.Manifest ?? string.Empty, directory, "." + name + ".bootstrap-XXXXXXXX"],
+            sudo: true);
+    }
+
+    /// <summary>What <see cref="OneCommandScript"/> exits with when the target already had the content, mode and owner.</summary>
+    private const int UnchangedExit = 10;
+
+    /// <summary>What <see cref="OneCommandScript"/> exits with when the target had the content and only mode and owner were set.</summary>
+    private const int MetadataExit = 11;
+
+    /// <summary>
+    /// A small upload in one root command, the content on standard input: <c>$1</c> target, <c>$2</c> owner:group, <c>$3</c> mode for
+    /// chmod, <c>$4</c> the mode as <c>stat -c %a</c> prints it, <c>$5</c> sha256, <c>$6</c> the manifest (empty: none), <c>$7</c> the
+    /// target's directory, <c>$8</c> the temp file's mktemp template. The content lands in a root-owned 0600 temp file beside the
+    /// target and must have the sha256 (else exit 3, printing what it has); a target with the same bytes is left in place (exit
+    /// 10, or 11 when only its mode and owner were set); otherwise the temp file gets mode and owner and is renamed over the
+    /// target, whose line the manifest then records. The temp file never outlives the command.
+    /// </summary>
+    private const string OneCommandScript =
+        RemoteFileState.Sha256Function + "; p=$1 h=$5 m=$6; "
+        + "t=$(mktemp -p \"$7\" \"$8\") || exit; trap 'rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
+        + "cat > \"$t\" || exit; s=$(sha256 < \"$t\") || exit; s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; "
+        + "if [ -f \"$p\" ] && cmp -s -- \"$t\" \"$p\"; then "
+        + "[ \"$(LC_ALL=C stat -c '%a %U:%G' -- \"$p\")\" = \"$4 $2\" ] && exit 10; "
+        + "chown -- \"$2\" \"$p\" && chmod -- \"$3\" \"$p\" || exit; [ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }; exit 11; fi; "
+        + "chown -- \"$2\" \"$t\" && chmod -- \"$3\" \"$t\" && mv -f -- \"$t\" \"$p\" || exit; "
+        + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }; exit 0";
 
     /// <summary>The current state of <paramref name="path"/>, or null when it does not exist.</summary>
     public static async Task<RemoteFileState?> ProbeAsync(IRemoteHost host, string path, SecretRedactor redactor, CancellationToken cancellationToken)

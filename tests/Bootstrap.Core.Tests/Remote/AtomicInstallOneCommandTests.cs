@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using Bootstrap.Core.Remote;
+using Serilog.Core;
+
+namespace Bootstrap.Core.Tests.Remote;
+
+/// <summary>The one-command small upload's script, run by a real shell on this machine (SSH delivers the same argv and standard input).</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class AtomicInstallOneCommandTests : IDisposable
+{
+    private static readonly byte[] Content = "-----BEGIN PRIVATE KEY-----\nsecret\n"u8.ToArray();
+    private static readonly string Sha256 = Convert.ToHexStringLower(SHA256.HashData(Content));
+    private readonly string _dir = Directory.CreateTempSubdirectory("bootstrap-one-command-").FullName;
+    private readonly LocalHost _host = new("local", new SecretRedactor(), Logger.None);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Target => Path.Combine(_dir, "sa.key");
+
+    private string Manifest => Path.Combine(_dir, "manifest");
+
+    private FileSpec Spec => new(Target, Mode: 0b110_000_000) { Manifest = Manifest };
+
+    private Task<CommandResult> Run(byte[] content, string sha256) =>
+        _host.RunAsync(AtomicInstall.OneCommand(Spec, sha256) with { Stdin = content }, CancellationToken.None);
+
+    [Fact]
+    public void The_content_never_appears_in_the_arguments()
+    {
+        Assert.DoesNotContain(AtomicInstall.OneCommand(Spec, Sha256).Argv, a => a.Contains("secret", StringComparison.Ordinal));
+        Assert.True(AtomicInstall.OneCommand(Spec, Sha256).Sudo);
+    }
+
+    [Fact]
+    public async Task A_new_file_is_written_with_its_mode_and_recorded_then_left_alone_then_only_its_mode_fixed()
+    {
+        var written = await Run(Content, Sha256);
+        var line = await File.ReadAllTextAsync(Manifest);
+        var again = await Run(Content, Sha256);
+        File.SetUnixFileMode(Target, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        var fixedMode = await Run(Content, Sha256);
+
+        Assert.Equal(0, written.ExitCode);
+        Assert.StartsWith(Sha256 + " " + Content.Length + " ", line, StringComparison.Ordinal);
+        Assert.EndsWith(" " + Target + "\n", line, StringComparison.Ordinal);
+        Assert.Equal(10, again.ExitCode);
+        Assert.Equal(11, fixedMode.ExitCode);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Target));
+        Assert.Equal(Content, await File.ReadAllBytesAsync(Target));
+        Assert.Equal(2, (await File.ReadAllLinesAsync(Manifest)).Length);
+        Assert.Equal(["manifest", "sa.key"], Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Content_with_another_sha256_exits_3_printing_it_and_leaves_the_target_and_no_temp_file()
+    {
+        await File.WriteAllTextAsync(Target, "old\n");
+
+        var result = await Run("truncated"u8.ToArray(), Sha256);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("truncated"u8)), result.Stdout.Trim());
+        Assert.Equal("old\n", await File.ReadAllTextAsync(Target));
+        Assert.Equal(["sa.key"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+}
