@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Bootstrap.Cli.Workflow;
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Phases;
@@ -58,8 +59,20 @@ internal static class SecretsCommand
                 var tree = InitWorkflow.Create(new PreflightOptions());
                 var selection = new WorkflowSelection { Only = ApiServerPhase };
                 var needed = WorkflowRunner.HostsOf(tree, selection, config);
-                await using var hosts = await ConnectedHosts.ConnectAsync(
-                    connector ?? new SshHostConnector(redactor, logger, parse.GetValue(flags.AcceptNew)), needed, config.SshConcurrency, logger, token).ConfigureAwait(false);
+
+                // The load balancers too, when Bootstrap runs them: each restarted API server's hold then ends as soon as they
+                // took it back. One that cannot be reached only makes that hold its full length.
+                var loadBalancers = config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived ? config.LoadBalancerHosts : [];
+                var (hosts, unreachable) = await ConnectedHosts.ConnectWithOptionalAsync(
+                    connector ?? new SshHostConnector(redactor, logger, parse.GetValue(flags.AcceptNew)), needed, loadBalancers, config.SshConcurrency, redactor, logger, token)
+                    .ConfigureAwait(false);
+                await using var connected = hosts;
+                foreach (var (name, why) in unreachable)
+                {
+                    logger.Warning("[{Phase}] {Host}: not connected ({Reason}); each restarted API server is given the whole hold to be taken back by the load balancers",
+                        "connect", name, why);
+                }
+
                 using var http = new HttpClient();
                 var material = await InstallMaterial.LoadAsync(config, redactor, http, token).ConfigureAwait(false);
                 using var api = new ClusterApi(material.StateFile(KubeadmNames.AdminKubeconfig));

@@ -121,6 +121,29 @@ public sealed class ConnectedHosts : IAsyncDisposable
         return (new ConnectedHosts(connected.OfType<IRemoteHost>().ToList(), pool, logger), new Dictionary<string, string>(unreachable, StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Connects to every host of <paramref name="required"/> and of <paramref name="optional"/> (one pool, at most
+    /// <paramref name="maxConcurrency"/> at once). A required host that cannot be connected fails the whole, as
+    /// <see cref="ConnectAsync"/> does (the others are closed again); an optional one is only left out, and named with why.
+    /// </summary>
+    public static async Task<(ConnectedHosts Hosts, IReadOnlyDictionary<string, string> Unreachable)> ConnectWithOptionalAsync(
+        IHostConnector connector, IReadOnlyList<HostSpec> required, IReadOnlyList<HostSpec> optional, int maxConcurrency, SecretRedactor redactor,
+        ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(required);
+        ArgumentNullException.ThrowIfNull(optional);
+        var all = required.Concat(optional.Where(o => !required.Contains(o))).ToList();
+        var (hosts, unreachable) = await ConnectAvailableAsync(connector, all, maxConcurrency, redactor, logger, cancellationToken).ConfigureAwait(false);
+        var failed = required.Where(h => unreachable.ContainsKey(h.Name)).ToList();
+        if (failed.Count > 0)
+        {
+            await hosts.DisposeAsync().ConfigureAwait(false);
+            throw new HostFanOutException([.. failed.Select(h => h.Name)], [.. failed.Select(h => new IOException(unreachable[h.Name]))]);
+        }
+
+        return (hosts, unreachable);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await CloseAsync(_hosts).ConfigureAwait(false);
