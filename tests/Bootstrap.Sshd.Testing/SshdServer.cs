@@ -54,6 +54,17 @@ public sealed class SshdServer : IDisposable
         }
     }
 
+    /// <summary>The count of logins once it reached <paramref name="expected"/> (the log is read as it comes), or after 5 s.</summary>
+    public async Task<int> LoginsAsync(int expected)
+    {
+        for (var i = 0; i < 100 && AcceptedLogins < expected; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        return AcceptedLogins;
+    }
+
     /// <param name="authorizedKeysDirectory">Holds one authorized_keys file per user name.</param>
     /// <param name="hostKeyDirectory">Reuse the host key made by an earlier server (same identity), or null for a new one.</param>
     public static SshdServer Start(

@@ -12,11 +12,15 @@ internal sealed class TcpConnections : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampling;
     private int _most;
+    private string _atMost = string.Empty;
 
     private TcpConnections(int port) => _sampling = Task.Run(() => SampleAsync(port, _stop.Token));
 
     /// <summary>The most connections seen at once so far.</summary>
     public int Most => Volatile.Read(ref _most);
+
+    /// <summary>The connections (client end, server end, in the kernel's hex) seen when there were the most: what a failure names.</summary>
+    public string AtMost => Volatile.Read(ref _atMost);
 
     public static TcpConnections Watch(int port) => new(port);
 
@@ -28,7 +32,9 @@ internal sealed class TcpConnections : IAsyncDisposable
     /// is its pair of endpoints, so the pairs are counted, not the lines.
     /// </para>
     /// </summary>
-    public static int Count(int port)
+    public static int Count(int port) => Established(port).Count;
+
+    private static IReadOnlyList<(string Local, string Remote)> Established(int port)
     {
         var wanted = port.ToString("X4", CultureInfo.InvariantCulture);
         return new[] { "/proc/net/tcp", "/proc/net/tcp6" }.SelectMany(table => File.ReadLines(table).Skip(1))
@@ -37,7 +43,7 @@ internal sealed class TcpConnections : IAsyncDisposable
             .Where(f => f[3] == "01" && f[2].EndsWith(":" + wanted, StringComparison.Ordinal))
             .Select(f => (Local: f[1], Remote: f[2]))
             .Distinct()
-            .Count();
+            .ToList();
     }
 
     public async ValueTask DisposeAsync()
@@ -51,10 +57,11 @@ internal sealed class TcpConnections : IAsyncDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var now = Count(port);
-            if (now > _most)
+            var now = Established(port);
+            if (now.Count > _most)
             {
-                Volatile.Write(ref _most, now);
+                Volatile.Write(ref _atMost, string.Join(", ", now.Select(c => $"{c.Local}->{c.Remote}")));
+                Volatile.Write(ref _most, now.Count);
             }
 
             try

@@ -52,13 +52,13 @@ public sealed class PooledConnectionsTests(SshdFixture sshd) : IDisposable
                     Assert.All(answers, a => Assert.Equal(key, a.Read));
                 }
 
-                Assert.InRange(watch.Most, 1, 2);
+                Assert.True(watch.Most is 1 or 2, $"{watch.Most} connections open at once: {watch.AtMost}");
             }
 
             Assert.Equal(2, pool.Peak);
             Assert.True(pool.Reopened >= 6, $"{pool.Reopened} reconnections");
             Assert.Equal(2, TcpConnections.Count(server.Port));
-            Assert.Equal(6 + pool.Reopened, await LoginsAsync(server, 6 + pool.Reopened));
+            Assert.Equal(6 + pool.Reopened, await server.LoginsAsync(6 + pool.Reopened));
         }
         finally
         {
@@ -140,15 +140,4 @@ public sealed class PooledConnectionsTests(SshdFixture sshd) : IDisposable
 
     private async Task<IRemoteHost> Connect(SshdServer server, string name, HostKeyTrust trust, CancellationToken cancellationToken) =>
         await SshHost.ConnectAsync(sshd.Settings(name) with { Address = server.Address, Port = server.Port }, trust, new SecretRedactor(), Logger.None, cancellationToken);
-
-    /// <summary>The server's count of logins once it reached <paramref name="expected"/> (its log is read as it comes), or after 5 s.</summary>
-    private static async Task<int> LoginsAsync(SshdServer server, int expected)
-    {
-        for (var i = 0; i < 100 && server.AcceptedLogins < expected; i++)
-        {
-            await Task.Delay(50);
-        }
-
-        return server.AcceptedLogins;
-    }
 }

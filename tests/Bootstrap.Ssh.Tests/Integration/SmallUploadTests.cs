@@ -24,8 +24,9 @@ public sealed class SmallUploadTests(SshdFixture sshd) : IDisposable
         var content = RandomNumberGenerator.GetBytes(1679);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
         var spec = new FileSpec(Target, Mode: 0b110_000_000, Owner: "nobody", Group: "nogroup");
+        var before = sshd.Server.AcceptedLogins;
         await using var host = await sshd.ConnectAsync(sshd.Settings());
-        var logins = await LoginsAsync(sshd.Server, 1);
+        var logins = await sshd.Server.LoginsAsync(before + 1);
 
         var written = await host.UploadAsync(content, spec, CancellationToken.None);
         var again = await host.UploadAsync(content, spec, CancellationToken.None);
@@ -41,7 +42,7 @@ public sealed class SmallUploadTests(SshdFixture sshd) : IDisposable
 
         // No SFTP connection was opened: a second connection made now is the only login after the first (sshd logs them in order).
         await using var marker = await sshd.ConnectAsync(sshd.Settings());
-        Assert.Equal(logins + 1, await LoginsAsync(sshd.Server, logins + 1));
+        Assert.Equal(logins + 1, await sshd.Server.LoginsAsync(logins + 1));
         Assert.Equal(logins + 1, sshd.Server.AcceptedLogins);
     }
 
@@ -57,16 +58,5 @@ public sealed class SmallUploadTests(SshdFixture sshd) : IDisposable
         Assert.Contains($"the uploaded copy of {Target} has sha256 {Convert.ToHexStringLower(SHA256.HashData("new\n"u8))}", error.Message, StringComparison.Ordinal);
         Assert.Equal("old\n", await File.ReadAllTextAsync(Target));
         Assert.Equal(["apiserver.key"], Directory.GetFiles(_dir).Select(Path.GetFileName));
-    }
-
-    /// <summary>The server's count of logins once it reached <paramref name="expected"/> (its log is read as it comes), or after 5 s.</summary>
-    private static async Task<int> LoginsAsync(Bootstrap.Sshd.Testing.SshdServer server, int expected)
-    {
-        for (var i = 0; i < 100 && server.AcceptedLogins < expected; i++)
-        {
-            await Task.Delay(50);
-        }
-
-        return server.AcceptedLogins;
     }
 }
