@@ -115,15 +115,21 @@ internal static class LabMachines
         Assert.Equal("0", (await lab.RunAsync(RemoteCommand.Of("id", "-u").AsRoot(), token)).Stdout.Trim());
 
         // A non-root upload streams through `sudo dd` into a root-owned temp file (the machine's own dd
-        // must take conv=nocreat and status=none) and lands root-owned 0600.
+        // must take conv=nocreat and status=none) and lands root-owned 0600; a small one is one `sudo sh` with the
+        // content on its standard input.
         var secret = new FileSpec("/etc/bootstrap-lab-sudo-upload", Mode: 0b110_000_000);
-        var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes(256 * 1024);
+        var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes((1 << 20) + (256 * 1024)); // over the 1 MiB a single command takes
+        var small = System.Security.Cryptography.RandomNumberGenerator.GetBytes(2048);
         try
         {
             Assert.True((await lab.UploadAsync(content, secret, token)).Changed, "the sudo upload did not change the host");
             Assert.Equal("600 root root", (await lab.RunAsync(new RemoteCommand(["stat", "-c", "%a %U %G", secret.Path], sudo: true), token)).Stdout.Trim());
             Assert.Equal(content, await lab.DownloadAsync(secret.Path, token));
             Assert.False((await lab.UploadAsync(content, secret, token)).Changed, "an identical second sudo upload was not skipped");
+            Assert.True((await lab.UploadAsync(small, secret, token)).Changed, "the small sudo upload did not change the host");
+            Assert.Equal("600 root root", (await lab.RunAsync(new RemoteCommand(["stat", "-c", "%a %U %G", secret.Path], sudo: true), token)).Stdout.Trim());
+            Assert.Equal(small, await lab.DownloadAsync(secret.Path, token));
+            Assert.False((await lab.UploadAsync(small, secret, token)).Changed, "an identical second small sudo upload was not skipped");
         }
         finally
         {
