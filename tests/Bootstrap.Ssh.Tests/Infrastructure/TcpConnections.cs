@@ -29,7 +29,8 @@ internal sealed class TcpConnections : IAsyncDisposable
     /// <para>
     /// The kernel writes these tables a chunk per read, walking its hash table again from where the last chunk
     /// ended: while connections open and close (the pool's reconnections), a line can be written twice. A connection
-    /// is its pair of endpoints, so the pairs are counted, not the lines.
+    /// is its pair of endpoints, so the pairs are counted, not the lines. Call it when nothing connects or closes;
+    /// the watch (<see cref="Most"/>) also copes with churn.
     /// </para>
     /// </summary>
     public static int Count(int port) => Established(port).Count;
@@ -57,8 +58,11 @@ internal sealed class TcpConnections : IAsyncDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            // A read of the table is not a snapshot either: it walks the kernel's hash buckets while connections change, so
+            // one read can list a connection that has just closed and, further on, the one that has just replaced it. Only
+            // a set two reads in a row agree on is counted: a real third connection stays long enough to be listed twice.
             var now = Established(port);
-            if (now.Count > _most)
+            if (now.Count > _most && now.ToHashSet().SetEquals(Established(port)))
             {
                 Volatile.Write(ref _atMost, string.Join(", ", now.Select(c => $"{c.Local}->{c.Remote}")));
                 Volatile.Write(ref _most, now.Count);
