@@ -54,7 +54,14 @@ internal static class EtcdLifecycle
 
         for (var run = 0; run < 3; run++)
         {
-            await LabMachines.RunOrFailAsync(paths, Machine("cp1"), "systemctl", "start", "etcd-backup.service");
+            var backup = await LabMachines.RunAsync(paths, Machine("cp1"), "systemctl", "start", "etcd-backup.service");
+            if (!backup.Succeeded)
+            {
+                // What the script said is in its journal, not in systemctl's answer.
+                var journal = await LabMachines.RunAsync(paths, Machine("cp1"), "journalctl", "-u", "etcd-backup.service", "-n", "40", "--no-pager");
+                Assert.Fail($"cp1: backup run {run + 1} of 3 failed: {backup.Stderr.Trim()}\n{journal.Stdout}");
+            }
+
             await Task.Delay(TimeSpan.FromSeconds(1.2));
         }
 
