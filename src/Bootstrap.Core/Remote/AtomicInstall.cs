@@ -96,7 +96,7 @@ internal static class AtomicInstall
                 log.Information("{Host}: {Path} content unchanged; mode and owner set", host.Name, target.Path);
                 return new UploadResult(Changed: true, local.Sha256);
             case MismatchExit:
-                throw new IOException($"{host.Name}: the uploaded copy of {target.Path} has sha256 {result.Stdout.Trim()}, expected {local.Sha256}; the target was left untouched.");
+                throw new IOException(UploadedCopyDiffers(host.Name, target.Path, result.Stdout.Trim(), local.Sha256));
             default:
                 throw new RemoteCommandException(host.Name, command.ToDisplayString(redactor), result);
         }
@@ -106,10 +106,7 @@ internal static class AtomicInstall
     public static RemoteCommand OneCommand(FileSpec target, string sha256)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (sha256.Length != 64 || !sha256.All(Uri.IsHexDigit))
-        {
-            throw new ArgumentException($"not a sha256: {sha256}", nameof(sha256));
-        }
+        RequireSha256(sha256);
 
         var (directory, name) = Split(target.Path);
         return new RemoteCommand(
@@ -138,9 +135,20 @@ internal static class AtomicInstall
         + "cat > \"$t\" || exit; s=$(sha256 < \"$t\") || exit; s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; "
         + "if [ -f \"$p\" ] && cmp -s -- \"$t\" \"$p\"; then "
         + "[ \"$(LC_ALL=C stat -c '%a %U:%G' -- \"$p\")\" = \"$4 $2\" ] && exit 10; "
-        + "chown -- \"$2\" \"$p\" && chmod -- \"$3\" \"$p\" || exit; [ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }; exit 11; fi; "
-        + "chown -- \"$2\" \"$t\" && chmod -- \"$3\" \"$t\" && mv -f -- \"$t\" \"$p\" || exit; "
-        + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }; exit 0";
+        + "chown -- \"$2\" \"$p\" && chmod -- \"$3\" \"$p\" || exit; r=11; "
+        + "else chown -- \"$2\" \"$t\" && chmod -- \"$3\" \"$t\" && mv -f -- \"$t\" \"$p\" || exit; r=0; fi; "
+        + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }; exit $r";
+
+    private static void RequireSha256(string sha256)
+    {
+        if (sha256.Length != 64 || !sha256.All(Uri.IsHexDigit))
+        {
+            throw new ArgumentException($"not a sha256: {sha256}", nameof(sha256));
+        }
+    }
+
+    private static string UploadedCopyDiffers(string host, string path, string actual, string expected) =>
+        $"{host}: the uploaded copy of {path} has sha256 {actual}, expected {expected}; the target was left untouched.";
 
     /// <summary>The current state of <paramref name="path"/>, or null when it does not exist.</summary>
     public static async Task<RemoteFileState?> ProbeAsync(IRemoteHost host, string path, SecretRedactor redactor, CancellationToken cancellationToken)
@@ -186,7 +194,7 @@ internal static class AtomicInstall
         if (result.ExitCode == MismatchExit)
         {
             throw new IOException(copyFrom is null
-                ? $"{host.Name}: the uploaded copy of {target.Path} has sha256 {result.Stdout.Trim()}, expected {sha256}; the target was left untouched."
+                ? UploadedCopyDiffers(host.Name, target.Path, result.Stdout.Trim(), sha256)
                 : $"{host.Name}: the copy of {copyFrom} made for {target.Path} differs from it; the target was left untouched.");
         }
 
@@ -201,10 +209,7 @@ internal static class AtomicInstall
     {
         ArgumentException.ThrowIfNullOrEmpty(temp);
         ArgumentNullException.ThrowIfNull(target);
-        if (sha256.Length != 64 || !sha256.All(Uri.IsHexDigit))
-        {
-            throw new ArgumentException($"not a sha256: {sha256}", nameof(sha256));
-        }
+        RequireSha256(sha256);
 
         return new RemoteCommand(
             ["sh", "-c", InstallScript, "install", temp, target.Path, target.Owner + ":" + target.Group, target.ModeOctal, sha256.ToLowerInvariant(),
