@@ -14,6 +14,8 @@ internal static class ServiceCatalog
 {
     public const string PodNetworkUnit = "bootstrap-pod-network.service";
 
+    public const string ApiServerUnit = "kube-apiserver.service";
+
     /// <summary>The services <paramref name="host"/> runs in <paramref name="config"/>.</summary>
     public static IReadOnlyList<ServiceSpec> On(ClusterConfig config, HostSpec host)
     {
@@ -89,7 +91,7 @@ internal static class ServiceCatalog
     /// <param name="behindManagedLoadBalancer">Behind Bootstrap's haproxy, whose checks take a restarted server back within <see cref="ApiServerHandover.RejoinBound"/>: the roll waits that long before the next one goes (less when the load balancers say they took it back: <see cref="ServiceSpec.Rejoin"/>).</param>
     public static ServiceSpec ApiServer(IPAddress address, bool behindManagedLoadBalancer) => new()
     {
-        Unit = "kube-apiserver.service",
+        Unit = ApiServerUnit,
         Component = "kube-apiserver",
         Inputs =
         [
@@ -148,7 +150,7 @@ internal static class ServiceCatalog
     /// <summary>The API through the control-plane endpoint (the load balancer), with the admin kubeconfig.</summary>
     public static ServiceSpec Endpoint() => new()
     {
-        Unit = "kube-apiserver.service",
+        Unit = ApiServerUnit,
         Component = "the API through the control-plane endpoint",
         Inputs = [],
         Health = Kubectl("get", "--raw", "/readyz"),

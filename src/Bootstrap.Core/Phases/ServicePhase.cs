@@ -23,8 +23,34 @@ internal abstract class ServicePhase(string name, string description) : HostPhas
         var own = await FilesAsync(host, material, cancellationToken).ConfigureAwait(false);
         var (files, notes) = await host.OwnFilesAsync(material, own, services, cancellationToken).ConfigureAwait(false);
         var units = await ServiceControl.PlanAsync(host.View, services, files, WaitAfterStart, cancellationToken).ConfigureAwait(false);
+
+        // A dependent stopped around a restart starts again once, on the files its own phase would give it later in the run.
+        foreach (var dependent in services.Where(s => units.Any(u => u.Kind == ChangeKind.UnitRestart && u.Target == s.Unit)).SelectMany(s => s.Dependents).ToList())
+        {
+            if (DependentFiles(host, material, dependent) is not { } theirs)
+            {
+                continue;
+            }
+
+            var (changes, theirNotes) = await host.FilesOfAsync(material, theirs, dependent, own, services, cancellationToken).ConfigureAwait(false);
+            if (changes.Count > 0)
+            {
+                files = [.. files, .. changes];
+                notes = [.. notes, .. theirNotes, $"{dependent.Component} stops while {string.Join(" and ", services.Where(s => s.Dependents.Contains(dependent)).Select(s => s.Component))} restarts: its changed files are written in this turn, and it starts once, on them"];
+                units = await ServiceControl.PlanAsync(host.View, services, files, WaitAfterStart, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         return new TargetPlan { Changes = [.. prepared, .. files, .. units], Notes = notes, Rolling = ServiceControl.Restarts(units) };
     }
+
+    /// <summary>
+    /// The own files of <paramref name="dependent"/>, a service this phase stops while one of its services restarts, when the
+    /// dependent's own phase runs later in this run: they are written in this host's turn (with the shared files the dependent
+    /// reads), so that it starts once, on them, and its phase finds nothing to restart. Null (the default): it starts again on
+    /// the files it ran with, and its phase changes them in its own turn.
+    /// </summary>
+    protected virtual IReadOnlyList<DesiredFile>? DependentFiles(HostPlanning host, InstallMaterial material, ServiceSpec dependent) => null;
 
     /// <summary>The services the phase keeps running on <paramref name="host"/>.</summary>
     protected abstract IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host);

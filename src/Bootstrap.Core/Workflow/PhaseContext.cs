@@ -75,6 +75,15 @@ public sealed class PhaseContext : IAsyncDisposable
     /// <summary>The nodes that joined in this run, with the id of the bootstrap token each joined with.</summary>
     internal NodeJoins Joined { get; } = new();
 
+    /// <summary>
+    /// The leaves this run applies, in order (the runner sets them before the first): a phase that can do part of a later
+    /// phase's work in its own turn asks whether that phase runs (<see cref="Runs{TPhase}"/>).
+    /// </summary>
+    internal IReadOnlyList<ILeafPhase> Leaves { get; set; } = [];
+
+    /// <summary>Whether a leaf of type <typeparamref name="TPhase"/> runs in this run.</summary>
+    internal bool Runs<TPhase>() where TPhase : ILeafPhase => Leaves.OfType<TPhase>().Any();
+
     /// <summary>etcd as each phase reads it: once per phase, so that its targets plan from the same reading.</summary>
     internal EtcdSource Etcd { get; } = new();
 

@@ -41,9 +41,11 @@ public sealed class WorkflowRunner
             throw new WorkflowSelectionException(problems);
         }
 
+        var steps = selection.Steps(tree, context.Config);
+        context.Leaves = [.. steps.Where(s => s.Included).Select(s => s.Phase)];
         var outcomes = new List<PhaseOutcome>();
         var stopped = false;
-        foreach (var step in selection.Steps(tree, context.Config))
+        foreach (var step in steps)
         {
             PhaseOutcome outcome;
             if (!step.Included)

@@ -111,6 +111,18 @@ public sealed class WorkflowRunnerTests
     }
 
     [Fact]
+    public async Task Phases_know_while_they_plan_which_leaves_the_run_applies_and_skipped_ones_are_not_among_them()
+    {
+        var (tree, first, ca, apiServer, last) = Tree();
+        await using var context = WorkflowFixtures.Context();
+
+        await Runner.RunAsync(tree, new WorkflowSelection { Skip = ["certs/ca"] }, context, CancellationToken.None);
+
+        Assert.Equal<ILeafPhase>([first, apiServer, last], context.Leaves);
+        Assert.True(context.Runs<TestPhase>());
+    }
+
+    [Fact]
     public async Task Only_a_single_leaf_path_runs_that_phase_alone()
     {
         var (tree, first, ca, apiServer, last) = Tree();

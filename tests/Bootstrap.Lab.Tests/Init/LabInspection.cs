@@ -80,6 +80,20 @@ internal static class LabInspection
         return starts;
     }
 
+    /// <summary>systemd's "Started" message (a start or a restart of a unit, done), by its journal message id.</summary>
+    private const string UnitStartedMessage = "39f53479d3a045ac8e11786248231fbf";
+
+    /// <summary>How many times systemd started <paramref name="unit"/> (by a start or a restart) on <paramref name="machine"/> since <paramref name="since"/>, read from the machine's journal.</summary>
+    public static async Task<int> StartedSinceAsync(LabPaths paths, LabMachine machine, string unit, DateTimeOffset since)
+    {
+        var journal = await LabMachines.RunOrFailAsync(
+            paths, machine, "journalctl", "--quiet", "-u", unit, "--since", $"@{since.ToUnixTimeSeconds()}", "-o", "json", "--output-fields=MESSAGE_ID,JOB_RESULT");
+        return journal.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
+            .Count(entry => entry.TryGetProperty("MESSAGE_ID", out var id) && id.GetString() == UnitStartedMessage
+                && entry.TryGetProperty("JOB_RESULT", out var result) && result.GetString() == "done");
+    }
+
     public static async Task<ProcessResult> KubectlAsync(LabPaths paths, string kubeconfig, params string[] args) =>
         await LocalProcess.RunAsync(Path.Combine(paths.Artifacts, "kubectl"), ["--kubeconfig", kubeconfig, "--request-timeout=5s", .. args], TimeSpan.FromSeconds(30), null, LabScript.RepoRoot);
 

@@ -65,9 +65,11 @@ internal static class UpgradeLifecycle
         Assert.True(json.ExitCode == 0, json.Output);
         Assert.Contains(BootstrapProcess.Events(json.Stdout), e => e.GetProperty("event").GetString() == "run-end");
 
+        var applying = DateTimeOffset.UtcNow.AddSeconds(-1);
         var (apply, load) = await UnderLoadAsync(cluster, upgrade, () => BootstrapProcess.RunAsync(TimeSpan.FromMinutes(40), "upgrade", "apply", "-f", upgrade));
         Assert.True(apply.ExitCode == 0, apply.Output);
         NothingFailedButAtAnElection("the upgrade", load, apply.Output);
+        await EveryControlPlaneComponentStartedOnceAsync(paths, applying, "the upgrade", apply.Output);
         Assert.True(load.Elections <= 1, $"etcd held {load.Elections} elections during the upgrade; its roll restarts the leader last, once");
         Assert.True(load.ReadRate >= 5, $"the VIP was read {load.ReadRate:0.0} times a second, fewer than 5");
         Assert.True(load.Acknowledged > 50, $"only {load.Acknowledged} writes were acknowledged during the upgrade");
@@ -175,6 +177,24 @@ internal static class UpgradeLifecycle
         var hostLine = Array.FindIndex(lines, start + 1, l => l.StartsWith($"  {host}: ", StringComparison.Ordinal));
         Assert.True(hostLine > start, $"no host {host} under {phase} in:\n{report}");
         return string.Join('\n', lines.Skip(hostLine + 1).TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// Each control plane's etcd, API server, controller manager and scheduler were started once since <paramref name="since"/> (systemd's
+    /// journal): a roll that changes etcd and the API server together starts the API server its etcd turn stops on its new files, once.
+    /// </summary>
+    private static async Task EveryControlPlaneComponentStartedOnceAsync(LabPaths paths, DateTimeOffset since, string what, string output)
+    {
+        var counts = new List<string>();
+        foreach (var cp in ControlPlanes)
+        {
+            foreach (var unit in new[] { "etcd.service", "kube-apiserver.service", "kube-controller-manager.service", "kube-scheduler.service" })
+            {
+                counts.Add($"{cp} {unit} {await StartedSinceAsync(paths, Machine(cp), unit, since)}");
+            }
+        }
+
+        Assert.True(counts.All(c => c.EndsWith(" 1", StringComparison.Ordinal)), $"{what} started a control-plane component other than once (host, unit, starts):\n{string.Join('\n', counts)}\n{output}");
     }
 
     /// <summary>What every host's binaries report (ssh, the binaries themselves) is <paramref name="version"/> and etcd <paramref name="etcd"/>.</summary>

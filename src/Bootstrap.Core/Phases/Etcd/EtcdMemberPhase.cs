@@ -2,6 +2,7 @@ using Bootstrap.Core.Config;
 using Bootstrap.Core.ControlPlane;
 using Bootstrap.Core.Etcd;
 using Bootstrap.Core.Install;
+using Bootstrap.Core.Phases.ControlPlane;
 using Bootstrap.Core.Phases.Install;
 using Bootstrap.Core.Workflow;
 
@@ -62,6 +63,13 @@ internal sealed class EtcdMemberPhase(string? replace = null)
         && cluster.Members.Any(m => m.Id == cluster.Leader && m.HasPeerUrl(EtcdClient.PeerUrl(host)));
 
     protected override IReadOnlyList<ServiceSpec> Services(InstallMaterial material, HostSpec host) => [ServiceCatalog.Etcd(material.Config, host)];
+
+    /// <summary>
+    /// kube-apiserver's files, when control-plane/apiserver runs later in this run: the API server this member's restart stops
+    /// starts once, on its new files (an upgrade's new binary), as kubeadm upgrades a node's etcd and then its API server.
+    /// </summary>
+    protected override IReadOnlyList<DesiredFile>? DependentFiles(HostPlanning host, InstallMaterial material, ServiceSpec dependent) =>
+        dependent.Unit == ServiceCatalog.ApiServerUnit && host.Context.Runs<ApiServerPhase>() ? _files.ApiServer(material, host.Host) : null;
 
     protected override async Task<IReadOnlyList<DesiredFile>> FilesAsync(HostPlanning host, InstallMaterial material, CancellationToken cancellationToken)
     {
