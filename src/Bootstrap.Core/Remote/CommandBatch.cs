@@ -33,12 +33,35 @@ internal sealed class CommandBatch(bool sudo)
     public static bool IsBatch(RemoteCommand command) =>
         command is { Argv: [ "sh", "-c", var script, ..] } && script == Script;
 
+    /// <summary>
+    /// Shell builtins that change the shell running them (its directory, variables, arguments, traps, limits, or whether it
+    /// goes on): the script runs each command in its own shell, so none of them may be batched.
+    /// </summary>
+    private static readonly HashSet<string> ShellStateBuiltins = new(StringComparer.Ordinal)
+    {
+        ".", "alias", "bg", "break", "cd", "continue", "eval", "exec", "exit", "export", "fg", "getopts", "hash", "local", "read",
+        "readonly", "return", "set", "shift", "source", "trap", "ulimit", "umask", "unalias", "unset", "wait",
+    };
+
+    /// <summary>Whether a command may go into a batch: its program is not a builtin that would change the batch's own shell.</summary>
+    public static bool Batchable(IReadOnlyList<string> argv)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        return argv.Count > 0 && !ShellStateBuiltins.Contains(argv[0]);
+    }
+
     /// <summary>Adds a command, run after those added before it.</summary>
+    /// <exception cref="ArgumentException">The program is a shell builtin that would change the batch's own shell.</exception>
     public BatchedCommand Add(params IReadOnlyList<string> argv)
     {
         ArgumentNullException.ThrowIfNull(argv);
         // The same rules as any command: a program name, no NUL.
         var command = new RemoteCommand(argv);
+        if (!Batchable(command.Argv))
+        {
+            throw new ArgumentException($"`{command.Argv[0]}` is a shell builtin that would change the batch's own shell; a batch runs programs and reading builtins only", nameof(argv));
+        }
+
         var batched = new BatchedCommand(this, _commands.Count, command.Argv);
         _commands.Add(batched);
         return batched;

@@ -257,6 +257,7 @@ public sealed class ReadAhead : IAsyncDisposable
 
     private bool Recordable(RemoteCommand command) =>
         command.Stdin is null
+        && CommandBatch.Batchable(command.Argv)
         && !CommandBatch.IsBatch(command)
         && !RemoteFileState.IsHashCommand(command)
         && !command.ToDisplayString(_redactor).Contains(SecretRedactor.Mask, StringComparison.Ordinal);

@@ -126,7 +126,7 @@ internal static class ReadAheadFile
     private static ReadKey? ToKey(ReadEntry? entry) => entry switch
     {
         { File: { Length: > 0 } file, Argv: null } when file.StartsWith('/') && !file.Contains('\0', StringComparison.Ordinal) => ReadKey.File(file),
-        { File: null, Argv: { Count: > 0 } argv } when argv[0].Length > 0 && argv.All(a => a is not null && !a.Contains('\0', StringComparison.Ordinal)) =>
+        { File: null, Argv: { Count: > 0 } argv } when argv[0].Length > 0 && argv.All(a => a is not null && !a.Contains('\0', StringComparison.Ordinal)) && Remote.CommandBatch.Batchable(argv) =>
             ReadKey.Command(argv, entry.Sudo),
         _ => null,
     };

@@ -64,6 +64,40 @@ public sealed class CommandBatchTests : IAsyncDisposable
         Assert.Equal(new CommandResult(0, "still here", string.Empty), run[after]);
     }
 
+    [Theory]
+    [InlineData("cd")]
+    [InlineData("exit")]
+    [InlineData("set")]
+    [InlineData("shift")]
+    [InlineData("exec")]
+    [InlineData("eval")]
+    [InlineData(".")]
+    [InlineData("trap")]
+    [InlineData("umask")]
+    public void A_builtin_that_would_change_the_batchs_own_shell_is_refused(string builtin)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CommandBatch(sudo: false).Add(builtin, "x"));
+
+        Assert.StartsWith($"`{builtin}` is a shell builtin that would change the batch's own shell", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("bash")]
+    public async Task A_command_sees_none_of_the_scripts_variables_and_the_ones_after_it_see_the_same_shell(string shell)
+    {
+        var batch = new CommandBatch(sudo: false);
+        var first = batch.Add("sh", "-c", "echo \"[$nonce][$count][$words][$i][$index][$status]\"; pwd");
+        var many = batch.Add(["printf", "%s.", .. Enumerable.Range(1, 25).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        var again = batch.Add("sh", "-c", "echo \"[$nonce][$count][$words][$i][$index][$status]\"; pwd");
+
+        var results = await RunUnderAsync(shell, batch);
+
+        Assert.Equal(results[first.Index], results[again.Index]);
+        Assert.StartsWith("[][][][][][]\n", results[first.Index].Stdout, StringComparison.Ordinal);
+        Assert.Equal(string.Concat(Enumerable.Range(1, 25).Select(n => $"{n}.")), results[many.Index].Stdout);
+    }
+
     [Fact]
     public async Task A_checked_command_that_failed_throws_naming_the_host_and_the_command()
     {

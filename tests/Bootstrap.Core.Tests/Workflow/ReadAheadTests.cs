@@ -146,6 +146,22 @@ public sealed class ReadAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_recorded_builtin_that_would_change_the_batchs_shell_is_dropped_and_the_other_reads_still_come_from_the_snapshot()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Record)!);
+        await File.WriteAllTextAsync(Record, "{\"version\":1,\"hosts\":{\"w1\":{\"reads\":[{\"argv\":[\"exit\",\"7\"]},{\"argv\":[\"echo\",\"ahead\"]}]}}}");
+        var seen = new List<string>();
+        var reads = Reads(async (view, ct) => seen.Add((await view.QueryAsync(new RemoteCommand(["echo", "ahead"]), ct)).Stdout));
+
+        await RunAsync(save: false, reads);
+
+        Assert.Equal(["ahead\n"], seen);
+        var batch = Assert.Single(_w1.Commands);
+        Assert.True(CommandBatch.IsBatch(batch));
+        Assert.DoesNotContain("exit", batch.Argv);
+    }
+
+    [Fact]
     public async Task A_run_replaces_the_reads_of_the_phases_it_planned_and_keeps_the_others()
     {
         var first = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "first"]), ct), "first");
