@@ -1,5 +1,4 @@
 using Bootstrap.Core.Config;
-using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Install;
@@ -11,7 +10,7 @@ namespace Bootstrap.Core.Install;
 /// </summary>
 internal static class RunningReaders
 {
-    /// <summary>For each path, the component of an active service on the host that reads it (null when none does); one command.</summary>
+    /// <summary>For each path, the component of an active service on the host that reads it (null when none does), from the host's units read together.</summary>
     public static async Task<Func<string, string?>> OfAsync(HostView view, ClusterConfig config, HostSpec host, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
@@ -21,12 +20,14 @@ internal static class RunningReaders
             return _ => null;
         }
 
-        var show = await view.QueryAsync(new RemoteCommand(["systemctl", "show", "-p", "Id", "-p", "ActiveState", .. services.Select(s => s.Unit)], sudo: true), cancellationToken)
-            .ConfigureAwait(false);
-        var active = Parse(show.Stdout);
         var readers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var service in services.Where(s => active.Contains(s.Unit)))
+        foreach (var service in services)
         {
+            if (!(await view.UnitAsync(service.Unit, cancellationToken).ConfigureAwait(false)).Active)
+            {
+                continue;
+            }
+
             foreach (var input in service.Inputs)
             {
                 readers.TryAdd(input, service.Component);
@@ -34,25 +35,5 @@ internal static class RunningReaders
         }
 
         return path => readers.GetValueOrDefault(path);
-    }
-
-    /// <summary>The active units of <c>systemctl show -p Id -p ActiveState U1 U2 …</c> (blocks separated by blank lines).</summary>
-    public static IReadOnlySet<string> Parse(string output)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        var active = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var block in output.Replace("\r", string.Empty, StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
-        {
-            var values = block.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => l.Split('=', 2))
-                .Where(p => p.Length == 2)
-                .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
-            if (values.GetValueOrDefault("ActiveState") == "active" && values.GetValueOrDefault("Id") is { } id)
-            {
-                active.Add(id);
-            }
-        }
-
-        return active;
     }
 }

@@ -16,6 +16,16 @@ internal static class ServiceCatalog
 
     public const string ApiServerUnit = "kube-apiserver.service";
 
+    /// <summary>
+    /// Every unit Bootstrap runs on some host (its services and the etcd backup timer): a plan reads their states together, in
+    /// one command per host (<see cref="ServiceControl.StatusesAsync"/>), whichever of them the host runs.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Units = new SortedSet<string>(StringComparer.Ordinal)
+    {
+        "etcd.service", ApiServerUnit, "kube-controller-manager.service", "kube-scheduler.service", "haproxy.service", "keepalived.service",
+        "containerd.service", "kubelet.service", PodNetworkUnit, "kube-proxy.service", Bootstrap.Core.Etcd.EtcdBackupFiles.Timer,
+    };
+
     /// <summary>The services <paramref name="host"/> runs in <paramref name="config"/>.</summary>
     public static IReadOnlyList<ServiceSpec> On(ClusterConfig config, HostSpec host)
     {

@@ -293,6 +293,25 @@ internal static class ServiceControl
         return ServiceStatus.Parse(result.Stdout);
     }
 
+    /// <summary>The state of every unit of <see cref="ServiceCatalog.Units"/> on <paramref name="host"/>, by unit, in one command.</summary>
+    public static async Task<IReadOnlyDictionary<string, ServiceStatus>> StatusesAsync(IRemoteHost host, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        List<string> command = ["systemctl", "show", "--timestamp=unix", "-p", "Id"];
+        foreach (var property in ServiceStatus.Properties)
+        {
+            command.Add("-p");
+            command.Add(property);
+        }
+
+        command.AddRange(ServiceCatalog.Units);
+        var result = await host.RunCheckedAsync(new RemoteCommand(command, sudo: true), redactor, cancellationToken).ConfigureAwait(false);
+        var units = ServiceStatus.ParseAll(result.Stdout);
+        var missing = ServiceCatalog.Units.Where(u => !units.ContainsKey(u)).ToList();
+        return missing.Count == 0 ? units
+            : throw new InvalidDataException($"{host.Name}: `systemctl show` printed no state for {string.Join(", ", missing)}");
+    }
+
     /// <summary>Why a running service must restart on inputs that changed after it started (a run that wrote them and stopped), or null.</summary>
     private static async Task<string?> StaleInputsAsync(HostView view, ServiceSpec spec, ServiceStatus status, CancellationToken cancellationToken)
     {

@@ -13,12 +13,37 @@ internal sealed record ServiceStatus(string ActiveState, long? ActiveSince, stri
     public bool Enabled => UnitFileState is "enabled" or "enabled-runtime" or "static";
 
     /// <summary>Parses <c>Key=Value</c> lines; an empty ActiveEnterTimestamp means the unit never became active.</summary>
-    public static ServiceStatus Parse(string text)
+    public static ServiceStatus Parse(string text) => FromValues(Values(text));
+
+    /// <summary>
+    /// Each unit's state from <c>systemctl show -p Id -p … U1 U2 …</c>, by its <c>Id</c>: one block of lines per unit, blocks separated
+    /// by a blank line (a unit that does not exist has its block too, inactive).
+    /// </summary>
+    public static IReadOnlyDictionary<string, ServiceStatus> ParseAll(string text)
     {
-        var values = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        ArgumentNullException.ThrowIfNull(text);
+        var units = new Dictionary<string, ServiceStatus>(StringComparer.Ordinal);
+        foreach (var block in text.Replace("\r", string.Empty, StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var values = Values(block);
+            if (values.TryGetValue("Id", out var id) && id.Length > 0)
+            {
+                units[id] = FromValues(values);
+            }
+        }
+
+        return units;
+    }
+
+    private static Dictionary<string, string> Values(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split('=', 2))
             .Where(p => p.Length == 2)
-            .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+            .GroupBy(p => p[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
+
+    private static ServiceStatus FromValues(Dictionary<string, string> values)
+    {
         string Get(string key) => values.TryGetValue(key, out var v) ? v : string.Empty;
         var since = Get("ActiveEnterTimestamp");
         long? activeSince = since.StartsWith('@') && long.TryParse(since[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0

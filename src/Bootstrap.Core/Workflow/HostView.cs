@@ -14,6 +14,8 @@ public sealed class HostView : ICommandRunner
     private readonly SecretRedactor _redactor;
     private readonly PlannedFiles? _planned;
     private readonly InstalledFiles _installed;
+    private readonly Lock _gate = new();
+    private Task<IReadOnlyDictionary<string, ServiceStatus>>? _units;
 
     internal HostView(IRemoteHost host, SecretRedactor redactor, PlannedFiles? planned, InstalledFiles installed)
     {
@@ -52,6 +54,29 @@ public sealed class HostView : ICommandRunner
     /// <summary>In a dry run, what a planned file change would leave on the host, for later phases' plans; nothing otherwise.</summary>
     internal void WouldWrite(string path, RemoteFileState state) => _planned?.Record(path, state);
 
-    /// <summary>A unit's state as systemd reports it.</summary>
-    internal Task<ServiceStatus> UnitAsync(string unit, CancellationToken cancellationToken) => ServiceControl.StatusAsync(_host, unit, _redactor, cancellationToken);
+    /// <summary>
+    /// A unit's state as systemd reports it. The units Bootstrap runs (<see cref="ServiceCatalog.Units"/>) are read together, once per
+    /// view: one command for every unit a plan asks about.
+    /// </summary>
+    internal async Task<ServiceStatus> UnitAsync(string unit, CancellationToken cancellationToken)
+    {
+        if (!ServiceCatalog.Units.Contains(unit))
+        {
+            return await ServiceControl.StatusAsync(_host, unit, _redactor, cancellationToken).ConfigureAwait(false);
+        }
+
+        Task<IReadOnlyDictionary<string, ServiceStatus>> reading;
+        lock (_gate)
+        {
+            // A read that failed is not kept: the next question reads again.
+            if (_units is null || _units.IsFaulted || _units.IsCanceled)
+            {
+                _units = ServiceControl.StatusesAsync(_host, _redactor, cancellationToken);
+            }
+
+            reading = _units;
+        }
+
+        return (await reading.ConfigureAwait(false))[unit];
+    }
 }

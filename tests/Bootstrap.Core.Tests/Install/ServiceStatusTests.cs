@@ -27,4 +27,20 @@ public sealed class ServiceStatusTests
         Assert.Null(status.ActiveSince);
         Assert.Empty(status.InvocationId);
     }
+
+    [Fact]
+    public void Several_units_read_together_are_told_apart_by_their_id_whatever_the_order_of_their_lines()
+    {
+        // Captured from systemd 252 on a lab control plane (a timer has no NRestarts; a service prints it first).
+        const string output = "NRestarts=0\nId=etcd.service\nActiveState=active\nUnitFileState=enabled\nActiveEnterTimestamp=@1796273067\nNeedDaemonReload=no\n"
+            + "InvocationID=914842d62ed449cab0bb7ad80c9ad3e5\n\nNRestarts=2\nId=haproxy.service\nActiveState=inactive\nUnitFileState=disabled\nActiveEnterTimestamp=\n"
+            + "NeedDaemonReload=no\nInvocationID=\n\nId=etcd-backup.timer\nActiveState=inactive\nUnitFileState=\nActiveEnterTimestamp=\nNeedDaemonReload=yes\nInvocationID=\n";
+
+        var units = ServiceStatus.ParseAll(output);
+
+        Assert.Equal(["etcd-backup.timer", "etcd.service", "haproxy.service"], units.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new ServiceStatus("active", 1796273067, "enabled", false, "914842d62ed449cab0bb7ad80c9ad3e5", 0), units["etcd.service"]);
+        Assert.Equal(new ServiceStatus("inactive", null, "disabled", false, string.Empty, 2), units["haproxy.service"]);
+        Assert.Equal(new ServiceStatus("inactive", null, string.Empty, true, string.Empty, 0), units["etcd-backup.timer"]);
+    }
 }

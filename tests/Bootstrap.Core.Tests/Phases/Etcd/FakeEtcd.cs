@@ -48,8 +48,10 @@ internal sealed class FakeEtcd
 
         if (argv[0] == "systemctl" && argv[1] == "show")
         {
+            // etcd's unit as the host's data says; the others of a control plane run.
             var state = Active.GetValueOrDefault(host, Data.GetValueOrDefault(host) ? "active" : "inactive");
-            return Ok($"ActiveState={state}\nActiveEnterTimestamp=@1700000000\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID=abc\nNRestarts=0\n");
+            return Ok(Install.SystemctlShow.Print(argv, unit =>
+                $"ActiveState={(unit == "etcd.service" ? state : "active")}\nActiveEnterTimestamp=@1700000000\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID=abc\nNRestarts=0\n"));
         }
 
         if (argv[0] == "test")

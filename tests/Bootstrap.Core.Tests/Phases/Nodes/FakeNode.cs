@@ -60,10 +60,13 @@ internal sealed class FakeNode(string name)
             return Ok(string.Concat(hashed.Select(p => $"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Files[p])))} *{p}\n")));
         }
 
-        if (argv is ["systemctl", "show", .., var unit])
+        if (argv is ["systemctl", "show", ..])
         {
-            var (active, file) = Units.GetValueOrDefault(unit, ("inactive", string.Empty));
-            return Ok($"ActiveState={active}\nActiveEnterTimestamp={(active == "active" ? "@4102444800" : string.Empty)}\nUnitFileState={file}\nNeedDaemonReload=no\nInvocationID=1\nNRestarts=0\n");
+            return Ok(Install.SystemctlShow.Print(argv, unit =>
+            {
+                var (active, file) = Units.GetValueOrDefault(unit, ("inactive", string.Empty));
+                return $"ActiveState={active}\nActiveEnterTimestamp={(active == "active" ? "@4102444800" : string.Empty)}\nUnitFileState={file}\nNeedDaemonReload=no\nInvocationID=1\nNRestarts=0\n";
+            }));
         }
 
         if (argv is ["stat", "-c", "%Y %n", "--", .. var inputs])

@@ -1,18 +1,17 @@
 nonce=$1
 shift
 index=0
-run() (
+run() {
   count=$1
   shift
-  others=$(($# - count))
-  while [ "$count" -gt 0 ]; do
-    set -- "$@" "$1"
-    shift
-    count=$((count - 1))
+  words=
+  i=1
+  while [ "$i" -le "$count" ]; do
+    words="$words \"\${$i}\""
+    i=$((i + 1))
   done
-  shift "$others"
-  command "$@"
-)
+  eval "command$words"
+}
 while [ "$#" -gt 0 ]; do
   printf '%s begin %d\n' "$nonce" "$index"
   printf '%s begin %d\n' "$nonce" "$index" >&2
