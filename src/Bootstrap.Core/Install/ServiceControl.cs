@@ -320,13 +320,22 @@ internal static class ServiceControl
             return null;
         }
 
-        // A missing input only adds a line to stderr.
-        var stat = await view.QueryAsync(new RemoteCommand(["stat", "-c", "%Y %n", "--", .. spec.Inputs], sudo: true), cancellationToken).ConfigureAwait(false);
-        var newer = stat.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split(' ', 2))
-            .Where(p => p.Length == 2 && long.TryParse(p[0], NumberStyles.None, CultureInfo.InvariantCulture, out var mtime) && mtime > status.ActiveSince)
-            .Select(p => p[1])
-            .ToArray();
+        string[] newer;
+        if (view.Modified(spec.Inputs) is { } read)
+        {
+            // The phase's own read of its files already has their times.
+            newer = [.. spec.Inputs.Distinct(StringComparer.Ordinal).Where(p => read[p] is { } mtime && mtime > status.ActiveSince)];
+        }
+        else
+        {
+            // A missing input only adds a line to stderr.
+            var stat = await view.QueryAsync(new RemoteCommand(["stat", "-c", "%Y %n", "--", .. spec.Inputs], sudo: true), cancellationToken).ConfigureAwait(false);
+            newer = [.. stat.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(' ', 2))
+                .Where(p => p.Length == 2 && long.TryParse(p[0], NumberStyles.None, CultureInfo.InvariantCulture, out var mtime) && mtime > status.ActiveSince)
+                .Select(p => p[1])];
+        }
+
         return newer.Length > 0 ? $"{spec.Component} started before {string.Join(", ", newer)} changed" : null;
     }
 

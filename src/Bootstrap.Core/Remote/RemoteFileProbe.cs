@@ -70,7 +70,7 @@ internal static class RemoteFileProbe
             }
         }
 
-        return new FileProbe(states, hashed, read);
+        return new FileProbe(states, hashed, read, stats);
     }
 
     /// <summary>

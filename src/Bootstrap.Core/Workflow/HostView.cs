@@ -16,6 +16,7 @@ public sealed class HostView : ICommandRunner
     private readonly InstalledFiles _installed;
     private readonly Lock _gate = new();
     private Task<IReadOnlyDictionary<string, ServiceStatus>>? _units;
+    private readonly Dictionary<string, long?> _modified = new(StringComparer.Ordinal);
 
     internal HostView(IRemoteHost host, SecretRedactor redactor, PlannedFiles? planned, InstalledFiles installed)
     {
@@ -47,8 +48,29 @@ public sealed class HostView : ICommandRunner
     /// </summary>
     internal async Task<IReadOnlyDictionary<string, RemoteFileState?>> FilesAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        var read = await _installed.ProbeAsync(_host, paths, _redactor, cancellationToken).ConfigureAwait(false);
-        return _planned is null ? read : _planned.Over(read);
+        var probe = await _installed.ProbeAsync(_host, paths, _redactor, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            foreach (var (path, stat) in probe.Stats)
+            {
+                _modified[path] = stat is null ? null : stat.Identity.ModifiedNs / 1_000_000_000;
+            }
+        }
+
+        return _planned is null ? probe.States : _planned.Over(probe.States);
+    }
+
+    /// <summary>
+    /// When each of <paramref name="paths"/> last changed (unix seconds, as <c>stat -c %Y</c>; null when it does not exist), as this
+    /// view's file reads found them on the host; null unless every one of them was read (the caller then asks the host).
+    /// </summary>
+    internal IReadOnlyDictionary<string, long?>? Modified(IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        lock (_gate)
+        {
+            return paths.All(_modified.ContainsKey) ? paths.Distinct(StringComparer.Ordinal).ToDictionary(p => p, p => _modified[p], StringComparer.Ordinal) : null;
+        }
     }
 
     /// <summary>In a dry run, what a planned file change would leave on the host, for later phases' plans; nothing otherwise.</summary>

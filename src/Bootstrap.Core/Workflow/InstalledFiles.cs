@@ -22,7 +22,7 @@ internal sealed class InstalledFiles(string manifest, bool verify)
     public bool Verify { get; } = verify;
 
     /// <summary>The state of each path on <paramref name="host"/> (null where it does not exist); see the class.</summary>
-    public async Task<IReadOnlyDictionary<string, RemoteFileState?>> ProbeAsync(
+    public async Task<FileProbe> ProbeAsync(
         IRemoteHost host, IReadOnlyList<string> paths, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -30,7 +30,7 @@ internal sealed class InstalledFiles(string manifest, bool verify)
         var probe = await RemoteFileProbe.ProbeAsync(host, paths, Verify ? null : Manifest, Verify ? null : record.Hashed(), redactor, cancellationToken)
             .ConfigureAwait(false);
         record.Add(probe);
-        return probe.States;
+        return probe;
     }
 
     /// <summary>The run takes the host's manifest away (<c>bootstrap reset</c>): it records nothing there.</summary>

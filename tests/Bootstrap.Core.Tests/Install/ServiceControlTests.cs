@@ -124,6 +124,33 @@ public sealed class ServiceControlTests
         Assert.IsAssignableFrom<PhaseFailedException>(error);
     }
 
+    [Theory]
+    [InlineData("300.250000000", true)]
+    [InlineData("100.999999999", false)]
+    public async Task Inputs_the_plan_already_read_are_compared_by_that_reads_times_with_no_stat_of_their_own(string mtime, bool restarts)
+    {
+        var commands = new List<string>();
+        var host = new FakeHost("cp1", command =>
+        {
+            commands.Add(command.Argv[0] is "sh" ? "probe" : string.Join(' ', command.Argv));
+            return command.Argv switch
+            {
+                ["sh", "-c", _, "probe", FileStat.Format, _, ..] => new(0, $"81a4 root root 5 {mtime} 100.000000000 7 1 /etc/demo.conf\n{RemoteFileProbe.ManifestMarker}\n", string.Empty),
+                ["sh", "-c", _, "sha256", ..] => new(0, new string('a', 64) + " */etc/demo.conf\n", string.Empty),
+                ["systemctl", "show", ..] => new(0, "ActiveState=active\nActiveEnterTimestamp=@101\nUnitFileState=enabled\nNeedDaemonReload=no\nInvocationID=a\n", string.Empty),
+                _ => new(127, string.Empty, "not faked: " + command.ToShellString()),
+            };
+        });
+        await using var context = WorkflowFixtures.Context(name => name == "cp1" ? host : new FakeHost(name));
+        var view = context.View("cp1");
+
+        await view.FilesAsync(["/etc/demo.conf"], CancellationToken.None);
+        var planned = await ServiceControl.PlanAsync(view, [Spec], [], waitAfterStart: true, CancellationToken.None);
+
+        Assert.Equal(restarts, planned.Any(c => c.Kind == ChangeKind.UnitRestart && c.Reason == "demo started before /etc/demo.conf changed"));
+        Assert.DoesNotContain(commands, c => c.StartsWith("stat ", StringComparison.Ordinal));
+    }
+
     private static readonly ServiceSpec Dependent = new()
     {
         Unit = "reader.service",
