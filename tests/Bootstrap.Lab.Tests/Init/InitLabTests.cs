@@ -56,7 +56,7 @@ public sealed class InitLabTests
             await Step("EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGives", () => EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(paths, cluster));
             await Step("ASecondInitChangesAndRestartsNothing", () => ASecondInitChangesAndRestartsNothingAsync(paths, cluster));
             await Step("Hardening", () => HardeningChecks.OnTheInstalledClusterAsync(paths, cluster));
-            await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(cluster));
+            await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(paths, cluster));
             await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
             await Step("AMissingEncryptionKeyIsRefusedAndRecoveredFromAHost", () => LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster));
             await Step("ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConverges", () => LifecycleGuards.ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConvergesAsync(paths, cluster));

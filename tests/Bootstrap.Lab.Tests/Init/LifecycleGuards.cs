@@ -54,7 +54,7 @@ internal static partial class LifecycleGuards
     }
 
     /// <summary>issue 13: on the installed cluster the plan lists nothing; a changed SAN lists exactly the certificate it implies and the restarts it needs.</summary>
-    public static async Task InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(LabClusterFile cluster)
+    public static async Task InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(LabPaths paths, LabClusterFile cluster)
     {
         var nothing = await BootstrapProcess.RunAsync("plan", "-f", cluster.Path, "--output", "json");
         Assert.True(nothing.ExitCode == 0, nothing.Output);
@@ -74,7 +74,21 @@ internal static partial class LifecycleGuards
         // kubeadm's ClusterConfiguration records the SANs too.
         expected.Add("upload-config/kubeadm cluster api-update ConfigMap kube-system/kubeadm-config");
 
-        Assert.Equal(expected, Changes(plan.Stdout));
+        var actual = Changes(plan.Stdout);
+        if (!expected.SequenceEqual(actual))
+        {
+            // Whole lines (with their reasons), and what systemd says of a unit the plan would start or restart beyond the expected.
+            var units = new List<string>();
+            foreach (var line in actual.Except(expected).Where(l => l.Split(' ') is [_, _, "unit-start" or "unit-restart", ..]))
+            {
+                var words = line.Split(' ');
+                var unit = await LabMachines.RunAsync(paths, Machine(words[1]), "sh", "-c", $"systemctl status --no-pager {words[3]} | head -5; journalctl -u {words[3]} --no-pager -n 15 -o short-iso");
+                units.Add($"{words[1]} {words[3]}:\n{unit.Stdout.Trim()}\n{unit.Stderr.Trim()}");
+            }
+
+            Assert.Fail("the plan of a changed SAN differs:\n" + string.Join('\n', expected.Except(actual).Select(l => "- " + l).Concat(actual.Except(expected).Select(l => "+ " + l)))
+                + "\n" + string.Join('\n', units));
+        }
     }
 
     /// <summary>
