@@ -83,15 +83,26 @@ internal static class LabInspection
     /// <summary>systemd's "Started" message (a start or a restart of a unit, done), by its journal message id.</summary>
     private const string UnitStartedMessage = "39f53479d3a045ac8e11786248231fbf";
 
-    /// <summary>How many times systemd started <paramref name="unit"/> (by a start or a restart) on <paramref name="machine"/> since <paramref name="since"/>, read from the machine's journal.</summary>
+    /// <summary>systemd's "Scheduled restart job" message: its own restart of a unit whose process exited (<c>Restart=</c>).</summary>
+    private const string RestartScheduledMessage = "5eb03494b6584870a536b337290809b3";
+
+    /// <summary>
+    /// How many times <paramref name="unit"/> was started or restarted on <paramref name="machine"/> since <paramref name="since"/> other than by
+    /// systemd itself after its process exited (a scheduler that loses its lease on the loaded lab exits and comes back so), from the
+    /// machine's journal: its "Started" messages less its "Scheduled restart job" ones.
+    /// </summary>
     public static async Task<int> StartedSinceAsync(LabPaths paths, LabMachine machine, string unit, DateTimeOffset since)
     {
         var journal = await LabMachines.RunOrFailAsync(
             paths, machine, "journalctl", "--quiet", "-u", unit, "--since", $"@{since.ToUnixTimeSeconds()}", "-o", "json", "--output-fields=MESSAGE_ID,JOB_RESULT");
-        return journal.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
-            .Count(entry => entry.TryGetProperty("MESSAGE_ID", out var id) && id.GetString() == UnitStartedMessage
-                && entry.TryGetProperty("JOB_RESULT", out var result) && result.GetString() == "done");
+        var messages = journal.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
+        {
+            using var entry = System.Text.Json.JsonDocument.Parse(line);
+            var root = entry.RootElement;
+            var id = root.TryGetProperty("MESSAGE_ID", out var m) ? m.GetString() : null;
+            return id == UnitStartedMessage && !(root.TryGetProperty("JOB_RESULT", out var r) && r.GetString() == "done") ? null : id;
+        }).ToList();
+        return messages.Count(id => id == UnitStartedMessage) - messages.Count(id => id == RestartScheduledMessage);
     }
 
     public static async Task<ProcessResult> KubectlAsync(LabPaths paths, string kubeconfig, params string[] args) =>

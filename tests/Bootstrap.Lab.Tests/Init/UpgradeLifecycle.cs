@@ -180,8 +180,9 @@ internal static class UpgradeLifecycle
     }
 
     /// <summary>
-    /// Each control plane's etcd, API server, controller manager and scheduler were started once since <paramref name="since"/> (systemd's
-    /// journal): a roll that changes etcd and the API server together starts the API server its etcd turn stops on its new files, once.
+    /// Each control plane's etcd, API server, controller manager and scheduler were started once since <paramref name="since"/>, systemd's own
+    /// restarts after a process exited aside (systemd's journal): a roll that changes etcd and the API server together starts the API server
+    /// its etcd turn stops on its new files, once.
     /// </summary>
     private static async Task EveryControlPlaneComponentStartedOnceAsync(LabPaths paths, DateTimeOffset since, string what, string output)
     {
