@@ -6,7 +6,12 @@
 # sets them from inside a machine, which reaches the host), so `up` sets them and `down` restores them.
 HOST_SYSCTLS=(vm.overcommit_memory=1 vm.panic_on_oom=0 kernel.panic=10 kernel.panic_on_oops=1
   kernel.keys.root_maxkeys=1000000 kernel.keys.root_maxbytes=25000000)
-CGROUP_CONTROLLERS=(cpu cpuacct cpuset memory devices freezer blkio pids systemd)
+# Every cgroup hierarchy a machine gets a tree of its own in (bootstrap-lab/NAME): the v1 controllers, the
+# name=systemd hierarchy and the v2 one (unified) that a hybrid-mode systemd tracks its units' processes in.
+# nspawn puts the machine's payload below its own cgroup in both of the latter, so a machine booted
+# from the host's root cgroup there would share /payload with every other machine: each machine's
+# systemd and kubelet would see, prune and kill in the others' units, scopes and pod cgroups.
+CGROUP_CONTROLLERS=(cpu cpuacct cpuset memory devices freezer blkio pids systemd unified)
 WAIT_TIMEOUT=${BOOTSTRAP_LAB_WAIT_TIMEOUT:-180}
 # Fault injection for the lab's own tests: NAME:no-ssh boots NAME without an SSH server.
 LAB_FAULT=${BOOTSTRAP_LAB_FAULT:-}
@@ -108,6 +113,18 @@ _ensure_netns() {
   ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
 }
 
+# A new v1 cpuset cgroup has no CPUs and no memory nodes, and takes no process until it has both:
+# give bootstrap-lab and bootstrap-lab/NAME their parent's.
+_inherit_cpuset() {
+  local parent=/sys/fs/cgroup/cpuset dir f
+  for dir in "$parent/bootstrap-lab" "$parent/bootstrap-lab/$1"; do
+    for f in cpuset.cpus cpuset.mems; do
+      [[ -n $(cat "$dir/$f") ]] || cat "$parent/$f" > "$dir/$f"
+    done
+    parent=$dir
+  done
+}
+
 # Boots NAME's nspawn from its own cgroup in every v1 hierarchy, so machines do not share
 # the host's root cgroups; records its PID. containerd's state (/var/lib/containerd) is a directory of
 # the host's disk, kept with the machine's: its overlayfs snapshotter cannot put layers on an overlayfs
@@ -117,13 +134,17 @@ _boot() {
   dir=$(mdir "$name"); ns=$(netns_of "$name")
   machine_pid "$name" >/dev/null && return 0
   mkdir -p "$dir/containerd"
+  # A tree left by a run that never powered the machine off (a killed host, an older scripts/lab) would
+  # make nspawn find its payload cgroup made already, and fail.
+  _rm_machine_cgroups "$name"
   (
     exec 9>&-   # never hold the scripts/lab lock for the machine's lifetime
     local c
     for c in "${CGROUP_CONTROLLERS[@]}"; do
       if [[ -d "/sys/fs/cgroup/$c" ]]; then
-        mkdir -p "/sys/fs/cgroup/$c/bootstrap-lab/$name" 2>/dev/null &&
-          echo "$BASHPID" > "/sys/fs/cgroup/$c/bootstrap-lab/$name/cgroup.procs" 2>/dev/null || true
+        mkdir -p "/sys/fs/cgroup/$c/bootstrap-lab/$name" 2>/dev/null || continue
+        [[ $c == cpuset ]] && _inherit_cpuset "$name"
+        echo "$BASHPID" > "/sys/fs/cgroup/$c/bootstrap-lab/$name/cgroup.procs" 2>/dev/null || true
       fi
     done
     # @keyring: nspawn's default seccomp filter refuses the kernel keyring (EPERM), which runc needs for
@@ -274,9 +295,7 @@ lab_down() {
     ns=$(netns_of "$name"); veth=$(veth_of "$name")
     if ip link show "$veth" >/dev/null 2>&1; then ip link del "$veth" 2>/dev/null || true; fi
     if ip netns list | grep -q "^$ns\b"; then ip netns del "$ns" 2>/dev/null || true; fi
-    for c in "${CGROUP_CONTROLLERS[@]}"; do
-      if [[ -d "/sys/fs/cgroup/$c/bootstrap-lab/$name" ]]; then _rm_cgroup "/sys/fs/cgroup/$c/bootstrap-lab/$name"; fi
-    done
+    _rm_machine_cgroups "$name"
     dir=$(mdir "$name")
     if [[ -d "$dir" ]] && ! mountpoint -q "$dir/root"; then rm -rf "$dir"; fi
   done
@@ -290,7 +309,16 @@ lab_down() {
   log "down: nothing of the lab is left"
 }
 
-# Removes a v1 cgroup directory and the children systemd/kubelet made inside it (deepest first).
+# Removes NAME's cgroup trees, as a power-off leaves none: the next boot starts without the last one's
+# service, scope and pod cgroups.
+_rm_machine_cgroups() {
+  local c
+  for c in "${CGROUP_CONTROLLERS[@]}"; do
+    if [[ -d "/sys/fs/cgroup/$c/bootstrap-lab/$1" ]]; then _rm_cgroup "/sys/fs/cgroup/$c/bootstrap-lab/$1"; fi
+  done
+}
+
+# Removes a cgroup directory and the children systemd/kubelet made inside it (deepest first).
 # A killed machine's last processes can take a moment to leave their cgroups, and rmdir fails
 # while any remain, so retry until the subtree is gone (up to 20 s), then say what is left.
 _rm_cgroup() {
@@ -308,6 +336,7 @@ lab_stop_machine() {
   machine_addr "$name" >/dev/null || die "no lab machine named '$name' (machines: $(machine_names | tr '\n' ' '))"
   machine_pid "$name" >/dev/null || { log "$name is not running"; return 0; }
   _stop_pid "$name"
+  _rm_machine_cgroups "$name"
   local dir; dir=$(mdir "$name")
   if mountpoint -q "$dir/root"; then umount "$dir/root"; fi
   rm -f "$dir/pid"

@@ -48,16 +48,26 @@ public sealed class LabLifecycleTests
         try
         {
             await LabScript.UpOrFailAsync();
+            // Like real machines, no two share a cgroup: each machine's systemd and kubelet see only its own units and pods.
+            foreach (var machine in LabMachine.All)
+            {
+                var strays = MachineCgroups.Strays(machine.Name);
+                Assert.True(strays.Count == 0, $"{machine.Name}'s processes outside its own cgroups:\n{string.Join('\n', strays.Take(20))}");
+            }
+
             await LabMachines.RunOrFailAsync(paths, w1, "sh", "-c", "echo kept > /var/tmp/marker && sync");
 
             var stop = await LabScript.RunAsync(LabScript.DownTimeout, null, "stop", "w1");
             Assert.True(stop.ExitCode == 0, stop.Output);
             Assert.False(await LabMachines.AnswersAsync(paths, w1), "w1 still answers after stop");
             Assert.Equal(LabMachine.All.Count - 1, HostTraces.Read(paths).NspawnPids.Count);
+            // A power-off leaves no cgroup behind: the next boot does not find the last one's units, scopes and pods.
+            Assert.Empty(MachineCgroups.Trees("w1"));
 
             var start = await LabScript.RunAsync(LabScript.UpTimeout, null, "start", "w1");
             Assert.True(start.ExitCode == 0, start.Output);
             Assert.Equal("kept", (await LabMachines.RunOrFailAsync(paths, w1, "cat", "/var/tmp/marker")).Trim());
+            Assert.Empty(MachineCgroups.Strays("w1"));
 
             await LabScript.DownOrFailAsync();
             await LabScript.UpOrFailAsync();

@@ -31,7 +31,7 @@ internal static class WorkloadChecks
         var ranges = await EachNodesBridgeHandsOutItsAllocatedRangeAndRoutesToEveryOtherAsync(paths, kubectl);
         await EveryNodeImportedTheImagesOnceAsync(paths, initEvents);
         var pods = await FourPodsRunOnFourNodesWithAddressesFromTheirNodesRangesAsync(paths, kubectl, cluster.Directory, ranges);
-        await EveryPodReachesEveryOtherByAddressAsync(kubectl, pods);
+        await EveryPodReachesEveryOtherByAddressAsync(paths, kubectl, pods);
         await TheKubernetesServiceAnswersTlsFromAPodAsync(kubectl, pods);
         await TheClusterIpServiceAnswersFromAPodOnAnotherNodeAsync(kubectl, pods);
         await TheNodePortAnswersFromTheWorkstationOnEveryNodeAsync(kubectl, pods);
@@ -101,7 +101,7 @@ internal static class WorkloadChecks
         return pods;
     }
 
-    private static async Task EveryPodReachesEveryOtherByAddressAsync(Kubectl kubectl, IReadOnlyList<Pod> pods)
+    private static async Task EveryPodReachesEveryOtherByAddressAsync(LabPaths paths, Kubectl kubectl, IReadOnlyList<Pod> pods)
     {
         var failures = new List<string>();
         foreach (var from in pods)
@@ -116,7 +116,27 @@ internal static class WorkloadChecks
             }
         }
 
-        Assert.True(failures.Count == 0, "pod-to-pod requests failed:\n" + string.Join('\n', failures));
+        if (failures.Count > 0)
+        {
+            var nodes = pods.Where(p => failures.Exists(f => f.StartsWith(p.Name + " ", StringComparison.Ordinal))).Select(p => p.Node).Distinct();
+            var states = new List<string>();
+            foreach (var node in nodes)
+            {
+                states.Add(await ContainerStateAsync(paths, node));
+            }
+
+            Assert.Fail("pod-to-pod requests failed:\n" + string.Join('\n', failures) + "\n" + string.Join('\n', states));
+        }
+    }
+
+    /// <summary>What a node's systemd and containerd say of its containers: their scopes and the last quarter hour's journal about them.</summary>
+    private static async Task<string> ContainerStateAsync(LabPaths paths, string node)
+    {
+        var state = await LabMachines.RunAsync(paths, Machine(node), "sh", "-c",
+            "systemctl list-units --all --no-legend --plain 'cri-containerd-*'; crictl ps -a 2>&1 | head -20; " +
+            "journalctl -b --since -15min --no-pager _PID=1 2>&1 | grep -i -E 'scope|cgroup' | tail -20; " +
+            "journalctl -b --since -15min --no-pager -u containerd -u kubelet 2>&1 | grep -i -E 'cgroup|scope' | tail -20");
+        return $"{node}:\n{state.Stdout}{state.Stderr}";
     }
 
     /// <summary>The `kubernetes` Service from a pod: TLS to the API server through kube-proxy; any HTTP answer (401/403 without credentials) is the data path working.</summary>
@@ -206,7 +226,7 @@ internal static class WorkloadChecks
             Assert.True(moved is not null, "w2's pod did not run elsewhere within 2 minutes of w2's NoExecute taint:\n" + await LostNodeAsync(kubectl));
             var pods = await PodsAsync(kubectl);
             Assert.All(pods, p => Assert.True(ranges[p.Node].Contains(p.Address), $"{p.Name} on {p.Node} has {p.Address}, outside {ranges[p.Node]}"));
-            await EveryPodReachesEveryOtherByAddressAsync(kubectl, pods);
+            await EveryPodReachesEveryOtherByAddressAsync(paths, kubectl, pods);
         }
         finally
         {
