@@ -29,15 +29,19 @@ internal sealed class PreflightPhase(PreflightOptions options) : HostPhase("pref
     {
         ArgumentNullException.ThrowIfNull(target);
         var (context, spec) = (target.Context, target.Host);
-        var probe = await ProbeAsync(context, spec, cancellationToken).ConfigureAwait(false);
+        // This host's probe first in line, then every other host's, all started now (each waits for the gate): the comparison
+        // waits for the slowest of them, not for their sum, which it did when each was started only once the last had ended.
+        var own = ProbeAsync(context, spec, cancellationToken);
+        var others = context.Config.Hosts.Select(other => (Host: other, Probe: ProbeAsync(context, other, cancellationToken))).ToList();
+        var probe = await own.ConfigureAwait(false);
 
         // The other hosts' probes, for uniqueness; a host whose probe failed reports that failure itself.
         var cluster = new List<PreflightProbe>();
-        foreach (var other in context.Config.Hosts)
+        foreach (var (other, pending) in others)
         {
             try
             {
-                cluster.Add(await ProbeAsync(context, other, cancellationToken).ConfigureAwait(false));
+                cluster.Add(await pending.ConfigureAwait(false));
             }
             catch (Exception e) when (e is not OperationCanceledException && other.Name != spec.Name)
             {

@@ -100,6 +100,99 @@ public sealed class PreflightPhaseTests
     }
 
     [Fact]
+    public async Task With_more_hosts_than_the_concurrency_the_other_hosts_are_probed_as_many_at_once_as_it_allows()
+    {
+        // Each host's probe waits until the test lets it through: with a concurrency of 2, lb1's and lb2's plans probe
+        // their own hosts first; once those answer, the remaining hosts must be probed two at a time, not one after another.
+        var machines = new FakeMachines();
+        var config = WorkflowFixtures.LabConfig with { SshConcurrency = 2 };
+        var gates = config.Hosts.ToDictionary(h => h.Name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        var hosts = new Dictionary<string, IRemoteHost>(StringComparer.Ordinal);
+        foreach (var host in config.Hosts)
+        {
+            hosts[host.Name] = new Gated(await machines.ConnectAsync(host, CancellationToken.None), gates[host.Name].Task, busy);
+        }
+
+        var context = new PhaseContext { Config = config, Hosts = hosts, Redactor = new SecretRedactor(), Logger = new Serilog.LoggerConfiguration().CreateLogger() };
+        var tree = new PhaseTree("init", [new PreflightPhase(new PreflightOptions())]);
+        var run = new WorkflowRunner(new RecordingObserver()).RunAsync(tree, WorkflowSelection.All, context, CancellationToken.None);
+
+        Assert.True(await UntilAsync(() => busy.SetEquals(["lb1", "lb2"])), "lb1 and lb2 were not probed first: " + string.Join(", ", Busy()));
+        gates["lb1"].SetResult();
+        gates["lb2"].SetResult();
+        var twoOthers = await UntilAsync(() => busy.Count(h => h is not ("lb1" or "lb2")) == 2);
+        var seen = Busy();
+        foreach (var gate in gates.Values)
+        {
+            gate.TrySetResult();
+        }
+
+        var result = await run;
+        Assert.True(twoOthers, "after lb1 and lb2 answered, the other hosts were not probed two at once; busy: " + string.Join(", ", seen));
+        Assert.True(result.Succeeded, string.Join('\n', result.Phases[0].Hosts.Select(h => h.Error)));
+
+        string[] Busy()
+        {
+            lock (busy)
+            {
+                return [.. busy.Order(StringComparer.Ordinal)];
+            }
+        }
+
+        async Task<bool> UntilAsync(Func<bool> condition)
+        {
+            for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5); DateTime.UtcNow < deadline; await Task.Delay(5))
+            {
+                lock (busy)
+                {
+                    if (condition())
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Wraps a host: every command waits for <paramref name="gate"/>; the hosts with a command in progress are in <paramref name="busy"/>.</summary>
+    private sealed class Gated(IRemoteHost inner, Task gate, HashSet<string> busy) : IRemoteHost
+    {
+        public string Name => inner.Name;
+
+        public async Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken)
+        {
+            lock (busy)
+            {
+                busy.Add(Name);
+            }
+
+            try
+            {
+                await gate.WaitAsync(cancellationToken);
+                return await inner.RunAsync(command, cancellationToken);
+            }
+            finally
+            {
+                lock (busy)
+                {
+                    busy.Remove(Name);
+                }
+            }
+        }
+
+        public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
     public async Task A_host_whose_checks_cannot_run_is_an_error_naming_it_and_the_others_still_report()
     {
         var (result, _) = await RunAsync(concurrency: 7, brokenSs: "w2");
