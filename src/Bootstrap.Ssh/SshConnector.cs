@@ -56,10 +56,14 @@ internal sealed class SshConnector(
 
             try
             {
-                await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                if (ready is not null)
+                // Key exchange, authentication and the first command's channel wait on this thread (BlockingCalls).
+                using (BlockingCalls.Enter())
                 {
-                    await ready(client, cancellationToken).ConfigureAwait(false);
+                    await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    if (ready is not null)
+                    {
+                        await ready(client, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 return client;

@@ -366,10 +366,13 @@ public sealed class SshHost : IReopenableHost
 
         try
         {
-            // SSH.NET opens the channel synchronously (bounded by the connect timeout): inline, as many
-            // parallel commands must not each hold a pool thread. Streaming content can block on a full
-            // channel window inside SSH.NET, so it runs apart and is waited for here.
-            await WithinAsync(input is null ? Run() : Task.Run(Run, CancellationToken.None), deadline, Expired).ConfigureAwait(false);
+            // SSH.NET opens the channel synchronously (bounded by the connect timeout): inline, on this thread, which
+            // BlockingCalls counts. Streaming content can block on a full channel window inside SSH.NET, so it runs
+            // apart and is waited for here.
+            using (BlockingCalls.Enter())
+            {
+                await WithinAsync(input is null ? Run() : Task.Run(Run, CancellationToken.None), deadline, Expired).ConfigureAwait(false);
+            }
         }
         catch (SshException e)
         {
@@ -436,6 +439,7 @@ public sealed class SshHost : IReopenableHost
     {
         var sftp = await SftpAsync(operation, cancellationToken).ConfigureAwait(false);
         using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
+        using var blocking = BlockingCalls.Enter();
         await WithinAsync(Task.Run(() => transfer(sftp, deadline), CancellationToken.None), deadline, () => Stalled(operation, deadline), CloseSftp)
             .ConfigureAwait(false);
     }
@@ -618,7 +622,10 @@ public sealed class SshHost : IReopenableHost
 
         try
         {
-            await WithinAsync(Task.Run(Run, CancellationToken.None), deadline, () => Stalled(operation, deadline)).ConfigureAwait(false);
+            using (BlockingCalls.Enter())
+            {
+                await WithinAsync(Task.Run(Run, CancellationToken.None), deadline, () => Stalled(operation, deadline)).ConfigureAwait(false);
+            }
         }
         catch (SshException e)
         {
