@@ -90,7 +90,7 @@ internal static class RemoteFileProbe
 
         var command = manifest is null
             ? new RemoteCommand(["env", "LC_ALL=C", "stat", "-c", FileStat.Format, "--", .. stats.Keys], sudo: true)
-            : new RemoteCommand(["sh", "-c", StatScript, "probe", FileStat.Format, manifest, .. stats.Keys], sudo: true);
+            : new RemoteCommand(ProbeArgv(manifest, stats.Keys), sudo: true);
         var result = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
         var output = result.Stdout;
         string? text = null;
@@ -124,6 +124,82 @@ internal static class RemoteFileProbe
         }
 
         return (stats, text is null ? null : InstalledFilesManifest.Parse(text));
+    }
+
+    /// <summary>The argv of the probe of <paramref name="paths"/> with the manifest <paramref name="manifest"/>: one process for the stat, one for the manifest.</summary>
+    internal static IReadOnlyList<string> ProbeArgv(string manifest, IEnumerable<string> paths) =>
+        ["sh", "-c", StatScript, "probe", FileStat.Format, manifest, .. paths];
+
+    /// <summary>The manifest and paths of a probe's argv (<see cref="ProbeArgv"/>); null when the argv is no probe.</summary>
+    internal static (string Manifest, IReadOnlyList<string> Paths)? AsProbe(IReadOnlyList<string> argv)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        return argv.Count > 6 && argv[0] == "sh" && argv[1] == "-c" && argv[2] == StatScript && argv[3] == "probe" && argv[4] == FileStat.Format
+            ? (argv[5], argv.Skip(6).ToList())
+            : null;
+    }
+
+    /// <summary>
+    /// What the probe of <paramref name="paths"/> alone would have returned, cut out of <paramref name="merged"/>, the result of
+    /// one probe of a superset of them with the same manifest: its paths' <c>stat</c> lines in its order, the marker and the
+    /// manifest, its paths' "No such file or directory" lines, and exit status 1 when one of them is missing. Null when the
+    /// merged result holds anything else (another error, a line that is no stat line, a path it does not account for): that
+    /// read then goes to the host.
+    /// </summary>
+    internal static CommandResult? Split(CommandResult merged, IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(merged);
+        ArgumentNullException.ThrowIfNull(paths);
+        var output = merged.Stdout;
+        var at = output.StartsWith(ManifestMarker + "\n", StringComparison.Ordinal) ? 0
+            : output.IndexOf("\n" + ManifestMarker + "\n", StringComparison.Ordinal) is var newline and >= 0 ? newline + 1
+            : -1;
+        if (merged.ExitCode is not (0 or 1) || at < 0)
+        {
+            return null;
+        }
+
+        var lines = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in output[..at].Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (FileStat.TryParse(line) is not { } stat || !lines.TryAdd(stat.Path, line))
+            {
+                return null;
+            }
+        }
+
+        var missing = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in merged.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // GNU stat: "stat: cannot statx '/path': No such file or directory" (our paths need no other quoting).
+            var start = line.IndexOf('\'', StringComparison.Ordinal);
+            var end = line.LastIndexOf("': No such file or directory", StringComparison.Ordinal);
+            if (start < 0 || end <= start || !missing.TryAdd(line[(start + 1)..end], line))
+            {
+                return null;
+            }
+        }
+
+        var stdout = new System.Text.StringBuilder();
+        var stderr = new System.Text.StringBuilder();
+        foreach (var path in paths)
+        {
+            if (lines.TryGetValue(path, out var line))
+            {
+                stdout.Append(line).Append('\n');
+            }
+            else if (missing.TryGetValue(path, out var error))
+            {
+                stderr.Append(error).Append('\n');
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        stdout.Append(output[at..]);
+        return new CommandResult(stderr.Length > 0 ? 1 : 0, stdout.ToString(), stderr.ToString());
     }
 
     private static int CountMissing(string stderr) =>

@@ -297,7 +297,9 @@ public sealed class ReadAhead : IAsyncDisposable
             {
                 for (var i = 0; i < sessionKeys.Count; i++)
                 {
-                    if (ToEntry(sessionKeys[i], run[commands[i]]) is { } entry)
+                    var (command, probed) = commands[i];
+                    var result = probed is null ? run[command] : RemoteFileProbe.Split(run[command], probed);
+                    if (result is not null && ToEntry(sessionKeys[i], result) is { } entry)
                     {
                         entries[sessionKeys[i]] = entry;
                     }
@@ -320,11 +322,26 @@ public sealed class ReadAhead : IAsyncDisposable
         }
     }
 
-    private static (CommandBatch Batch, IReadOnlyList<BatchedCommand> Commands) Batch(IReadOnlyList<ReadKey> keys, bool sudo)
+    /// <summary>
+    /// The session's commands, one per key (a file travels as base64: its bytes whole, whatever they are, and never taken for
+    /// text on the way), except the phases' file probes: those that read the same manifest become one probe of all their paths,
+    /// three processes on the host instead of three each, and each key's answer is cut out of it (its paths, with Probed).
+    /// </summary>
+    private static (CommandBatch Batch, IReadOnlyList<(BatchedCommand Command, IReadOnlyList<string>? Probed)> Commands) Batch(IReadOnlyList<ReadKey> keys, bool sudo)
     {
         var batch = new CommandBatch(sudo);
-        // A file travels as base64: its bytes whole, whatever they are, and never taken for text on the way.
-        var commands = keys.Select(key => batch.Add(key.IsFile ? ["env", "LC_ALL=C", "base64", "-w", "0", "--", key.Path] : key.Argv)).ToList();
+        var probes = keys.Where(k => !k.IsFile).Select(k => (Key: k, Probe: RemoteFileProbe.AsProbe(k.Argv)))
+            .Where(p => p.Probe is not null)
+            .GroupBy(p => p.Probe!.Value.Manifest, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .SelectMany(g =>
+            {
+                var merged = batch.Add(RemoteFileProbe.ProbeArgv(g.Key, g.SelectMany(p => p.Probe!.Value.Paths).Distinct(StringComparer.Ordinal)));
+                return g.Select(p => (p.Key, Command: merged, p.Probe!.Value.Paths));
+            })
+            .ToDictionary(p => p.Key, p => (p.Command, (IReadOnlyList<string>?)p.Paths));
+        var commands = keys.Select(key => probes.TryGetValue(key, out var probe) ? probe
+            : (batch.Add(key.IsFile ? ["env", "LC_ALL=C", "base64", "-w", "0", "--", key.Path] : key.Argv), (IReadOnlyList<string>?)null)).ToList();
         return (batch, commands);
     }
 

@@ -181,6 +181,56 @@ public sealed class RemoteFileProbeTests : IDisposable
     private async Task<string> Run(params string[] argv) =>
         (await _host.RunCheckedAsync(new RemoteCommand(argv), _redactor, CancellationToken.None)).Stdout;
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_probe_cut_out_of_one_probe_of_all_paths_is_exactly_what_it_returns_alone(bool withManifest)
+    {
+        // Real stat on real files, through LocalHost: three phases' probes, overlapping, with missing files.
+        var a = Write("a", 10);
+        var b = Write("b b", 20);
+        var c = Write("c", 30);
+        if (withManifest)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Manifest)!);
+            await File.WriteAllTextAsync(Manifest, "not even a manifest\n");
+        }
+
+        string[][] probes = [[a, Path.Combine(_root, "gone")], [c, b, a], [Path.Combine(_root, "missing"), Path.Combine(_root, "gone")], [b]];
+        var merged = await _host.RunAsync(new RemoteCommand(RemoteFileProbe.ProbeArgv(Manifest, probes.SelectMany(p => p).Distinct()), sudo: false), CancellationToken.None);
+
+        foreach (var paths in probes)
+        {
+            var alone = await _host.RunAsync(new RemoteCommand(RemoteFileProbe.ProbeArgv(Manifest, paths), sudo: false), CancellationToken.None);
+            Assert.Equal(alone, RemoteFileProbe.Split(merged, paths));
+            Assert.Equal(RemoteFileProbe.AsProbe(RemoteFileProbe.ProbeArgv(Manifest, paths)), (Manifest, (IReadOnlyList<string>)paths), ProbeComparer.Instance);
+        }
+    }
+
+    [Fact]
+    public void A_merged_result_with_anything_but_stat_lines_and_missing_files_is_not_cut()
+    {
+        var line = $"81a4 root root 10 1.000000000 1.000000000 12 34 /x";
+        var marker = RemoteFileProbe.ManifestMarker + "\n";
+
+        Assert.NotNull(RemoteFileProbe.Split(new CommandResult(0, line + "\n" + marker, string.Empty), ["/x"]));
+        Assert.Null(RemoteFileProbe.Split(new CommandResult(1, line + "\n" + marker, "stat: cannot statx '/y': Permission denied\n"), ["/x"]));
+        Assert.Null(RemoteFileProbe.Split(new CommandResult(0, line + "\n" + "garbage\n" + marker, string.Empty), ["/x"]));
+        Assert.Null(RemoteFileProbe.Split(new CommandResult(0, line + "\n", string.Empty), ["/x"]));
+        Assert.Null(RemoteFileProbe.Split(new CommandResult(0, line + "\n" + marker, string.Empty), ["/x", "/unaccounted"]));
+        Assert.Null(RemoteFileProbe.Split(new CommandResult(2, line + "\n" + marker, string.Empty), ["/x"]));
+    }
+
+    private sealed class ProbeComparer : IEqualityComparer<(string Manifest, IReadOnlyList<string> Paths)?>
+    {
+        public static readonly ProbeComparer Instance = new();
+
+        public bool Equals((string Manifest, IReadOnlyList<string> Paths)? x, (string Manifest, IReadOnlyList<string> Paths)? y) =>
+            x is { } l && y is { } r && l.Manifest == r.Manifest && l.Paths.SequenceEqual(r.Paths);
+
+        public int GetHashCode((string Manifest, IReadOnlyList<string> Paths)? obj) => obj?.Manifest.GetHashCode(StringComparison.Ordinal) ?? 0;
+    }
+
     private string Write(string name, int size)
     {
         var path = Path.Combine(_root, name);

@@ -64,6 +64,34 @@ public sealed class ReadAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task The_phases_file_probes_run_as_one_probe_of_all_their_paths_and_each_gets_what_its_own_would_return()
+    {
+        var a = Write("a.conf", "a\n");
+        var b = Write("b.conf", "bb\n");
+        var missing = Path.Combine(_root, "missing.conf");
+        var seen = new List<string>();
+        TestPhase Probe(string name, params string[] paths) => Reads(async (view, ct) =>
+        {
+            var states = await view.FilesAsync(paths, ct);
+            lock (seen)
+            {
+                seen.Add(name + ": " + string.Join(", ", paths.Select(p => $"{Path.GetFileName(p)}={states[p]?.Sha256[..8] ?? "none"}")));
+            }
+        }, name);
+
+        await RunAsync(save: true, Probe("first", a, missing), Probe("second", b, a));
+        _w1.Clear();
+        await RunAsync(save: false, Probe("first", a, missing), Probe("second", b, a));
+
+        Assert.Equal(4, seen.Count);
+        Assert.Equal(seen[..2], seen[2..]);
+        // The next run: one session, in which one probe read both phases' files (their stat and the manifest).
+        var session = Assert.Single(_w1.Commands);
+        Assert.True(CommandBatch.IsBatch(session));
+        Assert.Single(session.Argv, arg => arg == FileStat.Format);
+    }
+
+    [Fact]
     public async Task After_the_first_change_of_the_run_every_plan_reads_the_host_as_it_is_now()
     {
         var text = Write("config", "before\n");
