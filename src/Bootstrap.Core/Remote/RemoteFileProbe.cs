@@ -96,10 +96,7 @@ internal static class RemoteFileProbe
         string? text = null;
         if (manifest is not null)
         {
-            // The first marker line ends stat's output (the paths are ours: none holds a newline); whatever follows is the manifest's.
-            var at = output.StartsWith(ManifestMarker + "\n", StringComparison.Ordinal) ? 0
-                : output.IndexOf("\n" + ManifestMarker + "\n", StringComparison.Ordinal) is var newline and >= 0 ? newline + 1
-                : -1;
+            var at = MarkerAt(output);
             if (at >= 0)
             {
                 text = output[(at + ManifestMarker.Length + 1)..];
@@ -151,9 +148,7 @@ internal static class RemoteFileProbe
         ArgumentNullException.ThrowIfNull(merged);
         ArgumentNullException.ThrowIfNull(paths);
         var output = merged.Stdout;
-        var at = output.StartsWith(ManifestMarker + "\n", StringComparison.Ordinal) ? 0
-            : output.IndexOf("\n" + ManifestMarker + "\n", StringComparison.Ordinal) is var newline and >= 0 ? newline + 1
-            : -1;
+        var at = MarkerAt(output);
         if (merged.ExitCode is not (0 or 1) || at < 0)
         {
             return null;
@@ -201,6 +196,15 @@ internal static class RemoteFileProbe
         stdout.Append(output[at..]);
         return new CommandResult(stderr.Length > 0 ? 1 : 0, stdout.ToString(), stderr.ToString());
     }
+
+    /// <summary>
+    /// Where the probe's marker line starts in its output, -1 when there is none: the first marker line ends stat's output (the
+    /// paths are ours: none holds a newline); whatever follows it is the manifest's.
+    /// </summary>
+    private static int MarkerAt(string output) =>
+        output.StartsWith(ManifestMarker + "\n", StringComparison.Ordinal) ? 0
+        : output.IndexOf("\n" + ManifestMarker + "\n", StringComparison.Ordinal) is var newline and >= 0 ? newline + 1
+        : -1;
 
     private static int CountMissing(string stderr) =>
         stderr.Split('\n').Count(l => l.Contains("No such file or directory", StringComparison.Ordinal));
