@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Bootstrap.Core.Workflow;
 using Bootstrap.Core.Pki;
 using k8s;
@@ -16,10 +18,31 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
 {
     private readonly k8s.Kubernetes _client;
 
-    public ClusterApi(byte[] adminKubeconfig)
+    public ClusterApi(byte[] adminKubeconfig) => _client = new k8s.Kubernetes(Configuration(adminKubeconfig));
+
+    /// <summary>
+    /// The client's settings from a kubeconfig. The one Bootstrap writes (one cluster, one user with an embedded certificate
+    /// and key: <see cref="KubeconfigFile"/>) is read directly; the client library's own reader, which any other kubeconfig
+    /// goes through (a token, say), first maps every Kubernetes type for YAML, a third of a second of CPU in each run.
+    /// </summary>
+    internal static KubernetesClientConfiguration Configuration(byte[] kubeconfig)
     {
-        using var stream = new MemoryStream(adminKubeconfig, writable: false);
-        _client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
+        ArgumentNullException.ThrowIfNull(kubeconfig);
+        if (KubeconfigFile.TryParse(kubeconfig) is { } file)
+        {
+            var authorities = new X509Certificate2Collection();
+            authorities.ImportFromPem(file.CaPem);
+            return new KubernetesClientConfiguration
+            {
+                Host = file.Server,
+                SslCaCerts = authorities,
+                ClientCertificateData = Base64(file.ClientCertificatePem),
+                ClientCertificateKeyData = Base64(file.ClientKeyPem),
+            };
+        }
+
+        using var stream = new MemoryStream(kubeconfig, writable: false);
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
     }
 
     public void Dispose() => _client.Dispose();
@@ -363,4 +386,6 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
 
     /// <summary>Read, create and replace of one object, whatever its type.</summary>
     private sealed record ObjectOperations(Func<Task<IKubernetesObject<V1ObjectMeta>>> Read, Func<Task> Create, Func<Task> Replace);
+
+    private static string Base64(string pem) => Convert.ToBase64String(Encoding.ASCII.GetBytes(pem));
 }

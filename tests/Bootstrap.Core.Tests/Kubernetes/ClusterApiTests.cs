@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Bootstrap.Core.Kubernetes;
+using Bootstrap.Core.Pki;
+using k8s;
 
 namespace Bootstrap.Core.Tests.Kubernetes;
 
@@ -13,6 +17,44 @@ public sealed class ClusterApiTests
         using var api = new ClusterApi(Encoding.UTF8.GetBytes(RefusingKubeconfig("not-a-real-token")));
 
         Assert.False(await api.AnswersAsync(TimeSpan.FromSeconds(5), CancellationToken.None));
+    }
+
+    [Fact]
+    public void The_kubeconfig_bootstrap_writes_gives_the_client_the_settings_the_client_librarys_reader_gives()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=kubernetes", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var ca = caRequest.CreateSelfSigned(now.AddHours(-1), now.AddHours(1));
+        using var userKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var user = new CertificateRequest("CN=kubernetes-admin, O=system:masters", userKey, HashAlgorithmName.SHA256)
+            .Create(ca, now.AddHours(-1), now.AddMinutes(30), [1, 2, 3]);
+        var kubeconfig = new KubeconfigFile("kubernetes", "https://192.0.2.10:6443", ca.ExportCertificatePem(), "kubernetes-admin",
+            user.ExportCertificatePem(), userKey.ExportPkcs8PrivateKeyPem()).Render();
+
+        var ours = ClusterApi.Configuration(kubeconfig);
+        using var stream = new MemoryStream(kubeconfig);
+        var library = KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
+
+        Assert.Equal("https://192.0.2.10:6443", ours.Host);
+        Assert.Equal(library.Host, ours.Host);
+        Assert.Equal([ca.Thumbprint], ours.SslCaCerts.Select(c => c.Thumbprint));
+        Assert.Equal(library.SslCaCerts.Select(c => c.Thumbprint), ours.SslCaCerts.Select(c => c.Thumbprint));
+        Assert.Equal(library.ClientCertificateData, ours.ClientCertificateData);
+        Assert.Equal(library.ClientCertificateKeyData, ours.ClientCertificateKeyData);
+        Assert.Equal(library.SkipTlsVerify, ours.SkipTlsVerify);
+        Assert.Null(ours.AccessToken);
+        using var client = new k8s.Kubernetes(ours);
+    }
+
+    [Fact]
+    public void Any_other_kubeconfig_is_read_by_the_client_librarys_reader()
+    {
+        var configuration = ClusterApi.Configuration(Encoding.UTF8.GetBytes(RefusingKubeconfig("a-token-user")));
+
+        Assert.Equal("a-token-user", configuration.AccessToken);
+        Assert.True(configuration.SkipTlsVerify);
     }
 
     /// <summary>An admin.conf (token user) whose server is a loopback port that was free a moment ago: nothing listens there.</summary>
