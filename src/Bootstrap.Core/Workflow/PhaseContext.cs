@@ -20,6 +20,7 @@ public sealed class PhaseContext : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<(IRemoteHost? Host, string? Error)>>> _outside = new(StringComparer.Ordinal);
     private readonly Lazy<InstalledFiles> _installed;
     private readonly Lazy<WaitLog> _waits;
+    private InstalledFiles? _sharedInstalled;
 
     public PhaseContext()
     {
@@ -52,7 +53,7 @@ public sealed class PhaseContext : IAsyncDisposable
     internal string ManifestPath { get; init; } = InstalledFilesManifest.DefaultPath;
 
     /// <summary>The hosts' manifests of installed files, as this run reads and records them.</summary>
-    internal InstalledFiles InstalledFiles => _installed.Value;
+    internal InstalledFiles InstalledFiles => _sharedInstalled ?? _installed.Value;
 
     /// <summary>The time the targets spent waiting for components, as their waits counted it; the runner reports it per target and phase.</summary>
     internal WaitLog Waits => _waits.Value;
@@ -92,6 +93,27 @@ public sealed class PhaseContext : IAsyncDisposable
     /// etcd and remove its data after the member left. Null when the run makes no such connection (it then says so).
     /// </summary>
     public IHostConnector? Connector { get; init; }
+
+    /// <summary>
+    /// A context for plans made ahead of their phase's turn (<see cref="PlansAhead"/>): the same configuration, hosts, snapshots
+    /// and manifests of installed files (whose entries check themselves against the files), and nothing of what this run's
+    /// phases produce (material, the API client, etcd readings, upgrade versions, joined nodes, planned files, waits).
+    /// </summary>
+    internal PhaseContext Ahead() => new()
+    {
+        Config = Config,
+        Hosts = _hosts,
+        Redactor = Redactor,
+        Logger = Logger,
+        DryRun = DryRun,
+        Time = Time,
+        Verify = Verify,
+        ManifestPath = ManifestPath,
+        Reads = Reads,
+        Connector = Connector,
+        Leaves = Leaves,
+        _sharedInstalled = InstalledFiles,
+    };
 
     /// <summary>A read-only view of a connected host; throws naming the host when it is not connected.</summary>
     public HostView View(string name) =>

@@ -63,6 +63,9 @@ public sealed class ReadAhead : IAsyncDisposable
         _time = time;
     }
 
+    /// <summary>Whether the last run of the cluster left a record of its reads (an installed cluster, most likely).</summary>
+    internal bool HasRecord => _previous.Count > 0;
+
     /// <summary>Whether the run has applied a change (after which nothing is taken from a snapshot).</summary>
     internal bool Dropped => Volatile.Read(ref _droppedBy) is not null;
 

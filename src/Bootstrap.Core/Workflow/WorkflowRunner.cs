@@ -10,6 +10,7 @@ namespace Bootstrap.Core.Workflow;
 /// of the phase's <see cref="Roll"/>). A failure on one target never hides the others, but once a phase failed no
 /// later phase starts. Cancelling stops the run and the result says which phase was interrupted and which never started.
 /// Each target's and each phase's outcome also says how much of its time went to waiting for components (<see cref="WaitLog"/>).
+/// On a cluster an earlier run recorded, a target may take the plan made for it ahead of its phase's turn (<see cref="PlansAhead"/>).
 /// </summary>
 public sealed class WorkflowRunner
 {
@@ -43,6 +44,7 @@ public sealed class WorkflowRunner
 
         var steps = selection.Steps(tree, context.Config);
         context.Leaves = [.. steps.Where(s => s.Included).Select(s => s.Phase)];
+        await using var ahead = PlansAhead.Start(steps, context, PlanTargetAsync, cancellationToken);
         var outcomes = new List<PhaseOutcome>();
         var stopped = false;
         foreach (var step in steps)
@@ -58,7 +60,7 @@ public sealed class WorkflowRunner
             }
             else
             {
-                outcome = await RunLeafAsync(step, context, cancellationToken).ConfigureAwait(false);
+                outcome = await RunLeafAsync(step, context, ahead, cancellationToken).ConfigureAwait(false);
                 stopped = outcome.State != PhaseState.Completed;
                 outcomes.Add(outcome);
                 continue;
@@ -93,7 +95,7 @@ public sealed class WorkflowRunner
         return config.Hosts.Where(h => names.Contains(h.Name)).ToList();
     }
 
-    private async Task<PhaseOutcome> RunLeafAsync(WorkflowStep step, PhaseContext context, CancellationToken cancellationToken)
+    private async Task<PhaseOutcome> RunLeafAsync(WorkflowStep step, PhaseContext context, PlansAhead? ahead, CancellationToken cancellationToken)
     {
         var started = context.Time.GetTimestamp();
         var preparing = step.Phase as IPreparingPhase;
@@ -111,13 +113,24 @@ public sealed class WorkflowRunner
             var prepared = await ConvergeAsync(step.Path, PhaseTarget.Workstation, ct => preparing.PrepareAsync(context, ct), roll: null, context, cancellationToken)
                 .ConfigureAwait(false);
             hosts.Add(prepared);
+            if (prepared.Outcome is not { Succeeded: true, Changed: false })
+            {
+                ahead?.Stop();
+            }
         }
 
         if (hosts.All(h => h.Outcome.Succeeded))
         {
             using var gate = new SemaphoreSlim(Math.Max(1, context.Config.SshConcurrency));
             using var roll = new Roll(step.Path);
-            var plans = await Task.WhenAll(step.Targets.Select(target => PlanTargetAsync(step, target, context, gate, cancellationToken))).ConfigureAwait(false);
+            var plans = await Task.WhenAll(step.Targets.Select(async target =>
+                (ahead is null ? null : await ahead.TakeAsync(step, target, context.Time.GetTimestamp()).ConfigureAwait(false))
+                ?? await PlanTargetAsync(step, target, context, gate, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+            if (!plans.All(p => p.ChangesNothing))
+            {
+                // A change (or a refusal, or a failure) from here on: the later phases plan in their turn.
+                ahead?.Stop();
+            }
 
             // A refusal anywhere means nothing is applied anywhere in this phase.
             var refused = plans.Any(p => p.Plan?.Refusal is not null || p.Failed is not null);
@@ -450,8 +463,6 @@ public sealed class WorkflowRunner
         message.StartsWith(host + ":", StringComparison.Ordinal) ? message : host + ": " + message;
 
     private void Emit(WorkflowEvent workflowEvent) => _observer.OnEvent(workflowEvent);
-
-    private sealed record PlannedTarget(PhaseTarget Target, long Started, TargetPlan? Plan, HostPhaseStatus? Failed, string? Error);
 
     private sealed record TargetOutcome(HostPhaseOutcome Outcome);
 }

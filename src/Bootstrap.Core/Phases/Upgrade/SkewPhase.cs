@@ -7,8 +7,9 @@ namespace Bootstrap.Core.Phases.Upgrade;
 /// <summary>
 /// <c>skew</c>: what the hosts run (from <c>versions</c>) and what the kubelets report (the Nodes) against the version-skew
 /// policy and kubeadm's upgrade rules (<see cref="SkewPolicy"/>); refuses before anything changes, with every reason.
+/// Planned in its turn only: it reads what <c>versions</c> gathered while it planned.
 /// </summary>
-internal sealed class SkewPhase(bool allowDowngrade) : ILeafPhase
+internal sealed class SkewPhase(bool allowDowngrade) : IPlannedInTurn
 {
     public string Name => "skew";
 

@@ -1,0 +1,159 @@
+using Serilog;
+
+namespace Bootstrap.Core.Workflow;
+
+/// <summary>
+/// Plans made ahead of their phase's turn, so that a run that has nothing to do costs about its slowest plan instead of the sum
+/// of every phase's round trips. On a cluster an earlier run left a record of (<see cref="ReadAhead.HasRecord"/>), every target
+/// of every phase after the first is planned as soon as the run starts, all at once (at most <c>spec.ssh.concurrency</c> at a
+/// time, in phase order), against a context of their own (<see cref="PhaseContext.Ahead"/>): nothing the run's phases produce
+/// is shared with them. In its turn, a phase takes a target's plan made ahead instead of planning it again only when:
+/// <list type="bullet">
+/// <item>no earlier phase of the run planned a change, refused or failed (so nothing was, or in a dry run would have been,
+/// changed before it: the hosts, the API and the state are as they were when the plan was made, plans being read-only);</item>
+/// <item>that plan changes nothing and refuses nothing (anything else is planned again in the turn, as without plans ahead);</item>
+/// <item>its planning had started (one still waiting for its turn at the gate is dropped, and the target planned at once).</item>
+/// </list>
+/// From the first change, refusal or failure on, the plans still running are cancelled and every phase plans in its turn.
+/// Phases that read what an earlier phase's plan gathered (<see cref="IPlannedInTurn"/>) are never planned ahead.
+/// </summary>
+internal sealed class PlansAhead : IAsyncDisposable
+{
+    private const int Waiting = 0;
+    private const int Started = 1;
+    private const int Dropped = 2;
+
+    private readonly PhaseContext _context;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate;
+    private readonly CancellationTokenSource _stop;
+    private readonly Dictionary<(string Path, string Target), Entry> _entries = [];
+    private int _stopped;
+    private int _taken;
+
+    private PlansAhead(PhaseContext context, ILogger logger, int concurrency, CancellationToken cancellationToken)
+    {
+        _context = context;
+        _logger = logger;
+        _gate = new SemaphoreSlim(concurrency);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    /// <summary>How a target is planned (the runner's own planning, with a gate it may wait on).</summary>
+    internal delegate Task<PlannedTarget> Planner(WorkflowStep step, PhaseTarget target, PhaseContext context, SemaphoreSlim gate, CancellationToken cancellationToken);
+
+    /// <summary>Starts the plans ahead of <paramref name="steps"/> (see the class); null when the run makes none.</summary>
+    public static PlansAhead? Start(IReadOnlyList<WorkflowStep> steps, PhaseContext context, Planner plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(plan);
+        var ahead = steps.Where(s => s.Included).Skip(1).Where(s => s.Phase is not IPlannedInTurn).ToList();
+        if (context.Reads is not { HasRecord: true } || ahead.Count == 0)
+        {
+            return null;
+        }
+
+        var plans = new PlansAhead(context.Ahead(), context.Logger, Math.Max(1, context.Config.SshConcurrency), cancellationToken);
+        foreach (var step in ahead)
+        {
+            foreach (var target in step.Targets)
+            {
+                var entry = new Entry();
+                plans._entries[(step.Path, target.Name)] = entry;
+                entry.Plan = Task.Run(() => plans.PlanAsync(entry, step, target, plan), CancellationToken.None);
+            }
+        }
+
+        return plans;
+    }
+
+    /// <summary>
+    /// The plan made ahead for <paramref name="target"/> of <paramref name="step"/> when the phase may take it (see the class);
+    /// null when the target is to be planned in its turn.
+    /// </summary>
+    public async Task<PlannedTarget?> TakeAsync(WorkflowStep step, PhaseTarget target, long started)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(target);
+        if (Volatile.Read(ref _stopped) != 0 || !_entries.TryGetValue((step.Path, target.Name), out var entry)
+            || Interlocked.CompareExchange(ref entry.State, Dropped, Waiting) == Waiting)
+        {
+            return null;
+        }
+
+        var planned = await entry.Plan.ConfigureAwait(false);
+        if (planned is not { ChangesNothing: true } || Volatile.Read(ref _stopped) != 0)
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _taken);
+        return planned with { Started = started };
+    }
+
+    /// <summary>A phase planned a change, refused or failed: from now on every phase plans in its turn, and the plans still running stop.</summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            _stop.Cancel();
+        }
+    }
+
+    /// <summary>Stops the plans still running, waits for them and says at debug level how many plans the phases took.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Stop();
+        foreach (var entry in _entries.Values)
+        {
+            await entry.Plan.ConfigureAwait(false);
+        }
+
+        _logger.Debug("[{Phase}] {Taken} of {Count} target plans were taken from the plans made ahead", "plans-ahead", _taken, _entries.Count);
+        await _context.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task<PlannedTarget?> PlanAsync(Entry entry, WorkflowStep step, PhaseTarget target, Planner plan)
+    {
+        try
+        {
+            await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (Interlocked.CompareExchange(ref entry.State, Started, Waiting) != Waiting)
+            {
+                return null;
+            }
+
+            // The gate above bounds the plans ahead; the planner's own gate is then always open.
+            using var open = new SemaphoreSlim(1);
+            return await plan(step, target, _context, open, _stop.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A plan ahead that fails is never taken: the phase plans the target in its turn and reports that.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private sealed class Entry
+    {
+        public int State = Waiting;
+
+        public Task<PlannedTarget?> Plan { get; set; } = Task.FromResult<PlannedTarget?>(null);
+    }
+}

@@ -1,0 +1,243 @@
+using Bootstrap.Core.Config;
+using Bootstrap.Core.Remote;
+using Bootstrap.Core.Workflow;
+using Serilog;
+
+namespace Bootstrap.Core.Tests.Workflow;
+
+/// <summary>
+/// Plans made ahead of their phase's turn (<see cref="PlansAhead"/>), through the runner: on a cluster an earlier run recorded,
+/// a run with nothing to do plans every later phase at once; a change, a refusal or a failure makes every later phase plan
+/// again in its turn; a phase that reads an earlier plan's gathering is planned in its turn only.
+/// </summary>
+public sealed class PlansAheadTests
+{
+    /// <summary>Long enough for a plan that is started to be seen by another on a loaded machine; a run that needs it to pass is wrong.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly RecordingObserver _observer = new();
+
+    /// <summary>The context of the run under test (a plan made ahead gets another).</summary>
+    private PhaseContext? _run;
+
+    [Fact]
+    public async Task With_nothing_to_do_the_later_phases_are_planned_at_once_and_their_plans_taken()
+    {
+        // The second phase's plan finishes only once the third phase's plan has started: in turn, it never would.
+        var thirdStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = new TestPhase("second", async (_, ct) =>
+        {
+            await thirdStarted.Task.WaitAsync(Patience, ct);
+            return TargetPlan.Nothing("in place");
+        }, HostRole.Worker);
+        var third = new TestPhase("third", (_, _) =>
+        {
+            thirdStarted.TrySetResult();
+            return Task.FromResult(TargetPlan.Nothing("in place"));
+        }, HostRole.Worker);
+
+        var result = await RunAsync([Nothing("first"), second, third], recorded: true);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        Assert.All(result.Phases.SelectMany(p => p.Hosts), h => Assert.Equal(HostPhaseStatus.Unchanged, h.Status));
+        Assert.Equal(["w1", "w2"], second.Planned.Order());
+        Assert.Equal(["w1", "w2"], third.Planned.Order());
+        Assert.Equal(["in place"], result.Phases[1].Hosts[0].Details);
+        Assert.Equal(["first", "second", "third"], _observer.Events.Where(e => e.Kind == WorkflowEventKind.PhaseStarted).Select(e => e.Phase));
+    }
+
+    [Fact]
+    public async Task Without_a_record_of_an_earlier_run_every_phase_plans_in_its_turn()
+    {
+        var thirdStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = new TestPhase("second", async (_, ct) =>
+        {
+            await thirdStarted.Task.WaitAsync(TimeSpan.FromMilliseconds(300), ct);
+            return TargetPlan.Nothing();
+        }, HostRole.Worker);
+        var third = new TestPhase("third", (_, _) =>
+        {
+            thirdStarted.TrySetResult();
+            return Task.FromResult(TargetPlan.Nothing());
+        }, HostRole.Worker);
+
+        var result = await RunAsync([Nothing("first"), second, third], recorded: false);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Phases[1].Hosts, h => h.Error?.Contains("timed out", StringComparison.OrdinalIgnoreCase) == true);
+        Assert.Empty(third.Planned);
+    }
+
+    [Fact]
+    public async Task A_change_in_an_earlier_phase_makes_every_later_phase_plan_again_in_its_turn_and_see_it()
+    {
+        var installed = 0;
+        var laterPlannedAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TestPhase? first = null;
+        first = new TestPhase("first", async (host, ct) =>
+        {
+            // The later phase's plan is made ahead before this change is applied: a plan that must not be taken.
+            await laterPlannedAhead.Task.WaitAsync(Patience, ct);
+            return first!.Changed(host, "install", _ =>
+            {
+                Interlocked.Exchange(ref installed, 1);
+                return Task.CompletedTask;
+            });
+        }, HostRole.Worker);
+        TestPhase? later = null;
+        later = new TestPhase("later", (host, _) =>
+        {
+            var plan = Volatile.Read(ref installed) == 1 ? later!.Changed(host, "configure what was installed") : TargetPlan.Nothing("nothing installed");
+            laterPlannedAhead.TrySetResult();
+            return Task.FromResult(plan);
+        }, HostRole.Worker);
+
+        var result = await RunAsync([Nothing("preflight"), first, later], recorded: true);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        Assert.Equal(["w1", "w2"], first.Ran.Order());
+        Assert.Equal(["w1", "w2"], later.Ran.Order());
+        Assert.Equal(["w1", "w1", "w2", "w2"], later.Planned.Order());
+        Assert.All(result.Phases[2].Hosts, h => Assert.Equal(HostPhaseStatus.Changed, h.Status));
+    }
+
+    [Fact]
+    public async Task In_a_dry_run_a_change_planned_earlier_makes_the_later_phases_plan_again_in_their_turn()
+    {
+        var laterPlannedAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var early = new TestPhase("early", async (host, ct) =>
+        {
+            await laterPlannedAhead.Task.WaitAsync(Patience, ct);
+            return new TestPhase("x").Changed(host, "a file the later phase reads");
+        }, HostRole.Worker);
+        var later = new TestPhase("later", (_, _) =>
+        {
+            laterPlannedAhead.TrySetResult();
+            return Task.FromResult(TargetPlan.Nothing());
+        }, HostRole.Worker);
+
+        var result = await RunAsync([Nothing("preflight"), early, later], recorded: true, dryRun: true);
+
+        Assert.True(result.Succeeded);
+        Assert.All(result.Phases[1].Hosts, h => Assert.Equal(HostPhaseStatus.Changed, h.Status));
+        Assert.Empty(early.Ran);
+        Assert.Equal(["w1", "w1", "w2", "w2"], later.Planned.Order());
+    }
+
+    [Fact]
+    public async Task A_plan_made_ahead_that_failed_is_made_again_in_the_turn()
+    {
+        var triedAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failsAhead = new AheadFailsPhase(triedAhead, () => _run);
+        var waits = new TestPhase("preflight", async (_, ct) =>
+        {
+            await triedAhead.Task.WaitAsync(Patience, ct);
+            return TargetPlan.Nothing();
+        }, HostRole.Worker);
+
+        var result = await RunAsync([waits, failsAhead], recorded: true);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        Assert.Equal(["in place"], result.Phases[1].Hosts.Single().Details);
+        Assert.Equal((1, 1), (failsAhead.Ahead, failsAhead.InTurn));
+    }
+
+    [Fact]
+    public async Task A_phase_that_reads_an_earlier_plans_gathering_is_planned_only_in_its_turn()
+    {
+        var gathered = 0;
+        var gathers = new TestPhase("versions", async (_, ct) =>
+        {
+            await Task.Delay(50, ct);
+            Interlocked.Increment(ref gathered);
+            return TargetPlan.Nothing();
+        }, HostRole.Worker);
+        var seen = new List<int>();
+        var reads = new InTurnPhase(() =>
+        {
+            lock (seen)
+            {
+                seen.Add(Volatile.Read(ref gathered));
+            }
+        });
+
+        var result = await RunAsync([Nothing("preflight"), gathers, reads], recorded: true);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal([2], seen);
+    }
+
+    private static TestPhase Nothing(string name) => new(name, (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker);
+
+    private async Task<WorkflowResult> RunAsync(IReadOnlyList<IPhase> phases, bool recorded, bool dryRun = false)
+    {
+        _run = null;
+        var redactor = new SecretRedactor();
+        var logger = new LoggerConfiguration().CreateLogger();
+        var previous = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<ReadKey>>>(StringComparer.Ordinal);
+        if (recorded)
+        {
+            previous["w1"] = new Dictionary<string, IReadOnlyList<ReadKey>>(StringComparer.Ordinal) { ["first"] = [ReadKey.Command(["true"], sudo: false)] };
+        }
+
+        await using var reads = new ReadAhead(previous, redactor, logger, TimeProvider.System);
+        var config = WorkflowFixtures.LabConfig;
+        await using var context = _run = new PhaseContext
+        {
+            Config = config,
+            Hosts = config.Hosts.ToDictionary(h => h.Name, IRemoteHost (h) => new FakeHost(h.Name), StringComparer.Ordinal),
+            Redactor = redactor,
+            Logger = logger,
+            DryRun = dryRun,
+            ManifestPath = Path.Combine(Path.GetTempPath(), "bootstrap-core-tests", "installed-files"),
+            Reads = reads,
+        };
+        return await new WorkflowRunner(_observer).RunAsync(new PhaseTree("init", phases), WorkflowSelection.All, context, CancellationToken.None);
+    }
+
+    /// <summary>A phase on the cluster whose plan fails when made ahead (in another context than the run's), and changes nothing in its turn.</summary>
+    private sealed class AheadFailsPhase(TaskCompletionSource tried, Func<PhaseContext?> run) : ILeafPhase
+    {
+        private int _ahead;
+        private int _inTurn;
+
+        public int Ahead => Volatile.Read(ref _ahead);
+
+        public int InTurn => Volatile.Read(ref _inTurn);
+
+        public string Name => "flaky";
+
+        public string Description => "fails ahead of its turn";
+
+        public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => [PhaseTarget.Cluster];
+
+        public Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+        {
+            if (context != run())
+            {
+                Interlocked.Increment(ref _ahead);
+                tried.TrySetResult();
+                throw new InvalidOperationException("the API did not answer yet");
+            }
+
+            Interlocked.Increment(ref _inTurn);
+            return Task.FromResult(TargetPlan.Nothing("in place"));
+        }
+    }
+
+    /// <summary>A phase on the cluster that reads what an earlier phase's plan gathered (<see cref="IPlannedInTurn"/>).</summary>
+    private sealed class InTurnPhase(Action plan) : IPlannedInTurn
+    {
+        public string Name => "skew";
+
+        public string Description => "reads what versions gathered";
+
+        public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => [PhaseTarget.Cluster];
+
+        public Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+        {
+            plan();
+            return Task.FromResult(TargetPlan.Nothing());
+        }
+    }
+}
