@@ -14,6 +14,7 @@ internal abstract class HealthCheckPhase(string name, string description) : Host
         return Task.FromResult(new TargetPlan
         {
             VerifyDescription = $"would wait for {service.Component} to be healthy",
+            VerifyReadsOnly = true,
             Verify = async (apply, ct) =>
             {
                 await ServiceControl.WaitHealthyAsync(apply.Host(host.Host.Name), service, apply.Redactor, apply.Waiting, ct).ConfigureAwait(false);

@@ -14,6 +14,9 @@ namespace Bootstrap.Core.Workflow;
 /// <item>that plan changes nothing and refuses nothing (anything else is planned again in the turn, as without plans ahead);</item>
 /// <item>its planning had started (one still waiting for its turn at the gate is dropped, and the target planned at once).</item>
 /// </list>
+/// A preparing phase's work on the workstation (<see cref="IPreparingPhase"/>) is planned ahead like a target; a check that only
+/// reads (<see cref="TargetPlan.VerifyReadsOnly"/>) of a plan that changes nothing runs ahead with it (a check that fails
+/// ahead makes the target plan and check again in its turn).
 /// From the first change, refusal or failure on, the plans still running are cancelled and every phase plans in its turn.
 /// Phases that read what an earlier phase's plan gathered (<see cref="IPlannedInTurn"/>) are never planned ahead.
 /// </summary>
@@ -57,7 +60,8 @@ internal sealed class PlansAhead : IAsyncDisposable
         var plans = new PlansAhead(context.Ahead(), context.Logger, Math.Max(1, context.Config.SshConcurrency), cancellationToken);
         foreach (var step in ahead)
         {
-            foreach (var target in step.Targets)
+            // A preparing phase's work on the workstation (certs: the state's PKI) is planned ahead too, as a target of its own.
+            foreach (var target in step.Phase is IPreparingPhase ? step.Targets.Prepend(PhaseTarget.Workstation) : step.Targets)
             {
                 var entry = new Entry();
                 plans._entries[(step.Path, target.Name)] = entry;
@@ -134,9 +138,28 @@ internal sealed class PlansAhead : IAsyncDisposable
                 return null;
             }
 
-            // The gate above bounds the plans ahead; the planner's own gate is then always open.
-            using var open = new SemaphoreSlim(1);
-            return await plan(step, target, _context, open, _stop.Token).ConfigureAwait(false);
+            PlannedTarget planned;
+            if (target.Name == PhaseTarget.WorkstationName && step.Phase is IPreparingPhase preparing)
+            {
+                var started = _context.Time.GetTimestamp();
+                _context.Reads?.BeginPlanning(step.Path);
+                planned = new PlannedTarget(target, started, await preparing.PrepareAsync(_context, _stop.Token).ConfigureAwait(false), null, null);
+            }
+            else
+            {
+                // The gate above bounds the plans ahead; the planner's own gate is then always open.
+                using var open = new SemaphoreSlim(1);
+                planned = await plan(step, target, _context, open, _stop.Token).ConfigureAwait(false);
+            }
+
+            // A check that only reads runs now too (never in a dry run, which checks nothing): its lines are the turn's.
+            if (!_context.DryRun && planned is { ChangesNothing: true, Plan: { Verify: { } verify, VerifyReadsOnly: true } made })
+            {
+                var lines = await verify(new ApplyContext(_context, _context.Hosts, target.Name), _stop.Token).ConfigureAwait(false);
+                planned = planned with { Plan = made with { Verify = (_, _) => Task.FromResult(lines) } };
+            }
+
+            return planned;
         }
 #pragma warning disable CA1031 // A plan ahead that fails is never taken: the phase plans the target in its turn and reports that.
         catch (Exception)

@@ -29,6 +29,12 @@ public sealed record TargetPlan
     /// <summary>Runs after the changes (or when there are none) in a real run; returns report lines. Throws <see cref="PhaseFailedException"/> when the target is not as it must be.</summary>
     internal Func<ApplyContext, CancellationToken, Task<IReadOnlyList<string>>>? Verify { get; init; }
 
+    /// <summary>
+    /// <see cref="Verify"/> only reads (a health check, a node's readiness): when the plan changes nothing, it may run as soon as
+    /// the plan is made ahead of its phase's turn (<see cref="PlansAhead"/>), its lines then reported in the turn.
+    /// </summary>
+    public bool VerifyReadsOnly { get; init; }
+
     /// <summary>What <see cref="Verify"/> would check, for a dry run.</summary>
     public string? VerifyDescription { get; init; }
 

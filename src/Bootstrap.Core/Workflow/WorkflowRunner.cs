@@ -110,7 +110,8 @@ public sealed class WorkflowRunner
         var hosts = new List<TargetOutcome>();
         if (preparing is not null)
         {
-            var prepared = await ConvergeAsync(step.Path, PhaseTarget.Workstation, ct => preparing.PrepareAsync(context, ct), roll: null, context, cancellationToken)
+            var made = ahead is null ? null : await ahead.TakeAsync(step, PhaseTarget.Workstation, context.Time.GetTimestamp()).ConfigureAwait(false);
+            var prepared = await ConvergeAsync(step.Path, PhaseTarget.Workstation, ct => preparing.PrepareAsync(context, ct), made, context, cancellationToken)
                 .ConfigureAwait(false);
             hosts.Add(prepared);
             if (prepared.Outcome is not { Succeeded: true, Changed: false })
@@ -237,10 +238,16 @@ public sealed class WorkflowRunner
         return await ApplyAsync(path, planned.Target, plan, planned.Started, roll, context, gate, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Plans and finishes one target outside the parallel step (the workstation part of a preparing phase).</summary>
+    /// <summary>Plans (unless <paramref name="made"/> was made ahead) and finishes one target outside the parallel step (the workstation part of a preparing phase).</summary>
     private async Task<TargetOutcome> ConvergeAsync(
-        string path, PhaseTarget target, Func<CancellationToken, Task<TargetPlan>> plan, Roll? roll, PhaseContext context, CancellationToken cancellationToken)
+        string path, PhaseTarget target, Func<CancellationToken, Task<TargetPlan>> plan, PlannedTarget? made, PhaseContext context, CancellationToken cancellationToken)
     {
+        using var gate = new SemaphoreSlim(1);
+        if (made?.Plan is { } madeAhead)
+        {
+            return await ApplyAsync(path, target, madeAhead, made.Started, roll: null, context, gate, cancellationToken).ConfigureAwait(false);
+        }
+
         var started = context.Time.GetTimestamp();
         TargetPlan planned;
         try
@@ -270,8 +277,7 @@ public sealed class WorkflowRunner
             return Report(path, target, context, started, HostPhaseStatus.Failed, planned.Notes, planned.Changes, NameHost(target.Name, context.Redactor.Redact(planned.Refusal)));
         }
 
-        using var gate = new SemaphoreSlim(1);
-        return await ApplyAsync(path, target, planned, started, roll, context, gate, cancellationToken).ConfigureAwait(false);
+        return await ApplyAsync(path, target, planned, started, roll: null, context, gate, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<TargetOutcome> ApplyAsync(

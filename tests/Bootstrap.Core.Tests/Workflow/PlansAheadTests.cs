@@ -167,6 +167,73 @@ public sealed class PlansAheadTests
         Assert.Equal([2], seen);
     }
 
+    [Fact]
+    public async Task A_check_that_only_reads_runs_with_its_plan_ahead_and_the_others_in_the_turn()
+    {
+        var checkedIn = new List<(string Check, bool Ahead)>();
+        TargetPlan Checked(string check, bool readsOnly) => new()
+        {
+            VerifyReadsOnly = readsOnly,
+            Verify = (apply, _) =>
+            {
+                lock (checkedIn)
+                {
+                    checkedIn.Add((check, apply.Run != _run));
+                }
+
+                return Task.FromResult<IReadOnlyList<string>>([check + " is healthy"]);
+            },
+        };
+        var health = new TestPhase("health", (_, _) => Task.FromResult(Checked("etcd", readsOnly: true)), HostRole.Worker);
+        var uncordon = new TestPhase("uncordon", (_, _) => Task.FromResult(Checked("kubelet", readsOnly: false)), HostRole.Worker);
+
+        var result = await RunAsync([Nothing("preflight"), health, uncordon], recorded: true);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        Assert.Equal([("etcd", true), ("etcd", true), ("kubelet", false), ("kubelet", false)], checkedIn.Order());
+        Assert.All(result.Phases[1].Hosts, h => Assert.Equal(["etcd is healthy"], h.Details));
+        Assert.All(result.Phases[2].Hosts, h => Assert.Equal(["kubelet is healthy"], h.Details));
+    }
+
+    [Fact]
+    public async Task A_check_that_fails_ahead_is_planned_and_checked_again_in_the_turn()
+    {
+        var checks = new List<bool>();
+        var health = new TestPhase("health", (_, _) => Task.FromResult(new TargetPlan
+        {
+            VerifyReadsOnly = true,
+            Verify = (apply, _) =>
+            {
+                var ahead = apply.Run != _run;
+                lock (checks)
+                {
+                    checks.Add(ahead);
+                }
+
+                return ahead ? throw new PhaseFailedException("not healthy yet") : Task.FromResult<IReadOnlyList<string>>(["healthy"]);
+            },
+        }), HostRole.Worker);
+
+        var result = await RunAsync([Nothing("preflight"), health], recorded: true);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        Assert.Equal([false, false, true, true], checks.Order());
+        Assert.Equal(4, health.Planned.Count);
+    }
+
+    [Fact]
+    public async Task A_preparing_phases_work_on_the_workstation_is_planned_ahead_and_taken_when_it_changes_nothing()
+    {
+        var prepare = new PreparingPhase(() => _run);
+
+        var result = await RunAsync([Nothing("preflight"), prepare], recorded: true);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        Assert.Equal(["workstation", "w1", "w2"], result.Phases[1].Hosts.Select(h => h.Host));
+        Assert.Equal(["state in place"], result.Phases[1].Hosts[0].Details);
+        Assert.Equal((1, 0), (prepare.Ahead, prepare.InTurn));
+    }
+
     private static TestPhase Nothing(string name) => new(name, (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker);
 
     private async Task<WorkflowResult> RunAsync(IReadOnlyList<IPhase> phases, bool recorded, bool dryRun = false)
@@ -193,6 +260,31 @@ public sealed class PlansAheadTests
             Reads = reads,
         };
         return await new WorkflowRunner(_observer).RunAsync(new PhaseTree("init", phases), WorkflowSelection.All, context, CancellationToken.None);
+    }
+
+    /// <summary>A preparing phase on the workers whose workstation part changes nothing; it counts where that part was planned.</summary>
+    private sealed class PreparingPhase(Func<PhaseContext?> run) : IPreparingPhase
+    {
+        private int _ahead;
+        private int _inTurn;
+
+        public int Ahead => Volatile.Read(ref _ahead);
+
+        public int InTurn => Volatile.Read(ref _inTurn);
+
+        public string Name => "certs";
+
+        public string Description => "completes the state, then installs";
+
+        public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => PhaseTarget.Of(config.Hosts.Where(h => h.HasRole(HostRole.Worker)));
+
+        public Task<TargetPlan> PrepareAsync(PhaseContext context, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref context == run() ? ref _inTurn : ref _ahead);
+            return Task.FromResult(TargetPlan.Nothing("state in place"));
+        }
+
+        public Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken) => Task.FromResult(TargetPlan.Nothing());
     }
 
     /// <summary>A phase on the cluster whose plan fails when made ahead (in another context than the run's), and changes nothing in its turn.</summary>

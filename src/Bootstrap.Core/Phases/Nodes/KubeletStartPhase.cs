@@ -81,6 +81,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                 Rolling = ServiceControl.Restarts(changes),
                 RollOrder = host.HasRole(Config.HostRole.ControlPlane) ? 0 : 1,
                 VerifyDescription = upgrading ? $"would wait until node {host.Name} is Ready with kubelet {version}, then uncordon it" : $"would check that node {host.Name} is registered",
+                VerifyReadsOnly = !upgrading,
                 Verify = async (apply, ct) =>
                 {
                     var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);

@@ -100,6 +100,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
             Notes = notes,
             Rolling = ServiceControl.Restarts(changes),
             VerifyDescription = $"would check that node {host.Name} is Ready (its pod network exists)",
+            VerifyReadsOnly = true,
             Verify = (apply, ct) => VerifyReadyAsync(apply, host.Name, ct),
         };
     }
