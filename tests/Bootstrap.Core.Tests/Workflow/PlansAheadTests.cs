@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
@@ -143,28 +144,23 @@ public sealed class PlansAheadTests
     }
 
     [Fact]
-    public async Task A_phase_that_reads_an_earlier_plans_gathering_is_planned_only_in_its_turn()
+    public async Task A_phase_that_gathers_for_a_later_plan_and_the_phase_that_reads_it_are_planned_in_their_turn_in_the_runs_context()
     {
-        var gathered = 0;
-        var gathers = new TestPhase("versions", async (_, ct) =>
-        {
-            await Task.Delay(50, ct);
-            Interlocked.Increment(ref gathered);
-            return TargetPlan.Nothing();
-        }, HostRole.Worker);
+        var gathered = new ConditionalWeakTable<PhaseContext, StrongBox<int>>();
+        var gathers = new InTurnPhase("versions", context => Interlocked.Increment(ref gathered.GetOrCreateValue(context).Value));
         var seen = new List<int>();
-        var reads = new InTurnPhase(() =>
+        var reads = new InTurnPhase("skew", context =>
         {
             lock (seen)
             {
-                seen.Add(Volatile.Read(ref gathered));
+                seen.Add(gathered.TryGetValue(context, out var count) ? count.Value : 0);
             }
         });
 
-        var result = await RunAsync([Nothing("preflight"), gathers, reads], recorded: true);
+        var result = await RunAsync([Nothing("preflight"), gathers, reads, Nothing("certs")], recorded: true);
 
         Assert.True(result.Succeeded);
-        Assert.Equal([2], seen);
+        Assert.Equal([1], seen);
     }
 
     [Fact]
@@ -232,6 +228,15 @@ public sealed class PlansAheadTests
         Assert.Equal(["workstation", "w1", "w2"], result.Phases[1].Hosts.Select(h => h.Host));
         Assert.Equal(["state in place"], result.Phases[1].Hosts[0].Details);
         Assert.Equal((1, 0), (prepare.Ahead, prepare.InTurn));
+    }
+
+    [Fact]
+    public void An_upgrades_versions_and_skew_are_planned_in_their_turn()
+    {
+        // versions gathers what the hosts run into the run's context and skew reads it there: made ahead, skew would read an
+        // empty report and let a refused upgrade through (the lab's newer-kubelet step caught exactly that).
+        Assert.IsAssignableFrom<IPlannedInTurn>(new Core.Phases.Upgrade.VersionsPhase());
+        Assert.IsAssignableFrom<IPlannedInTurn>(new Core.Phases.Upgrade.SkewPhase(allowDowngrade: false));
     }
 
     private static TestPhase Nothing(string name) => new(name, (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker);
@@ -317,18 +322,18 @@ public sealed class PlansAheadTests
         }
     }
 
-    /// <summary>A phase on the cluster that reads what an earlier phase's plan gathered (<see cref="IPlannedInTurn"/>).</summary>
-    private sealed class InTurnPhase(Action plan) : IPlannedInTurn
+    /// <summary>A phase on the cluster that gathers into, or reads from, the run's context while it plans (<see cref="IPlannedInTurn"/>).</summary>
+    private sealed class InTurnPhase(string name, Action<PhaseContext> plan) : IPlannedInTurn
     {
-        public string Name => "skew";
+        public string Name => name;
 
-        public string Description => "reads what versions gathered";
+        public string Description => "gathers or reads in the run's context";
 
         public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => [PhaseTarget.Cluster];
 
         public Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
         {
-            plan();
+            plan(context);
             return Task.FromResult(TargetPlan.Nothing());
         }
     }

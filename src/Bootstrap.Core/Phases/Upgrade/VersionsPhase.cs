@@ -8,9 +8,10 @@ namespace Bootstrap.Core.Phases.Upgrade;
 
 /// <summary>
 /// <c>versions</c>: reads the version and sha256 of every binary Bootstrap runs on each host and sets them against the cluster
-/// file's (the artifacts' digests, <c>kubernetesVersion</c>, <c>spec.etcd.version</c>). Read-only.
+/// file's (the artifacts' digests, <c>kubernetesVersion</c>, <c>spec.etcd.version</c>). Read-only. Planned in its turn only: its
+/// plan gathers the versions into the run's context, where <c>skew</c> reads them.
 /// </summary>
-internal sealed class VersionsPhase() : HostPhase("versions", "Read the version of every binary on each host against the cluster file's (read-only)")
+internal sealed class VersionsPhase() : HostPhase("versions", "Read the version of every binary on each host against the cluster file's (read-only)"), IPlannedInTurn
 {
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts.Where(h => InstallFiles.BinariesFor(config, h).Count > 0);
 
