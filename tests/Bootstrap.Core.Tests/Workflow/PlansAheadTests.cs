@@ -167,6 +167,7 @@ public sealed class PlansAheadTests
     public async Task A_check_that_only_reads_runs_with_its_plan_ahead_and_the_others_in_the_turn()
     {
         var checkedIn = new List<(string Check, bool Ahead)>();
+        var bothCheckedAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         TargetPlan Checked(string check, bool readsOnly) => new()
         {
             VerifyReadsOnly = readsOnly,
@@ -175,6 +176,10 @@ public sealed class PlansAheadTests
                 lock (checkedIn)
                 {
                     checkedIn.Add((check, apply.Run != _run));
+                    if (checkedIn.Count(c => c.Ahead) == 2)
+                    {
+                        bothCheckedAhead.TrySetResult();
+                    }
                 }
 
                 return Task.FromResult<IReadOnlyList<string>>([check + " is healthy"]);
@@ -183,7 +188,7 @@ public sealed class PlansAheadTests
         var health = new TestPhase("health", (_, _) => Task.FromResult(Checked("etcd", readsOnly: true)), HostRole.Worker);
         var uncordon = new TestPhase("uncordon", (_, _) => Task.FromResult(Checked("kubelet", readsOnly: false)), HostRole.Worker);
 
-        var result = await RunAsync([Nothing("preflight"), health, uncordon], recorded: true);
+        var result = await RunAsync([WaitsFor("preflight", bothCheckedAhead), health, uncordon], recorded: true);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
         Assert.Equal([("etcd", true), ("etcd", true), ("kubelet", false), ("kubelet", false)], checkedIn.Order());
@@ -195,6 +200,7 @@ public sealed class PlansAheadTests
     public async Task A_check_that_fails_ahead_is_planned_and_checked_again_in_the_turn()
     {
         var checks = new List<bool>();
+        var bothCheckedAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var health = new TestPhase("health", (_, _) => Task.FromResult(new TargetPlan
         {
             VerifyReadsOnly = true,
@@ -204,13 +210,17 @@ public sealed class PlansAheadTests
                 lock (checks)
                 {
                     checks.Add(ahead);
+                    if (checks.Count(c => c) == 2)
+                    {
+                        bothCheckedAhead.TrySetResult();
+                    }
                 }
 
                 return ahead ? throw new PhaseFailedException("not healthy yet") : Task.FromResult<IReadOnlyList<string>>(["healthy"]);
             },
         }), HostRole.Worker);
 
-        var result = await RunAsync([Nothing("preflight"), health], recorded: true);
+        var result = await RunAsync([WaitsFor("preflight", bothCheckedAhead), health], recorded: true);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
         Assert.Equal([false, false, true, true], checks.Order());
@@ -220,9 +230,9 @@ public sealed class PlansAheadTests
     [Fact]
     public async Task A_preparing_phases_work_on_the_workstation_is_planned_ahead_and_taken_when_it_changes_nothing()
     {
-        var prepare = new PreparingPhase(() => _run);
-
-        var result = await RunAsync([Nothing("preflight"), prepare], recorded: true);
+        var preparedAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var prepare = new PreparingPhase(() => _run, preparedAhead);
+        var result = await RunAsync([WaitsFor("preflight", preparedAhead), prepare], recorded: true);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
         Assert.Equal(["workstation", "w1", "w2"], result.Phases[1].Hosts.Select(h => h.Host));
@@ -238,6 +248,13 @@ public sealed class PlansAheadTests
         Assert.IsAssignableFrom<IPlannedInTurn>(new Core.Phases.Upgrade.VersionsPhase());
         Assert.IsAssignableFrom<IPlannedInTurn>(new Core.Phases.Upgrade.SkewPhase(allowDowngrade: false));
     }
+
+    /// <summary>A first phase that changes nothing once <paramref name="ahead"/> happened: what the test needs made ahead was.</summary>
+    private static TestPhase WaitsFor(string name, TaskCompletionSource ahead) => new(name, async (_, ct) =>
+    {
+        await ahead.Task.WaitAsync(Patience, ct);
+        return TargetPlan.Nothing();
+    }, HostRole.Worker);
 
     private static TestPhase Nothing(string name) => new(name, (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker);
 
@@ -268,7 +285,7 @@ public sealed class PlansAheadTests
     }
 
     /// <summary>A preparing phase on the workers whose workstation part changes nothing; it counts where that part was planned.</summary>
-    private sealed class PreparingPhase(Func<PhaseContext?> run) : IPreparingPhase
+    private sealed class PreparingPhase(Func<PhaseContext?> run, TaskCompletionSource preparedAhead) : IPreparingPhase
     {
         private int _ahead;
         private int _inTurn;
@@ -286,6 +303,11 @@ public sealed class PlansAheadTests
         public Task<TargetPlan> PrepareAsync(PhaseContext context, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref context == run() ? ref _inTurn : ref _ahead);
+            if (context != run())
+            {
+                preparedAhead.TrySetResult();
+            }
+
             return Task.FromResult(TargetPlan.Nothing("state in place"));
         }
 
