@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Bootstrap.Core.Workflow;
 using Bootstrap.Core.Pki;
 using k8s;
@@ -36,8 +35,8 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
             {
                 Host = file.Server,
                 SslCaCerts = authorities,
-                ClientCertificateData = Base64(file.ClientCertificatePem),
-                ClientCertificateKeyData = Base64(file.ClientKeyPem),
+                ClientCertificateData = KubeconfigFile.Base64(file.ClientCertificatePem),
+                ClientCertificateKeyData = KubeconfigFile.Base64(file.ClientKeyPem),
             };
         }
 
@@ -386,6 +385,4 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
 
     /// <summary>Read, create and replace of one object, whatever its type.</summary>
     private sealed record ObjectOperations(Func<Task<IKubernetesObject<V1ObjectMeta>>> Read, Func<Task> Create, Func<Task> Replace);
-
-    private static string Base64(string pem) => Convert.ToBase64String(Encoding.ASCII.GetBytes(pem));
 }

@@ -56,7 +56,8 @@ internal sealed record KubeconfigFile(string ClusterName, string Server, string 
 
     private static string Scalar(YamlNode node) => ((YamlScalarNode)node).Value ?? string.Empty;
 
-    private static string Base64(string pem) => Convert.ToBase64String(Encoding.ASCII.GetBytes(pem));
+    /// <summary>A PEM as a kubeconfig's <c>*-data</c> field holds it.</summary>
+    internal static string Base64(string pem) => Convert.ToBase64String(Encoding.ASCII.GetBytes(pem));
 
     private static string FromBase64(string data) => Encoding.ASCII.GetString(Convert.FromBase64String(data));
 

@@ -18,7 +18,8 @@ namespace Bootstrap.Core.Workflow;
 /// reads (<see cref="TargetPlan.VerifyReadsOnly"/>) of a plan that changes nothing runs ahead with it (a check that fails
 /// ahead makes the target plan and check again in its turn).
 /// From the first change, refusal or failure on, the plans still running are cancelled and every phase plans in its turn.
-/// Phases that read what an earlier phase's plan gathered (<see cref="IPlannedInTurn"/>) are never planned ahead.
+/// Phases whose plan gathers into the run's context for a later plan, or reads what an earlier one gathered there
+/// (<see cref="IPlannedInTurn"/>), are never planned ahead.
 /// </summary>
 internal sealed class PlansAhead : IAsyncDisposable
 {
