@@ -18,8 +18,9 @@ internal sealed class NodeFiles
 
     public NodeFiles(TemplateRenderer renderer) => _renderer = renderer;
 
-    public string KubeletUnit(ClusterConfig config, HostSpec host) =>
-        Unit("kubelet", config, host, KubeletFlags.Build(config, host));
+    /// <param name="amazonEc2">The host is an EC2 instance: its kubelet keeps the instance-metadata credential lookup (<see cref="InstanceMetadata"/>).</param>
+    public string KubeletUnit(ClusterConfig config, HostSpec host, bool amazonEc2) =>
+        Unit("kubelet", config, host, KubeletFlags.Build(config, host), amazonEc2 ? [] : [InstanceMetadata.DisableLookup]);
 
     public string KubeProxyUnit(ClusterConfig config, HostSpec host) =>
         Unit("kube-proxy", config, host, config.IsNode(host)
@@ -61,14 +62,15 @@ internal sealed class NodeFiles
 
     private static string Command(IReadOnlyList<string> argv) => string.Join(' ', argv.Select(SystemdQuote.Argument));
 
-    private string Unit(string program, ClusterConfig config, HostSpec host, IReadOnlyList<string> arguments) =>
+    private string Unit(string program, ClusterConfig config, HostSpec host, IReadOnlyList<string> arguments, IReadOnlyList<string>? environment = null) =>
         _renderer.Render(
             $"{program}.service.sbn",
             new SystemdUnitModel(
                 host.Name,
                 config.Name,
                 SystemdQuote.Argument($"{NodeLayout.BinDir}/{program}"),
-                arguments.Select(SystemdQuote.Argument).ToArray()));
+                arguments.Select(SystemdQuote.Argument).ToArray(),
+                Environment: environment));
 
     private sealed record ContainerdModel(string SandboxImage, string CniBinDir, string CniConfDir, bool RestrictOomScoreAdj);
 

@@ -35,7 +35,7 @@ public sealed class NodeFilesTests
     {
         var files = new NodeFiles(new TemplateRenderer());
 
-        Assert.Throws<ArgumentException>(() => files.KubeletUnit(Config, Config.Host("lb1")));
+        Assert.Throws<ArgumentException>(() => files.KubeletUnit(Config, Config.Host("lb1"), amazonEc2: false));
         Assert.Throws<ArgumentException>(() => files.KubeProxyUnit(Config, Config.Host("lb1")));
     }
 
@@ -63,5 +63,20 @@ public sealed class NodeFilesTests
 
         Assert.Contains("sandbox_image = \"registry.example.com:5000/k8s/pause:3.2\"", new NodeFiles(new TemplateRenderer()).ContainerdConfig(config), StringComparison.Ordinal);
         Assert.Contains("--pod-infra-container-image=registry.example.com:5000/k8s/pause:3.2", KubeletFlags.Build(config, config.Host("w1")));
+    }
+
+    [Fact]
+    public void A_kubelet_off_ec2_skips_the_instance_metadata_lookup_and_one_on_ec2_keeps_it()
+    {
+        var files = new NodeFiles(new TemplateRenderer());
+        var line = "Environment=" + InstanceMetadata.DisableLookup + "\n";
+
+        var off = files.KubeletUnit(Config, Config.Host("w1"), amazonEc2: false);
+        var on = files.KubeletUnit(Config, Config.Host("w1"), amazonEc2: true);
+
+        Assert.Contains(line, off, StringComparison.Ordinal);
+        Assert.True(off.IndexOf(line, StringComparison.Ordinal) < off.IndexOf("ExecStart=", StringComparison.Ordinal), "the setting is in [Service], before ExecStart");
+        Assert.DoesNotContain("AWS_", on, StringComparison.Ordinal);
+        Assert.DoesNotContain("EC2 instance", on, StringComparison.Ordinal);
     }
 }

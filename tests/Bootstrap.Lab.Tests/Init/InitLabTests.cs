@@ -218,6 +218,7 @@ public sealed class InitLabTests
                 (await LabMachines.RunAsync(paths, Machine(node), "iptables-save", "-t", "nat")).Stdout.Contains("default/kubernetes:https", StringComparison.Ordinal),
                 TimeSpan.FromSeconds(2));
             Assert.True(programmed is not null, $"{node}: no iptables rule for the default/kubernetes Service after 60 s");
+            await TheKubeletSkipsTheInstanceMetadataOffEc2Async(paths, node);
         }
 
         Assert.Equal(
@@ -231,6 +232,17 @@ public sealed class InitLabTests
                 "RoleBinding Role/kubeadm:nodes-kubeadm-config",
             ],
             bindings);
+    }
+
+    // issue 18: off EC2 the running kubelet has the AWS SDK's switch that skips the instance metadata service (its
+    // ECR credential check otherwise waits ~6 s for 169.254.169.254 at every start); on an EC2 host (a CI machine
+    // could be one: the lab machines see its DMI) it keeps the lookup. Read from the live process, not the unit.
+    private static async Task TheKubeletSkipsTheInstanceMetadataOffEc2Async(LabPaths paths, string node)
+    {
+        var identity = (await LabMachines.RunAsync(paths, Machine(node), "sh", "-c", "cat /sys/class/dmi/id/sys_vendor /sys/class/dmi/id/bios_vendor /sys/class/dmi/id/bios_version /sys/hypervisor/uuid 2>/dev/null")).Stdout;
+        var ec2 = identity.Split('\n').Any(l => l.Contains("amazon", StringComparison.OrdinalIgnoreCase) || l.Trim().StartsWith("ec2", StringComparison.OrdinalIgnoreCase));
+        var environment = await LabMachines.RunOrFailAsync(paths, Machine(node), "sh", "-c", "tr '\\0' '\\n' < /proc/$(systemctl show -p MainPID --value kubelet.service)/environ");
+        Assert.Equal(!ec2, environment.Split('\n').Contains("AWS_EC2_METADATA_DISABLED=true"));
     }
 
     // issue 6: a second init reports every phase unchanged and restarts nothing (start times equal).

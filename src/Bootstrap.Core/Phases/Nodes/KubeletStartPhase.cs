@@ -44,7 +44,10 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
         var material = await target.MaterialAsync(cancellationToken).ConfigureAwait(false);
         var joined = (await view.QueryAsync(new RemoteCommand(["test", "-f", NodeLayout.KubeletKubeconfig], sudo: true), cancellationToken).ConfigureAwait(false)).Succeeded;
         var kubelet = ServiceCatalog.Kubelet(joining: !joined);
-        var (files, notes) = await target.OwnFilesAsync(material, NodeInstallFiles.Kubelet(material, _files, host), [kubelet], cancellationToken).ConfigureAwait(false);
+        // cat prints the identity files a host has and fails on the others: its output is what counts.
+        var identity = await view.QueryAsync(new RemoteCommand(["cat", "--", .. InstanceMetadata.IdentityFiles]), cancellationToken).ConfigureAwait(false);
+        var amazonEc2 = InstanceMetadata.IsAmazonEc2(identity.Stdout);
+        var (files, notes) = await target.OwnFilesAsync(material, NodeInstallFiles.Kubelet(material, _files, host, amazonEc2), [kubelet], cancellationToken).ConfigureAwait(false);
         var changes = new List<Change>(files);
         if (await HostPreparation.DirectoryAsync(view, NodeLayout.StaticPodDir, "0755", "root", cancellationToken).ConfigureAwait(false) is { } manifests)
         {

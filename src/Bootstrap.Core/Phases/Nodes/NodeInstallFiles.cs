@@ -22,7 +22,8 @@ internal static class NodeInstallFiles
         return [DesiredFile.FromText(new FileSpec(NodeLayout.ContainerdConfig, Public), files.ContainerdConfig(config, restrictOomScoreAdj))];
     }
 
-    public static IReadOnlyList<DesiredFile> Kubelet(InstallMaterial material, NodeFiles files, HostSpec host)
+    /// <param name="amazonEc2">The host is an EC2 instance (<see cref="InstanceMetadata"/>).</param>
+    public static IReadOnlyList<DesiredFile> Kubelet(InstallMaterial material, NodeFiles files, HostSpec host, bool amazonEc2)
     {
         ArgumentNullException.ThrowIfNull(material);
         ArgumentNullException.ThrowIfNull(files);
@@ -32,7 +33,7 @@ internal static class NodeInstallFiles
             DesiredFile.FromBytes(new FileSpec(NodeLayout.CaCert, Public), material.StateFile("pki/ca.crt")),
             DesiredFile.FromText(new FileSpec(NodeLayout.KubeletConfig, Public), KubeletConfiguration.ToYaml(config)),
             DesiredFile.FromText(new FileSpec(KernelTunables.DropInPath, Public), files.KubeletSysctl(config)),
-            DesiredFile.FromText(new FileSpec(InstallFiles.UnitPath("kubelet"), Public), files.KubeletUnit(config, host)),
+            DesiredFile.FromText(new FileSpec(InstallFiles.UnitPath("kubelet"), Public), files.KubeletUnit(config, host, amazonEc2)),
         ];
     }
 

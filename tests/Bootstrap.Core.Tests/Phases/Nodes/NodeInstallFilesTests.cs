@@ -43,7 +43,7 @@ public sealed class NodeInstallFilesTests : IAsyncLifetime
     [Fact]
     public void A_worker_gets_the_ca_kubelet_configuration_kernel_settings_and_unit_but_no_client_credentials()
     {
-        var files = NodeInstallFiles.Kubelet(_material, _files, _config.Host("w1")).ToDictionary(f => f.Path);
+        var files = NodeInstallFiles.Kubelet(_material, _files, _config.Host("w1"), amazonEc2: false).ToDictionary(f => f.Path);
 
         Assert.Equal(
             [
