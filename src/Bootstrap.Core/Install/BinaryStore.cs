@@ -2,8 +2,8 @@ namespace Bootstrap.Core.Install;
 
 /// <summary>
 /// Where hosts keep the binaries Bootstrap installs, by content: <c>/var/lib/bootstrap/binaries/NAME-SHA256PREFIX</c>. A binary is
-/// uploaded there (staged) before it is put in place with a copy on the host; the one it replaced stays, so a step back (a
-/// rollback) needs no upload; older ones are removed when a new one goes in place.
+/// uploaded there (staged) before it is put in place on the host (a hard link to the staged file, or a copy where that cannot be);
+/// the one it replaced stays, so a step back (a rollback) needs no upload; older ones are removed when a new one goes in place.
 /// </summary>
 internal static class BinaryStore
 {

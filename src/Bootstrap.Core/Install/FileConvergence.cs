@@ -71,8 +71,8 @@ internal static class FileConvergence
                 Target = file.Path,
                 From = state is null ? null : Describe(state.Sha256, state.Mode, state.Owner, state.Group),
                 To = Describe(file.Sha256, file.Spec.Mode, file.Spec.Owner, file.Spec.Group),
-                Reason = k == ChangeKind.FileReplace ? (file.StagePath is null ? "content differs" : "content differs; copied from the staged binary") : null,
-                // A copy of a staged binary follows its staging (just before it); any other file is written on its own.
+                Reason = k == ChangeKind.FileReplace ? (file.StagePath is null ? "content differs" : "content differs; put in place from the staged binary") : null,
+                // A staged binary put in place follows its staging (just before it); any other file is written on its own.
                 SideBySide = file.StagePath is null || k == ChangeKind.FileMetadata,
                 Apply = file.StagePath is { } from && k != ChangeKind.FileMetadata
                     ? (apply, ct) => ActivateAsync(apply, view.Name, file, from, state?.Sha256, directories, ct)

@@ -182,9 +182,9 @@ internal static class AtomicInstall
     /// Checks the temp file, sets its mode and owner, then renames it over the target; with <see cref="FileSpec.Manifest"/>, the
     /// rename also records the target's entry there. The check: the temp file's sha256 must be <paramref name="sha256"/>; with
     /// <paramref name="copyFrom"/> (a file on the host already known to have that sha256, such as a staged binary), the temp file
-    /// is first filled with a copy of it and must then be byte for byte the same (<c>cmp</c>: no second full hash). One root
-    /// command (<see cref="InstallScript"/>): a failure at any step leaves the target untouched and the temp file for the caller
-    /// to remove.
+    /// is first filled with it: a hard link, or a copy that must then be byte for byte the same (<c>cmp</c>: no second full hash).
+    /// One root command (<see cref="InstallScript"/>): a failure at any step leaves the target untouched and the temp file for the
+    /// caller to remove.
     /// </summary>
     public static async Task CommitAsync(
         IRemoteHost host, string temp, FileSpec target, string sha256, SecretRedactor redactor, CancellationToken cancellationToken, string? copyFrom = null)
@@ -213,7 +213,7 @@ internal static class AtomicInstall
 
         return new RemoteCommand(
             ["sh", "-c", InstallScript, "install", temp, target.Path, target.Owner + ":" + target.Group, target.ModeOctal, sha256.ToLowerInvariant(),
-                copyFrom ?? string.Empty, target.Manifest ?? string.Empty],
+                copyFrom ?? string.Empty, target.Manifest ?? string.Empty, Convert.ToString(target.Mode, 8)],
             sudo: true);
     }
 
@@ -228,17 +228,25 @@ internal static class AtomicInstall
     private const int MismatchExit = 3;
 
     /// <summary>
-    /// <c>$1</c> temp file, <c>$2</c> target, <c>$3</c> owner:group, <c>$4</c> mode, <c>$5</c> sha256, <c>$6</c> the file to copy into
-    /// the temp file first (empty: none), <c>$7</c> the manifest (empty: none). Hashes with <see cref="RemoteFileState.Sha256Function"/> from standard input, so no
-    /// file name is ever escaped in what it prints.
+    /// <c>$1</c> temp file, <c>$2</c> target, <c>$3</c> owner:group, <c>$4</c> mode, <c>$5</c> sha256, <c>$6</c> the file to put in
+    /// the temp file first (empty: none), <c>$7</c> the manifest (empty: none), <c>$8</c> the mode as <c>stat %a</c> prints it.
+    /// Hashes with <see cref="RemoteFileState.Sha256Function"/> from standard input, so no file name is ever escaped in what it prints.
+    /// <para>
+    /// The file <c>$6</c> (a staged binary) goes in as a hard link when it already has the target's owner and mode and is on the
+    /// same file system: the target is then that very file, with no copy written and read back (a control plane's binaries are
+    /// ~470 MB); a file is never changed in place, only replaced by a rename, so the two names keep the same content. Its
+    /// manifest entry is recorded again, as linking changed its ctime. Otherwise it is copied and compared byte for byte.
+    /// </para>
     /// </summary>
     private const string InstallScript =
-        RemoteFileState.Sha256Function + "; t=$1 p=$2 h=$5 m=$7; "
-        + "if [ -n \"$6\" ]; then cp -- \"$6\" \"$t\" || exit; cmp -s -- \"$6\" \"$t\" || exit 3; "
+        RemoteFileState.Sha256Function + "; t=$1 p=$2 h=$5 m=$7 l=; "
+        + "if [ -n \"$6\" ]; then "
+        + "if [ \"$(LC_ALL=C stat -c '%U:%G %a' -- \"$6\" 2>/dev/null)\" = \"$3 $8\" ] && ln -f -- \"$6\" \"$t\" 2>/dev/null; then l=1; "
+        + "else cp -- \"$6\" \"$t\" || exit; cmp -s -- \"$6\" \"$t\" || exit 3; fi; "
         + "else s=$(sha256 < \"$t\") || exit; "
         + "s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; fi; "
         + "chown -- \"$3\" \"$t\" && chmod -- \"$4\" \"$t\" && mv -f -- \"$t\" \"$p\" || exit; "
-        + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }";
+        + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; [ -z \"$l\" ] || { p=$6; " + InstalledFilesManifest.RecordFragment + "; }; }";
 
     /// <summary>Best effort: removes a temp file (or, <paramref name="recursive"/>, a temp directory) after a failed or cancelled operation, even when the caller's token is cancelled.</summary>
     public static async Task RemoveQuietlyAsync(IRemoteHost host, string path, bool sudo, bool recursive = false)

@@ -145,7 +145,7 @@ public sealed class FileConvergenceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_staged_binary_goes_in_place_as_a_copy_compared_with_the_staged_file_in_one_command_after_its_temp_file_and_is_not_hashed_again()
+    public async Task A_staged_binary_goes_in_place_as_a_hard_link_to_the_staged_file_in_one_command_after_its_temp_file_and_is_not_hashed_again()
     {
         var host = new RecordingHost(_host);
         var binary = File("bin/kubelet", "v1\n", 0b111_101_101);
@@ -161,11 +161,51 @@ public sealed class FileConvergenceTests : IDisposable
         var temp = commands.FindIndex(argv => argv[0] == "mktemp" && argv[2] == Path.GetDirectoryName(binary.Path));
         var install = commands[temp + 1];
         Assert.Equal(["sh", "-c"], install.Take(2));
-        Assert.Equal(binary.StagePath, install[^2]);
+        Assert.Equal(binary.StagePath, install[^3]);
         Assert.Equal("find", commands[temp + 2][0]);
-        Assert.DoesNotContain(commands, argv => argv[0] is "cp" or "chown" or "chmod" or "mv");
+        Assert.DoesNotContain(commands, argv => argv[0] is "cp" or "ln" or "chown" or "chmod" or "mv");
         Assert.Equal("v1\n", await System.IO.File.ReadAllTextAsync(binary.Path));
-        Assert.Equal(binary.Sha256, InstalledFilesManifest.Parse(await System.IO.File.ReadAllTextAsync(Manifest)).Entries[binary.Path].Sha256);
+        Assert.Equal(Stat(binary.StagePath), Stat(binary.Path));
+        Assert.EndsWith(" 2", Stat(binary.Path), StringComparison.Ordinal);
+        var entries = InstalledFilesManifest.Parse(await System.IO.File.ReadAllTextAsync(Manifest)).Entries;
+        Assert.Equal(binary.Sha256, entries[binary.Path].Sha256);
+        Assert.Equal(binary.Sha256, entries[binary.StagePath].Sha256);
+
+        // Linking changed the staged file's ctime: its entry was recorded again, so the next plan reads both from the manifest.
+        host.Clear();
+        var (again, _) = await FileConvergence.PlanAsync(Changes.On(host, manifest: Manifest).View(host.Name), [binary], CancellationToken.None);
+        Assert.Empty(again);
+        Assert.Empty(host.Hashes);
+    }
+
+    [Fact]
+    public async Task A_file_with_another_owner_or_mode_is_copied_in_and_compared_not_linked_and_keeps_its_own_mode()
+    {
+        var source = Path.Combine(_root, "source");
+        await System.IO.File.WriteAllTextAsync(source, "v1\n");
+        System.IO.File.SetUnixFileMode(source, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var target = new FileSpec(Path.Combine(_root, "bin", "tool"), 0b111_101_101, CurrentUser, CurrentGroup);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target.Path)!);
+        var temp = await AtomicInstall.CreateTempBesideAsync(_host, target.Path, new SecretRedactor(), CancellationToken.None);
+
+        await AtomicInstall.CommitAsync(_host, temp, target, DesiredFile.FromText(target, "v1\n").Sha256, new SecretRedactor(), CancellationToken.None, copyFrom: source);
+
+        Assert.Equal("v1\n", await System.IO.File.ReadAllTextAsync(target.Path));
+        Assert.NotEqual(Stat(source).Split(' ')[0], Stat(target.Path).Split(' ')[0]);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, System.IO.File.GetUnixFileMode(source));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
+            System.IO.File.GetUnixFileMode(target.Path));
+    }
+
+    /// <summary>The file's device and inode, then its number of links.</summary>
+    private static string Stat(string path)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%d:%i %h", "--", path]) { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return output;
     }
 
     [Fact]
