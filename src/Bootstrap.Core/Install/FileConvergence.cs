@@ -23,6 +23,10 @@ internal static class FileConvergence
         ArgumentNullException.ThrowIfNull(files);
         var current = await view.FilesAsync([.. files.Select(f => f.Path), .. files.Where(f => f.StagePath is not null).Select(f => f.StagePath!)], cancellationToken)
             .ConfigureAwait(false);
+        // Every staging goes first, then the other changes in the files' order: the stagings form one run side by side (a host's
+        // binaries upload up to four at a time, each one's host commands overlapping the others' transfers) and each staged
+        // binary is put in place after all of them (a change that is not side by side begins its own run).
+        var stagings = new List<Change>();
         var changes = new List<Change>();
         var notes = new List<string>();
         var directories = new DirectorySet();
@@ -45,7 +49,7 @@ internal static class FileConvergence
             {
                 var staged = file with { Spec = file.Spec with { Path = stage, Owner = "root", Group = "root" } };
                 view.WouldWrite(stage, new RemoteFileState(file.Sha256, staged.Spec.Mode, "root", "root"));
-                changes.Add(new Change
+                stagings.Add(new Change
                 {
                     Host = view.Name,
                     Kind = ChangeKind.FileCreate,
@@ -72,7 +76,7 @@ internal static class FileConvergence
                 From = state is null ? null : Describe(state.Sha256, state.Mode, state.Owner, state.Group),
                 To = Describe(file.Sha256, file.Spec.Mode, file.Spec.Owner, file.Spec.Group),
                 Reason = k == ChangeKind.FileReplace ? (file.StagePath is null ? "content differs" : "content differs; put in place from the staged binary") : null,
-                // A staged binary put in place follows its staging (just before it); any other file is written on its own.
+                // A staged binary is put in place after the stagings; any other file is written side by side.
                 SideBySide = file.StagePath is null || k == ChangeKind.FileMetadata,
                 Apply = file.StagePath is { } from && k != ChangeKind.FileMetadata
                     ? (apply, ct) => ActivateAsync(apply, view.Name, file, from, state?.Sha256, directories, ct)
@@ -80,7 +84,7 @@ internal static class FileConvergence
             });
         }
 
-        return (changes, notes);
+        return ([.. stagings, .. changes], notes);
     }
 
     /// <summary>

@@ -145,6 +145,32 @@ public sealed class FileConvergenceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hosts_binaries_are_all_staged_side_by_side_before_any_goes_in_place()
+    {
+        var store = Path.Combine(_root, "store");
+        DesiredFile Binary(string name)
+        {
+            var file = File("bin/" + name, name + " v1\n", 0b111_101_101);
+            return file with { StagePath = $"{store}/{name}-{file.Sha256[..16]}" };
+        }
+
+        DesiredFile[] binaries = [Binary("etcd"), Binary("kubelet"), Binary("kube-proxy")];
+        var config = File("config.yaml", "a: 1\n");
+
+        var changes = await ConvergeAsync([.. binaries, config]);
+
+        Assert.Equal(
+            [
+                .. binaries.Select(b => (ChangeKind.FileCreate, b.StagePath!, true)),
+                .. binaries.Select(b => (ChangeKind.FileCreate, b.Path, false)),
+                (ChangeKind.FileCreate, config.Path, true),
+            ],
+            changes.Select(c => (c.Kind, c.Target, c.SideBySide)));
+        Assert.All(binaries, b => Assert.Equal(Stat(b.StagePath!), Stat(b.Path)));
+        Assert.Empty(await ConvergeAsync([.. binaries, config]));
+    }
+
+    [Fact]
     public async Task A_staged_binary_goes_in_place_as_a_hard_link_to_the_staged_file_in_one_command_after_its_temp_file_and_is_not_hashed_again()
     {
         var host = new RecordingHost(_host);
