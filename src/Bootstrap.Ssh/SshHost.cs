@@ -39,6 +39,11 @@ public sealed class SshHost : IReopenableHost
     private readonly ILogger _log;
     private readonly Func<CancellationToken, Task<SftpClient>> _connectSftp;
     private readonly SemaphoreSlim _sftpGate = new(1, 1);
+
+    // One upload's bytes at a time per host: side by side uploads (a host's binaries are staged up to four at a time)
+    // overlap their host commands (temp file, check, rename) with the one transfer, not transfers with each other. Four
+    // transfers at once through the host's SFTP session took 21 s for a control plane's 472 MB in the lab, one at a time 10 s.
+    private readonly SemaphoreSlim _transferGate = new(1, 1);
     private readonly SshClient _ssh;
     private readonly SshHost? _bastion;
     private readonly ForwardedPortLocal? _tunnel;
@@ -273,6 +278,7 @@ public sealed class SshHost : IReopenableHost
         }
 
         _sftpGate.Dispose();
+        _transferGate.Dispose();
     }
 
     /// <summary>
@@ -550,6 +556,7 @@ public sealed class SshHost : IReopenableHost
     private async Task WriteTempAsync(LocalContent content, string temp, string target, CancellationToken cancellationToken)
     {
         var operation = "upload of " + target;
+        await _transferGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (!IsRoot)
@@ -578,6 +585,10 @@ public sealed class SshHost : IReopenableHost
         catch (SshException e)
         {
             throw new IOException($"{Name}: {operation} (to {temp}) failed: {_redactor.Redact(e.Message)}", e);
+        }
+        finally
+        {
+            _transferGate.Release();
         }
     }
 

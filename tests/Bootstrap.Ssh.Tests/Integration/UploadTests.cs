@@ -51,6 +51,24 @@ public sealed class UploadTests(SshdFixture sshd) : IDisposable
         Assert.Equal(["big.bin"], Directory.GetFiles(_remoteDir).Select(Path.GetFileName));
     }
 
+    // Binaries are staged up to four at a time on a host: the uploads share the host's one SFTP session.
+    [Fact]
+    public async Task Four_big_uploads_side_by_side_on_one_host_each_arrive_whole()
+    {
+        var sha256 = WriteRandomSource();
+        await using var host = await sshd.ConnectAsync(sshd.Settings());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
+        {
+            await using var file = File.OpenRead(_source);
+            return await host.UploadAsync(file, new FileSpec(Path.Combine(_remoteDir, $"side-{i}.bin"), Mode: 0b111_101_101), CancellationToken.None);
+        }));
+
+        Assert.All(results, r => Assert.Equal(new UploadResult(true, sha256), r));
+        Assert.All(Enumerable.Range(0, 4), i => Assert.Equal(sha256, Sha256Of(Path.Combine(_remoteDir, $"side-{i}.bin"))));
+        Assert.Equal(4, Directory.GetFiles(_remoteDir).Length);
+    }
+
     [Fact]
     public async Task A_cut_upload_leaves_the_old_file_and_no_partial_or_temp_file()
     {
