@@ -232,16 +232,17 @@ internal static class AtomicInstall
     /// the temp file first (empty: none), <c>$7</c> the manifest (empty: none), <c>$8</c> the mode as <c>stat %a</c> prints it.
     /// Hashes with <see cref="RemoteFileState.Sha256Function"/> from standard input, so no file name is ever escaped in what it prints.
     /// <para>
-    /// The file <c>$6</c> (a staged binary) goes in as a hard link when it already has the target's owner and mode and is on the
-    /// same file system: the target is then that very file, with no copy written and read back (a control plane's binaries are
-    /// ~470 MB); a file is never changed in place, only replaced by a rename, so the two names keep the same content. Its
+    /// The file <c>$6</c> (a staged binary) goes in as a hard link when it already has the target's owner and mode, is on the
+    /// same file system and the host has no SELinux (a link would keep the store's label, not the one the target's directory
+    /// gives an executable): the target is then that very file, with no copy written and read back (a control plane's binaries
+    /// are ~470 MB); a file is never changed in place, only replaced by a rename, so the two names keep the same content. Its
     /// manifest entry is recorded again, as linking changed its ctime. Otherwise it is copied and compared byte for byte.
     /// </para>
     /// </summary>
     private const string InstallScript =
         RemoteFileState.Sha256Function + "; t=$1 p=$2 h=$5 m=$7 l=; "
         + "if [ -n \"$6\" ]; then "
-        + "if [ \"$(LC_ALL=C stat -c '%U:%G %a' -- \"$6\" 2>/dev/null)\" = \"$3 $8\" ] && ln -f -- \"$6\" \"$t\" 2>/dev/null; then l=1; "
+        + "if [ ! -e /sys/fs/selinux/enforce ] && [ \"$(LC_ALL=C stat -c '%U:%G %a' -- \"$6\" 2>/dev/null)\" = \"$3 $8\" ] && ln -f -- \"$6\" \"$t\" 2>/dev/null; then l=1; "
         + "else cp -- \"$6\" \"$t\" || exit; cmp -s -- \"$6\" \"$t\" || exit 3; fi; "
         + "else s=$(sha256 < \"$t\") || exit; "
         + "s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; fi; "
