@@ -84,7 +84,8 @@ public sealed class ReadAheadTests : IDisposable
         await RunAsync(save: false, Probe("first", a, missing), Probe("second", b, a));
 
         Assert.Equal(4, seen.Count);
-        Assert.Equal(seen[..2], seen[2..]);
+        // On a recorded cluster the second phase is planned ahead, beside the first: either may report first.
+        Assert.Equal(seen[..2].Order(StringComparer.Ordinal), seen[2..].Order(StringComparer.Ordinal));
         // The next run: one session, in which one probe read both phases' files (their stat and the manifest).
         var session = Assert.Single(_w1.Commands);
         Assert.True(CommandBatch.IsBatch(session));
