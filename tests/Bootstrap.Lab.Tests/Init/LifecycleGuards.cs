@@ -129,8 +129,10 @@ internal static partial class LifecycleGuards
         return string.Join('\n', lines);
     }
 
+    // Words split at spaces and at the newlines between hosts: split at spaces alone, each host's last "ActiveState=active"
+    // ran into the next host's name, so no steady plan was ever seen and every plan of the step waited out its three attempts.
     private static bool AllActive(string units) =>
-        units.Split(' ').Where(w => w.StartsWith("ActiveState=", StringComparison.Ordinal)).All(w => w == "ActiveState=active");
+        units.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Where(w => w.StartsWith("ActiveState=", StringComparison.Ordinal)).All(w => w == "ActiveState=active");
 
     /// <summary>
     /// issue 12: a second, empty state directory (a second workstation) is refused by plan and init before anything is written
