@@ -23,8 +23,8 @@ internal static class FileConvergence
         ArgumentNullException.ThrowIfNull(files);
         var current = await view.FilesAsync([.. files.Select(f => f.Path), .. files.Where(f => f.StagePath is not null).Select(f => f.StagePath!)], cancellationToken)
             .ConfigureAwait(false);
-        // Every staging goes first, then the other changes in the files' order: the stagings form one run side by side (a host's
-        // binaries upload up to four at a time, each one's host commands overlapping the others' transfers) and each staged
+        // Every staging goes first, then the other changes in the files' order: the stagings form one run side by side (up to four
+        // at a time; the host passes one upload's bytes at a time while the others' temp files and checks run) and each staged
         // binary is put in place after all of them (a change that is not side by side begins its own run).
         var stagings = new List<Change>();
         var changes = new List<Change>();
