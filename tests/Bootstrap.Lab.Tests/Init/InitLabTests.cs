@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Remote;
 using Bootstrap.Lab.Tests.Etcd;
 using Bootstrap.Lab.Tests.Hardening;
@@ -239,8 +240,8 @@ public sealed class InitLabTests
     // could be one: the lab machines see its DMI) it keeps the lookup. Read from the live process, not the unit.
     private static async Task TheKubeletSkipsTheInstanceMetadataOffEc2Async(LabPaths paths, string node)
     {
-        var identity = (await LabMachines.RunAsync(paths, Machine(node), "sh", "-c", "cat /sys/class/dmi/id/sys_vendor /sys/class/dmi/id/bios_vendor /sys/class/dmi/id/bios_version /sys/hypervisor/uuid 2>/dev/null")).Stdout;
-        var ec2 = identity.Split('\n').Any(l => l.Contains("amazon", StringComparison.OrdinalIgnoreCase) || l.Trim().StartsWith("ec2", StringComparison.OrdinalIgnoreCase));
+        var identity = (await LabMachines.RunAsync(paths, Machine(node), ["cat", "--", .. InstanceMetadata.IdentityFiles])).Stdout;
+        var ec2 = InstanceMetadata.IsAmazonEc2(identity);
         var environment = await LabMachines.RunOrFailAsync(paths, Machine(node), "sh", "-c", "tr '\\0' '\\n' < /proc/$(systemctl show -p MainPID --value kubelet.service)/environ");
         Assert.Equal(!ec2, environment.Split('\n').Contains("AWS_EC2_METADATA_DISABLED=true"));
     }
