@@ -31,21 +31,14 @@ internal static class ServiceControl
         var unitFileChanges = fileChanges.Any(c => c.Target.StartsWith(InstallFiles.SystemdDir + "/", StringComparison.Ordinal));
         var reload = false;
         var changes = new List<Change>();
+        var disabled = new List<(ServiceSpec Service, ServiceStatus Status)>();
         foreach (var service in services)
         {
             var status = await view.UnitAsync(service.Unit, cancellationToken).ConfigureAwait(false);
             reload |= status.NeedDaemonReload;
             if (!status.Enabled)
             {
-                changes.Add(new Change
-                {
-                    Host = view.Name,
-                    Kind = ChangeKind.UnitEnable,
-                    Target = service.Unit,
-                    From = status.UnitFileState.Length == 0 ? null : status.UnitFileState,
-                    To = "enabled",
-                    Apply = (apply, ct) => RunAsync(apply, view.Name, ["systemctl", "enable", "--quiet", service.Unit], ct),
-                });
+                disabled.Add((service, status));
             }
 
             if (!status.Active)
@@ -81,13 +74,32 @@ internal static class ServiceControl
             }
         }
 
-        if (reload || unitFileChanges)
+        // Before anything starts: every enable, then systemd reloads its unit files once. `systemctl enable` reloads systemd by
+        // itself (as long as daemon-reload, a second or more on a busy host), to refresh what it knows of the unit's wants and
+        // its enablement (a later `systemctl show` reports UnitFileState from that): the enables leave it to the last of them,
+        // or to the daemon-reload after them when a unit file changes. A run stopped between them leaves systemd reporting a
+        // unit disabled that is enabled: the next plan enables it again, and that enable reloads.
+        var reloads = reload || unitFileChanges;
+        var first = disabled.Select((d, index) => Enable(view, d.Service, d.Status, reloadAfter: !reloads && index == disabled.Count - 1)).ToList();
+        if (reloads)
         {
-            changes.Insert(0, DaemonReload(view, unitFileChanges ? "a unit file changes" : "systemd reports unit files changed on disk"));
+            first.Add(DaemonReload(view, unitFileChanges ? "a unit file changes" : "systemd reports unit files changed on disk"));
         }
 
+        changes.InsertRange(0, first);
         return changes;
     }
+
+    /// <summary>Enables <paramref name="service"/>'s unit; without <paramref name="reloadAfter"/>, systemd reloads later in the plan (<see cref="PlanAsync"/>).</summary>
+    private static Change Enable(HostView view, ServiceSpec service, ServiceStatus status, bool reloadAfter) => new()
+    {
+        Host = view.Name,
+        Kind = ChangeKind.UnitEnable,
+        Target = service.Unit,
+        From = status.UnitFileState.Length == 0 ? null : status.UnitFileState,
+        To = "enabled",
+        Apply = (apply, ct) => RunAsync(apply, view.Name, reloadAfter ? ["systemctl", "enable", "--quiet", service.Unit] : ["systemctl", "enable", "--quiet", "--no-reload", service.Unit], ct),
+    };
 
     /// <summary>What a restart of <paramref name="service"/> does to its dependents, for the plan's reason.</summary>
     private static string Around(ServiceSpec service) =>

@@ -241,4 +241,55 @@ public sealed class ServiceControlTests
         Assert.Equal("stop reader.service", pair.Log[0]);
         Assert.Equal("start reader.service", pair.Log[^1]);
     }
+
+    /// <summary>Two units that are neither enabled nor running; records each systemctl command that changes something.</summary>
+    private static async Task<(IReadOnlyList<Change> Planned, List<string> Commands)> EnableAndStartTwoAsync(bool unitFileChanges)
+    {
+        var commands = new List<string>();
+        var context = Changes.On(new FakeHost("cp1", command => command.Argv switch
+        {
+            ["systemctl", "show", ..] => new CommandResult(0, "ActiveState=inactive\nActiveEnterTimestamp=\nUnitFileState=disabled\nNeedDaemonReload=no\nInvocationID=\nNRestarts=0\n", string.Empty),
+            ["systemctl", ..] => Recorded(commands, command),
+            _ => new CommandResult(0, "ok", string.Empty),
+        }));
+        var files = unitFileChanges
+            ? new[] { new Change { Host = "cp1", Kind = ChangeKind.FileCreate, Target = InstallFiles.SystemdDir + "/demo.service" } }
+            : [];
+        var planned = await ServiceControl.PlanAsync(context.View("cp1"), [Spec, Spec with { Unit = "other.service", Component = "other" }], files, waitAfterStart: false, CancellationToken.None);
+        await Changes.ApplyAsync(context, planned);
+        return (planned, commands);
+    }
+
+    private static CommandResult Recorded(List<string> commands, RemoteCommand command)
+    {
+        lock (commands)
+        {
+            commands.Add(string.Join(' ', command.Argv));
+        }
+
+        return new CommandResult(0, string.Empty, string.Empty);
+    }
+
+    [Fact]
+    public async Task Units_are_enabled_before_the_one_daemon_reload_that_a_changed_unit_file_needs_and_none_of_the_enables_reloads_again()
+    {
+        var (planned, commands) = await EnableAndStartTwoAsync(unitFileChanges: true);
+
+        Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitEnable, ChangeKind.DaemonReload, ChangeKind.UnitStart, ChangeKind.UnitStart], planned.Select(c => c.Kind));
+        Assert.Equal(
+            ["systemctl enable --quiet --no-reload demo.service", "systemctl enable --quiet --no-reload other.service", "systemctl daemon-reload"],
+            commands.Take(3));
+        Assert.Equal(2, commands.Count(c => c.StartsWith("systemctl start", StringComparison.Ordinal)));
+        Assert.Equal(5, commands.Count);
+    }
+
+    [Fact]
+    public async Task Without_a_unit_file_change_only_the_last_enable_reloads_systemd()
+    {
+        var (planned, commands) = await EnableAndStartTwoAsync(unitFileChanges: false);
+
+        Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitEnable, ChangeKind.UnitStart, ChangeKind.UnitStart], planned.Select(c => c.Kind));
+        Assert.Equal(["systemctl enable --quiet --no-reload demo.service", "systemctl enable --quiet other.service"], commands.Take(2));
+        Assert.DoesNotContain(commands, c => c.Contains("daemon-reload", StringComparison.Ordinal));
+    }
 }

@@ -60,8 +60,8 @@ public sealed class PodNetworkPhaseTests
         [
             $"would create {Unit}",
             $"would create {NodeLayout.CniConflist}",
-            "would reload systemd's unit files (a unit file changes)",
             $"would enable {ServiceCatalogUnit}",
+            "would reload systemd's unit files (a unit file changes)",
             $"would start {ServiceCatalogUnit} (bootstrap-pod-network is inactive)",
         ],
         Lines(plan));
@@ -116,8 +116,8 @@ public sealed class PodNetworkPhaseTests
         [
             $"would create {NodeLayout.CniConflist} (from node w1's pod range (Node.spec.podCIDR), allocated as it registers; w1 has not registered its Node yet)",
             $"would create {Unit} (routes to the other nodes' pod ranges, as the API lists them then)",
-            "would reload systemd's unit files (a unit file changes)",
             $"would enable {ServiceCatalogUnit}",
+            "would reload systemd's unit files (a unit file changes)",
             $"would start {ServiceCatalogUnit} (bootstrap-pod-network is inactive)",
         ],
         Lines(plan));
