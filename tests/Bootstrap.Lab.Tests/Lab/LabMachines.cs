@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bootstrap.Core.Remote;
 using Bootstrap.Ssh;
 using Bootstrap.Ssh.HostKeys;
@@ -79,7 +80,33 @@ internal static class LabMachines
             }
         });
         var failures = (await Task.WhenAll(checks)).OfType<string>().ToList();
+        if (failures.Count > 0)
+        {
+            // A machine that did not serve is looked at through OpenSSH (scripts/lab ssh), not our transport: whether it
+            // answers there, how fast, what it runs and what its sshd logged tell a slow host from a stuck client.
+            var failed = LabMachine.All.Where(m => failures.Exists(f => f.StartsWith(m.Name + ":", StringComparison.Ordinal)));
+            var evidence = await Task.WhenAll(failed.Select(DiagnoseAsync));
+            failures.Add($"the test host's load: {File.ReadAllText("/proc/loadavg").Trim()}");
+            failures.AddRange(evidence);
+        }
+
         Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    private static async Task<string> DiagnoseAsync(LabMachine machine)
+    {
+        const string Probe = "id -u; cat /proc/loadavg; systemctl is-system-running; "
+            + "ps -eo pid,stat,etime,time,args --sort=-time | head -n 15; journalctl -b -u ssh.service -n 20 --no-pager -o short-monotonic";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var probe = await LabScript.RunAsync(TimeSpan.FromSeconds(60), null, "ssh", machine.Name, Probe);
+            return string.Create(CultureInfo.InvariantCulture, $"{machine.Name} through OpenSSH: exit {probe.ExitCode} after {watch.Elapsed.TotalSeconds:0.0} s\n{probe.Output.TrimEnd()}");
+        }
+        catch (TimeoutException e)
+        {
+            return $"{machine.Name} through OpenSSH: {e.Message}";
+        }
     }
 
     private static async Task CheckMachineAsync(LabPaths paths, LabMachine machine, string kubectl)
