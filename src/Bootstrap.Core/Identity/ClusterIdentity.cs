@@ -29,23 +29,30 @@ internal static partial class ClusterIdentity
         new IdentityFile(CertificateCatalog.ServiceAccountKeyPath + ".pub", KubeadmLayout.ServiceAccountPublicKey),
     ];
 
-    /// <summary>Reads what of the identity <paramref name="view"/>'s host holds: two commands, plus a read of each config that holds a secret.</summary>
+    /// <summary>
+    /// Reads what of the identity <paramref name="view"/>'s host holds: two commands, plus a read of each config that holds a
+    /// secret. The configs are read whether or not the host has them, beside the file probe: the reads are then the same on a
+    /// fresh host and an installed one, so the run that installs them records them for the next run's read-ahead.
+    /// </summary>
     public static async Task<HostIdentity> ReadHostAsync(HostView view, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var files = await view.FilesAsync([.. PkiFiles.Select(f => f.HostPath), KubeadmLayout.EncryptionConfig, InstallFiles.KeepalivedConfig], cancellationToken)
-            .ConfigureAwait(false);
+        var probe = view.FilesAsync([.. PkiFiles.Select(f => f.HostPath), KubeadmLayout.EncryptionConfig, InstallFiles.KeepalivedConfig], cancellationToken);
+        var encryption = view.ReadAsync(KubeadmLayout.EncryptionConfig, cancellationToken);
+        var vrrpConfig = view.ReadAsync(InstallFiles.KeepalivedConfig, cancellationToken);
+        await Task.WhenAll(probe, encryption, vrrpConfig).ConfigureAwait(false);
+        var files = await probe.ConfigureAwait(false);
         var sums = PkiFiles
             .Where(f => files[f.HostPath] is not null)
             .ToDictionary(f => f.HostPath, f => files[f.HostPath]!.Sha256, StringComparer.Ordinal);
         IReadOnlyList<EncryptionKey> keys = [];
-        if (files[KubeadmLayout.EncryptionConfig] is not null && await view.ReadAsync(KubeadmLayout.EncryptionConfig, cancellationToken).ConfigureAwait(false) is { } config)
+        if (files[KubeadmLayout.EncryptionConfig] is not null && await encryption.ConfigureAwait(false) is { } config)
         {
             keys = ParseEncryptionKeys(Encoding.UTF8.GetString(config), $"{view.Name}:{KubeadmLayout.EncryptionConfig}");
         }
 
         string? vrrp = null;
-        if (files[InstallFiles.KeepalivedConfig] is not null && await view.ReadAsync(InstallFiles.KeepalivedConfig, cancellationToken).ConfigureAwait(false) is { } keepalived)
+        if (files[InstallFiles.KeepalivedConfig] is not null && await vrrpConfig.ConfigureAwait(false) is { } keepalived)
         {
             vrrp = ParseVrrpPassword(Encoding.UTF8.GetString(keepalived));
         }
