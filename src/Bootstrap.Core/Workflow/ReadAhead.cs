@@ -13,6 +13,8 @@ namespace Bootstrap.Core.Workflow;
 /// <item>only while the run has changed nothing: the first change applied anywhere (a host, the API, the workstation) drops the
 /// snapshot for the rest of the run, so that nothing is ever planned from a state the run itself changed;</item>
 /// <item>each read at most once per phase and target: a phase that reads again (a wait polling for a component) reads the host;</item>
+/// <item>a read the snapshot does not hold, made on the host by one plan while the run has changed nothing, answers the same read
+/// of another phase's plan too (two phases planned side by side that read the same etcd members, say), under the same rules;</item>
 /// <item>only within <see cref="MaxAge"/> of the snapshot, and only when it came in time (<see cref="ReaderWait"/>); a snapshot
 /// that failed in any way is no snapshot, and a read it cannot answer exactly as the host would (a file it could not read,
 /// output it could not frame) is read from the host.</item>
@@ -45,6 +47,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Host, string Phase), ConcurrentDictionary<ReadKey, long>> _recorded = new();
     private readonly ConcurrentDictionary<string, bool> _plannedPhases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Host, string Phase, ReadKey Key), bool> _served = new();
+    private readonly ConcurrentDictionary<(string Host, ReadKey Key), Lazy<Task<Entry>>> _live = new();
     private readonly ConcurrentBag<Task<Snapshot?>> _abandoned = [];
     private readonly CancellationTokenSource _stop = new();
     private IReadOnlySet<string>? _phases;
@@ -52,6 +55,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private int _disposed;
     private int _servedCount;
     private int _liveCount;
+    private int _sharedCount;
     private string? _droppedBy;
 
     internal ReadAhead(
@@ -169,8 +173,8 @@ public sealed class ReadAhead : IAsyncDisposable
             await snapshot.ConfigureAwait(false);
         }
 
-        _logger.Debug("[{Phase}] {Served} reads taken from the hosts' snapshots, {Live} read from the hosts{Dropped}", "read-ahead",
-            _servedCount, _liveCount, _droppedBy is { } by ? "; snapshots dropped at the first change (" + by + ")" : string.Empty);
+        _logger.Debug("[{Phase}] {Served} reads taken from the hosts' snapshots, {Live} read from the hosts, {Shared} taken from another plan's read{Dropped}",
+            "read-ahead", _servedCount, _liveCount, _sharedCount, _droppedBy is { } by ? "; snapshots dropped at the first change (" + by + ")" : string.Empty);
         _stop.Dispose();
     }
 
@@ -193,23 +197,92 @@ public sealed class ReadAhead : IAsyncDisposable
         }
     }
 
-    /// <summary>The command's result from the host's snapshot, or null when the plan must run it on the host.</summary>
-    internal async Task<CommandResult?> CommandAsync(string host, RemoteCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// The command's result as a plan reads it: from the host's snapshot, or from another plan's read of it on the host (see the
+    /// rules above), or read on the host with <paramref name="live"/>.
+    /// </summary>
+    internal async Task<CommandResult> ReadCommandAsync(string host, RemoteCommand command, Func<Task<CommandResult>> live, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(live);
         if (!Recordable(command))
+        {
+            return await live().ConfigureAwait(false);
+        }
+
+        var entry = await ReadAsync(host, ReadKey.Command(command.Argv, command.Sudo), async () => new Entry(await live().ConfigureAwait(false), null), cancellationToken)
+            .ConfigureAwait(false);
+        return entry.Result!;
+    }
+
+    /// <summary>A file's content as a plan reads it (null when it does not exist): as <see cref="ReadCommandAsync"/>.</summary>
+    internal async Task<byte[]?> ReadFileAsync(string host, string path, Func<Task<byte[]?>> live, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        var entry = await ReadAsync(host, ReadKey.File(path), async () => new Entry(null, await live().ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+        return entry.Content;
+    }
+
+    private async Task<Entry> ReadAsync(string host, ReadKey key, Func<Task<Entry>> live, CancellationToken cancellationToken)
+    {
+        var phase = PlanningPhase.Value;
+        if (await TakeAsync(host, key, cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            return entry;
+        }
+
+        if (phase is null || Dropped)
+        {
+            return await live().ConfigureAwait(false);
+        }
+
+        var mine = new Lazy<Task<Entry>>(() => TimedAsync(live));
+        var first = _live.GetOrAdd((host, key), mine);
+        if (!ReferenceEquals(first, mine))
+        {
+            // Another plan read it on the host while the run had changed nothing: taken once per phase, like a snapshot's.
+            if (_served.TryAdd((host, phase, key), true) && await SharedAsync(first, cancellationToken).ConfigureAwait(false) is { } shared)
+            {
+                Interlocked.Decrement(ref _liveCount);
+                Interlocked.Increment(ref _sharedCount);
+                return shared;
+            }
+
+            return await live().ConfigureAwait(false);
+        }
+
+        // This phase has had this read: the next time it reads it (a wait polling the host), it reads the host again.
+        _served.TryAdd((host, phase, key), true);
+        try
+        {
+            return await mine.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            _live.TryRemove(new KeyValuePair<(string, ReadKey), Lazy<Task<Entry>>>((host, key), mine));
+            throw;
+        }
+    }
+
+    /// <summary>Another plan's read: null when it failed, was stopped, came after the run's first change or is older than <see cref="MaxAge"/>.</summary>
+    private async Task<Entry?> SharedAsync(Lazy<Task<Entry>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var entry = await read.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return !Dropped && _time.GetElapsedTime(entry.Taken) <= MaxAge ? entry : null;
+        }
+#pragma warning disable CA1031 // Its failure is that plan's to report: this one reads the host itself.
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
             return null;
         }
-
-        var snapshot = await TakeAsync(host, ReadKey.Command(command.Argv, command.Sudo), cancellationToken).ConfigureAwait(false);
-        return snapshot?.Result;
     }
 
-    /// <summary>A file's content from the host's snapshot (Found false when the plan must read it on the host; Content null when it does not exist).</summary>
-    internal async Task<(bool Found, byte[]? Content)> FileAsync(string host, string path, CancellationToken cancellationToken)
+    private async Task<Entry> TimedAsync(Func<Task<Entry>> live)
     {
-        var entry = await TakeAsync(host, ReadKey.File(path), cancellationToken).ConfigureAwait(false);
-        return entry is null ? (false, null) : (true, entry.Content);
+        var entry = await live().ConfigureAwait(false);
+        return entry with { Taken = _time.GetTimestamp() };
     }
 
     private async Task<Entry?> TakeAsync(string host, ReadKey key, CancellationToken cancellationToken)
@@ -374,6 +447,6 @@ public sealed class ReadAhead : IAsyncDisposable
     /// <summary>A host's reads as they were when its session ended.</summary>
     private sealed record Snapshot(long Taken, IReadOnlyDictionary<ReadKey, Entry> Entries);
 
-    /// <summary>A command's result, or a file's content (null: it does not exist).</summary>
-    private sealed record Entry(CommandResult? Result, byte[]? Content);
+    /// <summary>A command's result, or a file's content (null: it does not exist); a read made by a plan on the host says when it ended.</summary>
+    private sealed record Entry(CommandResult? Result, byte[]? Content, long Taken = 0);
 }

@@ -4,21 +4,17 @@ namespace Bootstrap.Core.Workflow;
 
 /// <summary>
 /// A host as a plan reads it (<see cref="HostView"/>): each command and file read is taken from the run's snapshot of the
-/// host when <see cref="ReadAhead"/> can answer it, and read on the host otherwise. It writes nothing: a plan never uploads.
+/// host when <see cref="ReadAhead"/> can answer it (or from another plan's read of it), and read on the host otherwise. It writes nothing: a plan never uploads.
 /// </summary>
 internal sealed class ReadAheadHost(IRemoteHost host, ReadAhead reads) : IRemoteHost
 {
     public string Name => host.Name;
 
-    public async Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken) =>
-        await reads.CommandAsync(host.Name, command, cancellationToken).ConfigureAwait(false)
-        ?? await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+    public Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken) =>
+        reads.ReadCommandAsync(host.Name, command, () => host.RunAsync(command, cancellationToken), cancellationToken);
 
-    public async Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
-    {
-        var (found, content) = await reads.FileAsync(host.Name, path, cancellationToken).ConfigureAwait(false);
-        return found ? content : await host.DownloadAsync(path, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken) =>
+        reads.ReadFileAsync(host.Name, path, () => host.DownloadAsync(path, cancellationToken), cancellationToken);
 
     public Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken) =>
         host.DownloadToAsync(path, destination, cancellationToken);

@@ -6,6 +6,7 @@ namespace Bootstrap.Core.Tests.Remote;
 internal sealed class RecordingHost(IRemoteHost inner) : IRemoteHost
 {
     private readonly List<RemoteCommand> _commands = [];
+    private readonly List<string> _downloads = [];
 
     public string Name => inner.Name;
 
@@ -24,11 +25,24 @@ internal sealed class RecordingHost(IRemoteHost inner) : IRemoteHost
     public IReadOnlyList<IReadOnlyList<string>> Hashes =>
         [.. Commands.Where(c => c.Argv is ["sh", "-c", _, "sha256", ..]).Select(c => (IReadOnlyList<string>)[.. c.Argv.Skip(4)])];
 
+    /// <summary>The paths of the files read whole (<see cref="DownloadAsync"/>), in order.</summary>
+    public IReadOnlyList<string> Downloads
+    {
+        get
+        {
+            lock (_commands)
+            {
+                return [.. _downloads];
+            }
+        }
+    }
+
     public void Clear()
     {
         lock (_commands)
         {
             _commands.Clear();
+            _downloads.Clear();
         }
     }
 
@@ -45,7 +59,15 @@ internal sealed class RecordingHost(IRemoteHost inner) : IRemoteHost
     /// <summary>The inner host's upload: its commands are not recorded.</summary>
     public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) => inner.UploadAsync(content, target, cancellationToken);
 
-    public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken) => inner.DownloadAsync(path, cancellationToken);
+    public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
+    {
+        lock (_commands)
+        {
+            _downloads.Add(path);
+        }
+
+        return inner.DownloadAsync(path, cancellationToken);
+    }
 
     public Task<bool> DownloadToAsync(string path, Stream destination, CancellationToken cancellationToken) => inner.DownloadToAsync(path, destination, cancellationToken);
 

@@ -112,6 +112,39 @@ public sealed class ReadAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_the_record_lacks_is_made_on_the_host_once_for_two_phases_until_the_run_changes_something()
+    {
+        var text = Write("members", "three\n");
+        var seen = new List<string>();
+        TestPhase Members(string name) => Reads(async (view, ct) =>
+        {
+            var members = (await view.QueryAsync(new RemoteCommand(["cat", "--", text]), ct)).Stdout;
+            var content = await view.ReadAsync(text, ct);
+            lock (seen)
+            {
+                seen.Add($"{name}: {members.Trim()} {Encoding.UTF8.GetString(content!).Trim()}");
+            }
+        }, name);
+        var changes = new TestPhase("changes", role: HostRole.Worker);
+        var writes = new TestPhase("writes", (host, _) => Task.FromResult(host == "w1"
+            ? changes.Changed(host, "a fourth member", ct => File.WriteAllTextAsync(text, "four\n", ct))
+            : TargetPlan.Nothing()), HostRole.Worker);
+        // The last run read something else: the next one has a record (its plans are made ahead) that lacks these reads.
+        await RunAsync(save: true, Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "other"]), ct), "first"));
+        _w1.Clear();
+
+        await RunAsync(save: false, Members("first"), Members("second"));
+        var twoPhases = (Commands: _w1.Commands.Count(c => c.Argv is ["cat", "--", _]), Files: _w1.Downloads.Count);
+        await RunAsync(save: false, Members("first"), writes, Members("third"));
+
+        // The third phase may also have been planned ahead, before the change: that plan is dropped and made again after it.
+        var last = seen.GroupBy(line => line.Split(':')[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        Assert.Equal(["first: three three", "second: three three", "third: four four"], last.Values.Order(StringComparer.Ordinal));
+        // Two phases before any change: each read made on the host once.
+        Assert.Equal((1, 1), twoPhases);
+    }
+
+    [Fact]
     public async Task A_phase_that_reads_again_reads_the_host_the_second_time()
     {
         var text = Write("status", "starting\n");
@@ -258,7 +291,8 @@ public sealed class ReadAheadTests : IDisposable
         {
             reads.Start(_w1);
             reads.BeginPlanning("mine");
-            var answer = await reads.CommandAsync("w1", new RemoteCommand(["echo", "mine"]), CancellationToken.None);
+            var answer = await reads.ReadCommandAsync(
+                "w1", new RemoteCommand(["echo", "mine"]), () => throw new InvalidOperationException("read on the host"), CancellationToken.None);
             reads.EndPlanning();
             Assert.Equal("mine\n", answer?.Stdout);
         }
