@@ -31,6 +31,13 @@ internal static class MachineCgroups
                 continue; // it ended while we looked
             }
 
+            // The kernel shows a v1 hierarchy's path of an exiting process as "/" (an sshd whose session just ended):
+            // it has left its cgroups, it did not stray. PF_EXITING never clears, so reading it after the paths is enough.
+            if (IsExiting(pid))
+            {
+                continue;
+            }
+
             // "ID:CONTROLLERS:PATH": v1 controllers, name=systemd, and "0::PATH" for the unified hierarchy.
             strays.AddRange(lines.Select(l => l.Split(':', 3)).Where(f => f.Length == 3)
                 .Where(f => f[2] != own && !f[2].StartsWith(own + "/", StringComparison.Ordinal))
@@ -38,6 +45,25 @@ internal static class MachineCgroups
         }
 
         return strays;
+    }
+
+    /// <summary>Whether <paramref name="pid"/> has begun to exit (PF_EXITING in /proc/PID/stat's flags, or a zombie) or is gone.</summary>
+    private static bool IsExiting(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+
+        // "PID (COMM) STATE PPID PGRP SESSION TTY TPGID FLAGS ...": COMM may hold spaces and parentheses, so count from the last ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        const uint pfExiting = 0x4;
+        return fields[0] is "Z" or "X" || (uint.Parse(fields[6], CultureInfo.InvariantCulture) & pfExiting) != 0;
     }
 
     /// <summary>The hierarchies in which a tree of <paramref name="machine"/> is left (a powered-off machine has none).</summary>
