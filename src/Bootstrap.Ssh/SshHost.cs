@@ -296,8 +296,15 @@ public sealed class SshHost : IReopenableHost
         }
         catch (Exception e) when (e is OperationCanceledException or SshOperationTimeoutException && !cancellationToken.IsCancellationRequested)
         {
-            // SSH.NET's own wait for the session channel has the same limit: whichever runs out first, the session did not run in time.
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"`id -u` did not finish within {timeout.TotalSeconds:0.#} s"), e as SshOperationTimeoutException);
+            // SSH.NET's own waits (the session channel opened, the command accepted) have the same limit as ours (the
+            // command's end). Which step was reached tells a host that runs no session from one whose command or
+            // session does not end.
+            var step = e is SshOperationTimeoutException
+                ? "the host did not open a session for it"
+                : id.ExitStatus is { } status
+                    ? string.Create(CultureInfo.InvariantCulture, $"it exited with status {status} but the host did not close its session")
+                    : "the host accepted it but it did not exit";
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"`id -u` did not finish within {timeout.TotalSeconds:0.#} s: {step}"), e as SshOperationTimeoutException);
         }
 
         return id.ExitStatus == 0 ? id.Result.Trim() : string.Empty;

@@ -93,7 +93,8 @@ internal static class LabMachines
         Assert.True(failures.Count == 0, string.Join('\n', failures));
     }
 
-    private static async Task<string> DiagnoseAsync(LabMachine machine)
+    /// <summary>The machine as OpenSSH sees it: whether and how fast it answers, its load, top processes and sshd's journal.</summary>
+    public static async Task<string> DiagnoseAsync(LabMachine machine)
     {
         const string Probe = "id -u; cat /proc/loadavg; systemctl is-system-running; "
             + "ps -eo pid,stat,etime,time,args --sort=-time | head -n 15; journalctl -b -u ssh.service -n 20 --no-pager -o short-monotonic";

@@ -16,14 +16,15 @@ public sealed class ConnectRetryTests(SshdFixture sshd) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private SshdServer StallingServer(int hangs)
+    /// <param name="stall">What a stalled session runs: by default a command that does not exit.</param>
+    private SshdServer StallingServer(int hangs, string stall = "exec sleep 5")
     {
         var script = Path.Combine(_dir, "first-sessions-stall");
         File.WriteAllText(script, $"""
             #!/bin/sh
             count=$(cat {_dir}/sessions 2>/dev/null || echo 0)
             echo $((count + 1)) > {_dir}/sessions
-            if [ "$count" -lt {hangs} ]; then exec sleep 5; fi
+            if [ "$count" -lt {hangs} ]; then {stall}; fi
             exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
 
             """);
@@ -60,7 +61,7 @@ public sealed class ConnectRetryTests(SshdFixture sshd) : IDisposable
         Assert.True(host.IsRoot);
         Assert.Equal("0\n", (await host.RunAsync(RemoteCommand.Of("id", "-u"), CancellationToken.None)).Stdout);
         var retry = Assert.Single(logs.Events, e => e.MessageTemplate.Text.Contains("retry", StringComparison.Ordinal));
-        Assert.Contains("`id -u` did not finish within 1 s", retry.RenderMessage(), StringComparison.Ordinal);
+        Assert.Contains("`id -u` did not finish within 1 s: the host accepted it but it did not exit", retry.RenderMessage(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,6 +73,18 @@ public sealed class ConnectRetryTests(SshdFixture sshd) : IDisposable
 
         Assert.False(error.IsAuthenticationFailure);
         Assert.StartsWith("slow1: cannot connect to ", error.Message, StringComparison.Ordinal);
-        Assert.EndsWith("(attempt 2 of 2): `id -u` did not finish within 1 s", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(attempt 2 of 2): `id -u` did not finish within 1 s: the host accepted it but it did not exit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_command_that_exited_in_a_session_the_host_does_not_close_is_told_apart()
+    {
+        // The command exits at once, but a process it left behind holds its output open: sshd sends the exit status and
+        // keeps the session open until that process ends.
+        using var server = StallingServer(hangs: int.MaxValue, stall: "sleep 5 & exit 0");
+
+        var error = await Assert.ThrowsAsync<SshConnectException>(() => ConnectAsync(server, new LogCapture()));
+
+        Assert.EndsWith("`id -u` did not finish within 1 s: it exited with status 0 but the host did not close its session", error.Message, StringComparison.Ordinal);
     }
 }
