@@ -21,12 +21,16 @@ public sealed class UploadProgress
     private readonly long _started;
     private readonly Lock _gate = new();
     private readonly string _verb;
+    private readonly TransferGarbage _garbage;
     private TimeSpan _last;
+    private long _sent;
 
     /// <param name="verb">What is happening to the file: <c>uploading</c>, or <c>downloading</c>.</param>
-    public UploadProgress(ILogger log, string host, string path, long total, TimeProvider? time = null, string verb = "uploading")
+    /// <param name="garbage">Where the bytes moved are counted (<see cref="TransferGarbage.Shared"/> unless a test counts).</param>
+    public UploadProgress(ILogger log, string host, string path, long total, TimeProvider? time = null, string verb = "uploading", TransferGarbage? garbage = null)
     {
         _verb = verb;
+        _garbage = garbage ?? TransferGarbage.Shared;
         _log = log;
         _host = host;
         _path = path;
@@ -38,6 +42,7 @@ public sealed class UploadProgress
     /// <summary>The callback for SSH.NET's upload: bytes sent so far.</summary>
     public void Report(ulong sent)
     {
+        _garbage.Moved((long)sent - Interlocked.Exchange(ref _sent, (long)sent));
         var now = _time.GetElapsedTime(_started);
         lock (_gate)
         {
