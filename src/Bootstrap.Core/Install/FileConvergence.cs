@@ -167,7 +167,8 @@ internal static class FileConvergence
 
     /// <summary>
     /// Puts a staged binary in place with a copy on the host (temp file beside the target, compared with the staged file, mode
-    /// and owner, rename: one command after the temp file's), then removes the other staged versions of it but the one it replaced.
+    /// and owner, rename), then removes the other staged versions of it but the one it replaced: one command
+    /// (<see cref="AtomicInstall.PutInPlaceAsync"/>), as a host's binaries go in place one after the other.
     /// </summary>
     private static async Task<IReadOnlyList<string>> ActivateAsync(
         ApplyContext apply, string hostName, DesiredFile file, string stage, string? replaced, DirectorySet directories, CancellationToken cancellationToken)
@@ -175,24 +176,13 @@ internal static class FileConvergence
         var host = apply.Host(hostName);
         await directories.EnsureAsync(host, AtomicInstall.Split(file.Path).Directory, apply.Redactor, cancellationToken).ConfigureAwait(false);
 
-        var temp = await AtomicInstall.CreateTempBesideAsync(host, file.Path, apply.Redactor, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await AtomicInstall.CommitAsync(
-                host, temp, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest }, file.Sha256, apply.Redactor, cancellationToken, copyFrom: stage).ConfigureAwait(false);
-        }
-        catch
-        {
-            await AtomicInstall.RemoveQuietlyAsync(host, temp, sudo: true).ConfigureAwait(false);
-            throw;
-        }
-
         var (store, staged) = AtomicInstall.Split(stage);
         var name = staged[..staged.LastIndexOf('-')];
         var keep = replaced is null ? stage : $"{store}/{name}-{replaced[..Math.Min(replaced.Length, staged.Length - name.Length - 1)]}";
-        await host.RunAsync(
-            new RemoteCommand(["find", store, "-maxdepth", "1", "-name", name + "-*", "!", "-path", stage, "!", "-path", keep, "-delete"], sudo: true),
-            cancellationToken).ConfigureAwait(false);
+        await AtomicInstall.PutInPlaceAsync(
+            host, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest }, file.Sha256, stage,
+            ["find", store, "-maxdepth", "1", "-name", name + "-*", "!", "-path", stage, "!", "-path", keep, "-delete"], apply.Redactor, cancellationToken)
+            .ConfigureAwait(false);
         return [];
     }
 

@@ -190,7 +190,49 @@ internal static class AtomicInstall
         IRemoteHost host, string temp, FileSpec target, string sha256, SecretRedactor redactor, CancellationToken cancellationToken, string? copyFrom = null)
     {
         var command = InstallCommand(temp, target, sha256, copyFrom);
-        var result = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        CheckCommitted(host, command, await host.RunAsync(command, cancellationToken).ConfigureAwait(false), target, sha256, copyFrom, redactor);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="copyFrom"/>, a file on the host known to have <paramref name="sha256"/> (a staged binary), in place as
+    /// <paramref name="target"/> like <see cref="CommitAsync"/> does, in one root command with everything around it
+    /// (<see cref="PutInPlaceCommand"/>): the temp file beside the target is made, filled, committed, and removed by that command
+    /// whatever happens; then <paramref name="afterwards"/> runs there, whose own failure is ignored (a clean-up).
+    /// </summary>
+    public static async Task PutInPlaceAsync(
+        IRemoteHost host, FileSpec target, string sha256, string copyFrom, IReadOnlyList<string> afterwards, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        var command = PutInPlaceCommand(target, sha256, copyFrom, afterwards);
+        CheckCommitted(host, command, await host.RunAsync(command, cancellationToken).ConfigureAwait(false), target, sha256, copyFrom, redactor);
+    }
+
+    /// <summary>The one root command of <see cref="PutInPlaceAsync"/>: <see cref="PutInPlaceScript"/> with <see cref="InstallScript"/> inside.</summary>
+    public static RemoteCommand PutInPlaceCommand(FileSpec target, string sha256, string copyFrom, IReadOnlyList<string> afterwards)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentException.ThrowIfNullOrEmpty(copyFrom);
+        ArgumentNullException.ThrowIfNull(afterwards);
+        RequireSha256(sha256);
+
+        var (directory, name) = Split(target.Path);
+        return new RemoteCommand(
+            ["sh", "-c", PutInPlaceScript, "put-in-place", directory, "." + name + ".bootstrap-XXXXXXXX", InstallScript, target.Path, target.Owner + ":" + target.Group,
+                target.ModeOctal, sha256.ToLowerInvariant(), copyFrom, target.Manifest ?? string.Empty, Convert.ToString(target.Mode, 8), .. afterwards],
+            sudo: true);
+    }
+
+    /// <summary>
+    /// <c>$1</c> the target's directory, <c>$2</c> the temp file's mktemp template, <c>$3</c> <see cref="InstallScript"/>, <c>$4</c>…<c>$10</c>
+    /// its arguments after the temp file (target, owner:group, mode, sha256, file to put in, manifest, mode as <c>stat %a</c>
+    /// prints it); the rest, a command run once the target is in place. Exits with the install's status when it fails (3: the
+    /// copy differs), else 0; the temp file never outlives the command.
+    /// </summary>
+    private const string PutInPlaceScript =
+        "t=$(mktemp -p \"$1\" \"$2\") || exit; trap 'rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
+        + "sh -c \"$3\" install \"$t\" \"$4\" \"$5\" \"$6\" \"$7\" \"$8\" \"$9\" \"${10}\" || exit; shift 10; [ $# -eq 0 ] || \"$@\"; exit 0";
+
+    private static void CheckCommitted(IRemoteHost host, RemoteCommand command, CommandResult result, FileSpec target, string sha256, string? copyFrom, SecretRedactor redactor)
+    {
         if (result.ExitCode == MismatchExit)
         {
             throw new IOException(copyFrom is null

@@ -171,7 +171,7 @@ public sealed class FileConvergenceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_staged_binary_goes_in_place_as_a_hard_link_to_the_staged_file_in_one_command_after_its_temp_file_and_is_not_hashed_again()
+    public async Task A_staged_binary_goes_in_place_as_a_hard_link_to_the_staged_file_in_one_command_and_is_not_hashed_again()
     {
         var host = new RecordingHost(_host);
         var binary = File("bin/kubelet", "v1\n", 0b111_101_101);
@@ -184,12 +184,13 @@ public sealed class FileConvergenceTests : IDisposable
 
         Assert.Empty(host.Hashes);
         var commands = host.Commands.Select(c => c.Argv).ToList();
-        var temp = commands.FindIndex(argv => argv[0] == "mktemp" && argv[2] == Path.GetDirectoryName(binary.Path));
-        var install = commands[temp + 1];
-        Assert.Equal(["sh", "-c"], install.Take(2));
-        Assert.Equal(binary.StagePath, install[^3]);
-        Assert.Equal("find", commands[temp + 2][0]);
-        Assert.DoesNotContain(commands, argv => argv[0] is "cp" or "ln" or "chown" or "chmod" or "mv");
+        // The temp file beside the target, the install from the staged file and the clean-up of older versions: one command.
+        var put = Assert.Single(commands, argv => argv is ["sh", "-c", _, "put-in-place", ..]);
+        Assert.Equal([Path.GetDirectoryName(binary.Path), ".kubelet.bootstrap-XXXXXXXX"], put.Skip(4).Take(2));
+        Assert.Equal([binary.Path, binary.StagePath], new[] { put[7], put[11] });
+        Assert.Equal("find", put[14]);
+        Assert.DoesNotContain(commands, argv => argv[0] is "mktemp" or "find" or "cp" or "ln" or "chown" or "chmod" or "mv");
+        Assert.Equal(["kubelet"], System.IO.Directory.GetFiles(Path.GetDirectoryName(binary.Path)!).Select(Path.GetFileName));
         Assert.Equal("v1\n", await System.IO.File.ReadAllTextAsync(binary.Path));
         Assert.Equal(Stat(binary.StagePath), Stat(binary.Path));
         Assert.EndsWith(" 2", Stat(binary.Path), StringComparison.Ordinal);
