@@ -35,6 +35,10 @@ internal sealed class ImagesPhase() : HostPhase("images", "Import the image arch
         var containerd = await view.UnitAsync("containerd.service", cancellationToken).ConfigureAwait(false);
         var listing = containerd.ActiveState == "active" ? await view.QueryAsync(ContainerdImages.List(), cancellationToken).ConfigureAwait(false) : null;
         var present = listing is { Succeeded: true } ? ContainerdImages.Parse(listing.Stdout) : null;
+        // Archives go into containerd side by side (a node's imports took one after the other most of the phase), except one
+        // holding an image another archive holds too: which of them the name ends up with must not depend on timing.
+        var shared = archives.SelectMany(a => a.Contents.Images.Select(i => i.Name).Distinct(StringComparer.Ordinal))
+            .GroupBy(name => name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         var changes = new List<Change>();
         var notes = new List<string>();
         foreach (var archive in archives)
@@ -68,6 +72,7 @@ internal sealed class ImagesPhase() : HostPhase("images", "Import the image arch
                 Reason = listing is null ? "containerd is not running yet"
                     : present is null ? $"containerd does not list its images ({FirstLine(listing)})"
                     : string.Join("; ", differing.Select(d => d.Now is null ? $"{d.Image.Name} is missing" : $"{d.Image.Name} is {d.Now}")),
+                SideBySide = !archive.Contents.Images.Any(i => shared.Contains(i.Name)),
                 Apply = (apply, ct) => ImportAsync(apply, view.Name, archive, ct),
             });
         }

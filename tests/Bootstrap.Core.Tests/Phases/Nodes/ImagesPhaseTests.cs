@@ -77,6 +77,28 @@ public sealed class ImagesPhaseTests : IAsyncLifetime
             ],
             plan.Changes.Select(c => c.Describe(dryRun: true)));
         Assert.All(plan.Changes, c => Assert.Equal(ChangeKind.ImageImport, c.Kind));
+        // Different images: imported side by side.
+        Assert.All(plan.Changes, c => Assert.True(c.SideBySide, c.Target));
+    }
+
+    [Fact]
+    public async Task Archives_that_hold_the_same_image_are_imported_one_after_the_other()
+    {
+        var again = TestArchives.Oci("\"io.containerd.image.name\":\"k8s.gcr.io/pause:3.2\"");
+        await File.WriteAllBytesAsync(Path.Combine(_config.Artifacts.Directory!, "pause-again.tar"), again);
+        _config = _config with
+        {
+            Artifacts = _config.Artifacts with
+            {
+                Sha256 = new Dictionary<string, string>(_config.Artifacts.Sha256) { ["pause-again.tar"] = Sha(again) },
+                Images = [.. _config.Artifacts.Images, "pause-again.tar"],
+            },
+        };
+        _material = await InstallMaterial.LoadAsync(_config, new SecretRedactor(), Http, CancellationToken.None);
+
+        var plan = await PlanAsync(new FakeNode("w1"));
+
+        Assert.Equal([("pause.tar", false), ("app.tar", true), ("pause-again.tar", false)], plan.Changes.Select(c => (c.Target.Split(" from ")[1], c.SideBySide)));
     }
 
     [Fact]
