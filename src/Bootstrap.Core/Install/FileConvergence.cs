@@ -49,6 +49,7 @@ internal static class FileConvergence
             {
                 var staged = file with { Spec = file.Spec with { Path = stage, Owner = "root", Group = "root" } };
                 view.WouldWrite(stage, new RemoteFileState(file.Sha256, staged.Spec.Mode, "root", "root"));
+                directories.Register(stage);
                 stagings.Add(new Change
                 {
                     Host = view.Name,
@@ -68,6 +69,7 @@ internal static class FileConvergence
             }
 
             view.WouldWrite(file.Path, new RemoteFileState(file.Sha256, file.Spec.Mode, file.Spec.Owner, file.Spec.Group));
+            directories.Register(file.Path);
             changes.Add(new Change
             {
                 Host = view.Name,
@@ -186,13 +188,26 @@ internal static class FileConvergence
         return [];
     }
 
-    /// <summary>The directories made by one plan's changes: each made once, by the first change that needs it, which the others wait for.</summary>
+    /// <summary>
+    /// The directories of one plan's files, made by one <c>mkdir -p</c> when the first change that writes a file needs its
+    /// directory (the others wait for it): a host's files in a few directories cost one command, not one per directory. A
+    /// directory no change of the plan registered (a file rendered when applied) is made on its own.
+    /// </summary>
     private sealed class DirectorySet
     {
+        private readonly SortedSet<string> _planned = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Lazy<Task>> _made = new(StringComparer.Ordinal);
 
-        public Task EnsureAsync(IRemoteHost host, string directory, SecretRedactor redactor, CancellationToken cancellationToken) =>
-            _made.GetOrAdd(directory, d => new Lazy<Task>(() =>
-                host.RunCheckedAsync(new RemoteCommand(["mkdir", "-p", "--", d], sudo: true), redactor, cancellationToken))).Value;
+        /// <summary>Registers the directory of <paramref name="path"/>, a file a change of the plan writes.</summary>
+        public void Register(string path) => _planned.Add(AtomicInstall.Split(path).Directory);
+
+        public Task EnsureAsync(IRemoteHost host, string directory, SecretRedactor redactor, CancellationToken cancellationToken)
+        {
+            // The plan's directories share one entry (the empty key: no directory is named so).
+            var planned = _planned.Contains(directory);
+            IReadOnlyList<string> batch = planned ? [.. _planned] : [directory];
+            return _made.GetOrAdd(planned ? string.Empty : directory, _ => new Lazy<Task>(() =>
+                host.RunCheckedAsync(new RemoteCommand(["mkdir", "-p", "--", .. batch], sudo: true), redactor, cancellationToken))).Value;
+        }
     }
 }

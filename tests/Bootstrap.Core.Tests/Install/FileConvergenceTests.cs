@@ -65,6 +65,22 @@ public sealed class FileConvergenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Files_of_several_new_directories_are_written_after_one_mkdir_that_makes_them_all()
+    {
+        var host = new RecordingHost(_host);
+        DesiredFile[] files = [File("etc/pki/ca.crt", "ca\n"), File("var/lib/kubelet/config.yaml", "c\n"), File("etc/systemd/kubelet.service", "u\n")];
+        var context = Changes.On(host, manifest: Manifest);
+        var (changes, _) = await FileConvergence.PlanAsync(context.View(host.Name), files, CancellationToken.None);
+        host.Clear();
+
+        await Changes.ApplyAsync(context, changes);
+
+        var mkdir = Assert.Single(host.Commands, c => c.Argv[0] == "mkdir");
+        Assert.Equal(files.Select(f => Path.GetDirectoryName(f.Path)!).Order(StringComparer.Ordinal), mkdir.Argv.Skip(3));
+        Assert.All(files, f => Assert.True(System.IO.File.Exists(f.Path), f.Path));
+    }
+
+    [Fact]
     public async Task Changed_content_and_changed_mode_are_told_apart_with_from_and_to_and_fixed()
     {
         var file = File("x.conf", "wanted\n");
