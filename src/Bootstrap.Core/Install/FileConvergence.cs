@@ -24,8 +24,9 @@ internal static class FileConvergence
         var current = await view.FilesAsync([.. files.Select(f => f.Path), .. files.Where(f => f.StagePath is not null).Select(f => f.StagePath!)], cancellationToken)
             .ConfigureAwait(false);
         // Every staging goes first, then the other changes in the files' order: the stagings form one run side by side (up to four
-        // at a time; the host passes one upload's bytes at a time while the others' temp files and checks run) and each staged
-        // binary is put in place after all of them (a change that is not side by side begins its own run).
+        // at a time; the host passes one upload's bytes at a time while the others' temp files and checks run), and the other
+        // changes a second run, which begins once every staging is done: no binary goes in place before all of them are staged,
+        // then they go in place side by side (one root command each).
         var stagings = new List<Change>();
         var changes = new List<Change>();
         var notes = new List<string>();
@@ -78,12 +79,17 @@ internal static class FileConvergence
                 From = state is null ? null : Describe(state.Sha256, state.Mode, state.Owner, state.Group),
                 To = Describe(file.Sha256, file.Spec.Mode, file.Spec.Owner, file.Spec.Group),
                 Reason = k == ChangeKind.FileReplace ? (file.StagePath is null ? "content differs" : "content differs; put in place from the staged binary") : null,
-                // A staged binary is put in place after the stagings; any other file is written side by side.
-                SideBySide = file.StagePath is null || k == ChangeKind.FileMetadata,
+                // After the stagings (the first of these changes begins a run), every one side by side.
+                SideBySide = true,
                 Apply = file.StagePath is { } from && k != ChangeKind.FileMetadata
                     ? (apply, ct) => ActivateAsync(apply, view.Name, file, from, state?.Sha256, directories, ct)
                     : (apply, ct) => WriteAsync(apply, view.Name, file, directories, ct),
             });
+        }
+
+        if (stagings.Count > 0 && changes.Count > 0)
+        {
+            changes[0] = changes[0] with { BeginsRun = true };
         }
 
         return ([.. stagings, .. changes], notes);
@@ -170,7 +176,7 @@ internal static class FileConvergence
     /// <summary>
     /// Puts a staged binary in place with a copy on the host (temp file beside the target, compared with the staged file, mode
     /// and owner, rename), then removes the other staged versions of it but the one it replaced: one command
-    /// (<see cref="AtomicInstall.PutInPlaceAsync"/>), as a host's binaries go in place one after the other.
+    /// (<see cref="AtomicInstall.PutInPlaceAsync"/>), side by side with the host's other binaries.
     /// </summary>
     private static async Task<IReadOnlyList<string>> ActivateAsync(
         ApplyContext apply, string hostName, DesiredFile file, string stage, string? replaced, DirectorySet directories, CancellationToken cancellationToken)

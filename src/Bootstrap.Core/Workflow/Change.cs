@@ -33,6 +33,12 @@ public sealed record Change
     /// </summary>
     public bool SideBySide { get; init; }
 
+    /// <summary>
+    /// Whether a run of side-by-side changes ends before this one: it waits for every change before it in its plan, and the
+    /// side-by-side changes after it join it (a host's binaries go in place together, after all of them are staged).
+    /// </summary>
+    public bool BeginsRun { get; init; }
+
     /// <summary>Makes the change; returns extra report lines (e.g. the id of a token it made). Null for changes applied by another (none today).</summary>
     internal Func<ApplyContext, CancellationToken, Task<IReadOnlyList<string>>>? Apply { get; init; }
 

@@ -379,11 +379,12 @@ public sealed class WorkflowRunner
 
     /// <summary>
     /// Whether <paramref name="later"/> joins the run of side-by-side changes <paramref name="first"/> begins: both may go side
-    /// by side, and both are evictions through the API or neither is. A node's evictions (a drain) end before its own
-    /// changes begin, as an admin expects of a drained node.
+    /// by side, <paramref name="later"/> does not begin a run of its own (<see cref="Change.BeginsRun"/>), and both are evictions
+    /// through the API or neither is. A node's evictions (a drain) end before its own changes begin, as an admin expects of a
+    /// drained node.
     /// </summary>
     private static bool OneRun(Change first, Change later) =>
-        first.SideBySide && later.SideBySide && (first.Kind == ChangeKind.ApiDelete) == (later.Kind == ChangeKind.ApiDelete);
+        first.SideBySide && later.SideBySide && !later.BeginsRun && (first.Kind == ChangeKind.ApiDelete) == (later.Kind == ChangeKind.ApiDelete);
 
     /// <summary>
     /// Applies <paramref name="changes"/> (one, or a run of <see cref="Change.SideBySide"/> ones) at most <see cref="SideBySideLimit"/>

@@ -149,7 +149,7 @@ public sealed class FileConvergenceTests : IDisposable
         var back = await ConvergeAsync([v2]);
 
         Assert.Equal([(ChangeKind.FileCreate, v1.StagePath!), (ChangeKind.FileCreate, v1.Path)], first.Select(c => (c.Kind, c.Target)));
-        Assert.Equal([true, false], first.Select(c => c.SideBySide));
+        Assert.Equal([(true, false), (true, true)], first.Select(c => (c.SideBySide, c.BeginsRun)));
         Assert.Empty(again);
         Assert.Equal([(ChangeKind.FileCreate, v2.StagePath!), (ChangeKind.FileReplace, v2.Path)], second.Select(c => (c.Kind, c.Target)));
         Assert.Equal(new[] { v2.StagePath!, v3.StagePath! }.Order(StringComparer.Ordinal), System.IO.Directory.GetFiles(store).Order(StringComparer.Ordinal));
@@ -161,7 +161,7 @@ public sealed class FileConvergenceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_hosts_binaries_are_all_staged_side_by_side_before_any_goes_in_place()
+    public async Task A_hosts_binaries_are_all_staged_side_by_side_then_go_in_place_side_by_side()
     {
         var store = Path.Combine(_root, "store");
         DesiredFile Binary(string name)
@@ -177,11 +177,11 @@ public sealed class FileConvergenceTests : IDisposable
 
         Assert.Equal(
             [
-                .. binaries.Select(b => (ChangeKind.FileCreate, b.StagePath!, true)),
-                .. binaries.Select(b => (ChangeKind.FileCreate, b.Path, false)),
-                (ChangeKind.FileCreate, config.Path, true),
+                .. binaries.Select(b => (ChangeKind.FileCreate, b.StagePath!, true, false)),
+                .. binaries.Select((b, i) => (ChangeKind.FileCreate, b.Path, true, i == 0)),
+                (ChangeKind.FileCreate, config.Path, true, false),
             ],
-            changes.Select(c => (c.Kind, c.Target, c.SideBySide)));
+            changes.Select(c => (c.Kind, c.Target, c.SideBySide, c.BeginsRun)));
         Assert.All(binaries, b => Assert.Equal(Stat(b.StagePath!), Stat(b.Path)));
         Assert.Empty(await ConvergeAsync([.. binaries, config]));
     }

@@ -205,12 +205,13 @@ public sealed class WorkflowRunnerTests
     }
 
     /// <summary>A change of cp1 named <paramref name="name"/>, applied side by side or not, that runs <paramref name="apply"/>.</summary>
-    private static Change Step(string name, bool sideBySide, Func<Task> apply, ChangeKind kind = ChangeKind.FileCreate) => new()
+    private static Change Step(string name, bool sideBySide, Func<Task> apply, ChangeKind kind = ChangeKind.FileCreate, bool beginsRun = false) => new()
     {
         Host = "cp1",
         Kind = kind,
         Target = name,
         SideBySide = sideBySide,
+        BeginsRun = beginsRun,
         Apply = async (_, _) =>
         {
             await apply();
@@ -253,6 +254,27 @@ public sealed class WorkflowRunnerTests
         Assert.Equal(["created a", "created b", "created c", "created restart", "created d"], cp1.Details);
         Assert.Equal(["a", "b", "c"], log.Take(3).Order());
         Assert.Equal(["restart", "d"], log.Skip(3));
+    }
+
+    [Fact]
+    public async Task A_change_that_begins_a_run_waits_for_the_run_before_it_and_the_side_by_side_changes_after_it_join_it()
+    {
+        var log = new List<string>();
+        void Log(string what) => Append(log, what);
+
+        // Within each run, each of the two waits for the other to start (they go together); "in a" would start at once,
+        // before "stage b" ends, if it joined the first run.
+        var (stageA, stageB, inA, inB) = (new TaskCompletionSource(), new TaskCompletionSource(), new TaskCompletionSource(), new TaskCompletionSource());
+        var cp1 = await ApplyOnCp1Async(
+            Step("stage a", true, async () => { stageA.SetResult(); await stageB.Task.WaitAsync(TimeSpan.FromSeconds(30)); Log("stage a"); }),
+            Step("stage b", true, async () => { stageB.SetResult(); await stageA.Task.WaitAsync(TimeSpan.FromSeconds(30)); await Task.Delay(50); Log("stage b"); }),
+            Step("in a", true, async () => { inA.SetResult(); await inB.Task.WaitAsync(TimeSpan.FromSeconds(30)); Log("in a"); }, beginsRun: true),
+            Step("in b", true, async () => { inB.SetResult(); await inA.Task.WaitAsync(TimeSpan.FromSeconds(30)); Log("in b"); }));
+
+        Assert.Equal(HostPhaseStatus.Changed, cp1.Status);
+        Assert.Equal(["stage a", "stage b"], log.Take(2).Order());
+        Assert.Equal(["in a", "in b"], log.Skip(2).Order());
+        Assert.Equal(["created stage a", "created stage b", "created in a", "created in b"], cp1.Details);
     }
 
     [Fact]
