@@ -1,3 +1,4 @@
+using Bootstrap.Core.Remote;
 using Serilog;
 
 namespace Bootstrap.Core.Workflow;
@@ -32,6 +33,7 @@ internal sealed class PlansAhead : IAsyncDisposable
     private readonly SemaphoreSlim _gate;
     private readonly CancellationTokenSource _stop;
     private readonly Dictionary<(string Path, string Target), Entry> _entries = [];
+    private IReadOnlyDictionary<string, IRemoteHost>? _checkedHosts;
     private int _stopped;
     private int _taken;
 
@@ -153,10 +155,22 @@ internal sealed class PlansAhead : IAsyncDisposable
                 planned = await plan(step, target, _context, open, _stop.Token).ConfigureAwait(false);
             }
 
-            // A check that only reads runs now too (never in a dry run, which checks nothing): its lines are the turn's.
+            // A check that only reads runs now too (never in a dry run, which checks nothing): its lines are the turn's. It sees
+            // the hosts as the plans do: its first reading of each command may come from the host's snapshot (a wait's first poll,
+            // answered by what the host returned moments ago; its later polls read the host).
             if (!_context.DryRun && planned is { ChangesNothing: true, Plan: { Verify: { } verify, VerifyReadsOnly: true } made })
             {
-                var lines = await verify(new ApplyContext(_context, _context.Hosts, target.Name), _stop.Token).ConfigureAwait(false);
+                IReadOnlyList<string> lines;
+                _context.Reads?.BeginChecking(step.Path);
+                try
+                {
+                    lines = await verify(new ApplyContext(_context, CheckedHosts(), target.Name), _stop.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _context.Reads?.EndPlanning();
+                }
+
                 planned = planned with { Plan = made with { Verify = (_, _) => Task.FromResult(lines) } };
             }
 
@@ -173,6 +187,12 @@ internal sealed class PlansAhead : IAsyncDisposable
             _gate.Release();
         }
     }
+
+    /// <summary>The hosts as a check made ahead reads them: through the run's snapshots when it has them.</summary>
+    private IReadOnlyDictionary<string, IRemoteHost> CheckedHosts() =>
+        _checkedHosts ??= _context.Reads is { } reads
+            ? _context.Hosts.ToDictionary(h => h.Key, IRemoteHost (h) => new ReadAheadHost(h.Value, reads), StringComparer.Ordinal)
+            : _context.Hosts;
 
     private sealed class Entry
     {

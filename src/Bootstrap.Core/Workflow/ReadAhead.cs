@@ -6,7 +6,7 @@ namespace Bootstrap.Core.Workflow;
 
 /// <summary>
 /// Reads each host once at the start of a run, in one round trip, instead of phase by phase: what the last run's phases read
-/// while they planned (<see cref="ReadAheadFile"/>), every command and file of a host in one <see cref="CommandBatch"/> session
+/// while they planned, and while their checks ran ahead with plans that changed nothing (<see cref="ReadAheadFile"/>), every command and file of a host in one <see cref="CommandBatch"/> session
 /// (two when some ran as the login user), started as soon as the hosts are connected. A phase's plan then takes a read from
 /// that snapshot when the snapshot holds it, and reads the host itself otherwise:
 /// <list type="bullet">
@@ -36,6 +36,9 @@ public sealed class ReadAhead : IAsyncDisposable
 
     /// <summary>At most this many bytes of arguments go into one session (sshd takes a request of up to 256 KiB).</summary>
     internal const int MaxBatchBytes = 128 * 1024;
+
+    /// <summary>What follows a phase's path in the name its check's reads are recorded under (no phase path holds it).</summary>
+    private const string CheckSuffix = "#check";
 
     private static readonly AsyncLocal<string?> PlanningPhase = new();
 
@@ -109,7 +112,7 @@ public sealed class ReadAhead : IAsyncDisposable
     public void Start(IRemoteHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var keys = _previous.GetValueOrDefault(host.Name)?.Where(p => _phases is null || _phases.Contains(p.Key)).SelectMany(p => p.Value).Distinct().ToList() ?? [];
+        var keys = _previous.GetValueOrDefault(host.Name)?.Where(p => _phases is null || _phases.Contains(PhaseOf(p.Key))).SelectMany(p => p.Value).Distinct().ToList() ?? [];
         if (keys.Count > 0 && !_stop.IsCancellationRequested)
         {
             _snapshots.GetOrAdd(host.Name, _ => Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None));
@@ -185,8 +188,23 @@ public sealed class ReadAhead : IAsyncDisposable
         PlanningPhase.Value = phase;
     }
 
+    /// <summary>
+    /// Marks the code that runs from here on (in this async flow) as the check of <paramref name="phase"/> that runs ahead with a
+    /// plan that changes nothing (<see cref="PlansAhead"/>): its reads are recorded and answered like a plan's, apart from the
+    /// plan's own (so a wait's first poll may be answered once, by the snapshot or by another plan's read, and its next polls
+    /// read the host), and the next run reads them ahead when it runs <paramref name="phase"/>.
+    /// </summary>
+    internal void BeginChecking(string phase) => BeginPlanning(CheckOf(phase));
+
     /// <summary>The code that runs from here on (in this async flow) is no plan: its reads are neither recorded nor answered.</summary>
     internal void EndPlanning() => PlanningPhase.Value = null;
+
+    /// <summary>Under which name the reads of <paramref name="phase"/>'s check made ahead are recorded.</summary>
+    internal static string CheckOf(string phase) => phase + CheckSuffix;
+
+    /// <summary>The phase a recorded name belongs to: itself, or the phase whose check it is.</summary>
+    private static string PhaseOf(string recorded) =>
+        recorded.EndsWith(CheckSuffix, StringComparison.Ordinal) ? recorded[..^CheckSuffix.Length] : recorded;
 
     /// <summary>No read is taken from a snapshot from now on: the run is about to change something (<paramref name="what"/>).</summary>
     internal void Drop(string what)

@@ -166,6 +166,46 @@ public sealed class ReadAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_check_made_ahead_with_a_plan_that_changes_nothing_takes_its_first_poll_from_the_next_runs_snapshot_and_reads_the_host_after()
+    {
+        var status = Write("health", "ok\n");
+        var polls = new List<string>();
+        var health = new TestPhase("health", (host, _) => Task.FromResult(host != "w1" ? TargetPlan.Nothing() : new TargetPlan
+        {
+            VerifyReadsOnly = true,
+            Verify = async (apply, ct) =>
+            {
+                // A wait's two polls: the second always reads the host.
+                var first = await apply.Host("w1").RunAsync(new RemoteCommand(["cat", "--", status]), ct);
+                await File.WriteAllTextAsync(status, "ok again\n", ct);
+                var second = await apply.Host("w1").RunAsync(new RemoteCommand(["cat", "--", status]), ct);
+                lock (polls)
+                {
+                    polls.Add(first.Stdout + second.Stdout);
+                }
+
+                return ["healthy"];
+            },
+        }), HostRole.Worker);
+        var first = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "first"]), ct), "first");
+
+        // No record yet: the check runs in its turn. Then with a record: ahead, recorded. Then its first poll comes from the snapshot.
+        for (var run = 0; run < 3; run++)
+        {
+            await File.WriteAllTextAsync(status, "ok\n");
+            _w1.Clear();
+            await RunAsync(save: true, first, health);
+        }
+
+        Assert.Equal(["ok\nok again\n", "ok\nok again\n", "ok\nok again\n"], polls);
+        var live = Assert.Single(_w1.Commands, c => !CommandBatch.IsBatch(c));
+        Assert.Equal(["cat", "--", status], live.Argv);
+        Assert.Contains(_w1.Commands, c => CommandBatch.IsBatch(c) && c.Argv.Contains(status));
+        var record = await File.ReadAllTextAsync(Record);
+        Assert.Contains(ReadAhead.CheckOf("health"), record, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Commands_that_carry_a_secret_or_input_are_neither_recorded_nor_read_ahead()
     {
         _redactor.Register("s3cr3t-0123456789abcdef");
