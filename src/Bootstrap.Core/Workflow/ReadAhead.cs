@@ -47,6 +47,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Task<Snapshot?>> _snapshots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlySet<ReadKey>> _snapshotKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Host, string Phase), ConcurrentDictionary<ReadKey, long>> _recorded = new();
     private readonly ConcurrentDictionary<string, bool> _plannedPhases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Host, string Phase, ReadKey Key), bool> _served = new();
@@ -112,10 +113,10 @@ public sealed class ReadAhead : IAsyncDisposable
     public void Start(IRemoteHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var keys = _previous.GetValueOrDefault(host.Name)?.Where(p => _phases is null || _phases.Contains(PhaseOf(p.Key))).SelectMany(p => p.Value).Distinct().ToList() ?? [];
-        if (keys.Count > 0 && !_stop.IsCancellationRequested)
+        var keys = Bounded(_previous.GetValueOrDefault(host.Name)?.Where(p => _phases is null || _phases.Contains(PhaseOf(p.Key))).SelectMany(p => p.Value).Distinct() ?? []);
+        if (keys.Count > 0 && !_stop.IsCancellationRequested && _snapshotKeys.TryAdd(host.Name, keys.ToHashSet()))
         {
-            _snapshots.GetOrAdd(host.Name, _ => Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None));
+            _snapshots.TryAdd(host.Name, Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None));
         }
     }
 
@@ -324,7 +325,8 @@ public sealed class ReadAhead : IAsyncDisposable
 
     private async Task<Entry?> FromSnapshotAsync(string host, ReadKey key, CancellationToken cancellationToken)
     {
-        if (Dropped || !_snapshots.TryGetValue(host, out var pending))
+        // A read the snapshot does not make (a phase that reads something new) goes to the host at once, without waiting for it.
+        if (Dropped || !_snapshotKeys.TryGetValue(host, out var held) || !held.Contains(key) || !_snapshots.TryGetValue(host, out var pending))
         {
             return null;
         }
@@ -349,6 +351,25 @@ public sealed class ReadAhead : IAsyncDisposable
         return snapshot is not null && !Dropped && _time.GetElapsedTime(snapshot.Taken) <= MaxAge ? snapshot.Entries.GetValueOrDefault(key) : null;
     }
 
+    /// <summary>The keys a snapshot reads: the record's, in its order, up to <see cref="MaxBatchBytes"/> of arguments.</summary>
+    private static List<ReadKey> Bounded(IEnumerable<ReadKey> keys)
+    {
+        var bounded = new List<ReadKey>();
+        var bytes = 0;
+        foreach (var key in keys)
+        {
+            bytes += key.Text.Length + 16;
+            if (bytes > MaxBatchBytes)
+            {
+                break;
+            }
+
+            bounded.Add(key);
+        }
+
+        return bounded;
+    }
+
     private bool Recordable(RemoteCommand command) =>
         command.Stdin is null
         && CommandBatch.Batchable(command.Argv)
@@ -363,19 +384,8 @@ public sealed class ReadAhead : IAsyncDisposable
     {
         try
         {
-            var asRoot = new List<ReadKey>();
-            var asUser = new List<ReadKey>();
-            var bytes = 0;
-            foreach (var key in keys)
-            {
-                bytes += key.Text.Length + 16;
-                if (bytes > MaxBatchBytes)
-                {
-                    break;
-                }
-
-                (key.Sudo ? asRoot : asUser).Add(key);
-            }
+            var asRoot = keys.Where(k => k.Sudo).ToList();
+            var asUser = keys.Where(k => !k.Sudo).ToList();
 
             var sessions = await Task.WhenAll(new[] { (Keys: asRoot, Sudo: true), (Keys: asUser, Sudo: false) }
                 .Where(s => s.Keys.Count > 0)

@@ -320,6 +320,35 @@ public sealed class ReadAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_the_snapshot_does_not_make_goes_to_the_host_at_once_and_a_read_it_makes_still_waits_for_it()
+    {
+        var first = true;
+        var beforeHeld = TimeSpan.MinValue;
+        var clock = new SteppingClock();
+        var reads = Reads(async (view, ct) =>
+        {
+            if (!first)
+            {
+                // New in this run (a phase reads something the last run's did not): the snapshot cannot answer it.
+                await view.QueryAsync(new RemoteCommand(["echo", "new"]), ct);
+                beforeHeld = clock.Elapsed;
+            }
+
+            await view.QueryAsync(new RemoteCommand(["sleep", "0.5"]), ct);
+        });
+        await RunAsync(save: true, reads);
+        first = false;
+        _w1.Clear();
+
+        // On this clock a wait that times out moves it by its length, at once: the snapshot (a real sleep) is never in time.
+        await RunAsync(save: false, reads, clock);
+
+        Assert.Equal(TimeSpan.Zero, beforeHeld);
+        Assert.Equal(ReadAhead.ReaderWait, clock.Elapsed);
+        Assert.Equal([["echo", "new"], ["sleep", "0.5"]], _w1.Commands.Where(c => !CommandBatch.IsBatch(c)).Select(c => c.Argv));
+    }
+
+    [Fact]
     public async Task A_run_reads_ahead_only_what_its_own_phases_read()
     {
         var mine = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "mine"]), ct), "mine");
