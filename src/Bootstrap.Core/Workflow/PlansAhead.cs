@@ -33,7 +33,6 @@ internal sealed class PlansAhead : IAsyncDisposable
     private readonly SemaphoreSlim _gate;
     private readonly CancellationTokenSource _stop;
     private readonly Dictionary<(string Path, string Target), Entry> _entries = [];
-    private IReadOnlyDictionary<string, IRemoteHost>? _checkedHosts;
     private int _stopped;
     private int _taken;
 
@@ -189,10 +188,7 @@ internal sealed class PlansAhead : IAsyncDisposable
     }
 
     /// <summary>The hosts as a check made ahead reads them: through the run's snapshots when it has them.</summary>
-    private IReadOnlyDictionary<string, IRemoteHost> CheckedHosts() =>
-        _checkedHosts ??= _context.Reads is { } reads
-            ? _context.Hosts.ToDictionary(h => h.Key, IRemoteHost (h) => new ReadAheadHost(h.Value, reads), StringComparer.Ordinal)
-            : _context.Hosts;
+    private IReadOnlyDictionary<string, IRemoteHost> CheckedHosts() => _context.Reads?.CheckedHosts(_context.Hosts) ?? _context.Hosts;
 
     private sealed class Entry
     {

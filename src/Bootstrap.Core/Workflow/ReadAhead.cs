@@ -55,6 +55,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private readonly ConcurrentBag<Task<Snapshot?>> _abandoned = [];
     private readonly CancellationTokenSource _stop = new();
     private IReadOnlySet<string>? _phases;
+    private CheckedView? _checkedHosts;
     private long _order;
     private int _disposed;
     private int _servedCount;
@@ -196,6 +197,23 @@ public sealed class ReadAhead : IAsyncDisposable
     /// read the host), and the next run reads them ahead when it runs <paramref name="phase"/>.
     /// </summary>
     internal void BeginChecking(string phase) => BeginPlanning(CheckOf(phase));
+
+    /// <summary>
+    /// <paramref name="hosts"/> as a check that only reads sees them (<see cref="ReadAheadHost"/>): its reads are recorded under
+    /// <see cref="CheckOf"/>, and answered as a plan's while the run has changed nothing.
+    /// </summary>
+    internal IReadOnlyDictionary<string, IRemoteHost> CheckedHosts(IReadOnlyDictionary<string, IRemoteHost> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        if (Volatile.Read(ref _checkedHosts) is { } made && ReferenceEquals(made.Of, hosts))
+        {
+            return made.Through;
+        }
+
+        var through = hosts.ToDictionary(h => h.Key, IRemoteHost (h) => new ReadAheadHost(h.Value, this), StringComparer.Ordinal);
+        Volatile.Write(ref _checkedHosts, new CheckedView(hosts, through));
+        return through;
+    }
 
     /// <summary>The code that runs from here on (in this async flow) is no plan: its reads are neither recorded nor answered.</summary>
     internal void EndPlanning() => PlanningPhase.Value = null;
@@ -471,6 +489,9 @@ public sealed class ReadAhead : IAsyncDisposable
         // As a read on the host: a file that does not exist is null; anything else (a directory, no base64) is read there.
         return result.ExitCode == 1 && result.Stderr.Contains("No such file or directory", StringComparison.Ordinal) ? new Entry(null, null) : null;
     }
+
+    /// <summary>The hosts a check reads (Of) as it sees them (Through).</summary>
+    private sealed record CheckedView(IReadOnlyDictionary<string, IRemoteHost> Of, IReadOnlyDictionary<string, IRemoteHost> Through);
 
     /// <summary>A host's reads as they were when its session ended.</summary>
     private sealed record Snapshot(long Taken, IReadOnlyDictionary<ReadKey, Entry> Entries);

@@ -344,7 +344,7 @@ public sealed class WorkflowRunner
 
             if (plan.Verify is not null)
             {
-                details.AddRange((await plan.Verify(apply, cancellationToken).ConfigureAwait(false)).Select(context.Redactor.Redact));
+                details.AddRange((await VerifyAsync(path, target, plan, apply, context, cancellationToken).ConfigureAwait(false)).Select(context.Redactor.Redact));
             }
 
             return Report(path, target, context, started, applied.Count > 0 ? HostPhaseStatus.Changed : HostPhaseStatus.Unchanged, [.. details, .. notes], applied);
@@ -472,4 +472,28 @@ public sealed class WorkflowRunner
     private void Emit(WorkflowEvent workflowEvent) => _observer.OnEvent(workflowEvent);
 
     private sealed record TargetOutcome(HostPhaseOutcome Outcome);
+
+    /// <summary>
+    /// Runs a plan's check in its turn. One that only reads sees the hosts as a check made ahead does (<see cref="ReadAhead.CheckedHosts"/>):
+    /// its reads are recorded for the next run, which then reads them ahead even when this run's changes made the check run here (after
+    /// a change, every read goes to the host; before one, its first poll may be answered as a check made ahead is).
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> VerifyAsync(
+        string path, PhaseTarget target, TargetPlan plan, ApplyContext apply, PhaseContext context, CancellationToken cancellationToken)
+    {
+        if (!plan.VerifyReadsOnly || context.Reads is not { } reads)
+        {
+            return await plan.Verify!(apply, cancellationToken).ConfigureAwait(false);
+        }
+
+        reads.BeginChecking(path);
+        try
+        {
+            return await plan.Verify!(new ApplyContext(context, reads.CheckedHosts(context.Hosts), target.Name), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            reads.EndPlanning();
+        }
+    }
 }

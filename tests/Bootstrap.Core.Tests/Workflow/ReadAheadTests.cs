@@ -206,6 +206,51 @@ public sealed class ReadAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_check_that_ran_after_its_change_is_recorded_and_the_next_run_takes_its_first_poll_from_the_snapshot()
+    {
+        var status = Write("health", "ok\n");
+        var restart = true;
+        var polls = new List<string>();
+        TestPhase? health = null;
+        health = new TestPhase("health", (host, _) =>
+        {
+            if (host != "w1")
+            {
+                return Task.FromResult(TargetPlan.Nothing());
+            }
+
+            // The first run restarts the service and then waits for it; the next one has nothing to change and only checks.
+            var plan = restart ? health!.Changed(host, "restart the service") : TargetPlan.Nothing();
+            return Task.FromResult(plan with
+            {
+                VerifyReadsOnly = true,
+                Verify = async (apply, ct) =>
+                {
+                    var poll = await apply.Host("w1").RunAsync(new RemoteCommand(["cat", "--", status]), ct);
+                    lock (polls)
+                    {
+                        polls.Add(poll.Stdout);
+                    }
+
+                    return ["healthy"];
+                },
+            });
+        }, HostRole.Worker);
+        var first = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "first"]), ct), "first");
+
+        await RunAsync(save: true, first, health);
+        Assert.Contains(_w1.Commands, c => c.Argv is ["cat", "--", _]);
+        restart = false;
+        _w1.Clear();
+        await RunAsync(save: true, first, health);
+
+        Assert.Equal(["ok\n", "ok\n"], polls);
+        var session = Assert.Single(_w1.Commands);
+        Assert.True(CommandBatch.IsBatch(session));
+        Assert.Contains(status, session.Argv);
+    }
+
+    [Fact]
     public async Task Commands_that_carry_a_secret_or_input_are_neither_recorded_nor_read_ahead()
     {
         _redactor.Register("s3cr3t-0123456789abcdef");
