@@ -6,6 +6,12 @@ namespace Bootstrap.Core.Remote;
 /// </summary>
 public interface IRemoteHost : ICommandRunner, IAsyncDisposable
 {
+    /// <summary>
+    /// Whether commands run as root without sudo (the login user is root): a command then runs the same with or without
+    /// <see cref="RemoteCommand.Sudo"/>. False when not known.
+    /// </summary>
+    bool IsRoot => false;
+
     /// <summary>Writes content atomically with mode and owner; skips the transfer when the sha256 matches.</summary>
     Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken);
 

@@ -28,6 +28,8 @@ public sealed class LocalHost : IRemoteHost
 
     public string Name { get; }
 
+    public bool IsRoot => _isRoot;
+
     public async Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);

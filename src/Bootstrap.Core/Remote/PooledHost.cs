@@ -19,6 +19,9 @@ internal sealed class PooledHost : IRemoteHost
 
     public string Name { get; }
 
+    /// <summary>As the connections made to the host say (each logs in as the same user).</summary>
+    public bool IsRoot => Last.IsRoot;
+
     /// <summary>The open connection, or null while it is closed.</summary>
     internal IReopenableHost? Connection { get; set; }
 

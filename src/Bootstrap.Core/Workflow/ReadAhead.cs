@@ -7,7 +7,7 @@ namespace Bootstrap.Core.Workflow;
 /// <summary>
 /// Reads each host once at the start of a run, in one round trip, instead of phase by phase: what the last run's phases read
 /// while they planned, and while their checks ran ahead with plans that changed nothing (<see cref="ReadAheadFile"/>), every command and file of a host in one <see cref="CommandBatch"/> session
-/// (two when some ran as the login user), started as soon as the hosts are connected. A phase's plan then takes a read from
+/// (two when some ran as a login user other than root), started as soon as the hosts are connected. A phase's plan then takes a read from
 /// that snapshot when the snapshot holds it, and reads the host itself otherwise:
 /// <list type="bullet">
 /// <item>only while the run has changed nothing: the first change applied anywhere (a host, the API, the workstation) drops the
@@ -402,8 +402,9 @@ public sealed class ReadAhead : IAsyncDisposable
     {
         try
         {
-            var asRoot = keys.Where(k => k.Sudo).ToList();
-            var asUser = keys.Where(k => !k.Sudo).ToList();
+            // Logged in as root, a command runs the same with sudo or without: one session reads them all.
+            var asRoot = keys.Where(k => k.Sudo || host.IsRoot).ToList();
+            var asUser = keys.Where(k => !k.Sudo && !host.IsRoot).ToList();
 
             var sessions = await Task.WhenAll(new[] { (Keys: asRoot, Sudo: true), (Keys: asUser, Sudo: false) }
                 .Where(s => s.Keys.Count > 0)

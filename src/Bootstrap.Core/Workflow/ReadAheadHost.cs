@@ -10,6 +10,8 @@ internal sealed class ReadAheadHost(IRemoteHost host, ReadAhead reads) : IRemote
 {
     public string Name => host.Name;
 
+    public bool IsRoot => host.IsRoot;
+
     public Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken) =>
         reads.ReadCommandAsync(host.Name, command, () => host.RunAsync(command, cancellationToken), cancellationToken);
 

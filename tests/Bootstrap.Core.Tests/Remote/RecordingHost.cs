@@ -10,6 +10,8 @@ internal sealed class RecordingHost(IRemoteHost inner) : IRemoteHost
 
     public string Name => inner.Name;
 
+    public bool IsRoot => inner.IsRoot;
+
     public IReadOnlyList<RemoteCommand> Commands
     {
         get

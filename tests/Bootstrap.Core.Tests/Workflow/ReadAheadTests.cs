@@ -58,8 +58,9 @@ public sealed class ReadAheadTests : IDisposable
         Assert.Equal(seen[0], seen[1]);
         Assert.Contains("No such file or directory", seen[1], StringComparison.Ordinal);
         Assert.Contains("00FFFE0A0D80", seen[1], StringComparison.Ordinal);
-        // One session as the login user (cat), one as root (the failing cat and both files): no read of its own.
-        Assert.Equal(2, _w1.Commands.Count);
+        // One session as the login user (cat), one as root (the failing cat and both files), or a single one when the login user
+        // is root (this test's host is this process's user): no read of its own.
+        Assert.Equal(_w1.IsRoot ? 1 : 2, _w1.Commands.Count);
         Assert.All(_w1.Commands, c => Assert.True(CommandBatch.IsBatch(c)));
     }
 
