@@ -112,7 +112,7 @@ internal static class ServiceCatalog
             KubeadmLayout.FrontProxyClientCert, KubeadmLayout.FrontProxyClientKey, KubeadmLayout.AuditPolicy, KubeadmLayout.EncryptionConfig,
         ],
         // This host's own API server, not the endpoint: the load balancer may not exist yet.
-        Health = Kubectl("--server", Endpoints.Url("https", address, KubeadmLayout.ApiServerPort), "get", "--raw", "/readyz"),
+        Health = Readyz(Endpoints.Url("https", address, KubeadmLayout.ApiServerPort) + "/readyz"),
         HealthTimeout = TimeSpan.FromMinutes(3),
         HoldAfterRestart = behindManagedLoadBalancer ? ApiServerHandover.RejoinBound : TimeSpan.Zero,
     };
@@ -157,18 +157,26 @@ internal static class ServiceCatalog
         HealthTimeout = TimeSpan.FromSeconds(30),
     };
 
-    /// <summary>The API through the control-plane endpoint (the load balancer), with the admin kubeconfig.</summary>
-    public static ServiceSpec Endpoint() => new()
+    /// <summary>The API through the control-plane endpoint (the load balancer): its /readyz, from the host (a re-run asks it on every control plane).</summary>
+    public static ServiceSpec Endpoint(ClusterConfig config)
     {
-        Unit = ApiServerUnit,
-        Component = "the API through the control-plane endpoint",
-        Inputs = [],
-        Health = Kubectl("get", "--raw", "/readyz"),
-        HealthTimeout = TimeSpan.FromMinutes(2),
-    };
+        ArgumentNullException.ThrowIfNull(config);
+        return new ServiceSpec
+        {
+            Unit = ApiServerUnit,
+            Component = "the API through the control-plane endpoint",
+            Inputs = [],
+            Health = Readyz(new Uri(config.ControlPlaneEndpoint.Url, "/readyz").AbsoluteUri),
+            HealthTimeout = TimeSpan.FromMinutes(2),
+        };
+    }
 
-    private static RemoteCommand Kubectl(params string[] arguments) =>
-        new([$"{KubeadmLayout.BinDir}/kubectl", $"--kubeconfig={InstallFiles.AdminKubeconfig}", "--request-timeout=5s", .. arguments], sudo: true);
+    /// <summary>
+    /// An API server's /readyz, asked the way haproxy asks it (without credentials: <c>system:public-info-viewer</c>), the server's
+    /// certificate verified against the cluster CA. curl, not kubectl: the same answer for about a third of the CPU on the host (42 ms against 150 ms on the lab).
+    /// </summary>
+    private static RemoteCommand Readyz(string url) =>
+        new(["curl", "--silent", "--show-error", "--fail", "--max-time", "5", "--cacert", KubeadmLayout.CaCert, url], sudo: true);
 
     // kube-controller-manager and kube-scheduler serve /healthz to anyone on their secure port, as kubeadm's probes use it.
     private static RemoteCommand LocalHealthz(int port) =>

@@ -10,7 +10,7 @@ internal abstract class HealthCheckPhase(string name, string description) : Host
     protected override Task<TargetPlan> PlanAsync(HostPlanning host, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var service = Service;
+        var service = Service(host.Config);
         return Task.FromResult(new TargetPlan
         {
             VerifyDescription = $"would wait for {service.Component} to be healthy",
@@ -24,5 +24,5 @@ internal abstract class HealthCheckPhase(string name, string description) : Host
     }
 
     /// <summary>The service whose health is waited for.</summary>
-    protected abstract ServiceSpec Service { get; }
+    protected abstract ServiceSpec Service(ClusterConfig config);
 }

@@ -80,9 +80,15 @@ public sealed record PreflightRequirements
             optional.AddRange(["socat", "ebtables", "ethtool", "tc"]);
         }
 
+        if (controlPlane)
+        {
+            // The health checks of the controller-manager, the scheduler and the API through the control-plane endpoint.
+            binaries.Add("curl");
+        }
+
         if (host.HasRole(HostRole.LoadBalancer))
         {
-            binaries.AddRange(["haproxy", "keepalived", "curl"]);
+            binaries.AddRange(controlPlane ? ["haproxy", "keepalived"] : ["haproxy", "keepalived", "curl"]);
         }
 
         return new PreflightRequirements

@@ -78,6 +78,13 @@ public sealed class PreflightChecksTests
     }
 
     [Fact]
+    public void Control_plane_needs_curl_for_the_health_checks_it_runs_there()
+    {
+        Assert.Contains("curl", PreflightRequirements.For(Host("cp1"), Lab).Binaries);
+        Assert.DoesNotContain("curl", PreflightRequirements.For(Host("w1"), Lab).Binaries);
+    }
+
+    [Fact]
     public void A_healthy_control_plane_passes_every_check()
     {
         var results = Evaluate("cp1");
