@@ -46,8 +46,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private readonly SecretRedactor _redactor;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, Task<Snapshot?>> _snapshots = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, IReadOnlySet<ReadKey>> _snapshotKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Pending> _snapshots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Host, string Phase), ConcurrentDictionary<ReadKey, long>> _recorded = new();
     private readonly ConcurrentDictionary<string, bool> _plannedPhases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Host, string Phase, ReadKey Key), bool> _served = new();
@@ -55,7 +54,6 @@ public sealed class ReadAhead : IAsyncDisposable
     private readonly ConcurrentBag<Task<Snapshot?>> _abandoned = [];
     private readonly CancellationTokenSource _stop = new();
     private IReadOnlySet<string>? _phases;
-    private CheckedView? _checkedHosts;
     private long _order;
     private int _disposed;
     private int _servedCount;
@@ -115,9 +113,9 @@ public sealed class ReadAhead : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(host);
         var keys = Bounded(_previous.GetValueOrDefault(host.Name)?.Where(p => _phases is null || _phases.Contains(PhaseOf(p.Key))).SelectMany(p => p.Value).Distinct() ?? []);
-        if (keys.Count > 0 && !_stop.IsCancellationRequested && _snapshotKeys.TryAdd(host.Name, keys.ToHashSet()))
+        if (keys.Count > 0 && !_stop.IsCancellationRequested)
         {
-            _snapshots.TryAdd(host.Name, Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None));
+            _snapshots.GetOrAdd(host.Name, _ => new Pending(keys.ToHashSet(), Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None)));
         }
     }
 
@@ -173,7 +171,7 @@ public sealed class ReadAhead : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        foreach (var snapshot in _snapshots.Values.Concat(_abandoned))
+        foreach (var snapshot in _snapshots.Values.Select(p => p.Snapshot).Concat(_abandoned))
         {
             await snapshot.ConfigureAwait(false);
         }
@@ -205,14 +203,7 @@ public sealed class ReadAhead : IAsyncDisposable
     internal IReadOnlyDictionary<string, IRemoteHost> CheckedHosts(IReadOnlyDictionary<string, IRemoteHost> hosts)
     {
         ArgumentNullException.ThrowIfNull(hosts);
-        if (Volatile.Read(ref _checkedHosts) is { } made && ReferenceEquals(made.Of, hosts))
-        {
-            return made.Through;
-        }
-
-        var through = hosts.ToDictionary(h => h.Key, IRemoteHost (h) => new ReadAheadHost(h.Value, this), StringComparer.Ordinal);
-        Volatile.Write(ref _checkedHosts, new CheckedView(hosts, through));
-        return through;
+        return hosts.ToDictionary(h => h.Key, IRemoteHost (h) => new ReadAheadHost(h.Value, this), StringComparer.Ordinal);
     }
 
     /// <summary>The code that runs from here on (in this async flow) is no plan: its reads are neither recorded nor answered.</summary>
@@ -344,7 +335,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private async Task<Entry?> FromSnapshotAsync(string host, ReadKey key, CancellationToken cancellationToken)
     {
         // A read the snapshot does not make (a phase that reads something new) goes to the host at once, without waiting for it.
-        if (Dropped || !_snapshotKeys.TryGetValue(host, out var held) || !held.Contains(key) || !_snapshots.TryGetValue(host, out var pending))
+        if (Dropped || !_snapshots.TryGetValue(host, out var pending) || !pending.Keys.Contains(key))
         {
             return null;
         }
@@ -352,14 +343,14 @@ public sealed class ReadAhead : IAsyncDisposable
         Snapshot? snapshot;
         try
         {
-            snapshot = await pending.WaitAsync(ReaderWait, _time, cancellationToken).ConfigureAwait(false);
+            snapshot = await pending.Snapshot.WaitAsync(ReaderWait, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             // Late once, late for good: the host's other reads go to it at once rather than each waiting again.
-            if (_snapshots.TryRemove(new KeyValuePair<string, Task<Snapshot?>>(host, pending)))
+            if (_snapshots.TryRemove(new KeyValuePair<string, Pending>(host, pending)))
             {
-                _abandoned.Add(pending);
+                _abandoned.Add(pending.Snapshot);
                 _logger.Debug("[{Phase}] {Host}: the snapshot did not come within {Wait} s; each phase reads the host itself", "read-ahead", host, ReaderWait.TotalSeconds);
             }
 
@@ -491,8 +482,8 @@ public sealed class ReadAhead : IAsyncDisposable
         return result.ExitCode == 1 && result.Stderr.Contains("No such file or directory", StringComparison.Ordinal) ? new Entry(null, null) : null;
     }
 
-    /// <summary>The hosts a check reads (Of) as it sees them (Through).</summary>
-    private sealed record CheckedView(IReadOnlyDictionary<string, IRemoteHost> Of, IReadOnlyDictionary<string, IRemoteHost> Through);
+    /// <summary>A host's snapshot under way, and the reads it makes.</summary>
+    private sealed record Pending(IReadOnlySet<ReadKey> Keys, Task<Snapshot?> Snapshot);
 
     /// <summary>A host's reads as they were when its session ended.</summary>
     private sealed record Snapshot(long Taken, IReadOnlyDictionary<ReadKey, Entry> Entries);

@@ -80,15 +80,15 @@ public sealed record PreflightRequirements
             optional.AddRange(["socat", "ebtables", "ethtool", "tc"]);
         }
 
-        if (controlPlane)
-        {
-            // The health checks of the controller-manager, the scheduler and the API through the control-plane endpoint.
-            binaries.Add("curl");
-        }
-
         if (host.HasRole(HostRole.LoadBalancer))
         {
-            binaries.AddRange(controlPlane ? ["haproxy", "keepalived"] : ["haproxy", "keepalived", "curl"]);
+            binaries.AddRange(["haproxy", "keepalived"]);
+        }
+
+        // keepalived's check of haproxy; on control planes, the health checks of the API, the controller-manager and the scheduler.
+        if (controlPlane || host.HasRole(HostRole.LoadBalancer))
+        {
+            binaries.Add("curl");
         }
 
         return new PreflightRequirements
