@@ -73,11 +73,12 @@ public sealed class PlansAheadTests
     public async Task A_change_in_an_earlier_phase_makes_every_later_phase_plan_again_in_its_turn_and_see_it()
     {
         var installed = 0;
+        var laterPlans = 0;
         var laterPlannedAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         TestPhase? first = null;
         first = new TestPhase("first", async (host, ct) =>
         {
-            // The later phase's plan is made ahead before this change is applied: a plan that must not be taken.
+            // The later phase's plans (both targets') are made ahead before this change is applied: plans that must not be taken.
             await laterPlannedAhead.Task.WaitAsync(Patience, ct);
             return first!.Changed(host, "install", _ =>
             {
@@ -89,7 +90,11 @@ public sealed class PlansAheadTests
         later = new TestPhase("later", (host, _) =>
         {
             var plan = Volatile.Read(ref installed) == 1 ? later!.Changed(host, "configure what was installed") : TargetPlan.Nothing("nothing installed");
-            laterPlannedAhead.TrySetResult();
+            if (Interlocked.Increment(ref laterPlans) == 2)
+            {
+                laterPlannedAhead.TrySetResult();
+            }
+
             return Task.FromResult(plan);
         }, HostRole.Worker);
 
