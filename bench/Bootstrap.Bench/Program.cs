@@ -19,7 +19,7 @@ using Serilog.Core;
 //           the artifacts phase's apply on fresh hosts (Install.cs); prints "install seconds cpu-seconds encryption"
 //           (BENCH_LOG=1: every remote step, timed, on standard error)
 //   transfer ADDRESS PORT USER KEY KNOWN_HOSTS FILE REMOTE_DIR RUNS [CIPHER...]
-//           plain SSH.NET SFTP of FILE with each cipher (or SSH.NET's whole default offer: "default")
+//           plain SSH.NET: FILE streamed into dd's standard input on one channel, with each cipher (or SSH.NET's whole default offer: "default")
 if (args.Length >= 1 && args[0] == "sshd" && args.Length == 4)
 {
     return await SshdFarm.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]);
@@ -77,7 +77,7 @@ if (mode == "upload")
 {
     var (file, remoteDir, runs) = (args[6], args[7], int.Parse(args[8], CultureInfo.InvariantCulture));
     await using var host = await SshHost.ConnectAsync(Host("bench"), trust, redactor, Logger.None, CancellationToken.None);
-    // Warm up the JIT and the SFTP channel on a small file.
+    // Warm up the JIT on a small file.
     await host.UploadAsync("warm-up"u8.ToArray(), new FileSpec($"{remoteDir}/warm-up"), CancellationToken.None);
     for (var run = 1; run <= runs; run++)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Bootstrap.Core.Remote;
 using Bootstrap.Ssh.HostKeys;
 using Renci.SshNet;
 using Serilog.Core;
@@ -7,8 +8,9 @@ using Serilog.Core;
 namespace Bootstrap.Bench;
 
 /// <summary>
-/// The SSH transport alone, under the install steps: plain SSH.NET SFTP uploads of one file, once per cipher
-/// (the client's offer narrowed to that one cipher, or its whole default offer), with the algorithms negotiated.
+/// The SSH transport alone, under the install steps: one file streamed with plain SSH.NET into the standard input of
+/// <c>dd</c> on the host, on one command channel as SshHost uploads, once per cipher (the client's offer narrowed to that
+/// one cipher, or its whole default offer), with the algorithms negotiated.
 /// </summary>
 internal static class Transfer
 {
@@ -32,21 +34,33 @@ internal static class Transfer
                 }
             }
 
-            using var sftp = new SftpClient(info);
-            sftp.HostKeyReceived += (_, e) =>
+            using var ssh = new SshClient(info);
+            ssh.HostKeyReceived += (_, e) =>
             {
                 trust.Verify(address, address, port, e.HostKey, []);
                 e.CanTrust = true;
             };
-            await sftp.ConnectAsync(CancellationToken.None);
+            await ssh.ConnectAsync(CancellationToken.None);
             var negotiated = $"{info.CurrentClientEncryption} {info.CurrentClientHmacAlgorithm} {info.CurrentClientCompressionAlgorithm}";
+            var remote = $"{remoteDirectory}/transfer.bin";
             for (var run = 0; run <= runs; run++)
             {
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
-                await using (var content = File.OpenRead(file))
+                using (var dd = ssh.CreateCommand(RemoteCommand.Of("dd", "of=" + remote, "bs=1M", "status=none").ToShellString()))
                 {
-                    await sftp.UploadFileAsync(content, $"{remoteDirectory}/transfer.bin", CancellationToken.None);
+                    var running = dd.ExecuteAsync(CancellationToken.None);
+                    await using (var input = dd.CreateInputStream())
+                    await using (var content = File.OpenRead(file))
+                    {
+                        await content.CopyToAsync(input, 1 << 16);
+                    }
+
+                    await running;
+                    if (dd.ExitStatus != 0)
+                    {
+                        throw new InvalidOperationException($"dd exited {dd.ExitStatus}: {dd.Error}");
+                    }
                 }
 
                 // Run 0 warms up the JIT and the channel.
@@ -57,7 +71,8 @@ internal static class Transfer
                 }
             }
 
-            await sftp.DeleteFileAsync($"{remoteDirectory}/transfer.bin", CancellationToken.None);
+            using var remove = ssh.CreateCommand(RemoteCommand.Of("rm", "-f", "--", remote).ToShellString());
+            await remove.ExecuteAsync(CancellationToken.None);
         }
 
         return 0;

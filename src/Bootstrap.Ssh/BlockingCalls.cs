@@ -2,7 +2,7 @@ namespace Bootstrap.Ssh;
 
 /// <summary>
 /// SSH.NET waits for the server on the calling thread: its connect (key exchange, then authentication), a command's
-/// channel open and exec request, and SFTP's requests all block a thread-pool thread until the host answers. Past its
+/// channel open and exec request all block a thread-pool thread until the host answers. Past its
 /// minimum (one thread per core) the pool adds threads slowly, about two a second, so seven connects on two cores
 /// end one after another, about half a second apart, and so do the commands of seven hosts read at once. Every call
 /// into SSH.NET that may block is entered here, and the pool's minimum is kept at the cores plus the most such calls

@@ -13,10 +13,11 @@ namespace Bootstrap.Ssh;
 /// A host reached over SSH (SSH.NET), optionally through a bastion. Commands are sent as one
 /// POSIX-quoted word list; root commands get <c>sudo -n</c>, or <c>sudo -S</c> with the password
 /// written to standard input (never on the command line) when the login user is not root.
-/// Files go into a temp file beside the target and are renamed into place: over SFTP when the login
-/// user is root, else streamed through <c>sudo</c>'s standard input into the root-owned temp file, so
-/// nothing is ever staged where the login user could read it. Small files are read with <c>cat</c> as root on the
-/// command connection; large ones stream out over SFTP (root) or <c>sudo cat</c>.
+/// Files go into a temp file beside the target and are renamed into place: streamed on the command
+/// connection into the standard input of <c>dd</c>, run as root (through <c>sudo</c> when the login user is not root),
+/// which writes the root-owned temp file, so nothing is ever staged where the login user could read it. Files are read
+/// out of <c>cat</c> run as root on the same connection. A host has one connection: no second handshake (SFTP's)
+/// for a transfer.
 /// <para>
 /// Every call is bounded: a command by its own timeout or <see cref="SshHostSettings.CommandTimeout"/>,
 /// a transfer by <see cref="SshHostSettings.TransferStallTimeout"/> without progress. A call that runs out
@@ -37,25 +38,22 @@ public sealed class SshHost : IReopenableHost
     private readonly SshHostSettings _settings;
     private readonly SecretRedactor _redactor;
     private readonly ILogger _log;
-    private readonly Func<CancellationToken, Task<SftpClient>> _connectSftp;
-    private readonly SemaphoreSlim _sftpGate = new(1, 1);
 
     // One upload's bytes at a time per host: side by side uploads (a host's binaries are staged up to four at a time)
     // overlap their host commands (temp file, check, rename) with the one transfer, not transfers with each other. Four
-    // transfers at once through the host's SFTP session took 21 s for a control plane's 472 MB in the lab, one at a time 10 s.
+    // transfers at once (then through the host's SFTP session) took 21 s for a control plane's 472 MB in the lab, one at a
+    // time 10 s.
     private readonly SemaphoreSlim _transferGate = new(1, 1);
     private readonly SshClient _ssh;
     private readonly SshHost? _bastion;
     private readonly ForwardedPortLocal? _tunnel;
     private string? _sudoPassword;
-    private SftpClient? _sftp;
     private volatile string? _givenUp;
     private Task _closing = Task.CompletedTask;
 
     private SshHost(
         Recipe recipe,
         SshClient ssh,
-        Func<CancellationToken, Task<SftpClient>> connectSftp,
         SshHost? bastion,
         ForwardedPortLocal? tunnel,
         string? sudoPassword)
@@ -65,7 +63,6 @@ public sealed class SshHost : IReopenableHost
         _redactor = recipe.Redactor;
         _log = recipe.Log;
         _ssh = ssh;
-        _connectSftp = connectSftp;
         _bastion = bastion;
         _tunnel = tunnel;
         _sudoPassword = sudoPassword;
@@ -157,7 +154,7 @@ public sealed class SshHost : IReopenableHost
                 info => new SshClient(info),
                 cancellationToken,
                 async (client, token) => uid = await UserIdAsync(client, settings.ConnectTimeout, token).ConfigureAwait(false)).ConfigureAwait(false);
-            var host = new SshHost(recipe, ssh, token => connector.ConnectAsync(info => new SftpClient(info), token), bastion, tunnel,
+            var host = new SshHost(recipe, ssh, bastion, tunnel,
                 previous is null ? recipe.Credentials.SudoPassword : previous._sudoPassword);
             try
             {
@@ -192,7 +189,7 @@ public sealed class SshHost : IReopenableHost
         return AtomicInstall.UploadAsync(this, content, target, (local, temp, token) => WriteTempAsync(local, temp, target.Path, token), _redactor, _log, cancellationToken,
             runWithInput: async (command, local, token) =>
             {
-                // A small file: one command on the command connection (no probe, no temp file made apart, no SFTP connection).
+                // A small file: one command (no probe, no temp file made apart, no separate transfer).
                 var (exitCode, stdout, stderr) = await ExecuteAsync(command, local, progress: null, "upload of " + target.Path, token).ConfigureAwait(false);
                 return new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr));
             });
@@ -200,8 +197,7 @@ public sealed class SshHost : IReopenableHost
 
     /// <summary>
     /// A small file's content, read as root on the command connection (<c>cat</c>, bounded by the command timeout); null when
-    /// it does not exist. No SFTP: its connection is a second handshake per host, which a run that only reads never needs.
-    /// Large files stream through <see cref="DownloadToAsync"/>.
+    /// it does not exist. Large files stream through <see cref="DownloadToAsync"/>.
     /// </summary>
     public async Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
     {
@@ -236,40 +232,15 @@ public sealed class SshHost : IReopenableHost
         var total = long.Parse(stat.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
         var progress = new UploadProgress(_log, Name, path, total, verb: "downloading");
         var operation = "download of " + path;
-        if (!IsRoot)
-        {
-            // SFTP runs as the login user, who may not read it: streamed out of `sudo cat` instead, never staged on the host.
-            await StreamOutputAsync(new RemoteCommand(["cat", "--", path], sudo: true), destination, progress, operation, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-
-        try
-        {
-            await SftpTransferAsync(
-                operation,
-                (sftp, deadline) => sftp.DownloadFileAsync(path, destination, new Reports<DownloadFileProgressReport>(report =>
-                {
-                    deadline.Progress();
-                    progress.Report(report.TotalBytesDownloaded);
-                }), deadline.Token),
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (SftpPathNotFoundException)
-        {
-            return false;
-        }
-        catch (SshException e)
-        {
-            throw new IOException($"{Name}: cannot download {path}: {_redactor.Redact(e.Message)}", e);
-        }
+        // Streamed out of `cat` run as root (the file may be root's alone), never staged on the host.
+        await StreamOutputAsync(new RemoteCommand(["cat", "--", path], sudo: true), destination, progress, operation, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async ValueTask DisposeAsync()
     {
         // Closing after giving up may still be stuck on a dead socket: not waited for beyond a moment.
         await Task.WhenAny(_closing, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
-        _sftp?.Dispose();
         _ssh.Dispose();
         _tunnel?.Dispose();
         if (_bastion is not null)
@@ -277,7 +248,6 @@ public sealed class SshHost : IReopenableHost
             await _bastion.DisposeAsync().ConfigureAwait(false);
         }
 
-        _sftpGate.Dispose();
         _transferGate.Dispose();
     }
 
@@ -444,20 +414,6 @@ public sealed class SshHost : IReopenableHost
     }
 
     /// <summary>
-    /// Runs one SFTP transfer while it makes progress (<paramref name="transfer"/> reports each step to the
-    /// deadline it is given). When it stalls, the SFTP connection is closed (which ends whatever SSH.NET
-    /// still waits for) and the host is checked.
-    /// </summary>
-    private async Task SftpTransferAsync(string operation, Func<SftpClient, OperationDeadline, Task> transfer, CancellationToken cancellationToken)
-    {
-        var sftp = await SftpAsync(operation, cancellationToken).ConfigureAwait(false);
-        using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
-        using var blocking = BlockingCalls.Enter();
-        await WithinAsync(Task.Run(() => transfer(sftp, deadline), CancellationToken.None), deadline, () => Stalled(operation, deadline), CloseSftp)
-            .ConfigureAwait(false);
-    }
-
-    /// <summary>
     /// Waits for <paramref name="work"/> until <paramref name="deadline"/>. When the deadline passes (or
     /// SSH.NET's own wait runs out first) the work is abandoned, <paramref name="onExpired"/> runs, the host
     /// is checked and a <see cref="TimeoutException"/> says <paramref name="expired"/>; when the caller
@@ -518,7 +474,6 @@ public sealed class SshHost : IReopenableHost
 
         _givenUp = reason;
         _log.Warning("{Host}: no answer within {Timeout} after a timeout; closing its connections", Name, GoDuration.ShortHuman(_settings.ConnectTimeout));
-        CloseSftp();
         _closing = Task.Run(() => Quietly(_ssh.Disconnect));
     }
 
@@ -551,47 +506,20 @@ public sealed class SshHost : IReopenableHost
         }
     }
 
-    private void CloseSftp()
-    {
-        var sftp = Interlocked.Exchange(ref _sftp, null);
-        if (sftp is not null)
-        {
-            _ = Task.Run(() => Quietly(sftp.Dispose));
-        }
-    }
-
     private async Task WriteTempAsync(LocalContent content, string temp, string target, CancellationToken cancellationToken)
     {
-        var operation = "upload of " + target;
         await _transferGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!IsRoot)
-            {
-                // SFTP runs as the login user, who cannot write next to root's files, and anything staged
-                // as that user could be left readable by them if the connection dropped: stream the content
-                // through sudo straight into the root-owned 0600 temp file instead. conv=nocreat: dd only
-                // writes the temp file mktemp made, so a dd that starts late (after a cancelled upload
-                // removed the temp file) cannot create it again.
-                await StreamCheckedAsync(
-                    new RemoteCommand(["dd", "of=" + temp, "bs=1M", "conv=nocreat", "status=none"], sudo: true), content, new UploadProgress(_log, Name, target, content.Length), operation, cancellationToken)
-                    .ConfigureAwait(false);
-                return;
-            }
-
-            var logged = new UploadProgress(_log, Name, target, content.Length);
-            await SftpTransferAsync(
-                operation,
-                (sftp, deadline) => sftp.UploadFileAsync(content.Rewind(), temp, true, new Reports<UploadFileProgressReport>(report =>
-                {
-                    deadline.Progress();
-                    logged.Report(report.TotalBytesUploaded);
-                }), deadline.Token),
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (SshException e)
-        {
-            throw new IOException($"{Name}: {operation} (to {temp}) failed: {_redactor.Redact(e.Message)}", e);
+            // Streamed on the command connection straight into the root-owned 0600 temp file, by dd run as root: the
+            // login user (when not root) cannot write next to root's files, and nothing is ever staged where they could
+            // read it. conv=nocreat: dd only writes the temp file mktemp made, so a dd that starts late (after a
+            // cancelled upload removed the temp file) cannot create it again. No SFTP connection: it cost each host a
+            // second handshake, and moved the lab's binaries slower (scripts/bench/upload).
+            await StreamCheckedAsync(
+                new RemoteCommand(["dd", "of=" + temp, "bs=1M", "conv=nocreat", "status=none"], sudo: true), content, new UploadProgress(_log, Name, target, content.Length),
+                "upload of " + target, cancellationToken)
+                .ConfigureAwait(false);
         }
         finally
         {
@@ -664,30 +592,6 @@ public sealed class SshHost : IReopenableHost
         {
             throw new RemoteCommandException(Name, command.ToDisplayString(_redactor),
                 new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr)));
-        }
-    }
-
-    private async Task<SftpClient> SftpAsync(string operation, CancellationToken cancellationToken)
-    {
-        ThrowIfGivenUp(operation);
-
-        // Held only while connecting, which the connect timeout and attempts bound.
-        await _sftpGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var current = _sftp;
-            if (current is not null && Connected(current))
-            {
-                return current;
-            }
-
-            current?.Dispose();
-            _sftp = await _connectSftp(cancellationToken).ConfigureAwait(false);
-            return _sftp;
-        }
-        finally
-        {
-            _sftpGate.Release();
         }
     }
 

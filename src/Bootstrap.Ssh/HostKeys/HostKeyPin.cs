@@ -2,7 +2,7 @@ namespace Bootstrap.Ssh.HostKeys;
 
 /// <summary>
 /// The host key one host presented when the run first connected to it. Every later connection to the host in the
-/// run (its SFTP connection, the reconnections after its idle connection was closed) must present that same key,
+/// run (the reconnections after its idle connection was closed) must present that same key,
 /// on top of <see cref="HostKeyTrust"/>'s checks: never weaker than the first connection, and a key that changes
 /// during a run is refused even when known_hosts or the pins would also accept the new one. Thread-safe.
 /// </summary>

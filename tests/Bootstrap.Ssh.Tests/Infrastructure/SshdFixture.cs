@@ -107,6 +107,28 @@ public sealed class SshdFixture : IDisposable
     public Task<SshHost> ConnectAsync(SshHostSettings settings, ILogger? logger = null, SecretRedactor? redactor = null) =>
         SshHost.ConnectAsync(settings, Trust(logger), redactor ?? new SecretRedactor(), logger ?? Serilog.Core.Logger.None, CancellationToken.None);
 
+    /// <summary>
+    /// Connects as root and returns the host with the server's count of logins once its own is among them: what it does
+    /// next can be checked to have opened no connection of its own (<see cref="AssertNoLoginSinceAsync"/>).
+    /// </summary>
+    public async Task<(SshHost Host, int Logins)> ConnectCountingAsync()
+    {
+        var before = Server.AcceptedLogins;
+        var host = await ConnectAsync(Settings());
+        return (host, await Server.LoginsAsync(before + 1));
+    }
+
+    /// <summary>
+    /// No login since the server counted <paramref name="logins"/>: a connection made now is the only one after them (sshd
+    /// logs logins in order), so no second connection (SFTP's, say) was opened in between.
+    /// </summary>
+    public async Task AssertNoLoginSinceAsync(int logins)
+    {
+        await using var marker = await ConnectAsync(Settings());
+        Assert.Equal(logins + 1, await Server.LoginsAsync(logins + 1));
+        Assert.Equal(logins + 1, Server.AcceptedLogins);
+    }
+
     /// <summary>Authorized-keys files for another sshd: the same users and keys.</summary>
     public void Authorize(string user, params string[] keys) =>
         File.AppendAllLines(Path.Combine(AuthorizedKeys, user), keys.Select(k => File.ReadAllText(k + ".pub").Trim()));

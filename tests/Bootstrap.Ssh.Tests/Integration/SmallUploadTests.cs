@@ -24,9 +24,8 @@ public sealed class SmallUploadTests(SshdFixture sshd) : IDisposable
         var content = RandomNumberGenerator.GetBytes(1679);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
         var spec = new FileSpec(Target, Mode: 0b110_000_000, Owner: "nobody", Group: "nogroup");
-        var before = sshd.Server.AcceptedLogins;
-        await using var host = await sshd.ConnectAsync(sshd.Settings());
-        var logins = await sshd.Server.LoginsAsync(before + 1);
+        var (host, logins) = await sshd.ConnectCountingAsync();
+        await using var disposeHost = host;
 
         var written = await host.UploadAsync(content, spec, CancellationToken.None);
         var again = await host.UploadAsync(content, spec, CancellationToken.None);
@@ -40,10 +39,7 @@ public sealed class SmallUploadTests(SshdFixture sshd) : IDisposable
         Assert.Equal("600 nobody nogroup\n", Proc.Run("stat", "-c", "%a %U %G", Target));
         Assert.Equal(["apiserver.key"], Directory.GetFiles(_dir).Select(Path.GetFileName));
 
-        // No SFTP connection was opened: a second connection made now is the only login after the first (sshd logs them in order).
-        await using var marker = await sshd.ConnectAsync(sshd.Settings());
-        Assert.Equal(logins + 1, await sshd.Server.LoginsAsync(logins + 1));
-        Assert.Equal(logins + 1, sshd.Server.AcceptedLogins);
+        await sshd.AssertNoLoginSinceAsync(logins);
     }
 
     [Fact]

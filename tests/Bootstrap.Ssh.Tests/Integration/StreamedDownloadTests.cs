@@ -5,8 +5,8 @@ namespace Bootstrap.Ssh.Tests.Integration;
 
 /// <summary>
 /// <c>DownloadToAsync</c>: a file reaches the caller's stream piece by piece as it arrives (a multi-megabyte etcd
-/// snapshot is never held whole), over SFTP as root and through <c>sudo cat</c> for a root-only file when the login
-/// user is not root; a missing file is false.
+/// snapshot is never held whole), out of <c>cat</c> on the command connection (through <c>sudo</c> when the login user is
+/// not root); a missing file is false.
 /// </summary>
 [Collection(SshdCollection.Name)]
 [Trait("Category", "Sshd")]
@@ -17,12 +17,13 @@ public sealed class StreamedDownloadTests(SshdFixture sshd) : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public async Task As_root_a_large_file_arrives_in_pieces_and_a_missing_one_is_false()
+    public async Task As_root_a_large_file_arrives_in_pieces_on_the_command_connection_alone_and_a_missing_one_is_false()
     {
         var content = RandomNumberGenerator.GetBytes(24 * 1024 * 1024);
         var path = Path.Combine(_dir, "snapshot.db");
         await File.WriteAllBytesAsync(path, content);
-        await using var host = await sshd.ConnectAsync(sshd.Settings());
+        var (host, logins) = await sshd.ConnectCountingAsync();
+        await using var disposeHost = host;
         using var destination = new WatchedStream();
 
         Assert.True(await host.DownloadToAsync(path, destination, CancellationToken.None));
@@ -32,6 +33,7 @@ public sealed class StreamedDownloadTests(SshdFixture sshd) : IDisposable
         using var nothing = new WatchedStream();
         Assert.False(await host.DownloadToAsync(Path.Combine(_dir, "missing.db"), nothing, CancellationToken.None));
         Assert.Equal(0, nothing.Writes);
+        await sshd.AssertNoLoginSinceAsync(logins);
     }
 
     [Theory]

@@ -143,33 +143,35 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
     [Fact]
     public async Task A_slow_upload_that_keeps_moving_outlasts_the_stall_timeout()
     {
-        // The SFTP server reads its requests through a throttle: about 256 KB/s.
-        var throttle = Path.Combine(_dir, "slow-sftp-server");
+        // The host's dd reads what arrives through a throttle, about 1 MB/s: a dd first on the PATH that sshd gives sessions.
+        // Each write the host takes is progress; after the last one, what the channel's window still holds (OpenSSH's: 2 MB)
+        // drains in about 2 s, within the stall timeout, while the whole upload takes about twice as long as that timeout.
+        var bin = Directory.CreateDirectory(Path.Combine(_dir, "slow-bin")).FullName;
+        var throttle = Path.Combine(bin, "dd");
         File.WriteAllText(throttle, """
-            #!/usr/bin/env python3
-            import os, subprocess, sys, time
-            server = subprocess.Popen(["/usr/lib/openssh/sftp-server"], stdin=subprocess.PIPE)
+            #!/bin/sh
+            python3 -c '
+            import os, sys, time
             while True:
                 chunk = os.read(0, 16384)
                 if not chunk:
                     break
-                server.stdin.write(chunk)
-                server.stdin.flush()
-                time.sleep(0.0625)
-            server.stdin.close()
-            sys.exit(server.wait())
+                sys.stdout.buffer.write(chunk)
+                sys.stdout.buffer.flush()
+                time.sleep(0.015625)
+            ' | /bin/dd "$@"
 
             """);
         File.SetUnixFileMode(throttle, (UnixFileMode)0b111_101_101);
-        using var server = Server($"Subsystem sftp {throttle}");
-        await using var host = await ConnectAsync(server, "slow1", stall: TimeSpan.FromSeconds(1));
-        var content = RandomNumberGenerator.GetBytes(1536 * 1024);
+        using var server = Server($"SetEnv PATH={bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        await using var host = await ConnectAsync(server, "slow1", stall: TimeSpan.FromSeconds(5));
+        var content = RandomNumberGenerator.GetBytes(10 * 1024 * 1024);
         var target = Path.Combine(_remoteDir, "slow.bin");
         var clock = Stopwatch.StartNew();
 
         var result = await host.UploadAsync(content, new FileSpec(target, 0b110_100_100), CancellationToken.None);
 
-        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(3), $"the upload took only {clock.Elapsed}: not throttled");
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(5), $"the upload took only {clock.Elapsed}: not throttled");
         Assert.True(result.Changed);
         Assert.Equal(content, await File.ReadAllBytesAsync(target));
     }
@@ -203,9 +205,9 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
         Assert.Equal("reboot1: the connection is closed; cannot run `true`.", error.Message);
     }
 
-    private SshdServer Server(string? sftp = null)
+    private SshdServer Server(string? extraConfig = null)
     {
-        var server = SshdServer.Start(sshd.AuthorizedKeys, extraConfig: sftp);
+        var server = SshdServer.Start(sshd.AuthorizedKeys, extraConfig: extraConfig);
         File.WriteAllText(Path.Combine(_dir, "known_hosts"), server.KnownHostsLine + "\n");
         return server;
     }

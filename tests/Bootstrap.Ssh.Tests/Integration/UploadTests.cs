@@ -22,11 +22,12 @@ public sealed class UploadTests(SshdFixture sshd) : IDisposable
     }
 
     [Fact]
-    public async Task A_100_MB_upload_arrives_whole_with_mode_and_owner_and_is_skipped_the_second_time()
+    public async Task A_100_MB_upload_arrives_whole_with_mode_and_owner_on_the_command_connection_alone_and_is_skipped_the_second_time()
     {
         var sha256 = WriteRandomSource();
         var spec = new FileSpec(Target, Mode: 0b110_100_000, Owner: "nobody", Group: "nogroup");
-        await using var host = await sshd.ConnectAsync(sshd.Settings());
+        var (host, logins) = await sshd.ConnectCountingAsync();
+        await using var disposeHost = host;
         using var watcher = new TargetWatcher(Target);
 
         UploadResult first;
@@ -49,9 +50,10 @@ public sealed class UploadTests(SshdFixture sshd) : IDisposable
         Assert.NotEmpty(seen);
         Assert.All(seen, size => Assert.Equal(Size, size));
         Assert.Equal(["big.bin"], Directory.GetFiles(_remoteDir).Select(Path.GetFileName));
+        await sshd.AssertNoLoginSinceAsync(logins);
     }
 
-    // Binaries are staged up to four at a time on a host: the uploads share the host's one SFTP session.
+    // Binaries are staged up to four at a time on a host: each upload streams on its own channel of the host's connection.
     [Fact]
     public async Task Four_big_uploads_side_by_side_on_one_host_each_arrive_whole()
     {
