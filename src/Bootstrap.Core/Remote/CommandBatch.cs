@@ -8,7 +8,9 @@ namespace Bootstrap.Core.Remote;
 /// Reading commands run on a host in one session, one round trip instead of one per command: the fixed script
 /// <c>templates/command-batch.sh.sbn</c> (<c>sh -c SCRIPT</c>) runs each command from its arguments — each
 /// command stays an argv, never text the shell parses — and frames what each printed, which
-/// <see cref="CommandBatchOutput"/> splits back into a <see cref="CommandResult"/> per command. For commands that
+/// <see cref="CommandBatchOutput"/> splits back into a <see cref="CommandResult"/> per command. Every command runs in the
+/// C locale (the script exports <c>LC_ALL=C</c>), so a command's <c>env LC_ALL=C</c> prefix travels without its <c>env</c>
+/// (<see cref="InBatch"/>): one program start fewer, the same environment. For commands that
 /// only read: one that fails does not stop the others, and nothing is retried. The script is an argument, not
 /// standard input: with a sudo password, sudo reads its input, and after a wrong password it would read the
 /// script's lines as more attempts.
@@ -57,9 +59,9 @@ internal sealed class CommandBatch(bool sudo)
         ArgumentNullException.ThrowIfNull(argv);
         // The same rules as any command: a program name, no NUL.
         var command = new RemoteCommand(argv);
-        if (!Batchable(command.Argv))
+        if (!Batchable(command.Argv) || !Batchable(InBatch(command.Argv)))
         {
-            throw new ArgumentException($"`{command.Argv[0]}` is a shell builtin that would change the batch's own shell; a batch runs programs and reading builtins only", nameof(argv));
+            throw new ArgumentException($"`{InBatch(command.Argv)[0]}` is a shell builtin that would change the batch's own shell; a batch runs programs and reading builtins only", nameof(argv));
         }
 
         var batched = new BatchedCommand(this, _commands.Count, command.Argv);
@@ -77,9 +79,19 @@ internal sealed class CommandBatch(bool sudo)
         }
 
         return new RemoteCommand(
-            ["sh", "-c", Script, "sh", nonce, .. _commands.SelectMany(c => c.Argv.Prepend(c.Argv.Count.ToString(CultureInfo.InvariantCulture)))],
+            ["sh", "-c", Script, "sh", nonce, .. _commands.Select(c => InBatch(c.Argv)).SelectMany(argv => argv.Prepend(argv.Count.ToString(CultureInfo.InvariantCulture)))],
             sudo);
     }
+
+    /// <summary>
+    /// A command as the batch runs it: <c>env LC_ALL=C PROGRAM ARG...</c> is <c>PROGRAM ARG...</c>, since the script already runs
+    /// every command with <c>LC_ALL=C</c> in its environment (and <c>command</c> finds the program on the PATH as <c>env</c>
+    /// does); any other command is unchanged, as is an <c>env</c> given options or more variables.
+    /// </summary>
+    internal static IReadOnlyList<string> InBatch(IReadOnlyList<string> argv) =>
+        argv is ["env", "LC_ALL=C", var program, ..] && !program.StartsWith('-') && !program.Contains('=', StringComparison.Ordinal)
+            ? argv.Skip(2).ToList()
+            : argv;
 
     /// <summary>
     /// Runs the batch on <paramref name="host"/>. Output that does not parse (cut short, out of order) throws naming

@@ -159,6 +159,42 @@ public sealed class CommandBatchTests : IAsyncDisposable
         Assert.Null(command.Stdin);
     }
 
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("bash")]
+    public async Task Every_command_runs_in_the_C_locale_and_an_env_LC_ALL_C_in_front_of_one_travels_without_its_env(string shell)
+    {
+        var batch = new CommandBatch(sudo: false);
+        var prefixed = batch.Add("env", "LC_ALL=C", "sh", "-c", "echo \"$LC_ALL\"");
+        var plain = batch.Add("sh", "-c", "echo \"$LC_ALL\"");
+        var options = batch.Add("env", "-u", "LC_ALL", "sh", "-c", "echo \"[$LC_ALL]\"");
+        var more = batch.Add("env", "LC_ALL=C", "LANG=C", "sh", "-c", "echo \"$LANG\"");
+
+        var command = batch.ToCommand("bootstrap-7");
+        var results = await RunUnderAsync(shell, batch);
+
+        Assert.Equal(
+            ["sh", "-c", CommandBatch.Script, "sh", "bootstrap-7",
+                "3", "sh", "-c", "echo \"$LC_ALL\"",
+                "3", "sh", "-c", "echo \"$LC_ALL\"",
+                "6", "env", "-u", "LC_ALL", "sh", "-c", "echo \"[$LC_ALL]\"",
+                "6", "env", "LC_ALL=C", "LANG=C", "sh", "-c", "echo \"$LANG\""],
+            command.Argv);
+        Assert.Equal(new CommandResult(0, "C\n", string.Empty), results[prefixed.Index]);
+        Assert.Equal(new CommandResult(0, "C\n", string.Empty), results[plain.Index]);
+        Assert.Equal(new CommandResult(0, "[]\n", string.Empty), results[options.Index]);
+        Assert.Equal(new CommandResult(0, "C\n", string.Empty), results[more.Index]);
+        Assert.Equal(["env", "LC_ALL=C", "sh", "-c", "echo \"$LC_ALL\""], prefixed.Argv);
+    }
+
+    [Fact]
+    public void A_builtin_behind_env_LC_ALL_C_is_refused_as_the_batch_would_run_it_without_env()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CommandBatch(sudo: false).Add("env", "LC_ALL=C", "cd", "/"));
+
+        Assert.StartsWith("`cd` is a shell builtin that would change the batch's own shell", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs <paramref name="batch"/> under <paramref name="shell"/> (its <c>sh</c> replaced), and reads it back.</summary>
     private async Task<IReadOnlyList<CommandResult>> RunUnderAsync(string shell, CommandBatch batch)
     {

@@ -1,5 +1,7 @@
 nonce=$1
 shift
+LC_ALL=C
+export LC_ALL
 index=0
 run() {
   count=$1
