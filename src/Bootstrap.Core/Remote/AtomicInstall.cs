@@ -130,7 +130,7 @@ internal static class AtomicInstall
     /// target, whose line the manifest then records. The temp file never outlives the command.
     /// </summary>
     private const string OneCommandScript =
-        RemoteFileState.Sha256Function + "; p=$1 h=$5 m=$6; "
+        RemoteFileState.SmallSha256Function + "; p=$1 h=$5 m=$6; "
         + "t=$(mktemp -p \"$7\" \"$8\") || exit; trap 'rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
         + "cat > \"$t\" || exit; s=$(sha256 < \"$t\") || exit; s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; "
         + "if [ -f \"$p\" ] && cmp -s -- \"$t\" \"$p\"; then "

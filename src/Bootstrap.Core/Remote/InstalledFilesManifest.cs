@@ -37,7 +37,7 @@ internal sealed class InstalledFilesManifest
     /// includes it sets): what <c>stat</c> reports now. Never fails: a file left unrecorded is only hashed next time.
     /// </summary>
     internal const string RecordFragment =
-        "umask 077; { mkdir -p -- \"${m%/*}\" && LC_ALL=C stat -c \"$h %s %.9Y %.9Z %i %d %n\" -- \"$p\" >> \"$m\"; } || true";
+        "umask 077; { { [ -d \"${m%/*}\" ] || mkdir -p -- \"${m%/*}\"; } && LC_ALL=C stat -c \"$h %s %.9Y %.9Z %i %d %n\" -- \"$p\" >> \"$m\"; } || true";
 
     /// <summary>Replaces the manifest <c>$1</c> with standard input: a 0600 temp file beside it, renamed over it.</summary>
     private const string WriteScript =

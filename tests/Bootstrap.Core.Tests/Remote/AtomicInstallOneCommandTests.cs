@@ -46,6 +46,24 @@ public sealed class AtomicInstallOneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Small_content_is_hashed_with_sha256sum_not_openssl_whose_start_costs_more_than_a_small_files_hash()
+    {
+        // An openssl first on the PATH that fails and leaves a mark: the upload must neither need it nor start it.
+        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+        var mark = Path.Combine(_dir, "openssl-started");
+        await File.WriteAllTextAsync(Path.Combine(bin, "openssl"), $"#!/bin/sh\ntouch '{mark}'\nexit 1\n");
+        File.SetUnixFileMode(Path.Combine(bin, "openssl"), (UnixFileMode)0b111_101_101);
+        var command = AtomicInstall.OneCommand(Spec, Sha256);
+
+        var result = await _host.RunAsync(
+            new RemoteCommand(["env", "PATH=" + bin + ":" + Environment.GetEnvironmentVariable("PATH"), .. command.Argv]) { Stdin = Content }, CancellationToken.None);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(Content, await File.ReadAllBytesAsync(Target));
+        Assert.False(File.Exists(mark), "openssl was started");
+    }
+
+    [Fact]
     public async Task Content_with_another_sha256_exits_3_printing_it_and_leaves_the_target_and_no_temp_file()
     {
         await File.WriteAllTextAsync(Target, "old\n");
