@@ -8,6 +8,8 @@ namespace Bootstrap.Ssh;
 internal sealed class OperationDeadline : IDisposable
 {
     private readonly CancellationTokenSource _source;
+    private readonly CancellationTokenSource _library = new();
+    private readonly CancellationTokenRegistration _relay;
     private readonly CancellationToken _caller;
     private readonly bool _rearmsOnProgress;
 
@@ -18,11 +20,19 @@ internal sealed class OperationDeadline : IDisposable
         _caller = caller;
         _source = CancellationTokenSource.CreateLinkedTokenSource(caller);
         _source.CancelAfter(limit);
+        _relay = _source.Token.Register(static library => _ = Task.Run(() => CancelQuietly((CancellationTokenSource)library!)), _library);
     }
 
     public TimeSpan Limit { get; }
 
     public CancellationToken Token => _source.Token;
+
+    /// <summary>
+    /// The token for SSH.NET's own calls: cancelled with <see cref="Token"/>, but never on the thread that cancels that one.
+    /// SSH.NET's cancellation sends on the connection, and a send can wait for ever behind one that a host which stopped reading
+    /// never takes (an upload's, holding the socket): run on the timer's thread, it would keep the deadline from ever firing.
+    /// </summary>
+    public CancellationToken LibraryToken => _library.Token;
 
     /// <summary>The limit passed (rather than the caller cancelling).</summary>
     public bool Expired => _source.IsCancellationRequested && !_caller.IsCancellationRequested;
@@ -52,5 +62,22 @@ internal sealed class OperationDeadline : IDisposable
         }
     }
 
-    public void Dispose() => _source.Dispose();
+    public void Dispose()
+    {
+        _relay.Dispose();
+        _source.Dispose();
+        _library.Dispose();
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The operation ended (and its deadline was disposed) before the relayed cancellation ran.
+        }
+    }
 }

@@ -239,9 +239,11 @@ public sealed class SshHost : IReopenableHost
 
     public async ValueTask DisposeAsync()
     {
-        // Closing after giving up may still be stuck on a dead socket: not waited for beyond a moment.
+        // Closing after giving up may still be stuck on a dead socket, and so may SSH.NET's own close: an upload to a host that
+        // stopped reading can leave the socket's send buffer full, and the close then waits behind it to send its message, for
+        // ever. Neither is waited for beyond a moment (the thread is released when the host's end goes away, or with the process).
         await Task.WhenAny(_closing, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
-        _ssh.Dispose();
+        await Task.WhenAny(Task.Run(() => Quietly(_ssh.Dispose), CancellationToken.None), Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
         _tunnel?.Dispose();
         if (_bastion is not null)
         {
@@ -338,11 +340,13 @@ public sealed class SshHost : IReopenableHost
             : Stalled(what, deadline);
 
         ThrowIfGivenUp(what);
-        using var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
+        var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
+        var work = Task.CompletedTask;
+        using var release = new CommandRelease(ssh, () => work);
 
         async Task Run()
         {
-            var running = ssh.ExecuteAsync(deadline.Token);
+            var running = ssh.ExecuteAsync(deadline.LibraryToken);
             await SendInputAsync(ssh, stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
             await running.ConfigureAwait(false);
         }
@@ -354,7 +358,8 @@ public sealed class SshHost : IReopenableHost
             // apart and is waited for here.
             using (BlockingCalls.Enter())
             {
-                await WithinAsync(input is null ? Run() : Task.Run(Run, CancellationToken.None), deadline, Expired).ConfigureAwait(false);
+                work = input is null ? Run() : Task.Run(Run, CancellationToken.None);
+                await WithinAsync(work, deadline, Expired).ConfigureAwait(false);
             }
         }
         catch (SshException e)
@@ -459,7 +464,7 @@ public sealed class SshHost : IReopenableHost
             async () =>
             {
                 using var check = _ssh.CreateCommand("true");
-                await check.ExecuteAsync(deadline.Token).ConfigureAwait(false);
+                await check.ExecuteAsync(deadline.LibraryToken).ConfigureAwait(false);
             },
             CancellationToken.None);
         try
@@ -546,11 +551,13 @@ public sealed class SshHost : IReopenableHost
         _log.Debug("{Host}: running {Command}", Name, display);
         using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
         ThrowIfGivenUp(operation);
-        using var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
+        var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
+        var work = Task.CompletedTask;
+        using var release = new CommandRelease(ssh, () => work);
 
         async Task Run()
         {
-            var running = ssh.ExecuteAsync(deadline.Token);
+            var running = ssh.ExecuteAsync(deadline.LibraryToken);
             await SendInputAsync(ssh, stdin, null, deadline, null, deadline.Token).ConfigureAwait(false);
             var buffer = new byte[1 << 16];
             ulong copied = 0;
@@ -570,7 +577,8 @@ public sealed class SshHost : IReopenableHost
         {
             using (BlockingCalls.Enter())
             {
-                await WithinAsync(Task.Run(Run, CancellationToken.None), deadline, () => Stalled(operation, deadline)).ConfigureAwait(false);
+                work = Task.Run(Run, CancellationToken.None);
+                await WithinAsync(work, deadline, () => Stalled(operation, deadline)).ConfigureAwait(false);
             }
         }
         catch (SshException e)
@@ -611,6 +619,26 @@ public sealed class SshHost : IReopenableHost
         string.IsNullOrEmpty(connection.CurrentClientHmacAlgorithm)
             ? connection.CurrentClientEncryption ?? string.Empty
             : connection.CurrentClientEncryption + " " + connection.CurrentClientHmacAlgorithm;
+
+    /// <summary>
+    /// Disposes a command's channel once the work on it is done. Work given up on (a timeout, a cancellation) may still be
+    /// blocked inside SSH.NET, holding the connection's socket for a send that a host which stopped reading never takes;
+    /// closing the channel then would wait behind it for ever. Its channel is closed when that work ends instead.
+    /// </summary>
+    private sealed class CommandRelease(SshCommand command, Func<Task> work) : IDisposable
+    {
+        public void Dispose()
+        {
+            var running = work();
+            if (running.IsCompleted)
+            {
+                command.Dispose();
+                return;
+            }
+
+            _ = running.ContinueWith(_ => Quietly(command.Dispose), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
 
     /// <summary>How to connect to a host again: its settings, the secrets read once for it, the trust and the key it presented first.</summary>
     private sealed class Recipe(SshHostSettings settings, SshCredentials credentials, HostKeyTrust trust, HostKeyPin pin, SecretRedactor redactor, ILogger log)

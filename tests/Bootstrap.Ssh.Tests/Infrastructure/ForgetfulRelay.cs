@@ -8,7 +8,8 @@ namespace Bootstrap.Ssh.Tests.Infrastructure;
 /// A TCP hop in front of a server, standing for the network path to a host that can reboot: after
 /// <see cref="Forget"/> it drops the server side and sends nothing more to the client, and answers the
 /// client's next bytes with a reset, as a rebooted host's kernel answers a connection it no longer knows.
-/// A client that never sends never finds out.
+/// A client that never sends never finds out. After <see cref="Pause"/> it passes nothing either way and closes nothing,
+/// as a host that froze: with small buffers, what the client sends then fills the sockets until its sends block.
 /// </summary>
 public sealed class ForgetfulRelay : IDisposable
 {
@@ -18,12 +19,19 @@ public sealed class ForgetfulRelay : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(TcpClient Client, TcpClient Server)> _pairs = [];
     private volatile bool _forgotten;
+    private volatile bool _paused;
     private long _lastTraffic = Stopwatch.GetTimestamp();
 
-    public ForgetfulRelay(string targetAddress, int targetPort)
+    /// <param name="smallBuffers">The client side's receive buffer is 16 KB (a paused relay soon blocks the client's sends).</param>
+    public ForgetfulRelay(string targetAddress, int targetPort, bool smallBuffers = false)
     {
         _targetAddress = targetAddress;
         _targetPort = targetPort;
+        if (smallBuffers)
+        {
+            _listener.Server.ReceiveBufferSize = 16 * 1024;
+        }
+
         _listener.Start();
         _ = AcceptAsync();
     }
@@ -50,6 +58,9 @@ public sealed class ForgetfulRelay : IDisposable
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Stops passing bytes, either way, for good; nothing is closed.</summary>
+    public void Pause() => _paused = true;
 
     public void Forget()
     {
@@ -112,6 +123,11 @@ public sealed class ForgetfulRelay : IDisposable
         {
             while (true)
             {
+                while (_paused)
+                {
+                    await Task.Delay(50, _stop.Token);
+                }
+
                 var read = await from.GetStream().ReadAsync(buffer, _stop.Token);
                 if (read == 0)
                 {

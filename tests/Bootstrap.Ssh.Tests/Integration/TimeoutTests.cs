@@ -101,6 +101,38 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
     }
 
     [Fact]
+    public async Task An_upload_to_a_host_that_stops_reading_fails_as_stalled_and_the_host_closes_within_moments()
+    {
+        // The path to the host stops 8 MB into sending: the connection's socket fills and SSH.NET's send blocks, holding it.
+        // Closing the upload's channel, or the connection, then must not wait behind that send.
+        using var relay = new ForgetfulRelay(sshd.Server.Address, sshd.Server.Port, smallBuffers: true);
+        var host = await sshd.ConnectAsync(sshd.Settings("paused1") with
+        {
+            Port = relay.Port,
+            HostKeyFingerprints = [sshd.Server.HostKeyFingerprint],
+            ConnectTimeout = Short,
+            CommandTimeout = Short,
+            TransferStallTimeout = Short,
+        });
+        var target = Path.Combine(_remoteDir, "kubelet");
+        var content = RandomNumberGenerator.GetBytes(64 * 1024 * 1024);
+        using var pause = new CancellationTokenSource();
+        using var onPause = pause.Token.Register(relay.Pause);
+        await using var sending = new CancelAfterBytesStream(new MemoryStream(content), content.Length + (8L * 1024 * 1024), pause);
+        var clock = Stopwatch.StartNew();
+
+        var upload = host.UploadAsync(sending, new FileSpec(target, 0b111_101_101), CancellationToken.None);
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => upload.WaitAsync(TimeSpan.FromSeconds(30)));
+        var failed = clock.Elapsed;
+        await host.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal($"paused1: upload of {target} stalled: no progress for 2s.", error.Message);
+        Assert.True(pause.IsCancellationRequested);
+        Assert.InRange(failed, Short, Short + Short + Short + TimeSpan.FromSeconds(4));
+        Assert.InRange(clock.Elapsed - failed, TimeSpan.Zero, TimeSpan.FromSeconds(6));
+    }
+
+    [Fact]
     public async Task On_a_stopped_sshd_a_small_download_times_out_within_the_command_timeout()
     {
         using var server = Server();
