@@ -420,11 +420,10 @@ public sealed class SshHost : IReopenableHost
 
     /// <summary>
     /// Waits for <paramref name="work"/> until <paramref name="deadline"/>. When the deadline passes (or
-    /// SSH.NET's own wait runs out first) the work is abandoned, <paramref name="onExpired"/> runs, the host
-    /// is checked and a <see cref="TimeoutException"/> says <paramref name="expired"/>; when the caller
+    /// SSH.NET's own wait runs out first) the work is abandoned, the host is checked and a <see cref="TimeoutException"/> says <paramref name="expired"/>; when the caller
     /// cancels, the work is abandoned and the cancellation goes on.
     /// </summary>
-    private async Task WithinAsync(Task work, OperationDeadline deadline, Func<string> expired, Action? onExpired = null)
+    private async Task WithinAsync(Task work, OperationDeadline deadline, Func<string> expired)
     {
         try
         {
@@ -433,7 +432,6 @@ public sealed class SshHost : IReopenableHost
         catch (Exception e) when ((e is OperationCanceledException && deadline.Expired) || e is SshOperationTimeoutException)
         {
             Abandon(work);
-            onExpired?.Invoke();
             await CheckAnswersAsync(expired()).ConfigureAwait(false);
             throw new TimeoutException(expired(), e as SshOperationTimeoutException);
         }
