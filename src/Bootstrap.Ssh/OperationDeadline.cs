@@ -10,6 +10,7 @@ internal sealed class OperationDeadline : IDisposable
     private readonly CancellationTokenSource _source;
     private readonly CancellationTokenSource _library = new();
     private readonly CancellationTokenRegistration _relay;
+    private volatile bool _relayed;
     private readonly CancellationToken _caller;
     private readonly bool _rearmsOnProgress;
 
@@ -20,7 +21,7 @@ internal sealed class OperationDeadline : IDisposable
         _caller = caller;
         _source = CancellationTokenSource.CreateLinkedTokenSource(caller);
         _source.CancelAfter(limit);
-        _relay = _source.Token.Register(static library => _ = Task.Run(() => CancelQuietly((CancellationTokenSource)library!)), _library);
+        _relay = _source.Token.Register(static deadline => ((OperationDeadline)deadline!).Relay(), this);
     }
 
     public TimeSpan Limit { get; }
@@ -64,20 +65,24 @@ internal sealed class OperationDeadline : IDisposable
 
     public void Dispose()
     {
+        // Once the registration is gone its callback has run or never will; a relayed cancellation owns the library's source
+        // from then on, so SSH.NET is still told even when the operation ended before the relay ran.
         _relay.Dispose();
         _source.Dispose();
-        _library.Dispose();
+        if (!_relayed)
+        {
+            _library.Dispose();
+        }
     }
 
-    private static void CancelQuietly(CancellationTokenSource source)
+    private void Relay()
     {
-        try
+        _relayed = true;
+        var library = _library;
+        _ = Task.Run(() =>
         {
-            source.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The operation ended (and its deadline was disposed) before the relayed cancellation ran.
-        }
+            library.Cancel();
+            library.Dispose();
+        });
     }
 }

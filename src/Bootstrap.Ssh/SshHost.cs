@@ -341,8 +341,7 @@ public sealed class SshHost : IReopenableHost
 
         ThrowIfGivenUp(what);
         var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
-        var work = Task.CompletedTask;
-        using var release = new CommandRelease(ssh, () => work);
+        using var release = new CommandRelease(ssh);
 
         async Task Run()
         {
@@ -358,8 +357,8 @@ public sealed class SshHost : IReopenableHost
             // apart and is waited for here.
             using (BlockingCalls.Enter())
             {
-                work = input is null ? Run() : Task.Run(Run, CancellationToken.None);
-                await WithinAsync(work, deadline, Expired).ConfigureAwait(false);
+                release.Work = input is null ? Run() : Task.Run(Run, CancellationToken.None);
+                await WithinAsync(release.Work, deadline, Expired).ConfigureAwait(false);
             }
         }
         catch (SshException e)
@@ -420,8 +419,8 @@ public sealed class SshHost : IReopenableHost
 
     /// <summary>
     /// Waits for <paramref name="work"/> until <paramref name="deadline"/>. When the deadline passes (or
-    /// SSH.NET's own wait runs out first) the work is abandoned, the host is checked and a <see cref="TimeoutException"/> says <paramref name="expired"/>; when the caller
-    /// cancels, the work is abandoned and the cancellation goes on.
+    /// SSH.NET's own wait runs out first) the work is abandoned, the host is checked and a <see cref="TimeoutException"/>
+    /// says <paramref name="expired"/>; when the caller cancels, the work is abandoned and the cancellation goes on.
     /// </summary>
     private async Task WithinAsync(Task work, OperationDeadline deadline, Func<string> expired)
     {
@@ -550,8 +549,7 @@ public sealed class SshHost : IReopenableHost
         using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
         ThrowIfGivenUp(operation);
         var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
-        var work = Task.CompletedTask;
-        using var release = new CommandRelease(ssh, () => work);
+        using var release = new CommandRelease(ssh);
 
         async Task Run()
         {
@@ -575,8 +573,8 @@ public sealed class SshHost : IReopenableHost
         {
             using (BlockingCalls.Enter())
             {
-                work = Task.Run(Run, CancellationToken.None);
-                await WithinAsync(work, deadline, () => Stalled(operation, deadline)).ConfigureAwait(false);
+                release.Work = Task.Run(Run, CancellationToken.None);
+                await WithinAsync(release.Work, deadline, () => Stalled(operation, deadline)).ConfigureAwait(false);
             }
         }
         catch (SshException e)
@@ -623,18 +621,20 @@ public sealed class SshHost : IReopenableHost
     /// blocked inside SSH.NET, holding the connection's socket for a send that a host which stopped reading never takes;
     /// closing the channel then would wait behind it for ever. Its channel is closed when that work ends instead.
     /// </summary>
-    private sealed class CommandRelease(SshCommand command, Func<Task> work) : IDisposable
+    private sealed class CommandRelease(SshCommand command) : IDisposable
     {
+        /// <summary>The work on the command's channel, once started.</summary>
+        public Task Work { get; set; } = Task.CompletedTask;
+
         public void Dispose()
         {
-            var running = work();
-            if (running.IsCompleted)
+            if (Work.IsCompleted)
             {
                 command.Dispose();
                 return;
             }
 
-            _ = running.ContinueWith(_ => Quietly(command.Dispose), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = Work.ContinueWith(_ => Quietly(command.Dispose), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -59,9 +59,10 @@ internal sealed class CommandBatch(bool sudo)
         ArgumentNullException.ThrowIfNull(argv);
         // The same rules as any command: a program name, no NUL.
         var command = new RemoteCommand(argv);
-        if (!Batchable(command.Argv) || !Batchable(InBatch(command.Argv)))
+        var run = InBatch(command.Argv);
+        if (!Batchable(run))
         {
-            throw new ArgumentException($"`{InBatch(command.Argv)[0]}` is a shell builtin that would change the batch's own shell; a batch runs programs and reading builtins only", nameof(argv));
+            throw new ArgumentException($"`{run[0]}` is a shell builtin that would change the batch's own shell; a batch runs programs and reading builtins only", nameof(argv));
         }
 
         var batched = new BatchedCommand(this, _commands.Count, command.Argv);
