@@ -147,8 +147,19 @@ public sealed class PhaseContext : IAsyncDisposable
                 return (null, Redactor.Redact(e.Message));
             }
         }));
-        var (connected, error) = await connecting.Value.ConfigureAwait(false);
-        return connected is null ? (null, error) : (View(host.Name), null);
+        (IRemoteHost? Host, string? Error) connected;
+        try
+        {
+            connected = await connecting.Value.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The caller that started the connect gave up (its token, not this one): connect again rather than fail as cancelled.
+            _outside.TryRemove(new KeyValuePair<string, Lazy<Task<(IRemoteHost?, string?)>>>(host.Name, connecting));
+            return await OutsideAsync(host, cancellationToken).ConfigureAwait(false);
+        }
+
+        return connected.Host is null ? (null, connected.Error) : (View(host.Name), null);
     }
 
     /// <summary>The connection to a host of the file, or to one outside it that <see cref="OutsideAsync"/> reached; null otherwise.</summary>
@@ -162,7 +173,19 @@ public sealed class PhaseContext : IAsyncDisposable
         Api.Dispose();
         foreach (var outside in _outside.Values.Where(o => o.IsValueCreated))
         {
-            if (await outside.Value.ConfigureAwait(false) is { Host: { } host })
+            (IRemoteHost? Host, string? Error) connected;
+            try
+            {
+                connected = await outside.Value.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // A connect given up on (a plan made ahead that a change stopped, or the run cancelled): there is nothing to close,
+                // and the run's outcome is not this disposal's to change.
+                continue;
+            }
+
+            if (connected.Host is { } host)
             {
                 await host.DisposeAsync().ConfigureAwait(false);
             }

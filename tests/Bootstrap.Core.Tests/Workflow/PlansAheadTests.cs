@@ -246,6 +246,30 @@ public sealed class PlansAheadTests
     }
 
     [Fact]
+    public async Task A_host_outside_the_file_that_a_plan_ahead_was_connecting_to_when_a_change_stopped_it_ends_the_run_cleanly()
+    {
+        // The lab's etcd shrink: the membership phase, planned ahead, connects to the removed member's host; a change in an earlier
+        // phase stops the plans ahead while that connect is under way. The run then ended with the cancelled connect thrown out of
+        // the context's disposal ("internal error"), although every phase had succeeded.
+        var connector = new FirstConnectHangsConnector();
+        var outside = WorkflowFixtures.LabConfig.Hosts[0] with { Name = "spare" };
+        TestPhase? first = null;
+        first = new TestPhase("first", async (host, ct) =>
+        {
+            await connector.FirstStarted.Task.WaitAsync(Patience, ct);
+            return first!.Changed(host, "install");
+        }, HostRole.Worker);
+        var membership = new OutsidePhase(outside);
+
+        var result = await RunAsync([Nothing("preflight"), first, membership], recorded: true, connector);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        Assert.True(connector.FirstCancelled, "the plan ahead's connect was not cancelled by the change");
+        Assert.Equal(["reached spare"], result.Phases[2].Hosts[0].Details);
+        Assert.True(connector.Connected.All(h => h.Disposed), "a connection to the outside host was left open");
+    }
+
+    [Fact]
     public void An_upgrades_versions_and_skew_are_planned_in_their_turn()
     {
         // versions gathers what the hosts run into the run's context and skew reads it there: made ahead, skew would read an
@@ -263,7 +287,7 @@ public sealed class PlansAheadTests
 
     private static TestPhase Nothing(string name) => new(name, (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker);
 
-    private async Task<WorkflowResult> RunAsync(IReadOnlyList<IPhase> phases, bool recorded, bool dryRun = false)
+    private async Task<WorkflowResult> RunAsync(IReadOnlyList<IPhase> phases, bool recorded, IHostConnector? connector = null, bool dryRun = false)
     {
         _run = null;
         var redactor = new SecretRedactor();
@@ -285,6 +309,7 @@ public sealed class PlansAheadTests
             DryRun = dryRun,
             ManifestPath = Path.Combine(Path.GetTempPath(), "bootstrap-core-tests", "installed-files"),
             Reads = reads,
+            Connector = connector,
         };
         return await new WorkflowRunner(_observer).RunAsync(new PhaseTree("init", phases), WorkflowSelection.All, context, CancellationToken.None);
     }
@@ -346,6 +371,22 @@ public sealed class PlansAheadTests
 
             Interlocked.Increment(ref _inTurn);
             return Task.FromResult(TargetPlan.Nothing("in place"));
+        }
+    }
+
+    /// <summary>A phase on the cluster whose plan reaches a host outside the file (as etcd membership reaches a removed member's host).</summary>
+    private sealed class OutsidePhase(HostSpec outside) : ILeafPhase
+    {
+        public string Name => "membership";
+
+        public string Description => "reaches a host outside the file";
+
+        public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => [PhaseTarget.Cluster];
+
+        public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+        {
+            var (view, error) = await context.OutsideAsync(outside, cancellationToken);
+            return view is null ? throw new InvalidOperationException(error) : TargetPlan.Nothing("reached " + outside.Name);
         }
     }
 
