@@ -195,6 +195,10 @@ public sealed class SshHost : IReopenableHost
             });
     }
 
+    /// <summary>Small files in one root command (or a few, by size): <see cref="AtomicInstall.UploadSmallAsync"/>.</summary>
+    public Task<IReadOnlyList<UploadOutcome>> UploadSmallAsync(IReadOnlyList<SmallUpload> files, CancellationToken cancellationToken) =>
+        AtomicInstall.UploadSmallAsync(this, files, _redactor, _log, cancellationToken);
+
     /// <summary>
     /// A small file's content, read as root on the command connection (<c>cat</c>, bounded by the command timeout); null when
     /// it does not exist. Large files stream through <see cref="DownloadToAsync"/>.

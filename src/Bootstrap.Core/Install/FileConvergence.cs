@@ -31,6 +31,7 @@ internal static class FileConvergence
         var changes = new List<Change>();
         var notes = new List<string>();
         var directories = new DirectorySet();
+        var small = new SmallFiles(view.Name, directories);
         foreach (var file in files)
         {
             var state = current[file.Path];
@@ -84,6 +85,8 @@ internal static class FileConvergence
                 Apply = file.StagePath is { } from && k != ChangeKind.FileMetadata
                     ? (apply, ct) => ActivateAsync(apply, view.Name, file, from, state?.Sha256, directories, ct)
                     : (apply, ct) => WriteAsync(apply, view.Name, file, directories, ct),
+                // The files written whole (not a staged binary put in place) go to the host together when they are side by side.
+                Together = file.StagePath is not null && k != ChangeKind.FileMetadata ? null : small.Add(file),
             });
         }
 
@@ -192,6 +195,107 @@ internal static class FileConvergence
             ["find", store, "-maxdepth", "1", "-name", name + "-*", "!", "-path", stage, "!", "-path", keep, "-delete"], apply.Redactor, cancellationToken)
             .ConfigureAwait(false);
         return [];
+    }
+
+    /// <summary>
+    /// The files of one plan that are written whole, made together when the runner hands them over side by side
+    /// (<see cref="IChangeBatch"/>): their contents are read, and those of at most <see cref="AtomicInstall.OneCommandLimit"/>
+    /// bytes go to the host in one command (<see cref="IRemoteHost.UploadSmallAsync"/>, which makes their directories as it
+    /// needs them), instead of one command each; a larger one is written on its own, as its change alone would.
+    /// </summary>
+    private sealed class SmallFiles(string host, DirectorySet directories) : IChangeBatch
+    {
+        private readonly Dictionary<string, DesiredFile> _files = new(StringComparer.Ordinal);
+
+        public SmallFiles Add(DesiredFile file)
+        {
+            _files[file.Path] = file;
+            return this;
+        }
+
+        public async Task ApplyAsync(IReadOnlyList<Change> changes, ApplyContext apply, Action<int, IReadOnlyList<string>> applied, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(changes);
+            ArgumentNullException.ThrowIfNull(apply);
+            ArgumentNullException.ThrowIfNull(applied);
+            var uploads = new List<SmallUpload>();
+            var together = new List<int>();
+            var alone = new List<int>();
+            for (var i = 0; i < changes.Count; i++)
+            {
+                var file = _files[changes[i].Target];
+                if (await ContentAsync(file, cancellationToken).ConfigureAwait(false) is { } content)
+                {
+                    uploads.Add(new SmallUpload(content, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest }, file.Sha256));
+                    together.Add(i);
+                }
+                else
+                {
+                    alone.Add(i);
+                }
+            }
+
+            var failures = new SortedDictionary<int, Exception>();
+            if (uploads.Count > 0)
+            {
+                var outcomes = await apply.Host(host).UploadSmallAsync(uploads, cancellationToken).ConfigureAwait(false);
+                for (var k = 0; k < together.Count; k++)
+                {
+                    var outcome = outcomes[k];
+                    if (outcome.Error is { } error)
+                    {
+                        failures[together[k]] = error;
+                    }
+                    else if (!string.Equals(outcome.Result?.Sha256, uploads[k].Sha256, StringComparison.OrdinalIgnoreCase))
+                    {
+                        failures[together[k]] = new IOException($"{host}: {uploads[k].Target.Path} was written with sha256 {outcome.Result?.Sha256}, expected {uploads[k].Sha256}");
+                    }
+                    else
+                    {
+                        applied(together[k], []);
+                    }
+                }
+            }
+
+            foreach (var i in alone.Where(_ => failures.Count == 0))
+            {
+                applied(i, await WriteAsync(apply, host, _files[changes[i].Target], directories, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (failures.Count > 0)
+            {
+                var first = failures.First().Value;
+                throw failures.Count == 1 ? first : new IOException(first.Message + $" ({failures.Count - 1} more of the host's files were not written either)", first);
+            }
+        }
+
+        /// <summary>The whole content, when it is at most <see cref="AtomicInstall.OneCommandLimit"/> bytes; null otherwise.</summary>
+        private static async Task<byte[]?> ContentAsync(DesiredFile file, CancellationToken cancellationToken)
+        {
+            var stream = await file.Open(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                if (stream.CanSeek && stream.Length - stream.Position > AtomicInstall.OneCommandLimit)
+                {
+                    return null;
+                }
+
+                using var copy = new MemoryStream();
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (copy.Length + read > AtomicInstall.OneCommandLimit)
+                    {
+                        return null;
+                    }
+
+                    copy.Write(buffer, 0, read);
+                }
+
+                return copy.ToArray();
+            }
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Serilog;
 
 namespace Bootstrap.Core.Remote;
@@ -101,6 +102,182 @@ internal static class AtomicInstall
                 throw new RemoteCommandException(host.Name, command.ToDisplayString(redactor), result);
         }
     }
+
+    /// <summary>
+    /// Small files (<see cref="IRemoteHost.UploadSmallAsync"/>) in a few root commands instead of one each: the files, in order, are
+    /// shared out among up to <see cref="SmallCommandsAtOnce"/> commands of at least <see cref="SmallFilesPerCommand"/> files that run
+    /// side by side, each with at most <see cref="OneCommandLimit"/> bytes of content (<see cref="ManyCommand"/>; a file left alone,
+    /// or larger than that, is uploaded on its own), every file's content on the command's standard input, one after the other.
+    /// Each file is written, checked and renamed as <see cref="OneCommandScript"/> does it; one that fails does not stop the others.
+    /// </summary>
+    public static async Task<IReadOnlyList<UploadOutcome>> UploadSmallAsync(
+        IRemoteHost host, IReadOnlyList<SmallUpload> files, SecretRedactor redactor, ILogger log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(log);
+        var outcomes = new UploadOutcome?[files.Count];
+
+        // Side by side in a few commands of at least SmallFilesPerCommand files each: a host runs each file's few programs one after
+        // the other, and on a host with cores to spare the files of one command then wait for nothing.
+        var commands = Math.Clamp((files.Count + SmallFilesPerCommand - 1) / SmallFilesPerCommand, 1, SmallCommandsAtOnce);
+        var share = (files.Count + commands - 1) / commands;
+        await Task.WhenAll(Enumerable.Range(0, files.Count).Chunk(Math.Max(1, share)).Select(async part =>
+        {
+            var batch = new List<int>();
+            long bytes = 0;
+            foreach (var i in part)
+            {
+                var size = files[i].Content.LongLength;
+                if (batch.Count > 0 && bytes + size > OneCommandLimit)
+                {
+                    await WriteAsync(batch).ConfigureAwait(false);
+                    batch.Clear();
+                    bytes = 0;
+                }
+
+                batch.Add(i);
+                bytes += size;
+            }
+
+            await WriteAsync(batch).ConfigureAwait(false);
+        })).ConfigureAwait(false);
+
+        return [.. outcomes.Select((o, i) => o ?? new UploadOutcome(null, new InvalidOperationException($"{host.Name}: {files[i].Target.Path}: no outcome")))];
+
+        async Task WriteAsync(List<int> batch)
+        {
+            if (batch.Count == 1)
+            {
+                // Alone (larger than a command takes, or left over): the host's own upload.
+                var file = files[batch[0]];
+                try
+                {
+                    using var content = new MemoryStream(file.Content, writable: false);
+                    outcomes[batch[0]] = new UploadOutcome(await host.UploadAsync(content, file.Target with { Sha256 = file.Sha256 }, cancellationToken).ConfigureAwait(false), null);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    outcomes[batch[0]] = new UploadOutcome(null, e);
+                }
+            }
+            else if (batch.Count > 1)
+            {
+                var written = await WriteManyAsync(host, [.. batch.Select(i => files[i])], redactor, log, cancellationToken).ConfigureAwait(false);
+                for (var k = 0; k < batch.Count; k++)
+                {
+                    outcomes[batch[k]] = written[k];
+                }
+            }
+        }
+    }
+
+    /// <summary>The fewest files one command of <see cref="UploadSmallAsync"/> writes when there are more than that.</summary>
+    private const int SmallFilesPerCommand = 4;
+
+    /// <summary>The most commands of <see cref="UploadSmallAsync"/> that run at once on a host (as many as the runner's side-by-side changes).</summary>
+    private const int SmallCommandsAtOnce = 4;
+
+    private static async Task<IReadOnlyList<UploadOutcome>> WriteManyAsync(
+        IRemoteHost host, IReadOnlyList<SmallUpload> files, SecretRedactor redactor, ILogger log, CancellationToken cancellationToken)
+    {
+        var command = ManyCommand(files);
+        var result = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        // One line per file the script reached, in order: its index, its status and, on a mismatch, the sha256 it had.
+        var statuses = new Dictionary<int, (int Code, string Actual)>();
+        foreach (var line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length >= 2 && int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+            {
+                statuses[index] = (code, fields.Length > 2 ? fields[2] : string.Empty);
+            }
+        }
+
+        var why = result.Stderr.Trim();
+        return [.. files.Select((file, i) =>
+        {
+            var path = file.Target.Path;
+            if (!statuses.TryGetValue(i, out var status))
+            {
+                return new UploadOutcome(null, new IOException(
+                    $"{host.Name}: {path} was not written: the command writing {files.Count} files exited with status {result.ExitCode}" + (why.Length > 0 ? ": " + why : string.Empty)));
+            }
+
+            switch (status.Code)
+            {
+                case 0:
+                    log.Information("{Host}: wrote {Path} ({Bytes} bytes, sha256 {Sha256})", host.Name, path, file.Content.LongLength, file.Sha256);
+                    return new UploadOutcome(new UploadResult(Changed: true, file.Sha256), null);
+                case UnchangedExit:
+                    log.Debug("{Host}: {Path} already has sha256 {Sha256}, mode and owner; not written", host.Name, path, file.Sha256);
+                    return new UploadOutcome(new UploadResult(Changed: false, file.Sha256), null);
+                case MetadataExit:
+                    log.Information("{Host}: {Path} content unchanged; mode and owner set", host.Name, path);
+                    return new UploadOutcome(new UploadResult(Changed: true, file.Sha256), null);
+                case MismatchExit:
+                    return new UploadOutcome(null, new IOException(UploadedCopyDiffers(host.Name, path, status.Actual, file.Sha256)));
+                default:
+                    return new UploadOutcome(null, new IOException(
+                        string.Create(CultureInfo.InvariantCulture, $"{host.Name}: writing {path} failed with status {status.Code}") + (why.Length > 0 ? ": " + why : string.Empty)));
+            }
+        })];
+    }
+
+    /// <summary>
+    /// The one root command that writes <paramref name="files"/> (<see cref="ManyScript"/>): nine arguments per file, and their
+    /// contents, one after the other, as its standard input (never its arguments: a key must not show in the host's process list).
+    /// </summary>
+    public static RemoteCommand ManyCommand(IReadOnlyList<SmallUpload> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var argv = new List<string> { "sh", "-c", ManyScript, "install" };
+        var input = new byte[files.Sum(f => f.Content.LongLength)];
+        var at = 0;
+        foreach (var file in files)
+        {
+            RequireSha256(file.Sha256);
+            var target = file.Target;
+            var (directory, name) = Split(target.Path);
+            argv.AddRange([target.Path, target.Owner + ":" + target.Group, target.ModeOctal, Convert.ToString(target.Mode, 8), file.Sha256.ToLowerInvariant(),
+                target.Manifest ?? string.Empty, directory, "." + name + ".bootstrap-XXXXXXXX", file.Content.Length.ToString(CultureInfo.InvariantCulture)]);
+            file.Content.CopyTo(input, at);
+            at += file.Content.Length;
+        }
+
+        return new RemoteCommand(argv, sudo: true, stdin: input);
+    }
+
+    /// <summary>
+    /// Several small files in one root command, their contents one after the other on standard input: per file, nine arguments,
+    /// <see cref="OneCommandScript"/>'s eight then the content's length in bytes. Each file's directory is made when missing; its
+    /// content is read, exactly its length (<c>dd</c>), into a root-owned 0600 temp file beside it (made by the shell, which
+    /// refuses one that exists: no <c>mktemp</c> to start), which is checked and put in place as <see cref="OneCommandScript"/>
+    /// does (with no <c>chown</c> for a root:root file, nor <c>chmod</c> for mode 0600, which it already has: fewer programs
+    /// started per file, the cost that counts on a busy host); then a line says how it went: its index from 0, its status (0 written, 10
+    /// already in place, 11 only mode and owner set, 3 the copy differs; then the sha256 the copy had; anything else, a failed
+    /// step, whose message is on standard error). Each file starts with the command's own umask (recording a file in the
+    /// manifest sets 077). A file that fails leaves its target untouched and the next files are still
+    /// written; only a content that cannot be read whole stops the command (what follows it would be misread), and the files
+    /// not yet reported count as not written. No temp file outlives the command.
+    /// </summary>
+    private const string ManyScript =
+        RemoteFileState.SmallSha256Function + "; "
+        + "put() { s=$(sha256 < \"$t\") || return 1; s=${s%% *}; [ \"$s\" = \"$h\" ] || return 3; "
+        + "if [ -f \"$p\" ] && cmp -s -- \"$t\" \"$p\"; then "
+        + "[ \"$(LC_ALL=C stat -c '%a %U:%G' -- \"$p\")\" = \"$4 $2\" ] && return 10; "
+        + "chown -- \"$2\" \"$p\" && chmod -- \"$3\" \"$p\" || return 1; r=11; "
+        + "else { [ \"$2\" = root:root ] && [ \"$me\" = 0:0 ] || chown -- \"$2\" \"$t\"; } && { [ \"$4\" = 600 ] || chmod -- \"$3\" \"$t\"; } "
+        + "&& mv -f -- \"$t\" \"$p\" || return 1; r=0; fi; "
+        + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }; return $r; }; "
+        + "t=; trap '[ -z \"$t\" ] || [ ! -e \"$t\" ] || rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
+        + "n=0; u=$(umask); me=$(id -u):$(id -g); "
+        + "while [ $# -ge 9 ]; do umask \"$u\"; p=$1 h=$5 m=$6 s= t=; "
+        + "if { [ -d \"$7\" ] || mkdir -p -- \"$7\"; } && t=$7/${8%XXXXXXXX}$$-$n && umask 077 && { set -C; { true > \"$t\"; } 2>/dev/null; c=$?; set +C; [ $c -eq 0 ]; }; then "
+        + "dd bs=65536 count=\"$9\" iflag=count_bytes,fullblock status=none of=\"$t\" || exit; put \"$@\"; r=$?; [ ! -e \"$t\" ] || rm -f -- \"$t\"; "
+        + "else echo \"$p: cannot create its temp file $t\" >&2; t=; dd bs=65536 count=\"$9\" iflag=count_bytes,fullblock status=none of=/dev/null || exit; r=1; fi; "
+        + "t=; echo \"$n $r $s\"; n=$((n+1)); shift 9; done";
 
     /// <summary>The one root command of a small upload (<see cref="OneCommandScript"/>); the content is its standard input.</summary>
     public static RemoteCommand OneCommand(FileSpec target, string sha256)

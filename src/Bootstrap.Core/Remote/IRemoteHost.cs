@@ -15,6 +15,38 @@ public interface IRemoteHost : ICommandRunner, IAsyncDisposable
     /// <summary>Writes content atomically with mode and owner; skips the transfer when the sha256 matches.</summary>
     Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes small files as <see cref="UploadAsync"/> writes each (atomically, checked against its sha256, skipped when it is
+    /// already in place), making their directories when missing; one outcome per file, in order: a file that fails does not
+    /// keep the others from being written. A host may write them all in one command; this one writes them one by one.
+    /// </summary>
+    async Task<IReadOnlyList<UploadOutcome>> UploadSmallAsync(IReadOnlyList<SmallUpload> files, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var outcomes = new List<UploadOutcome>(files.Count);
+        if (files.Count > 0)
+        {
+            // Their directories, as the one command makes them; a directory that cannot be made fails its files' uploads.
+            await RunAsync(new RemoteCommand(["mkdir", "-p", "--", .. files.Select(f => AtomicInstall.Split(f.Target.Path).Directory).Distinct(StringComparer.Ordinal)], sudo: true),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var file in files)
+        {
+            try
+            {
+                using var content = new MemoryStream(file.Content, writable: false);
+                outcomes.Add(new UploadOutcome(await UploadAsync(content, file.Target with { Sha256 = file.Sha256 }, cancellationToken).ConfigureAwait(false), null));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                outcomes.Add(new UploadOutcome(null, e));
+            }
+        }
+
+        return outcomes;
+    }
+
     /// <summary>Reads a file (as root when needed); null when it does not exist.</summary>
     Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken);
 

@@ -46,6 +46,9 @@ internal sealed class PooledHost : IRemoteHost
     public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) =>
         WithConnectionAsync((host, token) => host.UploadAsync(content, target, token), cancellationToken);
 
+    public Task<IReadOnlyList<UploadOutcome>> UploadSmallAsync(IReadOnlyList<SmallUpload> files, CancellationToken cancellationToken) =>
+        WithConnectionAsync((host, token) => host.UploadSmallAsync(files, token), cancellationToken);
+
     public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken) =>
         WithConnectionAsync((host, token) => host.DownloadAsync(path, token), cancellationToken);
 

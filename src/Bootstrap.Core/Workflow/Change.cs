@@ -39,6 +39,12 @@ public sealed record Change
     /// </summary>
     public bool BeginsRun { get; init; }
 
+    /// <summary>
+    /// The batch that makes this change together with the others of its run that name it (<see cref="IChangeBatch"/>); null:
+    /// made on its own, by <see cref="Apply"/>.
+    /// </summary>
+    internal IChangeBatch? Together { get; init; }
+
     /// <summary>Makes the change; returns extra report lines (e.g. the id of a token it made). Null for changes applied by another (none today).</summary>
     internal Func<ApplyContext, CancellationToken, Task<IReadOnlyList<string>>>? Apply { get; init; }
 

@@ -388,8 +388,9 @@ public sealed class WorkflowRunner
 
     /// <summary>
     /// Applies <paramref name="changes"/> (one, or a run of <see cref="Change.SideBySide"/> ones) at most <see cref="SideBySideLimit"/>
-    /// at a time, each one's report lines into <paramref name="done"/> at its index. After a failure none starts; those already
-    /// running finish, and the first failure (in the plan's order) is thrown.
+    /// at a time (the changes of one batch, <see cref="Change.Together"/>, count as one), each one's report lines into
+    /// <paramref name="done"/> at its index. After a failure none starts; those already running finish, and the first failure
+    /// (in the plan's order) is thrown.
     /// </summary>
     private static async Task ApplySideBySideAsync(IReadOnlyList<Change> changes, ApplyContext apply, IReadOnlyList<string>?[] done, CancellationToken cancellationToken)
     {
@@ -399,16 +400,31 @@ public sealed class WorkflowRunner
             return;
         }
 
+        // The changes that name one batch go to it together, as one of the run's units; every other change is a unit of its own.
+        var units = changes.Select((change, index) => (change, index))
+            .GroupBy(c => c.change.Together is { } batch ? (object)batch : c.index)
+            .Select(g => g.ToList())
+            .ToList();
         using var limit = new SemaphoreSlim(SideBySideLimit);
         var failed = 0;
-        await Task.WhenAll(changes.Select(async (change, index) =>
+        await Task.WhenAll(units.Select(async unit =>
         {
             await limit.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (Volatile.Read(ref failed) == 0)
+                if (Volatile.Read(ref failed) != 0)
+                {
+                    return;
+                }
+
+                if (unit is [var (change, index)])
                 {
                     done[index] = change.Apply is { } make ? await make(apply, cancellationToken).ConfigureAwait(false) : [];
+                }
+                else
+                {
+                    await unit[0].change.Together!.ApplyAsync([.. unit.Select(u => u.change)], apply, (k, lines) => done[unit[k].index] = lines, cancellationToken)
+                        .ConfigureAwait(false);
                 }
             }
             catch

@@ -81,6 +81,53 @@ public sealed class FileConvergenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Through_the_runner_a_hosts_small_files_are_written_by_a_few_commands_and_reported_each()
+    {
+        // A few commands for all the small files of the plan (their directories made by them too), instead of a mkdir and one each.
+        var host = new RecordingHost(new LocalHost("cp1", new SecretRedactor(), new LoggerConfiguration().CreateLogger()));
+        DesiredFile[] files =
+        [
+            .. Enumerable.Range(0, 6).Select(i => File($"pki/{(i % 2 == 0 ? "etcd/" : string.Empty)}f{i}.crt", $"{i}\n")),
+            File("pki/sa.key", "secret\n", 0b110_000_000),
+        ];
+        var phase = new FilesPhase(files);
+        var context = WorkflowFixtures.Context(name => name == "cp1" ? host : new FakeHost(name), manifest: Manifest);
+
+        var result = await new WorkflowRunner(new RecordingObserver()).RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, context, CancellationToken.None);
+
+        var cp1 = result.Phases.Single().Hosts.Single(h => h.Host == "cp1");
+        Assert.True(cp1.Status == HostPhaseStatus.Changed, cp1.Error);
+        Assert.Equal(files.Select(f => "created " + f.Path), cp1.Details);
+        Assert.All(files, f => Assert.Equal(System.Text.Encoding.UTF8.GetBytes(f.Path.EndsWith("sa.key", StringComparison.Ordinal) ? "secret\n" : f.Path[^5] + "\n"), System.IO.File.ReadAllBytes(f.Path)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, System.IO.File.GetUnixFileMode(files[^1].Path));
+        // Seven files: two commands side by side (four files, then three), and no mkdir apart.
+        var writes = host.Commands.Where(c => c.Stdin is not null || c.Argv[0] == "mkdir").ToList();
+        Assert.Equal([3, 4], writes.Select(c => (c.Argv.Count - 4) / 9).Order());
+
+        // The next plan hashes nothing: each file was recorded as it was written.
+        host.Clear();
+        var again = await new WorkflowRunner(new RecordingObserver()).RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, context, CancellationToken.None);
+        Assert.Equal(HostPhaseStatus.Unchanged, again.Phases.Single().Hosts.Single(h => h.Host == "cp1").Status);
+        Assert.Empty(host.Hashes);
+    }
+
+    /// <summary>A phase that converges <paramref name="files"/> on cp1.</summary>
+    private sealed class FilesPhase(IReadOnlyList<DesiredFile> files) : ILeafPhase
+    {
+        public string Name => "files";
+
+        public string Description => "small files on cp1";
+
+        public IReadOnlyList<PhaseTarget> Targets(Core.Config.ClusterConfig config) => PhaseTarget.Of(config.Hosts.Where(h => h.Name == "cp1"));
+
+        public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+        {
+            var (changes, _) = await FileConvergence.PlanAsync(context.View(target.Name), files, cancellationToken);
+            return TargetPlan.Of(changes);
+        }
+    }
+
+    [Fact]
     public async Task Changed_content_and_changed_mode_are_told_apart_with_from_and_to_and_fixed()
     {
         var file = File("x.conf", "wanted\n");

@@ -61,6 +61,10 @@ internal sealed class RecordingHost(IRemoteHost inner) : IRemoteHost
     /// <summary>The inner host's upload: its commands are not recorded.</summary>
     public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) => inner.UploadAsync(content, target, cancellationToken);
 
+    /// <summary>As an SSH host writes small files: their one command is recorded (the inner host's uploads of a file alone are not).</summary>
+    public Task<IReadOnlyList<UploadOutcome>> UploadSmallAsync(IReadOnlyList<SmallUpload> files, CancellationToken cancellationToken) =>
+        AtomicInstall.UploadSmallAsync(this, files, new SecretRedactor(), Serilog.Core.Logger.None, cancellationToken);
+
     public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
     {
         lock (_commands)

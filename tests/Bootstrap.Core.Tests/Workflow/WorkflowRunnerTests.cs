@@ -359,6 +359,63 @@ public sealed class WorkflowRunnerTests
     }
 
     [Fact]
+    public async Task The_changes_of_a_run_that_name_one_batch_are_handed_to_it_together_and_reported_in_the_plans_order()
+    {
+        var log = new List<string>();
+        var batch = new RecordingBatch(failing: null);
+        var cp1 = await ApplyOnCp1Async(
+            Step("a", true, () => throw new InvalidOperationException("a is the batch's")) with { Together = batch },
+            Step("b", true, () => { Append(log, "b"); return Task.CompletedTask; }),
+            Step("c", true, () => throw new InvalidOperationException("c is the batch's")) with { Together = batch },
+            Step("restart", false, () => { Append(log, "restart"); return Task.CompletedTask; }),
+            // Alone in its run: applied by its own Apply, never handed to the batch.
+            Step("d", true, () => { Append(log, "d"); return Task.CompletedTask; }) with { Together = batch });
+
+        Assert.Equal(HostPhaseStatus.Changed, cp1.Status);
+        Assert.Equal([["a", "c"]], batch.Calls);
+        Assert.Equal(["b", "restart", "d"], log);
+        Assert.Equal(["created a", "batched a", "created b", "created c", "batched c", "created restart", "created d"], cp1.Details);
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_part_way_reports_what_it_made_and_its_failure()
+    {
+        var batch = new RecordingBatch(failing: "b");
+        var cp1 = await ApplyOnCp1Async(
+            Step("a", true, () => Task.CompletedTask) with { Together = batch },
+            Step("b", true, () => Task.CompletedTask) with { Together = batch },
+            Step("c", true, () => Task.CompletedTask) with { Together = batch });
+
+        Assert.Equal(HostPhaseStatus.Error, cp1.Status);
+        Assert.Equal("cp1: b was not written", cp1.Error);
+        Assert.Equal(["a", "c"], cp1.Changes.Select(c => c.Target));
+    }
+
+    /// <summary>A batch that records the targets it was handed and applies each (but <paramref name="failing"/>), with one report line.</summary>
+    private sealed class RecordingBatch(string? failing) : IChangeBatch
+    {
+        public List<IReadOnlyList<string>> Calls { get; } = [];
+
+        public Task ApplyAsync(IReadOnlyList<Change> changes, ApplyContext apply, Action<int, IReadOnlyList<string>> applied, CancellationToken cancellationToken)
+        {
+            lock (Calls)
+            {
+                Calls.Add([.. changes.Select(c => c.Target)]);
+            }
+
+            for (var i = 0; i < changes.Count; i++)
+            {
+                if (changes[i].Target != failing)
+                {
+                    applied(i, ["batched " + changes[i].Target]);
+                }
+            }
+
+            return failing is null ? Task.CompletedTask : throw new IOException(failing + " was not written");
+        }
+    }
+
+    [Fact]
     public async Task A_refused_target_keeps_its_notes_fails_the_phase_and_no_target_of_that_phase_is_changed()
     {
         var phase = new TestPhase("preflight", (host, _) => Task.FromResult(host == "w1"

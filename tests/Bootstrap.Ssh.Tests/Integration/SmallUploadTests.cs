@@ -6,7 +6,8 @@ namespace Bootstrap.Ssh.Tests.Integration;
 
 /// <summary>
 /// Files up to <see cref="AtomicInstall.OneCommandLimit"/> (certificates, keys, kubeconfigs, units) are written by one root command on
-/// the command connection, the content on its standard input: no probe, no SFTP connection, no temp file left behind.
+/// the command connection, the content on its standard input (several files: one command for all): no probe, no second
+/// connection, no temp file left behind.
 /// </summary>
 [Collection(SshdCollection.Name)]
 [Trait("Category", "Sshd")]
@@ -41,6 +42,58 @@ public sealed class SmallUploadTests(SshdFixture sshd) : IDisposable
 
         await sshd.AssertNoLoginSinceAsync(logins);
     }
+
+    [Fact]
+    public async Task Several_small_files_go_in_one_command_on_the_command_connection_alone_and_each_is_checked()
+    {
+        var key = RandomNumberGenerator.GetBytes(1679);
+        SmallUpload[] files =
+        [
+            Small(Path.Combine(_dir, "pki", "etcd", "peer.key"), key, new FileSpec(string.Empty, Mode: 0b110_000_000, Owner: "nobody", Group: "nogroup")),
+            Small(Path.Combine(_dir, "pki", "ca.crt"), "-----BEGIN CERTIFICATE-----\n"u8.ToArray(), new FileSpec(string.Empty)),
+            Small(Path.Combine(_dir, "admin.conf"), [], new FileSpec(string.Empty, Mode: 0b110_000_000)),
+        ];
+        var (host, logins) = await sshd.ConnectCountingAsync();
+        await using var disposeHost = host;
+
+        var written = await host.UploadSmallAsync(files, CancellationToken.None);
+        var again = await host.UploadSmallAsync(files, CancellationToken.None);
+        var wrong = await host.UploadSmallAsync([files[0], files[1] with { Content = "other\n"u8.ToArray() }], CancellationToken.None);
+
+        Assert.All(written, o => Assert.True(o.Result?.Changed, o.Error?.Message));
+        Assert.All(again, o => Assert.False(o.Result?.Changed, o.Error?.Message));
+        Assert.False(wrong[0].Result?.Changed);
+        Assert.IsType<IOException>(wrong[1].Error);
+        Assert.All(files, f => Assert.Equal(f.Content, File.ReadAllBytes(f.Target.Path)));
+        Assert.Equal("600 nobody nogroup\n", Proc.Run("stat", "-c", "%a %U %G", files[0].Target.Path));
+        Assert.Equal("644 root root\n", Proc.Run("stat", "-c", "%a %U %G", files[1].Target.Path));
+        Assert.Empty(Directory.GetFiles(_dir, "*.bootstrap-*", SearchOption.AllDirectories));
+
+        await sshd.AssertNoLoginSinceAsync(logins);
+    }
+
+    [Theory]
+    [InlineData(SshdFixture.SudoPasswordUser)]
+    [InlineData(SshdFixture.SudoNoPasswordUser)]
+    public async Task Through_sudo_several_small_files_are_root_owned_and_the_password_is_not_taken_for_content(string user)
+    {
+        await using var host = await sshd.ConnectAsync(user == SshdFixture.SudoPasswordUser ? sshd.PasswordSettings() : sshd.Settings(user: user));
+        SmallUpload[] files =
+        [
+            Small(Path.Combine(_dir, "one.key"), "one\n"u8.ToArray(), new FileSpec(string.Empty, Mode: 0b110_000_000)),
+            Small(Path.Combine(_dir, "sub", "two.crt"), "two\n"u8.ToArray(), new FileSpec(string.Empty)),
+        ];
+
+        var outcomes = await host.UploadSmallAsync(files, CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.True(o.Result?.Changed, o.Error?.Message));
+        Assert.Equal("one\n", await File.ReadAllTextAsync(files[0].Target.Path));
+        Assert.Equal("two\n", await File.ReadAllTextAsync(files[1].Target.Path));
+        Assert.Equal("600 root root\n", Proc.Run("stat", "-c", "%a %U %G", files[0].Target.Path));
+    }
+
+    private static SmallUpload Small(string path, byte[] content, FileSpec spec) =>
+        new(content, spec with { Path = path }, Convert.ToHexStringLower(SHA256.HashData(content)));
 
     [Fact]
     public async Task Content_that_arrives_with_another_sha256_leaves_the_target_and_no_temp_file()
