@@ -492,7 +492,8 @@ public sealed class SshHost : IReopenableHost
 
         if (!_ssh.IsConnected)
         {
-            throw new SshConnectException(Name, $"{Name}: the connection is closed; cannot run {operation}.", isAuthenticationFailure: false);
+            // Nothing of the operation was sent: a pooled host makes it again on a new connection.
+            throw new ConnectionLostException(Name, operation);
         }
     }
 

@@ -197,13 +197,42 @@ internal sealed class ConnectionPool
         }
     }
 
+    /// <summary>
+    /// Gives up <paramref name="connection"/>, the connection of <paramref name="host"/> that a call found closed (the host reset
+    /// it, or the keep-alive found its peer gone): the host's next call connects again. A connection already given up, or
+    /// already replaced, is left as it is.
+    /// </summary>
+    /// <param name="operation">What the call could not send.</param>
+    internal async Task DropAsync(PooledHost host, IReopenableHost connection, string operation)
+    {
+        lock (_lock)
+        {
+            if (host.Closed || !ReferenceEquals(host.Connection, connection))
+            {
+                return;
+            }
+
+            host.Connection = null;
+            host.Lost = operation;
+            if (host.IdleNode.List is not null)
+            {
+                _idle.Remove(host.IdleNode);
+            }
+        }
+
+        _log.Warning("{Host}: the connection was found closed before {Operation} was sent; connecting again", host.Name, operation);
+        await connection.DisposeAsync().ConfigureAwait(false);
+        ReleaseSlot();
+    }
+
     private async Task<IReopenableHost> ReopenAsync(PooledHost host, CancellationToken cancellationToken)
     {
         await TakeSlotAsync(cancellationToken).ConfigureAwait(false);
         IReopenableHost connection;
+        var closedBecause = host.Lost is null ? $"its idle connection was closed to keep at most {Bound} open" : "its connection was found closed";
         try
         {
-            _log.Debug("{Host}: connecting again (its idle connection was closed to keep at most {Bound} open)", host.Name, Bound);
+            _log.Debug("{Host}: connecting again ({Why})", host.Name, closedBecause);
             connection = await host.Last.ReopenAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -216,8 +245,7 @@ internal sealed class ConnectionPool
 
             // The connection's own errors name the host already ("NAME: …"): said once.
             var reason = e.Message.StartsWith(host.Name + ": ", StringComparison.Ordinal) ? e.Message[(host.Name.Length + 2)..] : e.Message;
-            throw new HostReconnectException(host.Name,
-                $"{host.Name}: cannot connect again (its idle connection was closed to keep at most {Bound} open): {reason}", e);
+            throw new HostReconnectException(host.Name, $"{host.Name}: cannot connect again ({closedBecause}): {reason}", e);
         }
 
         bool closed;
@@ -228,6 +256,7 @@ internal sealed class ConnectionPool
             {
                 host.Connection = connection;
                 host.Last = connection;
+                host.Lost = null;
                 host.Users++;
             }
         }

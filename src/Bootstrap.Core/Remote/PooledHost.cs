@@ -34,6 +34,9 @@ internal sealed class PooledHost : IRemoteHost
     /// <summary>Completes when a reopening under way ends (either way); null when none is.</summary>
     internal Task? Opening { get; set; }
 
+    /// <summary>What a call could not send when the last connection was found closed and given up (<see cref="ConnectionPool.DropAsync"/>); null otherwise.</summary>
+    internal string? Lost { get; set; }
+
     /// <summary>Closed for good: the run is over.</summary>
     internal bool Closed { get; set; }
 
@@ -59,14 +62,29 @@ internal sealed class PooledHost : IRemoteHost
 
     private async Task<T> WithConnectionAsync<T>(Func<IRemoteHost, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var connection = await _pool.LeaseAsync(this, cancellationToken).ConfigureAwait(false);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await call(connection, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _pool.Return(this);
+            var connection = await _pool.LeaseAsync(this, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await call(connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConnectionLostException e)
+            {
+                // Found closed before the call's next step was sent (a call's steps are each safe to make again): the connection is
+                // given up and the call made once more on a new one, verified like the first. Found closed again, the call fails,
+                // and the host's next call connects anew.
+                await _pool.DropAsync(this, connection, e.Operation).ConfigureAwait(false);
+                if (attempt > 1)
+                {
+                    throw;
+                }
+            }
+            finally
+            {
+                _pool.Return(this);
+            }
         }
     }
+
 }

@@ -117,6 +117,42 @@ public sealed class ConnectionPoolTests
     }
 
     [Fact]
+    public async Task A_connection_found_closed_is_given_up_and_the_call_made_once_more_on_a_new_one()
+    {
+        var site = new Site();
+        var pool = new ConnectionPool(2, Logger.None);
+        var a = await pool.ConnectAsync(_ => site.ConnectAsync("a"), CancellationToken.None);
+        site.Dropping["a"] = 1;
+
+        var answer = await a.RunAsync(RemoteCommand.Of("hostname"), CancellationToken.None);
+
+        Assert.Equal("a", answer.Stdout);
+        Assert.Equal(["a", "a"], site.Opened);
+        Assert.Equal(["a"], site.Closed);
+        Assert.Equal([null, "a#0"], site.ReopenedFrom);
+        Assert.Equal(1, pool.Reopened);
+        Assert.Equal(1, site.MostLive);
+    }
+
+    [Fact]
+    public async Task A_new_connection_found_closed_again_fails_that_call_and_the_next_call_connects_once_more()
+    {
+        var site = new Site();
+        var pool = new ConnectionPool(1, Logger.None);
+        var a = await pool.ConnectAsync(_ => site.ConnectAsync("a"), CancellationToken.None);
+        site.Dropping["a"] = 2;
+
+        var error = await Assert.ThrowsAsync<ConnectionLostException>(() => a.RunAsync(RemoteCommand.Of("hostname"), CancellationToken.None));
+        var answer = await a.RunAsync(RemoteCommand.Of("hostname"), CancellationToken.None);
+
+        Assert.Equal("a: the connection is closed; cannot run `hostname`.", error.Message);
+        Assert.Equal("a", answer.Stdout);
+        Assert.Equal(["a", "a", "a"], site.Opened);
+        Assert.Equal(["a", "a"], site.Closed);
+        Assert.Equal(1, site.MostLive);
+    }
+
+    [Fact]
     public async Task A_cancelled_wait_for_room_takes_none()
     {
         var site = new Site();
@@ -217,6 +253,9 @@ public sealed class ConnectionPoolTests
 
         public Dictionary<string, string> Refusing { get; } = [];
 
+        /// <summary>How many more calls on the host's connections find them closed (nothing sent).</summary>
+        public Dictionary<string, int> Dropping { get; } = [];
+
         public Dictionary<string, long> CallEnded { get; } = [];
 
         public Dictionary<string, long> ClosedAt { get; } = [];
@@ -245,6 +284,15 @@ public sealed class ConnectionPoolTests
         public async Task<CommandResult> CallAsync(Connection connection)
         {
             Assert.False(connection.Disposed, $"{connection.Name}: a call on a closed connection");
+            lock (_lock)
+            {
+                if (Dropping.TryGetValue(connection.Name, out var drops) && drops > 0)
+                {
+                    Dropping[connection.Name] = drops - 1;
+                    throw new ConnectionLostException(connection.Name, "`hostname`");
+                }
+            }
+
             StartedSource(connection.Name).TrySetResult();
             if (Blocking.TryGetValue(connection.Name, out var gate))
             {

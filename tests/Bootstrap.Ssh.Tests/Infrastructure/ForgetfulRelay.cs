@@ -74,6 +74,9 @@ public sealed class ForgetfulRelay : IDisposable
         }
     }
 
+    /// <summary>The host is back: new connections are relayed again (the ones it forgot stay forgotten: their server side is closed).</summary>
+    public void Remember() => _forgotten = false;
+
     public void Dispose()
     {
         _stop.Cancel();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Bootstrap.Core.Remote;
 using Bootstrap.Ssh.HostKeys;
 using Bootstrap.Ssh.Tests.Infrastructure;
@@ -136,6 +137,39 @@ public sealed class PooledConnectionsTests(SshdFixture sshd) : IDisposable
         Assert.Equal("0", root.Stdout.Trim());
         Assert.DoesNotContain(sshd.Password, logs.AllText, StringComparison.Ordinal);
         Assert.Contains(logs.Events, e => e.MessageTemplate.Text == "{Host}: connected again as {User}@{Address}:{Port}");
+    }
+
+    [Fact]
+    public async Task A_connection_the_host_forgot_is_found_closed_and_the_next_command_runs_on_a_new_connection()
+    {
+        // The host "reboots" under an idle connection (the relay forgets it; the keep-alive finds out), and is back by the next
+        // command: the command, never sent on the dead connection, runs on a new one, verified like the first.
+        using var path = new ForgetfulRelay(sshd.Server.Address, sshd.Server.Port);
+        var settings = sshd.Settings("rebooted") with
+        {
+            Port = path.Port, HostKeyFingerprints = [sshd.Server.HostKeyFingerprint], KeepAliveInterval = TimeSpan.FromMilliseconds(300),
+        };
+        var logs = new LogCapture();
+        var pool = new ConnectionPool(2, logs.Logger);
+        SshHost? first = null;
+        await using var host = await pool.ConnectAsync(
+            async ct => first = await SshHost.ConnectAsync(settings, sshd.Trust(), new SecretRedactor(), logs.Logger, ct), CancellationToken.None);
+        Assert.Equal("before", (await host.RunAsync(RemoteCommand.Of("echo", "before"), CancellationToken.None)).Stdout.Trim());
+
+        path.Forget();
+        var waited = Stopwatch.StartNew();
+        while (first!.IsConnected && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        path.Remember();
+        var after = await host.RunAsync(RemoteCommand.Of("echo", "after"), CancellationToken.None);
+
+        Assert.False(first.IsConnected);
+        Assert.Equal("after", after.Stdout.Trim());
+        Assert.Equal(1, pool.Reopened);
+        Assert.Contains(logs.Events, e => e.MessageTemplate.Text == "{Host}: the connection was found closed before {Operation} was sent; connecting again");
     }
 
     private async Task<IRemoteHost> Connect(SshdServer server, string name, HostKeyTrust trust, CancellationToken cancellationToken) =>

@@ -233,7 +233,7 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
         Assert.True(unwatched.IsConnected, "without keep-alive nothing was sent, so nothing could tell");
         Assert.Equal(1, watchedPath.Resets);
         Assert.Equal(0, unwatchedPath.Resets);
-        var error = await Assert.ThrowsAsync<SshConnectException>(() => watched.RunAsync(RemoteCommand.Of("true"), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ConnectionLostException>(() => watched.RunAsync(RemoteCommand.Of("true"), CancellationToken.None));
         Assert.Equal("reboot1: the connection is closed; cannot run `true`.", error.Message);
     }
 
