@@ -200,7 +200,7 @@ internal static class FileConvergence
     /// <summary>
     /// The files of one plan that are written whole, made together when the runner hands them over side by side
     /// (<see cref="IChangeBatch"/>): their contents are read, and those of at most <see cref="AtomicInstall.OneCommandLimit"/>
-    /// bytes go to the host in one command (<see cref="IRemoteHost.UploadSmallAsync"/>, which makes their directories as it
+    /// bytes go to the host in a few commands (<see cref="IRemoteHost.UploadSmallAsync"/>, which makes their directories as it
     /// needs them), instead of one command each; a larger one is written on its own, as its change alone would.
     /// </summary>
     private sealed class SmallFiles(string host, DirectorySet directories) : IChangeBatch

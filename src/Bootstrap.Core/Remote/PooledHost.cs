@@ -86,5 +86,4 @@ internal sealed class PooledHost : IRemoteHost
             }
         }
     }
-
 }
