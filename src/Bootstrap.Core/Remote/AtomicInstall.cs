@@ -156,8 +156,9 @@ internal static class AtomicInstall
                     using var content = new MemoryStream(file.Content, writable: false);
                     outcomes[batch[0]] = new UploadOutcome(await host.UploadAsync(content, file.Target with { Sha256 = file.Sha256 }, cancellationToken).ConfigureAwait(false), null);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (e is not (OperationCanceledException or ConnectionLostException))
                 {
+                    // A connection found closed is the caller's to connect again for (a pooled host makes the whole call again).
                     outcomes[batch[0]] = new UploadOutcome(null, e);
                 }
             }

@@ -118,7 +118,7 @@ public sealed class LocalHost : IRemoteHost
     public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) =>
         AtomicInstall.UploadAsync(this, content, target, WriteTempAsync, _redactor, _log, cancellationToken);
 
-    /// <summary>Small files in one root command (or a few, by size): <see cref="AtomicInstall.UploadSmallAsync"/>.</summary>
+    /// <summary>Small files in a few root commands side by side, not one each: <see cref="AtomicInstall.UploadSmallAsync"/>.</summary>
     public Task<IReadOnlyList<UploadOutcome>> UploadSmallAsync(IReadOnlyList<SmallUpload> files, CancellationToken cancellationToken) =>
         AtomicInstall.UploadSmallAsync(this, files, _redactor, _log, cancellationToken);
 
