@@ -150,17 +150,7 @@ internal static class AtomicInstall
             if (batch.Count == 1)
             {
                 // Alone (larger than a command takes, or left over): the host's own upload.
-                var file = files[batch[0]];
-                try
-                {
-                    using var content = new MemoryStream(file.Content, writable: false);
-                    outcomes[batch[0]] = new UploadOutcome(await host.UploadAsync(content, file.Target with { Sha256 = file.Sha256 }, cancellationToken).ConfigureAwait(false), null);
-                }
-                catch (Exception e) when (e is not (OperationCanceledException or ConnectionLostException))
-                {
-                    // A connection found closed is the caller's to connect again for (a pooled host makes the whole call again).
-                    outcomes[batch[0]] = new UploadOutcome(null, e);
-                }
+                outcomes[batch[0]] = await UploadAloneAsync(host, files[batch[0]], cancellationToken).ConfigureAwait(false);
             }
             else if (batch.Count > 1)
             {
@@ -170,6 +160,23 @@ internal static class AtomicInstall
                     outcomes[batch[k]] = written[k];
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One small file through the host's own <see cref="IRemoteHost.UploadAsync"/>, its failure as its outcome; a connection found
+    /// closed is not (a pooled host connects again and makes the whole call again), nor is a cancellation.
+    /// </summary>
+    internal static async Task<UploadOutcome> UploadAloneAsync(IRemoteHost host, SmallUpload file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var content = new MemoryStream(file.Content, writable: false);
+            return new UploadOutcome(await host.UploadAsync(content, file.Target with { Sha256 = file.Sha256 }, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or ConnectionLostException))
+        {
+            return new UploadOutcome(null, e);
         }
     }
 

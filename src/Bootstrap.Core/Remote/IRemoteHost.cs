@@ -33,15 +33,7 @@ public interface IRemoteHost : ICommandRunner, IAsyncDisposable
 
         foreach (var file in files)
         {
-            try
-            {
-                using var content = new MemoryStream(file.Content, writable: false);
-                outcomes.Add(new UploadOutcome(await UploadAsync(content, file.Target with { Sha256 = file.Sha256 }, cancellationToken).ConfigureAwait(false), null));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                outcomes.Add(new UploadOutcome(null, e));
-            }
+            outcomes.Add(await AtomicInstall.UploadAloneAsync(this, file, cancellationToken).ConfigureAwait(false));
         }
 
         return outcomes;
