@@ -356,12 +356,14 @@ public sealed class SshHost : IReopenableHost
 
         try
         {
-            // SSH.NET opens the channel synchronously (bounded by the connect timeout): inline, on this thread, which
-            // BlockingCalls counts. Streaming content can block on a full channel window inside SSH.NET, so it runs
-            // apart and is waited for here.
+            // SSH.NET opens the channel and sends the exec request synchronously (bounded by the connect timeout), and
+            // streaming content can block on a full channel window inside it: both run on a pool thread (which
+            // BlockingCalls counts) and are waited for here. Inline, the open would keep the caller until the host
+            // answered, and a caller starting commands on several hosts one after the other would wait for each host in
+            // turn before starting the next.
             using (BlockingCalls.Enter())
             {
-                release.Work = input is null ? Run() : Task.Run(Run, CancellationToken.None);
+                release.Work = Task.Run(Run, CancellationToken.None);
                 await WithinAsync(release.Work, deadline, Expired).ConfigureAwait(false);
             }
         }

@@ -237,6 +237,38 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
         Assert.Equal("reboot1: the connection is closed; cannot run `true`.", error.Message);
     }
 
+    /// <summary>
+    /// Starting a command does not wait for the host: SSH.NET opens a command's channel synchronously, and a caller that
+    /// starts commands on several hosts one after the other (a phase's plans, preflight's probes) waited for each host's
+    /// answer before starting the next, so a slow host delayed every host after it. The call returns at once; the command
+    /// runs when the host answers.
+    /// </summary>
+    [Fact]
+    public async Task Starting_a_command_returns_to_its_caller_before_the_host_answers()
+    {
+        using var server = Server();
+        await using var host = await ConnectAsync(server, "unanswered1", connect: TimeSpan.FromSeconds(30));
+        Assert.Equal("ok\n", (await host.RunAsync(RemoteCommand.Of("echo", "ok"), CancellationToken.None)).Stdout);
+        server.Freeze(true);
+        Task<CommandResult>? started = null;
+        bool returned;
+        var caller = new Thread(() => started = host.RunAsync(new RemoteCommand(["echo", "later"], timeout: TimeSpan.FromSeconds(30)), CancellationToken.None));
+        try
+        {
+            caller.Start();
+            returned = caller.Join(TimeSpan.FromSeconds(5));
+            Assert.False(started is { IsCompleted: true });
+        }
+        finally
+        {
+            server.Freeze(false);
+            caller.Join();
+        }
+
+        Assert.True(returned, "RunAsync kept its caller until the host answered");
+        Assert.Equal("later\n", (await started!).Stdout);
+    }
+
     private SshdServer Server(string? extraConfig = null)
     {
         var server = SshdServer.Start(sshd.AuthorizedKeys, extraConfig: extraConfig);
@@ -244,12 +276,12 @@ public sealed class TimeoutTests(SshdFixture sshd) : IDisposable
         return server;
     }
 
-    private Task<SshHost> ConnectAsync(SshdServer server, string name, TimeSpan? stall = null) =>
+    private Task<SshHost> ConnectAsync(SshdServer server, string name, TimeSpan? stall = null, TimeSpan? connect = null) =>
         SshHost.ConnectAsync(
             sshd.Settings(name) with
             {
                 Port = server.Port,
-                ConnectTimeout = Short,
+                ConnectTimeout = connect ?? Short,
                 CommandTimeout = Short,
                 TransferStallTimeout = stall ?? Short,
             },
