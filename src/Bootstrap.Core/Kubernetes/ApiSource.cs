@@ -5,7 +5,8 @@ namespace Bootstrap.Core.Kubernetes;
 /// <summary>
 /// The run's API client, made once from the cluster material's admin.conf. Phases plan with
 /// <see cref="ReaderAsync"/> (in a dry run, null when the API does not answer yet: a plan before the control
-/// plane exists), and changes apply with <see cref="ClientAsync"/>.
+/// plane exists; in a run that reads ahead, its plans share their reads: <see cref="SharedClusterReader"/>), and changes
+/// apply with <see cref="ClientAsync"/>.
 /// </summary>
 internal sealed class ApiSource : IDisposable
 {
@@ -33,9 +34,10 @@ internal sealed class ApiSource : IDisposable
         }
 
         var api = await GetAsync(context, cancellationToken).ConfigureAwait(false);
+        IClusterReader reader = context.Reads is { } reads ? new SharedClusterReader(api, reads.Api) : api;
         if (!context.DryRun)
         {
-            return api;
+            return reader;
         }
 
         Task<bool> answers;
@@ -44,7 +46,7 @@ internal sealed class ApiSource : IDisposable
             answers = _answers ??= api.AnswersAsync(AnswerTimeout, cancellationToken);
         }
 
-        return await answers.ConfigureAwait(false) ? api : null;
+        return await answers.ConfigureAwait(false) ? reader : null;
     }
 
     /// <summary>
@@ -75,6 +77,17 @@ internal sealed class ApiSource : IDisposable
         {
             logger.Debug("[{Phase}] API client warm-up skipped: {Error}", "connect", e.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// For what only reads while a change is made or checked (a file rendered from a Node, a check that a node registered): the
+    /// client, whose reads are shared with the run's plans when they are made in a plan or a check made ahead (<see cref="SharedClusterReader"/>).
+    /// </summary>
+    public async Task<IClusterReader> ReadingAsync(ApplyContext apply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(apply);
+        var api = await GetAsync(apply.Run, cancellationToken).ConfigureAwait(false);
+        return apply.Run.Reads is { } reads ? new SharedClusterReader(api, reads.Api) : api;
     }
 
     /// <summary>For applying changes: the client.</summary>

@@ -144,7 +144,7 @@ internal sealed class PlansAhead : IAsyncDisposable
             if (target.Name == PhaseTarget.WorkstationName && step.Phase is IPreparingPhase preparing)
             {
                 var started = _context.Time.GetTimestamp();
-                _context.Reads?.BeginPlanning(step.Path);
+                _context.Reads?.BeginPlanning(step.Path, target.Name);
                 planned = new PlannedTarget(target, started, await preparing.PrepareAsync(_context, _stop.Token).ConfigureAwait(false), null, null);
             }
             else
@@ -160,7 +160,7 @@ internal sealed class PlansAhead : IAsyncDisposable
             if (!_context.DryRun && planned is { ChangesNothing: true, Plan: { Verify: { } verify, VerifyReadsOnly: true } made })
             {
                 IReadOnlyList<string> lines;
-                _context.Reads?.BeginChecking(step.Path);
+                _context.Reads?.BeginChecking(step.Path, target.Name);
                 try
                 {
                     lines = await verify(new ApplyContext(_context, CheckedHosts(), target.Name), _stop.Token).ConfigureAwait(false);

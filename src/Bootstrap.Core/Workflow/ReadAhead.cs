@@ -41,6 +41,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private const string CheckSuffix = "#check";
 
     private static readonly AsyncLocal<string?> PlanningPhase = new();
+    private static readonly AsyncLocal<string?> PlanningTarget = new();
 
     private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<ReadKey>>> _previous;
     private readonly SecretRedactor _redactor;
@@ -68,7 +69,14 @@ public sealed class ReadAhead : IAsyncDisposable
         _redactor = redactor;
         _logger = logger;
         _time = time;
+        Api = new SharedApiReads(this, time);
     }
+
+    /// <summary>The API reads of this run's plans, shared while the run has changed nothing (<see cref="SharedApiReads"/>).</summary>
+    internal SharedApiReads Api { get; }
+
+    /// <summary>The phase and target whose plan (or check made with a plan) the code running here is, if any.</summary>
+    internal static (string Phase, string Target)? CurrentPlan => PlanningPhase.Value is { } phase ? (phase, PlanningTarget.Value ?? string.Empty) : null;
 
     /// <summary>Whether the last run of the cluster left a record of its reads (an installed cluster, most likely).</summary>
     internal bool HasRecord => _previous.Count > 0;
@@ -178,14 +186,19 @@ public sealed class ReadAhead : IAsyncDisposable
 
         _logger.Debug("[{Phase}] {Served} reads taken from the hosts' snapshots, {Live} read from the hosts, {Shared} taken from another plan's read{Dropped}",
             "read-ahead", _servedCount, _liveCount, _sharedCount, _droppedBy is { } by ? "; snapshots dropped at the first change (" + by + ")" : string.Empty);
+        _logger.Debug("[{Phase}] API: {Shared} reads taken from another plan's read, {Live} read from the API", "read-ahead", Api.Shared, Api.Live);
         _stop.Dispose();
     }
 
-    /// <summary>Marks the code that runs from here on (in this async flow) as the plan of <paramref name="phase"/>: its reads are recorded and may be answered.</summary>
-    internal void BeginPlanning(string phase)
+    /// <summary>
+    /// Marks the code that runs from here on (in this async flow) as the plan of <paramref name="phase"/> for <paramref name="target"/>:
+    /// its reads are recorded and may be answered.
+    /// </summary>
+    internal void BeginPlanning(string phase, string? target = null)
     {
         _plannedPhases.TryAdd(phase, true);
         PlanningPhase.Value = phase;
+        PlanningTarget.Value = target;
     }
 
     /// <summary>
@@ -194,7 +207,7 @@ public sealed class ReadAhead : IAsyncDisposable
     /// plan's own (so a wait's first poll may be answered once, by the snapshot or by another plan's read, and its next polls
     /// read the host), and the next run reads them ahead when it runs <paramref name="phase"/>.
     /// </summary>
-    internal void BeginChecking(string phase) => BeginPlanning(CheckOf(phase));
+    internal void BeginChecking(string phase, string? target = null) => BeginPlanning(CheckOf(phase), target);
 
     /// <summary>
     /// <paramref name="hosts"/> as a check that only reads sees them (<see cref="ReadAheadHost"/>): its reads are recorded under
@@ -207,7 +220,11 @@ public sealed class ReadAhead : IAsyncDisposable
     }
 
     /// <summary>The code that runs from here on (in this async flow) is no plan: its reads are neither recorded nor answered.</summary>
-    internal void EndPlanning() => PlanningPhase.Value = null;
+    internal void EndPlanning()
+    {
+        PlanningPhase.Value = null;
+        PlanningTarget.Value = null;
+    }
 
     /// <summary>Under which name the reads of <paramref name="phase"/>'s check made ahead are recorded.</summary>
     internal static string CheckOf(string phase) => phase + CheckSuffix;

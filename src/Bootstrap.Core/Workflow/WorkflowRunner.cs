@@ -191,7 +191,7 @@ public sealed class WorkflowRunner
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                context.Reads?.BeginPlanning(step.Path);
+                context.Reads?.BeginPlanning(step.Path, target.Name);
                 var plan = await step.Phase.PlanAsync(context, target, cancellationToken).ConfigureAwait(false);
                 return new PlannedTarget(target, started, plan, null, null);
             }
@@ -252,7 +252,7 @@ public sealed class WorkflowRunner
         TargetPlan planned;
         try
         {
-            context.Reads?.BeginPlanning(path);
+            context.Reads?.BeginPlanning(path, target.Name);
             planned = await plan(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -502,7 +502,7 @@ public sealed class WorkflowRunner
             return await plan.Verify!(apply, cancellationToken).ConfigureAwait(false);
         }
 
-        reads.BeginChecking(path);
+        reads.BeginChecking(path, target.Name);
         try
         {
             return await plan.Verify!(new ApplyContext(context, reads.CheckedHosts(context.Hosts), target.Name), cancellationToken).ConfigureAwait(false);

@@ -87,10 +87,9 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                 VerifyReadsOnly = !upgrading,
                 Verify = async (apply, ct) =>
                 {
-                    var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
                     if (!upgrading)
                     {
-                        if (!await WaitRegisteredAsync(client, host.Name, apply.Waiting, ct).ConfigureAwait(false))
+                        if (!await WaitRegisteredAsync(await apply.Run.Api.ReadingAsync(apply, ct).ConfigureAwait(false), host.Name, apply.Waiting, ct).ConfigureAwait(false))
                         {
                             throw new PhaseFailedException(
                                 $"node {host.Name} is not registered after {RegisteredTimeout.TotalMinutes:0} minutes ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
@@ -101,6 +100,7 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                     }
 
                     // A node drained for its new kubelet had its pod network already: it is Ready again once the kubelet runs.
+                    var client = await apply.Run.Api.ClientAsync(apply, ct).ConfigureAwait(false);
                     if (await WaitReadyAsync(client, host.Name, version, apply.Waiting, ct).ConfigureAwait(false) is { } state)
                     {
                         throw new PhaseFailedException($"node {host.Name} is not Ready with kubelet {version} after {ReadyTimeout.TotalMinutes:0} minutes: {state}");

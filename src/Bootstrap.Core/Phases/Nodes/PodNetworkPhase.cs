@@ -169,7 +169,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
     /// <summary>The node's range, once its Node registered and got one (at most <see cref="RegistrationWait"/>).</summary>
     private async Task<byte[]> RenderConflistAsync(ApplyContext apply, HostSpec host, CancellationToken cancellationToken)
     {
-        var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        var api = await apply.Run.Api.ReadingAsync(apply, cancellationToken).ConfigureAwait(false);
         var family = apply.Config.Networking.PodSubnet.BaseAddress.AddressFamily;
         using var wait = apply.Waiting.Begin();
         var deadline = apply.Time.GetUtcNow() + RegistrationWait;
@@ -194,7 +194,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
 
     private async Task<byte[]> RenderUnitAsync(ApplyContext apply, HostSpec host, CancellationToken cancellationToken)
     {
-        var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        var api = await apply.Run.Api.ReadingAsync(apply, cancellationToken).ConfigureAwait(false);
         var nodes = await AllocatedAsync(api, apply.Config, apply.Waiting, cancellationToken).ConfigureAwait(false);
         var (routes, _) = PodRoutes.For(apply.Config, host.Name, nodes);
         return System.Text.Encoding.UTF8.GetBytes(_files.PodNetworkUnit(apply.Config, host, routes));
@@ -271,7 +271,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
 
     private static async Task<IReadOnlyList<string>> VerifyReadyAsync(ApplyContext apply, string name, CancellationToken cancellationToken)
     {
-        var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
+        var api = await apply.Run.Api.ReadingAsync(apply, cancellationToken).ConfigureAwait(false);
         using var wait = apply.Waiting.Begin();
         var deadline = apply.Time.GetUtcNow() + ReadyTimeout;
         while (true)
