@@ -34,7 +34,7 @@ internal sealed class ApiSource : IDisposable
         }
 
         var api = await GetAsync(context, cancellationToken).ConfigureAwait(false);
-        IClusterReader reader = context.Reads is { } reads ? new SharedClusterReader(api, reads.Api) : api;
+        var reader = Shared(context, api);
         if (!context.DryRun)
         {
             return reader;
@@ -86,8 +86,7 @@ internal sealed class ApiSource : IDisposable
     public async Task<IClusterReader> ReadingAsync(ApplyContext apply, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(apply);
-        var api = await GetAsync(apply.Run, cancellationToken).ConfigureAwait(false);
-        return apply.Run.Reads is { } reads ? new SharedClusterReader(api, reads.Api) : api;
+        return Shared(apply.Run, await GetAsync(apply.Run, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>For applying changes: the client.</summary>
@@ -107,6 +106,10 @@ internal sealed class ApiSource : IDisposable
             }
         }
     }
+
+    /// <summary>The client as the run's plans read it: their reads shared when the run reads ahead.</summary>
+    private static IClusterReader Shared(PhaseContext context, ClusterApi api) =>
+        context.Reads is { } reads ? new SharedClusterReader(api, reads.Api) : api;
 
     private Task<ClusterApi> GetAsync(PhaseContext context, CancellationToken cancellationToken)
     {

@@ -40,8 +40,15 @@ public sealed class SharedApiReadsTests
         Task<string> Slow() => _reads.Api.ReadAsync("nodes", () => { Interlocked.Increment(ref _calls); return answer.Task; }, CancellationToken.None);
 
         var first = InPlan("a", "cluster", Slow);
-        var second = InPlan("b", "cluster", Slow);
+        var secondStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = InPlan("b", "cluster", () =>
+        {
+            secondStarted.SetResult();
+            return Slow();
+        });
+        await secondStarted.Task;
         await Task.Delay(50);
+        Assert.False(second.IsCompleted);
         answer.SetResult("listed");
 
         Assert.Equal(["listed", "listed"], await Task.WhenAll(first, second));
