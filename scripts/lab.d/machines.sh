@@ -359,6 +359,38 @@ lab_freeze_machine() {
   die "$name: the freezer did not reach $state (now $(cat "$dir/freezer.state"))"
 }
 
+# What a machine is doing, seen from the host without logging in (for a machine whose SSH takes the login but runs
+# no session): its cgroup's freezer state and memory, every process with its state, kernel wait channel and age,
+# the kernel stack of each one blocked in the kernel (state D) or belonging to sshd, and the tail of its journal
+# (read in its own mount namespace, so both the runtime and the persistent journal are seen).
+lab_inspect_machine() {
+  local name=$1 pid init p state
+  machine_addr "$name" >/dev/null || die "no lab machine named '$name' (machines: $(machine_names | tr '\n' ' '))"
+  pid=$(machine_pid "$name") || die "$name is not running"
+  printf '%s: nspawn %s; freezer %s; memory %s bytes; load (host) %s\n' "$name" "$pid" \
+    "$(cat "/sys/fs/cgroup/freezer/bootstrap-lab/$name/freezer.state" 2>/dev/null || echo '?')" \
+    "$(cat "/sys/fs/cgroup/memory/bootstrap-lab/$name/memory.usage_in_bytes" 2>/dev/null || echo '?')" "$(cat /proc/loadavg)"
+  printf '%-8s %-5s %-24s %-9s %s\n' PID STATE WCHAN AGE COMMAND
+  for p in $(_machine_procs "$name" | sort -n); do
+    [[ -r "/proc/$p/stat" ]] || continue
+    state=$(awk '/^State:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+    printf '%-8s %-5s %-24s %-9s %s\n' "$p" "$state" "$(cat "/proc/$p/wchan" 2>/dev/null)" \
+      "$(ps -o etime= -p "$p" 2>/dev/null | tr -d ' ')" "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-120)"
+  done
+  for p in $(_machine_procs "$name" | sort -n); do
+    state=$(awk '/^State:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+    if [[ $state == D ]] || tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q '^sshd'; then
+      printf -- '--- kernel stack of %s (%s)\n' "$p" "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-80)"
+      cat "/proc/$p/stack" 2>/dev/null || echo '(unreadable)'
+    fi
+  done
+  init=$(pgrep -P "$pid" | head -n 1)
+  if [[ -n $init ]]; then
+    printf -- '--- journal (last 60 lines)\n'
+    timeout 20 nsenter -t "$init" -m -- journalctl -b -n 60 --no-pager -o short-monotonic 2>&1 || echo "(journalctl: exit $?)"
+  fi
+}
+
 lab_start_machine() {
   local name=$1 addr
   addr=$(machine_addr "$name") || die "no lab machine named '$name' (machines: $(machine_names | tr '\n' ' '))"

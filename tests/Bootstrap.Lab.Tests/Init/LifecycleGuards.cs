@@ -238,6 +238,7 @@ internal static partial class LifecycleGuards
         var frozen = false;
         var clock = Stopwatch.StartNew();
         ProcessResult ended;
+        ProcessResult inspected;
         try
         {
             // Frozen once every host is connected and the first phase that reads w2 starts: a host that hangs mid-run.
@@ -251,12 +252,23 @@ internal static partial class LifecycleGuards
                     clock.Restart();
                 }
             }, "init", "-f", bounded, "--output", "json");
+            // What the lab shows of a host that takes TCP but answers nothing, without logging in (the evidence a test
+            // adds for a machine whose SSH runs no session).
+            inspected = await LabScript.RunAsync(TimeSpan.FromSeconds(60), null, "inspect", "w2");
         }
         finally
         {
             var thaw = await LabScript.RunAsync(TimeSpan.FromSeconds(30), null, "thaw", "w2");
             Assert.True(thaw.ExitCode == 0, thaw.Output);
         }
+
+        Assert.True(inspected.ExitCode == 0, inspected.Output);
+        Assert.Contains("w2: nspawn ", inspected.Stdout, StringComparison.Ordinal);
+        Assert.Contains("freezer FROZEN", inspected.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\d+ +D +__refrigerator .* sshd: /usr/sbin/sshd -D \[listener\]", inspected.Stdout);
+        Assert.Contains("--- kernel stack of ", inspected.Stdout, StringComparison.Ordinal);
+        // The machine's journal, read from the host while none of its processes runs.
+        Assert.Matches(@"--- journal \(last 60 lines\)\n(.*\n)*\[ *\d+\.\d+\] w2 [^\[]+\[\d+\]: ", inspected.Stdout);
 
         Assert.True(frozen, "the run never started its first phase:\n" + ended.Output);
         Assert.True(ended.ExitCode == 1, ended.Output);

@@ -19,9 +19,11 @@ internal static class BootstrapProcess
             await LocalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "bootstrap.dll"), .. args], timeout, null, LabScript.RepoRoot, onLine));
 
     /// <summary>
-    /// A lab machine that took the login but ran no `id -u` in time (seen twice, right after an up, on no machine in
-    /// particular) is looked at through OpenSSH at once, and what it shows is added to the run's standard error: the
-    /// failure then tells a host that is slow to run a session from a client that missed its end.
+    /// A lab machine that took the login but ran no `id -u` in time (seen three times, each right after an up, on no machine
+    /// in particular; the third time OpenSSH got no session either for a minute more) is looked at through OpenSSH and from
+    /// the host at once (<see cref="LabMachines.DiagnoseAsync"/>), and what it shows is added to the run's standard error:
+    /// the failure then tells a host that is slow to run a session from a client that missed its end, and shows where the
+    /// host's processes wait.
     /// </summary>
     private static async Task<ProcessResult> WithEvidenceAsync(ProcessResult result)
     {
