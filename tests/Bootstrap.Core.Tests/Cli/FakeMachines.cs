@@ -59,24 +59,24 @@ internal sealed class FakeMachines : IHostConnector
             return new CommandResult(127, string.Empty, $"sh: 1: {command.Argv[0]}: not found");
         }
 
+        if (FileReads.IsReadCommand(command.Argv))
+        {
+            return new CommandResult(0, FileReads.Format(command.Argv.Skip(4).Select(File)), string.Empty);
+        }
+
         var argv = string.Join(' ', command.Argv);
         string? stdout = argv switch
         {
             "id -u" => "0\n",
             "date +%s%N" => (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000).ToString(CultureInfo.InvariantCulture) + "\n",
-            "cat /etc/os-release" => "ID=debian\nVERSION_ID=\"12\"\n",
-            "uname -m" => "x86_64\n",
-            "uname -n" => name + "\n",
-            "cat /proc/1/comm" => "systemd\n",
+            "uname -n -m" => name + " x86_64\n",
             "nproc" => "2\n",
-            "cat /proc/meminfo" => "MemTotal:        4028440 kB\n",
             "ip -o -4 addr show" => string.Empty,
             "ss -ltnpH" => string.Concat(new[] { 22 }.Concat(Listening.GetValueOrDefault(name, []))
                 .Select(p => $"LISTEN 0 128 0.0.0.0:{p} 0.0.0.0:* users:((\"{(p == 22 ? "sshd" : "socat")}\",pid={1000 + p},fd=3))\n")),
             "ss -ltnH" => string.Concat(new[] { 22 }.Concat(Listening.GetValueOrDefault(name, [])).Select(p => $"LISTEN 0 128 0.0.0.0:{p} 0.0.0.0:*\n")),
-            "cat /proc/swaps" => "Filename\tType\tSize\tUsed\tPriority\n",
             "test -d /proc/sys/net/bridge" => string.Empty,
-            "cat /proc/modules" => "br_netfilter 32768 0 - Live 0x0\n",
+            "test -d /sys/module/br_netfilter" => string.Empty,
             "cat /proc/sys/net/ipv4/ip_forward" => "1\n",
             "sysctl vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes" =>
                 string.Concat(Bootstrap.Core.Kubernetes.KernelTunables.Required.Select(t => $"{t.Name} = {t.Value}\n")),
@@ -88,7 +88,17 @@ internal sealed class FakeMachines : IHostConnector
             _ => null,
         };
         return stdout is null
-            ? new CommandResult(1, string.Empty, "cat: /sys/class/dmi/id/product_uuid: No such file or directory")
+            ? new CommandResult(1, string.Empty, $"sh: 1: {command.Argv[0]}: not answered by this fake")
             : new CommandResult(0, stdout, string.Empty);
     }
+
+    /// <summary>The small files a healthy Debian machine has (null: missing, like a container's DMI table).</summary>
+    private static string? File(string path) => path switch
+    {
+        "/etc/os-release" => "ID=debian\nVERSION_ID=\"12\"\n",
+        "/proc/1/comm" => "systemd\n",
+        "/proc/meminfo" => "MemTotal:        4028440 kB\n",
+        "/proc/swaps" => "Filename\tType\tSize\tUsed\tPriority\n",
+        _ => null,
+    };
 }

@@ -65,9 +65,10 @@ public sealed class PreflightSecretsTests(SshdFixture sshd) : IDisposable
         // preflight's one session, which runs `id -u`, `ss -ltnpH` and the other reading commands as root.
         Assert.Contains($"{HostName}: sudo -n true exited 1", run.Stderr, StringComparison.Ordinal);
         Assert.Contains($"{HostName}: running sudo sh -c ", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains(" 2 id -u 2 cat /etc/os-release ", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains(" 2 ss -ltnpH 2 cat /proc/swaps ", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains(" 2 cat /sys/class/dmi/id/product_uuid 2 date +%s%N exited 0", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" 2 id -u 3 uname -n -m ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" 2 ss -ltnpH 3 test -d /proc/sys/net/bridge ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" sh /etc/os-release /proc/1/comm /proc/meminfo /proc/swaps ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" /sys/class/dmi/id/product_uuid 2 date +%s%N exited 0", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("\"Command\":\"sudo sh -c ", run.Log, StringComparison.Ordinal);
         AssertNowhere(sshd.Password, run);
     }

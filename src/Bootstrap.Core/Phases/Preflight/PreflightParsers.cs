@@ -72,14 +72,6 @@ internal static class PreflightParsers
             .ToList();
     }
 
-    /// <summary>Whether <c>/proc/modules</c> lists the module <paramref name="name"/> (loaded, not built in).</summary>
-    public static bool IsModuleLoaded(string procModules, string name)
-    {
-        ArgumentNullException.ThrowIfNull(procModules);
-        return procModules.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Any(line => line.Split(' ', 2)[0] == name);
-    }
-
     /// <summary>
     /// The hardware addresses of real links from <c>ip -o link show</c>: <c>link/ether</c> entries
     /// other than all-zero, lower-cased, each once, in output order.

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Remote.Facts;
@@ -14,17 +13,18 @@ internal sealed class PreflightProbeCommands
     private readonly bool _privileged;
     private readonly BatchedCommand _clockFirst;
     private readonly BatchedCommand? _whoami;
+    private readonly FileReads _files = new();
     private readonly HostFactsCommands _facts;
     private readonly BatchedCommand _listening;
-    private readonly BatchedCommand _swaps;
+    private readonly int _swaps;
     private readonly BatchedCommand _bridgeDirectory;
-    private readonly BatchedCommand _modules;
+    private readonly BatchedCommand _bridgeModule;
     private readonly BatchedCommand _ipForward;
     private readonly BatchedCommand _tunables;
     private readonly BatchedCommand? _procSys;
     private readonly BatchedCommand _sysctlConfig;
     private readonly BatchedCommand _links;
-    private readonly BatchedCommand _uuid;
+    private readonly int _uuid;
     private readonly BatchedCommand _clockLast;
 
     /// <summary>The commands for a batch run as root (<paramref name="privileged"/>) or as the login user.</summary>
@@ -37,20 +37,25 @@ internal sealed class PreflightProbeCommands
         // The host's clock first and last: the midpoint of the two is compared with the midpoint of the round trip.
         _clockFirst = Batch.Add("date", "+%s%N");
         _whoami = privileged ? Batch.Add("id", "-u") : null;
-        // As root, binaries are looked up on root's PATH (sbin directories count).
-        _facts = new HostFactsCommands(Batch, binaries);
+        // As root, binaries are looked up on root's PATH (sbin directories count). The small files the facts and the checks
+        // read are read by one shell (FileReads), not by a program each; `test` is the batch shell's builtin.
+        _facts = new HostFactsCommands(Batch, binaries, _files);
         // As root, ss also names the program holding each port: a re-run finds Bootstrap's own services there.
         _listening = Batch.Add(privileged ? ["ss", "-ltnpH"] : ["ss", "-ltnH"]);
-        _swaps = Batch.Add("cat", "/proc/swaps");
+        _swaps = _files.Add("/proc/swaps");
         _bridgeDirectory = Batch.Add("test", "-d", "/proc/sys/net/bridge");
-        _modules = Batch.Add("cat", "/proc/modules");
+        // A loaded module has its directory in /sys/module (what /proc/modules lists).
+        _bridgeModule = Batch.Add("test", "-d", "/sys/module/br_netfilter");
+        // /proc/sys values are read whole (a shell's byte-by-byte read gets their first byte only). Forwarding with cat: sysctl
+        // is in /usr/sbin, which a login user's PATH may lack (the kubelet's settings it cannot read are named by their check).
         _ipForward = Batch.Add("cat", "/proc/sys/net/ipv4/ip_forward");
         _tunables = Batch.Add(KernelTunables.ReadCommand);
         _procSys = privileged ? Batch.Add("test", "-w", KernelTunables.Required[0].ProcPath) : null;
         _sysctlConfig = Batch.Add("systemd-analyze", "cat-config", "sysctl.d");
         _links = Batch.Add("ip", "-o", "link", "show");
         // Containers and some VMs have no DMI table, or hide it from unprivileged users: that is worth a warning, not a failure.
-        _uuid = Batch.Add("cat", "/sys/class/dmi/id/product_uuid");
+        _uuid = _files.Add("/sys/class/dmi/id/product_uuid");
+        _files.AddTo(Batch);
         _clockLast = Batch.Add("date", "+%s%N");
     }
 
@@ -84,18 +89,16 @@ internal sealed class PreflightProbeCommands
         string Checked(BatchedCommand command) => run.Checked(command, redactor);
 
         var first = PreflightParsers.ParseEpochNanoseconds(Checked(_clockFirst));
-        var facts = _facts.Read(run, redactor);
+        var files = _files.Read(run, redactor);
+        var facts = _facts.Read(run, redactor, files);
         var listening = Checked(_listening);
         var ports = PreflightParsers.ParseListeningPorts(listening);
-        var swaps = PreflightParsers.ParseSwaps(Checked(_swaps));
-        var bridgeDirectory = run[_bridgeDirectory];
-        var modules = run[_modules];
+        var swaps = PreflightParsers.ParseSwaps(files[_swaps].Checked(run.Host));
         var ipForward = PreflightParsers.FirstLine(Checked(_ipForward));
-        var tunables = run[_tunables];
         var sysctlConfig = run[_sysctlConfig];
         var macs = PreflightParsers.ParseMacAddresses(Checked(_links));
-        var uuid = run[_uuid];
-        var productUuid = uuid.Succeeded ? PreflightParsers.FirstLine(uuid.Stdout).ToLowerInvariant() : null;
+        var uuid = files[_uuid];
+        var productUuid = uuid.Content is { } text ? PreflightParsers.FirstLine(text).ToLowerInvariant() : null;
         var last = PreflightParsers.ParseEpochNanoseconds(Checked(_clockLast));
 
         return new PreflightProbe
@@ -107,16 +110,15 @@ internal sealed class PreflightProbeCommands
             PortOwners = _privileged ? PreflightParsers.ParsePortOwners(listening) : new Dictionary<int, IReadOnlySet<string>>(),
             Swaps = swaps,
             Binaries = facts.Binaries,
-            BridgeNetfilter = bridgeDirectory.Succeeded || (modules.Succeeded && PreflightParsers.IsModuleLoaded(modules.Stdout, "br_netfilter")),
+            BridgeNetfilter = run[_bridgeDirectory].Succeeded || run[_bridgeModule].Succeeded,
             IpForward = ipForward,
             ClockOffset = ClockOffset(first, last, sent, received),
-            KernelTunableMismatches = KernelTunables.Mismatches(tunables.Stdout),
+            KernelTunableMismatches = KernelTunables.Mismatches(run[_tunables].Stdout),
             ProcSysWritable = _procSys is not null && run[_procSys].Succeeded,
             SysctlOverrides = sysctlConfig.Succeeded ? KernelTunables.LaterOverrides(sysctlConfig.Stdout) : null,
             MacAddresses = macs,
             ProductUuid = string.IsNullOrEmpty(productUuid) ? null : productUuid,
-            ProductUuidProblem = uuid.Succeeded ? null
-                : string.Create(CultureInfo.InvariantCulture, $"/sys/class/dmi/id/product_uuid cannot be read (exit {uuid.ExitCode}: {PreflightParsers.FirstLine(uuid.Stderr)})"),
+            ProductUuidProblem = uuid.Problem is { } problem ? $"{uuid.Path} cannot be read ({problem})" : null,
         };
     }
 

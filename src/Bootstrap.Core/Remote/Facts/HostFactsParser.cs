@@ -29,6 +29,15 @@ internal static class HostFactsParser
         return values;
     }
 
+    /// <summary>The node name and machine of <c>uname -n -m</c> (printed in that order, one space apart: neither holds a space).</summary>
+    /// <exception cref="FormatException">The output is not two words.</exception>
+    public static (string Hostname, string Machine) ParseUname(string unameOutput)
+    {
+        ArgumentNullException.ThrowIfNull(unameOutput);
+        var words = unameOutput.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return words.Length == 2 ? (words[0], words[1]) : throw new FormatException($"`uname -n -m` printed \"{unameOutput.Trim()}\", not a node name and a machine");
+    }
+
     /// <summary>Maps <c>uname -m</c> to the names Kubernetes release artifacts use.</summary>
     public static string NormalizeArchitecture(string unameMachine) => unameMachine.Trim() switch
     {

@@ -55,17 +55,6 @@ public sealed class PreflightParsersTests
     }
 
     [Fact]
-    public void Module_loaded_matches_the_whole_module_name()
-    {
-        const string modules = "br_netfilter 32768 0 - Live 0x0000000000000000\nbridge 303104 1 br_netfilter, Live 0x0\n";
-
-        Assert.True(PreflightParsers.IsModuleLoaded(modules, "br_netfilter"));
-        Assert.True(PreflightParsers.IsModuleLoaded(modules, "bridge"));
-        Assert.False(PreflightParsers.IsModuleLoaded(modules, "br_netfilte"));
-        Assert.False(PreflightParsers.IsModuleLoaded(modules, "overlay"));
-    }
-
-    [Fact]
     public void Mac_addresses_are_the_ether_links_without_loopback_or_duplicates()
     {
         const string ip = """
