@@ -94,34 +94,35 @@ internal static class LabMachines
     }
 
     /// <summary>
-    /// The machine as OpenSSH sees it (whether and how fast it answers, its load, top processes and sshd's journal), then
-    /// as the host sees it without logging in (<c>scripts/lab inspect</c>: its processes' kernel waits and stacks, its
-    /// journal): a machine whose sshd takes logins but runs no session shows nothing through SSH.
+    /// The machine as the host sees it without logging in (<c>scripts/lab inspect</c>: its processes' kernel waits and
+    /// stacks, its journal), taken first, while the machine is still as the failure found it; then as OpenSSH sees it
+    /// (whether and how fast it answers, its load, top processes and sshd's journal). A machine whose sshd takes logins but
+    /// runs no session shows nothing through SSH.
     /// </summary>
     public static async Task<string> DiagnoseAsync(LabMachine machine)
     {
         const string Probe = "id -u; cat /proc/loadavg; systemctl is-system-running; "
             + "ps -eo pid,stat,etime,time,args --sort=-time | head -n 15; journalctl -b -u ssh.service -n 20 --no-pager -o short-monotonic";
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        string throughSsh;
-        try
-        {
-            var probe = await LabScript.RunAsync(TimeSpan.FromSeconds(60), null, "ssh", machine.Name, Probe);
-            throughSsh = string.Create(CultureInfo.InvariantCulture, $"{machine.Name} through OpenSSH: exit {probe.ExitCode} after {watch.Elapsed.TotalSeconds:0.0} s\n{probe.Output.TrimEnd()}");
-        }
-        catch (TimeoutException e)
-        {
-            throughSsh = $"{machine.Name} through OpenSSH: {e.Message}";
-        }
-
+        string fromHost;
         try
         {
             var inspect = await LabScript.RunAsync(TimeSpan.FromSeconds(60), null, "inspect", machine.Name);
-            return $"{throughSsh}\n{machine.Name} seen from the host (scripts/lab inspect, exit {inspect.ExitCode}):\n{inspect.Output.TrimEnd()}";
+            fromHost = $"{machine.Name} seen from the host (scripts/lab inspect, exit {inspect.ExitCode}):\n{inspect.Output.TrimEnd()}";
         }
         catch (TimeoutException e)
         {
-            return $"{throughSsh}\n{machine.Name} seen from the host: {e.Message}";
+            fromHost = $"{machine.Name} seen from the host: {e.Message}";
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var probe = await LabScript.RunAsync(TimeSpan.FromSeconds(60), null, "ssh", machine.Name, Probe);
+            return string.Create(CultureInfo.InvariantCulture, $"{machine.Name} through OpenSSH: exit {probe.ExitCode} after {watch.Elapsed.TotalSeconds:0.0} s\n{probe.Output.TrimEnd()}\n{fromHost}");
+        }
+        catch (TimeoutException e)
+        {
+            return $"{machine.Name} through OpenSSH: {e.Message}\n{fromHost}";
         }
     }
 
