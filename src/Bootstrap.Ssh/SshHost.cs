@@ -189,9 +189,22 @@ public sealed class SshHost : IReopenableHost
         return AtomicInstall.UploadAsync(this, content, target, (local, temp, token) => WriteTempAsync(local, temp, target.Path, token), _redactor, _log, cancellationToken,
             runWithInput: async (command, local, token) =>
             {
-                // A small file: one command (no probe, no temp file made apart, no separate transfer).
-                var (exitCode, stdout, stderr) = await ExecuteAsync(command, local, progress: null, "upload of " + target.Path, token).ConfigureAwait(false);
-                return new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr));
+                // A small file, or one the host is known to lack: one command (no probe, no temp file made apart, no separate transfer).
+                // A large one is a transfer: its progress is reported, and it passes its bytes when no other upload to the host does
+                // (the gate is released once they are sent, while the host checks them).
+                var large = local.Length > AtomicInstall.OneCommandLimit;
+                var gate = large ? await TransferGateAsync(token).ConfigureAwait(false) : null;
+                try
+                {
+                    var (exitCode, stdout, stderr) = await ExecuteAsync(
+                        command, local, large ? new UploadProgress(_log, Name, target.Path, local.Length) : null, "upload of " + target.Path, token,
+                        inputSent: gate is null ? null : gate.Dispose).ConfigureAwait(false);
+                    return new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr));
+                }
+                finally
+                {
+                    gate?.Dispose();
+                }
             });
     }
 
@@ -312,8 +325,9 @@ public sealed class SshHost : IReopenableHost
     /// input after <see cref="RemoteCommand.Stdin"/>. Without input the command's timeout applies; with
     /// it, the transfer's stall timeout (<paramref name="operation"/> names it in the error).
     /// </summary>
+    /// <param name="inputSent">Called once the input has all been sent (not when the command ends first).</param>
     private async Task<(int ExitCode, byte[] Stdout, string Stderr)> ExecuteAsync(
-        RemoteCommand command, LocalContent? input, UploadProgress? progress, string? operation, CancellationToken cancellationToken)
+        RemoteCommand command, LocalContent? input, UploadProgress? progress, string? operation, CancellationToken cancellationToken, Action? inputSent = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         var display = command.ToDisplayString(_redactor);
@@ -351,6 +365,7 @@ public sealed class SshHost : IReopenableHost
         {
             var running = ssh.ExecuteAsync(deadline.LibraryToken);
             await SendInputAsync(ssh, stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
+            inputSent?.Invoke();
             await running.ConfigureAwait(false);
         }
 
@@ -515,24 +530,40 @@ public sealed class SshHost : IReopenableHost
         }
     }
 
-    private async Task WriteTempAsync(LocalContent content, string temp, string target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for the host's transfer gate (one upload passes its bytes at a time on the connection); disposing the result releases it,
+    /// once however often it is called.
+    /// </summary>
+    private async Task<IDisposable> TransferGateAsync(CancellationToken cancellationToken)
     {
         await _transferGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return new GateRelease(_transferGate);
+    }
+
+    private async Task WriteTempAsync(LocalContent content, string temp, string target, CancellationToken cancellationToken)
+    {
+        using var gate = await TransferGateAsync(cancellationToken).ConfigureAwait(false);
+        // Streamed on the command connection straight into the root-owned 0600 temp file, by dd run as root: the
+        // login user (when not root) cannot write next to root's files, and nothing is ever staged where they could
+        // read it. conv=nocreat: dd only writes the temp file mktemp made, so a dd that starts late (after a
+        // cancelled upload removed the temp file) cannot create it again. No SFTP connection: it cost each host a
+        // second handshake, and moved the lab's binaries slower (scripts/bench/upload).
+        await StreamCheckedAsync(
+            new RemoteCommand(["dd", "of=" + temp, "bs=1M", "conv=nocreat", "status=none"], sudo: true), content, new UploadProgress(_log, Name, target, content.Length),
+            "upload of " + target, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private sealed class GateRelease(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
         {
-            // Streamed on the command connection straight into the root-owned 0600 temp file, by dd run as root: the
-            // login user (when not root) cannot write next to root's files, and nothing is ever staged where they could
-            // read it. conv=nocreat: dd only writes the temp file mktemp made, so a dd that starts late (after a
-            // cancelled upload removed the temp file) cannot create it again. No SFTP connection: it cost each host a
-            // second handshake, and moved the lab's binaries slower (scripts/bench/upload).
-            await StreamCheckedAsync(
-                new RemoteCommand(["dd", "of=" + temp, "bs=1M", "conv=nocreat", "status=none"], sudo: true), content, new UploadProgress(_log, Name, target, content.Length),
-                "upload of " + target, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        finally
-        {
-            _transferGate.Release();
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
         }
     }
 

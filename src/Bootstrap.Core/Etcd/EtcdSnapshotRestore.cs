@@ -79,7 +79,8 @@ internal sealed class EtcdSnapshotRestore(ClusterConfig config, SecretRedactor r
                 await using (file.ConfigureAwait(false))
                 {
                     // The upload checks the sha256 of the copy on the host before it is put in place.
-                    await host.UploadAsync(file, new FileSpec(Copy(directory), Mode: 0b110_000_000), cancellationToken).ConfigureAwait(false);
+                    // Into the directory just made: the host does not hold the file, so the content goes in one command.
+                    await host.UploadAsync(file, new FileSpec(Copy(directory), Mode: 0b110_000_000) { Differs = true }, cancellationToken).ConfigureAwait(false);
                 }
 
                 logger.Information("[{Phase}] {Host}: copied {Snapshot} ({Bytes} bytes, sha256 {Sha256})", Phase, member.Name, snapshot.Path, snapshot.Size, snapshot.Sha256);

@@ -49,7 +49,8 @@ internal static class FileConvergence
             if (file.StagePath is { } stage && k != ChangeKind.FileMetadata
                 && !string.Equals(current[stage]?.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                var staged = file with { Spec = file.Spec with { Path = stage, Owner = "root", Group = "root" } };
+                // The plan read it: missing, or with other content.
+                var staged = file with { Spec = file.Spec with { Path = stage, Owner = "root", Group = "root", Differs = true } };
                 view.WouldWrite(stage, new RemoteFileState(file.Sha256, staged.Spec.Mode, "root", "root"));
                 directories.Register(stage);
                 stagings.Add(new Change
@@ -84,7 +85,7 @@ internal static class FileConvergence
                 SideBySide = true,
                 Apply = file.StagePath is { } from && k != ChangeKind.FileMetadata
                     ? (apply, ct) => ActivateAsync(apply, view.Name, file, from, state?.Sha256, directories, ct)
-                    : (apply, ct) => WriteAsync(apply, view.Name, file, directories, ct),
+                    : (apply, ct) => WriteAsync(apply, view.Name, k == ChangeKind.FileMetadata ? file : file with { Spec = file.Spec with { Differs = true } }, directories, ct),
                 // The files written whole (not a staged binary put in place) go to the host together when they are side by side.
                 Together = file.StagePath is not null && k != ChangeKind.FileMetadata ? null : small.Add(file),
             });

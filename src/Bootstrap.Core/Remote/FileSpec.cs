@@ -17,5 +17,13 @@ public sealed record FileSpec(string Path, int Mode = 0b110_100_100, string Owne
     /// </summary>
     public string? Sha256 { get; init; }
 
+    /// <summary>
+    /// Whether the caller has just read the target and found it missing or with other content (a plan's read): the upload then
+    /// sends the content in the one command that writes, checks and renames it, whatever its size, without first asking the host
+    /// what it holds (a probe, a temp file and a commit, three round trips and a dozen programs per file). False: a content larger
+    /// than <see cref="AtomicInstall.OneCommandLimit"/> is sent only once the host has shown that it lacks it.
+    /// </summary>
+    public bool Differs { get; init; }
+
     public string ModeOctal => Convert.ToString(Mode, 8).PadLeft(4, '0');
 }

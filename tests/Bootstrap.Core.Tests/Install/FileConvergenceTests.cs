@@ -269,6 +269,32 @@ public sealed class FileConvergenceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_binary_the_plan_found_missing_or_different_is_uploaded_as_differing_and_one_with_only_another_mode_is_not()
+    {
+        var host = new RecordingHost(_host);
+        var store = Path.Combine(_root, "store");
+        var v1 = File("bin/kubelet", "v1\n", 0b111_101_101);
+        var config = File("etc/config", "a\n");
+        await ConvergeAsync([v1 with { StagePath = $"{store}/kubelet-{v1.Sha256[..16]}" }, config]);
+        var v2 = File("bin/kubelet", "v2\n", 0b111_101_101);
+        v2 = v2 with { StagePath = $"{store}/kubelet-{v2.Sha256[..16]}" };
+        System.IO.File.SetUnixFileMode(config.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var context = Changes.On(host, manifest: Manifest);
+        var (changes, _) = await FileConvergence.PlanAsync(context.View(host.Name), [v2, config, File("etc/other", "b\n")], CancellationToken.None);
+
+        // Each change applied alone (not through the runner, where small files side by side share a command): an upload each.
+        await Changes.ApplyAsync(context, changes);
+
+        // The staged binary and the new file: sent without asking the host first. The file whose mode alone differs: its content
+        // is not sent (the upload finds it on the host and sets the mode).
+        Assert.Equal(
+            [(v2.StagePath!, true), (config.Path, false), (Path.Combine(_root, "etc/other"), true)],
+            host.Uploads.Select(u => (u.Path, u.Differs)));
+        Assert.Equal("v2\n", await System.IO.File.ReadAllTextAsync(v2.Path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, System.IO.File.GetUnixFileMode(config.Path));
+    }
+
+    [Fact]
     public async Task A_file_with_another_owner_or_mode_is_copied_in_and_compared_not_linked_and_keeps_its_own_mode()
     {
         var source = Path.Combine(_root, "source");

@@ -75,4 +75,31 @@ public sealed class AtomicInstallOneCommandTests : IDisposable
         Assert.Equal("old\n", await File.ReadAllTextAsync(Target));
         Assert.Equal(["sa.key"], Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public async Task Large_content_is_hashed_with_openssl_first_and_not_sha256sum_then_left_alone_the_second_time()
+    {
+        // A sha256sum first on the PATH that fails and leaves a mark: with openssl on the host, a large upload neither needs it nor starts it.
+        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+        var mark = Path.Combine(_dir, "sha256sum-started");
+        await File.WriteAllTextAsync(Path.Combine(bin, "sha256sum"), $"#!/bin/sh\ntouch '{mark}'\nexit 1\n");
+        File.SetUnixFileMode(Path.Combine(bin, "sha256sum"), (UnixFileMode)0b111_101_101);
+        var content = RandomNumberGenerator.GetBytes((int)AtomicInstall.OneCommandLimit * 3);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        var command = AtomicInstall.OneCommand(Spec, sha256, large: true);
+        Task<CommandResult> RunLarge(byte[] input) => _host.RunAsync(
+            new RemoteCommand(["env", "PATH=" + bin + ":" + Environment.GetEnvironmentVariable("PATH"), .. command.Argv]) { Stdin = input }, CancellationToken.None);
+
+        var written = await RunLarge(content);
+        var again = await RunLarge(content);
+        var other = await RunLarge(RandomNumberGenerator.GetBytes(content.Length));
+
+        Assert.Equal(0, written.ExitCode);
+        Assert.Equal(10, again.ExitCode);
+        Assert.Equal(3, other.ExitCode);
+        Assert.Equal(content, await File.ReadAllBytesAsync(Target));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Target));
+        Assert.False(File.Exists(mark), "sha256sum was started");
+        Assert.Equal(["manifest", "sa.key"], Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }

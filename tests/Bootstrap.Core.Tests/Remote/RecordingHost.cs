@@ -7,6 +7,7 @@ internal sealed class RecordingHost(IRemoteHost inner) : IRemoteHost
 {
     private readonly List<RemoteCommand> _commands = [];
     private readonly List<string> _downloads = [];
+    private readonly List<FileSpec> _uploads = [];
 
     public string Name => inner.Name;
 
@@ -45,6 +46,7 @@ internal sealed class RecordingHost(IRemoteHost inner) : IRemoteHost
         {
             _commands.Clear();
             _downloads.Clear();
+            _uploads.Clear();
         }
     }
 
@@ -58,8 +60,28 @@ internal sealed class RecordingHost(IRemoteHost inner) : IRemoteHost
         return inner.RunAsync(command, cancellationToken);
     }
 
-    /// <summary>The inner host's upload: its commands are not recorded.</summary>
-    public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) => inner.UploadAsync(content, target, cancellationToken);
+    /// <summary>The targets of the uploads of a file alone (<see cref="UploadAsync"/>), in order.</summary>
+    public IReadOnlyList<FileSpec> Uploads
+    {
+        get
+        {
+            lock (_commands)
+            {
+                return [.. _uploads];
+            }
+        }
+    }
+
+    /// <summary>The inner host's upload: its target is recorded, its commands are not.</summary>
+    public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken)
+    {
+        lock (_commands)
+        {
+            _uploads.Add(target);
+        }
+
+        return inner.UploadAsync(content, target, cancellationToken);
+    }
 
     /// <summary>As an SSH host writes small files: their one command is recorded (the inner host's uploads of a file alone are not).</summary>
     public Task<IReadOnlyList<UploadOutcome>> UploadSmallAsync(IReadOnlyList<SmallUpload> files, CancellationToken cancellationToken) =>

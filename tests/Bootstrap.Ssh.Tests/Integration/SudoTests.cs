@@ -46,9 +46,11 @@ public sealed class SudoTests(SshdFixture sshd)
     }
 
     [Theory]
-    [InlineData(SshdFixture.SudoPasswordUser)]
-    [InlineData(SshdFixture.SudoNoPasswordUser)]
-    public async Task A_non_root_upload_never_stages_content_where_the_login_user_can_read_it_even_when_cut(string user)
+    [InlineData(SshdFixture.SudoPasswordUser, false)]
+    [InlineData(SshdFixture.SudoNoPasswordUser, false)]
+    [InlineData(SshdFixture.SudoPasswordUser, true)]
+    [InlineData(SshdFixture.SudoNoPasswordUser, true)]
+    public async Task A_non_root_upload_never_stages_content_where_the_login_user_can_read_it_even_when_cut(string user, bool differs)
     {
         await using var host = await sshd.ConnectAsync(user == SshdFixture.SudoPasswordUser ? sshd.PasswordSettings() : sshd.Settings(user: user));
         var directory = Directory.CreateDirectory($"/etc/bootstrap-test-stage-{Guid.NewGuid():N}").FullName;
@@ -58,7 +60,8 @@ public sealed class SudoTests(SshdFixture sshd)
         {
             var target = Path.Combine(directory, "token.csv");
             var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16 * 1024 * 1024);
-            var spec = new FileSpec(target, Mode: 0b110_000_000);
+            // differs: the caller knows the host lacks the content, which then goes in one command (no dd into a temp file made apart).
+            var spec = new FileSpec(target, Mode: 0b110_000_000) { Differs = differs };
             var midway = new List<string>();
             void LookMidway(long total)
             {
@@ -66,6 +69,7 @@ public sealed class SudoTests(SshdFixture sshd)
                 {
                     midway.Add(FilesOwnedBy(user, since));
                     midway.Add(Writers(directory));
+                    midway.Add(string.Join(' ', HoldersOfFilesIn(directory)));
                 }
             }
 
@@ -78,8 +82,19 @@ public sealed class SudoTests(SshdFixture sshd)
             // Cut 4 MB into sending (the first content.Length bytes read are the hash).
             using var cancel = new CancellationTokenSource();
             var cancelledAt = 0L;
-            using var stamp = cancel.Token.Register(() => cancelledAt = Stopwatch.GetTimestamp());
-            await using (var cut = new CancelAfterBytesStream(new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(content.Length)), content.Length + (4L * 1024 * 1024), cancel))
+            var threshold = content.Length + (4L * 1024 * 1024);
+
+            // Stamped as the read crosses the threshold, just before the cancel: a registration on the token may run only after
+            // the upload's own cancellation, whose continuations can run inline within Cancel(), has already returned here.
+            void Stamp(long total)
+            {
+                if (total > threshold && cancelledAt == 0)
+                {
+                    cancelledAt = Stopwatch.GetTimestamp();
+                }
+            }
+
+            await using (var cut = new CancelAfterBytesStream(new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(content.Length)), threshold, cancel, Stamp))
             {
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.UploadAsync(cut, spec, cancel.Token));
                 Assert.InRange(Stopwatch.GetElapsedTime(cancelledAt), TimeSpan.Zero, TimeSpan.FromSeconds(10));
@@ -89,7 +104,12 @@ public sealed class SudoTests(SshdFixture sshd)
             await AssertNothingWritesInto(directory);
 
             Assert.Equal(string.Empty, midway[0]);
-            Assert.Contains("dd of=" + directory + "/", midway[1], StringComparison.Ordinal);
+            if (!differs)
+            {
+                Assert.Contains("dd of=" + directory + "/", midway[1], StringComparison.Ordinal);
+            }
+
+            Assert.Matches("^(root )*root$", midway[2]);
             Assert.Equal(string.Empty, FilesOwnedBy(user, since));
             Assert.Equal(content, await File.ReadAllBytesAsync(target));
             Assert.Equal("600 root root\n", Proc.Run("stat", "-c", "%a %U %G", target));
@@ -142,6 +162,28 @@ public sealed class SudoTests(SshdFixture sshd)
 
     /// <summary>The processes (with their command lines) that write a file in <paramref name="directory"/> through <c>dd</c>.</summary>
     private static string Writers(string directory) => Proc.TryRun("pgrep", null, "-a", "-f", "dd of=" + directory + "/").Stdout;
+
+    /// <summary>The user of each process that holds a file of <paramref name="directory"/> open (a staged copy being written).</summary>
+    private static IReadOnlyList<string> HoldersOfFilesIn(string directory)
+    {
+        var users = new List<string>();
+        foreach (var process in Directory.GetDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                if (Directory.GetFiles(Path.Combine(process, "fd")).Any(fd => new FileInfo(fd).LinkTarget?.StartsWith(directory + "/", StringComparison.Ordinal) == true))
+                {
+                    users.Add(Proc.Run("stat", "-c", "%U", process).Trim());
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        return users;
+    }
 
     /// <summary>Files the login user wrote since <paramref name="marker"/> where a staged copy could be: temp directories and its home.</summary>
     private static string FilesOwnedBy(string user, string marker) =>

@@ -108,6 +108,78 @@ public sealed class UploadTests(SshdFixture sshd) : IDisposable
         Assert.Equal(["big.bin"], Directory.GetFiles(_remoteDir).Select(Path.GetFileName));
     }
 
+    // A staged binary the plan found missing (FileSpec.Differs): sent in the one root command that writes, checks and renames it.
+    [Fact]
+    public async Task A_100_MB_upload_the_caller_knows_the_host_lacks_goes_in_one_command_and_replaces_the_target_whole_then_is_left_alone()
+    {
+        var sha256 = WriteRandomSource();
+        await File.WriteAllTextAsync(Target, "old content\n");
+        var spec = new FileSpec(Target, Mode: 0b110_100_000, Owner: "nobody", Group: "nogroup") { Differs = true };
+        var logs = new LogCapture();
+        await using var host = await sshd.ConnectAsync(sshd.Settings(), logs.Logger);
+        var connecting = logs.Events.Count;
+        using var watcher = new TargetWatcher(Target);
+
+        UploadResult first;
+        await using (var file = File.OpenRead(_source))
+        {
+            first = await host.UploadAsync(file, spec, CancellationToken.None);
+        }
+
+        var seen = await watcher.StopAsync();
+        var commands = logs.Events.Skip(connecting).Count(e => e.MessageTemplate.Text == "{Host}: running {Command}");
+        UploadResult second;
+        await using (var file = File.OpenRead(_source))
+        {
+            second = await host.UploadAsync(file, spec with { Sha256 = sha256 }, CancellationToken.None);
+        }
+
+        Assert.Equal(new UploadResult(true, sha256), first);
+        Assert.Equal(1, commands);
+        Assert.Equal(new UploadResult(false, sha256), second);
+        Assert.Equal(sha256, Sha256Of(Target));
+        Assert.Equal("640 nobody nogroup\n", Proc.Run("stat", "-c", "%a %U %G", Target));
+        Assert.All(seen, size => Assert.True(size is Size or 12, $"a reader saw {size} bytes"));
+        Assert.Equal(["big.bin"], Directory.GetFiles(_remoteDir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_one_command_upload_whose_copy_has_another_sha256_or_is_cut_leaves_the_old_file_and_no_temp_file()
+    {
+        var sha256 = WriteRandomSource();
+        await using var host = await sshd.ConnectAsync(sshd.Settings());
+        await host.UploadAsync("old content\n"u8.ToArray(), new FileSpec(Target, Mode: 0b110_000_000), CancellationToken.None);
+        var wrong = new string('0', 64);
+        var spec = new FileSpec(Target, Mode: 0b110_000_000) { Differs = true };
+
+        IOException differs;
+        await using (var file = File.OpenRead(_source))
+        {
+            differs = await Assert.ThrowsAsync<IOException>(() => host.UploadAsync(file, spec with { Sha256 = wrong }, CancellationToken.None));
+        }
+
+        var tempAfterMismatch = Directory.GetFiles(_remoteDir).Select(Path.GetFileName).ToList();
+        using var cancel = new CancellationTokenSource();
+        await using (var file = new CancelAfterBytesStream(File.OpenRead(_source), 30L * 1024 * 1024, cancel))
+        {
+            // With the sha256 given, the content is read once, to send it: cut 30 MB in.
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.UploadAsync(file, spec with { Sha256 = sha256 }, cancel.Token));
+            Assert.InRange(file.BytesRead, 30L * 1024 * 1024, Size - 1);
+        }
+
+        // The host's command ends when its input does (the channel closed): its temp file goes with it.
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (Directory.GetFiles(_remoteDir).Length > 1 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal($"node1: the uploaded copy of {Target} has sha256 {sha256}, expected {wrong}; the target was left untouched.", differs.Message);
+        Assert.Equal(["big.bin"], tempAfterMismatch);
+        Assert.Equal("old content\n", await File.ReadAllTextAsync(Target));
+        Assert.Equal(["big.bin"], Directory.GetFiles(_remoteDir).Select(Path.GetFileName));
+    }
+
     private static string Sha256Of(string path)
     {
         using var file = File.OpenRead(path);
