@@ -272,7 +272,8 @@ internal static class AtomicInstall
     /// step, whose message is on standard error). Each file starts with the command's own umask (recording a file in the
     /// manifest sets 077). A file that fails leaves its target untouched and the next files are still
     /// written; only a content that cannot be read whole stops the command (what follows it would be misread), and the files
-    /// not yet reported count as not written. No temp file outlives the command.
+    /// not yet reported count as not written. No temp file outlives the command, and the command ends only once its standard input
+    /// has (<see cref="AwaitEndOfInput"/>).
     /// </summary>
     private const string ManyScript =
         RemoteFileState.SmallSha256Function + "; "
@@ -287,9 +288,18 @@ internal static class AtomicInstall
         + "n=0; u=$(umask); me=$(id -u):$(id -g); "
         + "while [ $# -ge 9 ]; do umask \"$u\"; p=$1 h=$5 m=$6 s= t=; "
         + "if { [ -d \"$7\" ] || mkdir -p -- \"$7\"; } && t=$7/${8%XXXXXXXX}$$-$n && umask 077 && { set -C; { true > \"$t\"; } 2>/dev/null; c=$?; set +C; [ $c -eq 0 ]; }; then "
-        + "dd bs=65536 count=\"$9\" iflag=count_bytes,fullblock status=none of=\"$t\" || exit; put \"$@\"; r=$?; [ ! -e \"$t\" ] || rm -f -- \"$t\"; "
-        + "else echo \"$p: cannot create its temp file $t\" >&2; t=; dd bs=65536 count=\"$9\" iflag=count_bytes,fullblock status=none of=/dev/null || exit; r=1; fi; "
-        + "t=; echo \"$n $r $s\"; n=$((n+1)); shift 9; done";
+        + "dd bs=65536 count=\"$9\" iflag=count_bytes,fullblock status=none of=\"$t\" || { cat > /dev/null; exit 1; }; put \"$@\"; r=$?; [ ! -e \"$t\" ] || rm -f -- \"$t\"; "
+        + "else echo \"$p: cannot create its temp file $t\" >&2; t=; dd bs=65536 count=\"$9\" iflag=count_bytes,fullblock status=none of=/dev/null || { cat > /dev/null; exit 1; }; r=1; fi; "
+        + "t=; echo \"$n $r $s\"; n=$((n+1)); shift 9; done; " + AwaitEndOfInput;
+
+    /// <summary>
+    /// The end of a script that takes content on its standard input and has read all of it (a shell builtin: no program started): it
+    /// waits for the end of that input before it exits. The client sends the end of input (its EOF) after the last byte; a command
+    /// that exits as soon as it has the bytes can have its channel closed by sshd before that EOF arrives, and sshd then takes the
+    /// late EOF for one on a channel that does not exist and drops the whole connection ("ieof packet referred to nonexistent
+    /// channel", seen on the lab under load). A script that fails before reading its input drains it with <c>cat</c> for the same reason.
+    /// </summary>
+    internal const string AwaitEndOfInput = "while read -r _; do :; done";
 
     /// <summary>
     /// The one root command of an upload (<see cref="OneCommandScript"/>); the content is its standard input. <paramref name="large"/>:
@@ -320,12 +330,13 @@ internal static class AtomicInstall
     /// target's directory, <c>$8</c> the temp file's mktemp template. The content lands in a root-owned 0600 temp file beside the
     /// target and must have the sha256 (else exit 3, printing what it has); a target with the same bytes is left in place (exit
     /// 10, or 11 when only its mode and owner were set); otherwise the temp file gets mode and owner and is renamed over the
-    /// target, whose line the manifest then records. The temp file never outlives the command.
+    /// target, whose line the manifest then records. The temp file never outlives the command, and the command ends only once its standard
+    /// input has, also when it fails before reading it (see <see cref="AwaitEndOfInput"/>).
     /// </summary>
     private const string OneCommandScript =
         "; p=$1 h=$5 m=$6; "
-        + "t=$(mktemp -p \"$7\" \"$8\") || exit; trap 'rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
-        + "cat > \"$t\" || exit; s=$(sha256 < \"$t\") || exit; s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; "
+        + "t=$(mktemp -p \"$7\" \"$8\") || { cat > /dev/null; exit 1; }; trap 'rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
+        + "cat > \"$t\" || { cat > /dev/null; exit 1; }; s=$(sha256 < \"$t\") || exit; s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; "
         + "if [ -f \"$p\" ] && cmp -s -- \"$t\" \"$p\"; then "
         + "[ \"$(LC_ALL=C stat -c '%a %U:%G' -- \"$p\")\" = \"$4 $2\" ] && exit 10; "
         + "chown -- \"$2\" \"$p\" && chmod -- \"$3\" \"$p\" || exit; r=11; "

@@ -41,7 +41,7 @@ internal sealed class InstalledFilesManifest
 
     /// <summary>Replaces the manifest <c>$1</c> with standard input: a 0600 temp file beside it, renamed over it.</summary>
     private const string WriteScript =
-        "umask 077; mkdir -p -- \"${1%/*}\" && t=$(mktemp \"$1.XXXXXXXX\") || exit; if cat > \"$t\" && mv -f -- \"$t\" \"$1\"; then exit 0; fi; rm -f -- \"$t\"; exit 1";
+        "umask 077; mkdir -p -- \"${1%/*}\" && t=$(mktemp \"$1.XXXXXXXX\") || { cat > /dev/null; exit 1; }; if cat > \"$t\" && mv -f -- \"$t\" \"$1\"; then exit 0; fi; rm -f -- \"$t\"; cat > /dev/null; exit 1";
 
     private InstalledFilesManifest(string text, IReadOnlyDictionary<string, InstalledFile> entries)
     {
