@@ -108,7 +108,7 @@ internal sealed class FileReads
             if (digits == 0 || digits == line.Length || !int.TryParse(line.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
                 || index != reads.Count || index >= paths.Count)
             {
-                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"line {n + 1} is not a line of file {reads.Count}"));
+                throw NotALine(n, reads.Count);
             }
 
             var rest = line.AsSpan(digits + 1);
@@ -128,13 +128,16 @@ internal sealed class FileReads
             }
             else
             {
-                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"line {n + 1} is not a line of file {reads.Count}"));
+                throw NotALine(n, reads.Count);
             }
         }
 
         return reads.Count == paths.Count
             ? reads
             : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"it ended after {reads.Count} of {paths.Count} files"));
+
+        static FormatException NotALine(int line, int file) =>
+            new(string.Create(CultureInfo.InvariantCulture, $"line {line + 1} is not a line of file {file}"));
     }
 
     /// <summary>What the script prints for files whose content (null: missing) is given, for hosts that answer commands themselves, in tests.</summary>
