@@ -21,6 +21,19 @@ public sealed class AtomicInstallOneCommandTests : IDisposable
 
     private FileSpec Spec => new(Target, Mode: 0b110_000_000) { Manifest = Manifest };
 
+    /// <summary>
+    /// A <paramref name="program"/> put first on the PATH (<c>PATH=…</c>, for <c>env</c>) that fails and leaves a mark (the file whose
+    /// path is returned) when it is started.
+    /// </summary>
+    private async Task<(string Path, string Mark)> FailingFirstOnPathAsync(string program)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+        var mark = Path.Combine(_dir, program + "-started");
+        await File.WriteAllTextAsync(Path.Combine(bin, program), $"#!/bin/sh\ntouch '{mark}'\nexit 1\n");
+        File.SetUnixFileMode(Path.Combine(bin, program), (UnixFileMode)0b111_101_101);
+        return ("PATH=" + bin + ":" + Environment.GetEnvironmentVariable("PATH"), mark);
+    }
+
     private Task<CommandResult> Run(byte[] content, string sha256) =>
         _host.RunAsync(AtomicInstall.OneCommand(Spec, sha256) with { Stdin = content }, CancellationToken.None);
 
@@ -49,14 +62,9 @@ public sealed class AtomicInstallOneCommandTests : IDisposable
     public async Task Small_content_is_hashed_with_sha256sum_not_openssl_whose_start_costs_more_than_a_small_files_hash()
     {
         // An openssl first on the PATH that fails and leaves a mark: the upload must neither need it nor start it.
-        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
-        var mark = Path.Combine(_dir, "openssl-started");
-        await File.WriteAllTextAsync(Path.Combine(bin, "openssl"), $"#!/bin/sh\ntouch '{mark}'\nexit 1\n");
-        File.SetUnixFileMode(Path.Combine(bin, "openssl"), (UnixFileMode)0b111_101_101);
-        var command = AtomicInstall.OneCommand(Spec, Sha256);
+        var (path, mark) = await FailingFirstOnPathAsync("openssl");
 
-        var result = await _host.RunAsync(
-            new RemoteCommand(["env", "PATH=" + bin + ":" + Environment.GetEnvironmentVariable("PATH"), .. command.Argv]) { Stdin = Content }, CancellationToken.None);
+        var result = await _host.RunAsync(new RemoteCommand(["env", path, .. AtomicInstall.OneCommand(Spec, Sha256).Argv]) { Stdin = Content }, CancellationToken.None);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(Content, await File.ReadAllBytesAsync(Target));
@@ -80,15 +88,10 @@ public sealed class AtomicInstallOneCommandTests : IDisposable
     public async Task Large_content_is_hashed_with_openssl_first_and_not_sha256sum_then_left_alone_the_second_time()
     {
         // A sha256sum first on the PATH that fails and leaves a mark: with openssl on the host, a large upload neither needs it nor starts it.
-        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
-        var mark = Path.Combine(_dir, "sha256sum-started");
-        await File.WriteAllTextAsync(Path.Combine(bin, "sha256sum"), $"#!/bin/sh\ntouch '{mark}'\nexit 1\n");
-        File.SetUnixFileMode(Path.Combine(bin, "sha256sum"), (UnixFileMode)0b111_101_101);
+        var (path, mark) = await FailingFirstOnPathAsync("sha256sum");
         var content = RandomNumberGenerator.GetBytes((int)AtomicInstall.OneCommandLimit * 3);
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
-        var command = AtomicInstall.OneCommand(Spec, sha256, large: true);
-        Task<CommandResult> RunLarge(byte[] input) => _host.RunAsync(
-            new RemoteCommand(["env", "PATH=" + bin + ":" + Environment.GetEnvironmentVariable("PATH"), .. command.Argv]) { Stdin = input }, CancellationToken.None);
+        var command = AtomicInstall.OneCommand(Spec, Convert.ToHexStringLower(SHA256.HashData(content)), large: true);
+        Task<CommandResult> RunLarge(byte[] input) => _host.RunAsync(new RemoteCommand(["env", path, .. command.Argv]) { Stdin = input }, CancellationToken.None);
 
         var written = await RunLarge(content);
         var again = await RunLarge(content);
