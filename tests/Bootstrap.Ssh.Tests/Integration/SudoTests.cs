@@ -147,9 +147,8 @@ public sealed class SudoTests(SshdFixture sshd)
         }
     }
 
-    /// <summary>The remote <c>dd</c> of a cut upload ends with it (signalled, or its input closed); none is left writing into <paramref name="directory"/>.</summary>
     /// <summary>
-    /// Within 10 s of a cut upload: no process writes into <paramref name="directory"/> or holds a file of it open, and no temp file is
+    /// Within 10 s of a cut upload, its remote command has ended with it (signalled, or its input closed): no process writes into <paramref name="directory"/> or holds a file of it open, and no temp file is
     /// left there. A cut one-command upload's temp file is removed on the host by that command, once its input has ended (after the
     /// client gave up), not by the client.
     /// </summary>
@@ -181,7 +180,9 @@ public sealed class SudoTests(SshdFixture sshd)
             {
                 if (Directory.GetFiles(Path.Combine(process, "fd")).Any(fd => new FileInfo(fd).LinkTarget?.StartsWith(directory + "/", StringComparison.Ordinal) == true))
                 {
-                    users.Add(Proc.Run("stat", "-c", "%U", process).Trim());
+                    // "Uid:" then the real, effective, saved and filesystem uids: the effective one names who writes.
+                    var uid = File.ReadLines(Path.Combine(process, "status")).First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[2];
+                    users.Add(uid == "0" ? "root" : "uid " + uid);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
