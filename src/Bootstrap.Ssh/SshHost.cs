@@ -331,23 +331,7 @@ public sealed class SshHost : IReopenableHost
     {
         ArgumentNullException.ThrowIfNull(command);
         var display = command.ToDisplayString(_redactor);
-        var text = command.ToShellString();
-        var stdin = command.Stdin;
-        if (command.Sudo && !IsRoot)
-        {
-            if (_sudoPassword is null)
-            {
-                text = "sudo -n -- " + text;
-            }
-            else
-            {
-                // -k: always ask, so the password line is never left over for the command to read;
-                // -p '': no prompt text in stderr; the password is the first line of stdin.
-                text = "sudo -k -S -p '' -- " + text;
-                stdin = [.. Encoding.UTF8.GetBytes(_sudoPassword + "\n"), .. stdin ?? []];
-            }
-        }
-
+        var invocation = RemoteInvocation.For(command, hasContent: input is not null, IsRoot, _sudoPassword);
         _log.Debug("{Host}: running {Command}", Name, display);
         using var deadline = input is null
             ? OperationDeadline.Fixed(command.Timeout ?? _settings.CommandTimeout, cancellationToken)
@@ -358,13 +342,17 @@ public sealed class SshHost : IReopenableHost
             : Stalled(what, deadline);
 
         ThrowIfGivenUp(what);
-        var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
+        var ssh = _ssh.CreateCommand(invocation.Text, Encoding.UTF8);
         using var release = new CommandRelease(ssh);
 
         async Task Run()
         {
             var running = ssh.ExecuteAsync(deadline.LibraryToken);
-            await SendInputAsync(ssh, stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
+            if (invocation.SendsInput)
+            {
+                await SendInputAsync(ssh, invocation.Stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
+            }
+
             inputSent?.Invoke();
             await running.ConfigureAwait(false);
         }
@@ -549,10 +537,18 @@ public sealed class SshHost : IReopenableHost
         // cancelled upload removed the temp file) cannot create it again. No SFTP connection: it cost each host a
         // second handshake, and moved the lab's binaries slower (scripts/bench/upload).
         await StreamCheckedAsync(
-            new RemoteCommand(["dd", "of=" + temp, "bs=1M", "conv=nocreat", "status=none"], sudo: true), content, new UploadProgress(_log, Name, target, content.Length),
+            TempWriteCommand(temp), content, new UploadProgress(_log, Name, target, content.Length),
             "upload of " + target, cancellationToken)
             .ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// <c>dd</c> into <paramref name="temp"/>, as root; when it fails (the temp file gone, a full disk), the rest of the content is read
+    /// and dropped before the command exits with dd's status, so that the host never closes the channel before the content's end
+    /// (<see cref="RemoteInvocation"/>).
+    /// </summary>
+    internal static RemoteCommand TempWriteCommand(string temp) =>
+        new(["sh", "-c", "dd of=\"$1\" bs=1M conv=nocreat status=none || { s=$?; cat > /dev/null; exit $s; }", "write", temp], sudo: true);
 
     private sealed class GateRelease(SemaphoreSlim gate) : IDisposable
     {
@@ -574,25 +570,21 @@ public sealed class SshHost : IReopenableHost
     private async Task StreamOutputAsync(RemoteCommand command, Stream destination, UploadProgress progress, string operation, CancellationToken cancellationToken)
     {
         var display = command.ToDisplayString(_redactor);
-        var text = command.ToShellString();
-        byte[]? stdin = null;
-        if (command.Sudo && !IsRoot)
-        {
-            (text, stdin) = _sudoPassword is null
-                ? ("sudo -n -- " + text, null)
-                : ("sudo -k -S -p '' -- " + text, Encoding.UTF8.GetBytes(_sudoPassword + "\n"));
-        }
-
+        var invocation = RemoteInvocation.For(command, hasContent: false, IsRoot, _sudoPassword);
         _log.Debug("{Host}: running {Command}", Name, display);
         using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
         ThrowIfGivenUp(operation);
-        var ssh = _ssh.CreateCommand(text, Encoding.UTF8);
+        var ssh = _ssh.CreateCommand(invocation.Text, Encoding.UTF8);
         using var release = new CommandRelease(ssh);
 
         async Task Run()
         {
             var running = ssh.ExecuteAsync(deadline.LibraryToken);
-            await SendInputAsync(ssh, stdin, null, deadline, null, deadline.Token).ConfigureAwait(false);
+            if (invocation.SendsInput)
+            {
+                await SendInputAsync(ssh, invocation.Stdin, null, deadline, null, deadline.Token).ConfigureAwait(false);
+            }
+
             var buffer = new byte[1 << 16];
             ulong copied = 0;
             int read;

@@ -54,6 +54,18 @@ public sealed class SshdServer : IDisposable
         }
     }
 
+    /// <summary>What this sshd logged so far (at the level it was started with), read as it comes.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
     /// <summary>The count of logins once it reached <paramref name="expected"/> (the log is read as it comes), or after 5 s.</summary>
     public async Task<int> LoginsAsync(int expected)
     {
@@ -67,13 +79,15 @@ public sealed class SshdServer : IDisposable
 
     /// <param name="authorizedKeysDirectory">Holds one authorized_keys file per user name.</param>
     /// <param name="hostKeyDirectory">Reuse the host key made by an earlier server (same identity), or null for a new one.</param>
+    /// <param name="logLevel">sshd's LogLevel (DEBUG2 logs each channel's messages, such as "channel 0: rcvd eof").</param>
     public static SshdServer Start(
         string authorizedKeysDirectory,
         string address = "127.0.0.1",
         int? port = null,
         string? networkNamespace = null,
         string? hostKeyDirectory = null,
-        string? extraConfig = null)
+        string? extraConfig = null,
+        string logLevel = "VERBOSE")
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("bootstrap-sshd-").FullName;
         var hostKey = Path.Combine(directory, "host_key");
@@ -105,7 +119,7 @@ public sealed class SshdServer : IDisposable
             AllowTcpForwarding yes
             MaxStartups 100:30:200
             MaxSessions 50
-            LogLevel VERBOSE
+            LogLevel {{logLevel}}
             {{extraConfig ?? "Subsystem sftp internal-sftp"}}
 
             """);

@@ -158,7 +158,7 @@ internal static class LabMachines
         Assert.Equal("1000", (await lab.RunAsync(RemoteCommand.Of("id", "-u"), token)).Stdout.Trim());
         Assert.Equal("0", (await lab.RunAsync(RemoteCommand.Of("id", "-u").AsRoot(), token)).Stdout.Trim());
 
-        // A non-root upload streams through `sudo dd` into a root-owned temp file (the machine's own dd
+        // A non-root upload streams through a `dd` run by sudo into a root-owned temp file (the machine's own dd
         // must take conv=nocreat and status=none) and lands root-owned 0600; a small one is one `sudo sh` with the
         // content on its standard input.
         var secret = new FileSpec("/etc/bootstrap-lab-sudo-upload", Mode: 0b110_000_000);

@@ -1,5 +1,7 @@
 using Bootstrap.Core.Remote;
+using Bootstrap.Ssh.HostKeys;
 using Bootstrap.Ssh.Tests.Infrastructure;
+using Serilog.Core;
 
 namespace Bootstrap.Ssh.Tests.Integration;
 
@@ -30,6 +32,61 @@ public sealed class CommandTests(SshdFixture sshd)
         var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => host.RunAsync(RemoteCommand.Of("true"), CancellationToken.None)));
 
         Assert.All(results, r => Assert.Equal(0, r.ExitCode));
+    }
+
+    /// <summary>
+    /// sshd drops the whole connection when an end of input (EOF) reaches a channel it has already closed ("ieof packet referred to
+    /// nonexistent channel"), and SSH.NET can send one just after replying to the host's close. So the client sends EOF only to a
+    /// command that takes input (which reads it to its end); a command without input reads /dev/null. Counted in sshd's own log.
+    /// </summary>
+    [Fact]
+    public async Task Only_a_command_that_takes_input_gets_an_end_of_input_from_the_client()
+    {
+        using var server = SshdServer.Start(sshd.AuthorizedKeys, logLevel: "DEBUG2");
+        var dir = Directory.CreateTempSubdirectory("bootstrap-eof-").FullName;
+        try
+        {
+            var knownHosts = Path.Combine(dir, "known_hosts");
+            await File.WriteAllTextAsync(knownHosts, server.KnownHostsLine + "\n");
+            await using var host = await SshHost.ConnectAsync(
+                sshd.Settings() with { Address = server.Address, Port = server.Port }, new HostKeyTrust(knownHosts, acceptNew: false, Logger.None), new SecretRedactor(),
+                Logger.None, CancellationToken.None);
+
+            var quick = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => host.RunAsync(RemoteCommand.Of("true"), CancellationToken.None)));
+            // A command that would read its input finds it ended at once.
+            var reader = await host.RunAsync(RemoteCommand.Of("cat"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            var withoutInput = await EofsAsync(server, atLeast: 0);
+            var withInput = await host.RunAsync(new RemoteCommand(["cat"], stdin: "x\n"u8.ToArray()), CancellationToken.None);
+
+            Assert.All(quick, r => Assert.Equal(0, r.ExitCode));
+            // (At DEBUG2, sshd also sends its session's debug lines to the command's standard error.)
+            Assert.Equal((0, string.Empty), (reader.ExitCode, reader.Stdout));
+            Assert.Equal(0, withoutInput);
+            Assert.Equal("x\n", withInput.Stdout);
+            Assert.Equal(1, await EofsAsync(server, atLeast: 1));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The ends of input sshd received so far ("channel N: rcvd eof"), once there are <paramref name="atLeast"/> or after 5 s.</summary>
+    private static async Task<int> EofsAsync(SshdServer server, int atLeast)
+    {
+        var count = 0;
+        for (var i = 0; i < 100; i++)
+        {
+            count = server.Log.Split('\n').Count(line => line.Contains(": rcvd eof", StringComparison.Ordinal));
+            if (count >= atLeast && (atLeast > 0 || i >= 10))
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return count;
     }
 
     [Fact]

@@ -1,0 +1,57 @@
+using System.Text;
+using Bootstrap.Core.Remote;
+
+namespace Bootstrap.Ssh;
+
+/// <summary>
+/// What goes to the host's shell for a <see cref="RemoteCommand"/>: the command line, and what the client writes to its standard
+/// input. Either way, the host never closes the channel before the client's end of input (EOF) has reached it. sshd closes the
+/// channel of a command that has exited, and an EOF the client sends after that reaches a channel sshd no longer has, which it
+/// answers by dropping the whole connection ("ieof packet referred to nonexistent channel"). SSH.NET checks that a channel is open
+/// before it takes the lock under which it sends the EOF, so its own EOF can follow its reply to the host's close. So:
+/// <list type="bullet">
+/// <item>a command without input gets none from the client, no EOF either, and reads <c>/dev/null</c> (what it read before: an
+/// input that ended at once);</item>
+/// <item>a command with input reads it to its end (the scripts that take content wait for it, <see cref="AtomicInstall.AwaitEndOfInput"/>,
+/// also when they fail);</item>
+/// <item>with a sudo password, the password is the first line of the input: a command that takes no other input runs on
+/// <c>/dev/null</c> under a root shell that waits for the end of the input once the command is done (<see cref="AwaitingEndOfInput"/>),
+/// with the command's exit status.</item>
+/// </list>
+/// </summary>
+/// <param name="Text">The command line for the login user's shell.</param>
+/// <param name="Stdin">What the client writes to the command's standard input before the content, if any.</param>
+/// <param name="SendsInput">Whether the client opens the command's input (writes <paramref name="Stdin"/> and the content, then EOF).</param>
+internal sealed record RemoteInvocation(string Text, byte[]? Stdin, bool SendsInput)
+{
+    /// <summary>
+    /// A root shell that runs its arguments as a command reading <c>/dev/null</c>, then reads its own input to the end (a shell builtin:
+    /// no program started) and exits with the command's status.
+    /// </summary>
+    internal const string AwaitingEndOfInput = "sh -c '\"$@\" </dev/null; s=$?; " + AtomicInstall.AwaitEndOfInput + "; exit $s' sh ";
+
+    /// <param name="hasContent">Content is streamed to the command's input after <see cref="RemoteCommand.Stdin"/>.</param>
+    /// <param name="isRoot">The login user is root: no sudo.</param>
+    /// <param name="sudoPassword">The login user's sudo password, when sudo asks for one.</param>
+    public static RemoteInvocation For(RemoteCommand command, bool hasContent, bool isRoot, string? sudoPassword)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var text = command.ToShellString();
+        var takesInput = command.Stdin is not null || hasContent;
+        if (command.Sudo && !isRoot && sudoPassword is not null)
+        {
+            // -k: always ask, so the password line is never left over for the command to read; -p '': no prompt text in stderr.
+            var password = Encoding.UTF8.GetBytes(sudoPassword + "\n");
+            return takesInput
+                ? new RemoteInvocation("sudo -k -S -p '' -- " + text, [.. password, .. command.Stdin ?? []], SendsInput: true)
+                : new RemoteInvocation("sudo -k -S -p '' -- " + AwaitingEndOfInput + text, password, SendsInput: true);
+        }
+
+        if (command.Sudo && !isRoot)
+        {
+            text = "sudo -n -- " + text;
+        }
+
+        return takesInput ? new RemoteInvocation(text, command.Stdin, SendsInput: true) : new RemoteInvocation(text + " </dev/null", null, SendsInput: false);
+    }
+}
