@@ -6,12 +6,13 @@ namespace Bootstrap.Ssh;
 /// <summary>
 /// What goes to the host's shell for a <see cref="RemoteCommand"/>: the command line, and what the client writes to its standard
 /// input. Either way, the host never closes the channel before the client's end of input (EOF) has reached it. sshd closes the
-/// channel of a command that has exited, and an EOF the client sends after that reaches a channel sshd no longer has, which it
-/// answers by dropping the whole connection ("ieof packet referred to nonexistent channel"). SSH.NET checks that a channel is open
-/// before it takes the lock under which it sends the EOF, so its own EOF can follow its reply to the host's close. So:
+/// channel of a command that has exited, and an EOF that reaches it after that is for a channel sshd no longer has, which it
+/// answers by dropping the whole connection ("ieof packet referred to nonexistent channel", seen on the lab when a script exited
+/// before its input ended). So:
 /// <list type="bullet">
-/// <item>a command without input gets none from the client, no EOF either, and reads <c>/dev/null</c> (what it read before: an
-/// input that ended at once);</item>
+/// <item>a command without input gets none from the client, no EOF either, and reads <c>/dev/null</c> (before, it got no EOF at
+/// all: SSH.NET sends none for an input stream nothing was written to, so a command that read its input waited for its
+/// timeout);</item>
 /// <item>a command with input reads it to its end (the scripts that take content wait for it, <see cref="AtomicInstall.AwaitEndOfInput"/>,
 /// also when they fail);</item>
 /// <item>with a sudo password, the password is the first line of the input: a command that takes no other input runs on
