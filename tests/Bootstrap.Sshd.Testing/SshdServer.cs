@@ -43,16 +43,7 @@ public sealed class SshdServer : IDisposable
     /// The logins this sshd accepted so far, one per authenticated SSH connection (its "Accepted METHOD for USER" log lines; the log
     /// is read as it comes, so a login a moment old may not be counted yet).
     /// </summary>
-    public int AcceptedLogins
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString().Split('\n').Count(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^Accepted \S+ for "));
-            }
-        }
-    }
+    public int AcceptedLogins => Log.Split('\n').Count(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^Accepted \S+ for "));
 
     /// <summary>What this sshd logged so far (at the level it was started with), read as it comes.</summary>
     public string Log

@@ -36,8 +36,8 @@ public sealed class CommandTests(SshdFixture sshd)
 
     /// <summary>
     /// sshd drops the whole connection when an end of input (EOF) reaches a channel it has already closed ("ieof packet referred to
-    /// nonexistent channel"), and SSH.NET can send one just after replying to the host's close. So the client sends EOF only to a
-    /// command that takes input (which reads it to its end); a command without input reads /dev/null. Counted in sshd's own log.
+    /// nonexistent channel"), so the client sends EOF only to a command that takes input (which reads it to its end); a command
+    /// without input reads /dev/null (<see cref="RemoteInvocation"/>). Counted in sshd's own log.
     /// </summary>
     [Fact]
     public async Task Only_a_command_that_takes_input_gets_an_end_of_input_from_the_client()
