@@ -132,9 +132,10 @@ public sealed class WorkflowWaitTests
         var result = await RunAsync(new ServingCsrPhase(), context);
 
         Assert.True(result.Succeeded);
-        // 3 listings of 0.2 s with 2 pauses of 2 s.
-        Assert.Equal(4600, HostWaitMs(PhaseTarget.ClusterName));
-        Assert.Equal(TimeSpan.FromSeconds(4.6), PhaseEnd().Waited);
+        // 3 listings of 0.2 s with 2 pauses of the API's polling interval between them.
+        var waited = (3 * TimeSpan.FromMilliseconds(200)) + (2 * ApiPolling.Interval);
+        Assert.Equal(waited.TotalMilliseconds, HostWaitMs(PhaseTarget.ClusterName));
+        Assert.Equal(waited, PhaseEnd().Waited);
     }
 
     private async Task<WorkflowResult> RunAsync(ILeafPhase phase, PhaseContext context) =>

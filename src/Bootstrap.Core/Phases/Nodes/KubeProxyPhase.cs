@@ -54,7 +54,7 @@ internal sealed class KubeProxyPhase() : ServicePhase("kube-proxy", "Run kube-pr
                     $"the kube-proxy ServiceAccount has no token Secret after {TokenWait.TotalSeconds:0} s: is kube-controller-manager running with its service-account key?");
             }
 
-            await wait.DelayAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            await wait.DelayAsync(ApiPolling.Interval, cancellationToken).ConfigureAwait(false);
         }
     }
 }

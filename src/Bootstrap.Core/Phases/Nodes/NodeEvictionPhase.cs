@@ -30,7 +30,7 @@ internal sealed class NodeEvictionPhase()
     // A released lease is taken within the election's 2 s retry period; one left to run out lasts 15 s past its
     // holder's last renewal (kube-controller-manager's --leader-elect-retry-period and --leader-elect-lease-duration).
     private static readonly TimeSpan LeaderTimeout = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PollInterval = ApiPolling.Interval;
 
     /// <summary>The control planes, on a release with the defect; none on others (a join then reaches only its nodes).</summary>
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => NodeLifecycleDefect.Affects(config.KubernetesVersion) ? config.ControlPlaneHosts : [];

@@ -27,7 +27,7 @@ internal sealed class PodNetworkPhase() : HostPhase("pod-network", "Configure ea
     private static readonly TimeSpan AllocationWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RegistrationWait = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PollInterval = ApiPolling.Interval;
 
     private readonly NodeFiles _files = new(new Rendering.TemplateRenderer());
 

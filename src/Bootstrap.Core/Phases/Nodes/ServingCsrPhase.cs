@@ -14,7 +14,7 @@ namespace Bootstrap.Core.Phases.Nodes;
 internal sealed class ServingCsrPhase : ILeafPhase
 {
     private static readonly TimeSpan WaitForRequests = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PollInterval = ApiPolling.Interval;
 
     public string Name => "kubelet-serving-csr";
 
