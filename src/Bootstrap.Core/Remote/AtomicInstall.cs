@@ -304,10 +304,9 @@ internal static class AtomicInstall
     /// <summary>
     /// The start of a script that reads a large content from its standard input: the pipe sshd writes that input into is widened
     /// from the kernel's 64 KiB to 1 MiB (<c>fcntl F_SETPIPE_SZ</c>, 1031 on every Linux architecture, by perl: the shell has no
-    /// way to call it, and perl is part of every Debian and Ubuntu system). Through a 64 KiB pipe, OpenSSH's sshd spends most of
-    /// a large upload moving its own buffers, most of all on a connection's first (OpenSSH 9.2 on loopback, a fresh connection
-    /// each: the host's CPU for a 20 MB binary 0.5–0.8 s, 0.13–0.16 s with the wider pipe, of which a session alone is 0.08–0.10 s;
-    /// for 110 MB 1.0–1.2 s against 0.3–0.4 s). Only a speed-up: without perl, or where the kernel
+    /// way to call it, and perl is part of every Debian and Ubuntu system). Through a 64 KiB pipe, OpenSSH's sshd spent most of
+    /// a connection's first large upload moving its own buffers (measured on loopback, OpenSSH 9.2: 0.5–0.8 s of sshd CPU for a
+    /// 20 MB binary, 0.03–0.06 s with the wider pipe; scripts/bench/upload). Only a speed-up: without perl, or where the kernel
     /// refuses (a lower <c>fs.pipe-max-size</c>, the user's pipe quota, an input that is not a pipe), the input is read as it
     /// was. perl reads none of the input.
     /// </summary>
