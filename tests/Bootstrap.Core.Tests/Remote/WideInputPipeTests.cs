@@ -20,14 +20,22 @@ public sealed class WideInputPipeTests : IDisposable
     {
         // F_GETPIPE_SZ is 1032; the pipe's size before the fragment is the kernel's default.
         const string size = "perl -e 'print fcntl(STDIN, 1032, 0), \"\\n\"'";
-        AssertRead("65536\n1048576\n", await RunAsync($"{size}; {AtomicInstall.WideInputPipe}; {size}", "", path: null));
+        var (status, stdout, stderr) = await RunAsync($"{size}; {AtomicInstall.WideInputPipe}; {size}", "", path: null);
+
+        Assert.Equal(0, status);
+        Assert.Equal("65536\n1048576\n", stdout);
+        Assert.Equal("", stderr);
     }
 
     [Fact]
     public async Task Perl_reads_none_of_the_input()
     {
         var input = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"line {i}\n"));
-        AssertRead(input, await RunAsync($"{AtomicInstall.WideInputPipe}; cat", input, path: null));
+        var (status, stdout, stderr) = await RunAsync($"{AtomicInstall.WideInputPipe}; cat", input, path: null);
+
+        Assert.Equal(0, status);
+        Assert.Equal(input, stdout);
+        Assert.Equal("", stderr);
     }
 
     [Fact]
@@ -35,7 +43,11 @@ public sealed class WideInputPipeTests : IDisposable
     {
         // A PATH where no perl is (nor anything else): `command -v perl` fails, and the shell's builtins read the input.
         var empty = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
-        AssertRead("two one\n", await RunAsync($"{AtomicInstall.WideInputPipe}; read -r a; read -r b; echo \"$b $a\"", "one\ntwo\n", path: empty));
+        var (status, stdout, stderr) = await RunAsync($"{AtomicInstall.WideInputPipe}; read -r a; read -r b; echo \"$b $a\"", "one\ntwo\n", path: empty);
+
+        Assert.Equal(0, status);
+        Assert.Equal("two one\n", stdout);
+        Assert.Equal("", stderr);
     }
 
     [Fact]
@@ -43,15 +55,11 @@ public sealed class WideInputPipeTests : IDisposable
     {
         var file = Path.Combine(_dir, "input");
         await File.WriteAllTextAsync(file, "content\n");
-        AssertRead("content\n", await RunAsync($"{AtomicInstall.WideInputPipe} < \"$1\"; cat < \"$1\"", "", path: null, file));
-    }
+        var (status, stdout, stderr) = await RunAsync($"{AtomicInstall.WideInputPipe} < \"$1\"; cat < \"$1\"", "", path: null, file);
 
-    /// <summary>The script exited 0, printed <paramref name="stdout"/> and nothing on standard error.</summary>
-    private static void AssertRead(string stdout, (int Status, string Stdout, string Stderr) run)
-    {
-        Assert.Equal(0, run.Status);
-        Assert.Equal(stdout, run.Stdout);
-        Assert.Equal("", run.Stderr);
+        Assert.Equal(0, status);
+        Assert.Equal("content\n", stdout);
+        Assert.Equal("", stderr);
     }
 
     private static async Task<(int Status, string Stdout, string Stderr)> RunAsync(string script, string input, string? path, params string[] arguments)
