@@ -548,7 +548,7 @@ public sealed class SshHost : IReopenableHost
     /// (<see cref="RemoteInvocation"/>).
     /// </summary>
     internal static RemoteCommand TempWriteCommand(string temp) =>
-        new(["sh", "-c", AtomicInstall.WideInputPipe + "; dd of=\"$1\" bs=1M conv=nocreat status=none || { s=$?; cat > /dev/null; exit $s; }", "write", temp], sudo: true);
+        new(["sh", "-c", "dd of=\"$1\" bs=1M conv=nocreat status=none || { s=$?; cat > /dev/null; exit $s; }", "write", temp], sudo: true);
 
     private sealed class GateRelease(SemaphoreSlim gate) : IDisposable
     {
