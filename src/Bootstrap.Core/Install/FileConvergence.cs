@@ -14,7 +14,11 @@ internal static class FileConvergence
 {
     /// <param name="deferredTo">
     /// For a path read by a service that runs now, that service's component: such a file (its content, mode or owner) is not changed here but
-    /// left to the component's own phase, which writes it in the host's turn of its roll (reported as a note).
+    /// left to the component's own phase, which writes it in the host's turn of its roll (reported as a note). When it is given
+    /// and no running service reads any of <paramref name="files"/> (a host the cluster does not run on yet), a large file is
+    /// sent as fast as the host takes it (<see cref="FileSpec.WideInput"/>); next to a running service, through the kernel's
+    /// 64 KiB pipe, as before: the full lab run with every staging widened (upgrade apply staging ~500 MB on each control plane
+    /// while etcd served writes; every lab machine on one disk) saw two etcd elections where the test allows one.
     /// </param>
     public static async Task<(IReadOnlyList<Change> Changes, IReadOnlyList<string> Notes)> PlanAsync(
         HostView view, IReadOnlyList<DesiredFile> files, CancellationToken cancellationToken, Func<string, string?>? deferredTo = null)
@@ -27,6 +31,7 @@ internal static class FileConvergence
         // at a time; the host passes one upload's bytes at a time while the others' temp files and checks run), and the other
         // changes a second run, which begins once every staging is done: no binary goes in place before all of them are staged,
         // then they go in place side by side (one root command each).
+        var wide = deferredTo is not null && files.All(f => deferredTo(f.Path) is null);
         var stagings = new List<Change>();
         var changes = new List<Change>();
         var notes = new List<string>();
@@ -50,7 +55,7 @@ internal static class FileConvergence
                 && !string.Equals(current[stage]?.Sha256, file.Sha256, StringComparison.OrdinalIgnoreCase))
             {
                 // The plan read it: missing, or with other content.
-                var staged = file with { Spec = file.Spec with { Path = stage, Owner = "root", Group = "root", Differs = true } };
+                var staged = file with { Spec = file.Spec with { Path = stage, Owner = "root", Group = "root", Differs = true, WideInput = wide } };
                 view.WouldWrite(stage, new RemoteFileState(file.Sha256, staged.Spec.Mode, "root", "root"));
                 directories.Register(stage);
                 stagings.Add(new Change
@@ -85,7 +90,7 @@ internal static class FileConvergence
                 SideBySide = true,
                 Apply = file.StagePath is { } from && k != ChangeKind.FileMetadata
                     ? (apply, ct) => ActivateAsync(apply, view.Name, file, from, state?.Sha256, directories, ct)
-                    : (apply, ct) => WriteAsync(apply, view.Name, k == ChangeKind.FileMetadata ? file : file with { Spec = file.Spec with { Differs = true } }, directories, ct),
+                    : (apply, ct) => WriteAsync(apply, view.Name, k == ChangeKind.FileMetadata ? file : file with { Spec = file.Spec with { Differs = true, WideInput = wide } }, directories, ct),
                 // The files written whole (not a staged binary put in place) go to the host together when they are side by side.
                 Together = file.StagePath is not null && k != ChangeKind.FileMetadata ? null : small.Add(file),
             });

@@ -25,5 +25,13 @@ public sealed record FileSpec(string Path, int Mode = 0b110_100_100, string Owne
     /// </summary>
     public bool Differs { get; init; }
 
+    /// <summary>
+    /// Whether a large content may reach the host as fast as sshd can pass it on: the command that reads it first widens the pipe
+    /// sshd writes into (<see cref="AtomicInstall.WideInputPipe"/>). Set for a host that runs none of the cluster's services yet
+    /// (nothing there to starve of disk or CPU); false, the default: the content goes through the kernel's 64 KiB pipe, as plain
+    /// <c>ssh host 'cat > file'</c> does.
+    /// </summary>
+    public bool WideInput { get; init; }
+
     public string ModeOctal => Convert.ToString(Mode, 8).PadLeft(4, '0');
 }

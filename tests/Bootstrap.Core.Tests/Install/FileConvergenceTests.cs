@@ -233,6 +233,38 @@ public sealed class FileConvergenceTests : IDisposable
         Assert.Empty(await ConvergeAsync([.. binaries, config]));
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("nothing", true)]
+    [InlineData("kubelet", false)]
+    public async Task Binaries_go_through_a_wide_pipe_only_to_a_host_where_no_running_service_reads_any_of_them(string? running, bool wide)
+    {
+        var host = new RecordingHost(_host);
+        var store = Path.Combine(_root, "store");
+        DesiredFile Binary(string name)
+        {
+            var file = File("bin/" + name, name + " v1\n", 0b111_101_101);
+            return file with { StagePath = $"{store}/{name}-{file.Sha256[..16]}" };
+        }
+
+        DesiredFile[] binaries = [Binary("kubelet"), Binary("kubectl")];
+        // null: a plan that does not ask which service runs (a phase's own files); "nothing": no service runs on the host;
+        // "kubelet": the running kubelet reads the first binary (its new version is staged, and left to the kubelet's turn).
+        Func<string, string?>? readers = running switch
+        {
+            null => null,
+            "nothing" => _ => null,
+            _ => path => path == binaries[0].Path ? running : null,
+        };
+        var context = Changes.On(host, manifest: Manifest);
+        var (changes, _) = await FileConvergence.PlanAsync(context.View(host.Name), binaries, CancellationToken.None, readers);
+
+        await Changes.ApplyAsync(context, changes);
+
+        Assert.Equal(binaries.Select(b => b.StagePath), host.Uploads.Select(u => u.Path));
+        Assert.All(host.Uploads, u => Assert.Equal(wide, u.WideInput));
+    }
+
     [Fact]
     public async Task A_staged_binary_goes_in_place_as_a_hard_link_to_the_staged_file_in_one_command_and_is_not_hashed_again()
     {

@@ -105,4 +105,21 @@ public sealed class AtomicInstallOneCommandTests : IDisposable
         Assert.False(File.Exists(mark), "sha256sum was started");
         Assert.Equal(["manifest", "sa.key"], Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_large_content_for_a_target_that_allows_it_widens_the_input_pipe_first_and_arrives_whole()
+    {
+        var content = RandomNumberGenerator.GetBytes((int)AtomicInstall.OneCommandLimit * 3);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        var wide = AtomicInstall.OneCommand(Spec with { WideInput = true }, sha256, large: true);
+
+        var result = await _host.RunAsync(wide with { Stdin = content }, CancellationToken.None);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(content, await File.ReadAllBytesAsync(Target));
+        Assert.Contains(AtomicInstall.WideInputPipe, wide.Argv[2], StringComparison.Ordinal);
+        // Only a large content for a target that allows it: the others read their input through the pipe as it is.
+        Assert.DoesNotContain(AtomicInstall.WideInputPipe, AtomicInstall.OneCommand(Spec, sha256, large: true).Argv[2], StringComparison.Ordinal);
+        Assert.DoesNotContain(AtomicInstall.WideInputPipe, AtomicInstall.OneCommand(Spec with { WideInput = true }, sha256).Argv[2], StringComparison.Ordinal);
+    }
 }
