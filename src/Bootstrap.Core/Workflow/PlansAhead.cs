@@ -82,15 +82,27 @@ internal sealed class PlansAhead : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(target);
-        if (Volatile.Read(ref _stopped) != 0 || !_entries.TryGetValue((step.Path, target.Name), out var entry)
-            || Interlocked.CompareExchange(ref entry.State, Dropped, Waiting) == Waiting)
+        if (!_entries.TryGetValue((step.Path, target.Name), out var entry))
         {
+            return null;
+        }
+
+        if (Volatile.Read(ref _stopped) != 0)
+        {
+            entry.NotTaken = "an earlier phase planned a change, refused or failed";
+            return null;
+        }
+
+        if (Interlocked.CompareExchange(ref entry.State, Dropped, Waiting) == Waiting)
+        {
+            entry.NotTaken = "still waiting for the gate";
             return null;
         }
 
         var planned = await entry.Plan.ConfigureAwait(false);
         if (planned is not { ChangesNothing: true } || Volatile.Read(ref _stopped) != 0)
         {
+            entry.NotTaken = planned is null ? "failed or stopped ahead" : planned.ChangesNothing ? "an earlier phase planned a change, refused or failed" : "it plans a change or a refusal";
             return null;
         }
 
@@ -117,6 +129,11 @@ internal sealed class PlansAhead : IAsyncDisposable
         }
 
         _logger.Debug("[{Phase}] {Taken} of {Count} target plans were taken from the plans made ahead", "plans-ahead", _taken, _entries.Count);
+        foreach (var ((path, target), entry) in _entries.Where(e => e.Value.NotTaken is not null))
+        {
+            _logger.Debug("[{Phase}] {Path} on {Target} was planned in its turn: {Reason}", "plans-ahead", path, target, entry.NotTaken);
+        }
+
         await _context.DisposeAsync().ConfigureAwait(false);
         _gate.Dispose();
         _stop.Dispose();
@@ -193,6 +210,9 @@ internal sealed class PlansAhead : IAsyncDisposable
     private sealed class Entry
     {
         public int State = Waiting;
+
+        /// <summary>Why the phase planned the target in its turn instead of taking this plan (null: taken, or never asked for).</summary>
+        public string? NotTaken;
 
         public Task<PlannedTarget?> Plan { get; set; } = Task.FromResult<PlannedTarget?>(null);
     }
