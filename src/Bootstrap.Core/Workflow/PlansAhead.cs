@@ -6,8 +6,9 @@ namespace Bootstrap.Core.Workflow;
 /// <summary>
 /// Plans made ahead of their phase's turn, so that a run that has nothing to do costs about its slowest plan instead of the sum
 /// of every phase's round trips. On a cluster an earlier run left a record of (<see cref="ReadAhead.HasRecord"/>), every target
-/// of every phase after the first is planned as soon as the run starts, all at once (at most <c>spec.ssh.concurrency</c> at a
-/// time, in phase order), against a context of their own (<see cref="PhaseContext.Ahead"/>): nothing the run's phases produce
+/// of every phase after the first is planned as soon as the run starts, all at once (at most <c>spec.ssh.concurrency</c> hosts'
+/// plans at a time, in phase order, and as many of the cluster's beside them: those read the API from the workstation, and
+/// must not wait behind host plans that wait for their snapshots), against a context of their own (<see cref="PhaseContext.Ahead"/>): nothing the run's phases produce
 /// is shared with them. In its turn, a phase takes a target's plan made ahead instead of planning it again only when:
 /// <list type="bullet">
 /// <item>no earlier phase of the run planned a change, refused or failed (so nothing was, or in a dry run would have been,
@@ -31,6 +32,7 @@ internal sealed class PlansAhead : IAsyncDisposable
     private readonly PhaseContext _context;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate;
+    private readonly SemaphoreSlim _clusterGate;
     private readonly CancellationTokenSource _stop;
     private readonly Dictionary<(string Path, string Target), Entry> _entries = [];
     private int _stopped;
@@ -41,6 +43,7 @@ internal sealed class PlansAhead : IAsyncDisposable
         _context = context;
         _logger = logger;
         _gate = new SemaphoreSlim(concurrency);
+        _clusterGate = new SemaphoreSlim(concurrency);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
@@ -136,14 +139,16 @@ internal sealed class PlansAhead : IAsyncDisposable
 
         await _context.DisposeAsync().ConfigureAwait(false);
         _gate.Dispose();
+        _clusterGate.Dispose();
         _stop.Dispose();
     }
 
     private async Task<PlannedTarget?> PlanAsync(Entry entry, WorkflowStep step, PhaseTarget target, Planner plan)
     {
+        var gate = target.Name == PhaseTarget.ClusterName ? _clusterGate : _gate;
         try
         {
-            await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
+            await gate.WaitAsync(_stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -200,7 +205,7 @@ internal sealed class PlansAhead : IAsyncDisposable
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 

@@ -48,6 +48,34 @@ public sealed class PlansAheadTests
     }
 
     [Fact]
+    public async Task The_clusters_plans_ahead_do_not_wait_behind_the_hosts_plans_for_the_gate()
+    {
+        // One plan at a time (spec.ssh.concurrency 1), and a host's plan of the second phase and the cluster's plan of the third
+        // each finish only once the other has started: behind one gate, whichever started first would give up waiting, and
+        // its target be planned again.
+        var hostStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clusterStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = new TestPhase("second", async (_, ct) =>
+        {
+            hostStarted.TrySetResult();
+            await clusterStarted.Task.WaitAsync(Patience, ct);
+            return TargetPlan.Nothing("in place");
+        }, HostRole.Worker);
+        var third = new ClusterPhase("third", async ct =>
+        {
+            clusterStarted.TrySetResult();
+            await hostStarted.Task.WaitAsync(Patience, ct);
+        });
+
+        var result = await RunAsync([Nothing("first"), second, third], recorded: true, concurrency: 1);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        Assert.Equal(["w1", "w2"], second.Planned.Order());
+        Assert.Equal(1, third.Planned);
+        Assert.Equal(["in place"], result.Phases[1].Hosts[0].Details);
+    }
+
+    [Fact]
     public async Task Without_a_record_of_an_earlier_run_every_phase_plans_in_its_turn()
     {
         var thirdStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -287,7 +315,7 @@ public sealed class PlansAheadTests
 
     private static TestPhase Nothing(string name) => new(name, (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker);
 
-    private async Task<WorkflowResult> RunAsync(IReadOnlyList<IPhase> phases, bool recorded, IHostConnector? connector = null, bool dryRun = false)
+    private async Task<WorkflowResult> RunAsync(IReadOnlyList<IPhase> phases, bool recorded, IHostConnector? connector = null, bool dryRun = false, int? concurrency = null)
     {
         _run = null;
         var redactor = new SecretRedactor();
@@ -299,7 +327,7 @@ public sealed class PlansAheadTests
         }
 
         await using var reads = new ReadAhead(previous, redactor, logger, TimeProvider.System);
-        var config = WorkflowFixtures.LabConfig;
+        var config = concurrency is { } limit ? WorkflowFixtures.LabConfig with { SshConcurrency = limit } : WorkflowFixtures.LabConfig;
         await using var context = _run = new PhaseContext
         {
             Config = config,
@@ -342,6 +370,27 @@ public sealed class PlansAheadTests
         }
 
         public Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken) => Task.FromResult(TargetPlan.Nothing());
+    }
+
+    /// <summary>A phase on the cluster whose plan changes nothing; it counts its plans and awaits <paramref name="planning"/> in each.</summary>
+    private sealed class ClusterPhase(string name, Func<CancellationToken, Task> planning) : ILeafPhase
+    {
+        private int _planned;
+
+        public int Planned => Volatile.Read(ref _planned);
+
+        public string Name => name;
+
+        public string Description => "reads the API";
+
+        public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => [PhaseTarget.Cluster];
+
+        public async Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _planned);
+            await planning(cancellationToken);
+            return TargetPlan.Nothing("in place");
+        }
     }
 
     /// <summary>A phase on the cluster whose plan fails when made ahead (in another context than the run's), and changes nothing in its turn.</summary>
