@@ -179,6 +179,7 @@ internal static class FileConvergence
             }
         }
 
+        apply.Run.InstalledFiles.Installed(hostName, file.Path);
         return [];
     }
 
@@ -200,6 +201,7 @@ internal static class FileConvergence
             host, file.Spec with { Manifest = apply.Run.InstalledFiles.Manifest }, file.Sha256, stage,
             ["find", store, "-maxdepth", "1", "-name", name + "-*", "!", "-path", stage, "!", "-path", keep, "-delete"], apply.Redactor, cancellationToken)
             .ConfigureAwait(false);
+        apply.Run.InstalledFiles.Installed(hostName, file.Path);
         return [];
     }
 
@@ -258,6 +260,7 @@ internal static class FileConvergence
                     }
                     else
                     {
+                        apply.Run.InstalledFiles.Installed(host, uploads[k].Target.Path);
                         applied(together[k], []);
                     }
                 }

@@ -43,13 +43,14 @@ internal sealed class InstalledFilesManifest
     private const string WriteScript =
         "umask 077; mkdir -p -- \"${1%/*}\" && t=$(mktemp \"$1.XXXXXXXX\") || { cat > /dev/null; exit 1; }; if cat > \"$t\" && mv -f -- \"$t\" \"$1\"; then exit 0; fi; rm -f -- \"$t\"; cat > /dev/null; exit 1";
 
-    private InstalledFilesManifest(string text, IReadOnlyDictionary<string, InstalledFile> entries)
+    private InstalledFilesManifest(string text, IReadOnlyDictionary<string, InstalledFile> entries, bool wasteful)
     {
         Text = text;
         Entries = entries;
+        Wasteful = wasteful;
     }
 
-    public static InstalledFilesManifest Empty { get; } = new(string.Empty, new Dictionary<string, InstalledFile>(StringComparer.Ordinal));
+    public static InstalledFilesManifest Empty { get; } = new(string.Empty, new Dictionary<string, InstalledFile>(StringComparer.Ordinal), wasteful: false);
 
     /// <summary>The manifest as it was read.</summary>
     public string Text { get; }
@@ -60,21 +61,42 @@ internal sealed class InstalledFilesManifest
     /// <summary>Whether the text is exactly one line per file, as <see cref="Render"/> writes it (no path twice, no line that does not parse).</summary>
     public bool Tidy => Text.Length == 0 ? Entries.Count == 0 : Render(Entries.Values) == Text;
 
+    /// <summary>
+    /// Whether the text holds lines no entry needs: a path's earlier line (the file was installed again since), a line that does
+    /// not parse (but the header), or a piece cut short at its end. Lines appended in any order, without a header, are no waste:
+    /// such a manifest reads as its tidy form does.
+    /// </summary>
+    public bool Wasteful { get; }
+
+    /// <summary>Whether <paramref name="other"/> has exactly these entries (whatever either's text).</summary>
+    public bool HasEntriesOf(InstalledFilesManifest other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return other.Entries.Count == Entries.Count && other.Entries.All(e => Entries.TryGetValue(e.Key, out var mine) && mine == e.Value);
+    }
+
     public static InstalledFilesManifest Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var entries = new Dictionary<string, InstalledFile>(StringComparer.Ordinal);
         var lines = text.Split('\n');
+        var parsed = 0;
         // The last piece follows the last newline: a line an interrupted append cut short, or nothing.
+        var junk = lines[^1].Length > 0;
         foreach (var line in lines.AsSpan(0, lines.Length - 1))
         {
             if (InstalledFile.TryParse(line) is { } entry)
             {
                 entries[entry.Path] = entry;
+                parsed++;
+            }
+            else
+            {
+                junk |= line != Header;
             }
         }
 
-        return new InstalledFilesManifest(text, entries);
+        return new InstalledFilesManifest(text, entries, junk || parsed > entries.Count);
     }
 
     /// <summary>The entry that describes the file as <paramref name="stat"/> reports it now; null when none does.</summary>

@@ -33,15 +33,22 @@ internal sealed class InstalledFiles(string manifest, bool verify)
         return probe;
     }
 
+    /// <summary>
+    /// The run installed <paramref name="path"/> on <paramref name="host"/> (the install appended its line to the manifest): what a
+    /// probe hashed there before is no longer the file, and is not recorded.
+    /// </summary>
+    public void Installed(string host, string path) => _hosts.GetOrAdd(host, _ => new HostRecord()).Installed(path);
+
     /// <summary>The run takes the host's manifest away (<c>bootstrap reset</c>): it records nothing there.</summary>
     public void Forget(string host) => _hosts.GetOrAdd(host, _ => new HostRecord()).Forget();
 
     /// <summary>
-    /// After a run that completed: on each host where files were hashed that the manifest does not hold as they are (or whose
-    /// manifest has lines to drop), reads the files' <c>stat</c> and the manifest again (one command) and, when that changes
-    /// it, writes it whole (one more): each hashed file recorded while it still has the identity it was hashed with, and the
+    /// After a run that completed: on each host where files were hashed that the manifest does not hold as they are and the run
+    /// did not install since (or whose manifest has lines no entry needs, <see cref="InstalledFilesManifest.Wasteful"/>), reads
+    /// the files' <c>stat</c> and the manifest again (one command) and, when that changes its entries or it has such lines,
+    /// writes it whole (one more): each hashed file recorded while it still has the identity it was hashed with, and the
     /// entries of the files it read that no longer describe them dropped. A failure is logged and changes nothing else: those
-    /// files are hashed again next time.
+    /// files are hashed again next time. A fresh install, whose installs appended one line per file, records nothing here.
     /// </summary>
     public async Task RecordAsync(ApplyContext apply, CancellationToken cancellationToken)
     {
@@ -61,7 +68,7 @@ internal sealed class InstalledFiles(string manifest, bool verify)
                 var host = apply.Host(name);
                 var (stats, current) = await RemoteFileProbe.StatAsync(host, work.Paths, Manifest, cancellationToken).ConfigureAwait(false);
                 var text = current!.Merge(stats, work.Hashed);
-                if (text != current.Text)
+                if (current.Wasteful || !current.HasEntriesOf(InstalledFilesManifest.Parse(text)))
                 {
                     await host.RunCheckedAsync(InstalledFilesManifest.WriteCommand(Manifest, text), apply.Redactor, cancellationToken).ConfigureAwait(false);
                     apply.Logger.Debug("[{Phase}] {Host}: {Manifest} records {Count} files hashed in this run", "installed-files", name, Manifest, work.Hashed.Count);
@@ -84,8 +91,9 @@ internal sealed class InstalledFiles(string manifest, bool verify)
     {
         private readonly Dictionary<string, InstalledFile> _hashed = new(StringComparer.Ordinal);
         private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _installed = new(StringComparer.Ordinal);
         private InstalledFilesManifest? _read;
-        private bool _untidy;
+        private bool _wasteful;
         private bool _forgotten;
 
         public IReadOnlyDictionary<string, InstalledFile> Hashed()
@@ -108,9 +116,17 @@ internal sealed class InstalledFiles(string manifest, bool verify)
                 if (probe.Manifest is { } read)
                 {
                     _read = read;
-                    _untidy |= !read.Tidy;
+                    _wasteful |= read.Wasteful;
                     _listed.UnionWith(read.Entries.Keys);
                 }
+            }
+        }
+
+        public void Installed(string path)
+        {
+            lock (_hashed)
+            {
+                _installed.Add(path);
             }
         }
 
@@ -127,8 +143,8 @@ internal sealed class InstalledFiles(string manifest, bool verify)
         {
             lock (_hashed)
             {
-                var missing = _hashed.Values.Where(e => _read?.Entries.GetValueOrDefault(e.Path) != e).ToList();
-                if (_forgotten || (missing.Count == 0 && !_untidy))
+                var missing = _hashed.Values.Where(e => _read?.Entries.GetValueOrDefault(e.Path) != e && !_installed.Contains(e.Path)).ToList();
+                if (_forgotten || (missing.Count == 0 && !_wasteful))
                 {
                     return null;
                 }

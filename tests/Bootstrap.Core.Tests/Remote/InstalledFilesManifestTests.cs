@@ -88,6 +88,34 @@ public sealed class InstalledFilesManifestTests
     }
 
     [Fact]
+    public void Lines_appended_in_any_order_without_a_header_are_no_waste_an_earlier_line_a_junk_line_or_a_cut_piece_are()
+    {
+        var newer = Identity with { ChangedNs = Identity.ChangedNs + 1 };
+        var appended = Line(ShaA, Identity, "/z") + Line(ShaB, Identity, "/a");
+
+        Assert.False(InstalledFilesManifest.Parse(appended).Wasteful);
+        Assert.False(InstalledFilesManifest.Parse(appended).Tidy);
+        Assert.False(InstalledFilesManifest.Parse(InstalledFilesManifest.Render(InstalledFilesManifest.Parse(appended).Entries.Values)).Wasteful);
+        Assert.False(InstalledFilesManifest.Parse(string.Empty).Wasteful);
+        Assert.True(InstalledFilesManifest.Parse(appended + Line(ShaB, newer, "/z")).Wasteful);
+        Assert.True(InstalledFilesManifest.Parse(appended + "junk\n").Wasteful);
+        Assert.True(InstalledFilesManifest.Parse(appended + Line(ShaA, Identity, "/b")[..20]).Wasteful);
+    }
+
+    [Fact]
+    public void Two_manifests_have_the_same_entries_whatever_their_order_header_or_earlier_lines()
+    {
+        var newer = Identity with { ChangedNs = Identity.ChangedNs + 1 };
+        var appended = InstalledFilesManifest.Parse(Line(ShaA, Identity, "/z") + Line(ShaB, Identity, "/a") + Line(ShaB, newer, "/a"));
+        var rendered = InstalledFilesManifest.Parse(InstalledFilesManifest.Render([new InstalledFile("/a", ShaB, newer), new InstalledFile("/z", ShaA, Identity)]));
+
+        Assert.True(appended.HasEntriesOf(rendered));
+        Assert.True(rendered.HasEntriesOf(appended));
+        Assert.False(appended.HasEntriesOf(InstalledFilesManifest.Parse(Line(ShaA, Identity, "/z") + Line(ShaB, Identity, "/a"))));
+        Assert.False(appended.HasEntriesOf(InstalledFilesManifest.Parse(Line(ShaA, Identity, "/z"))));
+    }
+
+    [Fact]
     public void An_entry_describes_a_file_only_while_every_field_of_its_identity_is_unchanged()
     {
         var manifest = InstalledFilesManifest.Parse(Line(ShaA, Identity, "/usr/local/bin/kubelet"));

@@ -105,6 +105,34 @@ public sealed class InstalledFilesTests : IDisposable
         Assert.False(File.Exists(Manifest));
     }
 
+    [Theory]
+    [InlineData(true, 0)]
+    [InlineData(false, 1)]
+    public async Task A_file_hashed_then_installed_by_the_run_is_not_recorded_and_appended_lines_are_not_written_again(bool told, int commands)
+    {
+        // As haproxy.cfg on a fresh install: the distribution's file is hashed by a plan, then the run installs its own, whose
+        // line the install appends. Told of the install, the run reads nothing more; else one stat shows the hashed file gone.
+        var file = Write("haproxy.cfg");
+        var run = Run();
+        await run.View(_host.Name).FilesAsync([file], CancellationToken.None);
+        await File.WriteAllTextAsync(file, "ours\n");
+        await _host.RunAsync(InstalledFilesManifest.CommitCommand(Manifest, Sha256Of(file), null, file), CancellationToken.None);
+        if (told)
+        {
+            run.InstalledFiles.Installed(_host.Name, file);
+        }
+
+        var appended = await File.ReadAllTextAsync(Manifest);
+        _host.Clear();
+
+        await run.InstalledFiles.RecordAsync(new ApplyContext(run, run.Hosts), CancellationToken.None);
+
+        Assert.Equal(commands, _host.Commands.Count);
+        Assert.Equal(appended, await File.ReadAllTextAsync(Manifest));
+        Assert.Equal(Sha256Of(file), Assert.Single(InstalledFilesManifest.Parse(appended).Entries.Values).Sha256);
+        Assert.False(InstalledFilesManifest.Parse(appended).Tidy);
+    }
+
     [Fact]
     public async Task A_manifest_with_lines_to_drop_is_written_again_tidy()
     {
