@@ -62,9 +62,11 @@ internal sealed class InstalledFilesManifest
     public bool Tidy => Text.Length == 0 ? Entries.Count == 0 : Render(Entries.Values) == Text;
 
     /// <summary>
-    /// Whether the text holds lines no entry needs: a path's earlier line (the file was installed again since), a line that does
-    /// not parse (but the header), or a piece cut short at its end. Lines appended in any order, without a header, are no waste:
-    /// such a manifest reads as its tidy form does.
+    /// Whether writing it whole again pays: it ends with a piece cut short (the next line appended would run into it), or more of
+    /// its lines are of no use than of use (a path's earlier lines, left by installing the file again or by putting a staged
+    /// binary in place, which changes the staged file's ctime; lines that do not parse, but the header): the earlier lines are
+    /// dropped once they make it more than twice its tidy size. Lines appended in any order, without a header, read as the
+    /// tidy form does.
     /// </summary>
     public bool Wasteful { get; }
 
@@ -80,23 +82,22 @@ internal sealed class InstalledFilesManifest
         ArgumentNullException.ThrowIfNull(text);
         var entries = new Dictionary<string, InstalledFile>(StringComparer.Ordinal);
         var lines = text.Split('\n');
-        var parsed = 0;
+        var useless = 0;
         // The last piece follows the last newline: a line an interrupted append cut short, or nothing.
-        var junk = lines[^1].Length > 0;
         foreach (var line in lines.AsSpan(0, lines.Length - 1))
         {
             if (InstalledFile.TryParse(line) is { } entry)
             {
+                useless += entries.ContainsKey(entry.Path) ? 1 : 0;
                 entries[entry.Path] = entry;
-                parsed++;
             }
-            else
+            else if (line != Header)
             {
-                junk |= line != Header;
+                useless++;
             }
         }
 
-        return new InstalledFilesManifest(text, entries, junk || parsed > entries.Count);
+        return new InstalledFilesManifest(text, entries, lines[^1].Length > 0 || useless > entries.Count);
     }
 
     /// <summary>The entry that describes the file as <paramref name="stat"/> reports it now; null when none does.</summary>

@@ -88,7 +88,7 @@ public sealed class InstalledFilesManifestTests
     }
 
     [Fact]
-    public void Lines_appended_in_any_order_without_a_header_are_no_waste_an_earlier_line_a_junk_line_or_a_cut_piece_are()
+    public void A_manifest_is_wasteful_when_it_ends_cut_short_or_has_more_useless_lines_than_entries_not_for_its_order()
     {
         var newer = Identity with { ChangedNs = Identity.ChangedNs + 1 };
         var appended = Line(ShaA, Identity, "/z") + Line(ShaB, Identity, "/a");
@@ -97,8 +97,9 @@ public sealed class InstalledFilesManifestTests
         Assert.False(InstalledFilesManifest.Parse(appended).Tidy);
         Assert.False(InstalledFilesManifest.Parse(InstalledFilesManifest.Render(InstalledFilesManifest.Parse(appended).Entries.Values)).Wasteful);
         Assert.False(InstalledFilesManifest.Parse(string.Empty).Wasteful);
-        Assert.True(InstalledFilesManifest.Parse(appended + Line(ShaB, newer, "/z")).Wasteful);
-        Assert.True(InstalledFilesManifest.Parse(appended + "junk\n").Wasteful);
+        // Two entries: two useless lines (an earlier line, junk) are not yet more than them; a third is.
+        Assert.False(InstalledFilesManifest.Parse(appended + Line(ShaB, newer, "/z") + "junk\n").Wasteful);
+        Assert.True(InstalledFilesManifest.Parse(appended + Line(ShaB, newer, "/z") + "junk\n" + Line(ShaA, newer, "/a")).Wasteful);
         Assert.True(InstalledFilesManifest.Parse(appended + Line(ShaA, Identity, "/b")[..20]).Wasteful);
     }
 
