@@ -19,6 +19,9 @@ internal static class ServiceControl
     /// <summary>How many restarts by systemd while waiting mean the service crashes on its configuration.</summary>
     public const int CrashLoopRestarts = 3;
 
+    /// <summary>systemctl's exit code when it knows no such unit (LSB's "not installed").</summary>
+    private const int UnitNotFound = 5;
+
     /// <summary>The changes that keep <paramref name="services"/> enabled and running after <paramref name="fileChanges"/> (planned on the same host).</summary>
     /// <param name="waitAfterStart">Wait for health after a fresh start too (not for etcd members of a new cluster, which need each other).</param>
     public static async Task<IReadOnlyList<Change>> PlanAsync(
@@ -28,7 +31,7 @@ internal static class ServiceControl
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(fileChanges);
         var pending = FileConvergence.ContentChanges(fileChanges);
-        var unitFileChanges = fileChanges.Any(c => c.Target.StartsWith(InstallFiles.SystemdDir + "/", StringComparison.Ordinal));
+        var unitFileChanges = await StaleUnitFilesAsync(view, fileChanges, cancellationToken).ConfigureAwait(false);
         var reload = false;
         var changes = new List<Change>();
         var disabled = new List<(ServiceSpec Service, ServiceStatus Status)>();
@@ -78,9 +81,11 @@ internal static class ServiceControl
         // itself (as long as daemon-reload, a second or more on a busy host), to refresh what it knows of the unit's wants and
         // its enablement (a later `systemctl show` reports UnitFileState from that): the enables leave it to the last of them,
         // or to the daemon-reload after them when a unit file changes. A run stopped between them leaves systemd reporting a
-        // unit disabled that is enabled: the next plan enables it again, and that enable reloads.
+        // unit disabled that is enabled: the next plan enables it again, and that enable reloads. A unit systemd found no file
+        // for knows nothing to refresh: enabling it alone needs no reload (a fresh host's units, whose files are all new).
         var reloads = reload || unitFileChanges;
-        var first = disabled.Select((d, index) => Enable(view, d.Service, d.Status, reloadAfter: !reloads && index == disabled.Count - 1)).ToList();
+        var enableReloads = disabled.Any(d => !d.Status.NotFound);
+        var first = disabled.Select((d, index) => Enable(view, d.Service, d.Status, reloadAfter: !reloads && enableReloads && index == disabled.Count - 1)).ToList();
         if (reloads)
         {
             first.Add(DaemonReload(view, unitFileChanges ? "a unit file changes" : "systemd reports unit files changed on disk"));
@@ -88,6 +93,38 @@ internal static class ServiceControl
 
         changes.InsertRange(0, first);
         return changes;
+    }
+
+    /// <summary>
+    /// Whether systemd must reload for the unit files among <paramref name="fileChanges"/>: a file of a unit it has loaded (or of a
+    /// unit this plan does not know the state of, or a file that is not a unit's, like a wants link) is read only by daemon-reload.
+    /// The file of a unit systemd found none for (a new unit) needs none: systemd reads it when the unit is started, and so does
+    /// a systemd older than 246 that still holds the unit as not found, once <see cref="StartAsync"/> reloads for it.
+    /// </summary>
+    private static async Task<bool> StaleUnitFilesAsync(HostView view, IReadOnlyList<Change> fileChanges, CancellationToken cancellationToken)
+    {
+        foreach (var path in fileChanges.Select(c => c.Target).Where(t => t.StartsWith(InstallFiles.SystemdDir + "/", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal))
+        {
+            if (UnitOf(path) is not { } unit || !ServiceCatalog.Units.Contains(unit) || !(await view.UnitAsync(unit, cancellationToken).ConfigureAwait(false)).NotFound)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The unit whose file or drop-in <paramref name="path"/> (under <see cref="InstallFiles.SystemdDir"/>) is, or null.</summary>
+    internal static string? UnitOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var parts = path[(InstallFiles.SystemdDir.Length + 1)..].Split('/');
+        return parts switch
+        {
+            [var file] when file.Contains('.', StringComparison.Ordinal) => file,
+            [var dir, var dropIn] when dir.EndsWith(".d", StringComparison.Ordinal) && dropIn.EndsWith(".conf", StringComparison.Ordinal) => dir[..^2],
+            _ => null,
+        };
     }
 
     /// <summary>Enables <paramref name="service"/>'s unit; without <paramref name="reloadAfter"/>, systemd reloads later in the plan (<see cref="PlanAsync"/>).</summary>
@@ -360,7 +397,21 @@ internal static class ServiceControl
             await host.RunCheckedAsync(new RemoteCommand(["systemctl", "reset-failed", spec.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
         }
 
-        await host.RunCheckedAsync(new RemoteCommand(["systemctl", "start", "--no-block", spec.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+        var start = new RemoteCommand(["systemctl", "start", "--no-block", spec.Unit], sudo: true);
+        var started = await host.RunAsync(start, cancellationToken).ConfigureAwait(false);
+        if (started.ExitCode == UnitNotFound)
+        {
+            // A unit whose file is new, started without a daemon-reload: a systemd older than 246 that had looked the unit up before
+            // the file existed still holds it as not found until it reloads.
+            await host.RunCheckedAsync(new RemoteCommand(["systemctl", "daemon-reload"], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+            started = await host.RunAsync(start, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!started.Succeeded)
+        {
+            throw new RemoteCommandException(host.Name, start.ToDisplayString(apply.Redactor), started);
+        }
+
         if (waitAfterStart)
         {
             await WaitHealthyAsync(host, spec, apply.Redactor, apply.Waiting, cancellationToken).ConfigureAwait(false);

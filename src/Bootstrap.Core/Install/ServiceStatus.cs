@@ -4,11 +4,19 @@ namespace Bootstrap.Core.Install;
 
 /// <summary>A unit's state as <c>systemctl show --timestamp=unix</c> reports it.</summary>
 /// <param name="InvocationId">Names one run of the unit (empty when it never ran): a restart is done once it differs.</param>
-internal sealed record ServiceStatus(string ActiveState, long? ActiveSince, string UnitFileState, bool NeedDaemonReload, string InvocationId = "", int Restarts = 0)
+/// <param name="LoadState">Whether systemd loaded the unit's file (<c>loaded</c>) or found none (<c>not-found</c>); empty when not reported.</param>
+internal sealed record ServiceStatus(
+    string ActiveState, long? ActiveSince, string UnitFileState, bool NeedDaemonReload, string InvocationId = "", int Restarts = 0, string LoadState = "")
 {
-    public static readonly string[] Properties = ["ActiveState", "ActiveEnterTimestamp", "UnitFileState", "NeedDaemonReload", "InvocationID", "NRestarts"];
+    public static readonly string[] Properties = ["ActiveState", "ActiveEnterTimestamp", "UnitFileState", "NeedDaemonReload", "InvocationID", "NRestarts", "LoadState"];
 
     public bool Active => ActiveState == "active";
+
+    /// <summary>
+    /// systemd has no file for the unit: nothing of it is loaded that a new unit file would leave stale, so systemd reads that file
+    /// when the unit is first started, without a daemon-reload. Any other state, an unreported one included, counts as loaded.
+    /// </summary>
+    public bool NotFound => LoadState == "not-found";
 
     public bool Enabled => UnitFileState is "enabled" or "enabled-runtime" or "static";
 
@@ -50,6 +58,6 @@ internal sealed record ServiceStatus(string ActiveState, long? ActiveSince, stri
             ? seconds
             : null;
         var restarts = int.TryParse(Get("NRestarts"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        return new ServiceStatus(Get("ActiveState"), activeSince, Get("UnitFileState"), Get("NeedDaemonReload") == "yes", Get("InvocationID"), restarts);
+        return new ServiceStatus(Get("ActiveState"), activeSince, Get("UnitFileState"), Get("NeedDaemonReload") == "yes", Get("InvocationID"), restarts, Get("LoadState"));
     }
 }

@@ -292,4 +292,106 @@ public sealed class ServiceControlTests
         Assert.Equal(["systemctl enable --quiet --no-reload demo.service", "systemctl enable --quiet other.service"], commands.Take(2));
         Assert.DoesNotContain(commands, c => c.Contains("daemon-reload", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// Two units of the catalog (so the host's one <c>systemctl show</c> of every unit reports them), neither enabled nor running,
+    /// each with the given LoadState ("" for a systemd that does not report it); their unit files are about to be written. Records
+    /// each systemctl command that changes something; <c>systemctl start</c> answers <paramref name="firstStartExit"/> once.
+    /// </summary>
+    private static async Task<(IReadOnlyList<Change> Planned, List<string> Commands)> NewUnitsAsync(
+        string proxyLoadState, string kubeletLoadState, string[] unitFiles, int firstStartExit = 0)
+    {
+        var commands = new List<string>();
+        var failStart = firstStartExit;
+        var context = Changes.On(new FakeHost("cp1", command => command.Argv switch
+        {
+            ["systemctl", "show", ..] => new CommandResult(0, string.Join("\n", ServiceCatalog.Units.Select(u =>
+                $"Id={u}\nActiveState=inactive\nActiveEnterTimestamp=\nUnitFileState=\nNeedDaemonReload=no\nInvocationID=\nNRestarts=0\n"
+                + (u switch { "kube-proxy.service" => proxyLoadState, "kubelet.service" => kubeletLoadState, _ => "not-found" }) switch
+                {
+                    "" => string.Empty,
+                    var state => $"LoadState={state}\n",
+                })), string.Empty),
+            ["systemctl", "start", ..] => Recorded(commands, command) with { ExitCode = Interlocked.Exchange(ref failStart, 0) },
+            ["systemctl", ..] => Recorded(commands, command),
+            _ => new CommandResult(0, "ok", string.Empty),
+        }));
+        var files = unitFiles.Select(f => new Change { Host = "cp1", Kind = ChangeKind.FileCreate, Target = InstallFiles.SystemdDir + "/" + f }).ToList();
+        var services = new[] { Spec with { Unit = "kube-proxy.service", Component = "kube-proxy" }, Spec with { Unit = "kubelet.service", Component = "kubelet" } };
+        var planned = await ServiceControl.PlanAsync(context.View("cp1"), services, files, waitAfterStart: false, CancellationToken.None);
+        await Changes.ApplyAsync(context, planned);
+        return (planned, commands);
+    }
+
+    [Fact]
+    public async Task New_unit_files_of_units_systemd_found_no_file_for_are_enabled_and_started_with_no_daemon_reload()
+    {
+        var (planned, commands) = await NewUnitsAsync("not-found", "not-found", ["kube-proxy.service", "kubelet.service", "kubelet.service.d/10-bootstrap.conf"]);
+
+        Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitEnable, ChangeKind.UnitStart, ChangeKind.UnitStart], planned.Select(c => c.Kind));
+        Assert.Equal(
+            ["systemctl enable --quiet --no-reload kube-proxy.service", "systemctl enable --quiet --no-reload kubelet.service"],
+            commands.Take(2));
+        Assert.Equal(2, commands.Count(c => c.StartsWith("systemctl start --no-block", StringComparison.Ordinal)));
+        Assert.Equal(4, commands.Count);
+    }
+
+    [Theory]
+    [InlineData("loaded", "kube-proxy.service")]
+    [InlineData("", "kube-proxy.service")]
+    [InlineData("not-found", "kube-proxy.service.d/10-bootstrap.conf", "loaded")]
+    [InlineData("not-found", "multi-user.target.wants/kube-proxy.service")]
+    [InlineData("not-found", "demo.service")]
+    public async Task A_unit_file_systemd_may_hold_loaded_is_read_by_one_daemon_reload_after_the_enables(string proxyLoadState, string unitFile, string kubeletLoadState = "not-found")
+    {
+        // A unit systemd loaded (or a systemd that does not say), a drop-in beside a loaded kubelet, a file that is no unit's own,
+        // a unit the host's snapshot does not report.
+        var (planned, commands) = await NewUnitsAsync(proxyLoadState, kubeletLoadState, [unitFile, "kubelet.service.d/10-bootstrap.conf"]);
+
+        Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitEnable, ChangeKind.DaemonReload, ChangeKind.UnitStart, ChangeKind.UnitStart], planned.Select(c => c.Kind));
+        Assert.Equal(
+            ["systemctl enable --quiet --no-reload kube-proxy.service", "systemctl enable --quiet --no-reload kubelet.service", "systemctl daemon-reload"],
+            commands.Take(3));
+        Assert.Equal(1, commands.Count(c => c.Contains("daemon-reload", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Enabling_a_loaded_unit_with_no_unit_file_change_reloads_with_the_last_enable()
+    {
+        var (_, commands) = await NewUnitsAsync("not-found", "loaded", []);
+
+        Assert.Equal(["systemctl enable --quiet --no-reload kube-proxy.service", "systemctl enable --quiet kubelet.service"], commands.Take(2));
+        Assert.DoesNotContain(commands, c => c.Contains("daemon-reload", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_start_systemd_answers_with_unit_not_found_reloads_once_and_starts_again()
+    {
+        // An older systemd that looked the unit up before its file existed keeps it as not found until it reloads.
+        var (_, commands) = await NewUnitsAsync("not-found", "not-found", ["kube-proxy.service"], firstStartExit: 5);
+
+        var reload = commands.IndexOf("systemctl daemon-reload");
+        Assert.True(reload > 0, string.Join("; ", commands));
+        Assert.StartsWith("systemctl start --no-block", commands[reload - 1], StringComparison.Ordinal);
+        Assert.Equal(commands[reload - 1], commands[reload + 1]);
+        Assert.Equal(3, commands.Count(c => c.StartsWith("systemctl start --no-block", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_start_that_fails_otherwise_fails_the_change_with_no_reload()
+    {
+        var error = await Assert.ThrowsAsync<RemoteCommandException>(() => NewUnitsAsync("not-found", "not-found", ["kube-proxy.service"], firstStartExit: 1));
+
+        Assert.Contains("systemctl start --no-block", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kube-proxy.service", "kube-proxy.service")]
+    [InlineData("etcd-backup.timer", "etcd-backup.timer")]
+    [InlineData("kubelet.service.d/10-bootstrap.conf", "kubelet.service")]
+    [InlineData("multi-user.target.wants/kubelet.service", null)]
+    [InlineData("kubelet.service.d/notes.txt", null)]
+    [InlineData("README", null)]
+    public void A_unit_file_path_names_its_unit(string relative, string? unit) =>
+        Assert.Equal(unit, ServiceControl.UnitOf(InstallFiles.SystemdDir + "/" + relative));
 }
