@@ -135,8 +135,19 @@ internal static class ServiceControl
         Target = service.Unit,
         From = status.UnitFileState.Length == 0 ? null : status.UnitFileState,
         To = "enabled",
-        Apply = (apply, ct) => RunAsync(apply, view.Name, reloadAfter ? ["systemctl", "enable", "--quiet", service.Unit] : ["systemctl", "enable", "--quiet", "--no-reload", service.Unit], ct),
+        Apply = (apply, ct) => RunAsync(apply, view.Name, EnableCommand(service.Unit, reloadAfter), ct),
     };
+
+    /// <summary>
+    /// <c>systemctl enable</c> of <paramref name="unit"/>, leaving SysV init alone: Debian's systemctl also runs the package's init
+    /// script links through update-rc.d for a unit that has one (etcd, haproxy, keepalived, containerd), a second or more on a
+    /// busy host, for an init Bootstrap does not run on (preflight refuses a host whose PID 1 is not systemd, and systemd ignores
+    /// the init script of a unit that has a unit file). The unit's own enablement, which decides what starts at boot, is the same.
+    /// </summary>
+    internal static string[] EnableCommand(string unit, bool reload) =>
+        reload ? ["env", SkipSysV, "systemctl", "enable", "--quiet", unit] : ["env", SkipSysV, "systemctl", "enable", "--quiet", "--no-reload", unit];
+
+    private const string SkipSysV = "SYSTEMCTL_SKIP_SYSV=1";
 
     /// <summary>What a restart of <paramref name="service"/> does to its dependents, for the plan's reason.</summary>
     private static string Around(ServiceSpec service) =>

@@ -47,9 +47,12 @@ public sealed class ServiceControlTests
                     return Ok($"ActiveState={(active ? "active" : "inactive")}\nActiveEnterTimestamp=@100\nUnitFileState={(enabled ? "enabled" : "disabled")}\nNeedDaemonReload=no\nInvocationID={invocation}\nNRestarts={_restarts}\n");
                 case "stat":
                     return Ok("200 /etc/demo.conf\n");
-                case "systemctl" when argv[1] is "restart" or "start" or "enable":
+                case "systemctl" when argv[1] is "restart" or "start":
                     _restarted = argv[1] == "restart";
                     Log.Add(argv[1]);
+                    return Ok(string.Empty);
+                case "env" when argv is [_, "SYSTEMCTL_SKIP_SYSV=1", "systemctl", "enable", ..]:
+                    Log.Add("enable");
                     return Ok(string.Empty);
                 case "check-demo":
                     Log.Add("health");
@@ -249,7 +252,7 @@ public sealed class ServiceControlTests
         var context = Changes.On(new FakeHost("cp1", command => command.Argv switch
         {
             ["systemctl", "show", ..] => new CommandResult(0, "ActiveState=inactive\nActiveEnterTimestamp=\nUnitFileState=disabled\nNeedDaemonReload=no\nInvocationID=\nNRestarts=0\n", string.Empty),
-            ["systemctl", ..] => Recorded(commands, command),
+            ["systemctl" or "env", ..] => Recorded(commands, command),
             _ => new CommandResult(0, "ok", string.Empty),
         }));
         var files = unitFileChanges
@@ -277,7 +280,7 @@ public sealed class ServiceControlTests
 
         Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitEnable, ChangeKind.DaemonReload, ChangeKind.UnitStart, ChangeKind.UnitStart], planned.Select(c => c.Kind));
         Assert.Equal(
-            ["systemctl enable --quiet --no-reload demo.service", "systemctl enable --quiet --no-reload other.service", "systemctl daemon-reload"],
+            ["env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload demo.service", "env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload other.service", "systemctl daemon-reload"],
             commands.Take(3));
         Assert.Equal(2, commands.Count(c => c.StartsWith("systemctl start", StringComparison.Ordinal)));
         Assert.Equal(5, commands.Count);
@@ -289,7 +292,7 @@ public sealed class ServiceControlTests
         var (planned, commands) = await EnableAndStartTwoAsync(unitFileChanges: false);
 
         Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitEnable, ChangeKind.UnitStart, ChangeKind.UnitStart], planned.Select(c => c.Kind));
-        Assert.Equal(["systemctl enable --quiet --no-reload demo.service", "systemctl enable --quiet other.service"], commands.Take(2));
+        Assert.Equal(["env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload demo.service", "env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet other.service"], commands.Take(2));
         Assert.DoesNotContain(commands, c => c.Contains("daemon-reload", StringComparison.Ordinal));
     }
 
@@ -313,7 +316,7 @@ public sealed class ServiceControlTests
                     var state => $"LoadState={state}\n",
                 })), string.Empty),
             ["systemctl", "start", ..] => Recorded(commands, command) with { ExitCode = Interlocked.Exchange(ref failStart, 0) },
-            ["systemctl", ..] => Recorded(commands, command),
+            ["systemctl" or "env", ..] => Recorded(commands, command),
             _ => new CommandResult(0, "ok", string.Empty),
         }));
         var files = unitFiles.Select(f => new Change { Host = "cp1", Kind = ChangeKind.FileCreate, Target = InstallFiles.SystemdDir + "/" + f }).ToList();
@@ -330,7 +333,7 @@ public sealed class ServiceControlTests
 
         Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitEnable, ChangeKind.UnitStart, ChangeKind.UnitStart], planned.Select(c => c.Kind));
         Assert.Equal(
-            ["systemctl enable --quiet --no-reload kube-proxy.service", "systemctl enable --quiet --no-reload kubelet.service"],
+            ["env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload kube-proxy.service", "env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload kubelet.service"],
             commands.Take(2));
         Assert.Equal(2, commands.Count(c => c.StartsWith("systemctl start --no-block", StringComparison.Ordinal)));
         Assert.Equal(4, commands.Count);
@@ -350,7 +353,7 @@ public sealed class ServiceControlTests
 
         Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitEnable, ChangeKind.DaemonReload, ChangeKind.UnitStart, ChangeKind.UnitStart], planned.Select(c => c.Kind));
         Assert.Equal(
-            ["systemctl enable --quiet --no-reload kube-proxy.service", "systemctl enable --quiet --no-reload kubelet.service", "systemctl daemon-reload"],
+            ["env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload kube-proxy.service", "env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload kubelet.service", "systemctl daemon-reload"],
             commands.Take(3));
         Assert.Equal(1, commands.Count(c => c.Contains("daemon-reload", StringComparison.Ordinal)));
     }
@@ -360,7 +363,7 @@ public sealed class ServiceControlTests
     {
         var (_, commands) = await NewUnitsAsync("not-found", "loaded", []);
 
-        Assert.Equal(["systemctl enable --quiet --no-reload kube-proxy.service", "systemctl enable --quiet kubelet.service"], commands.Take(2));
+        Assert.Equal(["env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload kube-proxy.service", "env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet kubelet.service"], commands.Take(2));
         Assert.DoesNotContain(commands, c => c.Contains("daemon-reload", StringComparison.Ordinal));
     }
 
