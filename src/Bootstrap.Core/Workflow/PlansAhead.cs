@@ -7,8 +7,8 @@ namespace Bootstrap.Core.Workflow;
 /// Plans made ahead of their phase's turn, so that a run that has nothing to do costs about its slowest plan instead of the sum
 /// of every phase's round trips. On a cluster an earlier run left a record of (<see cref="ReadAhead.HasRecord"/>), every target
 /// of every phase after the first is planned as soon as the run starts, all at once (at most <c>spec.ssh.concurrency</c> hosts'
-/// plans at a time, in phase order, and as many of the cluster's beside them: those read the API from the workstation, and
-/// must not wait behind host plans that wait for their snapshots), against a context of their own (<see cref="PhaseContext.Ahead"/>): nothing the run's phases produce
+/// plans at a time, in phase order once their host's snapshot came, and as many of the cluster's beside them: those read the API
+/// from the workstation, and must not wait behind host plans that wait for their snapshots), against a context of their own (<see cref="PhaseContext.Ahead"/>): nothing the run's phases produce
 /// is shared with them. In its turn, a phase takes a target's plan made ahead instead of planning it again only when:
 /// <list type="bullet">
 /// <item>no earlier phase of the run planned a change, refused or failed (so nothing was, or in a dry run would have been,
@@ -148,6 +148,13 @@ internal sealed class PlansAhead : IAsyncDisposable
         var gate = target.Name == PhaseTarget.ClusterName ? _clusterGate : _gate;
         try
         {
+            // A host's plan reads what its snapshot brings: it waits for that outside the gate, so that the plans of hosts whose
+            // snapshots came first are made meanwhile (holding a place, it would keep them waiting behind the slowest host).
+            if (_context.Reads is { } reads && target.Name is not (PhaseTarget.ClusterName or PhaseTarget.WorkstationName))
+            {
+                await reads.SettledAsync(target.Name, _stop.Token).ConfigureAwait(false);
+            }
+
             await gate.WaitAsync(_stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

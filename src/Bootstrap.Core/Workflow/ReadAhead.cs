@@ -349,6 +349,28 @@ public sealed class ReadAhead : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Completes once <paramref name="host"/>'s snapshot is taken or given up, or <see cref="ReaderWait"/> has passed (at once when
+    /// the host has none, or the snapshots were dropped): a plan made ahead waits for it before it takes a place among the plans.
+    /// </summary>
+    internal async Task SettledAsync(string host, CancellationToken cancellationToken)
+    {
+        if (Dropped || !_snapshots.TryGetValue(host, out var pending))
+        {
+            return;
+        }
+
+        try
+        {
+            await pending.Snapshot.WaitAsync(ReaderWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A snapshot that is late or failed is the reads' to handle: the plan reads the host itself.
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     private async Task<Entry?> FromSnapshotAsync(string host, ReadKey key, CancellationToken cancellationToken)
     {
         // A read the snapshot does not make (a phase that reads something new) goes to the host at once, without waiting for it.

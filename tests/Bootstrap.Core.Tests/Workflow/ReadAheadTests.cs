@@ -417,6 +417,51 @@ public sealed class ReadAheadTests : IDisposable
         Assert.DoesNotContain("other command's", batch.Argv);
     }
 
+    [Fact]
+    public async Task A_plan_made_ahead_waits_for_its_hosts_snapshot_without_keeping_other_hosts_plans_waiting()
+    {
+        // w1's snapshot answers only once w2's plan of the third phase has started, and one plan ahead runs at a time
+        // (spec.ssh.concurrency 1): a plan that waited for w1's snapshot holding that place would keep w2's plan from starting,
+        // give up on the snapshot after ReadAhead.ReaderWait and read w1 itself, which would then wait in vain.
+        var flag = Path.Combine(_root, "w2-third-started");
+        var wait = new RemoteCommand(["sh", "-c", "i=0; while [ ! -e \"$1\" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done; [ -e \"$1\" ] && echo released || echo gave up", "wait", flag]);
+        var seen = new List<string>();
+        async Task<TargetPlan> ReadOnW1(string host, CancellationToken ct)
+        {
+            if (host == "w1")
+            {
+                var result = await _context!.View(host).QueryAsync(wait, ct);
+                lock (seen)
+                {
+                    seen.Add(result.Stdout.Trim());
+                }
+            }
+
+            return TargetPlan.Nothing();
+        }
+
+        var second = new TestPhase("second", ReadOnW1, HostRole.Worker);
+        var third = new TestPhase("third", async (host, ct) =>
+        {
+            if (host == "w2")
+            {
+                await File.WriteAllTextAsync(flag, "started", ct);
+            }
+
+            return await ReadOnW1(host, ct);
+        }, HostRole.Worker);
+        File.WriteAllText(flag, "recording");
+        await RunAsync(save: true, [new TestPhase("first", (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker), second, third], TimeProvider.System);
+        File.Delete(flag);
+        _w1.Clear();
+        seen.Clear();
+
+        await RunAsync(save: false, [new TestPhase("first", (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker), second, third], TimeProvider.System, concurrency: 1);
+
+        Assert.Equal(["released", "released"], seen);
+        Assert.All(_w1.Commands, c => Assert.True(CommandBatch.IsBatch(c), "read on w1 itself: " + string.Join(' ', c.Argv)));
+    }
+
     private TestPhase Reads(Func<HostView, CancellationToken, Task> read, string name = "reads") =>
         new(name, async (host, ct) => host == "w1" ? await ReadThen(host, read, ct) : TargetPlan.Nothing(), HostRole.Worker);
 
@@ -430,9 +475,9 @@ public sealed class ReadAheadTests : IDisposable
 
     private Task RunAsync(bool save, ILeafPhase phase, TimeProvider clock) => RunAsync(save, [phase], clock);
 
-    private async Task RunAsync(bool save, ILeafPhase[] phases, TimeProvider time)
+    private async Task RunAsync(bool save, ILeafPhase[] phases, TimeProvider time, int? concurrency = null)
     {
-        var config = WorkflowFixtures.LabConfig;
+        var config = concurrency is { } limit ? WorkflowFixtures.LabConfig with { SshConcurrency = limit } : WorkflowFixtures.LabConfig;
         var hosts = config.Hosts.ToDictionary(h => h.Name, h => h.Name == "w1" ? (IRemoteHost)_w1 : new FakeHost(h.Name), StringComparer.Ordinal);
         await using var reads = ReadAhead.Load(State, _redactor, _logger, time);
         reads.Start(hosts);
