@@ -146,13 +146,21 @@ internal sealed class PlansAhead : IAsyncDisposable
     private async Task<PlannedTarget?> PlanAsync(Entry entry, WorkflowStep step, PhaseTarget target, Planner plan)
     {
         var gate = target.Name == PhaseTarget.ClusterName ? _clusterGate : _gate;
+
+        // A host's plan reads what its host's snapshot brings: it waits for that outside the gate, so that the plans of hosts whose
+        // snapshots came first are made meanwhile (holding a place, it would keep them waiting behind the slowest host). It counts
+        // as started from then on: its turn takes it, waiting for the snapshot as a plan made in the turn would.
+        var snapshotFirst = _context.Reads is not null && target.Name is not (PhaseTarget.ClusterName or PhaseTarget.WorkstationName);
         try
         {
-            // A host's plan reads what its snapshot brings: it waits for that outside the gate, so that the plans of hosts whose
-            // snapshots came first are made meanwhile (holding a place, it would keep them waiting behind the slowest host).
-            if (_context.Reads is { } reads && target.Name is not (PhaseTarget.ClusterName or PhaseTarget.WorkstationName))
+            if (snapshotFirst)
             {
-                await reads.SettledAsync(target.Name, _stop.Token).ConfigureAwait(false);
+                if (Interlocked.CompareExchange(ref entry.State, Started, Waiting) != Waiting)
+                {
+                    return null;
+                }
+
+                await _context.Reads!.SettledAsync(target.Name, _stop.Token).ConfigureAwait(false);
             }
 
             await gate.WaitAsync(_stop.Token).ConfigureAwait(false);
@@ -164,7 +172,7 @@ internal sealed class PlansAhead : IAsyncDisposable
 
         try
         {
-            if (Interlocked.CompareExchange(ref entry.State, Started, Waiting) != Waiting)
+            if (!snapshotFirst && Interlocked.CompareExchange(ref entry.State, Started, Waiting) != Waiting)
             {
                 return null;
             }

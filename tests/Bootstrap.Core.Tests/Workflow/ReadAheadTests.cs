@@ -426,40 +426,51 @@ public sealed class ReadAheadTests : IDisposable
         var flag = Path.Combine(_root, "w2-third-started");
         var wait = new RemoteCommand(["sh", "-c", "i=0; while [ ! -e \"$1\" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done; [ -e \"$1\" ] && echo released || echo gave up", "wait", flag]);
         var seen = new List<string>();
-        async Task<TargetPlan> ReadOnW1(string host, CancellationToken ct)
+        async Task<TargetPlan> ReadOnW1(PhaseContext context, string phase, string host, CancellationToken ct)
         {
+            if (host == "w2" && phase == "third")
+            {
+                await File.WriteAllTextAsync(flag, "started", ct);
+            }
+
             if (host == "w1")
             {
-                var result = await _context!.View(host).QueryAsync(wait, ct);
+                var result = await context.View(host).QueryAsync(wait, ct);
                 lock (seen)
                 {
-                    seen.Add(result.Stdout.Trim());
+                    // Which plan read it: one made ahead, or one made in the phase's turn (the run's own context).
+                    seen.Add($"{phase} {(context == _context ? "in its turn" : "ahead")}: {result.Stdout.Trim()}");
                 }
             }
 
             return TargetPlan.Nothing();
         }
 
-        var second = new TestPhase("second", ReadOnW1, HostRole.Worker);
-        var third = new TestPhase("third", async (host, ct) =>
-        {
-            if (host == "w2")
-            {
-                await File.WriteAllTextAsync(flag, "started", ct);
-            }
-
-            return await ReadOnW1(host, ct);
-        }, HostRole.Worker);
+        ILeafPhase[] Phases() => [new TestPhase("first", (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker), new ContextPhase("second", ReadOnW1), new ContextPhase("third", ReadOnW1)];
         File.WriteAllText(flag, "recording");
-        await RunAsync(save: true, [new TestPhase("first", (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker), second, third], TimeProvider.System);
+        await RunAsync(save: true, Phases(), TimeProvider.System);
         File.Delete(flag);
         _w1.Clear();
         seen.Clear();
 
-        await RunAsync(save: false, [new TestPhase("first", (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker), second, third], TimeProvider.System, concurrency: 1);
+        await RunAsync(save: false, Phases(), TimeProvider.System, concurrency: 1);
 
-        Assert.Equal(["released", "released"], seen);
+        // Each of w1's plans was made ahead, waiting for w1's snapshot (taken in its turn, not made again there), and read it.
+        Assert.Equal(["second ahead: released", "third ahead: released"], seen.Order());
         Assert.All(_w1.Commands, c => Assert.True(CommandBatch.IsBatch(c), "read on w1 itself: " + string.Join(' ', c.Argv)));
+    }
+
+    /// <summary>A phase on the workers whose plan is a delegate given the context it is made in (a plan made ahead has its own).</summary>
+    private sealed class ContextPhase(string name, Func<PhaseContext, string, string, CancellationToken, Task<TargetPlan>> plan) : ILeafPhase
+    {
+        public string Name => name;
+
+        public string Description => "test phase " + name;
+
+        public IReadOnlyList<PhaseTarget> Targets(ClusterConfig config) => PhaseTarget.Of(config.Hosts.Where(h => h.HasRole(HostRole.Worker)));
+
+        public Task<TargetPlan> PlanAsync(PhaseContext context, PhaseTarget target, CancellationToken cancellationToken) =>
+            plan(context, name, target.Name, cancellationToken);
     }
 
     private TestPhase Reads(Func<HostView, CancellationToken, Task> read, string name = "reads") =>
