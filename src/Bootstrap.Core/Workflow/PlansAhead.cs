@@ -14,7 +14,8 @@ namespace Bootstrap.Core.Workflow;
 /// <item>no earlier phase of the run planned a change, refused or failed (so nothing was, or in a dry run would have been,
 /// changed before it: the hosts, the API and the state are as they were when the plan was made, plans being read-only);</item>
 /// <item>that plan changes nothing and refuses nothing (anything else is planned again in the turn, as without plans ahead);</item>
-/// <item>its planning had started (one still waiting for its turn at the gate is dropped, and the target planned at once).</item>
+/// <item>its planning had started (one still waiting for its turn at the gate is dropped, and the target planned at once; a host's
+/// plan counts as started from when it waits for its host's snapshot, as its turn would).</item>
 /// </list>
 /// A preparing phase's work on the workstation (<see cref="IPreparingPhase"/>) is planned ahead like a target; a check that only
 /// reads (<see cref="TargetPlan.VerifyReadsOnly"/>) of a plan that changes nothing runs ahead with it (a check that fails
