@@ -144,7 +144,7 @@ internal static class ServiceControl
     /// busy host, for an init Bootstrap does not run on (preflight refuses a host whose PID 1 is not systemd, and systemd ignores
     /// the init script of a unit that has a unit file). The unit's own enablement, which decides what starts at boot, is the same.
     /// </summary>
-    internal static string[] EnableCommand(string unit, bool reload) =>
+    private static string[] EnableCommand(string unit, bool reload) =>
         reload ? ["env", SkipSysV, "systemctl", "enable", "--quiet", unit] : ["env", SkipSysV, "systemctl", "enable", "--quiet", "--no-reload", unit];
 
     private const string SkipSysV = "SYSTEMCTL_SKIP_SYSV=1";

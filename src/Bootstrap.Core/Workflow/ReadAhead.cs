@@ -350,8 +350,9 @@ public sealed class ReadAhead : IAsyncDisposable
     }
 
     /// <summary>
-    /// Completes once <paramref name="host"/>'s snapshot is taken or given up, or <see cref="ReaderWait"/> has passed (at once when
-    /// the host has none, or the snapshots were dropped): a plan made ahead waits for it before it takes a place among the plans.
+    /// Completes once <paramref name="host"/>'s snapshot is taken or failed, or <see cref="ReaderWait"/> has passed, which gives it up
+    /// as a late read does (at once when the host has none, or the snapshots were dropped): a plan made ahead waits for it before it
+    /// takes a place among the plans.
     /// </summary>
     internal async Task SettledAsync(string host, CancellationToken cancellationToken)
     {
@@ -360,15 +361,7 @@ public sealed class ReadAhead : IAsyncDisposable
             return;
         }
 
-        try
-        {
-            await pending.Snapshot.WaitAsync(ReaderWait, _time, cancellationToken).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // A snapshot that is late or failed is the reads' to handle: the plan reads the host itself.
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-        {
-        }
+        await SnapshotOfAsync(host, pending, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Entry?> FromSnapshotAsync(string host, ReadKey key, CancellationToken cancellationToken)
@@ -379,10 +372,19 @@ public sealed class ReadAhead : IAsyncDisposable
             return null;
         }
 
-        Snapshot? snapshot;
+        var snapshot = await SnapshotOfAsync(host, pending, cancellationToken).ConfigureAwait(false);
+        return snapshot is not null && !Dropped && _time.GetElapsedTime(snapshot.Taken) <= MaxAge ? snapshot.Entries.GetValueOrDefault(key) : null;
+    }
+
+    /// <summary>
+    /// <paramref name="host"/>'s snapshot, waited for at most <see cref="ReaderWait"/>: null when it failed (a snapshot that fails
+    /// is null, never an exception) or did not come in time.
+    /// </summary>
+    private async Task<Snapshot?> SnapshotOfAsync(string host, Pending pending, CancellationToken cancellationToken)
+    {
         try
         {
-            snapshot = await pending.Snapshot.WaitAsync(ReaderWait, _time, cancellationToken).ConfigureAwait(false);
+            return await pending.Snapshot.WaitAsync(ReaderWait, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -395,8 +397,6 @@ public sealed class ReadAhead : IAsyncDisposable
 
             return null;
         }
-
-        return snapshot is not null && !Dropped && _time.GetElapsedTime(snapshot.Taken) <= MaxAge ? snapshot.Entries.GetValueOrDefault(key) : null;
     }
 
     /// <summary>The keys a snapshot reads: the record's, in its order, up to <see cref="MaxBatchBytes"/> of arguments.</summary>
