@@ -69,6 +69,8 @@ _image_customise() {
   install -m 0644 "$here/files/lab-kubelet-prep.service" "$root/etc/systemd/system/"
   install -m 0755 "$here/files/lab-kubelet-prep" "$root/usr/local/sbin/lab-kubelet-prep"
   chroot "$root" systemctl enable lab-ssh-hostkeys.service lab-kubelet-prep.service >/dev/null 2>&1
+  install -d -m 0755 "$root/etc/systemd/journald.conf.d"
+  install -m 0644 "$here/files/lab-journald.conf" "$root/etc/systemd/journald.conf.d/lab.conf"
   # Noise and slow units a container does not need.
   chroot "$root" systemctl mask systemd-networkd-wait-online.service apt-daily.timer \
     apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer >/dev/null 2>&1 || true

@@ -361,7 +361,8 @@ lab_freeze_machine() {
 
 # What a machine is doing, seen from the host without logging in (for a machine whose SSH takes the login but runs
 # no session): its cgroup's freezer state and memory, every process with its state, kernel wait channel and age,
-# the kernel stack of each one blocked in the kernel (state D) or belonging to sshd, and the tail of its journal
+# the kernel stack and open files of each one running (state R: a daemon spinning keeps nothing else of it going),
+# blocked in the kernel (state D) or belonging to sshd, and the tail of its journal
 # (read in its own mount namespace, so both the runtime and the persistent journal are seen).
 lab_inspect_machine() {
   local name=$1 pid init p state
@@ -370,18 +371,23 @@ lab_inspect_machine() {
   printf '%s: nspawn %s; freezer %s; memory %s bytes; load (host) %s\n' "$name" "$pid" \
     "$(cat "/sys/fs/cgroup/freezer/bootstrap-lab/$name/freezer.state" 2>/dev/null || echo '?')" \
     "$(cat "/sys/fs/cgroup/memory/bootstrap-lab/$name/memory.usage_in_bytes" 2>/dev/null || echo '?')" "$(cat /proc/loadavg)"
-  printf '%-8s %-5s %-24s %-9s %s\n' PID STATE WCHAN AGE COMMAND
+  printf '%-8s %-5s %-24s %-9s %-9s %s\n' PID STATE WCHAN AGE CPU COMMAND
   for p in $(_machine_procs "$name" | sort -n); do
     [[ -r "/proc/$p/stat" ]] || continue
     state=$(awk '/^State:/ {print $2}' "/proc/$p/status" 2>/dev/null)
-    printf '%-8s %-5s %-24s %-9s %s\n' "$p" "$state" "$(cat "/proc/$p/wchan" 2>/dev/null)" \
-      "$(ps -o etime= -p "$p" 2>/dev/null | tr -d ' ')" "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-120)"
+    printf '%-8s %-5s %-24s %-9s %-9s %s\n' "$p" "$state" "$(cat "/proc/$p/wchan" 2>/dev/null)" \
+      "$(ps -o etime= -p "$p" 2>/dev/null | tr -d ' ')" "$(ps -o time= -p "$p" 2>/dev/null | tr -d ' ')" \
+      "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-120)"
   done
   for p in $(_machine_procs "$name" | sort -n); do
     state=$(awk '/^State:/ {print $2}' "/proc/$p/status" 2>/dev/null)
-    if [[ $state == D ]] || tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q '^sshd'; then
+    if [[ $state == [DR] ]] || tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q '^sshd'; then
       printf -- '--- kernel stack of %s (%s)\n' "$p" "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-80)"
       cat "/proc/$p/stack" 2>/dev/null || echo '(unreadable)'
+      if [[ $state == R ]]; then
+        printf -- '--- open files of %s\n' "$p"
+        ls -l "/proc/$p/fd" 2>/dev/null | awk 'NR > 1 {print $(NF-2), $(NF-1), $NF}'
+      fi
     fi
   done
   init=$(pgrep -P "$pid" | head -n 1)
