@@ -59,8 +59,12 @@ public sealed class LabLifecycleTests
             await using (var root = await LabMachines.ConnectAsync(paths, spare))
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-                await root.RunAsync(RemoteCommand.Of("systemctl", "restart", "systemd-journald.service"), cts.Token);
-                await root.RunAsync(RemoteCommand.Of("systemctl", "restart", "console-getty.service"), cts.Token);
+                foreach (var unit in new[] { "systemd-journald.service", "console-getty.service" })
+                {
+                    var restart = await root.RunAsync(RemoteCommand.Of("systemctl", "restart", unit), cts.Token);
+                    Assert.True(restart.Succeeded, $"spare: systemctl restart {unit} exited {restart.ExitCode}: {restart.Stderr}");
+                }
+
                 const string Flood = "for i in $(seq 1000); do logger -t lab-console-hangup \"line $i\"; done; "
                     + "journalctl --sync && journalctl -b -t lab-console-hangup -n 1 -o cat";
                 string last;
