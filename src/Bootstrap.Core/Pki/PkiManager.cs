@@ -1,5 +1,6 @@
 using System.Text;
 using Bootstrap.Core.Config;
+using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.X509;
 
@@ -268,7 +269,7 @@ internal sealed class PkiManager
         string publicPem;
         if (authorities.ServiceAccount is { } existing)
         {
-            publicPem = PrivateKeys.PublicToPem(existing.Public);
+            publicPem = PrivateKeys.PublicToPem(existing);
         }
         else
         {
@@ -417,7 +418,11 @@ internal sealed class PkiManager
         }
     }
 
-    private static async Task<AsymmetricCipherKeyPair?> LoadServiceAccountKeyAsync(PkiStateDirectory state, bool clusterExists, CancellationToken cancellationToken)
+    /// <summary>
+    /// The public half of the stored service-account key (what sa.pub must hold), or null when there is none. An RSA key's public
+    /// numbers are read from its ASN.1 (no key objects, whose modulus checks cost tens of milliseconds: every init, join and plan loads it).
+    /// </summary>
+    private static async Task<SubjectPublicKeyInfo?> LoadServiceAccountKeyAsync(PkiStateDirectory state, bool clusterExists, CancellationToken cancellationToken)
     {
         var path = CertificateCatalog.ServiceAccountKeyPath + ".key";
         var key = await state.ReadAsync(path, cancellationToken).ConfigureAwait(false);
@@ -430,7 +435,8 @@ internal sealed class PkiManager
 
         try
         {
-            return PrivateKeys.Parse(key, state.FullPath(path));
+            return PrivateKeys.KeyShape.Of(key)?.RsaPublicKey
+                ?? SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(PrivateKeys.Parse(key, state.FullPath(path)).Public);
         }
         catch (InvalidDataException e)
         {
@@ -487,7 +493,7 @@ internal sealed class PkiManager
 
 
     /// <summary>The CAs in hand (loaded, adopted, and once created the new ones), those to create, and the service-account key unless it is to be created.</summary>
-    private sealed record Authorities(Dictionary<string, StoredCredential> Loaded, List<CertificateSpec> New, AsymmetricCipherKeyPair? ServiceAccount, bool CreateServiceAccount)
+    private sealed record Authorities(Dictionary<string, StoredCredential> Loaded, List<CertificateSpec> New, SubjectPublicKeyInfo? ServiceAccount, bool CreateServiceAccount)
     {
         public int KeysToMake => New.Count + (CreateServiceAccount ? 1 : 0);
     }

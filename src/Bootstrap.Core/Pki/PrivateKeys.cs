@@ -140,6 +140,11 @@ internal static class PrivateKeys
             }
         }
 
+        /// <summary>For RSA the public half as certificates and PEM encode it (PKIX), built from the numbers without any key object; null for ECDSA.</summary>
+        public SubjectPublicKeyInfo? RsaPublicKey => RsaModulus is null
+            ? null
+            : new SubjectPublicKeyInfo(new AlgorithmIdentifier(PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance), new RsaPublicKeyStructure(RsaModulus, RsaPublicExponent!));
+
         /// <summary>For RSA whether the certificate carries this key's public half; null for ECDSA, where only the whole key can tell.</summary>
         public bool? Matches(X509Certificate certificate)
         {

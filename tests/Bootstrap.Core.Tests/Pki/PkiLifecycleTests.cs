@@ -182,10 +182,12 @@ public sealed class PkiLifecycleTests : IDisposable
         await Assert.ThrowsAsync<PkiStateException>(() => EnsureAsync(request));
     }
 
-    [Fact]
-    public async Task A_lost_sa_pub_is_restored_from_sa_key()
+    [Theory]
+    [InlineData("rsa-2048")]
+    [InlineData("ecdsa-p256")]
+    public async Task A_lost_sa_pub_is_restored_from_sa_key(string algorithm)
     {
-        var request = Ecdsa();
+        var request = PkiRequests.Single() with { KeyAlgorithm = algorithm == "rsa-2048" ? KeyAlgorithm.Rsa2048 : KeyAlgorithm.EcdsaP256 };
         await EnsureAsync(request);
         var saPub = File.ReadAllBytes(Path.Combine(State, "pki", "sa.pub"));
         File.Delete(Path.Combine(State, "pki", "sa.pub"));
@@ -194,6 +196,41 @@ public sealed class PkiLifecycleTests : IDisposable
 
         Assert.Equal(["pki/sa.pub"], changes.WrittenFiles);
         Assert.Equal(saPub, File.ReadAllBytes(Path.Combine(State, "pki", "sa.pub")));
+        Assert.Equal(OpenSsl.RunChecked("pkey", "-pubout", "-in", Path.Combine(State, "pki", "sa.key")), File.ReadAllText(Path.Combine(State, "pki", "sa.pub")));
+    }
+
+    [Fact]
+    public async Task An_sa_key_in_pkcs8_form_gives_the_sa_pub_openssl_derives()
+    {
+        var request = PkiRequests.Single() with { KeyAlgorithm = KeyAlgorithm.Rsa2048 };
+        await EnsureAsync(request);
+        var key = Path.Combine(State, "pki", "sa.key");
+        File.WriteAllText(key, OpenSsl.RunChecked("pkcs8", "-topk8", "-nocrypt", "-in", key));
+        File.Delete(Path.Combine(State, "pki", "sa.pub"));
+
+        var changes = await EnsureAsync(request);
+
+        Assert.Equal(["pki/sa.pub"], changes.WrittenFiles);
+        Assert.Equal(OpenSsl.RunChecked("pkey", "-pubout", "-in", key), File.ReadAllText(Path.Combine(State, "pki", "sa.pub")));
+    }
+
+    [Theory]
+    [InlineData("not a key\n")]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")]
+    [InlineData("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n")]
+    public async Task An_sa_key_that_holds_no_private_key_is_an_error_naming_the_file_and_nothing_is_written(string content)
+    {
+        var request = Ecdsa();
+        await EnsureAsync(request);
+        File.WriteAllText(Path.Combine(State, "pki", "sa.key"), content);
+        File.Delete(Path.Combine(State, "pki", "sa.pub"));
+        var before = StateSnapshot.Take(State);
+
+        var error = await Assert.ThrowsAsync<PkiStateException>(() => EnsureAsync(request));
+
+        Assert.Contains(Path.Combine(State, "pki", "sa.key"), error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AAAA", error.Message, StringComparison.Ordinal);
+        Assert.Empty(StateSnapshot.Take(State).ChangedSince(before));
     }
 
     [Fact]
