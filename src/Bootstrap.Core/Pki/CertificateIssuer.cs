@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Operators;
@@ -137,6 +138,11 @@ internal static class CertificateIssuer
             return false;
         }
 
+        if (PlatformVerifies(certificate, ca) is { } verified)
+        {
+            return verified;
+        }
+
         try
         {
             certificate.Verify(ca.GetPublicKey());
@@ -147,6 +153,42 @@ internal static class CertificateIssuer
             return false;
         }
     }
+
+    /// <summary>
+    /// An RSA CA's SHA-256 signature (every RSA certificate Bootstrap and kubeadm issue) checked by the platform (OpenSSL), with what
+    /// BouncyCastle's check also asks: the signature algorithm inside the signed part is the one outside. BouncyCastle's own check
+    /// builds the CA's key object first, and its modulus checks cost tens of milliseconds a CA on every run. Null for any other
+    /// algorithm (BouncyCastle checks it).
+    /// </summary>
+    private static bool? PlatformVerifies(X509Certificate certificate, X509Certificate ca)
+    {
+        var outer = certificate.CertificateStructure.SignatureAlgorithm;
+        var inner = certificate.CertificateStructure.TbsCertificate.Signature;
+        if (!PkcsObjectIdentifiers.RsaEncryption.Equals(ca.SubjectPublicKeyInfo.Algorithm.Algorithm)
+            || !PkcsObjectIdentifiers.Sha256WithRsaEncryption.Equals(outer.Algorithm) || !NullParameters(outer))
+        {
+            return null;
+        }
+
+        if (!PkcsObjectIdentifiers.Sha256WithRsaEncryption.Equals(inner.Algorithm) || !NullParameters(inner))
+        {
+            return false;
+        }
+
+        using var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportSubjectPublicKeyInfo(ca.SubjectPublicKeyInfo.GetDerEncoded(), out _);
+            return rsa.VerifyData(certificate.GetTbsCertificate(), certificate.GetSignature(), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether an algorithm's parameters are absent or NULL (the two encodings of "none" that RSA signature algorithms use).</summary>
+    private static bool NullParameters(AlgorithmIdentifier algorithm) => algorithm.Parameters is null || algorithm.Parameters is Asn1Null;
 
     public static bool IsAuthority(X509Certificate certificate) => certificate.GetBasicConstraints() >= 0;
 
