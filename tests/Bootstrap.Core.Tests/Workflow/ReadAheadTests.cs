@@ -426,6 +426,8 @@ public sealed class ReadAheadTests : IDisposable
         var flag = Path.Combine(_root, "w2-third-started");
         var wait = new RemoteCommand(["sh", "-c", "i=0; while [ ! -e \"$1\" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done; [ -e \"$1\" ] && echo released || echo gave up", "wait", flag]);
         var seen = new List<string>();
+        var w1PlannedAhead = new HashSet<string>(StringComparer.Ordinal);
+        var bothW1PlansAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task<TargetPlan> ReadOnW1(PhaseContext context, string phase, string host, CancellationToken ct)
         {
             if (host == "w2" && phase == "third")
@@ -435,6 +437,14 @@ public sealed class ReadAheadTests : IDisposable
 
             if (host == "w1")
             {
+                lock (w1PlannedAhead)
+                {
+                    if (context != _context && w1PlannedAhead.Add(phase) && w1PlannedAhead.Count == 2)
+                    {
+                        bothW1PlansAhead.TrySetResult();
+                    }
+                }
+
                 var result = await context.View(host).QueryAsync(wait, ct);
                 lock (seen)
                 {
@@ -446,14 +456,29 @@ public sealed class ReadAheadTests : IDisposable
             return TargetPlan.Nothing();
         }
 
-        ILeafPhase[] Phases() => [new TestPhase("first", (_, _) => Task.FromResult(TargetPlan.Nothing()), HostRole.Worker), new ContextPhase("second", ReadOnW1), new ContextPhase("third", ReadOnW1)];
+        // In the run with plans ahead, the first phase ends only once both of w1's plans ahead were reached: a plan ahead that had not
+        // started when its phase's turn came is planned in its turn, as it should be, and under load the thread pool may start it late.
+        // A plan ahead that kept w2's waiting would never reach w1's, and the first phase would fail after the patience.
+        ILeafPhase[] Phases(bool ahead) =>
+        [
+            new TestPhase("first", async (_, ct) =>
+            {
+                if (ahead)
+                {
+                    await bothW1PlansAhead.Task.WaitAsync(TimeSpan.FromSeconds(20), ct);
+                }
+
+                return TargetPlan.Nothing();
+            }, HostRole.Worker),
+            new ContextPhase("second", ReadOnW1), new ContextPhase("third", ReadOnW1),
+        ];
         File.WriteAllText(flag, "recording");
-        await RunAsync(save: true, Phases(), TimeProvider.System);
+        await RunAsync(save: true, Phases(ahead: false), TimeProvider.System);
         File.Delete(flag);
         _w1.Clear();
         seen.Clear();
 
-        await RunAsync(save: false, Phases(), TimeProvider.System, concurrency: 1);
+        await RunAsync(save: false, Phases(ahead: true), TimeProvider.System, concurrency: 1);
 
         // Each of w1's plans was made ahead, waiting for w1's snapshot (taken in its turn, not made again there), and read it.
         Assert.Equal(["second ahead: released", "third ahead: released"], seen.Order());
