@@ -44,11 +44,8 @@ internal static class EtcdObserver
         ArgumentNullException.ThrowIfNull(client);
         var members = await client.MembersAsync(cancellationToken).ConfigureAwait(false);
         var endpoints = members.Where(m => m.ClientUrls.Count > 0).Select(m => m.ClientUrls[0]).ToList();
-        // Both read the members the list names, and neither needs the other: asked together, they cost one round trip.
-        var healthRead = client.HealthAsync(endpoints, cancellationToken);
-        var statusRead = client.StatusAsync(endpoints, cancellationToken);
-        await Task.WhenAll(healthRead, statusRead).ConfigureAwait(false);
-        var (health, status) = (await healthRead.ConfigureAwait(false), await statusRead.ConfigureAwait(false));
+        var health = await client.HealthAsync(endpoints, cancellationToken).ConfigureAwait(false);
+        var status = await client.StatusAsync(endpoints, cancellationToken).ConfigureAwait(false);
         return (View(members, health, status), health, status);
     }
 
