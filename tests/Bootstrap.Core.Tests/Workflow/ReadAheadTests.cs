@@ -458,7 +458,8 @@ public sealed class ReadAheadTests : IDisposable
 
         // In the run with plans ahead, the first phase ends only once both of w1's plans ahead were reached: a plan ahead that had not
         // started when its phase's turn came is planned in its turn, as it should be, and under load the thread pool may start it late.
-        // A plan ahead that kept w2's waiting would never reach w1's, and the first phase would fail after the patience.
+        // A plan ahead that held the gate while waiting for w1's snapshot would still fail the test: w2's third plan could not start, and
+        // w1's snapshot would give up ("gave up", seen with that defect put in).
         ILeafPhase[] Phases(bool ahead) =>
         [
             new TestPhase("first", async (_, ct) =>
