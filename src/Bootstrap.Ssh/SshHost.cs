@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text;
 using Bootstrap.Core.Kubernetes;
 using Bootstrap.Core.Remote;
@@ -374,6 +375,10 @@ public sealed class SshHost : IReopenableHost
         {
             throw new SshConnectException(Name, $"{Name}: {what} failed: {_redactor.Redact(e.Message)}", false, e);
         }
+        catch (Exception e) when (LostConnection(e))
+        {
+            throw new SshConnectException(Name, $"{Name}: {what} failed: the connection was lost ({_redactor.Redact(e.Message)})", false, e);
+        }
 
         using var stdout = new MemoryStream();
         await ssh.OutputStream.CopyToAsync(stdout, cancellationToken).ConfigureAwait(false);
@@ -611,6 +616,10 @@ public sealed class SshHost : IReopenableHost
         {
             throw new SshConnectException(Name, $"{Name}: {operation} failed: {_redactor.Redact(e.Message)}", false, e);
         }
+        catch (Exception e) when (LostConnection(e))
+        {
+            throw new SshConnectException(Name, $"{Name}: {operation} failed: the connection was lost ({_redactor.Redact(e.Message)})", false, e);
+        }
 
         var exitCode = ssh.ExitStatus ?? (ssh.ExitSignal is null ? -1 : 128 + SignalNumber(ssh.ExitSignal));
         if (exitCode != 0)
@@ -628,6 +637,16 @@ public sealed class SshHost : IReopenableHost
                 new CommandResult(exitCode, _redactor.Redact(Encoding.UTF8.GetString(stdout)), _redactor.Redact(stderr)));
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="e"/>, out of SSH.NET's work on a command, is the connection's loss rather than the command's own
+    /// failure. SSH.NET sends on the socket in the caller's call (the channel's open, the exec request, the input) and lets the
+    /// socket's errors through as they are, and a connection dropped under its listener can surface as whatever that listener
+    /// threw (a <see cref="NullReferenceException"/> from its own disconnect handling was seen): the host dropping the connection
+    /// gave a bare "Broken pipe", naming neither the host nor the command.
+    /// </summary>
+    private bool LostConnection(Exception e) =>
+        e is SocketException || (e is not (OperationCanceledException or TimeoutException or SshConnectException or OutOfMemoryException) && !Connected(_ssh));
 
     private static bool Connected(BaseClient client)
     {
