@@ -22,10 +22,10 @@ internal sealed class ConsoleWorkflowObserver(ILogger logger) : IWorkflowObserve
                 logger.Information("[{Phase}] {Host}: {Status} ({Duration:0.0}s)", e.Phase, e.Host, Describe(e.Status.Value), e.Duration?.TotalSeconds);
                 break;
             case WorkflowEventKind.HostFinished when e.Status is HostPhaseStatus.Cancelled:
-                logger.Warning("[{Phase}] {Host}: {Error}", e.Phase, e.Host, e.Error);
+                logger.Warning("[{Phase}] {Host}: {Error}", e.Phase, e.Host, WithoutHost(e.Host, e.Error));
                 break;
             case WorkflowEventKind.HostFinished:
-                logger.Error("[{Phase}] {Host}: {Status}: {Error}", e.Phase, e.Host, Describe(e.Status!.Value), e.Error);
+                logger.Error("[{Phase}] {Host}: {Status}: {Error}", e.Phase, e.Host, Describe(e.Status!.Value), WithoutHost(e.Host, e.Error));
                 break;
             case WorkflowEventKind.PhaseFinished when e.State is PhaseState.Completed && e.Waited >= ShownWait:
                 logger.Information("[{Phase}] done: {Change} ({Duration:0.0}s, {Waited:0.0}s of it waiting)", e.Phase, e.Changed == true ? "changed" : "no change", e.Duration?.TotalSeconds, e.Waited?.TotalSeconds);
@@ -38,6 +38,10 @@ internal sealed class ConsoleWorkflowObserver(ILogger logger) : IWorkflowObserve
                 break;
         }
     }
+
+    /// <summary>A target's error without the target's name it starts with (the line names the target already: "cp1: cp1: …" otherwise).</summary>
+    internal static string? WithoutHost(string? host, string? error) =>
+        host is not null && error is not null && error.StartsWith(host + ": ", StringComparison.Ordinal) ? error[(host.Length + 2)..] : error;
 
     public static string Describe(HostPhaseStatus status) => status switch
     {

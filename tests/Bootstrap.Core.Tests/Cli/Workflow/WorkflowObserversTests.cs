@@ -68,4 +68,23 @@ public sealed class WorkflowObserversTests
         Assert.EndsWith(" INF [kubelet-start] done: changed (45.0s, 40.3s of it waiting)", lines[0], StringComparison.Ordinal);
         Assert.EndsWith(" INF [certs] done: changed (45.0s)", lines[1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_console_names_a_target_once_in_a_line_about_its_failure_or_cancellation()
+    {
+        using var console = new StringWriter { NewLine = "\n" };
+        using (var logger = RunLogging.Create(console, logFile: null, verbose: false))
+        {
+            var observer = new ConsoleWorkflowObserver(logger);
+            observer.OnEvent(HostEnd with { Host = "lb1", Status = HostPhaseStatus.Cancelled, Error = "lb1: cancelled while preflight was reading it" });
+            observer.OnEvent(HostEnd with { Host = "cp1", Status = HostPhaseStatus.Error, Error = "cp1: `etcdctl member list` failed: the connection was lost" });
+            observer.OnEvent(HostEnd with { Host = "cp2", Status = HostPhaseStatus.Error, Error = "cp20: an error that names another host" });
+        }
+
+        var lines = console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(" lb1: cancelled while preflight was reading it", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("lb1: lb1", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith(" cp1: error: `etcdctl member list` failed: the connection was lost", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(" cp2: error: cp20: an error that names another host", lines[2], StringComparison.Ordinal);
+    }
 }
