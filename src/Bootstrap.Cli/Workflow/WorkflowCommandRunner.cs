@@ -120,9 +120,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             // Only the redacted messages: exception objects (and their inner SSH.NET exceptions) stay out of every log.
             foreach (var (host, failure) in e.FailedHosts.Zip(FlattenErrors(e)))
             {
-                var message = redactor.Redact(failure.Message);
-                logger.Error("[{Phase}] {Host}: {Error}", "connect", host,
-                    message.StartsWith(host + ": ", StringComparison.Ordinal) ? message[(host.Length + 2)..] : message);
+                logger.Error("[{Phase}] {Host}: {Error}", "connect", host, ConsoleWorkflowObserver.WithoutHost(host, redactor.Redact(failure.Message)));
             }
 
             logger.Error("[{Phase}] cannot reach {Hosts}; no phase ran and nothing was changed", "connect", string.Join(", ", e.FailedHosts));

@@ -54,7 +54,7 @@ internal sealed class PreflightRider(ClusterConfig config, SecretRedactor redact
             catch (Exception)
 #pragma warning restore CA1031
             {
-                probe = null;
+                // The probe stays null: the phase reads the host itself.
             }
         }
 
