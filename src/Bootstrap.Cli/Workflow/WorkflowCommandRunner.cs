@@ -1,6 +1,5 @@
 using Bootstrap.Core.Config;
 using Bootstrap.Core.Kubernetes;
-using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Pki;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
@@ -81,15 +80,9 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         // when the command returns, so nothing outlives the run).
         // Each host read at once, from what the last run's plans read, started as each host connects (stopped before the
         // connections close, below; and here when no run starts).
-        var included = selection.Steps(tree, config).Where(s => s.Included).ToList();
-        var reads = ReadAhead.Load(config.StateDirectory, redactor, logger, phases: included.Select(s => s.Path).ToHashSet(StringComparer.Ordinal));
+        var reads = ReadAhead.Load(config.StateDirectory, redactor, logger,
+            phases: selection.Steps(tree, config).Where(s => s.Included).Select(s => s.Path).ToHashSet(StringComparer.Ordinal));
         await using var disposeReadsLast = reads.ConfigureAwait(false);
-        // Preflight's probe, the first phase's reads, goes in each host's first session.
-        if (included.Select(s => s.Phase).OfType<PreflightPhase>().FirstOrDefault() is { } preflight)
-        {
-            preflight.Ride(reads, config, redactor, TimeProvider.System);
-        }
-
         await using var warmUp = new BackgroundWork(ct => ApiSource.WarmUpAsync(config.StateDirectory, TimeSpan.FromSeconds(3), logger, ct), token).ConfigureAwait(false);
         try
         {

@@ -21,9 +21,7 @@ namespace Bootstrap.Core.Workflow;
 /// </list>
 /// What a snapshot returns is what the command returned on the host at its start: the same command, argv and user. Commands
 /// that carry a secret (a registered one appears in their argv), take input, hash files in full or are batches themselves are
-/// neither recorded nor read ahead. A dry run reads ahead and never writes the record. A rider's commands (<see cref="ISnapshotRider"/>:
-/// preflight's probe) travel in the session as root, around the recorded reads; a host the record knows nothing of gets a session
-/// for them alone.
+/// neither recorded nor read ahead. A dry run reads ahead and never writes the record.
 /// </summary>
 public sealed class ReadAhead : IAsyncDisposable
 {
@@ -63,7 +61,6 @@ public sealed class ReadAhead : IAsyncDisposable
     private int _liveCount;
     private int _sharedCount;
     private string? _droppedBy;
-    private ISnapshotRider? _rider;
 
     internal ReadAhead(
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<ReadKey>>> previous, SecretRedactor redactor, ILogger logger, TimeProvider time)
@@ -124,32 +121,9 @@ public sealed class ReadAhead : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(host);
         var keys = Bounded(_previous.GetValueOrDefault(host.Name)?.Where(p => _phases is null || _phases.Contains(PhaseOf(p.Key))).SelectMany(p => p.Value).Distinct() ?? []);
-        lock (_snapshots)
+        if (keys.Count > 0 && !_stop.IsCancellationRequested)
         {
-            if (_stop.IsCancellationRequested || _snapshots.ContainsKey(host.Name))
-            {
-                return;
-            }
-
-            // A rider's commands make a session worth opening even when the record holds no read of the host (a first run).
-            var rider = _rider is { } carried && carried.Boards(host.Name) ? carried : null;
-            if (keys.Count > 0 || rider is not null)
-            {
-                _snapshots[host.Name] = new Pending(keys.ToHashSet(), Task.Run(() => SnapshotAsync(host, keys, rider, _stop.Token), CancellationToken.None));
-            }
-        }
-    }
-
-    /// <summary>
-    /// Has <paramref name="rider"/>'s commands travel in each host's snapshot session from now on (hosts whose snapshot has started
-    /// already do not carry them). One rider per run.
-    /// </summary>
-    internal void Carry(ISnapshotRider rider)
-    {
-        ArgumentNullException.ThrowIfNull(rider);
-        if (Interlocked.CompareExchange(ref _rider, rider, null) is not null)
-        {
-            throw new InvalidOperationException("A run's snapshots carry one rider.");
+            _snapshots.GetOrAdd(host.Name, _ => new Pending(keys.ToHashSet(), Task.Run(() => SnapshotAsync(host, keys, _stop.Token), CancellationToken.None)));
         }
     }
 
@@ -382,8 +356,7 @@ public sealed class ReadAhead : IAsyncDisposable
     /// </summary>
     internal async Task SettledAsync(string host, CancellationToken cancellationToken)
     {
-        // A session that reads nothing of the record (a rider's only) answers no plan: none waits for it.
-        if (Dropped || !_snapshots.TryGetValue(host, out var pending) || pending.Keys.Count == 0)
+        if (Dropped || !_snapshots.TryGetValue(host, out var pending))
         {
             return;
         }
@@ -455,31 +428,20 @@ public sealed class ReadAhead : IAsyncDisposable
     private bool Recordable(ReadKey key) =>
         key.IsFile ? !_redactor.Redact(key.Path).Contains(SecretRedactor.Mask, StringComparison.Ordinal) : Recordable(new RemoteCommand(key.Argv, key.Sudo));
 
-    private async Task<Snapshot?> SnapshotAsync(IRemoteHost host, IReadOnlyList<ReadKey> keys, ISnapshotRider? rider, CancellationToken cancellationToken)
+    private async Task<Snapshot?> SnapshotAsync(IRemoteHost host, IReadOnlyList<ReadKey> keys, CancellationToken cancellationToken)
     {
-        var arrived = false;
         try
         {
-            // Logged in as root, a command runs the same with sudo or without: one session reads them all. A rider goes in the
-            // session as root, which it opens by itself when no recorded read needs root.
+            // Logged in as root, a command runs the same with sudo or without: one session reads them all.
             var asRoot = keys.Where(k => k.Sudo || host.IsRoot).ToList();
             var asUser = keys.Where(k => !k.Sudo && !host.IsRoot).ToList();
 
             var sessions = await Task.WhenAll(new[] { (Keys: asRoot, Sudo: true), (Keys: asUser, Sudo: false) }
-                .Where(s => s.Keys.Count > 0 || (s.Sudo && rider is not null))
+                .Where(s => s.Keys.Count > 0)
                 .Select(async s =>
                 {
-                    var carries = s.Sudo ? rider : null;
-                    var (batch, commands) = Batch(host.Name, s.Keys, s.Sudo, carries);
-                    var sent = _time.GetUtcNow();
-                    var run = await batch.RunAsync(host, cancellationToken, SessionTimeout).ConfigureAwait(false);
-                    if (carries is not null)
-                    {
-                        arrived = true;
-                        carries.Arrived(host.Name, run, sent, _time.GetUtcNow());
-                    }
-
-                    return (s.Keys, Commands: commands, Run: run);
+                    var (batch, commands) = Batch(s.Keys, s.Sudo);
+                    return (s.Keys, Commands: commands, Run: await batch.RunAsync(host, cancellationToken, SessionTimeout).ConfigureAwait(false));
                 }))
                 .ConfigureAwait(false);
             var taken = _time.GetTimestamp();
@@ -497,7 +459,7 @@ public sealed class ReadAhead : IAsyncDisposable
                 }
             }
 
-            _logger.Debug("[{Phase}] {Host}: {Count} reads in one snapshot{Rider}", "read-ahead", host.Name, entries.Count, rider is null ? string.Empty : ", with " + rider.Name);
+            _logger.Debug("[{Phase}] {Host}: {Count} reads in one snapshot", "read-ahead", host.Name, entries.Count);
             return new Snapshot(taken, entries);
         }
 #pragma warning disable CA1031 // A snapshot that fails is no snapshot: the plans read the host themselves, as without one.
@@ -511,50 +473,16 @@ public sealed class ReadAhead : IAsyncDisposable
 
             return null;
         }
-        finally
-        {
-            if (rider is not null && !arrived)
-            {
-                rider.Arrived(host.Name, null, default, default);
-            }
-        }
     }
 
     /// <summary>
     /// The session's commands, one per key (a file travels as base64: its bytes whole, whatever they are, and never taken for
     /// text on the way), except the phases' file probes: those that read the same manifest become one probe of all their paths,
     /// three processes on the host instead of three each, and each key's answer is cut out of it (its paths, with Probed).
-    /// With a <paramref name="rider"/>, its commands go around them (<see cref="ISnapshotRider.Add"/>).
     /// </summary>
-    private static (CommandBatch Batch, IReadOnlyList<(BatchedCommand Command, IReadOnlyList<string>? Probed)> Commands) Batch(
-        string host, IReadOnlyList<ReadKey> keys, bool sudo, ISnapshotRider? rider)
+    private static (CommandBatch Batch, IReadOnlyList<(BatchedCommand Command, IReadOnlyList<string>? Probed)> Commands) Batch(IReadOnlyList<ReadKey> keys, bool sudo)
     {
         var batch = new CommandBatch(sudo);
-        IReadOnlyList<(BatchedCommand Command, IReadOnlyList<string>? Probed)>? commands = null;
-        void Reads()
-        {
-            if (commands is not null)
-            {
-                throw new InvalidOperationException("A rider adds the snapshot's reads once.");
-            }
-
-            commands = AddReads(batch, keys);
-        }
-
-        if (rider is null)
-        {
-            Reads();
-        }
-        else
-        {
-            rider.Add(host, batch, Reads);
-        }
-
-        return (batch, commands ?? throw new InvalidOperationException("A rider left out the snapshot's reads."));
-    }
-
-    private static IReadOnlyList<(BatchedCommand Command, IReadOnlyList<string>? Probed)> AddReads(CommandBatch batch, IReadOnlyList<ReadKey> keys)
-    {
         var probes = keys.Where(k => !k.IsFile).Select(k => (Key: k, Probe: RemoteFileProbe.AsProbe(k.Argv)))
             .Where(p => p.Probe is not null)
             .GroupBy(p => p.Probe!.Value.Manifest, StringComparer.Ordinal)
@@ -565,8 +493,9 @@ public sealed class ReadAhead : IAsyncDisposable
                 return g.Select(p => (p.Key, Command: merged, p.Probe!.Value.Paths));
             })
             .ToDictionary(p => p.Key, p => (p.Command, (IReadOnlyList<string>?)p.Paths));
-        return keys.Select(key => probes.TryGetValue(key, out var probe) ? probe
+        var commands = keys.Select(key => probes.TryGetValue(key, out var probe) ? probe
             : (batch.Add(key.IsFile ? ["env", "LC_ALL=C", "base64", "-w", "0", "--", key.Path] : key.Argv), (IReadOnlyList<string>?)null)).ToList();
+        return (batch, commands);
     }
 
     private static Entry? ToEntry(ReadKey key, CommandResult result)

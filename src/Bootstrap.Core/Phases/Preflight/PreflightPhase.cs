@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Bootstrap.Core.Config;
-using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 
 namespace Bootstrap.Core.Phases.Preflight;
@@ -23,21 +22,6 @@ internal sealed class PreflightPhase(PreflightOptions options) : HostPhase("pref
 
     // A host's run may start other hosts' probes (for uniqueness); this keeps probing within spec.ssh.concurrency.
     private SemaphoreSlim? _probeGate;
-
-    // The probes the hosts' snapshot sessions carry, when the run has them carry one.
-    private PreflightRider? _rider;
-
-    /// <summary>
-    /// Has each host's probe read in its snapshot session (<see cref="ReadAhead"/>), the run's first session on the host, rather than
-    /// in a session of the phase's own once the snapshots are in. Before the hosts are connected; once per run.
-    /// </summary>
-    internal void Ride(ReadAhead reads, ClusterConfig config, SecretRedactor redactor, TimeProvider time)
-    {
-        ArgumentNullException.ThrowIfNull(reads);
-        var rider = new PreflightRider(config, redactor, time);
-        reads.Carry(rider);
-        _rider = rider;
-    }
 
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
 
@@ -90,12 +74,6 @@ internal sealed class PreflightPhase(PreflightOptions options) : HostPhase("pref
 
     private async Task<PreflightProbe> GatedProbeAsync(PhaseContext context, HostSpec spec, CancellationToken cancellationToken)
     {
-        if (_rider is { } rider && await rider.TakeAsync(spec.Name, cancellationToken).ConfigureAwait(false) is { } carried)
-        {
-            context.Logger.Debug("[{Phase}] {Host}: probed in its snapshot session", Name, spec.Name);
-            return carried;
-        }
-
         var gate = LazyInitializer.EnsureInitialized(ref _probeGate, () => new SemaphoreSlim(Math.Max(1, context.Config.SshConcurrency)));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -29,30 +29,13 @@ internal sealed class PreflightProbeCommands
 
     /// <summary>The commands for a batch run as root (<paramref name="privileged"/>) or as the login user.</summary>
     public PreflightProbeCommands(IReadOnlyList<string> binaries, bool privileged)
-        : this(binaries, privileged, new CommandBatch(sudo: privileged), between: null)
-    {
-    }
-
-    /// <summary>
-    /// The commands added to <paramref name="batch"/>, a session that also runs other commands: <paramref name="between"/> adds
-    /// them after the host's first clock reading and before the probe's own commands, so that the two readings still frame the whole
-    /// session (the round trip the clock is compared with).
-    /// </summary>
-    public PreflightProbeCommands(IReadOnlyList<string> binaries, bool privileged, CommandBatch batch, Action? between)
     {
         ArgumentNullException.ThrowIfNull(binaries);
-        ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Sudo != privileged)
-        {
-            throw new ArgumentException($"a {(privileged ? "privileged" : "login user's")} probe needs a batch run {(privileged ? "as root" : "as the login user")}", nameof(batch));
-        }
-
         _privileged = privileged;
-        Batch = batch;
+        Batch = new CommandBatch(sudo: privileged);
 
         // The host's clock first and last: the midpoint of the two is compared with the midpoint of the round trip.
         _clockFirst = Batch.Add("date", "+%s%N");
-        between?.Invoke();
         _whoami = privileged ? Batch.Add("id", "-u") : null;
         // As root, binaries are looked up on root's PATH (sbin directories count). The small files the facts and the checks
         // read are read by one shell (FileReads), not by a program each; `test` is the batch shell's builtin.

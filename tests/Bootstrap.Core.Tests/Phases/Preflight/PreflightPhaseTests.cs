@@ -1,7 +1,6 @@
 using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Remote;
 using Bootstrap.Core.Tests.Cli;
-using Bootstrap.Core.Tests.Remote;
 using Bootstrap.Core.Tests.Workflow;
 using Bootstrap.Core.Workflow;
 
@@ -203,79 +202,5 @@ public sealed class PreflightPhaseTests
         Assert.StartsWith("w2: ", hosts["w2"].Error, StringComparison.Ordinal);
         Assert.Contains("ss -ltnpH", hosts["w2"].Error, StringComparison.Ordinal);
         Assert.All(hosts.Values.Where(h => h.Host != "w2"), h => Assert.Equal(HostPhaseStatus.Unchanged, h.Status));
-    }
-
-    [Fact]
-    public async Task With_the_probe_in_each_hosts_snapshot_session_no_host_is_read_again_and_the_checks_are_the_same()
-    {
-        var (alone, _) = await RunAsync(concurrency: 7);
-        var (carried, hosts) = await RunCarriedAsync(brokenSs: null);
-
-        Assert.True(carried.Succeeded, string.Join('\n', carried.Phases[0].Hosts.Select(h => h.Error)));
-        // Each host ran one session, its snapshot's (no record: the probe alone), and the phase read nothing more.
-        Assert.All(hosts.Values, h => Assert.True(BatchedAnswers.IsBatch(Assert.Single(h.Commands)), h.Name));
-        Assert.Equal(Checks(alone), Checks(carried));
-    }
-
-    [Fact]
-    public async Task A_probe_the_session_could_not_read_is_read_by_the_phase_which_names_the_host_and_the_command()
-    {
-        var (result, hosts) = await RunCarriedAsync(brokenSs: "w2");
-
-        var outcomes = result.Phases[0].Hosts.ToDictionary(h => h.Host);
-        Assert.Equal(HostPhaseStatus.Error, outcomes["w2"].Status);
-        Assert.StartsWith("w2: ", outcomes["w2"].Error, StringComparison.Ordinal);
-        Assert.Contains("ss -ltnpH", outcomes["w2"].Error, StringComparison.Ordinal);
-        Assert.All(outcomes.Values.Where(h => h.Host != "w2"), h => Assert.Equal(HostPhaseStatus.Unchanged, h.Status));
-        // w2: its snapshot session, then the phase's own; the others: their snapshot session only.
-        Assert.Equal(2, hosts["w2"].Commands.Count);
-        Assert.All(hosts.Values.Where(h => h.Name != "w2"), h => Assert.Single(h.Commands));
-    }
-
-    /// <summary>Each host's status and the names and severities of its checks (not their figures: the clock's offset differs from run to run).</summary>
-    private static List<string> Checks(WorkflowResult result) =>
-        [.. result.Phases[0].Hosts.OrderBy(h => h.Host, StringComparer.Ordinal)
-            .Select(h => $"{h.Host} {h.Status}: {string.Join(", ", h.Details.Select(d => d[..(d.IndexOf(']', StringComparison.Ordinal) + 1)]))}")];
-
-    /// <summary>The phase with each host's probe carried by its snapshot session (no record of reads: the session carries the probe only).</summary>
-    private static async Task<(WorkflowResult Result, Dictionary<string, RecordingHost> Hosts)> RunCarriedAsync(string? brokenSs)
-    {
-        var machines = new FakeMachines();
-        if (brokenSs is not null)
-        {
-            machines.NotInstalled[brokenSs] = ["ss"];
-        }
-
-        var config = WorkflowFixtures.LabConfig;
-        var hosts = new Dictionary<string, RecordingHost>(StringComparer.Ordinal);
-        foreach (var host in config.Hosts)
-        {
-            hosts[host.Name] = new RecordingHost(await machines.ConnectAsync(host, CancellationToken.None));
-        }
-
-        var state = Directory.CreateTempSubdirectory("bootstrap-preflight-").FullName;
-        try
-        {
-            var redactor = new SecretRedactor();
-            var logger = new Serilog.LoggerConfiguration().CreateLogger();
-            var preflight = new PreflightPhase(new PreflightOptions());
-            await using var reads = ReadAhead.Load(state, redactor, logger);
-            preflight.Ride(reads, config, redactor, TimeProvider.System);
-            reads.Start(hosts.ToDictionary(h => h.Key, h => (IRemoteHost)h.Value, StringComparer.Ordinal));
-            var context = new PhaseContext
-            {
-                Config = config,
-                Hosts = hosts.ToDictionary(h => h.Key, h => (IRemoteHost)h.Value, StringComparer.Ordinal),
-                Redactor = redactor,
-                Logger = logger,
-                Reads = reads,
-            };
-            var result = await new WorkflowRunner(new RecordingObserver()).RunAsync(new PhaseTree("init", [preflight]), WorkflowSelection.All, context, CancellationToken.None);
-            return (result, hosts);
-        }
-        finally
-        {
-            Directory.Delete(state, recursive: true);
-        }
     }
 }

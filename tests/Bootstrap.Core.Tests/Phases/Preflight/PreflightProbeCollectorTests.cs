@@ -146,18 +146,4 @@ public sealed class PreflightProbeCollectorTests
 
         Assert.Equal(TimeSpan.FromSeconds(4.7), probe.ClockOffset);
     }
-
-    [Fact]
-    public void In_a_session_shared_with_other_reads_the_clocks_two_readings_frame_all_of_them()
-    {
-        var batch = new CommandBatch(sudo: true);
-        BatchedCommand? other = null;
-        var commands = new PreflightProbeCommands(Binaries, privileged: true, batch, () => other = batch.Add("cat", "/etc/hostname"));
-
-        Assert.Same(batch, commands.Batch);
-        Assert.Equal(["date", "+%s%N"], batch.Commands[0].Argv);
-        Assert.Equal(["date", "+%s%N"], batch.Commands[^1].Argv);
-        Assert.Equal(1, other!.Index);
-        Assert.Throws<ArgumentException>(() => new PreflightProbeCommands(Binaries, privileged: true, new CommandBatch(sudo: false), between: null));
-    }
 }
