@@ -8,9 +8,6 @@ namespace Bootstrap.Ssh;
 internal sealed class OperationDeadline : IDisposable
 {
     private readonly CancellationTokenSource _source;
-    private readonly CancellationTokenSource _library = new();
-    private readonly CancellationTokenRegistration _relay;
-    private volatile bool _relayed;
     private readonly CancellationToken _caller;
     private readonly bool _rearmsOnProgress;
 
@@ -21,19 +18,11 @@ internal sealed class OperationDeadline : IDisposable
         _caller = caller;
         _source = CancellationTokenSource.CreateLinkedTokenSource(caller);
         _source.CancelAfter(limit);
-        _relay = _source.Token.Register(static deadline => ((OperationDeadline)deadline!).Relay(), this);
     }
 
     public TimeSpan Limit { get; }
 
     public CancellationToken Token => _source.Token;
-
-    /// <summary>
-    /// The token for SSH.NET's own calls: cancelled with <see cref="Token"/>, but never on the thread that cancels that one.
-    /// SSH.NET's cancellation sends on the connection, and a send can wait for ever behind one that a host which stopped reading
-    /// never takes (an upload's, holding the socket): run on the timer's thread, it would keep the deadline from ever firing.
-    /// </summary>
-    public CancellationToken LibraryToken => _library.Token;
 
     /// <summary>The limit passed (rather than the caller cancelling).</summary>
     public bool Expired => _source.IsCancellationRequested && !_caller.IsCancellationRequested;
@@ -63,26 +52,5 @@ internal sealed class OperationDeadline : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        // Once the registration is gone its callback has run or never will; a relayed cancellation owns the library's source
-        // from then on, so SSH.NET is still told even when the operation ended before the relay ran.
-        _relay.Dispose();
-        _source.Dispose();
-        if (!_relayed)
-        {
-            _library.Dispose();
-        }
-    }
-
-    private void Relay()
-    {
-        _relayed = true;
-        var library = _library;
-        _ = Task.Run(() =>
-        {
-            library.Cancel();
-            library.Dispose();
-        });
-    }
+    public void Dispose() => _source.Dispose();
 }

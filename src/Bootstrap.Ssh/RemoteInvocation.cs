@@ -19,6 +19,8 @@ namespace Bootstrap.Ssh;
 /// <c>/dev/null</c> under a root shell that waits for the end of the input once the command is done (<see cref="AwaitingEndOfInput"/>),
 /// with the command's exit status.</item>
 /// </list>
+/// Every command line starts with an assignment of <see cref="MarkerVariable"/>, unique to the command: the processes it starts carry it
+/// in their environment (sudo's own included), so a command the client gives up on can be found and stopped (<see cref="Stop"/>).
 /// </summary>
 /// <param name="Text">The command line for the login user's shell.</param>
 /// <param name="Stdin">What the client writes to the command's standard input before the content, if any.</param>
@@ -31,12 +33,43 @@ internal sealed record RemoteInvocation(string Text, byte[]? Stdin, bool SendsIn
     /// </summary>
     internal const string AwaitingEndOfInput = "sh -c '\"$@\" </dev/null; s=$?; " + AtomicInstall.AwaitEndOfInput + "; exit $s' sh ";
 
+    /// <summary>The environment variable that marks the processes of one command (<see cref="For"/>).</summary>
+    internal const string MarkerVariable = "BOOTSTRAP_COMMAND";
+
+    /// <summary>
+    /// Sends SIGTERM to the process group of every process whose environment holds the assignment given as its argument. sshd
+    /// starts each command in a session (and process group) of its own, and a shell without job control keeps its children in
+    /// it, so the group is the command with everything it started; sudo relays the signal to a command it runs on a terminal
+    /// of its own. A group leader's id is never below 2. What ended meanwhile is not found, and nothing found is not an error.
+    /// </summary>
+    private const string StopScript =
+        "for f in $(grep -lsxzF -e \"$1\" /proc/[0-9]*/environ); do p=${f#/proc/}; p=${p%/environ}; " +
+        "read -r s < \"/proc/$p/stat\" || continue; s=${s##*) }; set -- $s; " +
+        "if [ \"$3\" -gt 1 ]; then kill -TERM \"-$3\" 2>/dev/null; fi; done; exit 0";
+
+    /// <summary>
+    /// Stops, on the host, the command that ran with <paramref name="marker"/>, and what it started: run as root when the command
+    /// itself was (its processes may be root's), else as the login user (whose processes they are).
+    /// </summary>
+    public static RemoteCommand Stop(string marker, bool sudo) =>
+        new(["sh", "-c", StopScript, "sh", MarkerVariable + "=" + marker], sudo: sudo, timeout: TimeSpan.FromSeconds(10));
+
+    /// <summary>A new marker for one command: 16 hexadecimal digits, random.</summary>
+    public static string NewMarker() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
     /// <param name="hasContent">Content is streamed to the command's input after <see cref="RemoteCommand.Stdin"/>.</param>
     /// <param name="isRoot">The login user is root: no sudo.</param>
     /// <param name="sudoPassword">The login user's sudo password, when sudo asks for one.</param>
-    public static RemoteInvocation For(RemoteCommand command, bool hasContent, bool isRoot, string? sudoPassword)
+    /// <param name="marker">The command's marker (<see cref="NewMarker"/>), assigned to <see cref="MarkerVariable"/> for it; none when null.</param>
+    public static RemoteInvocation For(RemoteCommand command, bool hasContent, bool isRoot, string? sudoPassword, string? marker = null)
     {
         ArgumentNullException.ThrowIfNull(command);
+        var invocation = Unmarked(command, hasContent, isRoot, sudoPassword);
+        return marker is null ? invocation : invocation with { Text = $"{MarkerVariable}={marker} {invocation.Text}" };
+    }
+
+    private static RemoteInvocation Unmarked(RemoteCommand command, bool hasContent, bool isRoot, string? sudoPassword)
+    {
         var text = command.ToShellString();
         var takesInput = command.Stdin is not null || hasContent;
         if (command.Sudo && !isRoot && sudoPassword is not null)

@@ -321,18 +321,24 @@ public sealed class SshHost : IReopenableHost
     private Task<(int ExitCode, byte[] Stdout, string Stderr)> RunRawAsync(RemoteCommand command, CancellationToken cancellationToken) =>
         ExecuteAsync(command, input: null, progress: null, operation: null, cancellationToken);
 
+    /// <summary>How long a cancelled call waits for the host to stop what it was running before the cancellation goes on.</summary>
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Runs <paramref name="command"/>, with <paramref name="input"/> (if any) streamed to its standard
     /// input after <see cref="RemoteCommand.Stdin"/>. Without input the command's timeout applies; with
     /// it, the transfer's stall timeout (<paramref name="operation"/> names it in the error).
     /// </summary>
     /// <param name="inputSent">Called once the input has all been sent (not when the command ends first).</param>
+    /// <param name="stoppable">A command given up on is stopped on the host (<see cref="StopAsync"/>); false for that stop itself.</param>
     private async Task<(int ExitCode, byte[] Stdout, string Stderr)> ExecuteAsync(
-        RemoteCommand command, LocalContent? input, UploadProgress? progress, string? operation, CancellationToken cancellationToken, Action? inputSent = null)
+        RemoteCommand command, LocalContent? input, UploadProgress? progress, string? operation, CancellationToken cancellationToken, Action? inputSent = null,
+        bool stoppable = true)
     {
         ArgumentNullException.ThrowIfNull(command);
         var display = command.ToDisplayString(_redactor);
-        var invocation = RemoteInvocation.For(command, hasContent: input is not null, IsRoot, _sudoPassword);
+        var marker = RemoteInvocation.NewMarker();
+        var invocation = RemoteInvocation.For(command, hasContent: input is not null, IsRoot, _sudoPassword, marker);
         _log.Debug("{Host}: running {Command}", Name, display);
         using var deadline = input is null
             ? OperationDeadline.Fixed(command.Timeout ?? _settings.CommandTimeout, cancellationToken)
@@ -348,7 +354,10 @@ public sealed class SshHost : IReopenableHost
 
         async Task Run()
         {
-            var running = ssh.ExecuteAsync(deadline.LibraryToken);
+            // Not cancelled through SSH.NET: its cancellation is a "signal" request, which sshd refuses for a root login, which
+            // reaches only the command's first process, and which drops the whole connection when it comes after the channel's
+            // end. A command given up on is stopped by StopAsync instead, and its channel ends when the command does.
+            var running = ssh.ExecuteAsync(CancellationToken.None);
             if (invocation.SendsInput)
             {
                 await SendInputAsync(ssh, invocation.Stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
@@ -368,7 +377,7 @@ public sealed class SshHost : IReopenableHost
             using (BlockingCalls.Enter())
             {
                 release.Work = Task.Run(Run, CancellationToken.None);
-                await WithinAsync(release.Work, deadline, Expired).ConfigureAwait(false);
+                await WithinAsync(release.Work, deadline, Expired, stoppable ? () => StopAsync(marker, command.Sudo, display) : null).ConfigureAwait(false);
             }
         }
         catch (SshException e)
@@ -433,10 +442,12 @@ public sealed class SshHost : IReopenableHost
 
     /// <summary>
     /// Waits for <paramref name="work"/> until <paramref name="deadline"/>. When the deadline passes (or
-    /// SSH.NET's own wait runs out first) the work is abandoned, the host is checked and a <see cref="TimeoutException"/>
-    /// says <paramref name="expired"/>; when the caller cancels, the work is abandoned and the cancellation goes on.
+    /// SSH.NET's own wait runs out first) the work is abandoned, the host is checked, what the host still runs of it is
+    /// stopped (<paramref name="stop"/>) if the host answered, and a <see cref="TimeoutException"/> says <paramref name="expired"/>;
+    /// when the caller cancels, the work is abandoned, the host is asked to stop it (waiting for that at most <see cref="StopWait"/>)
+    /// and the cancellation goes on.
     /// </summary>
-    private async Task WithinAsync(Task work, OperationDeadline deadline, Func<string> expired)
+    private async Task WithinAsync(Task work, OperationDeadline deadline, Func<string> expired, Func<Task>? stop)
     {
         try
         {
@@ -446,12 +457,60 @@ public sealed class SshHost : IReopenableHost
         {
             Abandon(work);
             await CheckAnswersAsync(expired()).ConfigureAwait(false);
+            if (stop is not null)
+            {
+                await stop().ConfigureAwait(false);
+            }
+
             throw new TimeoutException(expired(), e as SshOperationTimeoutException);
         }
         catch (OperationCanceledException)
         {
             Abandon(work);
+            if (stop is not null)
+            {
+                var stopping = stop();
+                try
+                {
+                    await stopping.WaitAsync(StopWait, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    Abandon(stopping);
+                }
+            }
+
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops on the host what a command given up on still runs there (<see cref="RemoteInvocation.Stop"/>), unless the host was given
+    /// up or its connection is gone. Never throws: a stop that fails is logged, and the command ends on its own or with its session.
+    /// </summary>
+    private async Task StopAsync(string marker, bool sudo, string display)
+    {
+        if (_givenUp is not null || !Connected(_ssh))
+        {
+            return;
+        }
+
+        try
+        {
+            var (exitCode, _, stderr) = await ExecuteAsync(
+                RemoteInvocation.Stop(marker, sudo), input: null, progress: null, operation: null, CancellationToken.None, stoppable: false).ConfigureAwait(false);
+            if (exitCode == 0)
+            {
+                _log.Debug("{Host}: stopped what was left of {Command}", Name, display);
+            }
+            else
+            {
+                _log.Warning("{Host}: could not stop what was left of {Command}: {Error}", Name, display, _redactor.Redact(stderr).Trim());
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Warning("{Host}: could not stop what was left of {Command}: {Error}", Name, display, e.Message);
         }
     }
 
@@ -475,7 +534,7 @@ public sealed class SshHost : IReopenableHost
             async () =>
             {
                 using var check = _ssh.CreateCommand("true");
-                await check.ExecuteAsync(deadline.LibraryToken).ConfigureAwait(false);
+                await check.ExecuteAsync(CancellationToken.None).ConfigureAwait(false);
             },
             CancellationToken.None);
         try
@@ -575,7 +634,8 @@ public sealed class SshHost : IReopenableHost
     private async Task StreamOutputAsync(RemoteCommand command, Stream destination, UploadProgress progress, string operation, CancellationToken cancellationToken)
     {
         var display = command.ToDisplayString(_redactor);
-        var invocation = RemoteInvocation.For(command, hasContent: false, IsRoot, _sudoPassword);
+        var marker = RemoteInvocation.NewMarker();
+        var invocation = RemoteInvocation.For(command, hasContent: false, IsRoot, _sudoPassword, marker);
         _log.Debug("{Host}: running {Command}", Name, display);
         using var deadline = OperationDeadline.Stall(_settings.TransferStallTimeout, cancellationToken);
         ThrowIfGivenUp(operation);
@@ -584,7 +644,8 @@ public sealed class SshHost : IReopenableHost
 
         async Task Run()
         {
-            var running = ssh.ExecuteAsync(deadline.LibraryToken);
+            // Stopped by StopAsync when given up on, as ExecuteAsync's commands are.
+            var running = ssh.ExecuteAsync(CancellationToken.None);
             if (invocation.SendsInput)
             {
                 await SendInputAsync(ssh, invocation.Stdin, null, deadline, null, deadline.Token).ConfigureAwait(false);
@@ -609,7 +670,7 @@ public sealed class SshHost : IReopenableHost
             using (BlockingCalls.Enter())
             {
                 release.Work = Task.Run(Run, CancellationToken.None);
-                await WithinAsync(release.Work, deadline, () => Stalled(operation, deadline)).ConfigureAwait(false);
+                await WithinAsync(release.Work, deadline, () => Stalled(operation, deadline), () => StopAsync(marker, command.Sudo, display)).ConfigureAwait(false);
             }
         }
         catch (SshException e)

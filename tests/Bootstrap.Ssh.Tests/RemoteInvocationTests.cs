@@ -43,6 +43,23 @@ public sealed class RemoteInvocationTests
         Assert.Equal(("sudo -n -- cat", null, true), (content.Text, content.Stdin, content.SendsInput));
     }
 
+    /// <summary>
+    /// A marked command line assigns the marker to the command alone, in its environment (where <see cref="RemoteInvocation.Stop"/>
+    /// looks for it), and runs as it would unmarked.
+    /// </summary>
+    [Fact]
+    public async Task A_marked_command_carries_its_marker_in_its_environment_and_runs_unchanged()
+    {
+        var command = new RemoteCommand(["sh", "-c", "echo \"$BOOTSTRAP_COMMAND\"; exit 3"]);
+
+        var invocation = RemoteInvocation.For(command, hasContent: false, isRoot: true, sudoPassword: null, marker: "0123456789abcdef");
+
+        Assert.Equal("BOOTSTRAP_COMMAND=0123456789abcdef " + RemoteInvocation.For(command, hasContent: false, isRoot: true, null).Text, invocation.Text);
+        Assert.Equal((true, 3, "0123456789abcdef\n"), await RunHeldOpenAsync(invocation.Text, string.Empty));
+        Assert.Matches("^[0-9a-f]{16}$", RemoteInvocation.NewMarker());
+        Assert.NotEqual(RemoteInvocation.NewMarker(), RemoteInvocation.NewMarker());
+    }
+
     /// <summary>The harness itself: a command that does not read its input exits while that input is still open.</summary>
     [Fact]
     public async Task A_plain_command_exits_with_its_input_still_open()
