@@ -231,6 +231,45 @@ internal static partial class LifecycleGuards
         }
     }
 
+    /// <summary>
+    /// A command Bootstrap gives up on (its timeout passed, or it was cancelled, as by Ctrl-C) is stopped on the host with what it
+    /// started, and not left running: the lab logs in as root, for which sshd refuses SSH's "signal" request, and such commands
+    /// went on running there with their channel open. Bootstrap's own transport, on a lab host; each command has a child in the
+    /// background and one in the foreground.
+    /// </summary>
+    public static async Task ACommandGivenUpOnIsStoppedOnItsHostAsync(LabPaths paths)
+    {
+        var marker = "4242." + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var host = await LabMachines.ConnectAsync(paths, Machine("cp2"));
+        Core.Remote.RemoteCommand Sleeps(int first, TimeSpan? timeout = null) =>
+            new(["sh", "-c", $"sleep {marker}{first} & sleep {marker}{first + 1}; wait"], timeout: timeout);
+
+        var timedOut = await Assert.ThrowsAsync<TimeoutException>(() => host.RunAsync(Sleeps(1, TimeSpan.FromSeconds(1)), CancellationToken.None));
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.RunAsync(Sleeps(3), cancel.Token));
+        }
+
+        // pgrep's own command line holds the pattern, which does not match it ("[.]" is not ".").
+        var pattern = "sleep " + marker.Replace(".", "[.]", StringComparison.Ordinal);
+        Core.Remote.CommandResult left;
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            left = await host.RunAsync(Core.Remote.RemoteCommand.Of("pgrep", "-af", pattern), CancellationToken.None);
+        }
+        while (left.ExitCode == 0 && clock.Elapsed < TimeSpan.FromSeconds(5) && await Delay());
+
+        Assert.StartsWith("cp2: `sh -c", timedOut.Message, StringComparison.Ordinal);
+        Assert.True(left.ExitCode == 1, $"cp2 still runs what was given up on 5 s later (pgrep exited {left.ExitCode}):\n{left.Stdout}{left.Stderr}");
+
+        static async Task<bool> Delay()
+        {
+            await Task.Delay(200);
+            return true;
+        }
+    }
+
     /// <summary>issue 12: a host that stops answering mid-run (frozen: TCP still acknowledged, no process runs) ends the run within the command timeout, naming it.</summary>
     public static async Task AFrozenHostEndsTheRunWithinTheTimeoutNamingItAsync(LabClusterFile cluster)
     {
