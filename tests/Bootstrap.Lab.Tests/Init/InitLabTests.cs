@@ -39,7 +39,16 @@ public sealed class InitLabTests
         async Task Step(string name, Func<Task> step)
         {
             var started = clock.Elapsed;
-            await step();
+            try
+            {
+                await step();
+            }
+            catch (Exception e)
+            {
+                // The step's name leads the failure (a scenario's own message may start with the phases that completed).
+                throw new StepFailedException($"InitLabTests step {name} failed after {(clock.Elapsed - started).TotalSeconds:0} s: {e.Message}", e);
+            }
+
             steps.Add($"{name} {(clock.Elapsed - started).TotalSeconds:0} s");
         }
 
@@ -613,3 +622,6 @@ public sealed class InitLabTests
 
     private static string? Event(JsonElement e) => e.GetProperty("event").GetString();
 }
+
+/// <summary>A step of <see cref="InitLabTests"/> failed: its name, its time and the step's own message, with the step's exception inside.</summary>
+internal sealed class StepFailedException(string message, Exception inner) : Exception(message, inner);
