@@ -70,6 +70,7 @@ public sealed class InitLabTests
             await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
             await Step("AMissingEncryptionKeyIsRefusedAndRecoveredFromAHost", () => LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster));
             await Step("ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConverges", () => LifecycleGuards.ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConvergesAsync(paths, cluster));
+            await Step("AnInterruptedRunStopsWhatItRanOnTheHosts", () => LifecycleGuards.AnInterruptedRunStopsWhatItRanOnTheHostsAsync(paths, cluster));
             await Step("ACommandGivenUpOnIsStoppedOnItsHost", () => LifecycleGuards.ACommandGivenUpOnIsStoppedOnItsHostAsync(paths));
             await Step("AFrozenHostEndsTheRunWithinTheTimeoutNamingIt", () => LifecycleGuards.AFrozenHostEndsTheRunWithinTheTimeoutNamingItAsync(cluster));
             await Step("AResetWorkerLeavesNothingAndJoinsBack", () => NodeLifecycle.AResetWorkerLeavesNothingAndJoinsBackAsync(paths, cluster));

@@ -232,6 +232,68 @@ internal static partial class LifecycleGuards
     }
 
     /// <summary>
+    /// Ctrl-C in the middle of a run: `init` ends with 130 and what it was running on the hosts is stopped there. w1's `ctr` is
+    /// made to hang (a script that sleeps) for the length of the step, so the run is interrupted while it waits for w1's images;
+    /// before, the interrupted reads went on running on w1 (two `sleep 600` left there: the read-ahead's and the phase's own).
+    /// </summary>
+    public static async Task AnInterruptedRunStopsWhatItRanOnTheHostsAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var w1 = Machine("w1");
+        var file = cluster.Derived("cluster-interrupted.yaml", text => text);
+        await LabMachines.RunOrFailAsync(paths, w1, "sh", "-c",
+            "mv /usr/bin/ctr /usr/bin/ctr.bootstrap-test && printf '#!/bin/sh\\nexec sleep 600\\n' > /usr/bin/ctr && chmod 755 /usr/bin/ctr");
+        ProcessResult interrupted;
+        var signalled = false;
+        try
+        {
+            interrupted = await BootstrapProcess.RunAsync(TimeSpan.FromMinutes(3), async line =>
+            {
+                if (!signalled && line.Contains("\"event\":\"phase-start\",\"phase\":\"images\"", StringComparison.Ordinal))
+                {
+                    signalled = true;
+                    // w1's `ctr images list` (read ahead since the run connected, and by the phase) is hanging by now.
+                    await Task.Delay(TimeSpan.FromSeconds(2));
+                    var signal = await LocalProcess.RunAsync("pkill", ["-INT", "-f", file], TimeSpan.FromSeconds(10));
+                    Assert.True(signal.ExitCode == 0, "no bootstrap process to interrupt: " + signal.Output);
+                }
+            }, "init", "-f", file, "--output", "json");
+
+            var left = await LeftRunningAsync(paths, w1, "sleep 60[0]");
+            Assert.True(signalled, "the run never started its images phase:\n" + interrupted.Output);
+            Assert.True(interrupted.ExitCode == 130, interrupted.Output);
+            Assert.Matches(@"\[images\] interrupted: .*w1 cancelled", interrupted.Stderr);
+            Assert.True(left.Length == 0, $"w1 still runs what the interrupted run started there, 5 s after it ended:\n{left}");
+        }
+        finally
+        {
+            await LabMachines.RunOrFailAsync(paths, w1, "sh", "-c",
+                "if [ -e /usr/bin/ctr.bootstrap-test ]; then mv /usr/bin/ctr.bootstrap-test /usr/bin/ctr; fi; pkill -f 'sleep 60[0]'; exit 0");
+        }
+    }
+
+    /// <summary>What <paramref name="machine"/> still runs matching <paramref name="pattern"/> (pgrep -af) once 5 s passed or it ran nothing.</summary>
+    private static async Task<string> LeftRunningAsync(LabPaths paths, LabMachine machine, string pattern)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var left = await LabMachines.RunAsync(paths, machine, "pgrep", "-af", pattern);
+            if (left.ExitCode == 1)
+            {
+                return string.Empty;
+            }
+
+            Assert.True(left.ExitCode == 0, $"{machine.Name}: pgrep exited {left.ExitCode}: {left.Stderr}");
+            if (clock.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                return left.Stdout;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
     /// A command Bootstrap gives up on (its timeout passed, or it was cancelled, as by Ctrl-C) is stopped on the host with what it
     /// started, and not left running: the lab logs in as root, for which sshd refuses SSH's "signal" request, and such commands
     /// went on running there with their channel open. Bootstrap's own transport, on a lab host; each command has a child in the
