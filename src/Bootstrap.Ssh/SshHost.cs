@@ -25,7 +25,9 @@ namespace Bootstrap.Ssh;
 /// returns at once with a <see cref="TimeoutException"/> naming the host and the operation, whatever the
 /// library underneath is still waiting for; the host is then asked for a trivial command, and when that
 /// gets no answer within the connect timeout the connections are closed and every later call fails at
-/// once, so nothing keeps waiting on a host that stopped answering.
+/// once, so nothing keeps waiting on a host that stopped answering. A command given up on (its timeout passed on a host that
+/// still answers, or the caller cancelled) is stopped on the host with everything it started (<see cref="RemoteInvocation.Stop"/>),
+/// never left running there with its channel open.
 /// </para>
 /// <para>
 /// A run may close the connection of an idle host and make a new one when it next needs the host
