@@ -272,7 +272,7 @@ internal static class AtomicInstall
     /// step, whose message is on standard error). Each file starts with the command's own umask (recording a file in the
     /// manifest sets 077). A file that fails leaves its target untouched and the next files are still
     /// written; only a content that cannot be read whole stops the command (what follows it would be misread), and the files
-    /// not yet reported count as not written. No temp file outlives the command, and the command ends only once its standard input
+    /// not yet reported count as not written. No temp file outlives the command (nor its stop: see <see cref="PutInPlaceScript"/>), and the command ends only once its standard input
     /// has (<see cref="AwaitEndOfInput"/>).
     /// </summary>
     private const string ManyScript =
@@ -284,7 +284,7 @@ internal static class AtomicInstall
         + "else { [ \"$2\" = root:root ] && [ \"$me\" = 0:0 ] || chown -- \"$2\" \"$t\"; } && { [ \"$4\" = 600 ] || chmod -- \"$3\" \"$t\"; } "
         + "&& mv -f -- \"$t\" \"$p\" || return 1; r=0; fi; "
         + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; }; return $r; }; "
-        + "t=; trap '[ -z \"$t\" ] || [ ! -e \"$t\" ] || rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
+        + "t=; trap 'trap \"\" HUP INT TERM PIPE; [ -z \"$t\" ] || [ ! -e \"$t\" ] || rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
         + "n=0; u=$(umask); me=$(id -u):$(id -g); "
         + "while [ $# -ge 9 ]; do umask \"$u\"; p=$1 h=$5 m=$6 s= t=; "
         + "if { [ -d \"$7\" ] || mkdir -p -- \"$7\"; } && t=$7/${8%XXXXXXXX}$$-$n && umask 077 && { set -C; { true > \"$t\"; } 2>/dev/null; c=$?; set +C; [ $c -eq 0 ]; }; then "
@@ -342,12 +342,12 @@ internal static class AtomicInstall
     /// target's directory, <c>$8</c> the temp file's mktemp template. The content lands in a root-owned 0600 temp file beside the
     /// target and must have the sha256 (else exit 3, printing what it has); a target with the same bytes is left in place (exit
     /// 10, or 11 when only its mode and owner were set); otherwise the temp file gets mode and owner and is renamed over the
-    /// target, whose line the manifest then records. The temp file never outlives the command, and the command ends only once its standard
+    /// target, whose line the manifest then records. The temp file never outlives the command (nor its stop: see <see cref="PutInPlaceScript"/>), and the command ends only once its standard
     /// input has, also when it fails before reading it (see <see cref="AwaitEndOfInput"/>).
     /// </summary>
     private const string OneCommandScript =
         "; p=$1 h=$5 m=$6; "
-        + "t=$(mktemp -p \"$7\" \"$8\") || { cat > /dev/null; exit 1; }; trap 'rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
+        + "t=$(mktemp -p \"$7\" \"$8\") || { cat > /dev/null; exit 1; }; trap 'trap \"\" HUP INT TERM PIPE; rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
         + "cat > \"$t\" || { cat > /dev/null; exit 1; }; s=$(sha256 < \"$t\") || exit; s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; "
         + "if [ -f \"$p\" ] && cmp -s -- \"$t\" \"$p\"; then "
         + "[ \"$(LC_ALL=C stat -c '%a %U:%G' -- \"$p\")\" = \"$4 $2\" ] && exit 10; "
@@ -441,10 +441,11 @@ internal static class AtomicInstall
     /// <c>$1</c> the target's directory, <c>$2</c> the temp file's mktemp template, <c>$3</c> <see cref="InstallScript"/>, <c>$4</c>…<c>$10</c>
     /// its arguments after the temp file (target, owner:group, mode, sha256, file to put in, manifest, mode as <c>stat %a</c>
     /// prints it); the rest, a command run once the target is in place. Exits with the install's status when it fails (3: the
-    /// copy differs), else 0; the temp file never outlives the command.
+    /// copy differs), else 0; the temp file never outlives the command (its exit trap ignores the signals that stop a command given up
+    /// on, which go to the whole process group: its own <c>rm</c> would be stopped with it).
     /// </summary>
     private const string PutInPlaceScript =
-        "t=$(mktemp -p \"$1\" \"$2\") || exit; trap 'rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
+        "t=$(mktemp -p \"$1\" \"$2\") || exit; trap 'trap \"\" HUP INT TERM PIPE; rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
         + "sh -c \"$3\" install \"$t\" \"$4\" \"$5\" \"$6\" \"$7\" \"$8\" \"$9\" \"${10}\" || exit; shift 10; [ $# -eq 0 ] || \"$@\"; exit 0";
 
     private static void CheckCommitted(IRemoteHost host, RemoteCommand command, CommandResult result, FileSpec target, string sha256, string? copyFrom, SecretRedactor redactor)
