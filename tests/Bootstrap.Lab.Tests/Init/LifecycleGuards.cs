@@ -232,9 +232,10 @@ internal static partial class LifecycleGuards
     }
 
     /// <summary>
-    /// Ctrl-C in the middle of a run: `init` ends with 130 and what it was running on the hosts is stopped there. w1's `ctr` is
-    /// made to hang (a script that sleeps) for the length of the step, so the run is interrupted while it waits for w1's images;
-    /// before, the interrupted reads went on running on w1 (two `sleep 600` left there: the read-ahead's and the phase's own).
+    /// Ctrl-C (here SIGTERM, which the CLI takes the same way) in the middle of a run: `init` ends with 130 and what it was running
+    /// on the hosts is stopped there. w1's `ctr` is made to hang (a script that sleeps) for the length of the step, so the run is
+    /// interrupted while it waits for w1's images; before, the interrupted reads went on running on w1 (two `sleep 600` left there:
+    /// the read-ahead's and the phase's own).
     /// </summary>
     public static async Task AnInterruptedRunStopsWhatItRanOnTheHostsAsync(LabPaths paths, LabClusterFile cluster)
     {
@@ -253,7 +254,9 @@ internal static partial class LifecycleGuards
                     signalled = true;
                     // w1's `ctr images list` (read ahead since the run connected, and by the phase) is hanging by now.
                     await Task.Delay(TimeSpan.FromSeconds(2));
-                    var signal = await LocalProcess.RunAsync("pkill", ["-INT", "-f", file], TimeSpan.FromSeconds(10));
+                    // SIGTERM, which the CLI takes as it takes Ctrl-C: a test run started in the background (as CI may start it)
+                    // ignores SIGINT, and so does every process it starts.
+                    var signal = await LocalProcess.RunAsync("pkill", ["-TERM", "-f", file], TimeSpan.FromSeconds(10));
                     Assert.True(signal.ExitCode == 0, "no bootstrap process to interrupt: " + signal.Output);
                 }
             }, "init", "-f", file, "--output", "json");
