@@ -495,7 +495,9 @@ internal static class AtomicInstall
     /// same file system and the host has no SELinux (a link would keep the store's label, not the one the target's directory
     /// gives an executable): the target is then that very file, with no copy written and read back (a control plane's binaries
     /// are ~470 MB); a file is never changed in place, only replaced by a rename, so the two names keep the same content. Its
-    /// manifest entry is recorded again, as linking changed its ctime. Otherwise it is copied and compared byte for byte.
+    /// manifest entry is recorded again, as linking changed its ctime. A link already has the target's owner and mode (what
+    /// let it be a link), so it is not given them again: no <c>chown</c> and <c>chmod</c> started for nothing. Otherwise it is
+    /// copied and compared byte for byte, then given the target's owner and mode.
     /// </para>
     /// </summary>
     private const string InstallScript =
@@ -505,7 +507,7 @@ internal static class AtomicInstall
         + "else cp -- \"$6\" \"$t\" || exit; cmp -s -- \"$6\" \"$t\" || exit 3; fi; "
         + "else s=$(sha256 < \"$t\") || exit; "
         + "s=${s%% *}; [ \"$s\" = \"$h\" ] || { echo \"$s\"; exit 3; }; fi; "
-        + "chown -- \"$3\" \"$t\" && chmod -- \"$4\" \"$t\" && mv -f -- \"$t\" \"$p\" || exit; "
+        + "[ -n \"$l\" ] || { chown -- \"$3\" \"$t\" && chmod -- \"$4\" \"$t\"; } || exit; mv -f -- \"$t\" \"$p\" || exit; "
         + "[ -z \"$m\" ] || { " + InstalledFilesManifest.RecordFragment + "; [ -z \"$l\" ] || { p=$6; " + InstalledFilesManifest.RecordFragment + "; }; }";
 
     /// <summary>Best effort: removes a temp file (or, <paramref name="recursive"/>, a temp directory) after a failed or cancelled operation, even when the caller's token is cancelled.</summary>
