@@ -99,11 +99,17 @@ internal static partial class ClusterIdentity
             }
 
             var stateSum = Convert.ToHexStringLower(SHA256.HashData(stateContent));
-            if (!string.Equals(hostSum, stateSum, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(hostSum, stateSum, StringComparison.OrdinalIgnoreCase))
             {
-                lines.Add($"{file.HostPath}: the host has {Fingerprint(file, hostSum, hostCertificates.GetValueOrDefault(file.HostPath))}; "
-                    + $"the state has {Fingerprint(file, stateSum, stateContent)}");
+                continue;
             }
+
+            var hostHas = $"{file.HostPath}: the host has {Fingerprint(file, hostSum, hostCertificates.GetValueOrDefault(file.HostPath))}; ";
+            lines.Add(file.IsCertificate && StoredCredential.TryParseCertificate(stateContent) is null
+                // Not another cluster's identity: the state's own file is damaged (or was replaced by something else).
+                ? hostHas + $"the state's {Path.Combine(state.Root, file.StatePath)} is not a PEM certificate at all (sha256 {stateSum[..16]}…): "
+                    + "the file is damaged; restore it from a backup of the state directory"
+                : hostHas + $"the state has {Fingerprint(file, stateSum, stateContent)}");
         }
 
         foreach (var key in host.EncryptionKeys.Where(k => !state.EncryptionKeys.Any(s => s.Name == k.Name && s.Secret.AsSpan().SequenceEqual(k.Secret))))
