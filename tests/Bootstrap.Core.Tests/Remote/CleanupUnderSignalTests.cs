@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Bootstrap.Core.Remote;
+using Bootstrap.Core.Tests.Rendering;
 
 namespace Bootstrap.Core.Tests.Remote;
 
@@ -84,18 +85,8 @@ public sealed class CleanupUnderSignalTests : IDisposable
 
         var group = (await File.ReadAllTextAsync(mark)).Trim();
         Assert.NotEqual(Environment.ProcessId.ToString(CultureInfo.InvariantCulture), group);
-        var start2 = new ProcessStartInfo("kill") { RedirectStandardError = true };
-        foreach (var arg in (string[])["-TERM", "--", "-" + group])
-        {
-            start2.ArgumentList.Add(arg);
-        }
-
-        using (var kill = Process.Start(start2)!)
-        {
-            var said = await kill.StandardError.ReadToEndAsync();
-            await kill.WaitForExitAsync();
-            Assert.True(kill.ExitCode == 0, $"kill -TERM -{group}: {said} (the command exited: {process.HasExited}; {await stderr})");
-        }
+        var (killed, said) = HostTool.Run("kill", "-TERM", "--", "-" + group);
+        Assert.True(killed == 0, $"kill -TERM -{group}: {said} (the command exited: {process.HasExited}; {await stderr})");
 
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
         await stdout;

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Remote;
+using Bootstrap.Core.Tests.Rendering;
 
 namespace Bootstrap.Core.Tests.Remote;
 
@@ -64,17 +64,8 @@ public sealed class PutInPlaceProgramsTests : IDisposable
         }
 
         var command = AtomicInstall.PutInPlaceCommand(target, sha256, staged, []);
-        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["PATH=" + bin + ":" + Environment.GetEnvironmentVariable("PATH"), .. command.Argv])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(process.ExitCode == 0, $"put-in-place exited {process.ExitCode}: {await stdout}{await stderr}");
+        var (code, output) = HostTool.Run("env", ["PATH=" + bin + ":" + Environment.GetEnvironmentVariable("PATH"), .. command.Argv]);
+        Assert.True(code == 0, $"put-in-place exited {code}: {output}");
         return File.Exists(log) ? [.. await File.ReadAllLinesAsync(log)] : [];
     }
 
@@ -82,16 +73,8 @@ public sealed class PutInPlaceProgramsTests : IDisposable
 
     private static string Run(string program, params string[] args)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-        return output;
+        var (code, output) = HostTool.Run(program, args);
+        Assert.True(code == 0, $"{program} exited {code}: {output}");
+        return output.Trim();
     }
 }
