@@ -105,9 +105,9 @@ internal static partial class ClusterIdentity
             }
 
             var hostHas = $"{file.HostPath}: the host has {Fingerprint(file, hostSum, hostCertificates.GetValueOrDefault(file.HostPath))}; ";
-            lines.Add(file.IsCertificate && StoredCredential.TryParseCertificate(stateContent) is null
+            lines.Add(file.Damage(stateContent, state.FilesByStatePath) is { } damage
                 // Not another cluster's identity: the state's own file is damaged (or was replaced by something else).
-                ? hostHas + $"the state's {Path.Combine(state.Root, file.StatePath)} is not a PEM certificate at all (sha256 {stateSum[..16]}…): "
+                ? hostHas + $"the state's {Path.Combine(state.Root, file.StatePath)} {damage} (sha256 {stateSum[..16]}…): "
                     + "the file is damaged; restore it from a backup of the state directory"
                 : hostHas + $"the state has {Fingerprint(file, stateSum, stateContent)}");
         }

@@ -32,9 +32,69 @@ public sealed class ClusterIdentityTests
         Assert.EndsWith("the file is damaged; restore it from a backup of the state directory", line, StringComparison.Ordinal);
     }
 
-    private static HostIdentity Host() =>
-        new("cp1", new Dictionary<string, string> { [HostCa] = new string('a', 64) }, [], null);
+    [Theory]
+    [InlineData("pki/ca.key", "/etc/kubernetes/pki/ca.key", "is not an unencrypted RSA or ECDSA private key in PEM form")]
+    [InlineData("pki/sa.key", "/etc/kubernetes/pki/sa.key", "is not an unencrypted RSA or ECDSA private key in PEM form")]
+    [InlineData("pki/sa.pub", "/etc/kubernetes/pki/sa.pub", "is not a PEM public key at all")]
+    public void A_state_key_that_is_no_key_is_called_damaged_with_its_path(string statePath, string hostPath, string damage)
+    {
+        var state = new StateIdentity("/state", true, new Dictionary<string, byte[]> { [statePath] = "-----BEGIN GARBAGE-----\nAAAA\n"u8.ToArray() }, [], null);
 
+        var line = Assert.Single(ClusterIdentity.Differences(Host(hostPath), state, new Dictionary<string, byte[]>()));
+
+        Assert.Contains($"; the state's {Path.Combine("/state", statePath)} {damage} (sha256 ", line, StringComparison.Ordinal);
+        Assert.EndsWith("the file is damaged; restore it from a backup of the state directory", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_state_ca_key_that_is_not_the_key_of_the_state_ca_certificate_is_called_damaged()
+    {
+        using var caKey = RSA.Create(2048);
+        using var otherKey = RSA.Create(2048);
+        var state = new StateIdentity("/state", true, new Dictionary<string, byte[]>
+        {
+            ["pki/ca.crt"] = Pem("CN=kubernetes", caKey),
+            ["pki/ca.key"] = Encoding.ASCII.GetBytes(otherKey.ExportRSAPrivateKeyPem()),
+        }, [], null);
+
+        var line = Assert.Single(ClusterIdentity.Differences(Host("/etc/kubernetes/pki/ca.key"), state, new Dictionary<string, byte[]>()));
+
+        Assert.Contains($"; the state's {Path.Combine("/state", "pki/ca.key")} is not the private key of the state's pki/ca.crt (sha256 ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void State_keys_of_another_cluster_are_named_by_digest_not_called_damaged()
+    {
+        using var caKey = RSA.Create(2048);
+        var state = new StateIdentity("/state", true, new Dictionary<string, byte[]>
+        {
+            ["pki/ca.crt"] = Pem("CN=kubernetes", caKey),
+            ["pki/ca.key"] = Encoding.ASCII.GetBytes(caKey.ExportRSAPrivateKeyPem()),
+            ["pki/sa.pub"] = Encoding.ASCII.GetBytes(caKey.ExportSubjectPublicKeyInfoPem()),
+        }, [], null);
+        var host = new HostIdentity("cp1", new Dictionary<string, string>
+        {
+            ["/etc/kubernetes/pki/ca.key"] = new string('a', 64),
+            ["/etc/kubernetes/pki/sa.pub"] = new string('b', 64),
+        }, [], null);
+
+        var lines = ClusterIdentity.Differences(host, state, new Dictionary<string, byte[]>());
+
+        Assert.Equal(2, lines.Count);
+        Assert.All(lines, l => Assert.Matches("; the state has a file with sha256 [0-9a-f]{16}…$", l));
+    }
+
+    private static HostIdentity Host(string path = HostCa) =>
+        new("cp1", new Dictionary<string, string> { [path] = new string('a', 64) }, [], null);
+
+    private static byte[] Pem(string subject, RSA key)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return Encoding.ASCII.GetBytes(certificate.ExportCertificatePem());
+    }
+
+    
     private static StateIdentity State(byte[] ca) =>
         new("/state", true, new Dictionary<string, byte[]> { ["pki/ca.crt"] = ca }, [], null);
 
