@@ -12,7 +12,7 @@ internal static class BootstrapCli
     /// <param name="input">What <c>-f -</c> reads; the process's standard input when null.</param>
     public static RootCommand Build(IHostConnector? connector = null, TextReader? input = null)
     {
-        var files = new ClusterFileInput(input ?? Console.In);
+        var files = input is null ? ClusterFileInput.FromConsole() : new ClusterFileInput(input);
         var root = new RootCommand("Bootstrap: turns plain Linux machines into a highly available Kubernetes cluster over SSH.");
         var version = new Command("version", "Print the version of bootstrap.");
         version.SetAction(parse =>

@@ -30,7 +30,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             return exitCode;
         }
 
-        if ((files ?? new ClusterFileInput(Console.In)).Load(invocation.File, error) is not { } config)
+        if ((files ?? ClusterFileInput.FromConsole()).Load(invocation.File, error) is not { } config)
         {
             return Finish(ExitCodes.BadInput, "bad-input", "the cluster file is not valid");
         }

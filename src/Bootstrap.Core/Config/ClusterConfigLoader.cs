@@ -26,7 +26,7 @@ public static partial class ClusterConfigLoader
     public static ClusterConfigLoadResult LoadFile(string path, string? homeDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        byte[] bytes;
         try
         {
             if (Directory.Exists(path))
@@ -40,7 +40,7 @@ public static partial class ClusterConfigLoader
                 return Failed(path, $"the file is larger than {MaxFileBytes} bytes; expected a cluster file");
             }
 
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -51,6 +51,12 @@ public static partial class ClusterConfigLoader
                 _ => e.Message,
             };
             return Failed(path, "cannot read the cluster file: " + reason);
+        }
+
+        var decoding = new DiagnosticBag(path);
+        if (ClusterFileText.Decode(bytes, decoding) is not { } text)
+        {
+            return new ClusterConfigLoadResult { Diagnostics = decoding.ToSortedList() };
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
@@ -73,6 +79,26 @@ public static partial class ClusterConfigLoader
         }
 
         return Load(new string(buffer, 0, length), StandardInputName, Directory.GetCurrentDirectory(), homeDirectory ?? DefaultHome(), LocalChecks.StandardInput);
+    }
+
+    /// <summary>
+    /// Loads a cluster file from the bytes of <paramref name="input"/> (<c>-f -</c>), as <see cref="LoadStandardInput(TextReader, string?)"/>
+    /// does from text, and with the encoding checked as <see cref="LoadFile"/> checks a file's. At most <see cref="MaxFileBytes"/> bytes are read.
+    /// </summary>
+    public static ClusterConfigLoadResult LoadStandardInput(Stream input, string? homeDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var buffer = new byte[MaxFileBytes + 1];
+        var length = input.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (length > MaxFileBytes)
+        {
+            return Failed(StandardInputName, $"standard input holds more than {MaxFileBytes} bytes; expected a cluster file");
+        }
+
+        var decoding = new DiagnosticBag(StandardInputName);
+        return ClusterFileText.Decode(buffer[..length], decoding) is { } text
+            ? Load(text, StandardInputName, Directory.GetCurrentDirectory(), homeDirectory ?? DefaultHome(), LocalChecks.StandardInput)
+            : new ClusterConfigLoadResult { Diagnostics = decoding.ToSortedList() };
     }
 
     /// <summary>
@@ -117,7 +143,7 @@ public static partial class ClusterConfigLoader
         var stream = new YamlStream();
         try
         {
-            if (!YamlLimits.Check(yaml, diagnostics))
+            if (!ClusterFileText.Check(yaml, diagnostics) || !YamlLimits.Check(yaml, diagnostics))
             {
                 return null;
             }
