@@ -25,6 +25,10 @@ internal static class LocalFileChecks
             {
                 context.ErrorAt(field, $"identity file {InputQuote.QuotePath(path)} {problem}; expected {KeyExpectation}");
             }
+            else if (OpenToOthers(path) is { } mode)
+            {
+                context.WarningAt(field, $"identity file {InputQuote.QuotePath(path)} is open to other users (mode {mode}), a key OpenSSH refuses to use; expected mode 0600 (chmod 600 {InputQuote.QuotePath(path)})");
+            }
         }
 
         foreach (var (field, reference) in Passwords(draft))
@@ -33,9 +37,16 @@ internal static class LocalFileChecks
             {
                 context.ErrorAt(field, "password: prompt reads the terminal, but standard input holds the cluster file (-f -); expected env:NAME or file:PATH, or the cluster file given by path");
             }
-            else if (reference.Kind == SecretReferenceKind.File && seen.Add(reference.Target!) && ReadableFileProblem(reference.Target!) is { } problem)
+            else if (reference.Kind == SecretReferenceKind.File && seen.Add(reference.Target!))
             {
-                context.ErrorAt(field, $"password file {InputQuote.QuotePath(reference.Target!)} {problem}; expected a file holding the password");
+                if (ReadableFileProblem(reference.Target!) is { } problem)
+                {
+                    context.ErrorAt(field, $"password file {InputQuote.QuotePath(reference.Target!)} {problem}; expected a file holding the password");
+                }
+                else if (OpenToOthers(reference.Target!) is { } mode)
+                {
+                    context.WarningAt(field, $"password file {InputQuote.QuotePath(reference.Target!)} is open to other users (mode {mode}); expected mode 0600 (chmod 600 {InputQuote.QuotePath(reference.Target!)})");
+                }
             }
         }
 
@@ -44,9 +55,18 @@ internal static class LocalFileChecks
             var field = "spec.certificates.externalCAs." + name;
             foreach (var (key, path, what) in new[] { ("certFile", ca.CertFile, "certificate"), ("keyFile", ca.KeyFile, "private key") })
             {
-                if (seen.Add(path) && ReadableFileProblem(path) is { } problem)
+                if (!seen.Add(path))
+                {
+                    continue;
+                }
+
+                if (ReadableFileProblem(path) is { } problem)
                 {
                     context.ErrorAt(field + "." + key, $"{name} {what} file {InputQuote.QuotePath(path)} {problem}; expected the CA's {what} (PEM)");
+                }
+                else if (key == "keyFile" && OpenToOthers(path) is { } mode)
+                {
+                    context.WarningAt(field + "." + key, $"{name} {what} file {InputQuote.QuotePath(path)} is open to other users (mode {mode}); expected mode 0600 (chmod 600 {InputQuote.QuotePath(path)})");
                 }
             }
         }
@@ -162,6 +182,30 @@ internal static class LocalFileChecks
         return privateHalf is not null && File.Exists(privateHalf) && format.StartsWith("is a public key", StringComparison.Ordinal)
             ? $"{format}; the private key is probably {InputQuote.QuotePath(privateHalf)}"
             : format;
+    }
+
+    /// <summary>
+    /// The octal mode of a secret's file that group or others may read, write or run (OpenSSH refuses such a private key);
+    /// null when they may not, or on Windows. Only the mode is looked at, never the content.
+    /// </summary>
+    private static string? OpenToOthers(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        try
+        {
+            var mode = File.GetUnixFileMode(path);
+            return (mode & others) == 0 ? null : "0" + Convert.ToString((int)mode & 0x1FF, 8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Why <paramref name="path"/> is not a file this user can open for reading; it is opened, never read.</summary>

@@ -85,4 +85,44 @@ public sealed class LocalFileChecksTests : IDisposable
         Assert.Contains("is 800000 characters long, longer than any path Linux opens (4096)", error.Message, StringComparison.Ordinal);
         Assert.True(error.Message.Length < 400, error.Message);
     }
+
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, "0644")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.GroupRead, "0440")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite, "0602")]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_key_open_to_other_users_is_a_warning_naming_its_mode_and_the_fix(UnixFileMode mode, string octal)
+    {
+        var key = _directory.Combine("id_ecdsa");
+        TestKeys.Write(key);
+        File.SetUnixFileMode(key, mode);
+
+        var result = LoadWith(key);
+
+        Assert.Empty(result.Errors);
+        var warning = Assert.Single(result.Diagnostics);
+        Assert.Equal(("spec.ssh.identityFile", ValidationSeverity.Warning), (warning.Path, warning.Severity));
+        Assert.Equal($"identity file \"{key}\" is open to other users (mode {octal}), a key OpenSSH refuses to use; expected mode 0600 (chmod 600 \"{key}\")", warning.Message);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_password_file_open_to_other_users_is_a_warning_and_one_of_its_owner_alone_is_not()
+    {
+        var key = _directory.Combine("id_ecdsa");
+        TestKeys.Write(key);
+        var password = _directory.Combine("password");
+        File.WriteAllText(password, "not-a-real-password\n");
+        File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var hostSsh = $"      ssh:\n        password: file:{password}\n";
+
+        var warning = Assert.Single(LoadWith(key, hostSsh).Diagnostics);
+        File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.Equal(ValidationSeverity.Warning, warning.Severity);
+        Assert.EndsWith(".ssh.password", warning.Path, StringComparison.Ordinal);
+        Assert.Equal($"password file \"{password}\" is open to other users (mode 0640); expected mode 0600 (chmod 600 \"{password}\")", warning.Message);
+        Assert.DoesNotContain("not-a-real-password", warning.ToString(), StringComparison.Ordinal);
+        Assert.Empty(LoadWith(key, hostSsh).Diagnostics);
+    }
 }
