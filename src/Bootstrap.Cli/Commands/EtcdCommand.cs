@@ -34,7 +34,7 @@ internal static class EtcdCommand
             Description = "Trust and record (in known_hosts) the keys of hosts seen for the first time; a changed key is still refused.",
         };
 
-        public Option<string?> LogFile { get; } = new("--log-file") { Description = "Also write a structured log (one JSON object per line) to this file." };
+        public Option<string?> LogFile { get; } = Workflow.RunLogging.Option("Also write a structured log (one JSON object per line) to this file.");
 
         public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log debug details on the console too." };
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.CommandLine.Parsing;
+using Bootstrap.Core.Config;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -28,15 +30,59 @@ internal static class RunLogging
         if (logFile is not null)
         {
             CreatePrivate(logFile);
-            configuration = configuration.WriteTo.File(new JsonFormatter(renderMessage: true), logFile);
+            configuration = configuration.WriteTo.Sink(Serilog.Configuration.LoggerSinkConfiguration.Wrap(
+                file => new LogFileSink(file, logFile, console), sinks => sinks.File(new JsonFormatter(renderMessage: true), logFile)));
         }
 
         return configuration.CreateLogger();
     }
 
+    /// <summary>The <c>--log-file</c> option, checked when the command line is parsed (<see cref="Validate"/>).</summary>
+    public static System.CommandLine.Option<string?> Option(string description)
+    {
+        var option = new System.CommandLine.Option<string?>("--log-file") { Description = description };
+        option.Validators.Add(Validate);
+        return option;
+    }
+
+    /// <summary>
+    /// Checks a <c>--log-file</c> value when the command line is parsed, before anything runs: a file this user can append to
+    /// (made 0600 when missing), in a directory that exists. Bad input is reported as the option's error (exit 2).
+    /// </summary>
+    public static void Validate(OptionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.GetValueOrDefault<string?>() is not { } path)
+        {
+            return;
+        }
+
+        var problem = path.Length == 0 ? "is empty"
+            : Directory.Exists(path) ? "is a directory"
+            : Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory && !Directory.Exists(directory) ? $"is in {directory}, which does not exist"
+            : null;
+        if (problem is null)
+        {
+            try
+            {
+                CreatePrivate(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problem = "cannot be opened for writing: " + e.Message;
+            }
+        }
+
+        if (problem is not null)
+        {
+            result.AddError($"--log-file: {InputQuote.QuotePath(path)} {problem}; expected a file to append the run's log to");
+        }
+    }
+
     /// <summary>
     /// Creates the file 0600 before the sink appends to it, or takes group and other access away from
-    /// one that already exists, so no other user can read the run's log at any moment.
+    /// one that already exists, so no other user can read the run's log at any moment. Only a regular file's mode is
+    /// changed: a device or pipe named on purpose (<c>/dev/stderr</c>) keeps its own.
     /// </summary>
     internal static void CreatePrivate(string path)
     {
@@ -50,9 +96,25 @@ internal static class RunLogging
         {
         }
 
-        if (!OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows() && !IsPseudoFile(path))
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+    }
+
+    /// <summary>Whether <paramref name="path"/>, its links followed, is a device or a kernel file (under /dev, /proc or /sys): never given a mode.</summary>
+    internal static bool IsPseudoFile(string path)
+    {
+        var target = Path.GetFullPath(path);
+        try
+        {
+            target = File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? target;
+        }
+        catch (IOException)
+        {
+            // Missing, or a link that leads nowhere: the path itself is what would be made.
+        }
+
+        return new[] { "/dev/", "/proc/", "/sys/" }.Any(root => target.StartsWith(root, StringComparison.Ordinal));
     }
 }

@@ -16,10 +16,7 @@ internal sealed class WorkflowFlags(ClusterFileInput files)
 
     public Option<string> Output { get; } = CreateOutput();
 
-    public Option<string?> LogFile { get; } = new("--log-file")
-    {
-        Description = "Also write a structured log (one JSON object per line, with host and phase properties) to this file.",
-    };
+    public Option<string?> LogFile { get; } = RunLogging.Option("Also write a structured log (one JSON object per line, with host and phase properties) to this file.");
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log debug details on the console too." };
 
