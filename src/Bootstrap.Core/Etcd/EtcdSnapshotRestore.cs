@@ -29,7 +29,9 @@ internal sealed class EtcdSnapshotRestore(ClusterConfig config, SecretRedactor r
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw new EtcdSnapshotRefusedException($"{path}: no such file");
+            throw new EtcdSnapshotRefusedException(Directory.Exists(path)
+                ? $"{path} is a directory; expected a snapshot file (`bootstrap etcd snapshot list` names them)"
+                : $"{path}: no such file");
         }
 
         var entry = await EtcdSnapshotStore.ReadAsync(path, cancellationToken).ConfigureAwait(false);

@@ -63,6 +63,11 @@ public sealed class EtcdSnapshotFileTests : IDisposable
         var path = _directory.Combine("lab.db");
         File.Copy(EtcdSamples.PathOf("snapshot.db"), path);
 
+        var missing = await Assert.ThrowsAsync<EtcdSnapshotRefusedException>(() => EtcdSnapshotRestore.VerifyAsync(path + ".missing", CancellationToken.None));
+        Assert.EndsWith("lab.db.missing: no such file", missing.Message, StringComparison.Ordinal);
+        var directory = await Assert.ThrowsAsync<EtcdSnapshotRefusedException>(() => EtcdSnapshotRestore.VerifyAsync(_directory.Path, CancellationToken.None));
+        Assert.Equal($"{_directory.Path} is a directory; expected a snapshot file (`bootstrap etcd snapshot list` names them)", directory.Message);
+
         var none = await Assert.ThrowsAsync<EtcdSnapshotRefusedException>(() => EtcdSnapshotRestore.VerifyAsync(path, CancellationToken.None));
         Assert.Contains("lab.db.sha256 is missing", none.Message, StringComparison.Ordinal);
 
