@@ -40,11 +40,13 @@ internal static class BootstrapCli
     /// Parses and runs. A command line that does not parse (unknown command or flag, missing -f, no
     /// subcommand) gets one line saying why, a "did you mean" when one is close, and a pointer to --help;
     /// exit 2, not System.CommandLine's 1. Ctrl-C is handled by the commands that run phases, so they can
-    /// report what they left in which state.
+    /// report what they left in which state. An exception no command turned into a message (a bug of ours) is one line, never
+    /// a stack trace: "internal error (…); please report it", exit 1.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null, IHostConnector? connector = null, TextReader? input = null)
     {
         configuration ??= new InvocationConfiguration { ProcessTerminationTimeout = null };
+        configuration.EnableDefaultExceptionHandler = false;
         var parse = Build(connector, input).Parse(args);
         if (parse.Action is ParseErrorAction)
         {
@@ -52,7 +54,30 @@ internal static class BootstrapCli
             return ExitCodes.BadInput;
         }
 
-        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
+        return await GuardedAsync(() => parse.InvokeAsync(configuration), configuration.Error).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a command's action; an exception it let out is one line on <paramref name="error"/>, never a stack trace.</summary>
+    internal static async Task<int> GuardedAsync(Func<Task<int>> action, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("interrupted").ConfigureAwait(false);
+            return ExitCodes.Cancelled;
+        }
+#pragma warning disable CA1031 // The user sees one line, never a stack trace; a crash here is our bug.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await error.WriteLineAsync($"internal error ({e.GetType().Name}: {e.Message}); please report it").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
     }
 
     private static string Version =>

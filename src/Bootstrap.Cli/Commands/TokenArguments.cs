@@ -7,6 +7,9 @@ namespace Bootstrap.Cli.Commands;
 internal static class TokenArguments
 {
     /// <summary><c>--ttl</c> as kubeadm reads it (Go durations: 24h, 1h30m, 90s; 0 for a token that never expires).</summary>
+    /// <summary>The longest <c>--ttl</c>: an expiration past it is no expiration (and past year 9999 none at all).</summary>
+    internal static readonly TimeSpan MaxTtl = TimeSpan.FromDays(365 * 100);
+
     public static bool TryParseTtl(string? text, out TimeSpan ttl, out string error)
     {
         error = string.Empty;
@@ -19,6 +22,12 @@ internal static class TokenArguments
         if (ttl < TimeSpan.Zero)
         {
             error = $"--ttl {InputQuote.Quote(text ?? string.Empty)} is negative; 0 makes a token that never expires";
+            return false;
+        }
+
+        if (ttl > MaxTtl)
+        {
+            error = $"--ttl {InputQuote.Quote(text ?? string.Empty)} is longer than {MaxTtl.TotalDays / 365:0} years; 0 makes a token that never expires";
             return false;
         }
 
