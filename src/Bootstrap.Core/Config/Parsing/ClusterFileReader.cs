@@ -522,6 +522,9 @@ internal static class ClusterFileReader
         return ok ? result : null;
     }
 
+    /// <summary>The longest certificate validity a cluster file may set.</summary>
+    private static readonly TimeSpan MaxValidity = TimeSpan.FromDays(36500);
+
     private static TimeSpan? Duration(MappingReader map, string key, TimeSpan fallback)
     {
         if (map.Get(key) is not { } node)
@@ -536,7 +539,13 @@ internal static class ClusterFileReader
 
         if (ScalarFormats.Duration(text) is { } value)
         {
-            return value;
+            if (value <= MaxValidity)
+            {
+                return value;
+            }
+
+            map.Context.Error(node, map.PathOf(key), $"expected at most 36500d (100 years; a certificate's end must be a date X.509 can hold); found {InputQuote.Quote(text)}");
+            return null;
         }
 
         map.Context.Error(node, map.PathOf(key), $"expected {ScalarFormats.DurationExpectation}; found {InputQuote.Quote(text)}");

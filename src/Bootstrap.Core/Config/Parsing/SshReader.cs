@@ -9,6 +9,9 @@ internal static partial class SshReader
     public const int DefaultPort = 22;
     public const int DefaultConcurrency = 10;
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest SSH timeout (connect, command, transfer stall) a cluster file may set.</summary>
+    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
     public static readonly TimeSpan DefaultCommandTimeout = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultTransferStallTimeout = TimeSpan.FromSeconds(60);
 
@@ -93,6 +96,11 @@ internal static partial class SshReader
         if (value is null)
         {
             map.Context.Error(node, map.PathOf(key), $"expected {ScalarFormats.DurationExpectation}; found {InputQuote.Quote(text)}");
+        }
+        else if (value > MaxTimeout)
+        {
+            map.Context.Error(node, map.PathOf(key), $"expected at most 24h (a timeout of more than a day is none: a host that stops answering would hold the run); found {InputQuote.Quote(text)}");
+            return null;
         }
 
         return value;
