@@ -81,8 +81,8 @@ internal static class RunLogging
 
     /// <summary>
     /// Creates the file 0600 before the sink appends to it, or takes group and other access away from
-    /// one that already exists, so no other user can read the run's log at any moment. Only a regular file's mode is
-    /// changed: a device or pipe named on purpose (<c>/dev/stderr</c>) keeps its own.
+    /// one that already exists, so no other user can read the run's log at any moment. A device or kernel file named on
+    /// purpose (<c>/dev/stderr</c>; anything under /dev, /proc or /sys) keeps its own mode.
     /// </summary>
     internal static void CreatePrivate(string path)
     {
