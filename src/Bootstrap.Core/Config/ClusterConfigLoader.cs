@@ -53,14 +53,8 @@ public static partial class ClusterConfigLoader
             return Failed(path, "cannot read the cluster file: " + reason);
         }
 
-        var decoding = new DiagnosticBag(path);
-        if (ClusterFileText.Decode(bytes, decoding) is not { } text)
-        {
-            return new ClusterConfigLoadResult { Diagnostics = decoding.ToSortedList() };
-        }
-
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
-        return Load(text, path, directory, homeDirectory ?? DefaultHome(), LocalChecks.Files);
+        return LoadBytes(bytes, path, directory, homeDirectory ?? DefaultHome(), LocalChecks.Files);
     }
 
     /// <summary>
@@ -95,10 +89,7 @@ public static partial class ClusterConfigLoader
             return Failed(StandardInputName, $"standard input holds more than {MaxFileBytes} bytes; expected a cluster file");
         }
 
-        var decoding = new DiagnosticBag(StandardInputName);
-        return ClusterFileText.Decode(buffer[..length], decoding) is { } text
-            ? Load(text, StandardInputName, Directory.GetCurrentDirectory(), homeDirectory ?? DefaultHome(), LocalChecks.StandardInput)
-            : new ClusterConfigLoadResult { Diagnostics = decoding.ToSortedList() };
+        return LoadBytes(buffer[..length], StandardInputName, Directory.GetCurrentDirectory(), homeDirectory ?? DefaultHome(), LocalChecks.StandardInput);
     }
 
     /// <summary>
@@ -111,6 +102,15 @@ public static partial class ClusterConfigLoader
 
     /// <summary>The state directory of a cluster file without <c>stateDirectory</c>: <c>~/.bootstrap/NAME</c>.</summary>
     internal static string DefaultStateDirectory(string homeDirectory, string name) => Path.Combine(homeDirectory, ".bootstrap", name);
+
+    /// <summary>Loads a cluster file's bytes: decoded as <see cref="ClusterFileText.Decode"/> says, or its one error.</summary>
+    private static ClusterConfigLoadResult LoadBytes(byte[] bytes, string fileName, string baseDirectory, string homeDirectory, LocalChecks local)
+    {
+        var decoding = new DiagnosticBag(fileName);
+        return ClusterFileText.Decode(bytes, decoding) is { } text
+            ? Load(text, fileName, baseDirectory, homeDirectory, local)
+            : new ClusterConfigLoadResult { Diagnostics = decoding.ToSortedList() };
+    }
 
     private static ClusterConfigLoadResult Load(string yaml, string fileName, string baseDirectory, string homeDirectory, LocalChecks local)
     {

@@ -25,9 +25,9 @@ internal static class LocalFileChecks
             {
                 context.ErrorAt(field, $"identity file {InputQuote.QuotePath(path)} {problem}; expected {KeyExpectation}");
             }
-            else if (OpenToOthers(path) is { } mode)
+            else
             {
-                context.WarningAt(field, $"identity file {InputQuote.QuotePath(path)} is open to other users (mode {mode}), a key OpenSSH refuses to use; expected mode 0600 (chmod 600 {InputQuote.QuotePath(path)})");
+                WarnWhenOpenToOthers(context, field, "identity file", path, ", a key OpenSSH refuses to use");
             }
         }
 
@@ -43,9 +43,9 @@ internal static class LocalFileChecks
                 {
                     context.ErrorAt(field, $"password file {InputQuote.QuotePath(reference.Target!)} {problem}; expected a file holding the password");
                 }
-                else if (OpenToOthers(reference.Target!) is { } mode)
+                else
                 {
-                    context.WarningAt(field, $"password file {InputQuote.QuotePath(reference.Target!)} is open to other users (mode {mode}); expected mode 0600 (chmod 600 {InputQuote.QuotePath(reference.Target!)})");
+                    WarnWhenOpenToOthers(context, field, "password file", reference.Target!);
                 }
             }
         }
@@ -64,9 +64,9 @@ internal static class LocalFileChecks
                 {
                     context.ErrorAt(field + "." + key, $"{name} {what} file {InputQuote.QuotePath(path)} {problem}; expected the CA's {what} (PEM)");
                 }
-                else if (key == "keyFile" && OpenToOthers(path) is { } mode)
+                else if (key == "keyFile")
                 {
-                    context.WarningAt(field + "." + key, $"{name} {what} file {InputQuote.QuotePath(path)} is open to other users (mode {mode}); expected mode 0600 (chmod 600 {InputQuote.QuotePath(path)})");
+                    WarnWhenOpenToOthers(context, field + "." + key, $"{name} {what} file", path);
                 }
             }
         }
@@ -185,26 +185,33 @@ internal static class LocalFileChecks
     }
 
     /// <summary>
-    /// The octal mode of a secret's file that group or others may read, write or run (OpenSSH refuses such a private key);
-    /// null when they may not, or on Windows. Only the mode is looked at, never the content.
+    /// A warning at <paramref name="field"/> when group or others may read, write or run the secret's file at <paramref name="path"/>
+    /// (OpenSSH refuses such a private key), naming its octal mode and the fix. Only the mode is looked at, never the content;
+    /// nothing on Windows.
     /// </summary>
-    private static string? OpenToOthers(string path)
+    private static void WarnWhenOpenToOthers(ParseContext context, string field, string what, string path, string why = "")
     {
         if (OperatingSystem.IsWindows())
         {
-            return null;
+            return;
         }
 
         const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
             | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        UnixFileMode mode;
         try
         {
-            var mode = File.GetUnixFileMode(path);
-            return (mode & others) == 0 ? null : "0" + Convert.ToString((int)mode & 0x1FF, 8);
+            mode = File.GetUnixFileMode(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return;
+        }
+
+        if ((mode & others) != 0)
+        {
+            var quoted = InputQuote.QuotePath(path);
+            context.WarningAt(field, $"{what} {quoted} is open to other users (mode 0{Convert.ToString((int)mode & 0x1FF, 8)}){why}; expected mode 0600 (chmod 600 {quoted})");
         }
     }
 
