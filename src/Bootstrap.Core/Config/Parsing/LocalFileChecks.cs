@@ -21,7 +21,12 @@ internal static class LocalFileChecks
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (field, path) in IdentityFiles(draft))
         {
-            if (seen.Add(path) && IdentityProblem(path) is { } problem)
+            if (!seen.Add(path))
+            {
+                continue;
+            }
+
+            if (IdentityProblem(path) is { } problem)
             {
                 context.ErrorAt(field, $"identity file {InputQuote.QuotePath(path)} {problem}; expected {KeyExpectation}");
             }

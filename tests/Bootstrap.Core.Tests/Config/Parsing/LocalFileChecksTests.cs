@@ -125,4 +125,18 @@ public sealed class LocalFileChecksTests : IDisposable
         Assert.DoesNotContain("not-a-real-password", warning.ToString(), StringComparison.Ordinal);
         Assert.Empty(LoadWith(key, hostSsh).Diagnostics);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_key_open_to_other_users_named_by_several_hosts_is_warned_about_once()
+    {
+        var key = _directory.Combine("id_ecdsa");
+        TestKeys.Write(key);
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var hostSsh = $"      ssh:\n        identityFile: {key}\n";
+
+        var warning = Assert.Single(LoadWith(key, hostSsh).Diagnostics);
+
+        Assert.Equal("spec.ssh.identityFile", warning.Path);
+    }
 }
