@@ -176,13 +176,22 @@ internal static class EtcdSnapshotCommand
             try
             {
                 using var held = StateRunLock.Acquire(config.StateDirectory, "bootstrap etcd snapshot restore", create: true, TimeProvider.System);
-                var needed = config.Hosts.Where(h => h.HasRole(HostRole.ControlPlane) || config.EtcdMembers.Contains(h)).ToList();
-                await using var hosts = await ConnectedHosts.ConnectAsync(flags.Connector(connector, redactor, logger, parse), needed, config.SshConcurrency, logger, interrupt.Token)
+                var needed = ClusterRunLease.HostsOf(config);
+                var hostConnector = flags.Connector(connector, redactor, logger, parse);
+                var lease = RunLease.Start(config, hostConnector, "bootstrap etcd snapshot restore", redactor, logger, interrupt.Token);
+                await using var giveLeaseBack = lease.ConfigureAwait(false);
+                await using var hosts = await ConnectedHosts.ConnectAsync(hostConnector, needed, config.SshConcurrency, logger, interrupt.Token)
                     .ConfigureAwait(false);
+                await lease.HeldAsync().ConfigureAwait(false);
                 await new EtcdSnapshotRestore(config, redactor, logger, TimeProvider.System).RunAsync(hosts.ByName, entry, interrupt.Token).ConfigureAwait(false);
                 await output.WriteLineAsync($"[restore] etcd of {config.Name} holds {file} again (revision {entry.Metadata?.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}); "
                     + "every member is healthy and the API servers are ready").ConfigureAwait(false);
                 return ExitCodes.Success;
+            }
+            catch (ClusterRunLeaseException e)
+            {
+                logger.Error("[{Phase}] {Error}", "lease", e.Message);
+                return ExitCodes.Failure;
             }
             catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
             {

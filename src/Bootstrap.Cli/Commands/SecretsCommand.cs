@@ -63,10 +63,13 @@ internal static class SecretsCommand
                 // The load balancers too, when Bootstrap runs them: each restarted API server's hold then ends as soon as they
                 // took it back. One that cannot be reached only makes that hold its full length.
                 var loadBalancers = config.LoadBalancer.Type == LoadBalancerType.HaproxyKeepalived ? config.LoadBalancerHosts : [];
-                var (hosts, unreachable) = await ConnectedHosts.ConnectWithOptionalAsync(
-                    connector ?? new SshHostConnector(redactor, logger, parse.GetValue(flags.AcceptNew)), needed, loadBalancers, config.SshConcurrency, redactor, logger, token)
+                var hostConnector = connector ?? new SshHostConnector(redactor, logger, parse.GetValue(flags.AcceptNew));
+                var lease = RunLease.Start(config, hostConnector, "bootstrap secrets rotate-encryption-key", redactor, logger, token);
+                await using var giveLeaseBack = lease.ConfigureAwait(false);
+                var (hosts, unreachable) = await ConnectedHosts.ConnectWithOptionalAsync(hostConnector, needed, loadBalancers, config.SshConcurrency, redactor, logger, token)
                     .ConfigureAwait(false);
                 await using var connected = hosts;
+                await lease.HeldAsync().ConfigureAwait(false);
                 foreach (var (name, why) in unreachable)
                 {
                     logger.Warning("[{Phase}] {Host}: not connected ({Reason}); each restarted API server is given the whole hold to be taken back by the load balancers",
@@ -101,6 +104,11 @@ internal static class SecretsCommand
                 var (key, count) = await new EncryptionKeyRotation(config.StateDirectory, logger).RunAsync(RollAsync, api.RewriteSecretsAsync, token).ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.WriteLineAsync($"[secrets] Secrets are encrypted with {key}; {count} Secrets rewritten; the old key is gone from the API servers and the state").ConfigureAwait(false);
                 return ExitCodes.Success;
+            }
+            catch (ClusterRunLeaseException e)
+            {
+                logger.Error("[{Phase}] {Error}", "lease", e.Message);
+                return ExitCodes.Failure;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

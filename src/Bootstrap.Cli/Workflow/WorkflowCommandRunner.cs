@@ -73,6 +73,13 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         using var interrupt = new InterruptSignal(cancellationToken);
         var token = interrupt.Token;
         var hostConnector = connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys);
+
+        // One run that changes the cluster at a time, from any workstation: its lease, taken while the run connects, held
+        // before the first phase and given back when the run ends (disposed last: after the connections close).
+        var lease = stateLock is not null && !invocation.DryRun
+            ? RunLease.Start(config, hostConnector, invocation.CommandLine, redactor, logger, token)
+            : RunLease.None;
+        await using var giveLeaseBack = lease.ConfigureAwait(false);
         ConnectedHosts hosts;
         IReadOnlyDictionary<string, string> unreachable = new Dictionary<string, string>();
 
@@ -122,6 +129,21 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
         await using (hosts.ConfigureAwait(false))
         {
+            try
+            {
+                await lease.HeldAsync().ConfigureAwait(false);
+            }
+            catch (ClusterRunLeaseException e)
+            {
+                logger.Error("[{Phase}] {Error}", "lease", e.Message);
+                return Finish(ExitCodes.Failure, "failed", e.Message);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                logger.Warning("[{Phase}] cancelled while taking the cluster's run lease; no phase started and nothing was changed", "lease");
+                return Finish(ExitCodes.Cancelled, "cancelled", "cancelled while taking the run lease");
+            }
+
             // The snapshots end before the connections they read through close.
             await using var disposeReads = reads.ConfigureAwait(false);
 
@@ -137,6 +159,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
                 ? new ConsoleWorkflowObserver(logger)
                 : new FanOutObserver([new ConsoleWorkflowObserver(logger), json]);
             var result = await new WorkflowRunner(observer).RunAsync(tree, selection, context, token).ConfigureAwait(false);
+            lease.StartGivingBack();
             if (!invocation.DryRun && heldLock is not null)
             {
                 // What this run read, for the next one to read ahead (a dry run, like any, reads ahead but records nothing).

@@ -64,11 +64,17 @@ internal sealed class StateRunLock : IDisposable
         }
 
         var holderPath = state.FullPath(HolderFile);
-        var text = string.Create(CultureInfo.InvariantCulture,
-            $"pid {Environment.ProcessId} on {Environment.MachineName} (user {Environment.UserName}), `{command}`, since {time.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ}");
-        File.WriteAllText(holderPath, text + "\n", Encoding.UTF8);
+        File.WriteAllText(holderPath, Describe(command, time) + "\n", Encoding.UTF8);
         File.SetUnixFileMode(holderPath, PkiStateDirectory.SecretMode);
         return new StateRunLock(stream, holderPath);
+    }
+
+    /// <summary>Who runs: this process, its machine and user, the command and since when (one line, for another run to say who it waits for).</summary>
+    public static string Describe(string command, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"pid {Environment.ProcessId} on {Environment.MachineName} (user {Environment.UserName}), `{command}`, since {time.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ}");
     }
 
     public void Dispose()

@@ -25,6 +25,12 @@ internal sealed class FakeMachines : IHostConnector
     /// <summary>Hosts whose connection fails, with the message.</summary>
     public Dictionary<string, string> Unreachable { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Who holds the cluster's run lease on every host (another workstation's run); free when null.</summary>
+    public string? LeaseHeldBy { get; set; }
+
+    /// <summary>The run-lease commands the hosts got, as "acquire HOST" or "release HOST", in order.</summary>
+    public List<string> LeaseCommands { get; } = [];
+
     /// <summary>The hosts connected to, in the order the connections were asked for.</summary>
     public List<string> Connected { get; } = [];
 
@@ -57,6 +63,17 @@ internal sealed class FakeMachines : IHostConnector
         if (NotInstalled.TryGetValue(name, out var missing) && missing.Contains(command.Argv[0]))
         {
             return new CommandResult(127, string.Empty, $"sh: 1: {command.Argv[0]}: not found");
+        }
+
+        if (command.Argv is ["sh", "-c", var script, ..] && (script == ClusterRunLease.AcquireScript || script == ClusterRunLease.ReleaseScript))
+        {
+            var acquire = script == ClusterRunLease.AcquireScript;
+            lock (LeaseCommands)
+            {
+                LeaseCommands.Add((acquire ? "acquire " : "release ") + name);
+            }
+
+            return acquire && LeaseHeldBy is { } holder ? new CommandResult(75, $"{4000 + index}\n{holder}\n", string.Empty) : new CommandResult(0, string.Empty, string.Empty);
         }
 
         if (FileReads.IsReadCommand(command.Argv))

@@ -68,6 +68,7 @@ public sealed class InitLabTests
             await Step("Hardening", () => HardeningChecks.OnTheInstalledClusterAsync(paths, cluster));
             await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(paths, cluster));
             await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
+            await Step("TwoWorkstationsNeverRunAtOnceAndAKilledRunLeavesNoLease", () => LifecycleGuards.TwoWorkstationsNeverRunAtOnceAndAKilledRunLeavesNoLeaseAsync(paths, cluster));
             await Step("AMissingEncryptionKeyIsRefusedAndRecoveredFromAHost", () => LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster));
             await Step("ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConverges", () => LifecycleGuards.ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConvergesAsync(paths, cluster));
             await Step("AnInterruptedRunStopsWhatItRanOnTheHosts", () => LifecycleGuards.AnInterruptedRunStopsWhatItRanOnTheHostsAsync(paths, cluster));

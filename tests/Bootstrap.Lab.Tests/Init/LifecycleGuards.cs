@@ -168,6 +168,69 @@ internal static partial class LifecycleGuards
         Assert.Equal(before, await KubernetesFilesAsync(paths));
     }
 
+    /// <summary>
+    /// Two workstations, one cluster. While a run from the first holds the cluster's run lease (stopped with SIGSTOP in its first
+    /// phase, its connections open), a run from a second workstation's state (pulled by the step before) is refused, naming the
+    /// first run, and changes nothing. The lease names the SSH session that holds it. Once the first run is killed (SIGKILL: it
+    /// cannot give the lease back), the second workstation's next run takes the stale lease over, changes nothing, and gives it back.
+    /// </summary>
+    public static async Task TwoWorkstationsNeverRunAtOnceAndAKilledRunLeavesNoLeaseAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        var first = cluster.Derived("cluster-workstation-a.yaml", text => text);
+        var second = Path.Combine(cluster.Directory, "second-state");
+        var other = cluster.Derived("cluster-workstation-b.yaml", text => text.Replace("stateDirectory: " + cluster.State, "stateDirectory: " + second, StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(second, "pki", "ca.crt")), "the second workstation's state, pulled by the step before, is missing");
+        var before = await KubernetesFilesAsync(paths);
+        ProcessResult? refused = null;
+        string? lease = null;
+        string? session = null;
+        var stopped = false;
+        try
+        {
+            await BootstrapProcess.RunAsync(TimeSpan.FromMinutes(5), async line =>
+            {
+                if (stopped || !line.Contains("\"event\":\"phase-start\"", StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                // A phase starts only once the run holds the lease on every control plane.
+                stopped = true;
+                var stop = await LocalProcess.RunAsync("pkill", ["-STOP", "-f", first], TimeSpan.FromSeconds(10));
+                Assert.True(stop.ExitCode == 0, "no bootstrap process to stop: " + stop.Output);
+                lease = await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "cat", "/run/bootstrap/run.lease");
+                session = await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "sh", "-c", "cat /proc/$1/comm", "sh", lease.Split(' ')[0]);
+                refused = await BootstrapProcess.RunAsync("init", "-f", other, "--output", "json");
+                var kill = await LocalProcess.RunAsync("pkill", ["-KILL", "-f", first], TimeSpan.FromSeconds(10));
+                Assert.True(kill.ExitCode == 0, "no bootstrap process to kill: " + kill.Output);
+            }, "init", "-f", first, "--output", "json");
+        }
+        finally
+        {
+            await LocalProcess.RunAsync("pkill", ["-KILL", "-f", first], TimeSpan.FromSeconds(10));
+        }
+
+        Assert.True(stopped, "the first run never started a phase");
+        Assert.Contains($"`bootstrap init -f {first} --output json`", lease, StringComparison.Ordinal);
+        Assert.Matches("^sshd(-session)?\n$", session);
+        Assert.NotNull(refused);
+        Assert.True(refused.ExitCode == 1, refused.Output);
+        Assert.Contains("[lease] the cluster is in use by another bootstrap run: pid ", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"`bootstrap init -f {first} --output json`, since ", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("cp1 (its SSH session there is process ", refused.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("phase-start", refused.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, await KubernetesFilesAsync(paths));
+
+        var next = await BootstrapProcess.RunAsync("init", "-f", other, "--output", "json");
+        Assert.True(next.ExitCode == 0, next.Output);
+        Assert.Empty(Changes(next.Stdout));
+        foreach (var cp in ControlPlanes)
+        {
+            var left = await LabMachines.RunAsync(paths, Machine(cp), "test", "-e", "/run/bootstrap/run.lease");
+            Assert.True(left.ExitCode == 1, $"{cp}: the run lease was not given back");
+        }
+    }
+
     /// <summary>issue 12: an encryption key missing from an existing state is never made again: init refuses with the way out, which works.</summary>
     public static async Task AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(LabPaths paths, LabClusterFile cluster)
     {

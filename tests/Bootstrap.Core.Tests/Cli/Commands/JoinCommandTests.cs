@@ -39,12 +39,13 @@ public sealed class JoinCommandTests
     }
 
     [Fact]
-    public async Task Named_hosts_are_the_only_ones_connected_and_run_on()
+    public async Task Named_hosts_are_the_only_ones_run_on_and_the_control_planes_are_connected_only_for_the_run_lease()
     {
         var (exitCode, output, error) = await RunAsync(["join", "-f", LabFile, "--host", "w2", .. AllButPreflight]);
 
         Assert.True(exitCode == ExitCodes.Success, error);
-        Assert.Equal(["w2"], _machines.Connected);
+        // w2 to run on; the control planes only for the cluster's run lease (a connection of its own each).
+        Assert.Equal(["cp1", "cp2", "cp3", "w2"], _machines.Connected.Order());
         Assert.Contains("\n  w2: unchanged", output, StringComparison.Ordinal);
         Assert.DoesNotContain("w1:", output, StringComparison.Ordinal);
     }
@@ -55,7 +56,47 @@ public sealed class JoinCommandTests
         var (exitCode, _, error) = await RunAsync(["join", "-f", LabFile, .. AllButPreflight]);
 
         Assert.True(exitCode == ExitCodes.Success, error);
-        Assert.Equal(["cp1", "cp2", "cp3", "w1", "w2"], _machines.Connected.Order());
+        // Each control plane twice: to run on, and for the cluster's run lease.
+        Assert.Equal(["cp1", "cp1", "cp2", "cp2", "cp3", "cp3", "w1", "w2"], _machines.Connected.Order());
+    }
+
+    [Fact]
+    public async Task A_run_takes_the_clusters_lease_on_each_control_plane_before_its_phases_and_gives_it_back()
+    {
+        var (exitCode, output, error) = await RunAsync(["join", "-f", LabFile, "--host", "w2", .. AllButPreflight]);
+
+        Assert.True(exitCode == ExitCodes.Success, error);
+        Assert.Contains("\n  w2: unchanged", output, StringComparison.Ordinal);
+        Assert.Equal(["acquire cp1", "acquire cp2", "acquire cp3"], _machines.LeaseCommands.Take(3).Order());
+        Assert.Equal(["release cp1", "release cp2", "release cp3"], _machines.LeaseCommands.Skip(3).Order());
+    }
+
+    [Fact]
+    public async Task A_run_is_refused_naming_the_run_that_holds_the_lease_and_runs_nothing()
+    {
+        _machines.LeaseHeldBy = "pid 4242 on laptop-a (user alice), `bootstrap init -f a.yaml`, since 2026-12-07T03:00:00Z";
+
+        var (exitCode, output, error) = await RunAsync(["join", "-f", LabFile, "--host", "w2", .. AllButPreflight]);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains(
+            "[lease] the cluster is in use by another bootstrap run: pid 4242 on laptop-a (user alice), `bootstrap init -f a.yaml`, since 2026-12-07T03:00:00Z, on cp1 (its SSH session there is process ",
+            error, StringComparison.Ordinal);
+        Assert.DoesNotContain("w2:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("release", string.Join(' ', _machines.LeaseCommands), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dry_run_takes_no_lease()
+    {
+        _machines.LeaseHeldBy = "another run";
+
+        var (_, _, error) = await RunAsync(["plan", "-f", LabFile, .. AllButPreflight]);
+
+        // The plan went on to its phases (which these fakes cannot answer), where a run that changes hosts holds the lease.
+        Assert.Contains("[identity] running on", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("[lease]", error, StringComparison.Ordinal);
+        Assert.Empty(_machines.LeaseCommands);
     }
 
     [Fact]
