@@ -84,13 +84,53 @@ internal static class LocalFileChecks
             }
         }
 
-        if ((draft.StateDirectory ?? (draft.Name is { } cluster ? ClusterConfigLoader.DefaultStateDirectory(homeDirectory, cluster) : null)) is { } state
-            && (File.Exists(state) ? "is a file" : UnderAFile(state)) is { } stateProblem)
+        var state = draft.StateDirectory ?? (draft.Name is { } cluster ? ClusterConfigLoader.DefaultStateDirectory(homeDirectory, cluster) : null);
+        if (state is not null && (File.Exists(state) ? "is a file" : UnderAFile(state)) is { } stateProblem)
         {
             var which = draft.StateDirectory is null ? " (the default, ~/.bootstrap/<metadata.name>; set spec.stateDirectory for another)" : string.Empty;
             context.ErrorAt("spec.stateDirectory", $"the state directory {InputQuote.QuotePath(state)}{which} {stateProblem}; expected a directory (created when missing)");
         }
+        else if (state is not null && WritableByOthers(state) is { Count: > 0 } open)
+        {
+            var named = string.Join(", ", open.Take(3).Select(e => $"{(e.Path.Length == 0 ? "the directory itself" : e.Path)} (mode {e.Mode})"))
+                + (open.Count > 3 ? $" and {open.Count - 3} more" : string.Empty);
+            context.WarningAt("spec.stateDirectory",
+                $"the state directory {InputQuote.QuotePath(state)} holds the cluster's CA keys, but other users may change what is in it: {named}; "
+                + $"expected no write access for group or others (chmod -R go-w {InputQuote.QuotePath(state)})");
+        }
     }
+
+    /// <summary>
+    /// The entries of the state directory at <paramref name="root"/> (itself first, as "") that group or others may write, with
+    /// their octal modes; symbolic links are not followed. Empty when it does not exist or cannot be read (the run says why).
+    /// </summary>
+    private static List<(string Path, string Mode)> WritableByOthers(string root)
+    {
+        var open = new List<(string, string)>();
+        if (OperatingSystem.IsWindows() || !Directory.Exists(root))
+        {
+            return open;
+        }
+
+        const UnixFileMode writable = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+        try
+        {
+            var entries = new[] { new DirectoryInfo(root) as FileSystemInfo }.Concat(
+                new DirectoryInfo(root).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true }));
+            foreach (var entry in entries.Where(e => (e.UnixFileMode & writable) != 0))
+            {
+                open.Add((Path.GetRelativePath(root, entry.FullName) is var relative && relative == "." ? string.Empty : relative, Octal(entry.UnixFileMode)));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        return open;
+    }
+
+    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
 
     private static IEnumerable<(string Field, string Path)> IdentityFiles(ClusterDraft draft)
     {
@@ -216,7 +256,7 @@ internal static class LocalFileChecks
         if ((mode & others) != 0)
         {
             var quoted = InputQuote.QuotePath(path);
-            context.WarningAt(field, $"{what} {quoted} is open to other users (mode 0{Convert.ToString((int)mode & 0x1FF, 8)}){why}; expected mode 0600 (chmod 600 {quoted})");
+            context.WarningAt(field, $"{what} {quoted} is open to other users (mode {Octal(mode)}){why}; expected mode 0600 (chmod 600 {quoted})");
         }
     }
 

@@ -90,6 +90,7 @@ public sealed class LocalFileChecksTests : IDisposable
     [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, "0644")]
     [InlineData(UnixFileMode.UserRead | UnixFileMode.GroupRead, "0440")]
     [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite, "0602")]
+    [InlineData(UnixFileMode.GroupRead | UnixFileMode.OtherRead, "0044")]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void A_key_open_to_other_users_is_a_warning_naming_its_mode_and_the_fix(UnixFileMode mode, string octal)
     {
@@ -124,6 +125,42 @@ public sealed class LocalFileChecksTests : IDisposable
         Assert.Equal($"password file \"{password}\" is open to other users (mode 0640); expected mode 0600 (chmod 600 \"{password}\")", warning.Message);
         Assert.DoesNotContain("not-a-real-password", warning.ToString(), StringComparison.Ordinal);
         Assert.Empty(LoadWith(key, hostSsh).Diagnostics);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_state_directory_that_other_users_may_change_is_a_warning_naming_what_and_a_readable_one_is_not()
+    {
+        var key = _directory.Combine("id_ecdsa");
+        TestKeys.Write(key);
+        var state = _directory.Combine("state");
+        Directory.CreateDirectory(Path.Combine(state, "pki", "etcd"));
+        File.WriteAllText(Path.Combine(state, "pki", "ca.crt"), "a certificate");
+        File.WriteAllText(Path.Combine(state, "request.json"), "{}");
+        File.CreateSymbolicLink(Path.Combine(state, "link"), "/tmp");
+        const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        foreach (var directory in new[] { state, Path.Combine(state, "pki"), Path.Combine(state, "pki", "etcd") })
+        {
+            File.SetUnixFileMode(directory, readable);
+        }
+
+        Assert.Empty(LoadWith(key).Diagnostics);
+        var moved = _directory.Combine("moved-state");
+        Directory.Move(state, moved);
+        File.CreateSymbolicLink(state, moved);
+        Assert.Empty(LoadWith(key).Diagnostics);
+
+        File.SetUnixFileMode(Path.Combine(state, "pki"), readable | UnixFileMode.OtherWrite);
+        File.SetUnixFileMode(Path.Combine(state, "pki", "ca.crt"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite);
+        var warning = Assert.Single(LoadWith(key).Diagnostics);
+
+        Assert.Equal(ValidationSeverity.Warning, warning.Severity);
+        Assert.Equal("spec.stateDirectory", warning.Path);
+        Assert.Equal(
+            $"the state directory \"{state}\" holds the cluster's CA keys, but other users may change what is in it: pki (mode 0757), pki/ca.crt (mode 0620); "
+            + $"expected no write access for group or others (chmod -R go-w \"{state}\")",
+            warning.Message);
     }
 
     [Fact]
