@@ -131,17 +131,9 @@ internal sealed class WorkflowFlags(ClusterFileInput files)
                 return ExitCodes.BadInput;
             }
 
-            try
-            {
-                return await new WorkflowCommandRunner(connector, files).RunAsync(invocation, output, error, cancellationToken).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // The user sees one line, never a stack trace; a crash here is our bug.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                await error.WriteLineAsync($"internal error ({e.GetType().Name}: {e.Message}); please report it").ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
+            // An exception the runner lets out is BootstrapCli.GuardedAsync's to say, as for every command: one line, exit 1, or
+            // "interrupted", exit 130, for a cancellation.
+            return await new WorkflowCommandRunner(connector, files).RunAsync(invocation, output, error, cancellationToken).ConfigureAwait(false);
         });
 
     private static IEnumerable<string> List(ParseResult parse, Option<string[]> option) =>

@@ -67,13 +67,25 @@ internal sealed class EtcdClient
     /// <summary>Whether the local member answers a quorum read (what <c>endpoint health</c> does); a learner never does.</summary>
     public async Task<bool> LocalHealthyAsync(CancellationToken cancellationToken)
     {
-        var result = await _host.RunAsync(Command([LocalEndpoint], json: false, "5s", Bound, "endpoint", "health"), cancellationToken).ConfigureAwait(false);
+        var result = await _host.RunAsync(LocalHealthCommand(), cancellationToken).ConfigureAwait(false);
         return result.Succeeded;
     }
 
+    /// <summary>What <see cref="LocalHealthyAsync"/> runs.</summary>
+    public RemoteCommand LocalHealthCommand() => Command([LocalEndpoint], json: false, "5s", Bound, "endpoint", "health");
+
+    /// <summary>What <see cref="MembersAsync"/> runs.</summary>
+    public RemoteCommand MembersCommand() => Command([LocalEndpoint], json: true, CommandTimeout, Bound, "member", "list");
+
+    /// <summary>What <see cref="HealthAsync"/> runs for <paramref name="endpoints"/>.</summary>
+    public RemoteCommand HealthCommand(IReadOnlyList<string> endpoints) => Command(endpoints, json: true, "5s", Bound, "endpoint", "health");
+
+    /// <summary>What <see cref="StatusAsync"/> runs for <paramref name="endpoints"/>.</summary>
+    public RemoteCommand StatusCommand(IReadOnlyList<string> endpoints) => Command(endpoints, json: true, "5s", Bound, "endpoint", "status");
+
     /// <summary>The members, as the local member knows them.</summary>
     public async Task<IReadOnlyList<EtcdMember>> MembersAsync(CancellationToken cancellationToken) =>
-        EtcdOutput.MemberList(await CheckedAsync("member list", Command([LocalEndpoint], json: true, CommandTimeout, Bound, "member", "list"), cancellationToken).ConfigureAwait(false));
+        EtcdOutput.MemberList(await CheckedAsync("member list", MembersCommand(), cancellationToken).ConfigureAwait(false));
 
     /// <summary>The health of each endpoint (a quorum read through each); unhealthy ones are in the list with etcdctl's reason.</summary>
     public async Task<IReadOnlyList<EtcdEndpointHealth>> HealthAsync(IReadOnlyList<string> endpoints, CancellationToken cancellationToken)
@@ -85,7 +97,7 @@ internal sealed class EtcdClient
         }
 
         // Exits 1 when any endpoint is unhealthy, with every endpoint in the JSON.
-        var result = await _host.RunAsync(Command(endpoints, json: true, "5s", Bound, "endpoint", "health"), cancellationToken).ConfigureAwait(false);
+        var result = await _host.RunAsync(HealthCommand(endpoints), cancellationToken).ConfigureAwait(false);
         return result.Stdout.TrimStart().StartsWith('[') ? EtcdOutput.EndpointHealth(result.Stdout) : throw Failure("endpoint health", result);
     }
 
@@ -99,7 +111,7 @@ internal sealed class EtcdClient
         }
 
         // Exits 1 when any endpoint failed; those are named only on stderr.
-        var result = await _host.RunAsync(Command(endpoints, json: true, "5s", Bound, "endpoint", "status"), cancellationToken).ConfigureAwait(false);
+        var result = await _host.RunAsync(StatusCommand(endpoints), cancellationToken).ConfigureAwait(false);
         return result.Stdout.TrimStart().StartsWith('[') ? EtcdOutput.EndpointStatus(result.Stdout)
             : result.Stdout.Trim().Length == 0 && !result.Succeeded ? []
             : throw Failure("endpoint status", result);

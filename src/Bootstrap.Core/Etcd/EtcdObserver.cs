@@ -22,6 +22,7 @@ internal static class EtcdObserver
         var first = Array.IndexOf(healthy, true);
         if (first < 0)
         {
+            ExpectTheMembers(hosts, redactor);
             return new EtcdObservation { Hosts = facts };
         }
 
@@ -43,10 +44,36 @@ internal static class EtcdObserver
     {
         ArgumentNullException.ThrowIfNull(client);
         var members = await client.MembersAsync(cancellationToken).ConfigureAwait(false);
-        var endpoints = members.Where(m => m.ClientUrls.Count > 0).Select(m => m.ClientUrls[0]).ToList();
+
+        // In one order whatever the members' (their ids'), so that the next run's reads are known ahead (ExpectTheMembers).
+        var endpoints = members.Where(m => m.ClientUrls.Count > 0).Select(m => m.ClientUrls[0]).Order(StringComparer.Ordinal).ToList();
         var health = await client.HealthAsync(endpoints, cancellationToken).ConfigureAwait(false);
         var status = await client.StatusAsync(endpoints, cancellationToken).ConfigureAwait(false);
         return (View(members, health, status), health, status);
+    }
+
+    /// <summary>
+    /// No member answers (a cluster this run is about to make, or one that is down): what the next plan reads once the file's
+    /// members run, for the next run to read ahead (<see cref="Workflow.HostView.Expect"/>; nothing outside a plan). Each host's
+    /// local health, then, through the first, the member list and every member's health and status, as <see cref="ReadAsync"/> reads them.
+    /// </summary>
+    private static void ExpectTheMembers(IReadOnlyList<(HostSpec Host, ICommandRunner Runner)> hosts, SecretRedactor redactor)
+    {
+        if (hosts.Count == 0 || hosts[0].Runner is not Workflow.HostView coordinator)
+        {
+            return;
+        }
+
+        foreach (var (host, runner) in hosts)
+        {
+            (runner as Workflow.HostView)?.Expect(EtcdClient.OnMember(runner, host, redactor).LocalHealthCommand());
+        }
+
+        var client = EtcdClient.OnMember(coordinator, hosts[0].Host, redactor);
+        var endpoints = hosts.Select(h => EtcdClient.ClientUrl(h.Host)).Order(StringComparer.Ordinal).ToList();
+        coordinator.Expect(client.MembersCommand());
+        coordinator.Expect(client.HealthCommand(endpoints));
+        coordinator.Expect(client.StatusCommand(endpoints));
     }
 
     /// <summary>The cluster view from what etcdctl printed: a member is healthy when its client URL answered the health check.</summary>

@@ -34,6 +34,18 @@ public sealed class HostView : ICommandRunner
     /// <summary>The same as <see cref="QueryAsync"/>, for code that reads hosts through <see cref="ICommandRunner"/>.</summary>
     Task<CommandResult> ICommandRunner.RunAsync(RemoteCommand command, CancellationToken cancellationToken) => QueryAsync(command, cancellationToken);
 
+    /// <summary>
+    /// Says that the phase's next plan will run <paramref name="command"/> (which it cannot run now), so that the next run reads it
+    /// ahead (<see cref="ReadAhead.Expect"/>); nothing when the run reads nothing ahead.
+    /// </summary>
+    internal void Expect(RemoteCommand command)
+    {
+        if (_host is ReadAheadHost reads)
+        {
+            reads.Expect(command);
+        }
+    }
+
     /// <summary>Like <see cref="QueryAsync"/>, but a non-zero exit throws naming the host and the command.</summary>
     public Task<CommandResult> QueryCheckedAsync(RemoteCommand command, CancellationToken cancellationToken) => _host.RunCheckedAsync(command, _redactor, cancellationToken);
 

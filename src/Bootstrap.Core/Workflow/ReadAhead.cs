@@ -259,6 +259,20 @@ public sealed class ReadAhead : IAsyncDisposable
         return entry.Result!;
     }
 
+    /// <summary>
+    /// Records <paramref name="command"/> as read by the phase planning now, without running it: a read the phase's next plan will
+    /// make once what this run makes is there (the members of an etcd cluster not started yet), so the next run reads it ahead with
+    /// the others instead of on the host. Nothing when no phase plans here, or the command could not be recorded anyway.
+    /// </summary>
+    internal void Expect(string host, RemoteCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (PlanningPhase.Value is { } phase && Recordable(command))
+        {
+            _recorded.GetOrAdd((host, phase), _ => new ConcurrentDictionary<ReadKey, long>()).TryAdd(ReadKey.Command(command.Argv, command.Sudo), Interlocked.Increment(ref _order));
+        }
+    }
+
     /// <summary>A file's content as a plan reads it (null when it does not exist): as <see cref="ReadCommandAsync"/>.</summary>
     internal async Task<byte[]?> ReadFileAsync(string host, string path, Func<Task<byte[]?>> live, CancellationToken cancellationToken)
     {

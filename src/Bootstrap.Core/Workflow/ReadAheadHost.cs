@@ -15,6 +15,9 @@ internal sealed class ReadAheadHost(IRemoteHost host, ReadAhead reads) : IRemote
     public Task<CommandResult> RunAsync(RemoteCommand command, CancellationToken cancellationToken) =>
         reads.ReadCommandAsync(host.Name, command, () => host.RunAsync(command, cancellationToken), cancellationToken);
 
+    /// <summary>A read this plan will make in the next run (<see cref="ReadAhead.Expect"/>).</summary>
+    public void Expect(RemoteCommand command) => reads.Expect(host.Name, command);
+
     public Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken) =>
         reads.ReadFileAsync(host.Name, path, () => host.DownloadAsync(path, cancellationToken), cancellationToken);
 

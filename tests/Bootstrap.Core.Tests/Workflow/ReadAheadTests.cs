@@ -326,6 +326,70 @@ public sealed class ReadAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_a_plan_expects_for_its_next_run_is_not_made_now_and_the_next_run_reads_it_ahead()
+    {
+        var text = Write("later.txt", "made by this run\n");
+        var command = new RemoteCommand(["cat", "--", text]);
+        string? seen = null;
+        var first = Reads((view, _) =>
+        {
+            view.Expect(command);
+            return Task.CompletedTask;
+        });
+        var next = Reads(async (view, ct) => seen = (await view.QueryAsync(command, ct)).Stdout);
+
+        await RunAsync(save: true, first);
+        Assert.Empty(_w1.Commands);
+        await RunAsync(save: false, next);
+
+        Assert.Equal("made by this run\n", seen);
+        Assert.All(_w1.Commands, c => Assert.True(CommandBatch.IsBatch(c), "read on w1 itself: " + string.Join(' ', c.Argv)));
+    }
+
+    [Fact]
+    public async Task An_etcd_cluster_not_made_yet_leaves_the_reads_of_its_members_for_the_next_run_to_make_ahead()
+    {
+        // Every etcd host without data (the first init): no member is asked anything.
+        var config = WorkflowFixtures.LabConfig;
+        var asked = new List<string>();
+        var hosts = config.Hosts.ToDictionary(h => h.Name, IRemoteHost (h) => new FakeHost(h.Name, command =>
+        {
+            lock (asked)
+            {
+                asked.Add(h.Name + ": " + string.Join(' ', command.Argv));
+            }
+
+            return new CommandResult(1, string.Empty, $"{command.Argv[^1]}: No such file or directory");
+        }), StringComparer.Ordinal);
+        ILeafPhase? phase = null;
+        phase = new ContextPhase("etcd-plan", async (context, _, _, ct) =>
+        {
+            await context.Etcd.ObserveAsync(context, phase!, ct);
+            return TargetPlan.Nothing();
+        });
+        await using (var reads = ReadAhead.Load(State, _redactor, _logger))
+        {
+            reads.Start(hosts);
+            var context = new PhaseContext { Config = config, Hosts = hosts, Redactor = _redactor, Logger = _logger, ManifestPath = Path.Combine(_root, "installed-files"), Reads = reads };
+            var result = await new WorkflowRunner(new RecordingObserver()).RunAsync(new PhaseTree("init", [phase]), WorkflowSelection.All, context, CancellationToken.None);
+            Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+            reads.Save(State, [.. config.Hosts.Select(h => h.Name)]);
+        }
+
+        Assert.DoesNotContain(asked, a => a.Contains("etcdctl", StringComparison.Ordinal));
+        var record = ReadAheadFile.Load(State, out var problem);
+        Assert.Null(problem);
+        string Etcdctl(string host) => string.Join("\n", record.GetValueOrDefault(host)?.GetValueOrDefault("etcd-plan")?.Where(k => !k.IsFile && k.Argv[0].EndsWith("etcdctl", StringComparison.Ordinal))
+            .Select(k => string.Join(' ', k.Argv.Where(a => a.StartsWith("--endpoints=", StringComparison.Ordinal) || !a.StartsWith("--", StringComparison.Ordinal)).Skip(1))) ?? []);
+        const string all = "--endpoints=https://192.168.56.21:2379,https://192.168.56.22:2379,https://192.168.56.23:2379 -w json endpoint";
+        Assert.Equal(
+            $"--endpoints=https://127.0.0.1:2379 endpoint health\n--endpoints=https://127.0.0.1:2379 -w json member list\n{all} health\n{all} status",
+            Etcdctl("cp1"));
+        Assert.Equal("--endpoints=https://127.0.0.1:2379 endpoint health", Etcdctl("cp2"));
+        Assert.Equal("--endpoints=https://127.0.0.1:2379 endpoint health", Etcdctl("cp3"));
+    }
+
+    [Fact]
     public async Task A_snapshot_older_than_its_bound_is_not_used()
     {
         var clock = new MovableTimestamps();
