@@ -71,6 +71,20 @@ public sealed class ClusterRunLeaseTests : IDisposable
     }
 
     [Fact]
+    public async Task Taking_over_a_lease_whose_session_is_gone_says_nothing_on_standard_error()
+    {
+        Directory.CreateDirectory(_dir);
+        await File.WriteAllTextAsync(Lease, "2147483647 100 0123456789abcdef\ngone\n");
+        await using var host = new LocalHost("cp1", new SecretRedactor(), Logger.None);
+
+        var result = await host.RunAsync(
+            new RemoteCommand(["sh", "-c", ClusterRunLease.AcquireScript, "sh", "fedcba9876543210", "next", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), _dir]),
+            CancellationToken.None);
+
+        Assert.Equal(new CommandResult(0, string.Empty, string.Empty), result);
+    }
+
+    [Fact]
     public async Task The_holder_is_stored_as_one_printable_line_and_never_run_by_a_shell()
     {
         var marker = Path.Combine(_dir + "-marker");
