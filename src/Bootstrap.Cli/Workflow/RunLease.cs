@@ -15,10 +15,17 @@ internal sealed class RunLease : IAsyncDisposable
     private readonly Task<ClusterRunLease>? _taking;
     private Task? _givingBack;
 
-    private RunLease(Task<ClusterRunLease>? taking) => _taking = taking;
+    private RunLease(Task<ClusterRunLease>? taking)
+    {
+        _taking = taking;
+        Settled = taking is null ? Task.FromResult(true) : SettleAsync(taking);
+    }
+
+    /// <summary>True once the lease is held (at once without one), false once it could not be taken; never fails.</summary>
+    public Task<bool> Settled { get; }
 
     /// <summary>No lease: a run that changes nothing (a dry run, preflight).</summary>
-    public static RunLease None { get; } = new(null);
+    public static RunLease None => new(null);
 
     /// <summary>Starts taking the lease on the control planes and etcd members of <paramref name="config"/>.</summary>
     public static RunLease Start(ClusterConfig config, IHostConnector connector, string commandLine, SecretRedactor redactor, ILogger logger, CancellationToken cancellationToken) =>
@@ -38,6 +45,13 @@ internal sealed class RunLease : IAsyncDisposable
     public void StartGivingBack() => _givingBack ??= GiveBackAsync();
 
     public async ValueTask DisposeAsync() => await (_givingBack ??= GiveBackAsync()).ConfigureAwait(false);
+
+    private static async Task<bool> SettleAsync(Task<ClusterRunLease> taking)
+    {
+        // The failure itself is HeldAsync's to report.
+        await ((Task)taking).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return taking.IsCompletedSuccessfully;
+    }
 
     private async Task GiveBackAsync()
     {

@@ -85,10 +85,10 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
 
         // The API client's first use overlaps the connections (an installed cluster's state only; stopped and awaited
         // when the command returns, so nothing outlives the run).
-        // Each host read at once, from what the last run's plans read, started as each host connects (stopped before the
-        // connections close, below; and here when no run starts).
+        // Each host read at once, from what the last run's plans read, started as each host connects and the run holds the
+        // lease (never what another run is still changing), stopped before the connections close, below; and here when no run starts.
         var reads = ReadAhead.Load(config.StateDirectory, redactor, logger,
-            phases: selection.Steps(tree, config).Where(s => s.Included).Select(s => s.Path).ToHashSet(StringComparer.Ordinal));
+            phases: selection.Steps(tree, config).Where(s => s.Included).Select(s => s.Path).ToHashSet(StringComparer.Ordinal), notBefore: lease.Settled);
         await using var disposeReadsLast = reads.ConfigureAwait(false);
         await using var warmUp = new BackgroundWork(ct => ApiSource.WarmUpAsync(config.StateDirectory, TimeSpan.FromSeconds(3), logger, ct), token).ConfigureAwait(false);
         try

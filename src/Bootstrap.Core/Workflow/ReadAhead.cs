@@ -55,6 +55,7 @@ public sealed class ReadAhead : IAsyncDisposable
     private readonly ConcurrentBag<Task<Snapshot?>> _abandoned = [];
     private readonly CancellationTokenSource _stop = new();
     private IReadOnlySet<string>? _phases;
+    private Task<bool> _notBefore = Task.FromResult(true);
     private long _order;
     private int _disposed;
     private int _servedCount;
@@ -88,8 +89,12 @@ public sealed class ReadAhead : IAsyncDisposable
     /// The record the last run of the cluster left in <paramref name="stateDirectory"/> (none, when there is no usable one: the
     /// run then reads as without it, and says why at debug level). With <paramref name="phases"/>, the snapshots read only what
     /// those phases read (the run's own: another command's phases, say reset's after an init, are not read for nothing).
+    /// <paramref name="notBefore"/> holds every snapshot back until it is true (the run holds the cluster's run lease): a snapshot
+    /// taken while another run still changed the hosts would plan this run from what that run was replacing. False, no snapshot
+    /// is taken (the run ends without a phase).
     /// </summary>
-    public static ReadAhead Load(string stateDirectory, SecretRedactor redactor, ILogger logger, TimeProvider? time = null, IReadOnlySet<string>? phases = null)
+    public static ReadAhead Load(
+        string stateDirectory, SecretRedactor redactor, ILogger logger, TimeProvider? time = null, IReadOnlySet<string>? phases = null, Task<bool>? notBefore = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
         ArgumentNullException.ThrowIfNull(redactor);
@@ -100,7 +105,7 @@ public sealed class ReadAhead : IAsyncDisposable
             logger.Debug("[{Phase}] the record of the last run's reads is not used ({Error}); each phase reads the hosts itself", "read-ahead", problem);
         }
 
-        return new ReadAhead(previous, redactor, logger, time ?? TimeProvider.System) { _phases = phases };
+        return new ReadAhead(previous, redactor, logger, time ?? TimeProvider.System) { _phases = phases, _notBefore = notBefore ?? Task.FromResult(true) };
     }
 
     /// <summary>Starts each connected host's snapshot in the background (hosts the record knows nothing of get none).</summary>
@@ -115,7 +120,8 @@ public sealed class ReadAhead : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="host"/>'s snapshot in the background, as soon as it is connected: its first connection is then
-    /// still open (with more hosts than connections held open, it is not made again for the snapshot). Once per host.
+    /// still open (with more hosts than connections held open, it is not made again for the snapshot). Once per host. It reads
+    /// the host once the run may (<see cref="Load"/>'s notBefore).
     /// </summary>
     public void Start(IRemoteHost host)
     {
@@ -446,6 +452,11 @@ public sealed class ReadAhead : IAsyncDisposable
     {
         try
         {
+            if (!await _notBefore.WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
             // Logged in as root, a command runs the same with sudo or without: one session reads them all.
             var asRoot = keys.Where(k => k.Sudo || host.IsRoot).ToList();
             var asUser = keys.Where(k => !k.Sudo && !host.IsRoot).ToList();

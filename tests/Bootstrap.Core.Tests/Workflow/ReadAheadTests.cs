@@ -482,6 +482,41 @@ public sealed class ReadAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_host_is_read_ahead_only_once_the_run_may_read_it_and_not_at_all_when_it_may_not()
+    {
+        var reads = Reads(async (view, ct) => await view.QueryAsync(new RemoteCommand(["echo", "state"]), ct), "mine");
+        await RunAsync(save: true, reads);
+
+        // notBefore is the run holding the cluster's run lease: until then another run may still be changing the host.
+        _w1.Clear();
+        var held = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (var ahead = ReadAhead.Load(State, _redactor, _logger, notBefore: held.Task))
+        {
+            ahead.Start(_w1);
+            await Task.Delay(300);
+            Assert.Empty(_w1.Commands);
+
+            held.SetResult(true);
+            ahead.BeginPlanning("mine");
+            var answer = await ahead.ReadCommandAsync(
+                "w1", new RemoteCommand(["echo", "state"]), () => throw new InvalidOperationException("read on the host"), CancellationToken.None);
+            ahead.EndPlanning();
+            Assert.Equal("state\n", answer?.Stdout);
+            Assert.True(CommandBatch.IsBatch(Assert.Single(_w1.Commands)));
+        }
+
+        // Refused (another run holds the lease): the run ends without a phase, and nothing was read.
+        _w1.Clear();
+        await using (var refused = ReadAhead.Load(State, _redactor, _logger, notBefore: Task.FromResult(false)))
+        {
+            refused.Start(_w1);
+            await Task.Delay(300);
+        }
+
+        Assert.Empty(_w1.Commands);
+    }
+
+    [Fact]
     public async Task A_plan_made_ahead_waits_for_its_hosts_snapshot_without_keeping_other_hosts_plans_waiting()
     {
         // w1's snapshot answers only once w2's plan of the third phase has started, and one plan ahead runs at a time

@@ -69,6 +69,7 @@ public sealed class InitLabTests
             await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(paths, cluster));
             await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
             await Step("TwoWorkstationsNeverRunAtOnceAndAKilledRunLeavesNoLease", () => LifecycleGuards.TwoWorkstationsNeverRunAtOnceAndAKilledRunLeavesNoLeaseAsync(paths, cluster));
+            await Step("ARunReadsNoHostBeforeItHoldsTheLease", () => LifecycleGuards.ARunReadsNoHostBeforeItHoldsTheLeaseAsync(paths, cluster));
             await Step("AMissingEncryptionKeyIsRefusedAndRecoveredFromAHost", () => LifecycleGuards.AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(paths, cluster));
             await Step("ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConverges", () => LifecycleGuards.ABadApiServerFlagStopsTheRollAtTheFirstHostAndTheFixConvergesAsync(paths, cluster));
             await Step("AnInterruptedRunStopsWhatItRanOnTheHosts", () => LifecycleGuards.AnInterruptedRunStopsWhatItRanOnTheHostsAsync(paths, cluster));

@@ -231,6 +231,72 @@ internal static partial class LifecycleGuards
         }
     }
 
+    /// <summary>
+    /// A run reads no host before it holds the cluster's run lease: what it read while another run still held the lease would
+    /// be what that run was replacing, and the plan made from it would miss that run's last change. Here the other run is its
+    /// giving back: the lease's lock on cp1 is held while this run connects (its lease command waits up to 10 s for it), and
+    /// meanwhile w1's sysctl drop-in is changed, the change that run would have made last. The run, once it holds the lease,
+    /// must see the change and put the file back; before the fix it had read every host ahead, planned w1 from that and reported
+    /// no change.
+    /// </summary>
+    public static async Task ARunReadsNoHostBeforeItHoldsTheLeaseAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        const string DropIn = "/etc/sysctl.d/90-bootstrap-kubelet.conf";
+        const string Holder = "bootstrap-test-lease-lock";
+        var file = cluster.Derived("cluster-reads-after-lease.yaml", text => text);
+        var log = Path.Combine(cluster.Directory, "reads-after-lease.log");
+        File.Delete(log);
+        var cp1 = Machine("cp1");
+        var w1 = Machine("w1");
+        var original = await LabMachines.RunOrFailAsync(paths, w1, "cat", DropIn);
+        var readWhileHeld = false;
+        await LabMachines.RunOrFailAsync(paths, cp1, "systemd-run", "--quiet", "--unit", Holder, "flock", "/run/bootstrap/run.lease.lock", "sleep", "60");
+        try
+        {
+            var run = BootstrapProcess.RunAsync("init", "-f", file, "--output", "json", "--log-file", log);
+            var waiting = Stopwatch.StartNew();
+            while ((await LabMachines.RunAsync(paths, cp1, "pgrep", "-f", "flock -w 10 9")).ExitCode != 0)
+            {
+                Assert.False(run.IsCompleted, "the run ended before its lease command reached cp1: " + (run.IsCompleted ? run.Result.Output : string.Empty));
+                Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(60), "the run's lease command never reached cp1");
+                await Task.Delay(200);
+            }
+
+            // Its connections are made meanwhile; a snapshot of w1 taken now would be logged within a few seconds.
+            var held = Stopwatch.StartNew();
+            while (!readWhileHeld && held.Elapsed < TimeSpan.FromSeconds(3))
+            {
+                await Task.Delay(200);
+                readWhileHeld = File.Exists(log) && ReadShared(log).Split('\n').Any(l => l.Contains("reads in one snapshot", StringComparison.Ordinal) && l.Contains("\"w1\"", StringComparison.Ordinal));
+            }
+
+            await LabMachines.RunOrFailAsync(paths, w1, "sh", "-c", "echo '# changed while another run held the lease' >> " + DropIn);
+            await LabMachines.RunOrFailAsync(paths, cp1, "systemctl", "stop", Holder);
+            var result = await run;
+
+            Assert.False(readWhileHeld, "w1 was read ahead while another run held the lease's lock on cp1");
+            Assert.True(result.ExitCode == 0, result.Output);
+            Assert.Contains(Changes(result.Stdout), c => c.StartsWith("kubelet-start w1 ", StringComparison.Ordinal) && c.Contains(DropIn, StringComparison.Ordinal));
+            Assert.Equal(original, await LabMachines.RunOrFailAsync(paths, w1, "cat", DropIn));
+        }
+        finally
+        {
+            await LabMachines.RunAsync(paths, cp1, "systemctl", "stop", Holder);
+            if (await LabMachines.RunOrFailAsync(paths, w1, "cat", DropIn) != original)
+            {
+                await LabMachines.RunOrFailAsync(paths, w1, "sed", "-i", "/# changed while another run held the lease/d", DropIn);
+            }
+        }
+    }
+
+    /// <summary>The text of a file another process is still writing.</summary>
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     /// <summary>issue 12: an encryption key missing from an existing state is never made again: init refuses with the way out, which works.</summary>
     public static async Task AMissingEncryptionKeyIsRefusedAndRecoveredFromAHostAsync(LabPaths paths, LabClusterFile cluster)
     {
