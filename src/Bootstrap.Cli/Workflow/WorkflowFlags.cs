@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Bootstrap.Core.Config;
 using Bootstrap.Core.Phases;
 using Bootstrap.Core.Phases.Preflight;
 using Bootstrap.Core.Workflow;
@@ -94,7 +95,14 @@ internal sealed class WorkflowFlags(ClusterFileInput files)
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(selection);
         var skip = List(parse, SkipPhases);
-        var hosts = List(parse, Host);
+        var hosts = List(parse, Host).ToList();
+        if (parse.GetResult(Host) is not null && hosts.Count == 0)
+        {
+            // An empty --host (`--host "$NODE"` with NODE unset) is a mistake, never "no choice": that would be every host.
+            throw new ArgumentException(
+                $"--host {InputQuote.Quote(string.Join(",", parse.GetValue(Host) ?? []))} names no host; give the names of hosts of the cluster file, comma-separated or repeated");
+        }
+
         return new WorkflowInvocation
         {
             File = parse.GetValue(File)!,

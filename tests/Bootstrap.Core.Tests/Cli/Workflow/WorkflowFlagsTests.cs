@@ -43,6 +43,24 @@ public sealed class WorkflowFlagsTests
         Assert.Equal(given, invocation.Verify);
     }
 
+    [Theory]
+    [InlineData("join", "")]
+    [InlineData("join", ",")]
+    [InlineData("join", " ")]
+    [InlineData("reset", "")]
+    [InlineData("reset", " , ")]
+    public async Task A_host_flag_that_names_no_host_is_bad_input_and_never_means_every_host(string command, string hosts)
+    {
+        // `--host "$NODE"` with NODE unset: taken as no --host, reset took every host down without asking (join ran on all).
+        var machines = new FakeMachines();
+
+        var (exitCode, _, error) = await CliRun.RunAsync(machines, command, "-f", LabCluster.File, "--host", hosts);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains("names no host", error, StringComparison.Ordinal);
+        Assert.Empty(machines.Connected);
+    }
+
     private static IReadOnlyList<string> Errors(string commandLine) =>
         [.. BootstrapCli.Build().Parse(commandLine.Split(' ')).Errors.Select(e => e.Message)];
 }
