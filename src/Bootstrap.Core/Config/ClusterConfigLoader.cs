@@ -26,6 +26,11 @@ public static partial class ClusterConfigLoader
     public static ClusterConfigLoadResult LoadFile(string path, string? homeDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (path.Length == 0)
+        {
+            return Failed("\"\"", "cannot read the cluster file: the path is empty; give a cluster file, or - for standard input");
+        }
+
         byte[] bytes;
         try
         {
@@ -40,7 +45,17 @@ public static partial class ClusterConfigLoader
                 return Failed(path, $"the file is larger than {MaxFileBytes} bytes; expected a cluster file");
             }
 
-            bytes = File.ReadAllBytes(path);
+            // At most one byte more than a cluster file may hold, whatever the size says: a device (/dev/zero) or a kernel file
+            // (/proc/…) says 0 and never ends, and reading it whole ran out of memory.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            var buffer = new byte[MaxFileBytes + 1];
+            var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (length > MaxFileBytes)
+            {
+                return Failed(path, $"the file is larger than {MaxFileBytes} bytes; expected a cluster file");
+            }
+
+            bytes = buffer[..length];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

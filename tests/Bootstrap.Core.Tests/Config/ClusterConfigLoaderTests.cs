@@ -276,6 +276,55 @@ public sealed class ClusterConfigLoaderTests
     }
 
     [Fact]
+    public void A_file_that_never_ends_is_too_large_and_is_not_read_whole()
+    {
+        // /dev/zero says it is 0 bytes long: reading it whole ran out of memory (an internal error).
+        var result = ClusterConfigLoader.LoadFile("/dev/zero", Home);
+
+        Assert.Equal($"/dev/zero: the file is larger than {ClusterConfigLoader.MaxFileBytes} bytes; expected a cluster file", Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void An_empty_path_is_said_to_be_empty_not_with_the_runtimes_message()
+    {
+        var result = ClusterConfigLoader.LoadFile(string.Empty, Home);
+
+        Assert.Equal("\"\": cannot read the cluster file: the path is empty; give a cluster file, or - for standard input", Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Theory]
+    [InlineData("ssh-key")]
+    [InlineData("encryption-keys")]
+    [InlineData("token")]
+    public void A_file_of_plain_text_given_as_the_cluster_file_is_never_repeated_in_the_error(string kind)
+    {
+        // The wrong file after -f (a private key, the state's encryption keys, a token file) was quoted back: 48 characters of
+        // a private key, or the whole encryption key, on standard error.
+        using var directory = new Pki.TemporaryDirectory();
+        var path = Path.Combine(directory.Path, "file");
+        switch (kind)
+        {
+            case "ssh-key":
+                TestKeys.Write(path);
+                break;
+            case "encryption-keys":
+                File.WriteAllText(path, "key1 " + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+                break;
+            default:
+                File.WriteAllText(path, "abcdef.0123456789abcdef\n");
+                break;
+        }
+
+        var secret = File.ReadAllText(path).Split([' ', '\n', '-'], StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length >= 16).ToList();
+        var result = ClusterConfigLoader.LoadFile(path, Home);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Matches(@"/file:1:1: expected a mapping with fields apiVersion, kind, metadata, spec; found plain text \(\d+ characters, not shown: is it the cluster file\?\)$", error.ToString());
+        Assert.NotEmpty(secret);
+        Assert.All(secret, s => Assert.DoesNotContain(s[..16], error.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_directory_is_not_a_cluster_file()
     {
         var result = ClusterConfigLoader.LoadFile(AppContext.BaseDirectory, Home);

@@ -33,7 +33,12 @@ internal sealed class MappingReader
     {
         if (node is not YamlMappingNode mapping)
         {
-            context.Error(node, path, $"expected a mapping with fields {string.Join(", ", allowedKeys)}; found {YamlNodes.Describe(node)}");
+            // A whole document of plain text is the wrong file given as the cluster file: a private key, a token, the state's
+            // encryption keys. Its text is not repeated (it may be a secret); its length says what was read.
+            var found = path.Length == 0 && node is YamlScalarNode { Value: { } text } && !YamlNodes.IsNull(node)
+                ? string.Create(CultureInfo.InvariantCulture, $"plain text ({text.Length} characters, not shown: is it the cluster file?)")
+                : YamlNodes.Describe(node);
+            context.Error(node, path, $"expected a mapping with fields {string.Join(", ", allowedKeys)}; found {found}");
             return null;
         }
 
