@@ -77,7 +77,8 @@ internal static class GoDuration
             }
         }
 
-        duration = TimeSpan.FromTicks((long)decimal.Truncate(ticks));
+        // Below a tick is rounded down, except to zero: 1ns is a duration, not "0" (a --ttl of 0 never expires).
+        duration = TimeSpan.FromTicks(ticks > 0 ? Math.Max(1, (long)decimal.Truncate(ticks)) : 0);
         duration = negative ? -duration : duration;
         return true;
     }

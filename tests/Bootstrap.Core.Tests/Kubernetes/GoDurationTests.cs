@@ -22,6 +22,18 @@ public sealed class GoDurationTests
     }
 
     [Theory]
+    [InlineData("1ns")]
+    [InlineData("99ns")]
+    [InlineData("0.5ns")]
+    public void A_duration_shorter_than_a_tick_is_not_zero(string text)
+    {
+        // 1ns truncated to 0 ticks, and `token create --ttl 1ns` made a token that never expires.
+        Assert.True(GoDuration.TryParse(text, out var duration));
+        Assert.True(duration > TimeSpan.Zero);
+        Assert.True(duration < TimeSpan.FromMicroseconds(1));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("24")]
     [InlineData("1d")]

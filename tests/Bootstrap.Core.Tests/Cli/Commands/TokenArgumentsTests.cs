@@ -19,6 +19,7 @@ public sealed class TokenArgumentsTests
     [InlineData("1d", "is not a duration")]
     [InlineData("-1h", "is negative")]
     [InlineData("10ms", "shorter than a second")]
+    [InlineData("1ns", "shorter than a second")]
     [InlineData("99999999h", "is longer than 100 years")]
     [InlineData("876001h", "is longer than 100 years")]
     public void A_bad_ttl_says_what_is_wrong(string text, string message)
