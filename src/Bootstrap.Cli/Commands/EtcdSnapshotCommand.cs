@@ -153,7 +153,13 @@ internal static class EtcdSnapshotCommand
                 return ExitCodes.BadInput;
             }
 
-            var file = Path.GetFullPath(parse.GetValue(snapshot)!);
+            if (parse.GetValue(snapshot) is not { Length: > 0 } given)
+            {
+                await error.WriteLineAsync("refused: the snapshot path is empty; name a snapshot file (`bootstrap etcd snapshot list` names them)").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            var file = Path.GetFullPath(given);
             EtcdSnapshotEntry entry;
             try
             {

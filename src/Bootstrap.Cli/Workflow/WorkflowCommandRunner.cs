@@ -35,10 +35,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             return Finish(ExitCodes.BadInput, "bad-input", "the cluster file is not valid");
         }
 
-        var tree = invocation.Workflow(invocation.Options);
-        var selection = ChooseHosts(invocation, config, tree.Name, out var hostProblems);
-        var problems = hostProblems.Concat(selection.Problems(tree, config)).Concat(invocation.Check?.Invoke(config) ?? []).ToList();
-        if (problems.Count > 0)
+        int Refuse(List<string> problems)
         {
             foreach (var problem in problems)
             {
@@ -46,6 +43,21 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             }
 
             return Finish(ExitCodes.BadInput, "bad-input", string.Join("; ", problems));
+        }
+
+        // The command's own check of its arguments comes before its workflow is built, which may rely on them (replace-member
+        // built its tree for an empty NAME, and that threw: an internal error instead of exit 2).
+        if ((invocation.Check?.Invoke(config) ?? []).ToList() is { Count: > 0 } refused)
+        {
+            return Refuse(refused);
+        }
+
+        var tree = invocation.Workflow(invocation.Options);
+        var selection = ChooseHosts(invocation, config, tree.Name, out var hostProblems);
+        var problems = hostProblems.Concat(selection.Problems(tree, config)).ToList();
+        if (problems.Count > 0)
+        {
+            return Refuse(problems);
         }
 
         StateRunLock? stateLock;

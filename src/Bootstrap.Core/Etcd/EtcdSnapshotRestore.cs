@@ -34,7 +34,23 @@ internal sealed class EtcdSnapshotRestore(ClusterConfig config, SecretRedactor r
                 : $"{path}: no such file");
         }
 
-        var entry = await EtcdSnapshotStore.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        // An empty file, and a device or kernel file (which say they are empty: /dev/zero, whose sha256 never ends), is no snapshot.
+        if (new FileInfo(path).Length == 0)
+        {
+            throw new EtcdSnapshotRefusedException($"{path} is empty (0 bytes, or not a regular file); expected a snapshot file (`bootstrap etcd snapshot list` names them)");
+        }
+
+        EtcdSnapshotEntry entry;
+        try
+        {
+            entry = await EtcdSnapshotStore.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A link that loops or points nowhere, a file this user may not read: said as a refusal, not as an internal error.
+            throw new EtcdSnapshotRefusedException($"{path} cannot be read: {(e is UnauthorizedAccessException ? "permission denied" : e.Message)}");
+        }
+
         if (entry.RecordedSha256 is null)
         {
             throw new EtcdSnapshotRefusedException($"{path}{EtcdSnapshotFile.ChecksumSuffix} is missing or holds no sha256: a snapshot is restored only when it can be checked "

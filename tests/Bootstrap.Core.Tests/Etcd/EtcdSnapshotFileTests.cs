@@ -88,6 +88,25 @@ public sealed class EtcdSnapshotFileTests : IDisposable
     }
 
     [Fact]
+    public async Task Restore_refuses_a_link_that_loops_an_empty_file_and_a_device_before_reading_them()
+    {
+        // A link that loops was an internal error (IOException); /dev/zero was hashed for ever.
+        var loop = _directory.Combine("loop.db");
+        File.CreateSymbolicLink(loop, loop);
+        var empty = _directory.Combine("empty.db");
+        await File.WriteAllBytesAsync(empty, []);
+
+        var looping = await Assert.ThrowsAsync<EtcdSnapshotRefusedException>(() => EtcdSnapshotRestore.VerifyAsync(loop, CancellationToken.None));
+        var none = await Assert.ThrowsAsync<EtcdSnapshotRefusedException>(() => EtcdSnapshotRestore.VerifyAsync(empty, CancellationToken.None));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var device = await Assert.ThrowsAsync<EtcdSnapshotRefusedException>(() => EtcdSnapshotRestore.VerifyAsync("/dev/zero", timeout.Token));
+
+        Assert.True(looping.Message.StartsWith($"{loop}: no such file", StringComparison.Ordinal) || looping.Message.StartsWith($"{loop} cannot be read: ", StringComparison.Ordinal), looping.Message);
+        Assert.Equal($"{empty} is empty (0 bytes, or not a regular file); expected a snapshot file (`bootstrap etcd snapshot list` names them)", none.Message);
+        Assert.StartsWith("/dev/zero is empty (0 bytes, or not a regular file)", device.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task The_store_lists_snapshots_newest_first_with_whether_each_matches_its_checksum()
     {

@@ -62,6 +62,18 @@ public sealed class EtcdCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_restore_of_an_empty_path_is_refused_with_exit_2_not_an_internal_error()
+    {
+        var machines = new FakeMachines();
+
+        var (exitCode, _, error) = await CliRun.RunAsync(machines, "etcd", "snapshot", "restore", "-f", _file, "", "--yes");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal("refused: the snapshot path is empty; name a snapshot file (`bootstrap etcd snapshot list` names them)\n", error);
+        Assert.Empty(machines.Connected);
+    }
+
+    [Fact]
     public async Task A_restore_nobody_can_confirm_needs_yes_and_contacts_no_host()
     {
         var snapshot = await SnapshotAsync();
@@ -97,6 +109,19 @@ public sealed class EtcdCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.BadInput, exitCode);
         Assert.Contains("\"w1\" is not an etcd member of lab; its etcd members are: cp1, cp2, cp3", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replace_member_of_an_empty_name_is_exit_2_naming_the_members_not_an_internal_error()
+    {
+        // The workflow was built before the name was checked, and refused the empty name by throwing.
+        var machines = new FakeMachines();
+
+        var (exitCode, _, error) = await CliRun.RunAsync(machines, "etcd", "replace-member", "-f", _file, "");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal("\"\" is not an etcd member of lab; its etcd members are: cp1, cp2, cp3\n", error);
+        Assert.Empty(machines.Connected);
     }
 
     [Fact]
