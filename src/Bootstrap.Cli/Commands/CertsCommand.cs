@@ -83,7 +83,7 @@ internal static partial class CertsCommand
             var format = parse.GetValue(output);
             if (!TryParseDuration(parse.GetValue(threshold), out var limit))
             {
-                await error.WriteLineAsync($"--threshold {InputQuote.Quote(parse.GetValue(threshold) ?? string.Empty)} must be a number followed by d, h, m or s (e.g. 30d).").ConfigureAwait(false);
+                await error.WriteLineAsync($"--threshold {InputQuote.Quote(parse.GetValue(threshold) ?? string.Empty)} must be a number followed by d, h, m or s (e.g. 30d), at most {MaxThresholdDays}d (100 years).").ConfigureAwait(false);
                 return ExitCodes.BadInput;
             }
 
@@ -262,6 +262,9 @@ internal static partial class CertsCommand
 
     private static bool WithinThreshold(CertificateExpiry entry, TimeSpan threshold) => entry.Residual is null || entry.Residual <= threshold;
 
+    /// <summary>The longest <c>--threshold</c>: the longest validity a cluster file may give a certificate.</summary>
+    internal const int MaxThresholdDays = 36500;
+
     internal static bool TryParseDuration(string? text, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
@@ -272,6 +275,20 @@ internal static partial class CertsCommand
         }
 
         var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var days = match.Groups[2].Value switch
+        {
+            "d" => value,
+            "h" => value / 24,
+            "m" => value / (24 * 60),
+            _ => value / (24 * 60 * 60),
+        };
+
+        // No certificate lives longer than 100 years (the cluster file's limit); a larger number overflowed TimeSpan.
+        if (days > MaxThresholdDays)
+        {
+            return false;
+        }
+
         duration = match.Groups[2].Value switch
         {
             "d" => TimeSpan.FromDays(value),

@@ -199,5 +199,25 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
         Assert.Equal(TimeSpan.FromHours(hours), duration);
     }
 
+    [Theory]
+    [InlineData("99999999999h")]
+    [InlineData("9223372036854775807s")]
+    [InlineData("36501d")]
+    public async Task A_threshold_past_100_years_is_bad_input_not_an_overflow(string threshold)
+    {
+        // 99999999999h overflowed TimeSpan: "internal error (OverflowException …)", exit 1.
+        var (exitCode, _, error) = await RunAsync("certs", "check-expiration", "--state-dir", State, "--threshold", threshold);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal($"--threshold \"{threshold}\" must be a number followed by d, h, m or s (e.g. 30d), at most 36500d (100 years).\n", error);
+    }
+
+    [Fact]
+    public void A_threshold_of_100_years_is_accepted()
+    {
+        Assert.True(CertsCommand.TryParseDuration("36500d", out var duration));
+        Assert.Equal(TimeSpan.FromDays(36500), duration);
+    }
+
     private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => CliRun.RunAsync(args);
 }
