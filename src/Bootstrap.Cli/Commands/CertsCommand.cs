@@ -112,8 +112,17 @@ internal static partial class CertsCommand
                 }
 
                 await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{failing.Count} of {report.Count} certificates expire within the threshold {parse.GetValue(threshold)}: {string.Join(", ", failing.Select(e => $"{e.Name} ({Residual(e.Residual)})"))}"))
+                    $"{failing.Count} of {report.Count} certificates expire within the threshold {parse.GetValue(threshold)}: {string.Join(", ", failing.Select(e => $"{e.Name} ({Residual(e)})"))}"))
                     .ConfigureAwait(false);
+                if (failing.Any(e => e.Damaged))
+                {
+                    // A damaged file is not a missing one: it is there, holding something else than a certificate.
+                    await error.WriteLineAsync(
+                        $"damaged (in {directory}, but holding no PEM certificate): {string.Join(", ", failing.Where(e => e.Damaged).Select(e => e.Name))}; "
+                        + "`bootstrap certs renew NAME` re-issues a leaf; a CA must be restored from a backup of the state directory, or the state pulled again with `bootstrap state pull`")
+                        .ConfigureAwait(false);
+                }
+
                 return ExitCodes.Failure;
             }).ConfigureAwait(false);
         });
@@ -308,7 +317,8 @@ internal static partial class CertsCommand
             kind = e.Kind.ToString().ToLowerInvariant(),
             expires = e.ExpiresAt?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             residualSeconds = e.Residual is { } r ? (long?)r.TotalSeconds : null,
-            residual = Residual(e.Residual),
+            residual = Residual(e),
+            damaged = e.Damaged,
             signingCa = e.SigningCa,
             externallyManaged = e.ExternallyManaged,
             expiresWithinThreshold = WithinThreshold(e, threshold),
@@ -325,16 +335,16 @@ internal static partial class CertsCommand
                 CultureInfo.InvariantCulture,
                 Row,
                 entry.Name,
-                entry.ExpiresAt?.ToString("MMM dd, yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "missing",
-                Residual(entry.Residual),
+                entry.ExpiresAt?.ToString("MMM dd, yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? Residual(entry),
+                Residual(entry),
                 entry.SigningCa ?? "-",
                 entry.ExternallyManaged ? "yes" : "no")).ConfigureAwait(false);
         }
     }
 
-    private static string Residual(TimeSpan? residual) => residual switch
+    private static string Residual(CertificateExpiry entry) => entry.Residual switch
     {
-        null => "missing",
+        null => entry.Damaged ? "damaged" : "missing",
         { } r when r <= TimeSpan.Zero => "expired",
         { } r when r.TotalDays >= 1 => $"{(int)r.TotalDays}d",
         { } r => $"{(int)r.TotalHours}h",

@@ -87,7 +87,7 @@ internal sealed class PkiManager
         var report = new List<CertificateExpiry>();
         foreach (var spec in CertificateCatalog.Build(request))
         {
-            var certificate = await ReadCertificateAsync(state, spec, cancellationToken).ConfigureAwait(false);
+            var (present, certificate) = await ReadCertificateAsync(state, spec, cancellationToken).ConfigureAwait(false);
             DateTimeOffset? expires = certificate is null ? null : new DateTimeOffset(DateTime.SpecifyKind(certificate.NotAfter, DateTimeKind.Utc));
             report.Add(new CertificateExpiry(
                 spec.Name,
@@ -95,7 +95,8 @@ internal sealed class PkiManager
                 expires,
                 expires - now,
                 spec.CaName,
-                spec.Kind == CertificateKind.Authority && request.ExternalCas.ContainsKey(spec.Name)));
+                spec.Kind == CertificateKind.Authority && request.ExternalCas.ContainsKey(spec.Name),
+                Damaged: present && certificate is null));
         }
 
         return report;
@@ -356,7 +357,14 @@ internal sealed class PkiManager
         }
 
         var stored = StoredCredential.TryParse(Encoding.ASCII.GetString(certificate), Encoding.ASCII.GetString(key), state.FullPath(spec.Path + ".key"))
-            ?? throw new PkiStateException($"The {spec.Name} CA in {state.Root} ({spec.Path}.crt/.key) cannot be read.");
+            ?? throw new PkiStateException(
+                // Which of the two files, and what it is not: "cannot be read" said neither, nor the way back.
+                $"The {spec.Name} CA in {state.Root} is damaged: "
+                + (StoredCredential.TryParseCertificate(certificate) is null
+                    ? $"{state.FullPath(spec.Path + ".crt")} is not a PEM certificate at all"
+                    : $"{state.FullPath(spec.Path + ".key")} is not an unencrypted RSA or ECDSA private key in PEM form")
+                + ". Restore it from a backup of the state directory, or move the state aside and `bootstrap state pull --from CONTROL-PLANE`; "
+                + "a new CA is never created next to an existing one.");
         CheckAuthority(spec, stored, state.FullPath(spec.Path + ".crt"));
         return stored;
     }
@@ -470,17 +478,18 @@ internal sealed class PkiManager
             : (StoredCredential.TryParse(Encoding.ASCII.GetString(certificate), Encoding.ASCII.GetString(key), state.FullPath(spec.Path + ".key")), key, false);
     }
 
-    private static async Task<X509Certificate?> ReadCertificateAsync(PkiStateDirectory state, CertificateSpec spec, CancellationToken cancellationToken)
+    /// <summary>Whether the spec's file is in the state, and its certificate when it holds one (a file without is damaged, not missing).</summary>
+    private static async Task<(bool Present, X509Certificate? Certificate)> ReadCertificateAsync(PkiStateDirectory state, CertificateSpec spec, CancellationToken cancellationToken)
     {
         if (spec.Kind == CertificateKind.Kubeconfig)
         {
             var file = await state.ReadAsync(spec.Path, cancellationToken).ConfigureAwait(false);
             var kubeconfig = file is null ? null : KubeconfigFile.TryParse(file);
-            return kubeconfig is null ? null : StoredCredential.TryParseCertificate(Ascii(kubeconfig.ClientCertificatePem));
+            return (file is not null, kubeconfig is null ? null : StoredCredential.TryParseCertificate(Ascii(kubeconfig.ClientCertificatePem)));
         }
 
         var bytes = await state.ReadAsync(spec.Path + ".crt", cancellationToken).ConfigureAwait(false);
-        return bytes is null ? null : StoredCredential.TryParseCertificate(bytes);
+        return (bytes is not null, bytes is null ? null : StoredCredential.TryParseCertificate(bytes));
     }
 
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);

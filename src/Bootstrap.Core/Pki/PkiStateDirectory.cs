@@ -33,6 +33,8 @@ internal sealed class PkiStateDirectory
 
     public Task<byte[]?> ReadAsync(string relative, CancellationToken cancellationToken) => ReadFileAsync(FullPath(relative), cancellationToken);
 
+    /// <summary>The file's bytes, or null when it does not exist.</summary>
+    /// <exception cref="PkiStateException">It exists but cannot be read (a directory in its place, a link loop, its mode): which file, and why.</exception>
     private static async Task<byte[]?> ReadFileAsync(string path, CancellationToken cancellationToken)
     {
         try
@@ -42,6 +44,15 @@ internal sealed class PkiStateDirectory
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Said with the file's path: the command's own catch only knew "the state directory cannot be used: permission denied".
+            var reason = Directory.Exists(path)
+                ? "it is a directory, not a file; restore the file from a backup of the state directory, or move the state aside and `bootstrap state pull`"
+                : e is UnauthorizedAccessException ? "permission denied (run as the user the state belongs to)"
+                : e.Message;
+            throw new PkiStateException($"cannot read {path} in the state directory: {reason}", e);
         }
     }
 

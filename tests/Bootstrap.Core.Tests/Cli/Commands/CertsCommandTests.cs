@@ -200,6 +200,60 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
+    [InlineData("check-expiration")]
+    [InlineData("renew", "all")]
+    public async Task A_directory_in_place_of_a_state_file_is_named_with_its_path_and_nothing_is_written(params string[] command)
+    {
+        // Said before: "the state directory cannot be used: permission denied", naming no file and the wrong reason.
+        var path = Path.Combine(State, "pki", "apiserver.crt");
+        File.Delete(path);
+        Directory.CreateDirectory(path);
+        var before = StateSnapshot.Take(State);
+
+        var (exitCode, output, error) = await RunAsync(["certs", .. command, "--state-dir", State]);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Equal($"cannot read {path} in the state directory: it is a directory, not a file; restore the file from a backup of the state directory, "
+            + "or move the state aside and `bootstrap state pull`\n", error);
+        Assert.Empty(output);
+        Assert.DoesNotContain(StateSnapshot.Take(State).ChangedSince(before), f => f != ".run.lock"); // the run's lock is not state
+    }
+
+    [Theory]
+    [InlineData("pki/front-proxy-client.crt", "front-proxy-client")]
+    [InlineData("admin.conf", "admin.conf")]
+    public async Task Check_expiration_says_a_state_file_that_holds_no_certificate_is_damaged_not_missing(string file, string name)
+    {
+        await File.WriteAllTextAsync(Path.Combine(State, file), "-----BEGIN CERTIFICATE-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE-----\n");
+
+        var (exitCode, output, error) = await RunAsync("certs", "check-expiration", "--state-dir", State);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        var row = output.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        Assert.Contains(" damaged ", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("missing", row, StringComparison.Ordinal);
+        Assert.Contains($"{name} (damaged)", error, StringComparison.Ordinal);
+        Assert.Contains($"damaged (in {State}, but holding no PEM certificate): {name}; ", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ca.crt", "ca.crt is not a PEM certificate at all")]
+    [InlineData("ca.key", "ca.key is not an unencrypted RSA or ECDSA private key in PEM form")]
+    public async Task A_damaged_ca_names_the_file_what_it_is_not_and_the_way_back(string file, string damage)
+    {
+        // Said before: "The ca CA in STATE (pki/ca.crt/.key) cannot be read.", for either file and whatever was wrong.
+        await File.WriteAllTextAsync(Path.Combine(State, "pki", file), "garbage\n");
+        var before = StateSnapshot.Take(State);
+
+        var (exitCode, _, error) = await RunAsync("certs", "renew", "all", "--state-dir", State);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.StartsWith($"The ca CA in {State} is damaged: {Path.Combine(State, "pki", damage)}. Restore it from a backup", error, StringComparison.Ordinal);
+        Assert.Contains("bootstrap state pull", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(StateSnapshot.Take(State).ChangedSince(before), f => f != ".run.lock"); // the run's lock is not state
+    }
+
+    [Theory]
     [InlineData("99999999999h")]
     [InlineData("9223372036854775807s")]
     [InlineData("36501d")]
