@@ -4,6 +4,7 @@ using Bootstrap.Core.Workflow;
 using Bootstrap.Core.Pki;
 using k8s;
 using k8s.Autorest;
+using k8s.Exceptions;
 using k8s.Models;
 
 namespace Bootstrap.Core.Kubernetes;
@@ -41,7 +42,18 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
         }
 
         using var stream = new MemoryStream(kubeconfig, writable: false);
-        return KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
+        try
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not KubeConfigException)
+        {
+            // The client library's own reader throws what its parser throws (an empty file: ArgumentNullException; broken YAML:
+            // a YAML exception), which every command reported as an internal error.
+            var reason = kubeconfig.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') ? "the file is empty" : e.Message;
+            throw new PkiStateException(
+                $"the admin.conf of the cluster state is not a kubeconfig ({reason}); `bootstrap certs renew admin.conf` writes it anew from the cluster's CA", e);
+        }
     }
 
     public void Dispose() => _client.Dispose();

@@ -57,6 +57,20 @@ public sealed class ClusterApiTests
         Assert.True(configuration.SkipTlsVerify);
     }
 
+    [Theory]
+    [InlineData("", "the file is empty")]
+    [InlineData("apiVersion: v1\nclusters: [\n  - {name: x\n", "While parsing")]
+    public void An_admin_conf_that_is_not_a_kubeconfig_is_a_damaged_state_file_not_an_internal_error(string text, string reason)
+    {
+        // The client library's reader threw ArgumentNullException (empty) or a YAML exception (broken), and `token list` said
+        // "internal error … please report it".
+        var refused = Assert.Throws<PkiStateException>(() => ClusterApi.Configuration(Encoding.UTF8.GetBytes(text)));
+
+        Assert.StartsWith("the admin.conf of the cluster state is not a kubeconfig (", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, refused.Message, StringComparison.Ordinal);
+        Assert.EndsWith("`bootstrap certs renew admin.conf` writes it anew from the cluster's CA", refused.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>An admin.conf (token user) whose server is a loopback port that was free a moment ago: nothing listens there.</summary>
     internal static string RefusingKubeconfig(string token)
     {
