@@ -22,7 +22,8 @@ internal sealed class ClusterFileInput(TextReader standardInput, Func<Stream>? s
     public static ClusterFileInput FromConsole() => new(Console.In, Console.OpenStandardInput);
 
     /// <summary>The name findings and messages use for <paramref name="path"/>.</summary>
-    public static string DisplayName(string path) => path == StandardInput ? ClusterConfigLoader.StandardInputName : path;
+    public static string DisplayName(string path) =>
+        path == StandardInput ? ClusterConfigLoader.StandardInputName : path.Length == 0 ? "\"\"" : path;
 
     /// <summary>Every finding about the file at <paramref name="path"/> (or standard input), and the config when it is valid.</summary>
     public ClusterConfigLoadResult LoadResult(string path) =>

@@ -55,6 +55,18 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public void An_empty_path_is_shown_as_two_quotes_in_every_line()
+    {
+        var (exitCode, _, error) = Run("validate", "-f", "");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal(
+            "\"\": cannot read the cluster file: the path is empty; give a cluster file, or - for standard input\n"
+                + "\"\": 1 error(s); the cluster file is not valid\n",
+            error.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void Syntax_error_exits_2_with_its_position()
     {
         var file = Path.Combine(Malformed, "syntax-tab-indentation.yaml");
