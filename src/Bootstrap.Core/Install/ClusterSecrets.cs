@@ -44,7 +44,7 @@ internal static class ClusterSecrets
             files.Add(new StateFile(EncryptionKeysFile, FormatKeys([new EncryptionKey(FirstKeyName, RandomNumberGenerator.GetBytes(ApiServerConfigFiles.EncryptionKeyLength))]), PkiStateDirectory.SecretMode));
         }
 
-        if (await state.ReadAsync(VrrpPasswordFile, cancellationToken).ConfigureAwait(false) is null)
+        if (await ReadVrrpPasswordAsync(state, cancellationToken).ConfigureAwait(false) is null)
         {
             if (stateExists)
             {
@@ -73,11 +73,24 @@ internal static class ClusterSecrets
     }
 
     /// <summary>The VRRP password of the state, or null when it has none.</summary>
+    /// <exception cref="PkiStateException">The file exists but holds no password: empty, or not one word of printable ASCII.</exception>
     public static async Task<string?> ReadVrrpPasswordAsync(PkiStateDirectory state, CancellationToken cancellationToken, IReadOnlyDictionary<string, byte[]>? pending = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var content = pending?.GetValueOrDefault(VrrpPasswordFile) ?? await state.ReadAsync(VrrpPasswordFile, cancellationToken).ConfigureAwait(false);
-        return content is null ? null : Encoding.ASCII.GetString(content).Trim();
+        if (content is null)
+        {
+            return null;
+        }
+
+        // What keepalived.conf's auth_pass holds, as made (8 letters and digits) or pulled (one word). An empty, truncated-to-nothing
+        // or binary file was taken as the password and would have been written into every load balancer's keepalived.conf.
+        var password = Encoding.ASCII.GetString(content).Trim();
+        return password.Length > 0 && content.AsSpan().Trim("\r\n\t "u8).IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) < 0
+            ? password
+            : throw new PkiStateException(
+                $"{state.FullPath(VrrpPasswordFile)} is damaged: it holds no VRRP password (one word of printable ASCII). Restore it from a backup of the state "
+                + "directory, or move it aside and recover it from the load balancers with `bootstrap state pull -f CLUSTER_FILE --from CONTROL_PLANE_HOST`.");
     }
 
     public static byte[] FormatKeys(IReadOnlyList<EncryptionKey> keys)
