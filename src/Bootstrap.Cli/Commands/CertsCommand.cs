@@ -259,7 +259,15 @@ internal static partial class CertsCommand
 
     private static bool HasState(string directory, string? file, TextWriter error)
     {
-        if (!File.Exists(Path.Combine(directory, PkiStateDirectory.RequestFile)))
+        if (File.Exists(directory))
+        {
+            error.WriteLine($"{directory} is a file, not a state directory; give the directory that holds pki/ and {PkiStateDirectory.RequestFile}.");
+            return false;
+        }
+
+        // A directory in place of request.json is not "no PKI": reading it says which file is in the way.
+        var request = Path.Combine(directory, PkiStateDirectory.RequestFile);
+        if (!File.Exists(request) && !Directory.Exists(request))
         {
             var cluster = file is { Length: > 0 } ? file : "CLUSTER.yaml";
             error.WriteLine($"no PKI has been generated in {directory} yet ({PkiStateDirectory.RequestFile} is missing); run `bootstrap certs generate -f {cluster}` first.");

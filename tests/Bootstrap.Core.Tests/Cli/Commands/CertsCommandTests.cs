@@ -219,6 +219,31 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(StateSnapshot.Take(State).ChangedSince(before), f => f != ".run.lock"); // the run's lock is not state
     }
 
+    [Fact]
+    public async Task A_directory_in_place_of_the_request_is_named_not_taken_for_a_state_without_pki()
+    {
+        var request = Path.Combine(State, PkiStateDirectory.RequestFile);
+        File.Delete(request);
+        Directory.CreateDirectory(request);
+
+        var (exitCode, _, error) = await RunAsync("certs", "check-expiration", "--state-dir", State);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.StartsWith($"cannot read {request} in the state directory: it is a directory, not a file", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_state_dir_that_is_a_file_is_said_to_be_a_file()
+    {
+        var file = _directory.Combine("not-a-directory");
+        await File.WriteAllTextAsync(file, "x");
+
+        var (exitCode, _, error) = await RunAsync("certs", "check-expiration", "--state-dir", file);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal($"{file} is a file, not a state directory; give the directory that holds pki/ and request.json.\n", error);
+    }
+
     [Theory]
     [InlineData("pki/front-proxy-client.crt", "front-proxy-client")]
     [InlineData("admin.conf", "admin.conf")]
