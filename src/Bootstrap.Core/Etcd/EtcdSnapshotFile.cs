@@ -21,13 +21,30 @@ internal static class EtcdSnapshotFile
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>The sha256 of a file, read as a stream.</summary>
+    /// <summary>
+    /// The sha256 of a file, read as a stream up to the size the file system gives it: a device or a kernel file (a link to
+    /// /dev/zero among the snapshots) says 0 bytes and never ends, and was hashed for ever.
+    /// </summary>
     public static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
-            return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            for (var left = file.Length; left > 0;)
+            {
+                var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                sha.AppendData(buffer, 0, read);
+                left -= read;
+            }
+
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
         }
     }
 

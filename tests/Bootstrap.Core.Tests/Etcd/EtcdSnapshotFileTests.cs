@@ -107,6 +107,21 @@ public sealed class EtcdSnapshotFileTests : IDisposable
     }
 
     [Fact]
+    public async Task The_store_lists_a_link_to_a_device_among_the_snapshots_as_empty_content_that_matches_nothing()
+    {
+        // `etcd snapshot list` hashed /dev/zero for ever.
+        var store = new EtcdSnapshotStore(_directory.Path);
+        Directory.CreateDirectory(store.Directory);
+        File.CreateSymbolicLink(Path.Combine(store.Directory, "zero.db"), "/dev/zero");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var entry = Assert.Single(await store.ListAsync(timeout.Token));
+
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ReadOnlySpan<byte>.Empty)), entry.Sha256);
+        Assert.False(entry.Matches);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task The_store_lists_snapshots_newest_first_with_whether_each_matches_its_checksum()
     {
