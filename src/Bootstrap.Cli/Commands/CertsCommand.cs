@@ -23,7 +23,20 @@ internal static partial class CertsCommand
         return certs;
     }
 
-    private static Option<string> StateDirOption() => new("--state-dir") { Description = "The cluster's state directory (holds pki/, kubeconfigs and request.json)." };
+    private static Option<string> StateDirOption()
+    {
+        var option = new Option<string>("--state-dir") { Description = "The cluster's state directory (holds pki/, kubeconfigs and request.json)." };
+
+        // An empty value (`--state-dir "$STATE"` with STATE unset) is a mistake, never "the cluster file's directory".
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && string.IsNullOrWhiteSpace(value))
+            {
+                result.AddError($"--state-dir {InputQuote.Quote(value)} names no directory; give the cluster's state directory, or leave --state-dir out to use the cluster file's stateDirectory");
+            }
+        });
+        return option;
+    }
 
     private static Option<string> FileOption(bool required) =>
         new("--file", "-f")

@@ -51,7 +51,7 @@ internal static class StateCommand
             var source = parse.GetValue(from)!;
             if (config.ControlPlaneHosts.All(h => h.Name != source))
             {
-                await error.WriteLineAsync($"--from {source}: not a control-plane host of {config.Name}; name one of: {string.Join(", ", config.ControlPlaneHosts.Select(h => h.Name))}").ConfigureAwait(false);
+                await error.WriteLineAsync($"--from {InputQuote.Quote(source)}: not a control-plane host of {config.Name}; name one of: {string.Join(", ", config.ControlPlaneHosts.Select(h => h.Name))}").ConfigureAwait(false);
                 return ExitCodes.BadInput;
             }
 

@@ -232,6 +232,19 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
         Assert.StartsWith($"cannot read {request} in the state directory: it is a directory, not a file", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("check-expiration")]
+    [InlineData("renew", "all")]
+    public async Task An_empty_state_dir_is_bad_input_never_the_cluster_files_state(params string[] command)
+    {
+        // `--state-dir "$STATE"` with STATE unset went on with the cluster file's stateDirectory.
+        var (exitCode, output, error) = await RunAsync(["certs", .. command, "--state-dir", ""]);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains("--state-dir \"\" names no directory", error, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
     [Fact]
     public async Task A_state_dir_that_is_a_file_is_said_to_be_a_file()
     {
