@@ -414,19 +414,20 @@ public sealed class ReadAheadTests : IDisposable
     {
         var reads = Reads(async (view, ct) =>
         {
-            await view.QueryAsync(new RemoteCommand(["sleep", "0.5"]), ct);
+            await view.QueryAsync(new RemoteCommand(["echo", "first"]), ct);
             await view.QueryAsync(new RemoteCommand(["echo", "a"]), ct);
             await view.QueryAsync(new RemoteCommand(["echo", "b"]), ct);
         });
         await RunAsync(save: true, reads);
         _w1.Clear();
 
-        // On this clock a wait that times out moves it by its length, at once: the snapshot (a real sleep) is never in time.
+        // On this clock a wait that times out moves it by its length, at once; the snapshot is held back until the run ends (as
+        // by a lease never settled), so it is never in time, however slow the machine (a real sleep was outrun under load).
         var clock = new SteppingClock();
-        await RunAsync(save: false, reads, clock);
+        await RunAsync(save: false, reads, clock, notBefore: new TaskCompletionSource<bool>().Task);
 
         Assert.Equal(ReadAhead.ReaderWait, clock.Elapsed);
-        Assert.Equal([["sleep", "0.5"], ["echo", "a"], ["echo", "b"]], _w1.Commands.Where(c => !CommandBatch.IsBatch(c)).Select(c => c.Argv));
+        Assert.Equal([["echo", "first"], ["echo", "a"], ["echo", "b"]], _w1.Commands.Select(c => c.Argv));
     }
 
     [Fact]
@@ -444,18 +445,19 @@ public sealed class ReadAheadTests : IDisposable
                 beforeHeld = clock.Elapsed;
             }
 
-            await view.QueryAsync(new RemoteCommand(["sleep", "0.5"]), ct);
+            await view.QueryAsync(new RemoteCommand(["echo", "recorded"]), ct);
         });
         await RunAsync(save: true, reads);
         first = false;
         _w1.Clear();
 
-        // On this clock a wait that times out moves it by its length, at once: the snapshot (a real sleep) is never in time.
-        await RunAsync(save: false, reads, clock);
+        // On this clock a wait that times out moves it by its length, at once; the snapshot is held back until the run ends, so
+        // it is never in time, however slow the machine (a real sleep was outrun under load).
+        await RunAsync(save: false, reads, clock, notBefore: new TaskCompletionSource<bool>().Task);
 
         Assert.Equal(TimeSpan.Zero, beforeHeld);
         Assert.Equal(ReadAhead.ReaderWait, clock.Elapsed);
-        Assert.Equal([["echo", "new"], ["sleep", "0.5"]], _w1.Commands.Where(c => !CommandBatch.IsBatch(c)).Select(c => c.Argv));
+        Assert.Equal([["echo", "new"], ["echo", "recorded"]], _w1.Commands.Select(c => c.Argv));
     }
 
     [Fact]
@@ -609,13 +611,13 @@ public sealed class ReadAheadTests : IDisposable
 
     private Task RunAsync(bool save, params ILeafPhase[] phases) => RunAsync(save, phases, TimeProvider.System);
 
-    private Task RunAsync(bool save, ILeafPhase phase, TimeProvider clock) => RunAsync(save, [phase], clock);
+    private Task RunAsync(bool save, ILeafPhase phase, TimeProvider clock, Task<bool>? notBefore = null) => RunAsync(save, [phase], clock, notBefore: notBefore);
 
-    private async Task RunAsync(bool save, ILeafPhase[] phases, TimeProvider time, int? concurrency = null)
+    private async Task RunAsync(bool save, ILeafPhase[] phases, TimeProvider time, int? concurrency = null, Task<bool>? notBefore = null)
     {
         var config = concurrency is { } limit ? WorkflowFixtures.LabConfig with { SshConcurrency = limit } : WorkflowFixtures.LabConfig;
         var hosts = config.Hosts.ToDictionary(h => h.Name, h => h.Name == "w1" ? (IRemoteHost)_w1 : new FakeHost(h.Name), StringComparer.Ordinal);
-        await using var reads = ReadAhead.Load(State, _redactor, _logger, time);
+        await using var reads = ReadAhead.Load(State, _redactor, _logger, time, notBefore: notBefore);
         reads.Start(hosts);
         _context = new PhaseContext
         {
