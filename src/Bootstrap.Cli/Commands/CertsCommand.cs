@@ -305,27 +305,21 @@ internal static partial class CertsCommand
         }
 
         var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        var days = match.Groups[2].Value switch
+        var unit = match.Groups[2].Value switch
         {
-            "d" => value,
-            "h" => value / 24,
-            "m" => value / (24 * 60),
-            _ => value / (24 * 60 * 60),
+            "d" => TimeSpan.FromDays(1),
+            "h" => TimeSpan.FromHours(1),
+            "m" => TimeSpan.FromMinutes(1),
+            _ => TimeSpan.FromSeconds(1),
         };
 
         // No certificate lives longer than 100 years (the cluster file's limit); a larger number overflowed TimeSpan.
-        if (days > MaxThresholdDays)
+        if (value > TimeSpan.FromDays(MaxThresholdDays) / unit)
         {
             return false;
         }
 
-        duration = match.Groups[2].Value switch
-        {
-            "d" => TimeSpan.FromDays(value),
-            "h" => TimeSpan.FromHours(value),
-            "m" => TimeSpan.FromMinutes(value),
-            _ => TimeSpan.FromSeconds(value),
-        };
+        duration = unit * value;
         return true;
     }
 

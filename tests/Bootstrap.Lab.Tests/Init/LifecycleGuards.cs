@@ -255,7 +255,8 @@ internal static partial class LifecycleGuards
         {
             var run = BootstrapProcess.RunAsync("init", "-f", file, "--output", "json", "--log-file", log);
             var waiting = Stopwatch.StartNew();
-            while ((await LabMachines.RunAsync(paths, cp1, "pgrep", "-f", "flock -w 10 9")).ExitCode != 0)
+            // The lease command's flock, waiting: "[f]" keeps the pattern from matching the command line that runs pgrep.
+            while ((await LabMachines.RunAsync(paths, cp1, "pgrep", "-f", "[f]lock -w 10 9")).ExitCode != 0)
             {
                 Assert.False(run.IsCompleted, "the run ended before its lease command reached cp1: " + (run.IsCompleted ? run.Result.Output : string.Empty));
                 Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(60), "the run's lease command never reached cp1");
