@@ -325,6 +325,42 @@ public sealed class ClusterConfigLoaderTests
     }
 
     [Fact]
+    public void A_file_of_name_value_lines_given_as_the_cluster_file_never_shows_its_keys()
+    {
+        // -f /etc/shadow: each line ends in ':', so YAML reads "root:$y$…:7::" as a key; the unknown-field error quoted it,
+        // password hash and all, in the message and again in the field's path.
+        using var directory = new Pki.TemporaryDirectory();
+        var path = Path.Combine(directory.Path, "shadow");
+        const string Hash = "$y$j9T$Q2xvc2VkU2VjcmV0SGFzaA$AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg";
+        File.WriteAllText(path, "root:" + Hash + ":19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n");
+
+        var result = ClusterConfigLoader.LoadFile(path, Home);
+
+        var text = string.Join("\n", result.Diagnostics.Select(d => d.ToString()));
+        Assert.DoesNotContain("j9T", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("daemon", text, StringComparison.Ordinal);
+        Assert.Contains("/shadow:1:1: unknown field: a key of " + ("root:" + Hash + ":19000:0:99999:7::").Length
+            + " characters that is not a field name (not shown: is it the cluster file?) (allowed: apiVersion, kind, metadata, spec)", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("apiVerison", true)]
+    [InlineData("spec hosts", true)]
+    [InlineData("node-role.kubernetes.io_x", true)]
+    [InlineData("root:$y$j9T$abc", false)]
+    [InlineData("key1:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0", false)]
+    [InlineData("aGVsbG8+d29ybGQ=", false)]
+    [InlineData("", true)]
+    public void Only_a_key_shaped_like_a_field_name_is_quoted_back(string key, bool quoted)
+    {
+        var result = Load(Minimal + "\n\"" + key + "\": 1\n");
+
+        var error = Assert.Single(result.Errors).ToString();
+        Assert.Equal(quoted, error.Contains('"' + key + '"', StringComparison.Ordinal));
+        Assert.Equal(!quoted, error.Contains("that is not a field name (not shown", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_directory_is_not_a_cluster_file()
     {
         var result = ClusterConfigLoader.LoadFile(AppContext.BaseDirectory, Home);

@@ -54,8 +54,19 @@ internal sealed class MappingReader
 
             if (!allowedKeys.Contains(key, StringComparer.Ordinal))
             {
-                context.Error(keyNode, Join(path, key),
-                    $"unknown field {InputQuote.Quote(key)}{Suggestions.DidYouMean(key, allowedKeys)} (allowed: {string.Join(", ", allowedKeys)})");
+                // A key shaped like a field name is quoted, so a typo is seen. Any other key is not: the wrong file given as the
+                // cluster file (a shadow file's "root:$y$…:::" line, a secret's "name:value:" line) would put a secret on screen.
+                if (LooksLikeFieldName(key))
+                {
+                    context.Error(keyNode, Join(path, key),
+                        $"unknown field {InputQuote.Quote(key)}{Suggestions.DidYouMean(key, allowedKeys)} (allowed: {string.Join(", ", allowedKeys)})");
+                }
+                else
+                {
+                    context.Error(keyNode, path, string.Create(CultureInfo.InvariantCulture,
+                        $"unknown field: a key of {key.Length} characters that is not a field name (not shown: is it the cluster file?) (allowed: {string.Join(", ", allowedKeys)})"));
+                }
+
                 continue;
             }
 
@@ -65,6 +76,16 @@ internal sealed class MappingReader
 
         return reader;
     }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> could be a field someone meant to write: at most 64 letters, digits, <c>-</c>, <c>_</c>,
+    /// <c>.</c> or spaces. Password hashes, base64 and tokens-with-colons are not.
+    /// </summary>
+    internal static bool LooksLikeFieldName(string key) =>
+        key.Length <= MaxFieldNameLength
+        && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ' ');
+
+    private const int MaxFieldNameLength = 64;
 
     public static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
 
