@@ -99,6 +99,11 @@ internal static class ClusterSecrets
         return Encoding.ASCII.GetBytes(string.Concat(keys.Select(k => $"{k.Name} {Convert.ToBase64String(k.Secret)}\n")));
     }
 
+    /// <summary>How damaged encryption keys are made right: never new keys (the cluster's secrets in etcd are sealed with these).</summary>
+    private const string KeysWayBack =
+        "Restore it from a backup of the state directory, or move it aside and recover it from the control planes with "
+        + "`bootstrap state pull -f CLUSTER_FILE --from CONTROL_PLANE_HOST`.";
+
     public static IReadOnlyList<EncryptionKey> ParseKeys(string text, string path)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -108,13 +113,13 @@ internal static class ClusterSecrets
             var parts = line.Split(' ', 2, StringSplitOptions.TrimEntries);
             if (parts.Length != 2 || !EncryptionKey.IsValidName(parts[0]) || keys.Any(k => k.Name == parts[0]))
             {
-                throw new PkiStateException($"{path}: each line must be a unique key name (letters, digits, - and _) and its base64 secret");
+                throw new PkiStateException($"{path} is damaged: each line must be a unique key name (letters, digits, - and _) and its base64 secret. {KeysWayBack}");
             }
 
             keys.Add(new EncryptionKey(parts[0], DecodeKey(parts[1], path)));
         }
 
-        return keys.Count > 0 ? keys : throw new PkiStateException($"{path} holds no key");
+        return keys.Count > 0 ? keys : throw new PkiStateException($"{path} is damaged: it holds no key. {KeysWayBack}");
     }
 
     private static byte[] DecodeKey(string base64, string path)
@@ -122,7 +127,7 @@ internal static class ClusterSecrets
         var bytes = new byte[base64.Length];
         return Convert.TryFromBase64String(base64, bytes, out var length) && length == ApiServerConfigFiles.EncryptionKeyLength
             ? bytes[..length]
-            : throw new PkiStateException($"{path}: an encryption key must be {ApiServerConfigFiles.EncryptionKeyLength} bytes in base64");
+            : throw new PkiStateException($"{path} is damaged: an encryption key must be {ApiServerConfigFiles.EncryptionKeyLength} bytes in base64. {KeysWayBack}");
     }
 
     private static PkiStateException Missing(PkiStateDirectory state, string file, string what, string consequence) => new(

@@ -124,7 +124,7 @@ internal sealed class PkiManager
             ?? throw new PkiStateException($"no PKI has been generated in {state.Root} ({PkiStateDirectory.RequestFile} is missing); run `bootstrap certs generate -f CLUSTER.yaml` first.");
         var request = PkiRequestJson.Deserialize(json, path);
         var problems = request.Validate();
-        return problems.Count == 0 ? request : throw new PkiStateException($"{path} is invalid: {string.Join("; ", problems)}");
+        return problems.Count == 0 ? request : throw new PkiStateException($"{path} is invalid: {string.Join("; ", problems)}. {PkiRequestJson.WayBack}");
     }
 
     private static HashSet<string> ResolveRenewable(IReadOnlyList<CertificateSpec> specs, string name)

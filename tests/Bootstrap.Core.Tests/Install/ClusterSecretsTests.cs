@@ -38,6 +38,28 @@ public sealed class ClusterSecretsTests : IDisposable
         Assert.Equal(read.Message, plan.Message);
     }
 
+    [Theory]
+    [InlineData("", "it holds no key")]
+    [InlineData("key1\n", "each line must be a unique key name")]
+    [InlineData("key1 c2VjcmV0c2VjcmV0\n", "an encryption key must be 32 bytes in base64")]
+    [InlineData("key1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nkey1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", "each line must be a unique key name")]
+    public async Task Damaged_encryption_keys_are_named_with_the_way_back_and_never_shown(string content, string what)
+    {
+        // Said before: "PATH: an encryption key must be 32 bytes in base64", with no way back; new keys must never be made in
+        // their place (the Secrets in etcd are sealed with these).
+        var root = _directory.Combine("state");
+        Directory.CreateDirectory(Path.Combine(root, "secrets"));
+        File.WriteAllText(Path.Combine(root, ClusterSecrets.EncryptionKeysFile), content);
+        var state = new PkiStateDirectory(root);
+
+        var error = await Assert.ThrowsAsync<PkiStateException>(() => ClusterSecrets.ReadKeysAsync(state, CancellationToken.None));
+
+        Assert.StartsWith($"{state.FullPath(ClusterSecrets.EncryptionKeysFile)} is damaged: {what}", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("`bootstrap state pull -f CLUSTER_FILE --from CONTROL_PLANE_HOST`.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2VjcmV0", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AAAAAAAA", error.Message, StringComparison.Ordinal);
+    }
+
     private PkiStateDirectory StateWithPassword(byte[] content)
     {
         var root = _directory.Combine("state");

@@ -292,6 +292,37 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
+    [InlineData("{}", "it lacks clusterName, controlPlaneHosts, etcdMembers, endpointHost, serviceSubnet, dnsDomain, extraSans, externalCas")]
+    [InlineData("{\"version\": \"abc\"}", "it lacks clusterName")]
+    [InlineData("{\"controlPlaneHosts\": [{\"name\": \"cp1\"}]}", "a host's name or address in controlPlaneHosts")]
+    [InlineData("{\"x\":", "it is not a JSON object of a PKI request's fields (line 1, byte 6)")]
+    [InlineData("[]", "it is not a JSON object of a PKI request's fields (line 1, byte 2)")]
+    [InlineData("null", "it holds null, not a PKI request")]
+    [InlineData("{\"clusterName\": 5}", "it is not a JSON object of a PKI request's fields")]
+    public async Task A_damaged_request_is_named_with_what_is_wrong_and_the_way_back_for_every_command(string json, string what)
+    {
+        // {} was "Value cannot be null. (Parameter 'input')", exit 2 as if the user had typed it; a cut file showed the JSON
+        // parser's text ("Expected depth to be zero at the end of the JSON payload…") and no way back.
+        var request = Path.Combine(State, PkiStateDirectory.RequestFile);
+        await File.WriteAllTextAsync(request, json);
+        var before = StateSnapshot.Take(State);
+
+        foreach (var command in new[] { new[] { "check-expiration" }, ["renew", "all"] })
+        {
+            var (exitCode, _, error) = await RunAsync(["certs", .. command, "--state-dir", State]);
+
+            Assert.Equal(ExitCodes.Failure, exitCode);
+            Assert.StartsWith($"{request} is damaged: ", error, StringComparison.Ordinal);
+            Assert.Contains(what, error, StringComparison.Ordinal);
+            Assert.EndsWith(". " + PkiRequestJson.WayBack + "\n", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Expected", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Bootstrap.Core", error, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(StateSnapshot.Take(State).ChangedSince(before), f => f != ".run.lock"); // the run's lock is not state
+    }
+
+    [Theory]
     [InlineData("99999999999h")]
     [InlineData("9223372036854775807s")]
     [InlineData("36501d")]
