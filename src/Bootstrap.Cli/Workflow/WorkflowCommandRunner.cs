@@ -86,10 +86,15 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         var token = interrupt.Token;
         var hostConnector = connector ?? new SshHostConnector(redactor, logger, invocation.AcceptNewHostKeys);
 
-        // One run that changes the cluster at a time, from any workstation: its lease, taken while the run connects, held
-        // before the first phase and given back when the run ends (disposed last: after the connections close).
-        var lease = stateLock is not null && !invocation.DryRun
-            ? RunLease.Start(config, hostConnector, invocation.CommandLine, redactor, logger, token)
+        // A run on chosen hosts connects only to the hosts its phases need (a node joins while an unrelated host is down).
+        var needed = selection.Hosts.Count == 0 ? config.Hosts : WorkflowRunner.HostsOf(tree, selection, config);
+
+        // One run that changes the cluster at a time, from any workstation: its lease, taken on the run's own connections as
+        // they are made (a lease host the run does not need gets one of its own), held before the first phase, and given back
+        // when the run ends, before those connections close.
+        var leaseConnections = stateLock is not null && !invocation.DryRun ? new LeaseConnections(hostConnector, needed, ClusterRunLease.HostsOf(config)) : null;
+        var lease = leaseConnections is not null
+            ? RunLease.Start(config, leaseConnections, invocation.CommandLine, redactor, logger, token)
             : RunLease.None;
         await using var giveLeaseBack = lease.ConfigureAwait(false);
         ConnectedHosts hosts;
@@ -105,12 +110,17 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
         await using var warmUp = new BackgroundWork(ct => ApiSource.WarmUpAsync(config.StateDirectory, TimeSpan.FromSeconds(3), logger, ct), token).ConfigureAwait(false);
         try
         {
-            // A run on chosen hosts connects only to the hosts its phases need (a node joins while an unrelated host is down).
-            var needed = selection.Hosts.Count == 0 ? config.Hosts : WorkflowRunner.HostsOf(tree, selection, config);
+            Func<HostSpec, bool>? keepOpen = leaseConnections is null ? null : leaseConnections.Shares;
+            void Connected(IRemoteHost host)
+            {
+                leaseConnections?.Connected(host);
+                reads.Start(host);
+            }
+
             logger.Information("[{Phase}] connecting to {Count} hosts", "connect", needed.Count);
             if (invocation.ToleratesUnreachableHosts)
             {
-                (hosts, unreachable) = await ConnectedHosts.ConnectAvailableAsync(hostConnector, needed, config.SshConcurrency, redactor, logger, token, reads.Start)
+                (hosts, unreachable) = await ConnectedHosts.ConnectAvailableAsync(hostConnector, needed, config.SshConcurrency, redactor, logger, token, Connected, keepOpen)
                     .ConfigureAwait(false);
                 foreach (var (host, why) in unreachable)
                 {
@@ -119,7 +129,7 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             }
             else
             {
-                hosts = await ConnectedHosts.ConnectAsync(hostConnector, needed, config.SshConcurrency, logger, token, reads.Start).ConfigureAwait(false);
+                hosts = await ConnectedHosts.ConnectAsync(hostConnector, needed, config.SshConcurrency, logger, token, Connected, keepOpen).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -138,9 +148,16 @@ internal sealed class WorkflowCommandRunner(IHostConnector? connector = null, Cl
             logger.Error("[{Phase}] cannot reach {Hosts}; no phase ran and nothing was changed", "connect", string.Join(", ", e.FailedHosts));
             return Finish(ExitCodes.Failure, "failed", redactor.Redact(e.Message));
         }
+        finally
+        {
+            // Whatever the run could not connect, the lease does not wait for.
+            leaseConnections?.ConnectingEnded();
+        }
 
         await using (hosts.ConfigureAwait(false))
         {
+            // The lease rides on these connections: it is given back before they close.
+            await using var giveLeaseBackFirst = lease.ConfigureAwait(false);
             try
             {
                 await lease.HeldAsync().ConfigureAwait(false);

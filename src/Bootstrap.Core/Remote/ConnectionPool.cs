@@ -32,6 +32,7 @@ internal sealed class ConnectionPool
 
     // Connections open, being opened, or being closed to make room for one.
     private int _slots;
+    private int _pinned;
     private int _peak;
     private int _reopened;
 
@@ -65,7 +66,8 @@ internal sealed class ConnectionPool
     /// A connection that can be reopened is returned pooled, idle until its first call; any other is returned as it
     /// is and not counted (it holds no connection: the workstation).
     /// </summary>
-    public async Task<IRemoteHost> ConnectAsync(Func<CancellationToken, Task<IRemoteHost>> connect, CancellationToken cancellationToken)
+    /// <param name="pin">Keeps the connection open until the run ends, from the moment it is made (<see cref="TryPin"/>), if there is room to.</param>
+    public async Task<IRemoteHost> ConnectAsync(Func<CancellationToken, Task<IRemoteHost>> connect, CancellationToken cancellationToken, bool pin = false)
     {
         ArgumentNullException.ThrowIfNull(connect);
         await TakeSlotAsync(cancellationToken).ConfigureAwait(false);
@@ -91,6 +93,11 @@ internal sealed class ConnectionPool
         {
             pooled.Connection = reopenable;
             _idle.AddLast(pooled.IdleNode);
+            if (pin)
+            {
+                TryPin(pooled);
+            }
+
             Pump();
         }
 
@@ -153,6 +160,37 @@ internal sealed class ConnectionPool
             }
 
             await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="host"/>'s connection open until the end of the run: it is never closed to make room, as if a call
+    /// always ran on it. Refused (false) when it would leave no slot for the other hosts' connections, which would then wait
+    /// forever; a host already pinned stays so (true).
+    /// </summary>
+    internal bool TryPin(PooledHost host)
+    {
+        lock (_lock)
+        {
+            if (host.Pinned)
+            {
+                return true;
+            }
+
+            if (host.Closed || _pinned + 1 >= Bound)
+            {
+                return false;
+            }
+
+            host.Pinned = true;
+            host.Users++;
+            _pinned++;
+            if (host.IdleNode.List is not null)
+            {
+                _idle.Remove(host.IdleNode);
+            }
+
+            return true;
         }
     }
 
@@ -221,6 +259,12 @@ internal sealed class ConnectionPool
         }
 
         _log.Warning("{Host}: the connection was found closed before {Operation} was sent; connecting again", host.Name, operation);
+        if (host.Pinned)
+        {
+            // Its session held the run's lease on the host; the other hosts' leases still keep a second run out.
+            _log.Warning("{Host}: the run's lease on it ended with that connection", host.Name);
+        }
+
         await connection.DisposeAsync().ConfigureAwait(false);
         ReleaseSlot();
     }

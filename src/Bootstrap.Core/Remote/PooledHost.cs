@@ -37,6 +37,9 @@ internal sealed class PooledHost : IRemoteHost
     /// <summary>What a call could not send when the last connection was found closed and given up (<see cref="ConnectionPool.DropAsync"/>); null otherwise.</summary>
     internal string? Lost { get; set; }
 
+    /// <summary>Held open until the end of the run, idle or not (<see cref="ConnectionPool.TryPin"/>): its session holds the run's lease.</summary>
+    internal bool Pinned { get; set; }
+
     /// <summary>Closed for good: the run is over.</summary>
     internal bool Closed { get; set; }
 
@@ -59,6 +62,9 @@ internal sealed class PooledHost : IRemoteHost
         WithConnectionAsync((host, token) => host.DownloadToAsync(path, destination, token), cancellationToken);
 
     public ValueTask DisposeAsync() => _pool.CloseAsync(this);
+
+    /// <summary>Keeps this host's connection open until the run ends, if the pool has room to (<see cref="ConnectionPool.TryPin"/>).</summary>
+    internal bool TryPin() => _pool.TryPin(this);
 
     private async Task<T> WithConnectionAsync<T>(Func<IRemoteHost, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {

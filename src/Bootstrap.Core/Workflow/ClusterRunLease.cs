@@ -13,8 +13,9 @@ namespace Bootstrap.Core.Workflow;
 /// A lease is held while its SSH session lives: a second run finds the sshd process it names still running (same pid, same
 /// start time) and is refused, naming the run. A run that ends gives its lease back; a run that is killed, or whose workstation
 /// goes away, loses its connections, and with them its sessions, so its lease is stale and the next run takes it: nothing is
-/// left to clean up by hand. The session is a connection of its own per host, opened for the lease and kept idle until the
-/// run ends, so the run's other connections (closed and opened again past <c>ssh.concurrency</c>) never end it.
+/// left to clean up by hand. The session is the connection <see cref="AcquireAsync(IHostConnector, IReadOnlyList{HostSpec}, string, SecretRedactor, ILogger, CancellationToken)"/>'s
+/// connector gives: in a run, the run's own connection to the host, kept open until the run ends (<see cref="LeaseConnections"/>),
+/// so closing idle connections past <c>ssh.concurrency</c> never ends it.
 /// </para>
 /// <para>
 /// Each host's lease is read and written under <c>flock</c> on <see cref="GuardFile"/>, so two runs that reach a host at once
@@ -94,8 +95,9 @@ public sealed class ClusterRunLease : IAsyncDisposable
     }
 
     /// <summary>
-    /// Takes the lease on each of <paramref name="hosts"/> that answers, each on a connection of its own. A host that does
-    /// not answer is skipped (logged): the run's own connection to it says what it needs to.
+    /// Takes the lease on each of <paramref name="hosts"/> that answers, on the connection <paramref name="connector"/> gives for
+    /// it (disposed when the lease is given back). A host that does not answer is skipped (logged): the run's own connection
+    /// to it says what it needs to.
     /// </summary>
     /// <param name="holder">Who runs (<see cref="Pki.StateRunLock.Describe"/>); control characters are replaced.</param>
     /// <exception cref="ClusterRunLeaseException">Another run holds the lease on a host (named, with who runs), or a host could not take it; every lease this call took is given back.</exception>

@@ -36,10 +36,12 @@ public sealed class ConnectedHosts : IAsyncDisposable
     /// Connects to every host, at most <paramref name="maxConcurrency"/> at once and with at most that many connections
     /// open. When any host fails, the others are closed again and a <see cref="HostFanOutException"/> names every host
     /// that failed. <paramref name="onConnected"/> is given each host as soon as it is connected (to start work on its first
-    /// connection, which stays open while that work runs).
+    /// connection, which stays open while that work runs). A host <paramref name="pin"/> holds keeps its connection open until
+    /// the run ends, when there is room to (<see cref="ConnectionPool.TryPin"/>).
     /// </summary>
     public static async Task<ConnectedHosts> ConnectAsync(
-        IHostConnector connector, IReadOnlyList<HostSpec> hosts, int maxConcurrency, ILogger logger, CancellationToken cancellationToken, Action<IRemoteHost>? onConnected = null)
+        IHostConnector connector, IReadOnlyList<HostSpec> hosts, int maxConcurrency, ILogger logger, CancellationToken cancellationToken, Action<IRemoteHost>? onConnected = null,
+        Func<HostSpec, bool>? pin = null)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(hosts);
@@ -55,7 +57,7 @@ public sealed class ConnectedHosts : IAsyncDisposable
             {
                 try
                 {
-                    connected[index] = await pool.ConnectAsync(ct => connector.ConnectAsync(hosts[index], ct), token).ConfigureAwait(false);
+                    connected[index] = await pool.ConnectAsync(ct => connector.ConnectAsync(hosts[index], ct), token, pin?.Invoke(hosts[index]) ?? false).ConfigureAwait(false);
                     onConnected?.Invoke(connected[index]!);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
@@ -87,7 +89,7 @@ public sealed class ConnectedHosts : IAsyncDisposable
     /// </summary>
     public static async Task<(ConnectedHosts Hosts, IReadOnlyDictionary<string, string> Unreachable)> ConnectAvailableAsync(
         IHostConnector connector, IReadOnlyList<HostSpec> hosts, int maxConcurrency, SecretRedactor redactor, ILogger logger, CancellationToken cancellationToken,
-        Action<IRemoteHost>? onConnected = null)
+        Action<IRemoteHost>? onConnected = null, Func<HostSpec, bool>? pin = null)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(hosts);
@@ -103,7 +105,7 @@ public sealed class ConnectedHosts : IAsyncDisposable
             {
                 try
                 {
-                    connected[index] = await pool.ConnectAsync(ct => connector.ConnectAsync(hosts[index], ct), token).ConfigureAwait(false);
+                    connected[index] = await pool.ConnectAsync(ct => connector.ConnectAsync(hosts[index], ct), token, pin?.Invoke(hosts[index]) ?? false).ConfigureAwait(false);
                     onConnected?.Invoke(connected[index]!);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)

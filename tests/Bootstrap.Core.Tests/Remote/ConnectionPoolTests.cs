@@ -227,6 +227,80 @@ public sealed class ConnectionPoolTests
         Assert.False(local.Disposed);
     }
 
+    [Fact]
+    public async Task A_pinned_host_is_never_closed_to_make_room_and_pinning_always_leaves_room_for_the_others()
+    {
+        // The lease rides on a pinned connection: closing it while idle would end the session that holds the lease.
+        var site = new Site();
+        var pool = new ConnectionPool(3, Logger.None);
+        var a = (PooledHost)await pool.ConnectAsync(_ => site.ConnectAsync("a"), CancellationToken.None);
+        var b = (PooledHost)await pool.ConnectAsync(_ => site.ConnectAsync("b"), CancellationToken.None);
+        var c = (PooledHost)await pool.ConnectAsync(_ => site.ConnectAsync("c"), CancellationToken.None);
+
+        Assert.True(a.TryPin());
+        Assert.True(a.TryPin());
+        Assert.True(b.TryPin());
+        Assert.False(c.TryPin()); // a third pin would leave no room: every other host would wait forever
+        var others = await Task.WhenAll(Enumerable.Range(1, 8).Select(i => pool.ConnectAsync(_ => site.ConnectAsync($"w{i}"), CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 5 == 0 ? a : others[i % others.Length]).RunAsync(RemoteCommand.Of("true"), CancellationToken.None)));
+
+        Assert.Single(site.Opened, "a");
+        Assert.Single(site.Opened, "b");
+        Assert.DoesNotContain("a", site.Closed);
+        Assert.DoesNotContain("b", site.Closed);
+        Assert.Contains("c", site.Closed);
+        Assert.InRange(site.MostLive, 1, 3);
+    }
+
+    [Fact]
+    public async Task The_lease_takes_the_run_s_own_connection_of_a_host_keeps_it_open_and_never_closes_it()
+    {
+        var site = new Site();
+        var connector = new SiteConnector(site);
+        var lab = WorkflowFixtures.LabConfig.Hosts;
+        var needed = lab.Where(h => h.Name != "cp3").ToList();
+        var lease = new LeaseConnections(connector, needed, WorkflowFixtures.LabConfig.Hosts.Where(h => h.Name.StartsWith("cp", StringComparison.Ordinal)));
+
+        // Bound 3 for 6 hosts: without its pin, cp1's idle connection would be closed and made again.
+        await using (var hosts = await ConnectedHosts.ConnectAsync(connector, needed, 3, Logger.None, CancellationToken.None, lease.Connected, lease.Shares))
+        {
+            lease.ConnectingEnded();
+            var cp1 = await lease.ConnectAsync(lab.Single(h => h.Name == "cp1"), CancellationToken.None);
+            var cp3 = await lease.ConnectAsync(lab.Single(h => h.Name == "cp3"), CancellationToken.None);
+            await Task.WhenAll(Enumerable.Range(0, 30).Select(i => hosts.ByName.Values.ElementAt(i % 6).RunAsync(RemoteCommand.Of("true"), CancellationToken.None)));
+            Assert.Equal("cp1", (await cp1.RunAsync(RemoteCommand.Of("hostname"), CancellationToken.None)).Stdout);
+            await cp1.DisposeAsync();
+            await cp3.DisposeAsync();
+
+            Assert.Single(site.Opened, "cp1"); // the run's connection, not one of the lease's own
+            Assert.Single(site.Opened, "cp2");
+            Assert.True(lease.Shares(lab.Single(h => h.Name == "cp2")));
+            Assert.False(lease.Shares(lab.Single(h => h.Name == "w1")));
+            Assert.DoesNotContain("cp1", site.Closed);
+            Assert.Single(site.Opened, "cp3"); // a host the run does not need: the lease's own connection, which it closes
+            Assert.Contains("cp3", site.Closed);
+            Assert.True(hosts.Reconnects > 0);
+        }
+
+        Assert.Contains("cp1", site.Closed); // closed with the run's connections
+    }
+
+    [Fact]
+    public async Task The_lease_does_not_wait_for_a_host_the_run_could_not_connect()
+    {
+        var site = new Site();
+        var lab = WorkflowFixtures.LabConfig.Hosts;
+        var lease = new LeaseConnections(new SiteConnector(site), lab, lab);
+        var waiting = lease.ConnectAsync(lab.Single(h => h.Name == "cp2"), CancellationToken.None);
+
+        Assert.False(waiting.IsCompleted);
+        lease.ConnectingEnded();
+
+        var error = await Assert.ThrowsAsync<IOException>(() => waiting);
+        Assert.Equal("cp2: the run could not connect to it", error.Message);
+        Assert.Empty(site.Opened);
+    }
+
     private sealed class SiteConnector(Site site) : IHostConnector
     {
         public Task<IRemoteHost> ConnectAsync(Bootstrap.Core.Config.HostSpec host, CancellationToken cancellationToken) => site.ConnectAsync(host.Name);

@@ -184,6 +184,7 @@ internal static partial class LifecycleGuards
         ProcessResult? refused = null;
         string? lease = null;
         string? session = null;
+        var connections = -1;
         var stopped = false;
         try
         {
@@ -199,6 +200,7 @@ internal static partial class LifecycleGuards
                 var stop = await LocalProcess.RunAsync("pkill", ["-STOP", "-f", first], TimeSpan.FromSeconds(10));
                 Assert.True(stop.ExitCode == 0, "no bootstrap process to stop: " + stop.Output);
                 lease = await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "cat", "/run/bootstrap/run.lease");
+                connections = await ConnectionsOfAsync(first, Machine("cp2"));
                 session = await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "sh", "-c", "cat /proc/$1/comm", "sh", lease.Split(' ')[0]);
                 refused = await BootstrapProcess.RunAsync("init", "-f", other, "--output", "json");
                 var kill = await LocalProcess.RunAsync("pkill", ["-KILL", "-f", first], TimeSpan.FromSeconds(10));
@@ -213,6 +215,7 @@ internal static partial class LifecycleGuards
         Assert.True(stopped, "the first run never started a phase");
         Assert.Contains($"`bootstrap init -f {first} --output json`", lease, StringComparison.Ordinal);
         Assert.Matches("^sshd(-session)?\n$", session);
+        Assert.True(connections == 1, $"the first run held {connections} connections to cp2: its lease rides on the run's own connection (it took a second one)");
         Assert.NotNull(refused);
         Assert.True(refused.ExitCode == 1, refused.Output);
         Assert.Contains("[lease] the cluster is in use by another bootstrap run: pid ", refused.Stderr, StringComparison.Ordinal);
@@ -229,6 +232,16 @@ internal static partial class LifecycleGuards
             var left = await LabMachines.RunAsync(paths, Machine(cp), "test", "-e", "/run/bootstrap/run.lease");
             Assert.True(left.ExitCode == 1, $"{cp}: the run lease was not given back");
         }
+    }
+
+    /// <summary>The SSH connections the bootstrap process whose command line holds <paramref name="pattern"/> has open to <paramref name="machine"/>, from this workstation's sockets.</summary>
+    private static async Task<int> ConnectionsOfAsync(string pattern, LabMachine machine)
+    {
+        var pids = (await LocalProcess.RunAsync("pgrep", ["-f", pattern], TimeSpan.FromSeconds(10))).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(pids);
+        var sockets = await LocalProcess.RunAsync("ss", ["-Htnp", "state", "established", "dst", machine.Address + ":22"], TimeSpan.FromSeconds(10));
+        Assert.True(sockets.ExitCode == 0, sockets.Output);
+        return sockets.Stdout.Split('\n').Count(line => pids.Any(pid => line.Contains($"pid={pid.Trim()},", StringComparison.Ordinal)));
     }
 
     /// <summary>
