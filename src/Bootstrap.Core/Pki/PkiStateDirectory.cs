@@ -50,10 +50,36 @@ internal sealed class PkiStateDirectory
             // Said with the file's path: the command's own catch only knew "the state directory cannot be used: permission denied".
             var reason = Directory.Exists(path)
                 ? "it is a directory, not a file; restore the file from a backup of the state directory, or move the state aside and `bootstrap state pull`"
-                : e is UnauthorizedAccessException ? "permission denied (run as the user the state belongs to)"
+                : e is UnauthorizedAccessException ? PermissionDenied(path)
                 : e.Message;
             throw new PkiStateException($"cannot read {path} in the state directory: {reason}", e);
         }
+    }
+
+    /// <summary>
+    /// Why a state file cannot be read: a file its own user may not read (mode 0000, 0200) is not fixed by running as that user;
+    /// one that only another user may read is.
+    /// </summary>
+    internal static string PermissionDenied(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                var mode = File.GetUnixFileMode(path);
+                if ((mode & UnixFileMode.UserRead) == 0)
+                {
+                    var octal = Convert.ToString((int)mode & 0xFFF, 8).PadLeft(4, '0');
+                    return $"permission denied: its mode is {octal}, which lets not even its owner read it (chmod 600 {path} as its owner)";
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Its mode cannot be read either: a directory above it refuses this user.
+            }
+        }
+
+        return "permission denied (run as the user the state belongs to)";
     }
 
     /// <summary>Takes an exclusive lock on the directory (created 0700 if needed) so two runs cannot interleave writes.</summary>
@@ -95,7 +121,10 @@ internal sealed class PkiStateDirectory
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PkiStateException($"cannot create the state directory {Root}: {Reason(Root, e)}", e);
+            // A state directory that is there but not this user's (another user's, 0755) is not one that cannot be created.
+            throw Directory.Exists(Root) && e is UnauthorizedAccessException
+                ? new PkiStateException($"cannot use the state directory {Root}: permission denied (run as the user the state belongs to)", e)
+                : new PkiStateException($"cannot create the state directory {Root}: {Reason(Root, e)}", e);
         }
     }
 

@@ -300,7 +300,7 @@ internal static class LocalFileChecks
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                return UnderAFile(path) ?? "does not exist";
+                return UnderAFile(path) ?? (OperatingSystem.IsWindows() ? null : Unsearchable(path)) ?? "does not exist";
             }
 
             return info.Length == 0 ? "is empty (or not a regular file)" : null;
@@ -325,6 +325,43 @@ internal static class LocalFileChecks
         return Path.GetDirectoryName(path) is { Length: > 0 } parent && LocalPaths.FileInTheWay(parent) is { } file
             ? $"is under {InputQuote.QuotePath(file)}, which is a file"
             : null;
+    }
+
+    /// <summary>
+    /// "cannot be read by this user (permission denied on /d)" when <paramref name="path"/> is hidden from this user by a directory
+    /// above it that this user may not search (a root-owned 0700 ~/.ssh); null when it is simply not there. A file this user cannot
+    /// see is not a file that does not exist.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string? Unsearchable(string path)
+    {
+        try
+        {
+            File.GetUnixFileMode(path);
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // The nearest directory above that this user can look at is the one that refuses the rest of the path.
+            for (var directory = Path.GetDirectoryName(path); directory is { Length: > 0 }; directory = Path.GetDirectoryName(directory))
+            {
+                try
+                {
+                    File.GetUnixFileMode(directory);
+                    return $"cannot be read by this user (permission denied on {InputQuote.QuotePath(directory)})";
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Refused too: look further up.
+                }
+            }
+
+            return "cannot be read by this user (permission denied)";
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     private static string CannotRead(Exception e) => e switch
