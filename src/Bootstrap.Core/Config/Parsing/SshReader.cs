@@ -131,7 +131,12 @@ internal static partial class SshReader
                 return new SecretReference(SecretReferenceKind.Environment, name);
             }
 
-            context.Error(node, path, $"expected env:NAME with NAME an environment variable name (letters, digits, '_'); found \"env:{name}\"");
+            // A name that is only letters, digits and '_' (one starting with a digit) is shown, to be fixed; anything else after
+            // "env:" is not: "env:PASS=hunter2" holds the password.
+            var found = name.Length <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+                ? $"\"env:{name}\""
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"env: and {name.Length} characters that are not a variable name (not shown: they may hold the password)");
+            context.Error(node, path, $"expected env:NAME with NAME an environment variable name (letters, digits, '_'); found {found}");
             return null;
         }
 
