@@ -51,11 +51,15 @@ internal static class EtcdSnapshotCommand
                 return ExitCodes.BadInput;
             }
 
-            var target = parse.GetValue(path) is { } given ? Target(config, given) : null;
-            if (target is not null && (File.Exists(target) || File.Exists(target + EtcdSnapshotFile.ChecksumSuffix)))
+            string? target = null;
+            if (parse.GetValue(path) is { } given)
             {
-                await error.WriteLineAsync($"{target} exists: choose another path (a snapshot is never overwritten)").ConfigureAwait(false);
-                return ExitCodes.BadInput;
+                (target, var problem) = Target(config, given);
+                if (problem is not null)
+                {
+                    await error.WriteLineAsync($"refused: {problem}; nothing was contacted").ConfigureAwait(false);
+                    return ExitCodes.BadInput;
+                }
             }
 
             using var logger = RunLogging.Create(error, parse.GetValue(flags.LogFile), parse.GetValue(flags.Verbose));
@@ -247,10 +251,35 @@ internal static class EtcdSnapshotCommand
         return false;
     }
 
-    /// <summary>PATH as given: a directory gets the default name inside it.</summary>
-    private static string Target(ClusterConfig config, string given)
+    /// <summary>
+    /// PATH as given (a directory gets the default name inside it), or why no snapshot can be written there: checked before
+    /// any host is contacted, so a snapshot is never taken only to be refused at the end.
+    /// </summary>
+    internal static (string? Target, string? Problem) Target(ClusterConfig config, string given)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(given);
+        if (given.Length == 0)
+        {
+            return (null, "the snapshot path is empty; name a new file or a directory, or leave PATH out for the cluster state's etcd-snapshots/");
+        }
+
         var full = Path.GetFullPath(given);
-        return Directory.Exists(full) ? Path.Combine(full, Path.GetFileName(new EtcdSnapshotStore(config.StateDirectory).NewPath(config.Name, DateTimeOffset.UtcNow))) : full;
+        var target = Directory.Exists(full) ? Path.Combine(full, Path.GetFileName(new EtcdSnapshotStore(config.StateDirectory).NewPath(config.Name, DateTimeOffset.UtcNow))) : full;
+        var directory = Path.GetDirectoryName(target) ?? "/";
+        var quoted = InputQuote.QuotePath(given);
+        if (File.Exists(directory))
+        {
+            return (null, $"{quoted} is in {InputQuote.QuotePath(directory)}, which is a file, not a directory; name a new file in an existing directory, or a directory");
+        }
+
+        if (!Directory.Exists(directory))
+        {
+            return (null, $"{quoted} is in {InputQuote.QuotePath(directory)}, which does not exist; create it first, or name a new file in an existing directory");
+        }
+
+        return File.Exists(target) || File.Exists(target + EtcdSnapshotFile.ChecksumSuffix) || Directory.Exists(target + EtcdSnapshotFile.ChecksumSuffix)
+            ? (null, $"{InputQuote.QuotePath(target)} exists: choose another path (a snapshot is never overwritten)")
+            : (target, null);
     }
 }

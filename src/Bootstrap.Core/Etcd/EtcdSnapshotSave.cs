@@ -26,10 +26,16 @@ internal sealed class EtcdSnapshotSave(ClusterConfig config, SecretRedactor reda
         }
 
         var reachable = config.EtcdMembers.Where(h => members.ContainsKey(h.Name)).Select(h => (h, (ICommandRunner)members[h.Name])).ToList();
+        if (reachable.Count == 0)
+        {
+            throw new EtcdException($"no etcd member ({string.Join(", ", config.EtcdMembers.Select(h => h.Name))}) could be connected, for the reasons above: "
+                + "there is nothing to take a snapshot from");
+        }
+
         var observation = await EtcdObserver.ReadAsync(reachable, redactor, cancellationToken).ConfigureAwait(false);
         if (observation.Coordinator is not { } name)
         {
-            throw new EtcdException($"no etcd member answers a health check ({string.Join(", ", reachable.Select(r => r.h.Name))} reached): there is nothing to take a snapshot from; "
+            throw new EtcdException($"no etcd member answers a health check ({string.Join(", ", reachable.Select(r => r.h.Name))} asked): there is nothing to take a snapshot from; "
                 + "`bootstrap etcd status` shows what each member says");
         }
 

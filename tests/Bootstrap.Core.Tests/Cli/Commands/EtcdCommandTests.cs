@@ -74,6 +74,64 @@ public sealed class EtcdCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_save_to_an_empty_path_is_refused_with_exit_2_before_any_host_is_contacted()
+    {
+        var machines = new FakeMachines();
+
+        var (exitCode, _, error) = await CliRun.RunAsync(machines, "etcd", "snapshot", "save", "-f", _file, "");
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal("refused: the snapshot path is empty; name a new file or a directory, or leave PATH out for the cluster state's etcd-snapshots/; nothing was contacted\n", error);
+        Assert.Empty(machines.Connected);
+    }
+
+    [Theory]
+    [InlineData("missing/snapshot.db", "missing", "which does not exist; create it first")]
+    [InlineData("a-file/snapshot.db", "a-file", "which is a file, not a directory")]
+    public async Task A_save_where_no_file_can_be_written_is_refused_before_any_host_is_contacted(string relative, string parent, string why)
+    {
+        await File.WriteAllTextAsync(_directory.Combine("a-file"), "not a directory");
+        var machines = new FakeMachines();
+        var path = _directory.Combine(relative);
+
+        var (exitCode, _, error) = await CliRun.RunAsync(machines, "etcd", "snapshot", "save", "-f", _file, path);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.StartsWith($"refused: \"{path}\" is in \"{_directory.Combine(parent)}\", {why}", error, StringComparison.Ordinal);
+        Assert.Empty(machines.Connected);
+        Assert.False(Directory.Exists(_directory.Combine("missing")));
+    }
+
+    [Fact]
+    public async Task A_save_to_an_existing_snapshot_is_refused_before_any_host_is_contacted()
+    {
+        var snapshot = await SnapshotAsync();
+        var machines = new FakeMachines();
+
+        var (exitCode, _, error) = await CliRun.RunAsync(machines, "etcd", "snapshot", "save", "-f", _file, snapshot);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Equal($"refused: \"{snapshot}\" exists: choose another path (a snapshot is never overwritten); nothing was contacted\n", error);
+        Assert.Empty(machines.Connected);
+    }
+
+    [Fact]
+    public async Task A_save_that_connects_to_no_member_says_so_with_exit_1()
+    {
+        var machines = new FakeMachines();
+        foreach (var name in new[] { "cp1", "cp2", "cp3" })
+        {
+            machines.Unreachable[name] = "connection refused";
+        }
+
+        var (exitCode, _, error) = await CliRun.RunAsync(machines, "etcd", "snapshot", "save", "-f", _file, _directory.Combine("s.db"));
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("no etcd member (cp1, cp2, cp3) could be connected, for the reasons above: there is nothing to take a snapshot from", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_directory.Combine("s.db")));
+    }
+
+    [Fact]
     public async Task A_restore_nobody_can_confirm_needs_yes_and_contacts_no_host()
     {
         var snapshot = await SnapshotAsync();
