@@ -25,7 +25,7 @@ public sealed class PhaseContext : IAsyncDisposable
     public PhaseContext()
     {
         _installed = new Lazy<InstalledFiles>(() => new InstalledFiles(ManifestPath, Verify));
-        _waits = new Lazy<WaitLog>(() => new WaitLog(Time));
+        _waits = new Lazy<WaitLog>(() => new WaitLog(Time) { NeverSleeps = NeverWaits });
     }
 
     public required ClusterConfig Config { get; init; }
@@ -54,6 +54,12 @@ public sealed class PhaseContext : IAsyncDisposable
 
     /// <summary>The hosts' manifests of installed files, as this run reads and records them.</summary>
     internal InstalledFiles InstalledFiles => _sharedInstalled ?? _installed.Value;
+
+    /// <summary>
+    /// A context for plans and checks made ahead (<see cref="Ahead"/>): a wait in it gives up at its first sleep
+    /// (<see cref="WaitNotAheadException"/>), so what needs waiting for is planned and checked in its turn, never ahead.
+    /// </summary>
+    internal bool NeverWaits { get; private init; }
 
     /// <summary>The time the targets spent waiting for components, as their waits counted it; the runner reports it per target and phase.</summary>
     internal WaitLog Waits => _waits.Value;
@@ -101,6 +107,7 @@ public sealed class PhaseContext : IAsyncDisposable
     /// </summary>
     internal PhaseContext Ahead() => new()
     {
+        NeverWaits = true,
         Config = Config,
         Hosts = _hosts,
         Redactor = Redactor,

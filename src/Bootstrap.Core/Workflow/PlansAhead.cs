@@ -19,7 +19,9 @@ namespace Bootstrap.Core.Workflow;
 /// </list>
 /// A preparing phase's work on the workstation (<see cref="IPreparingPhase"/>) is planned ahead like a target; a check that only
 /// reads (<see cref="TargetPlan.VerifyReadsOnly"/>) of a plan that changes nothing runs ahead with it (a check that fails
-/// ahead makes the target plan and check again in its turn).
+/// ahead makes the target plan and check again in its turn). Nothing made ahead waits: a plan or check that comes to a wait's
+/// first sleep (a component not there yet, or down) is given up ahead at once and made in its turn (<see cref="PhaseContext.NeverWaits"/>),
+/// so a wait never holds a place at the gate that the plans of earlier phases need.
 /// From the first change, refusal or failure on, the plans still running are cancelled and every phase plans in its turn.
 /// Phases whose plan gathers into the run's context for a later plan, or reads what an earlier one gathered there
 /// (<see cref="IPlannedInTurn"/>), are never planned ahead.
@@ -106,7 +108,7 @@ internal sealed class PlansAhead : IAsyncDisposable
         var planned = await entry.Plan.ConfigureAwait(false);
         if (planned is not { ChangesNothing: true } || Volatile.Read(ref _stopped) != 0)
         {
-            entry.NotTaken = planned is null ? "failed or stopped ahead" : planned.ChangesNothing ? "an earlier phase planned a change, refused or failed" : "it plans a change or a refusal";
+            entry.NotTaken = planned is null ? (entry.WouldWait ? "it waits for a component, which only a turn does" : "failed or stopped ahead") : planned.ChangesNothing ? "an earlier phase planned a change, refused or failed" : "it plans a change or a refusal";
             return null;
         }
 
@@ -213,6 +215,11 @@ internal sealed class PlansAhead : IAsyncDisposable
 
             return planned;
         }
+        catch (WaitNotAheadException)
+        {
+            entry.WouldWait = true;
+            return null;
+        }
 #pragma warning disable CA1031 // A plan ahead that fails is never taken: the phase plans the target in its turn and reports that.
         catch (Exception)
 #pragma warning restore CA1031
@@ -231,6 +238,9 @@ internal sealed class PlansAhead : IAsyncDisposable
     private sealed class Entry
     {
         public int State = Waiting;
+
+        /// <summary>Whether the plan or its check came to a wait's first sleep, and so was given up ahead (<see cref="WaitNotAheadException"/>).</summary>
+        public volatile bool WouldWait;
 
         /// <summary>Why the phase planned the target in its turn instead of taking this plan (null: taken, or never asked for).</summary>
         public string? NotTaken;

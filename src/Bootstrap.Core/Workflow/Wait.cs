@@ -19,7 +19,9 @@ public sealed class Wait : IDisposable
     }
 
     /// <summary>Sleeps <paramref name="delay"/> on the run's clock.</summary>
-    public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => Task.Delay(delay, _log.Time, cancellationToken);
+    /// <exception cref="WaitNotAheadException">The wait belongs to a plan or check made ahead of its turn (<see cref="WaitLog.NeverSleeps"/>).</exception>
+    public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
+        _log.NeverSleeps ? Task.FromException(new WaitNotAheadException()) : Task.Delay(delay, _log.Time, cancellationToken);
 
     /// <summary>Ends the wait (once; later calls do nothing).</summary>
     public void Dispose()

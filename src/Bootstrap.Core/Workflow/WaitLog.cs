@@ -19,6 +19,12 @@ public sealed class WaitLog
 
     public TimeProvider Time { get; }
 
+    /// <summary>
+    /// Whether the waits counted here give up at their first sleep instead of sleeping (<see cref="WaitNotAheadException"/>):
+    /// those of plans and checks made ahead of their turn, which must not hold their place while a component is not there yet.
+    /// </summary>
+    internal bool NeverSleeps { get; init; }
+
     /// <summary>Where the waits of <paramref name="target"/> (a host, <c>cluster</c> or <c>workstation</c>) are counted.</summary>
     public Waiting For(string target) => new(this, target);
 

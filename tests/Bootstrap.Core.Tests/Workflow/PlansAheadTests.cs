@@ -268,6 +268,60 @@ public sealed class PlansAheadTests
     }
 
     [Fact]
+    public async Task A_check_that_would_wait_gives_up_ahead_at_its_first_sleep_and_waits_in_its_turn()
+    {
+        // A component that is not there yet (etcd stopped on a host, an API server that lost its etcd): the check made ahead
+        // polls once and stops at its first sleep; waiting is the turn's. The first phase finishes only once both checks made
+        // ahead ended: had one slept its way through the polls, it would have held its place at the gate (and the run) that long.
+        var aheadPolls = new List<string>();
+        var bothEndedAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var endedAhead = 0;
+        var health = new TestPhase("health", (host, _) => Task.FromResult(new TargetPlan
+        {
+            VerifyReadsOnly = true,
+            Verify = async (apply, ct) =>
+            {
+                var ahead = apply.Run != _run;
+                try
+                {
+                    using var wait = apply.Waiting.Begin();
+                    var deadline = DateTime.UtcNow + (2 * Patience);
+                    while (ahead)
+                    {
+                        lock (aheadPolls)
+                        {
+                            aheadPolls.Add(host);
+                        }
+
+                        if (DateTime.UtcNow > deadline)
+                        {
+                            throw new PhaseFailedException("not healthy");
+                        }
+
+                        await wait.DelayAsync(TimeSpan.FromMilliseconds(50), ct);
+                    }
+
+                    return ["healthy"];
+                }
+                finally
+                {
+                    if (ahead && Interlocked.Increment(ref endedAhead) == 2)
+                    {
+                        bothEndedAhead.TrySetResult();
+                    }
+                }
+            },
+        }), HostRole.Worker);
+
+        var result = await RunAsync([WaitsFor("preflight", bothEndedAhead), health], recorded: true);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Phases.SelectMany(p => p.Hosts).Select(h => h.Error)));
+        Assert.Equal(["w1", "w2"], aheadPolls.Order());
+        Assert.All(result.Phases[1].Hosts, h => Assert.Equal(["healthy"], h.Details));
+        Assert.Equal(4, health.Planned.Count);
+    }
+
+    [Fact]
     public async Task A_preparing_phases_work_on_the_workstation_is_planned_ahead_and_taken_when_it_changes_nothing()
     {
         var preparedAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
