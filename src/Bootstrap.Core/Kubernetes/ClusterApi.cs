@@ -18,7 +18,7 @@ internal sealed class ClusterApi : IClusterReader, IDisposable
 {
     private readonly k8s.Kubernetes _client;
 
-    public ClusterApi(byte[] adminKubeconfig) => _client = new k8s.Kubernetes(Configuration(adminKubeconfig));
+    public ClusterApi(byte[] adminKubeconfig) => _client = new k8s.Kubernetes(Configuration(adminKubeconfig), new ApiReadRetry());
 
     /// <summary>
     /// The client's settings from a kubeconfig. The one Bootstrap writes (one cluster, one user with an embedded certificate
