@@ -7,7 +7,10 @@ namespace Bootstrap.Core.Kubernetes;
 /// 502, 503 or 504. The control-plane endpoint is a TCP load balancer: a connection it gave to an API server that lost its
 /// etcd (a member stopped, a host failing) holds every request on it until that server gives up after its own 60 s request
 /// timeout, and the client's until its 100 s; a read given up here closes its connection, and the next try gets another
-/// connection, which the load balancer gives to a ready server once its checks dropped that one (a few seconds). Writes are
+/// connection, which the load balancer gives to a ready server once its checks dropped that one (a few seconds). Every request
+/// goes over HTTP/1.1, one request per connection at a time: over HTTP/2 the client multiplexes all of them on one connection,
+/// which the load balancer pinned to one server, and a try given up only resets its stream, so every try went to the same
+/// server (seen on the lab: three tries of each read, 15 s apart, all on the API server whose etcd was stopped). Writes are
 /// never tried again: one that timed out may have been done, and the phase that wrote reads the object again on the next run.
 /// </summary>
 internal sealed class ApiReadRetry : DelegatingHandler
@@ -31,6 +34,8 @@ internal sealed class ApiReadRetry : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request.Version = HttpVersion.Version11;
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
         if (request.Method != HttpMethod.Get || request.Content is not null)
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);

@@ -74,6 +74,19 @@ public sealed class ApiReadRetryTests
     }
 
     [Fact]
+    public async Task Every_request_goes_over_http_1_1_so_a_try_given_up_takes_its_connection_with_it()
+    {
+        var server = new Server(Answer(HttpStatusCode.OK), Answer(HttpStatusCode.Created));
+        using var handler = new ApiReadRetry(Bound) { InnerHandler = server };
+        using var client = new HttpMessageInvoker(handler);
+
+        using var read = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "https://api.test/version") { Version = HttpVersion.Version20 }, CancellationToken.None);
+        using var write = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "https://api.test/api/v1/namespaces") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher }, CancellationToken.None);
+
+        Assert.Equal([(HttpVersion.Version11, HttpVersionPolicy.RequestVersionOrLower), (HttpVersion.Version11, HttpVersionPolicy.RequestVersionOrLower)], server.Versions);
+    }
+
+    [Fact]
     public async Task The_callers_cancellation_ends_the_read_without_another_try()
     {
         var server = new Server(Hang, Answer(HttpStatusCode.OK));
@@ -111,9 +124,16 @@ public sealed class ApiReadRetryTests
 
         public bool FirstWasCancelled { get; private set; }
 
+        public List<(Version, HttpVersionPolicy)> Versions { get; } = [];
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var index = Interlocked.Increment(ref _tries) - 1;
+            lock (Versions)
+            {
+                Versions.Add((request.Version, request.VersionPolicy));
+            }
+
             try
             {
                 return await tries[index](cancellationToken);
