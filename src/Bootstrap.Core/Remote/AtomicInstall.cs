@@ -103,8 +103,20 @@ internal static class AtomicInstall
             case MismatchExit:
                 throw new IOException(UploadedCopyDiffers(host.Name, target.Path, result.Stdout.Trim(), local.Sha256));
             default:
-                throw new RemoteCommandException(host.Name, command.ToDisplayString(redactor), result);
+                throw NotWritten(host.Name, target.Path, result, redactor);
         }
+    }
+
+    /// <summary>
+    /// A file the install command could not put in place (a full file system, a read-only mount, a directory that is a file): the
+    /// host, the file and what the command said, not the command (shell that would bury the reason; <c>-v</c> logs it).
+    /// </summary>
+    private static IOException NotWritten(string host, string path, CommandResult result, SecretRedactor redactor)
+    {
+        var said = (result.Stderr.Trim().Length > 0 ? result.Stderr : result.Stdout).Trim();
+        var reason = said.Length == 0 ? "it said nothing" : said.Length <= 500 ? said : "…" + said[^500..];
+        return new IOException(redactor.Redact(
+            $"{host}: {path} was not written: the command installing it exited {result.ExitCode}: {reason}. The file in place, if any, is unchanged, and no temp file was left"));
     }
 
     /// <summary>
@@ -406,7 +418,7 @@ internal static class AtomicInstall
         IRemoteHost host, string temp, FileSpec target, string sha256, SecretRedactor redactor, CancellationToken cancellationToken, string? copyFrom = null)
     {
         var command = InstallCommand(temp, target, sha256, copyFrom);
-        CheckCommitted(host, command, await host.RunAsync(command, cancellationToken).ConfigureAwait(false), target, sha256, copyFrom, redactor);
+        CheckCommitted(host, await host.RunAsync(command, cancellationToken).ConfigureAwait(false), target, sha256, copyFrom, redactor);
     }
 
     /// <summary>
@@ -419,7 +431,7 @@ internal static class AtomicInstall
         IRemoteHost host, FileSpec target, string sha256, string copyFrom, IReadOnlyList<string> afterwards, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         var command = PutInPlaceCommand(target, sha256, copyFrom, afterwards);
-        CheckCommitted(host, command, await host.RunAsync(command, cancellationToken).ConfigureAwait(false), target, sha256, copyFrom, redactor);
+        CheckCommitted(host, await host.RunAsync(command, cancellationToken).ConfigureAwait(false), target, sha256, copyFrom, redactor);
     }
 
     /// <summary>The one root command of <see cref="PutInPlaceAsync"/>: <see cref="PutInPlaceScript"/> with <see cref="InstallScript"/> inside.</summary>
@@ -448,7 +460,7 @@ internal static class AtomicInstall
         "t=$(mktemp -p \"$1\" \"$2\") || exit; trap 'trap \"\" HUP INT TERM PIPE; rm -f -- \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE; "
         + "sh -c \"$3\" install \"$t\" \"$4\" \"$5\" \"$6\" \"$7\" \"$8\" \"$9\" \"${10}\" || exit; shift 10; [ $# -eq 0 ] || \"$@\"; exit 0";
 
-    private static void CheckCommitted(IRemoteHost host, RemoteCommand command, CommandResult result, FileSpec target, string sha256, string? copyFrom, SecretRedactor redactor)
+    private static void CheckCommitted(IRemoteHost host, CommandResult result, FileSpec target, string sha256, string? copyFrom, SecretRedactor redactor)
     {
         if (result.ExitCode == MismatchExit)
         {
@@ -459,7 +471,7 @@ internal static class AtomicInstall
 
         if (!result.Succeeded)
         {
-            throw new RemoteCommandException(host.Name, command.ToDisplayString(redactor), result);
+            throw NotWritten(host.Name, target.Path, result, redactor);
         }
     }
 

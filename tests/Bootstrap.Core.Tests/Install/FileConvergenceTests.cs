@@ -370,7 +370,7 @@ public sealed class FileConvergenceTests : IDisposable
         await Changes.ApplyAsync(context, [stage]);
         System.IO.File.Delete(v2.StagePath);
 
-        var error = await Assert.ThrowsAsync<RemoteCommandException>(() => Changes.ApplyAsync(context, [changes.Single(c => c.Target == v2.Path)]));
+        var error = await Assert.ThrowsAsync<IOException>(() => Changes.ApplyAsync(context, [changes.Single(c => c.Target == v2.Path)]));
 
         Assert.Contains(v2.StagePath, error.Message, StringComparison.Ordinal);
         Assert.Equal("v1\n", await System.IO.File.ReadAllTextAsync(v1.Path));

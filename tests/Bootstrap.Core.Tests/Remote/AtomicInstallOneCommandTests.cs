@@ -59,6 +59,22 @@ public sealed class AtomicInstallOneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_the_host_cannot_write_names_the_host_the_file_and_the_reason_not_the_install_script()
+    {
+        // What a full file system made the script say on the lab (/etc/cni/net.d on a full tmpfs).
+        var full = new CommandResult(1, string.Empty, "cat: write error: No space left on device\n");
+        using var content = new MemoryStream(Content);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => AtomicInstall.UploadAsync(
+            _host, content, Spec, (_, _, _) => Task.CompletedTask, new SecretRedactor(), Logger.None, CancellationToken.None, (_, _, _) => Task.FromResult(full)));
+
+        Assert.Equal(
+            $"local: {Target} was not written: the command installing it exited 1: cat: write error: No space left on device. "
+            + "The file in place, if any, is unchanged, and no temp file was left",
+            error.Message);
+    }
+
+    [Fact]
     public async Task Small_content_is_hashed_with_sha256sum_not_openssl_whose_start_costs_more_than_a_small_files_hash()
     {
         // An openssl first on the PATH that fails and leaves a mark: the upload must neither need it nor start it.
