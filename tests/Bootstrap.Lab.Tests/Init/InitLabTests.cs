@@ -301,7 +301,6 @@ public sealed class InitLabTests
         Assert.Equal(["etcd/member on cp2"], changed);
         var after = await StartTimesAsync(paths);
         Assert.True(after[("cp2", "etcd.service")].Since > before[("cp2", "etcd.service")].Since, "etcd on cp2 was not started again");
-        AssertNotRestarted(before, after, except: "etcd.service");
         AssertNotRestarted(
             before.Where(u => u.Key != ("cp2", "etcd.service")).ToDictionary(),
             after.Where(u => u.Key != ("cp2", "etcd.service")).ToDictionary());
