@@ -9,5 +9,18 @@ internal sealed class NodeJoins
 
     public IReadOnlyDictionary<string, string> Snapshot => new Dictionary<string, string>(_joined, StringComparer.Ordinal);
 
-    public void Add(string node, string tokenId) => _joined[node] = tokenId;
+    private readonly ConcurrentDictionary<string, bool> _serving = new(StringComparer.Ordinal);
+
+    /// <summary>The nodes that joined in this run and have no serving certificate yet: their kubelets are about to ask for one.</summary>
+    public IReadOnlyDictionary<string, string> AskingForServing => _joined.Where(j => !_serving.ContainsKey(j.Key)).ToDictionary(StringComparer.Ordinal);
+
+    /// <param name="holdsServingCertificate">Whether its kubelet kept a serving certificate valid now (a node joining again), and so asks for none.</param>
+    public void Add(string node, string tokenId, bool holdsServingCertificate = false)
+    {
+        _joined[node] = tokenId;
+        if (holdsServingCertificate)
+        {
+            _serving[node] = true;
+        }
+    }
 }

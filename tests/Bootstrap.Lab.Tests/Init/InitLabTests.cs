@@ -66,6 +66,7 @@ public sealed class InitLabTests
             await Step("EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGives", () => EveryNodeJoinedThroughCsrsAndBootstrapTokensGetOnlyWhatKubeadmGivesAsync(paths, cluster));
             await Step("ASecondInitChangesAndRestartsNothing", () => ASecondInitChangesAndRestartsNothingAsync(paths, cluster));
             await Step("AStoppedEtcdMemberIsStartedAndNothingElseRestarts", () => AStoppedEtcdMemberIsStartedAndNothingElseRestartsAsync(paths, cluster));
+            await Step("ALostKubeletConfIsWrittenFromTheKubeletsCertificateAndAnotherClustersIsReplaced", () => ALostKubeletConfIsWrittenFromTheKubeletsCertificateAndAnotherClustersIsReplacedAsync(paths, cluster));
             await Step("Hardening", () => HardeningChecks.OnTheInstalledClusterAsync(paths, cluster));
             await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(paths, cluster));
             await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
@@ -305,6 +306,72 @@ public sealed class InitLabTests
             before.Where(u => u.Key != ("cp2", "etcd.service")).ToDictionary(),
             after.Where(u => u.Key != ("cp2", "etcd.service")).ToDictionary());
     }
+
+    // A worker's kubelet.conf deleted while its kubelet holds this cluster's client certificate: a kubelet never asks for a
+    // certificate while it holds one valid by its dates (it writes kubelet.conf from it), so init waited 2 minutes for a request
+    // that never came and failed. Now kubelet.conf is written from that certificate, with no token and no restart, and a
+    // restarted kubelet takes it as is. Then the certificate of another cluster's CA in its place, which the kubelet would use
+    // instead of any token, and be refused with: removed, and the node joins with a token again.
+    private static async Task ALostKubeletConfIsWrittenFromTheKubeletsCertificateAndAnotherClustersIsReplacedAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        const string KubeletConf = "/etc/kubernetes/kubelet.conf";
+        var w1 = Machine("w1");
+        var before = await StartTimesAsync(paths);
+        var kubeletBefore = (await StartsAsync(paths, w1, "kubelet.service"))["kubelet.service"];
+        await LabMachines.RunOrFailAsync(paths, w1, "rm", "-f", KubeletConf);
+        var run = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(["kubelet-start on w1"], ChangedTargets(run.Stdout));
+        Assert.DoesNotContain("created bootstrap token", string.Join('\n', Details(run.Stdout, "kubelet-start", "w1")), StringComparison.Ordinal);
+        Assert.Equal(kubeletBefore.Since, (await StartsAsync(paths, w1, "kubelet.service"))["kubelet.service"].Since);
+        AssertNotRestarted(before, await StartTimesAsync(paths));
+        Assert.Equal("600 root root\n", await LabMachines.RunOrFailAsync(paths, w1, "stat", "-c", "%a %U %G", KubeletConf));
+
+        // The kubelet takes the file as it is: were it unusable, the restarted kubelet would write its own over it.
+        var written = await LabMachines.RunOrFailAsync(paths, w1, "sha256sum", KubeletConf);
+        await LabMachines.RunOrFailAsync(paths, w1, "systemctl", "restart", "kubelet.service");
+        Assert.NotNull(await UntilAsync(TimeSpan.FromMinutes(1), async () =>
+            (await LabMachines.RunAsync(paths, w1, "curl", "-sf", "http://127.0.0.1:10248/healthz")).Succeeded, TimeSpan.FromSeconds(1)));
+        Assert.Equal(written, await LabMachines.RunOrFailAsync(paths, w1, "sha256sum", KubeletConf));
+        await AssertReadyAsync(paths, cluster, "w1");
+
+        // Another cluster's certificate for w1, valid now, as the current one; kubelet.conf gone again.
+        await LabMachines.RunOrFailAsync(paths, w1, "sh", "-c", """
+            set -e; d=$(mktemp -d); cd "$d"
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -subj /CN=another-cluster-ca -days 2 2>/dev/null
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout node.key -out node.csr -subj "/O=system:nodes/CN=system:node:w1" 2>/dev/null
+            openssl x509 -req -in node.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out node.crt 2>/dev/null
+            (umask 077; cat node.crt node.key > /var/lib/kubelet/pki/kubelet-client-another-cluster.pem)
+            ln -sfn /var/lib/kubelet/pki/kubelet-client-another-cluster.pem /var/lib/kubelet/pki/kubelet-client-current.pem
+            rm -rf "$d" /etc/kubernetes/kubelet.conf
+            """);
+        run = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(["kubelet-start on w1"], ChangedTargets(run.Stdout));
+        var details = string.Join('\n', Details(run.Stdout, "kubelet-start", "w1"));
+        Assert.Contains("removed /var/lib/kubelet/pki/kubelet-client-current.pem", details, StringComparison.Ordinal);
+        Assert.Contains("node w1 joined", details, StringComparison.Ordinal);
+        var issuer = await LabMachines.RunOrFailAsync(paths, w1, "openssl", "x509", "-noout", "-issuer", "-in", "/var/lib/kubelet/pki/kubelet-client-current.pem");
+        Assert.Equal("issuer=CN = kubernetes\n", issuer);
+        await AssertReadyAsync(paths, cluster, "w1");
+        await LabMachines.RunOrFailAsync(paths, w1, "rm", "-f", "/var/lib/kubelet/pki/kubelet-client-another-cluster.pem");
+    }
+
+    private static List<string> ChangedTargets(string stdout) => BootstrapProcess.Events(stdout)
+        .Where(e => Event(e) == "host-end" && e.GetProperty("changed").GetBoolean())
+        .Select(e => $"{e.GetProperty("phase").GetString()} on {e.GetProperty("host").GetString()}")
+        .ToList();
+
+    private static IEnumerable<string> Details(string stdout, string phase, string host) => BootstrapProcess.Events(stdout)
+        .Where(e => Event(e) == "host-end" && e.GetProperty("phase").GetString() == phase && e.GetProperty("host").GetString() == host)
+        .SelectMany(e => e.TryGetProperty("details", out var d) ? d.EnumerateArray().Select(x => x.GetString() ?? string.Empty) : []);
+
+    private static async Task AssertReadyAsync(LabPaths paths, LabClusterFile cluster, string node) =>
+        Assert.True(
+            await UntilAsync(TimeSpan.FromMinutes(2), async () =>
+                (await KubectlAsync(paths, cluster.AdminKubeconfig, "get", "node", node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Stdout.Trim() == "True",
+                TimeSpan.FromSeconds(2)) is not null,
+            $"node {node} is not Ready within 2 minutes");
 
     // issue 18: what the runs' plans read is kept for the next run to read each host at once (cache/reads.json in the state,
     // 0600): the reads of every kind of host, and none of the cluster's secrets (VRRP password, encryption keys, any join token).

@@ -17,7 +17,9 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// certificate by CSR; no client certificate is ever pushed. The token is bound to the node: its group is not
 /// approved automatically, and Bootstrap approves only this node's client request made with it, denying any
 /// other (<see cref="NodeClientCsrPolicy"/>). Once the Node is registered the bootstrap kubeconfig and the token
-/// are deleted. A node that already has kubelet.conf gets no token: it is only kept running and checked registered;
+/// are deleted. A node that already has kubelet.conf gets no token: it is only kept running and checked registered; so does one
+/// whose kubelet.conf is gone while its kubelet holds this cluster's client certificate for it (<see cref="KubeletCertificates"/>):
+/// kubelet.conf is written from that certificate, as the kubelet writes it (it would never ask for another while that one is valid);
 /// one whose kubelet binary is replaced (an upgrade) is drained first and uncordoned once Ready with the new version.
 /// Ready comes later for a new node: the Node needs a pod network, whose configuration is written from the pod range
 /// the controller manager allocates on registration (<see cref="PodNetworkPhase"/>), or the admin's CNI.
@@ -45,7 +47,13 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
         var (host, view) = (target.Host, target.View);
         var material = await target.MaterialAsync(cancellationToken).ConfigureAwait(false);
         var joined = (await view.QueryAsync(new RemoteCommand(["test", "-f", NodeLayout.KubeletKubeconfig], sudo: true), cancellationToken).ConfigureAwait(false)).Succeeded;
-        var kubelet = ServiceCatalog.Kubelet(joining: !joined);
+
+        // Without kubelet.conf, what the kubelet holds decides how it joins: it would use any certificate valid by its dates.
+        var held = joined ? null : KubeletCertificates.Judge(
+            await view.QueryAsync(KubeletCertificates.ReadCommand, cancellationToken).ConfigureAwait(false),
+            ClusterCa(material), host.Name, target.Context.Time.GetUtcNow());
+        var rewrite = held?.State == KubeletClientCertificateState.Usable;
+        var kubelet = ServiceCatalog.Kubelet(joining: !joined && !rewrite);
         // cat prints the identity files a host has and fails on the others: its output is what counts.
         var identity = await view.QueryAsync(new RemoteCommand(["cat", "--", .. InstanceMetadata.IdentityFiles]), cancellationToken).ConfigureAwait(false);
         var amazonEc2 = InstanceMetadata.IsAmazonEc2(identity.Stdout);
@@ -62,8 +70,13 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
             changes.Add(kernel);
         }
 
+        if (rewrite)
+        {
+            changes.Add(KubeconfigFromCertificate(material, host, held!));
+        }
+
         var units = await ServiceControl.PlanAsync(view, [kubelet], files, waitAfterStart: true, cancellationToken).ConfigureAwait(false);
-        if (joined)
+        if (joined || rewrite)
         {
             // A new kubelet binary is a version change: the node is drained first and uncordoned once Ready with it.
             var binary = $"{NodeLayout.BinDir}/kubelet";
@@ -94,8 +107,9 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
                         if (!await WaitRegisteredAsync(await apply.Run.Api.ReadingAsync(apply, ct).ConfigureAwait(false), host.Name, apply.Waiting, ct).ConfigureAwait(false))
                         {
                             throw new PhaseFailedException(
-                                $"node {host.Name} is not registered after {RegisteredTimeout.TotalMinutes:0} minutes ({NodeLayout.KubeletKubeconfig} exists, so no bootstrap token was made; "
-                                + "if it belongs to an earlier cluster, stop the kubelet and remove it to join again)");
+                                $"node {host.Name} is not registered after {RegisteredTimeout.TotalMinutes:0} minutes ("
+                                + (rewrite ? $"{NodeLayout.KubeletKubeconfig} was written from the kubelet's client certificate" : $"{NodeLayout.KubeletKubeconfig} exists")
+                                + ", so no bootstrap token was made; if it belongs to an earlier cluster, stop the kubelet and remove it to join again)");
                         }
 
                         return [$"node {host.Name} is registered"];
@@ -115,14 +129,16 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
         }
 
         // Joining starts the kubelet on its bootstrap kubeconfig; its start or restart is the join.
+        var foreign = held?.State == KubeletClientCertificateState.Foreign;
         changes.AddRange(units.Where(c => c.Target != kubelet.Unit || c.Kind is not (ChangeKind.UnitStart or ChangeKind.UnitRestart)));
         changes.Add(new Change
         {
             Host = host.Name,
             Kind = ChangeKind.NodeJoin,
             Target = $"node {host.Name}",
-            Reason = $"no {NodeLayout.KubeletKubeconfig}: TLS bootstrap with a new bootstrap token valid for {TokenTtl.TotalMinutes:0} minutes",
-            Apply = (apply, ct) => JoinAsync(apply, material, host, kubelet, ct),
+            Reason = $"no {NodeLayout.KubeletKubeconfig}: TLS bootstrap with a new bootstrap token valid for {TokenTtl.TotalMinutes:0} minutes"
+                + (foreign ? $"; {held!.Description}: it is removed first, or the kubelet would use it instead of the token" : string.Empty),
+            Apply = (apply, ct) => JoinAsync(apply, material, host, kubelet, foreign, ct),
         });
         return new TargetPlan { Changes = changes, Notes = notes, Rolling = ServiceControl.Restarts(changes) };
     }
@@ -161,7 +177,37 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
         };
     }
 
-    private static async Task<IReadOnlyList<string>> JoinAsync(ApplyContext apply, InstallMaterial material, HostSpec host, ServiceSpec kubelet, CancellationToken cancellationToken)
+    /// <summary>
+    /// kubelet.conf for a node whose kubelet lost it but holds this cluster's client certificate for the node (<paramref name="held"/>):
+    /// written from that certificate, as the kubelet itself would write it on its next start. A running kubelet keeps running (it read
+    /// kubelet.conf when it started); no token is made, and no certificate is asked for.
+    /// </summary>
+    private static Change KubeconfigFromCertificate(InstallMaterial material, HostSpec host, KubeletClientCertificateVerdict held) => new()
+    {
+        Host = host.Name,
+        Kind = ChangeKind.FileCreate,
+        Target = NodeLayout.KubeletKubeconfig,
+        To = "0600 root:root",
+        Reason = $"missing; {held.Description}: kubelet.conf names it, as the kubelet writes it after its TLS bootstrap (no bootstrap token)",
+        Apply = async (apply, ct) =>
+        {
+            var file = DesiredFile.FromText(
+                new FileSpec(NodeLayout.KubeletKubeconfig, 0b110_000_000), KubeletCertificates.Kubeconfig(material.Config, ApiObjectsPhase.CaPem(material)));
+            await using (var content = await file.Open(ct).ConfigureAwait(false))
+            {
+                await apply.Host(host.Name).UploadAsync(content, file.Spec, ct).ConfigureAwait(false);
+            }
+
+            return [];
+        },
+    };
+
+    private static Org.BouncyCastle.X509.X509Certificate ClusterCa(InstallMaterial material) =>
+        Pki.StoredCredential.TryParseCertificate(material.StateFile("pki/ca.crt"))
+        ?? throw new Pki.PkiStateException($"pki/ca.crt in {material.Config.StateDirectory} is not a certificate");
+
+    private static async Task<IReadOnlyList<string>> JoinAsync(
+        ApplyContext apply, InstallMaterial material, HostSpec host, ServiceSpec kubelet, bool removeHeldCertificate, CancellationToken cancellationToken)
     {
         var remote = apply.Host(host.Name);
         var api = await apply.Run.Api.ClientAsync(apply, cancellationToken).ConfigureAwait(false);
@@ -180,6 +226,12 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
         }
 
         details.Add($"wrote {bootstrap.Path}");
+        if (removeHeldCertificate)
+        {
+            await remote.RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", KubeletCertificates.CurrentPath], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
+            details.Add($"removed {KubeletCertificates.CurrentPath} (not this cluster's certificate for the node)");
+        }
+
         await remote.RunCheckedAsync(new RemoteCommand(["systemctl", "restart", "--no-block", kubelet.Unit], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
         details.Add($"started {kubelet.Unit} on its bootstrap kubeconfig");
 
@@ -210,7 +262,9 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
         await remote.RunCheckedAsync(new RemoteCommand(["rm", "-f", "--", NodeLayout.BootstrapKubeletKubeconfig], sudo: true), apply.Redactor, cancellationToken).ConfigureAwait(false);
         await api.DeleteSecretAsync(token.SecretName, KubeadmObjectNames.KubeSystem, cancellationToken).ConfigureAwait(false);
         details.Add($"node {host.Name} joined (registered with its own client certificate); deleted its bootstrap token and {NodeLayout.BootstrapKubeletKubeconfig}");
-        apply.Run.Joined.Add(host.Name, token.Id);
+        // A kubelet that kept its serving certificate (a node joining again) asks for none: kubelet-serving-csr need not wait for it.
+        var serving = await remote.RunAsync(KubeletCertificates.ReadServingCommand, cancellationToken).ConfigureAwait(false);
+        apply.Run.Joined.Add(host.Name, token.Id, holdsServingCertificate: KubeletCertificates.ValidNow(serving, apply.Time.GetUtcNow()));
         return details;
     }
 

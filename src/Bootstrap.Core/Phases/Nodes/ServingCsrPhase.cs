@@ -8,7 +8,7 @@ namespace Bootstrap.Core.Phases.Nodes;
 /// <summary>
 /// Approves the kubelets' serving-certificate requests (signer kubernetes.io/kubelet-serving) that
 /// <see cref="KubeletServingCsrPolicy"/> accepts; requests it refuses stay pending and are reported.
-/// Nodes that joined in this run are given a little time to post theirs. It acts on the cluster through
+/// Nodes that joined in this run are given a little time to post theirs, but for those whose kubelet kept a serving certificate. It acts on the cluster through
 /// the API from the workstation (target <see cref="PhaseTarget.Cluster"/>) and needs no SSH.
 /// </summary>
 internal sealed class ServingCsrPhase : ILeafPhase
@@ -30,7 +30,7 @@ internal sealed class ServingCsrPhase : ILeafPhase
             return TargetPlan.Nothing("would approve the kubelets' serving-certificate requests once the API answers");
         }
 
-        var requests = await RequestsAsync(api, context.Joined.Snapshot, context.Waiting(target.Name), cancellationToken).ConfigureAwait(false);
+        var requests = await RequestsAsync(api, context.Joined.AskingForServing, context.Waiting(target.Name), cancellationToken).ConfigureAwait(false);
         var notes = new List<string>();
         var changes = new List<Change>();
         // Requests made with Bootstrap's node tokens are kubelet-client-csr's to decide.
