@@ -91,6 +91,16 @@ internal sealed class KubeletStartPhase() : HostPhase("kubelet-start", "Run the 
 
             changes.InsertRange(0, drain.Changes);
             changes.AddRange(units);
+            if (!upgrading && !units.Any(c => c.Target == kubelet.Unit && c.Kind is ChangeKind.UnitStart or ChangeKind.UnitRestart)
+                && await target.Context.Api.ReaderAsync(target.Context, cancellationToken).ConfigureAwait(false) is { } nodes
+                && !(await nodes.NodesAsync(cancellationToken).ConfigureAwait(false)).Any(n => n.Metadata?.Name == host.Name))
+            {
+                // A running kubelet whose Node was deleted never registers it again (it registers once, when it starts); the
+                // check below would wait for it in vain.
+                changes.Add(await ServiceControl.PlanRestartAsync(
+                    view, kubelet, $"node {host.Name} is not registered (its Node object is gone): the kubelet registers its Node only when it starts", cancellationToken).ConfigureAwait(false));
+            }
+
             var version = target.Config.KubernetesVersion;
             return new TargetPlan
             {
