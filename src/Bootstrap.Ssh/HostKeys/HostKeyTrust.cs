@@ -48,7 +48,7 @@ public sealed class HostKeyTrust
 
         lock (_fileLock)
         {
-            var known = KnownHostsPath is null ? [] : KnownHostsFile.Load(KnownHostsPath)
+            var known = KnownHostsPath is null ? [] : Load(host, presented, KnownHostsPath)
                 .Where(e => e.Marker != KnownHostsMarker.CertAuthority && KnownHostsFile.Matches(e.HostPatterns, address, port))
                 .ToList();
 
@@ -106,6 +106,19 @@ public sealed class HostKeyTrust
             KnownHostsFile.Append(KnownHostsPath!, KnownHostsFile.FormatLine(address, port, keyBlob));
             _log.Warning("{Host}: first connection; recorded host key {Fingerprint} ({KeyType}) for {Address} in {KnownHosts}",
                 host, presented, keyType, where, KnownHostsPath);
+        }
+    }
+
+    /// <summary>The known_hosts entries; a file that cannot be read refuses the key, naming the file and why.</summary>
+    private static IReadOnlyList<KnownHostsEntry> Load(string host, string presented, string path)
+    {
+        try
+        {
+            return KnownHostsFile.Load(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new HostKeyVerificationException(host, $"{host}: the host key {presented} cannot be checked: {e.Message}", presented, []);
         }
     }
 }

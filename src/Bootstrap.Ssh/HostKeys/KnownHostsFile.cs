@@ -59,8 +59,30 @@ internal static class KnownHostsFile
         return entries;
     }
 
-    public static IReadOnlyList<KnownHostsEntry> Load(string path) =>
-        File.Exists(path) ? Parse(File.ReadAllText(path)) : [];
+    public static IReadOnlyList<KnownHostsEntry> Load(string path) => Parse(ReadText(path));
+
+    /// <summary>
+    /// The file's text; empty when it does not exist or its size is 0. A device or a FIFO also has size 0 and is not opened:
+    /// /dev/zero would be read for ever, and a FIFO waits for a writer.
+    /// </summary>
+    /// <exception cref="IOException">The file is larger than <see cref="Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes"/>.</exception>
+    private static string ReadText(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists || info.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        if (info.Length > Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes)
+        {
+            throw new IOException($"the known_hosts file {path} is {info.Length} bytes, larger than any known_hosts file Bootstrap reads ({Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes / (1024 * 1024)} MiB)");
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var buffer = new byte[info.Length];
+        return Encoding.UTF8.GetString(buffer, 0, stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false));
+    }
 
     /// <summary>The name OpenSSH looks up: <c>host</c> on port 22, <c>[host]:port</c> otherwise.</summary>
     public static string HostName(string address, int port) => port == 22 ? address : $"[{address}]:{port}";
@@ -110,7 +132,7 @@ internal static class KnownHostsFile
             Directory.CreateDirectory(directory);
         }
 
-        var existing = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+        var existing = ReadText(path);
         var separator = existing.Length > 0 && !existing.EndsWith('\n') ? "\n" : string.Empty;
         File.AppendAllText(path, separator + line + "\n");
     }

@@ -29,6 +29,33 @@ public sealed class HostKeyTrustTests : IDisposable
     }
 
     [Fact]
+    public void A_device_as_known_hosts_is_never_read_and_knows_no_key()
+    {
+        var trust = new HostKeyTrust("/dev/zero", acceptNew: false, Logger.None);
+
+        // Read whole, /dev/zero never ends: the connection timed out on every host.
+        var error = Assert.Throws<HostKeyVerificationException>(() => trust.Verify("cp1", "10.0.0.5", 22, Key, []));
+
+        Assert.Contains("cp1: unknown host key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_known_hosts_file_larger_than_the_bound_refuses_the_key_naming_the_file()
+    {
+        using (var file = File.Create(KnownHosts))
+        {
+            file.SetLength(Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes + 1);
+        }
+
+        var trust = new HostKeyTrust(KnownHosts, acceptNew: true, Logger.None);
+
+        var error = Assert.Throws<HostKeyVerificationException>(() => trust.Verify("cp1", "10.0.0.5", 22, Key, []));
+
+        Assert.Contains($"cp1: the host key {KnownHostsFileTests.KeyFingerprint} cannot be checked: the known_hosts file {KnownHosts} is 67108865 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes + 1, new FileInfo(KnownHosts).Length);
+    }
+
+    [Fact]
     public void Accept_new_records_the_key_then_trusts_it_and_refuses_a_different_one()
     {
         new HostKeyTrust(KnownHosts, acceptNew: true, Logger.None).Verify("cp1", "10.0.0.5", 2222, Key, []);

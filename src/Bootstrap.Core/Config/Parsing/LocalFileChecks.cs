@@ -14,6 +14,12 @@ internal static class LocalFileChecks
     /// <summary>The largest identity file looked at; OpenSSH's largest keys (RSA 16384) are about 12 KiB.</summary>
     private const int MaxKeyBytes = 64 * 1024;
 
+    /// <summary>
+    /// The largest known_hosts file read (OpenSSH sets none; at about 100 bytes a line this holds over half a million hosts). Every
+    /// connection reads the file, so a path such as a log or an image named by mistake would otherwise be read whole for each host.
+    /// </summary>
+    public const long MaxKnownHostsBytes = 64L * 1024 * 1024;
+
     private const string KeyExpectation = "an SSH private key file (OpenSSH or PEM, such as ~/.ssh/id_ed25519)";
 
     public static void Check(ParseContext context, ClusterDraft draft, string homeDirectory, bool fromStandardInput)
@@ -78,7 +84,7 @@ internal static class LocalFileChecks
 
         foreach (var (field, path) in KnownHostsFiles(draft))
         {
-            if (seen.Add(path) && (Directory.Exists(path) ? "is a directory" : UnderAFile(path)) is { } problem)
+            if (seen.Add(path) && (Directory.Exists(path) ? "is a directory" : TooLarge(path, MaxKnownHostsBytes, "known_hosts") ?? UnderAFile(path)) is { } problem)
             {
                 context.ErrorAt(field, $"known_hosts file {InputQuote.QuotePath(path)} {problem}; expected a file path (the file is created when missing)");
             }
@@ -189,6 +195,22 @@ internal static class LocalFileChecks
             {
                 yield return (host.Path + ".ssh.knownHosts", own);
             }
+        }
+    }
+
+    /// <summary>"is N bytes, larger than …" when the file at <paramref name="path"/> exists and is longer than <paramref name="max"/>.</summary>
+    private static string? TooLarge(string path, long max, string what)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists && info.Length > max
+                ? string.Create(CultureInfo.InvariantCulture, $"is {info.Length} bytes, larger than any {what} file Bootstrap reads ({max / (1024 * 1024)} MiB)")
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
         }
     }
 

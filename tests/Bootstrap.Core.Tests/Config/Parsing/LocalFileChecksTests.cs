@@ -62,6 +62,23 @@ public sealed class LocalFileChecksTests : IDisposable
     }
 
     [Fact]
+    public void A_known_hosts_file_larger_than_any_bootstrap_reads_is_an_error_naming_its_size()
+    {
+        var key = _directory.Combine("id_ecdsa");
+        TestKeys.Write(key);
+        var knownHosts = _directory.Combine("known_hosts");
+        using (var file = File.Create(knownHosts))
+        {
+            file.SetLength(Bootstrap.Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes + 1);
+        }
+
+        var error = Assert.Single(LoadWith(key, $"      ssh:\n        knownHosts: {knownHosts}\n").Errors);
+
+        Assert.Equal("spec.hosts[5].ssh.knownHosts", error.Path);
+        Assert.Equal($"known_hosts file \"{knownHosts}\" is 67108865 bytes, larger than any known_hosts file Bootstrap reads (64 MiB); expected a file path (the file is created when missing)", error.Message);
+    }
+
+    [Fact]
     public void A_file_named_by_several_hosts_is_reported_once_at_the_first_of_them()
     {
         var missing = _directory.Combine("missing");
