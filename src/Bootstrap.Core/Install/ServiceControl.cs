@@ -38,7 +38,9 @@ internal static class ServiceControl
         foreach (var service in services)
         {
             var status = await view.UnitAsync(service.Unit, cancellationToken).ConfigureAwait(false);
-            reload |= status.NeedDaemonReload;
+            // A unit systemd failed to load (its file broken or removed under it while it ran, then written back) is read again
+            // only by daemon-reload: until then systemd refuses to restart it ("failed to load properly").
+            reload |= status.NeedDaemonReload || status.LoadState is "error" or "bad-setting";
             if (!status.Enabled)
             {
                 disabled.Add((service, status));
@@ -88,7 +90,7 @@ internal static class ServiceControl
         var first = disabled.Select((d, index) => Enable(view, d.Service, d.Status, reloadAfter: !reloads && enableReloads && index == disabled.Count - 1)).ToList();
         if (reloads)
         {
-            first.Add(DaemonReload(view, unitFileChanges ? "a unit file changes" : "systemd reports unit files changed on disk"));
+            first.Add(DaemonReload(view, unitFileChanges ? "a unit file changes" : "systemd reports unit files changed on disk, or failed to load one"));
         }
 
         changes.InsertRange(0, first);
@@ -99,13 +101,16 @@ internal static class ServiceControl
     /// Whether systemd must reload for the unit files among <paramref name="fileChanges"/>: a file of a unit it has loaded (or of a
     /// unit this plan does not know the state of, or a file that is not a unit's, like a wants link) is read only by daemon-reload.
     /// The file of a unit systemd found none for (a new unit) needs none: systemd reads it when the unit is started, and so does
-    /// a systemd older than 246 that still holds the unit as not found, once <see cref="StartAsync"/> reloads for it.
+    /// a systemd older than 246 that still holds the unit as not found, once <see cref="StartAsync"/> reloads for it. A unit that still
+    /// runs after its file was removed (and systemd reloaded) is not found too, but restarting it needs the reload: systemd refuses
+    /// ("failed to load properly … Device or resource busy").
     /// </summary>
     private static async Task<bool> StaleUnitFilesAsync(HostView view, IReadOnlyList<Change> fileChanges, CancellationToken cancellationToken)
     {
         foreach (var path in fileChanges.Select(c => c.Target).Where(t => t.StartsWith(InstallFiles.SystemdDir + "/", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal))
         {
-            if (UnitOf(path) is not { } unit || !ServiceCatalog.Units.Contains(unit) || !(await view.UnitAsync(unit, cancellationToken).ConfigureAwait(false)).NotFound)
+            if (UnitOf(path) is not { } unit || !ServiceCatalog.Units.Contains(unit)
+                || (await view.UnitAsync(unit, cancellationToken).ConfigureAwait(false)) is not { NotFound: true, Active: false })
             {
                 return true;
             }

@@ -302,14 +302,14 @@ public sealed class ServiceControlTests
     /// each systemctl command that changes something; <c>systemctl start</c> answers <paramref name="firstStartExit"/> once.
     /// </summary>
     private static async Task<(IReadOnlyList<Change> Planned, List<string> Commands)> NewUnitsAsync(
-        string proxyLoadState, string kubeletLoadState, string[] unitFiles, int firstStartExit = 0)
+        string proxyLoadState, string kubeletLoadState, string[] unitFiles, int firstStartExit = 0, string proxyActiveState = "inactive")
     {
         var commands = new List<string>();
         var failStart = firstStartExit;
         var context = Changes.On(new FakeHost("cp1", command => command.Argv switch
         {
             ["systemctl", "show", ..] => new CommandResult(0, string.Join("\n", ServiceCatalog.Units.Select(u =>
-                $"Id={u}\nActiveState=inactive\nActiveEnterTimestamp=\nUnitFileState=\nNeedDaemonReload=no\nInvocationID=\nNRestarts=0\n"
+                $"Id={u}\nActiveState={(u == "kube-proxy.service" ? proxyActiveState : "inactive")}\nActiveEnterTimestamp=\nUnitFileState=\nNeedDaemonReload=no\nInvocationID=\nNRestarts=0\n"
                 + (u switch { "kube-proxy.service" => proxyLoadState, "kubelet.service" => kubeletLoadState, _ => "not-found" }) switch
                 {
                     "" => string.Empty,
@@ -356,6 +356,30 @@ public sealed class ServiceControlTests
             ["env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload kube-proxy.service", "env SYSTEMCTL_SKIP_SYSV=1 systemctl enable --quiet --no-reload kubelet.service", "systemctl daemon-reload"],
             commands.Take(3));
         Assert.Equal(1, commands.Count(c => c.Contains("daemon-reload", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_running_unit_whose_file_was_removed_is_reloaded_for_before_its_restart()
+    {
+        // Seen on the lab: kube-apiserver.service's file removed and systemd reloaded while it ran; init wrote the file back and
+        // `systemctl restart` failed: "Unit kube-apiserver.service failed to load properly … Device or resource busy".
+        var (planned, commands) = await NewUnitsAsync("not-found", "not-found", ["kube-proxy.service"], proxyActiveState: "active");
+
+        Assert.Equal([ChangeKind.UnitEnable, ChangeKind.UnitEnable, ChangeKind.DaemonReload, ChangeKind.UnitStart], planned.Select(c => c.Kind));
+        Assert.Equal("systemctl daemon-reload", commands[2]);
+    }
+
+    [Theory]
+    [InlineData("error")]
+    [InlineData("bad-setting")]
+    public async Task A_unit_systemd_failed_to_load_is_reloaded_for_though_no_file_changes(string loadState)
+    {
+        // The run after the one above, before the fix: the file was back, systemd held the running unit as "error", and the
+        // restart failed the same way.
+        var (planned, commands) = await NewUnitsAsync(loadState, "not-found", [], proxyActiveState: "active");
+
+        Assert.Contains(ChangeKind.DaemonReload, planned.Select(c => c.Kind));
+        Assert.Equal(1, commands.Count(c => c == "systemctl daemon-reload"));
     }
 
     [Fact]

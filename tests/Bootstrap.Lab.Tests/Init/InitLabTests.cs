@@ -68,6 +68,7 @@ public sealed class InitLabTests
             await Step("AStoppedEtcdMemberIsStartedAndNothingElseRestarts", () => AStoppedEtcdMemberIsStartedAndNothingElseRestartsAsync(paths, cluster));
             await Step("ALostKubeletConfIsWrittenFromTheKubeletsCertificateAndAnotherClustersIsReplaced", () => ALostKubeletConfIsWrittenFromTheKubeletsCertificateAndAnotherClustersIsReplacedAsync(paths, cluster));
             await Step("ADeletedNodeIsRegisteredAgainByAKubeletRestart", () => ADeletedNodeIsRegisteredAgainByAKubeletRestartAsync(paths, cluster));
+            await Step("AUnitFileRemovedUnderARunningServiceIsWrittenBackAndReloaded", () => AUnitFileRemovedUnderARunningServiceIsWrittenBackAndReloadedAsync(paths, cluster));
             await Step("Hardening", () => HardeningChecks.OnTheInstalledClusterAsync(paths, cluster));
             await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(paths, cluster));
             await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
@@ -369,6 +370,19 @@ public sealed class InitLabTests
         Assert.Contains("kubelet-start on w2", ChangedTargets(run.Stdout));
         Assert.Contains(Details(run.Stdout, "kubelet-start", "w2"), d => d.StartsWith("restarted kubelet.service (node w2 is not registered", StringComparison.Ordinal));
         await AssertReadyAsync(paths, cluster, "w2");
+    }
+
+    // A unit file removed (and systemd reloaded) while its service runs: systemd holds the running unit as not found, and
+    // restarting it after the file is written back needs daemon-reload first ("failed to load properly"); init failed there.
+    private static async Task AUnitFileRemovedUnderARunningServiceIsWrittenBackAndReloadedAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "sh", "-c", "rm /etc/systemd/system/kube-scheduler.service && systemctl daemon-reload");
+        var run = await BootstrapProcess.RunAsync("init", "-f", cluster.Path, "--output", "json");
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(["control-plane/scheduler on cp2"], ChangedTargets(run.Stdout));
+        var details = Details(run.Stdout, "control-plane/scheduler", "cp2").ToList();
+        Assert.Contains(details, d => d.StartsWith("reloaded systemd's unit files", StringComparison.Ordinal));
+        Assert.Equal("LoadState=loaded\nActiveState=active\n", await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "systemctl", "show", "-p", "LoadState", "-p", "ActiveState", "kube-scheduler.service"));
     }
 
     private static List<string> ChangedTargets(string stdout) => BootstrapProcess.Events(stdout)
