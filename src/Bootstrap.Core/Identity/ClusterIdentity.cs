@@ -83,6 +83,18 @@ internal static partial class ClusterIdentity
     /// secret: files by fingerprint or sha256 prefix, keys by name and digest). Empty when the run may write it.
     /// A host with nothing is always fine; a state with nothing (a new state) differs from any host that has something.
     /// </summary>
+    /// <summary>The host paths of the PKI files the host holds with other content than the state's own copy of them.</summary>
+    public static IReadOnlyList<string> DifferingFiles(HostIdentity host, StateIdentity state)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(state);
+        return PkiFiles
+            .Where(f => host.Sha256ByHostPath.TryGetValue(f.HostPath, out var sum) && state.FilesByStatePath.TryGetValue(f.StatePath, out var content)
+                && !string.Equals(sum, Convert.ToHexStringLower(SHA256.HashData(content)), StringComparison.OrdinalIgnoreCase))
+            .Select(f => f.HostPath)
+            .ToList();
+    }
+
     public static IReadOnlyList<string> Differences(HostIdentity host, StateIdentity state, IReadOnlyDictionary<string, byte[]> hostCertificates)
     {
         ArgumentNullException.ThrowIfNull(host);

@@ -84,6 +84,22 @@ public sealed class ClusterIdentityTests
         Assert.All(lines, l => Assert.Matches("; the state has a file with sha256 [0-9a-f]{16}…$", l));
     }
 
+    [Fact]
+    public void The_differing_files_are_the_host_paths_whose_content_is_not_the_states_own()
+    {
+        var ca = Pem("CN=kubernetes");
+        var state = new StateIdentity("/state", true, new Dictionary<string, byte[]> { ["pki/ca.crt"] = ca, ["pki/sa.pub"] = [1, 2, 3] }, [], null);
+        var host = new HostIdentity("cp3", new Dictionary<string, string>
+        {
+            [HostCa] = Convert.ToHexStringLower(SHA256.HashData(ca)),
+            ["/etc/kubernetes/pki/sa.pub"] = new string('b', 64),
+            ["/etc/kubernetes/pki/front-proxy-ca.crt"] = new string('c', 64),
+        }, [], null);
+
+        // The state's own CA is the same; sa.pub differs; the state has no front-proxy CA to compare with.
+        Assert.Equal(["/etc/kubernetes/pki/sa.pub"], ClusterIdentity.DifferingFiles(host, state));
+    }
+
     private static HostIdentity Host(string path = HostCa) =>
         new("cp1", new Dictionary<string, string> { [path] = new string('a', 64) }, [], null);
 

@@ -44,6 +44,10 @@ internal sealed class IdentityPhase() : HostPhase("identity", "Refuse to write w
                 + "Writing it would replace the identity every certificate, token and encrypted Secret of the running cluster depends on. "
                 + "Nothing was changed. Use the state directory of the cluster that runs here (spec.stateDirectory), or move this one aside and import "
                 + $"the running cluster's identity with `bootstrap state pull -f CLUSTER_FILE --from {from}`."
+                + (ClusterIdentity.DifferingFiles(host, state) is { Count: > 0 } files
+                    ? $" If only this host differs (the other hosts hold the state's identity) because its {(files.Count == 1 ? "file was" : "files were")} damaged or replaced by hand, "
+                        + $"remove {(files.Count == 1 ? "it" : "them")} on {target.Host.Name} (`sudo rm -- {string.Join(' ', files)}`) and run again: a missing file is written from the state."
+                    : string.Empty)
             : $"already belongs to a cluster, but the cluster state in {state.Root} holds none:{lines}\n"
                 + "A run from this state would make a new identity and replace the running cluster's. Nothing was changed. "
                 + $"Import the running cluster's identity first: `bootstrap state pull -f CLUSTER_FILE --from {from}`; "
