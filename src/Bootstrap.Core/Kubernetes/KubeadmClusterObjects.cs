@@ -123,31 +123,14 @@ internal static class KubeadmClusterObjects
     /// </summary>
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> KubeProxy(ClusterConfig config)
     {
-        var kubeconfig = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Config",
-            ["clusters"] = new JsonArray(new JsonObject
-            {
-                ["cluster"] = new JsonObject
-                {
-                    ["certificate-authority"] = NodeLayout.ServiceAccountDir + "/ca.crt",
-                    ["server"] = ClusterAddresses.ApiServerUrl(config),
-                },
-                ["name"] = "default",
-            }),
-            ["contexts"] = new JsonArray(new JsonObject
-            {
-                ["context"] = new JsonObject { ["cluster"] = "default", ["namespace"] = "default", ["user"] = "default" },
-                ["name"] = "default",
-            }),
-            ["current-context"] = "default",
-            ["users"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "default",
-                ["user"] = new JsonObject { ["tokenFile"] = NodeLayout.ServiceAccountDir + "/token" },
-            }),
-        };
+        var kubeconfig = KubeconfigDocument.Single(
+            "default",
+            new JsonObject { ["certificate-authority"] = NodeLayout.ServiceAccountDir + "/ca.crt", ["server"] = ClusterAddresses.ApiServerUrl(config) },
+            "default",
+            new JsonObject { ["tokenFile"] = NodeLayout.ServiceAccountDir + "/token" },
+            "default",
+            "default",
+            preferences: false);
 
         var configMap = Rbac.ConfigMap(KubeProxyName, KubeSystem, new Dictionary<string, string>(StringComparer.Ordinal)
         {

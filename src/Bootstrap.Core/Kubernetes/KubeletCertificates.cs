@@ -91,32 +91,13 @@ internal static class KubeletCertificates
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrEmpty(caCertificatePem);
-        return YamlText.Write(new JsonObject
+        var cluster = new JsonObject
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Config",
-            ["clusters"] = new JsonArray(new JsonObject
-            {
-                ["cluster"] = new JsonObject
-                {
-                    ["certificate-authority-data"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(caCertificatePem)),
-                    ["server"] = ClusterAddresses.ApiServerUrl(config),
-                },
-                ["name"] = "default-cluster",
-            }),
-            ["contexts"] = new JsonArray(new JsonObject
-            {
-                ["context"] = new JsonObject { ["cluster"] = "default-cluster", ["namespace"] = "default", ["user"] = "default-auth" },
-                ["name"] = "default-context",
-            }),
-            ["current-context"] = "default-context",
-            ["preferences"] = new JsonObject(),
-            ["users"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "default-auth",
-                ["user"] = new JsonObject { ["client-certificate"] = CurrentPath, ["client-key"] = CurrentPath },
-            }),
-        });
+            ["certificate-authority-data"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(caCertificatePem)),
+            ["server"] = ClusterAddresses.ApiServerUrl(config),
+        };
+        return YamlText.Write(KubeconfigDocument.Single(
+            "default-cluster", cluster, "default-auth", new JsonObject { ["client-certificate"] = CurrentPath, ["client-key"] = CurrentPath }, "default-context", "default"));
     }
 
     private static RemoteCommand Read(string path) => new(["sed", "-n", "/^-----BEGIN CERTIFICATE-----$/,/^-----END CERTIFICATE-----$/p", "--", path], sudo: true);

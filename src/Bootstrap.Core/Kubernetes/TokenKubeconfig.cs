@@ -17,32 +17,11 @@ internal static class TokenKubeconfig
         ArgumentException.ThrowIfNullOrEmpty(caCertificatePem);
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(token);
-        var context = $"{userName}@{config.Name}";
-        return YamlText.Write(new JsonObject
+        var cluster = new JsonObject
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Config",
-            ["clusters"] = new JsonArray(new JsonObject
-            {
-                ["cluster"] = new JsonObject
-                {
-                    ["certificate-authority-data"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(caCertificatePem)),
-                    ["server"] = ClusterAddresses.ApiServerUrl(config),
-                },
-                ["name"] = config.Name,
-            }),
-            ["contexts"] = new JsonArray(new JsonObject
-            {
-                ["context"] = new JsonObject { ["cluster"] = config.Name, ["user"] = userName },
-                ["name"] = context,
-            }),
-            ["current-context"] = context,
-            ["preferences"] = new JsonObject(),
-            ["users"] = new JsonArray(new JsonObject
-            {
-                ["name"] = userName,
-                ["user"] = new JsonObject { ["token"] = token },
-            }),
-        });
+            ["certificate-authority-data"] = Convert.ToBase64String(Encoding.ASCII.GetBytes(caCertificatePem)),
+            ["server"] = ClusterAddresses.ApiServerUrl(config),
+        };
+        return YamlText.Write(KubeconfigDocument.Single(config.Name, cluster, userName, new JsonObject { ["token"] = token }, $"{userName}@{config.Name}"));
     }
 }
