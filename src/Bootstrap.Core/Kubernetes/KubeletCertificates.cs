@@ -11,10 +11,10 @@ namespace Bootstrap.Core.Kubernetes;
 
 /// <summary>
 /// The certificates a kubelet keeps in /var/lib/kubelet/pki (each certificate and its key in one file), as the next join finds them.
-/// The client certificate it got by TLS bootstrap is <see cref="CurrentPath"/>. A kubelet that starts without kubelet.conf never asks for a certificate while this one is valid by
-/// its dates: it writes kubelet.conf from it, whoever signed it. So a join must know what it holds: this cluster's certificate
-/// for the node makes a token needless (kubelet.conf is written from it, as the kubelet writes it), and anyone else's would be
-/// used instead of the token, and rejected by the API server, until it is removed.
+/// The client certificate it got by TLS bootstrap is <see cref="CurrentPath"/>. A kubelet that starts without kubelet.conf never
+/// asks for a certificate while it holds one valid by its dates: it writes kubelet.conf from it, whoever signed it. So a join must
+/// know what it holds: this cluster's certificate for the node makes a token needless (kubelet.conf is written from it, as the
+/// kubelet writes it), and anyone else's would be used instead of the token, and rejected by the API server, until it is removed.
 /// </summary>
 internal static class KubeletCertificates
 {

@@ -6,10 +6,9 @@ namespace Bootstrap.Core.Kubernetes;
 internal sealed class NodeJoins
 {
     private readonly ConcurrentDictionary<string, string> _joined = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _serving = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, string> Snapshot => new Dictionary<string, string>(_joined, StringComparer.Ordinal);
-
-    private readonly ConcurrentDictionary<string, bool> _serving = new(StringComparer.Ordinal);
 
     /// <summary>The nodes that joined in this run and have no serving certificate yet: their kubelets are about to ask for one.</summary>
     public IReadOnlyDictionary<string, string> AskingForServing => _joined.Where(j => !_serving.ContainsKey(j.Key)).ToDictionary(StringComparer.Ordinal);
