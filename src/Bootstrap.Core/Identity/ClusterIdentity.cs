@@ -83,18 +83,6 @@ internal static partial class ClusterIdentity
     /// secret: files by fingerprint or sha256 prefix, keys by name and digest). Empty when the run may write it.
     /// A host with nothing is always fine; a state with nothing (a new state) differs from any host that has something.
     /// </summary>
-    /// <summary>The host paths of the PKI files the host holds with other content than the state's own copy of them.</summary>
-    public static IReadOnlyList<string> DifferingFiles(HostIdentity host, StateIdentity state)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        ArgumentNullException.ThrowIfNull(state);
-        return PkiFiles
-            .Where(f => host.Sha256ByHostPath.TryGetValue(f.HostPath, out var sum) && state.FilesByStatePath.TryGetValue(f.StatePath, out var content)
-                && !string.Equals(sum, Convert.ToHexStringLower(SHA256.HashData(content)), StringComparison.OrdinalIgnoreCase))
-            .Select(f => f.HostPath)
-            .ToList();
-    }
-
     public static IReadOnlyList<string> Differences(HostIdentity host, StateIdentity state, IReadOnlyDictionary<string, byte[]> hostCertificates)
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -110,11 +98,12 @@ internal static partial class ClusterIdentity
                 continue;
             }
 
-            var stateSum = Convert.ToHexStringLower(SHA256.HashData(stateContent));
-            if (string.Equals(hostSum, stateSum, StringComparison.OrdinalIgnoreCase))
+            if (SameContent(hostSum, stateContent))
             {
                 continue;
             }
+
+            var stateSum = Convert.ToHexStringLower(SHA256.HashData(stateContent));
 
             var hostHas = $"{file.HostPath}: the host has {Fingerprint(file, hostSum, hostCertificates.GetValueOrDefault(file.HostPath))}; ";
             lines.Add(file.Damage(stateContent, state.FilesByStatePath) is { } damage
@@ -140,6 +129,24 @@ internal static partial class ClusterIdentity
 
         return lines;
     }
+
+    /// <summary>
+    /// The host paths of the PKI files the host holds with other content than the state's sound copy of them: what writing the
+    /// state's copy would repair if only this host was damaged. A file whose state copy is damaged is never one of them.
+    /// </summary>
+    public static IReadOnlyList<string> DifferingFiles(HostIdentity host, StateIdentity state)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(state);
+        return PkiFiles
+            .Where(f => host.Sha256ByHostPath.TryGetValue(f.HostPath, out var sum) && state.FilesByStatePath.TryGetValue(f.StatePath, out var content)
+                && !SameContent(sum, content) && f.Damage(content, state.FilesByStatePath) is null)
+            .Select(f => f.HostPath)
+            .ToList();
+    }
+
+    private static bool SameContent(string hostSha256, byte[] stateContent) =>
+        string.Equals(hostSha256, Convert.ToHexStringLower(SHA256.HashData(stateContent)), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The keys of an EncryptionConfiguration's aescbc providers, in order; empty when it has none.</summary>
     public static IReadOnlyList<EncryptionKey> ParseEncryptionKeys(string yaml, string where)

@@ -37,8 +37,7 @@ internal static class KubeletCertificates
     {
         ArgumentNullException.ThrowIfNull(read);
         return read.Succeeded && StoredCredential.TryParseCertificate(Encoding.ASCII.GetBytes(read.Stdout)) is { } certificate
-            && now >= new DateTimeOffset(DateTime.SpecifyKind(certificate.NotBefore, DateTimeKind.Utc))
-            && now < new DateTimeOffset(DateTime.SpecifyKind(certificate.NotAfter, DateTimeKind.Utc));
+            && ValidityOf(certificate) is var (notBefore, notAfter) && now >= notBefore && now < notAfter;
     }
 
     /// <summary>What <paramref name="read"/> (<see cref="ReadCommand"/>'s result) says the kubelet of <paramref name="node"/> holds.</summary>
@@ -61,8 +60,7 @@ internal static class KubeletCertificates
 
         var expected = "system:node:" + node;
         var names = certificate.SubjectDN.GetValueList(X509Name.CN);
-        var notBefore = new DateTimeOffset(DateTime.SpecifyKind(certificate.NotBefore, DateTimeKind.Utc));
-        var notAfter = new DateTimeOffset(DateTime.SpecifyKind(certificate.NotAfter, DateTimeKind.Utc));
+        var (notBefore, notAfter) = ValidityOf(certificate);
         var until = notAfter.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         if (now >= notAfter || now < notBefore)
         {
@@ -99,6 +97,9 @@ internal static class KubeletCertificates
         return YamlText.Write(KubeconfigDocument.Single(
             "default-cluster", cluster, "default-auth", new JsonObject { ["client-certificate"] = CurrentPath, ["client-key"] = CurrentPath }, "default-context", "default"));
     }
+
+    private static (DateTimeOffset NotBefore, DateTimeOffset NotAfter) ValidityOf(X509Certificate certificate) =>
+        (new DateTimeOffset(DateTime.SpecifyKind(certificate.NotBefore, DateTimeKind.Utc)), new DateTimeOffset(DateTime.SpecifyKind(certificate.NotAfter, DateTimeKind.Utc)));
 
     private static RemoteCommand Read(string path) => new(["sed", "-n", "/^-----BEGIN CERTIFICATE-----$/,/^-----END CERTIFICATE-----$/p", "--", path], sudo: true);
 

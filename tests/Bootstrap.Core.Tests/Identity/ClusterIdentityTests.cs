@@ -88,7 +88,12 @@ public sealed class ClusterIdentityTests
     public void The_differing_files_are_the_host_paths_whose_content_is_not_the_states_own()
     {
         var ca = Pem("CN=kubernetes");
-        var state = new StateIdentity("/state", true, new Dictionary<string, byte[]> { ["pki/ca.crt"] = ca, ["pki/sa.pub"] = [1, 2, 3] }, [], null);
+        using var saKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var state = new StateIdentity("/state", true, new Dictionary<string, byte[]>
+        {
+            ["pki/ca.crt"] = ca,
+            ["pki/sa.pub"] = Encoding.ASCII.GetBytes(saKey.ExportSubjectPublicKeyInfoPem()),
+        }, [], null);
         var host = new HostIdentity("cp3", new Dictionary<string, string>
         {
             [HostCa] = Convert.ToHexStringLower(SHA256.HashData(ca)),
@@ -98,6 +103,16 @@ public sealed class ClusterIdentityTests
 
         // The state's own CA is the same; sa.pub differs; the state has no front-proxy CA to compare with.
         Assert.Equal(["/etc/kubernetes/pki/sa.pub"], ClusterIdentity.DifferingFiles(host, state));
+    }
+
+    [Fact]
+    public void A_file_whose_state_copy_is_damaged_is_never_offered_for_rewriting_from_the_state()
+    {
+        // Removing the host's copy would have the next run write the damaged one in its place.
+        var state = State(Encoding.ASCII.GetBytes("not a certificate"));
+
+        Assert.Single(ClusterIdentity.Differences(Host(), state, new Dictionary<string, byte[]>()));
+        Assert.Empty(ClusterIdentity.DifferingFiles(Host(), state));
     }
 
     private static HostIdentity Host(string path = HostCa) =>
