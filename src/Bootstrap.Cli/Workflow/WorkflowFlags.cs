@@ -95,13 +95,7 @@ internal sealed class WorkflowFlags(ClusterFileInput files)
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(selection);
         var skip = List(parse, SkipPhases);
-        var hosts = List(parse, Host).ToList();
-        if (parse.GetResult(Host) is not null && hosts.Count == 0)
-        {
-            // An empty --host (`--host "$NODE"` with NODE unset) is a mistake, never "no choice": that would be every host.
-            throw new ArgumentException(
-                $"--host {InputQuote.Quote(string.Join(",", parse.GetValue(Host) ?? []))} names no host; give the names of hosts of the cluster file, comma-separated or repeated");
-        }
+        var hosts = Hosts(parse);
 
         return new WorkflowInvocation
         {
@@ -143,6 +137,30 @@ internal sealed class WorkflowFlags(ClusterFileInput files)
             // "interrupted", exit 130, for a cancellation.
             return await new WorkflowCommandRunner(connector, files).RunAsync(invocation, output, error, cancellationToken).ConfigureAwait(false);
         });
+
+    /// <summary>
+    /// The --host names. An empty --host (<c>--host "$NODE"</c> with NODE unset) is a mistake, never "no choice": that would be
+    /// every host. So is an empty name among others (<c>--host "$A,$B"</c> with B unset): the run would leave out a host it was
+    /// meant for, without a word.
+    /// </summary>
+    private IReadOnlyList<string> Hosts(ParseResult parse)
+    {
+        var given = parse.GetResult(Host) is null ? [] : parse.GetValue(Host) ?? [];
+        var names = given.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)).ToList();
+        var shown = InputQuote.Quote(string.Join(",", given));
+        if (given.Length > 0 && names.All(n => n.Length == 0))
+        {
+            throw new ArgumentException($"--host {shown} names no host; give the names of hosts of the cluster file, comma-separated or repeated");
+        }
+
+        if (names.Any(n => n.Length == 0))
+        {
+            throw new ArgumentException(
+                $"--host {shown} has an empty host name among its {names.Count(n => n.Length > 0)} names (a variable left unset?); give only names of hosts of the cluster file, comma-separated or repeated");
+        }
+
+        return names;
+    }
 
     private static IEnumerable<string> List(ParseResult parse, Option<string[]> option) =>
         (parse.GetResult(option) is null ? [] : parse.GetValue(option) ?? [])

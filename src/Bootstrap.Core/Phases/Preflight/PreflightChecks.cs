@@ -79,6 +79,23 @@ public static class PreflightChecks
     }
 
     /// <summary>
+    /// The names of the checks <see cref="Evaluate"/> makes on a host with <paramref name="requirements"/>, whatever it finds there
+    /// (each check yields one result: ok, warning or error).
+    /// </summary>
+    public static IReadOnlyList<string> Names(PreflightRequirements requirements)
+    {
+        ArgumentNullException.ThrowIfNull(requirements);
+        return
+        [
+            "IsPrivilegedUser", "SystemVerification", "NumCPU", "Mem", "Swap",
+            .. requirements.Ports.Select(port => Invariant($"Port-{port}")),
+            .. requirements.AllBinaries.Select(binary => "FileExisting-" + binary),
+            .. requirements.IsNode ? new[] { "KernelModule-br_netfilter", "FileContent--proc-sys-net-ipv4-ip_forward", "KernelDefaults" } : [],
+            "ClockSkew", "HostnameUnique", "MACUnique", "ProductUUIDUnique",
+        ];
+    }
+
+    /// <summary>
     /// The kernel settings the kubelet's protectKernelDefaults requires: differing ones are set by kubelet-start
     /// (a warning naming each), unless /proc/sys is read-only here (a container: set them on its host); a
     /// sysctl.d file applied after Bootstrap's drop-in that sets one otherwise is an error, since after a

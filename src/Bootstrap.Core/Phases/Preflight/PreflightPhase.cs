@@ -23,12 +23,15 @@ internal sealed class PreflightPhase(PreflightOptions options) : HostPhase("pref
     // A host's run may start other hosts' probes (for uniqueness); this keeps probing within spec.ssh.concurrency.
     private SemaphoreSlim? _probeGate;
 
+    private int _ignoredNamesChecked;
+
     protected override IEnumerable<HostSpec> Hosts(ClusterConfig config) => config.Hosts;
 
     protected override async Task<TargetPlan> PlanAsync(HostPlanning target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         var (context, spec) = (target.Context, target.Host);
+        WarnOfUnknownIgnoredNames(context);
         // This host's probe first in line, then every other host's, all started now (each waits for the gate): the comparison
         // waits for the slowest of them, not for their sum, which it did when each was started only once the last had ended.
         var own = ProbeAsync(context, spec, cancellationToken);
@@ -67,6 +70,29 @@ internal sealed class PreflightPhase(PreflightOptions options) : HostPhase("pref
         return errors.Count == 0
             ? TargetPlan.Nothing([.. details])
             : TargetPlan.Refuse($"{errors.Count} preflight check(s) failed: {string.Join(", ", errors)}", [.. details]);
+    }
+
+    /// <summary>
+    /// Once per run: the --ignore-preflight-errors names that no check on any host of the file has (a misspelt name, or one of
+    /// kubeadm's checks that Bootstrap does not make) ignore nothing. kubeadm accepts them too, so they are a warning, not a
+    /// refusal: a script written for kubeadm keeps working, and a misspelt name is named before its check fails.
+    /// </summary>
+    private void WarnOfUnknownIgnoredNames(PhaseContext context)
+    {
+        if (_ignored.All || _ignored.Names.Count == 0 || Interlocked.Exchange(ref _ignoredNamesChecked, 1) == 1)
+        {
+            return;
+        }
+
+        var known = context.Config.Hosts.SelectMany(host => PreflightChecks.Names(PreflightRequirements.For(host, context.Config)))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unknown = _ignored.Names.Where(name => !known.Contains(name)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            context.Logger.Warning(
+                "[{Phase}] --ignore-preflight-errors: no check here is named {Unknown:l}, so it ignores nothing; the checks are {Known:l}",
+                Name, string.Join(", ", unknown), string.Join(", ", known.Order(StringComparer.Ordinal)));
+        }
     }
 
     private Task<PreflightProbe> ProbeAsync(PhaseContext context, HostSpec spec, CancellationToken cancellationToken) =>

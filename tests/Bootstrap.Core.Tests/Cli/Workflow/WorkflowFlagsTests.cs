@@ -61,6 +61,35 @@ public sealed class WorkflowFlagsTests
         Assert.Empty(machines.Connected);
     }
 
+    [Theory]
+    [InlineData("join", "w1,,w2")]
+    [InlineData("join", "w1,")]
+    [InlineData("reset", ",cp1")]
+    [InlineData("reset", "cp1, ,cp2")]
+    public async Task A_host_flag_with_an_empty_name_among_others_is_bad_input(string command, string hosts)
+    {
+        // `--host "$A,$B"` with B unset: the run would leave out a host it was meant for.
+        var machines = new FakeMachines();
+
+        var (exitCode, _, error) = await CliRun.RunAsync(machines, command, "-f", LabCluster.File, "--host", hosts);
+
+        Assert.Equal(ExitCodes.BadInput, exitCode);
+        Assert.Contains("has an empty host name", error, StringComparison.Ordinal);
+        Assert.Empty(machines.Connected);
+    }
+
+    [Fact]
+    public void Host_names_given_repeated_or_comma_separated_are_read_trimmed()
+    {
+        var flags = new WorkflowFlags(new ClusterFileInput(TextReader.Null));
+        var command = new Command("join");
+        flags.AddTo(command, hosts: true);
+
+        var invocation = flags.Read(command.Parse(["-f", "cluster.yaml", "--host", "w1, w2", "--host", "w1"]), WorkflowSelection.All);
+
+        Assert.Equal(["w1", "w2"], invocation.Selection.Hosts);
+    }
+
     private static IReadOnlyList<string> Errors(string commandLine) =>
         [.. BootstrapCli.Build().Parse(commandLine.Split(' ')).Errors.Select(e => e.Message)];
 }

@@ -333,4 +333,31 @@ public sealed class PreflightChecksTests
     {
         Assert.Throws<ArgumentException>(() => IgnoredPreflightErrors.Parse(["all", "Swap"]));
     }
+
+    [Theory]
+    [InlineData("cp1")]
+    [InlineData("w1")]
+    [InlineData("lb1")]
+    public void The_names_of_a_hosts_checks_are_those_its_evaluation_yields(string host)
+    {
+        Assert.Equal(Evaluate(host).Select(r => r.Name), PreflightChecks.Names(PreflightRequirements.For(Host(host), Lab)));
+    }
+
+    [Fact]
+    public void A_host_whose_checks_all_fail_yields_the_same_names()
+    {
+        var broken = Healthy("cp2", 1) with
+        {
+            PrivilegeProblem = "sudo refused",
+            Swaps = ["/swapfile"],
+            ListeningPorts = new SortedSet<int> { 22, 6443, 2379 },
+            Binaries = new Dictionary<string, string?>(),
+            BridgeNetfilter = false,
+            IpForward = "0",
+            ProductUuid = null,
+            ClockOffset = TimeSpan.FromMinutes(5),
+        };
+
+        Assert.Equal(Evaluate("cp2", broken).Select(r => r.Name), PreflightChecks.Names(PreflightRequirements.For(Host("cp2"), Lab)));
+    }
 }

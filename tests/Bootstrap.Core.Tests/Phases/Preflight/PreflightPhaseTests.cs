@@ -62,7 +62,24 @@ public sealed class PreflightPhaseTests
         }
     }
 
-    private static async Task<(WorkflowResult Result, Counter Counter)> RunAsync(int concurrency, string? brokenSs = null)
+    private sealed class Warnings : Serilog.Core.ILogEventSink
+    {
+        public List<string> Rendered { get; } = [];
+
+        public void Emit(Serilog.Events.LogEvent logEvent)
+        {
+            if (logEvent.Level == Serilog.Events.LogEventLevel.Warning)
+            {
+                lock (Rendered)
+                {
+                    Rendered.Add(logEvent.RenderMessage(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+    }
+
+    private static async Task<(WorkflowResult Result, Counter Counter)> RunAsync(
+        int concurrency, string? brokenSs = null, IReadOnlyList<string>? ignored = null, Warnings? warnings = null)
     {
         var machines = new FakeMachines();
         var counter = new Counter();
@@ -83,9 +100,10 @@ public sealed class PreflightPhaseTests
             Config = config,
             Hosts = hosts,
             Redactor = new SecretRedactor(),
-            Logger = new Serilog.LoggerConfiguration().CreateLogger(),
+            Logger = warnings is null ? new Serilog.LoggerConfiguration().CreateLogger() : new Serilog.LoggerConfiguration().WriteTo.Sink(warnings).CreateLogger(),
         };
-        var tree = new PhaseTree("init", [new PreflightPhase(new PreflightOptions())]);
+        var options = new PreflightOptions { IgnorePreflightErrors = IgnoredPreflightErrors.Parse(ignored ?? []) };
+        var tree = new PhaseTree("init", [new PreflightPhase(options)]);
         var result = await new WorkflowRunner(new RecordingObserver()).RunAsync(tree, WorkflowSelection.All, context, CancellationToken.None);
         return (result, counter);
     }
@@ -202,5 +220,33 @@ public sealed class PreflightPhaseTests
         Assert.StartsWith("w2: ", hosts["w2"].Error, StringComparison.Ordinal);
         Assert.Contains("ss -ltnpH", hosts["w2"].Error, StringComparison.Ordinal);
         Assert.All(hosts.Values.Where(h => h.Host != "w2"), h => Assert.Equal(HostPhaseStatus.Unchanged, h.Status));
+    }
+
+    [Fact]
+    public async Task Ignored_names_no_check_has_are_warned_of_once_and_the_known_ones_are_not()
+    {
+        // A misspelt name ignores nothing: said once for the run, not once per host. Port-2379 is a check on the control planes
+        // only, and the names are matched in any letter case.
+        var warnings = new Warnings();
+
+        var (result, _) = await RunAsync(concurrency: 7, ignored: ["Swapp,port-2379", "NumCPU", "FileContent--proc-sys-net-bridge-bridge-nf-call-iptables"], warnings: warnings);
+
+        Assert.True(result.Succeeded);
+        var warning = Assert.Single(warnings.Rendered, w => w.Contains("--ignore-preflight-errors", StringComparison.Ordinal));
+        Assert.Contains("no check here is named FileContent--proc-sys-net-bridge-bridge-nf-call-iptables, Swapp, so it ignores nothing", warning, StringComparison.Ordinal);
+        Assert.Contains("NumCPU, Port-10250", warning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("all")]
+    [InlineData("Swap,Port-6443,FileExisting-haproxy")]
+    public async Task Known_names_or_all_are_not_warned_of(string ignored)
+    {
+        var warnings = new Warnings();
+
+        var (result, _) = await RunAsync(concurrency: 7, ignored: [ignored], warnings: warnings);
+
+        Assert.True(result.Succeeded);
+        Assert.DoesNotContain(warnings.Rendered, w => w.Contains("--ignore-preflight-errors", StringComparison.Ordinal));
     }
 }
