@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bootstrap.Core.Config;
 
 namespace Bootstrap.Core.Etcd;
 
@@ -38,10 +39,10 @@ internal sealed class EtcdSnapshotStore(string stateDirectory)
     {
         var info = new FileInfo(path);
         var metadata = File.Exists(path + EtcdSnapshotFile.MetadataSuffix)
-            ? EtcdSnapshotFile.ParseMetadata(await File.ReadAllTextAsync(path + EtcdSnapshotFile.MetadataSuffix, cancellationToken).ConfigureAwait(false))
+            ? EtcdSnapshotFile.ParseMetadata(await BoundedFile.ReadAllTextAsync(path + EtcdSnapshotFile.MetadataSuffix, BoundedFile.MaxSmallFileBytes, cancellationToken).ConfigureAwait(false))
             : null;
         var recorded = File.Exists(path + EtcdSnapshotFile.ChecksumSuffix)
-            ? EtcdSnapshotFile.ParseChecksum(await File.ReadAllTextAsync(path + EtcdSnapshotFile.ChecksumSuffix, cancellationToken).ConfigureAwait(false))
+            ? EtcdSnapshotFile.ParseChecksum(await BoundedFile.ReadAllTextAsync(path + EtcdSnapshotFile.ChecksumSuffix, BoundedFile.MaxSmallFileBytes, cancellationToken).ConfigureAwait(false))
             : null;
         var actual = await EtcdSnapshotFile.Sha256Async(path, cancellationToken).ConfigureAwait(false);
         return new EtcdSnapshotEntry(path, info.Length, metadata?.SavedAt ?? new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero), metadata, recorded, actual);

@@ -48,7 +48,18 @@ internal sealed class ArtifactSource
             if (File.Exists(sums))
             {
                 var lineNumber = 0;
-                foreach (var line in await File.ReadAllLinesAsync(sums, cancellationToken).ConfigureAwait(false))
+                string text;
+                try
+                {
+                    text = await BoundedFile.ReadAllTextAsync(sums, BoundedFile.MaxSmallFileBytes, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new ArtifactException($"cannot read the checksum file {sums}: {e.Message}", e);
+                }
+
+                using var lines = new StringReader(text);
+                while (lines.ReadLine() is { } line)
                 {
                     lineNumber++;
                     var parts = line.Split(' ', 2, StringSplitOptions.TrimEntries);
@@ -114,6 +125,11 @@ internal sealed class ArtifactSource
         if (local is not null && !File.Exists(local))
         {
             throw new ArtifactException($"the artifact {local} does not exist");
+        }
+
+        if (local is not null)
+        {
+            RefuseEmptyOrSpecial(local, sha256);
         }
 
         var where = local ?? new Uri(_spec.BaseUrl!, name).ToString();
@@ -206,6 +222,7 @@ internal sealed class ArtifactSource
             throw new ArtifactException($"the artifact {path} does not exist");
         }
 
+        RefuseEmptyOrSpecial(path, sha256);
         var actual = await HashAsync(path, cancellationToken).ConfigureAwait(false);
         return actual == sha256
             ? path
@@ -253,6 +270,18 @@ internal sealed class ArtifactSource
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// An artifact of size 0 is never hashed: empty, it is not the file whose sha256 is expected, and a device or FIFO in its
+    /// place (an artifact linked to /dev/zero) would be read without end.
+    /// </summary>
+    private static void RefuseEmptyOrSpecial(string path, string sha256)
+    {
+        if (BoundedFile.IsEmptyOrSpecial(path))
+        {
+            throw new ArtifactException($"the artifact {path} is empty, or not a regular file (a device, a FIFO); expected the file whose sha256 is {sha256}");
         }
     }
 

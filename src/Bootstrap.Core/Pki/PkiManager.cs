@@ -375,8 +375,8 @@ internal sealed class PkiManager
         byte[] keyBytes;
         try
         {
-            certificateBytes = await File.ReadAllBytesAsync(files.CertificatePath, cancellationToken).ConfigureAwait(false);
-            keyBytes = await File.ReadAllBytesAsync(files.KeyPath, cancellationToken).ConfigureAwait(false);
+            certificateBytes = await BoundedFile.ReadAllBytesAsync(files.CertificatePath, BoundedFile.MaxSmallFileBytes, cancellationToken).ConfigureAwait(false);
+            keyBytes = await BoundedFile.ReadAllBytesAsync(files.KeyPath, BoundedFile.MaxSmallFileBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -33,13 +33,17 @@ internal sealed class PkiStateDirectory
 
     public Task<byte[]?> ReadAsync(string relative, CancellationToken cancellationToken) => ReadFileAsync(FullPath(relative), cancellationToken);
 
-    /// <summary>The file's bytes, or null when it does not exist.</summary>
-    /// <exception cref="PkiStateException">It exists but cannot be read (a directory in its place, a link loop, its mode): which file, and why.</exception>
+    /// <summary>
+    /// The file's bytes, or null when it does not exist. Every file the state holds is small: one larger than
+    /// <see cref="BoundedFile.MaxSmallFileBytes"/> is refused, and one whose size is 0 (empty, or a device or FIFO in its place)
+    /// reads as empty, which the caller then finds damaged.
+    /// </summary>
+    /// <exception cref="PkiStateException">It exists but cannot be read (a directory in its place, a link loop, its mode, its size): which file, and why.</exception>
     private static async Task<byte[]?> ReadFileAsync(string path, CancellationToken cancellationToken)
     {
         try
         {
-            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            return await BoundedFile.ReadAllBytesAsync(path, BoundedFile.MaxSmallFileBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -48,9 +52,10 @@ internal sealed class PkiStateDirectory
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Said with the file's path: the command's own catch only knew "the state directory cannot be used: permission denied".
-            var reason = Directory.Exists(path)
-                ? "it is a directory, not a file; restore the file from a backup of the state directory, or move the state aside and `bootstrap state pull`"
+            const string restore = "restore the file from a backup of the state directory, or move the state aside and `bootstrap state pull`";
+            var reason = Directory.Exists(path) ? "it is a directory, not a file; " + restore
                 : e is UnauthorizedAccessException ? PermissionDenied(path)
+                : e is FileTooLargeException ? $"{e.Message}; {restore}"
                 : e.Message;
             throw new PkiStateException($"cannot read {path} in the state directory: {reason}", e);
         }

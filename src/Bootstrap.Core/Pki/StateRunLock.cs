@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Bootstrap.Core.Config;
 
 namespace Bootstrap.Core.Pki;
 
@@ -95,7 +96,7 @@ internal sealed class StateRunLock : IDisposable
     {
         try
         {
-            return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+            return File.Exists(path) ? BoundedFile.ReadAllText(path, BoundedFile.MaxSmallFileBytes).Trim() : null;
         }
         catch (IOException)
         {

@@ -54,7 +54,7 @@ public abstract record SecretSource
         // One trailing newline is what editors and `echo` add; it is not part of the secret.
         protected override async Task<string> ReadAsync(CancellationToken cancellationToken)
         {
-            var text = await File.ReadAllTextAsync(Path, cancellationToken).ConfigureAwait(false);
+            var text = await Config.BoundedFile.ReadAllTextAsync(Path, Config.BoundedFile.MaxSmallFileBytes, cancellationToken).ConfigureAwait(false);
             return text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2]
                 : text.EndsWith('\n') ? text[..^1] : text;
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bootstrap.Core.Config;
 
 namespace Bootstrap.Core.Workflow;
 
@@ -45,7 +46,7 @@ internal static class ReadAheadFile
                 return empty;
             }
 
-            var document = JsonSerializer.Deserialize<ReadAheadDocument>(File.ReadAllBytes(path), Options);
+            var document = JsonSerializer.Deserialize<ReadAheadDocument>(BoundedFile.ReadAllBytes(path, MaxBytes), Options);
             if (document is not { Version: Version, Hosts: { } hosts })
             {
                 problem = $"{path} is not a record of reads of version {Version}";

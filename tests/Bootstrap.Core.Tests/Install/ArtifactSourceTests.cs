@@ -54,6 +54,33 @@ public sealed class ArtifactSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task An_artifact_or_image_archive_linked_to_a_device_is_refused_and_never_read()
+    {
+        // /dev/zero in an artifact's place was hashed without end.
+        File.CreateSymbolicLink(Path.Combine(_dir, "kubectl"), "/dev/zero");
+        File.CreateSymbolicLink(Path.Combine(_dir, "app.tar"), "/dev/zero");
+        var spec = new ArtifactsSpec { Directory = _dir, Sha256 = new Dictionary<string, string> { ["kubectl"] = Sha("kubectl"), ["app.tar"] = Sha("app") } };
+        var source = await ArtifactSource.OpenAsync(spec, _dir, Http, CancellationToken.None);
+
+        var binary = await Assert.ThrowsAsync<ArtifactException>(() => ReadAsync(source.Binary("kubectl")).WaitAsync(TimeSpan.FromSeconds(30)));
+        var image = await Assert.ThrowsAsync<ArtifactException>(() => source.ImageAsync("app.tar", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal($"the artifact {Path.Combine(_dir, "kubectl")} is empty, or not a regular file (a device, a FIFO); expected the file whose sha256 is {Sha("kubectl")}", binary.Message);
+        Assert.StartsWith($"the artifact {Path.Combine(_dir, "app.tar")} is empty, or not a regular file", image.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_SHA256SUMS_linked_to_a_device_holds_no_digest()
+    {
+        File.CreateSymbolicLink(Path.Combine(_dir, ArtifactSource.ChecksumFile), "/dev/zero");
+
+        var source = await ArtifactSource.OpenAsync(new ArtifactsSpec { Directory = _dir, Sha256 = new Dictionary<string, string>() }, _dir, Http, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("no sha256 is known for the artifact etcd", Assert.Throws<ArtifactException>(() => source.Binary("etcd")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_malformed_SHA256SUMS_names_file_and_line()
     {
         await File.WriteAllTextAsync(Path.Combine(_dir, ArtifactSource.ChecksumFile), $"{Sha("a")}  a\nnot a checksum line\n");

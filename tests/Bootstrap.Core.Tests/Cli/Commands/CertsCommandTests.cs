@@ -42,6 +42,34 @@ public sealed class CertsCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_state_certificate_linked_to_a_device_is_reported_damaged_and_never_read()
+    {
+        // /dev/zero in the place of the state's ca.crt was read whole: "internal error (OutOfMemoryException …)", after the
+        // workstation had run out of memory.
+        var ca = Path.Combine(State, "pki", "ca.crt");
+        File.Delete(ca);
+        File.CreateSymbolicLink(ca, "/dev/zero");
+
+        var (exitCode, _, error) = await RunAsync("certs", "check-expiration", "--state-dir", State);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"damaged (in {State}, but holding no PEM certificate): ca;", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_state_file_larger_than_any_is_refused_naming_it_and_its_size()
+    {
+        var ca = Path.Combine(State, "pki", "ca.crt");
+        File.WriteAllBytes(ca, new byte[BoundedFile.MaxSmallFileBytes + 1]);
+
+        var (exitCode, _, error) = await RunAsync("certs", "check-expiration", "--state-dir", State);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"cannot read {ca} in the state directory: it is 16777217 bytes, larger than any such file Bootstrap reads (16 MiB); restore the file", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_expiration_exits_1_when_a_certificate_expires_inside_the_threshold()
     {
         var (exitCode, output, _) = await RunAsync("certs", "check-expiration", "--state-dir", State, "--threshold", "400d", "--output", "json");
