@@ -216,17 +216,18 @@ public sealed class SshHost : IReopenableHost
         AtomicInstall.UploadSmallAsync(this, files, _redactor, _log, cancellationToken);
 
     /// <summary>
-    /// A small file's content, read as root on the command connection (<c>cat</c>, bounded by the command timeout); null when
-    /// it does not exist. Large files stream through <see cref="DownloadToAsync"/>.
+    /// A small file's content, read as root on the command connection (<see cref="RemoteFileRead"/>: a regular file only, of
+    /// bounded size; bounded in time by the command timeout); null when it does not exist. Large files stream through
+    /// <see cref="DownloadToAsync"/>.
     /// </summary>
     public async Task<byte[]?> DownloadAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var (exitCode, stdout, stderr) = await ExecuteAsync(
-            new RemoteCommand(["env", "LC_ALL=C", "cat", "--", path], sudo: true), input: null, progress: null, "download of " + path, cancellationToken).ConfigureAwait(false);
+            RemoteFileRead.Command(path), input: null, progress: null, "download of " + path, cancellationToken).ConfigureAwait(false);
         if (exitCode == 0)
         {
-            return stdout;
+            return RemoteFileRead.TooLarge(stdout.Length) ? throw new IOException(RemoteFileRead.TooLargeMessage(Name, path)) : stdout;
         }
 
         // cat's own "No such file or directory" (exit 1); env failing to find cat exits 127 and is an error.

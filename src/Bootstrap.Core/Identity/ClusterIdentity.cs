@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Bootstrap.Core.ControlPlane;
 using Bootstrap.Core.Install;
 using Bootstrap.Core.Pki;
+using Bootstrap.Core.Remote;
 using Bootstrap.Core.Workflow;
 using YamlDotNet.RepresentationModel;
 
@@ -211,7 +212,9 @@ internal static partial class ClusterIdentity
             return $"the certificate {certificate.SubjectDN} with SHA-256 fingerprint {string.Join(':', SHA256.HashData(der).Take(8).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)))}…";
         }
 
-        return $"a file with sha256 {sha256[..Math.Min(16, sha256.Length)]}…";
+        return string.Equals(sha256, RemoteFileState.EmptySha256, StringComparison.OrdinalIgnoreCase)
+            ? "an empty file, or no regular file (a device, a FIFO, a directory: never read)"
+            : $"a file with sha256 {sha256[..Math.Min(16, sha256.Length)]}…";
     }
 
     private static string Digest(byte[] secret) => Convert.ToHexStringLower(SHA256.HashData(secret))[..12] + "…";

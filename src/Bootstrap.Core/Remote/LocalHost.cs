@@ -127,7 +127,7 @@ public sealed class LocalHost : IRemoteHost
         ArgumentException.ThrowIfNullOrEmpty(path);
         try
         {
-            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            return await Config.BoundedFile.ReadAllBytesAsync(path, RemoteFileRead.MaxBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -135,7 +135,7 @@ public sealed class LocalHost : IRemoteHost
         }
         catch (UnauthorizedAccessException) when (!_isRoot)
         {
-            var (exitCode, stdout, stderr) = await RunRawAsync(new RemoteCommand(["cat", "--", path], sudo: true), cancellationToken).ConfigureAwait(false);
+            var (exitCode, stdout, stderr) = await RunRawAsync(RemoteFileRead.Command(path), cancellationToken).ConfigureAwait(false);
             return exitCode == 0 ? stdout
                 : throw new IOException($"{Name}: cannot read {path} as root: {_redactor.Redact(Encoding.UTF8.GetString(stderr)).Trim()}");
         }

@@ -27,7 +27,9 @@ internal sealed record RemoteFileState(string Sha256, int Mode, string Owner, st
     /// One root command that prints "<c>&lt;64 hex&gt;</c>, two characters, path" per file, like <c>sha256sum</c>.
     /// It uses <c>openssl dgst</c> when the host has it (SHA extensions: about three times faster than
     /// coreutils on the lab's CPUs, which matters for 100 MB binaries hashed on every run) and falls back
-    /// to <c>sha256sum</c>. The paths travel as arguments of a fixed script, never inside it.
+    /// to <c>sha256sum</c>. The paths travel as arguments of a fixed script, never inside it. A path that is not a regular file,
+    /// links followed (a device, a FIFO, a directory), is never read: it hashes as empty content (<see cref="EmptySha256"/>), so
+    /// it differs from any file Bootstrap installs. /dev/zero linked in a certificate's place was hashed without end.
     /// </summary>
     public static RemoteCommand Sha256Command(IReadOnlyList<string> paths) =>
         new(["sh", "-c", Sha256Script, "sha256", .. paths], sudo: true);
@@ -53,7 +55,15 @@ internal sealed record RemoteFileState(string Sha256, int Mode, string Owner, st
     internal const string SmallSha256Function =
         "sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum \"$@\"; else openssl dgst -sha256 -r \"$@\"; fi; }";
 
-    private const string Sha256Script = Sha256Function + "; sha256 -- \"$@\"";
+    /// <summary>The sha256 of no bytes: what a path that is not a regular file hashes as (<see cref="Sha256Command"/>).</summary>
+    public const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    // Each argument is shifted off in turn; a regular file (or a missing path, which fails the hashing as it always did) is put back
+    // at the end, anything else is printed as empty content. The loop's list is fixed when it starts, so after it the arguments
+    // are the regular files, in their order, for one hashing process.
+    private const string Sha256Script = Sha256Function
+        + "; for p do shift; if [ -f \"$p\" ] || [ ! -e \"$p\" ]; then set -- \"$@\" \"$p\"; else printf '" + EmptySha256 + "  %s\\n' \"$p\"; fi; done"
+        + "; [ $# -eq 0 ] || sha256 -- \"$@\"";
 
     /// <summary>Parses <c>sha256sum</c> output: the first word is the hex digest.</summary>
     public static string ParseSha256Sum(string text)

@@ -519,7 +519,7 @@ public sealed class ReadAhead : IAsyncDisposable
             })
             .ToDictionary(p => p.Key, p => (p.Command, (IReadOnlyList<string>?)p.Paths));
         var commands = keys.Select(key => probes.TryGetValue(key, out var probe) ? probe
-            : (batch.Add(key.IsFile ? ["env", "LC_ALL=C", "base64", "-w", "0", "--", key.Path] : key.Argv), (IReadOnlyList<string>?)null)).ToList();
+            : (batch.Add(key.IsFile ? RemoteFileRead.Argv(key.Path, base64: true) : key.Argv), (IReadOnlyList<string>?)null)).ToList();
         return (batch, commands);
     }
 
@@ -534,7 +534,9 @@ public sealed class ReadAhead : IAsyncDisposable
         {
             try
             {
-                return new Entry(null, Convert.FromBase64String(result.Stdout.Trim()));
+                // Larger than any file read whole: read on the host, which says so.
+                var content = Convert.FromBase64String(result.Stdout.Trim());
+                return RemoteFileRead.TooLarge(content.Length) ? null : new Entry(null, content);
             }
             catch (FormatException)
             {

@@ -22,6 +22,18 @@ public sealed class ClusterIdentityTests
     }
 
     [Fact]
+    public void A_host_path_that_is_no_regular_file_is_said_to_be_one_not_a_file_with_a_digest()
+    {
+        // The host's file probe never reads a device in a file's place: it hashes as empty content.
+        var host = new HostIdentity("cp3", new Dictionary<string, string> { [HostCa] = Bootstrap.Core.Remote.RemoteFileState.EmptySha256 }, [], null);
+
+        var line = Assert.Single(ClusterIdentity.Differences(host, State(Pem("CN=kubernetes")), new Dictionary<string, byte[]>()));
+
+        Assert.StartsWith($"{HostCa}: the host has an empty file, or no regular file (a device, a FIFO, a directory: never read); the state has the certificate CN=kubernetes", line, StringComparison.Ordinal);
+        Assert.Equal([HostCa], ClusterIdentity.DifferingFiles(host, State(Pem("CN=kubernetes"))));
+    }
+
+    [Fact]
     public void A_state_ca_that_is_no_certificate_is_called_damaged_with_its_path_not_another_identity()
     {
         var state = State("garbage\n"u8.ToArray());

@@ -42,6 +42,48 @@ public sealed class RemoteFileStateTests : IDisposable
         Assert.Equal(Sha256Of(present), RemoteFileState.ParseSha256Sum(Assert.Single(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))));
     }
 
+    [Theory]
+    [MemberData(nameof(WithOpenssl))]
+    public async Task A_path_that_is_no_regular_file_is_never_read_and_hashes_as_empty_content(bool withOpenssl)
+    {
+        // /dev/zero linked in a certificate's place was hashed without end (and a FIFO's open waits for a writer).
+        var device = Path.Combine(_root, "ca.crt");
+        File.CreateSymbolicLink(device, "/dev/zero");
+        var directory = Directory.CreateDirectory(Path.Combine(_root, "a directory")).FullName;
+        var linked = Path.Combine(_root, "linked.crt");
+        var present = Write("present", 5);
+        File.CreateSymbolicLink(linked, present);
+
+        var result = await _host.RunAsync(OnPath(withOpenssl, RemoteFileState.Sha256Command([device, present, directory, linked])), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.Succeeded, result.Stderr);
+        var sums = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(l => l[66..], RemoteFileState.ParseSha256Sum);
+        Assert.Equal(RemoteFileState.EmptySha256, sums[device]);
+        Assert.Equal(RemoteFileState.EmptySha256, sums[directory]);
+        Assert.Equal(Sha256Of(present), sums[present]);
+        Assert.Equal(Sha256Of(present), sums[linked]);
+        Assert.Equal(RemoteFileState.EmptySha256, Convert.ToHexStringLower(SHA256.HashData([])));
+    }
+
+    [Fact]
+    public async Task A_small_file_read_is_a_regular_files_bytes_and_refuses_anything_else()
+    {
+        var present = Write("present", 5);
+        var device = Path.Combine(_root, "zero");
+        File.CreateSymbolicLink(device, "/dev/zero");
+
+        var read = await _host.RunAsync(RemoteFileRead.Command(present), CancellationToken.None);
+        var refused = await _host.RunAsync(RemoteFileRead.Command(device), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        var missing = await _host.RunAsync(RemoteFileRead.Command(Path.Combine(_root, "missing")), CancellationToken.None);
+
+        Assert.Equal(File.ReadAllText(present), read.Stdout);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal($"{device} {RemoteFileRead.NotRegular}", refused.Stderr.Trim());
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("No such file or directory", missing.Stderr, StringComparison.Ordinal);
+        Assert.Null(await _host.DownloadAsync(Path.Combine(_root, "missing"), CancellationToken.None));
+    }
+
     [Fact]
     public void Sha256sum_and_openssl_output_parse_to_the_lower_case_digest()
     {
