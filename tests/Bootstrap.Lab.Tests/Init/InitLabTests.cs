@@ -72,6 +72,7 @@ public sealed class InitLabTests
             await Step("ALostKubeletConfIsWrittenFromTheKubeletsCertificateAndAnotherClustersIsReplaced", () => ALostKubeletConfIsWrittenFromTheKubeletsCertificateAndAnotherClustersIsReplacedAsync(paths, cluster));
             await Step("ADeletedNodeIsRegisteredAgainByAKubeletRestart", () => ADeletedNodeIsRegisteredAgainByAKubeletRestartAsync(paths, cluster));
             await Step("AUnitFileRemovedUnderARunningServiceIsWrittenBackAndReloaded", () => AUnitFileRemovedUnderARunningServiceIsWrittenBackAndReloadedAsync(paths, cluster));
+            await Step("ADeviceInAFilesPlaceIsNeverReadAndTheRunSaysWhere", () => ADeviceInAFilesPlaceIsNeverReadAndTheRunSaysWhereAsync(paths, cluster));
             await Step("InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImplies", () => LifecycleGuards.InstalledPlanListsNothingAndAChangedFieldListsExactlyWhatItImpliesAsync(paths, cluster));
             await Step("ASecondStateIsRefusedAndStatePullAdoptsTheCluster", () => LifecycleGuards.ASecondStateIsRefusedAndStatePullAdoptsTheClusterAsync(paths, cluster));
             await Step("TwoWorkstationsNeverRunAtOnceAndAKilledRunLeavesNoLease", () => LifecycleGuards.TwoWorkstationsNeverRunAtOnceAndAKilledRunLeavesNoLeaseAsync(paths, cluster));
@@ -385,6 +386,39 @@ public sealed class InitLabTests
         var details = Details(run.Stdout, "control-plane/scheduler", "cp2").ToList();
         Assert.Contains(details, d => d.StartsWith("reloaded systemd's unit files", StringComparison.Ordinal));
         Assert.Equal("LoadState=loaded\nActiveState=active\n", await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "systemctl", "show", "-p", "LoadState", "-p", "ActiveState", "kube-scheduler.service"));
+    }
+
+    // /dev/zero linked in a file's place (a mistaken `ln -sf`): hashing it hung the run for good, and reading it whole would
+    // have filled the workstation's memory. An identity file on cp3 (etcd's CA key, which no component reads), the file the VRRP
+    // password is read from on lb2, and haproxy.cfg on lb1: the run ends at once, naming each host and file, and changes
+    // nothing; once the two it cannot judge are removed, as it says, the next run writes all three back.
+    private static async Task ADeviceInAFilesPlaceIsNeverReadAndTheRunSaysWhereAsync(LabPaths paths, LabClusterFile cluster)
+    {
+        (string Machine, string File)[] replaced =
+            [("cp3", "/etc/kubernetes/pki/etcd/ca.key"), ("lb2", "/etc/keepalived/keepalived.conf"), ("lb1", "/etc/haproxy/haproxy.cfg")];
+        foreach (var (machine, file) in replaced)
+        {
+            await LabMachines.RunOrFailAsync(paths, Machine(machine), "sh", "-c", "cp -a -- \"$1\" /root/before-device && ln -sf /dev/zero \"$1\"", "sh", file);
+        }
+
+        var refused = await BootstrapProcess.RunAsync(TimeSpan.FromMinutes(3), "init", "-f", cluster.Path);
+        Assert.True(refused.ExitCode == 1, refused.Output);
+        Assert.Contains("lb2: cannot read /etc/keepalived/keepalived.conf as root: /etc/keepalived/keepalived.conf is not a regular file", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("/etc/kubernetes/pki/etcd/ca.key: the host has an empty file, or no regular file", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("remove it on cp3 (`sudo rm -- /etc/kubernetes/pki/etcd/ca.key`)", refused.Output, StringComparison.Ordinal);
+
+        await LabMachines.RunOrFailAsync(paths, Machine("cp3"), "rm", "--", "/etc/kubernetes/pki/etcd/ca.key");
+        await LabMachines.RunOrFailAsync(paths, Machine("lb2"), "rm", "--", "/etc/keepalived/keepalived.conf");
+        var run = await BootstrapProcess.RunAsync(TimeSpan.FromMinutes(5), "init", "-f", cluster.Path, "--output", "json");
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("replaced /etc/haproxy/haproxy.cfg (content differs)", Details(run.Stdout, "load-balancer", "lb1"));
+        foreach (var (machine, file) in replaced)
+        {
+            Assert.Equal("regular file\n", await LabMachines.RunOrFailAsync(paths, Machine(machine), "sh", "-c", "cmp -- \"$1\" /root/before-device && rm /root/before-device && stat -c %F -- \"$1\"", "sh", file));
+        }
+
+        Assert.Equal("active\nactive\n", await LabMachines.RunOrFailAsync(paths, Machine("lb1"), "systemctl", "is-active", "haproxy", "keepalived"));
+        Assert.Equal("active\nactive\n", await LabMachines.RunOrFailAsync(paths, Machine("lb2"), "systemctl", "is-active", "haproxy", "keepalived"));
     }
 
     private static List<string> ChangedTargets(string stdout) => BootstrapProcess.Events(stdout)
