@@ -148,9 +148,23 @@ public sealed class CommandTests(SshdFixture sshd)
 
         Assert.Equal(await File.ReadAllBytesAsync("/etc/shadow"), shadow);
         Assert.Null(missing);
-        Assert.Equal($"{host.Name}: cannot read /etc as root: cat: /etc: Is a directory", directory.Message);
+        Assert.Equal($"{host.Name}: cannot read /etc as root: /etc is not a regular file (a directory, a device or a FIFO), which is never read", directory.Message);
         var later = logs.Events.Skip(connecting).Select(e => e.MessageTemplate.Text).ToList();
         Assert.Equal(3, later.Count(t => t == "{Host}: running {Command}"));
         Assert.DoesNotContain(later, t => t.Contains("host key", StringComparison.Ordinal) || t.Contains("connected", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Download_of_a_device_in_a_files_place_is_refused_without_reading_it()
+    {
+        // /dev/zero linked in a small file's place was read until the workstation ran out of memory.
+        var link = Path.Combine(Directory.CreateTempSubdirectory("bootstrap-device-").FullName, "keepalived.conf");
+        File.CreateSymbolicLink(link, "/dev/zero");
+        await using var host = await sshd.ConnectAsync(sshd.Settings(user: SshdFixture.RootUser), new LogCapture().Logger);
+
+        var refused = await Assert.ThrowsAsync<IOException>(() => host.DownloadAsync(link, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal($"{host.Name}: cannot read {link} as root: {link} is not a regular file (a directory, a device or a FIFO), which is never read", refused.Message);
+        Directory.Delete(Path.GetDirectoryName(link)!, recursive: true);
     }
 }
