@@ -10,15 +10,15 @@ internal static class RemoteFileProbe
     /// <summary>The line between <c>stat</c>'s output and the manifest's text.</summary>
     internal const string ManifestMarker = "--- installed files";
 
-    /// <summary>At most this much of the manifest is read (the most <see cref="RemoteFileRead"/> reads of any file): a longer one reads as damaged.</summary>
-    private const string ManifestReadBytes = "16777217";
+    /// <summary>At most this much of the manifest is read (as <see cref="RemoteFileRead"/> reads any file): a longer one reads as damaged.</summary>
+    private static readonly string ManifestReadBytes = (RemoteFileRead.MaxBytes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// <c>stat</c> of the paths (its exit status is the command's: a missing file fails it, the others are still reported), then
     /// the marker and the manifest <c>$2</c> (nothing when it does not exist or is not a regular file: a device there would never
     /// end). The paths travel as arguments, never inside the script.
     /// </summary>
-    private const string StatScript =
+    private static readonly string StatScript =
         "f=$1 m=$2; shift 2; LC_ALL=C stat -c \"$f\" -- \"$@\"; r=$?; echo '" + ManifestMarker + "'; [ ! -f \"$m\" ] || head -c " + ManifestReadBytes + " -- \"$m\" 2>/dev/null; exit $r";
 
     /// <summary>The state of each path (null when it does not exist), every file hashed in full: two commands whatever the number of files.</summary>

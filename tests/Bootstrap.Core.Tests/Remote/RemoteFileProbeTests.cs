@@ -127,6 +127,23 @@ public sealed class RemoteFileProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_device_in_the_manifests_place_or_a_files_is_never_read_and_the_file_hashes_as_empty()
+    {
+        // /dev/zero linked in a certificate's place was hashed without end; in the manifest's, it would be read without end.
+        var file = Write("admin.conf", 100);
+        var device = Path.Combine(_root, "ca.key");
+        File.CreateSymbolicLink(device, "/dev/zero");
+        Directory.CreateDirectory(Path.GetDirectoryName(Manifest)!);
+        File.CreateSymbolicLink(Manifest, "/dev/zero");
+
+        var probe = await ProbeAsync([file, device]).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Empty(probe.Manifest!.Entries);
+        Assert.Equal(RemoteFileState.EmptySha256, probe.States[device]!.Sha256);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))), probe.States[file]!.Sha256);
+    }
+
+    [Fact]
     public async Task Without_a_manifest_to_read_every_file_is_hashed_each_time_as_verify_does()
     {
         var file = Write("kube-proxy", 100);
