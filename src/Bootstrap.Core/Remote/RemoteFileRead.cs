@@ -5,7 +5,7 @@ namespace Bootstrap.Core.Remote;
 /// <summary>
 /// The root command that reads a small file whole on a host (a config, a certificate, a kubeconfig): only a regular file, links
 /// followed, and at most one byte more than <see cref="MaxBytes"/>, so what travels back is bounded whatever stands at the path.
-/// A device in a file's place (/dev/zero) was read until the workstation ran out of memory.
+/// A device in a file's place (/dev/zero) would be read without end, into the workstation's memory.
 /// </summary>
 internal static class RemoteFileRead
 {

@@ -56,7 +56,7 @@ public sealed class ArtifactSourceTests : IDisposable
     [Fact]
     public async Task An_artifact_or_image_archive_linked_to_a_device_is_refused_and_never_read()
     {
-        // /dev/zero in an artifact's place was hashed without end.
+        // /dev/zero in an artifact's place would be hashed without end.
         File.CreateSymbolicLink(Path.Combine(_dir, "kubectl"), "/dev/zero");
         File.CreateSymbolicLink(Path.Combine(_dir, "app.tar"), "/dev/zero");
         var spec = new ArtifactsSpec { Directory = _dir, Sha256 = new Dictionary<string, string> { ["kubectl"] = Sha("kubectl"), ["app.tar"] = Sha("app") } };

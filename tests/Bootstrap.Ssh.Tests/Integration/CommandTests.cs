@@ -157,7 +157,7 @@ public sealed class CommandTests(SshdFixture sshd)
     [Fact]
     public async Task Download_of_a_device_in_a_files_place_is_refused_without_reading_it()
     {
-        // /dev/zero linked in a small file's place was read until the workstation ran out of memory.
+        // /dev/zero linked in a small file's place would be read without end, into the workstation's memory.
         var link = Path.Combine(Directory.CreateTempSubdirectory("bootstrap-device-").FullName, "keepalived.conf");
         File.CreateSymbolicLink(link, "/dev/zero");
         await using var host = await sshd.ConnectAsync(sshd.Settings(user: SshdFixture.RootUser), new LogCapture().Logger);
