@@ -89,7 +89,11 @@ internal static class BoundedFile
 internal sealed class FileTooLargeException(string size, long maxBytes) : IOException(
     $"it is {size} bytes, larger than any such file Bootstrap reads ({Bound(maxBytes)})")
 {
-    private static string Bound(long bytes) => bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0
+    /// <summary>Its size in bytes as known ("67108865", or "more than 16777216" when it grew past the bound while read).</summary>
+    public string Size { get; } = size;
+
+    /// <summary>The bound, for people: "64 MiB".</summary>
+    public static string Bound(long bytes) => bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0
         ? (bytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture) + " MiB"
         : bytes.ToString(CultureInfo.InvariantCulture) + " bytes";
 }

@@ -15,10 +15,9 @@ internal static class RemoteFileRead
     /// <summary>What the command prints on standard error, after the path, for a path that is not a regular file (exit 2).</summary>
     public const string NotRegular = "is not a regular file (a directory, a device or a FIFO), which is never read";
 
-    // A missing path (a dangling link too) is left to cat, whose "No such file or directory" (exit 1) callers take for "missing".
-    private static readonly string Script = string.Create(
-        CultureInfo.InvariantCulture,
-        $"if [ -f \"$1\" ]; then head -c {MaxBytes + 1} -- \"$1\"{{0}}; elif [ -e \"$1\" ]; then echo \"$1 {NotRegular}\" >&2; exit 2; else cat -- \"$1\"; fi");
+    private static readonly string BytesScript = Script(string.Empty);
+
+    private static readonly string Base64Script = Script(" | base64 -w 0");
 
     /// <summary>Prints the file's bytes.</summary>
     public static RemoteCommand Command(string path) =>
@@ -26,10 +25,15 @@ internal static class RemoteFileRead
 
     /// <summary>The argv that prints the file's bytes, or (<paramref name="base64"/>) their base64 on one line.</summary>
     public static IReadOnlyList<string> Argv(string path, bool base64) =>
-        ["env", "LC_ALL=C", "sh", "-c", string.Format(CultureInfo.InvariantCulture, Script, base64 ? " | base64 -w 0" : string.Empty), "read", path];
+        ["env", "LC_ALL=C", "sh", "-c", base64 ? Base64Script : BytesScript, "read", path];
 
     /// <summary>Whether what was read is more than any file read whole may hold.</summary>
     public static bool TooLarge(int length) => length > MaxBytes;
+
+    // A missing path (a dangling link too) is left to cat, whose "No such file or directory" (exit 1) callers take for "missing".
+    private static string Script(string pipe) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"if [ -f \"$1\" ]; then head -c {MaxBytes + 1} -- \"$1\"{pipe}; elif [ -e \"$1\" ]; then echo \"$1 {NotRegular}\" >&2; exit 2; else cat -- \"$1\"; fi");
 
     /// <summary>The message for a file that read larger than <see cref="MaxBytes"/>.</summary>
     public static string TooLargeMessage(string host, string path) =>

@@ -34,18 +34,12 @@ internal static class ReadAheadFile
         var empty = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<ReadKey>>>(StringComparer.Ordinal);
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            if (!File.Exists(path))
             {
                 return empty;
             }
 
-            if (info.Length > MaxBytes)
-            {
-                problem = $"{path} is larger than {MaxBytes} bytes";
-                return empty;
-            }
-
+            // Larger than MaxBytes: FileTooLargeException, the problem below.
             var document = JsonSerializer.Deserialize<ReadAheadDocument>(BoundedFile.ReadAllBytes(path, MaxBytes), Options);
             if (document is not { Version: Version, Hosts: { } hosts })
             {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Bootstrap.Core.Config;
 
 namespace Bootstrap.Ssh.HostKeys;
 
@@ -62,26 +63,30 @@ internal static class KnownHostsFile
     public static IReadOnlyList<KnownHostsEntry> Load(string path) => Parse(ReadText(path));
 
     /// <summary>
-    /// The file's text; empty when it does not exist or its size is 0. A device or a FIFO also has size 0 and is not opened:
-    /// /dev/zero would be read for ever, and a FIFO waits for a writer.
+    /// The file's text; empty when it does not exist, is a directory, or its size is 0 (read by <see cref="BoundedFile"/>, links
+    /// followed). A device or a FIFO also has size 0 and is not opened: /dev/zero would be read for ever, and a FIFO waits for a writer.
     /// </summary>
     /// <exception cref="IOException">The file is larger than <see cref="Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes"/>.</exception>
     private static string ReadText(string path)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists || info.Length == 0)
+        const long max = Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes;
+        if (Directory.Exists(path))
         {
             return string.Empty;
         }
 
-        if (info.Length > Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes)
+        try
         {
-            throw new IOException($"the known_hosts file {path} is {info.Length} bytes, larger than any known_hosts file Bootstrap reads ({Core.Config.Parsing.LocalFileChecks.MaxKnownHostsBytes / (1024 * 1024)} MiB)");
+            return Encoding.UTF8.GetString(BoundedFile.ReadAllBytes(path, max));
         }
-
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        var buffer = new byte[info.Length];
-        return Encoding.UTF8.GetString(buffer, 0, stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false));
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return string.Empty;
+        }
+        catch (FileTooLargeException e)
+        {
+            throw new IOException($"the known_hosts file {path} is {e.Size} bytes, larger than any known_hosts file Bootstrap reads ({FileTooLargeException.Bound(max)})", e);
+        }
     }
 
     /// <summary>The name OpenSSH looks up: <c>host</c> on port 22, <c>[host]:port</c> otherwise.</summary>
