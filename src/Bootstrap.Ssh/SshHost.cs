@@ -354,6 +354,8 @@ public sealed class SshHost : IReopenableHost
         ThrowIfGivenUp(what);
         var ssh = _ssh.CreateCommand(invocation.Text, Encoding.UTF8);
         using var release = new CommandRelease(ssh);
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
 
         async Task Run()
         {
@@ -361,12 +363,16 @@ public sealed class SshHost : IReopenableHost
             // reaches only the command's first process, and which drops the whole connection when it comes after the channel's
             // end. A command given up on is stopped by StopAsync instead, and its channel ends when the command does.
             var running = ssh.ExecuteAsync(CancellationToken.None);
+            // Read as it arrives, within CommandOutput's bound: SSH.NET keeps whatever is not read, without a bound.
+            var output = CommandOutput.CopyAsync(ssh.OutputStream, stdout, "standard output", deadline.Token);
+            var errors = CommandOutput.CopyAsync(ssh.ExtendedOutputStream, stderr, "standard error", deadline.Token);
             if (invocation.SendsInput)
             {
                 await SendInputAsync(ssh, invocation.Stdin, input, deadline, progress, deadline.Token).ConfigureAwait(false);
             }
 
             inputSent?.Invoke();
+            await CommandOutput.BothAsync(output, errors).ConfigureAwait(false);
             await running.ConfigureAwait(false);
         }
 
@@ -383,6 +389,16 @@ public sealed class SshHost : IReopenableHost
                 await WithinAsync(release.Work, deadline, Expired, stoppable ? () => StopAsync(marker, command.Sudo, display) : null).ConfigureAwait(false);
             }
         }
+        catch (CommandOutputTooLargeException e)
+        {
+            // Still running on the host, printing: stopped there, as a command given up on is (its channel then ends).
+            if (stoppable)
+            {
+                await StopAsync(marker, command.Sudo, display).ConfigureAwait(false);
+            }
+
+            throw e.For(Name, display);
+        }
         catch (SshException e)
         {
             throw new SshConnectException(Name, $"{Name}: {what} failed: {_redactor.Redact(e.Message)}", false, e);
@@ -392,11 +408,9 @@ public sealed class SshHost : IReopenableHost
             throw new SshConnectException(Name, $"{Name}: {what} failed: the connection was lost ({_redactor.Redact(e.Message)})", false, e);
         }
 
-        using var stdout = new MemoryStream();
-        await ssh.OutputStream.CopyToAsync(stdout, cancellationToken).ConfigureAwait(false);
         var exitCode = ssh.ExitStatus ?? (ssh.ExitSignal is null ? -1 : 128 + SignalNumber(ssh.ExitSignal));
         _log.Debug("{Host}: {Command} exited {ExitCode}", Name, display, exitCode);
-        return (exitCode, stdout.ToArray(), ssh.Error);
+        return (exitCode, stdout.ToArray(), Encoding.UTF8.GetString(stderr.GetBuffer(), 0, (int)stderr.Length));
     }
 
     /// <summary>
@@ -644,11 +658,13 @@ public sealed class SshHost : IReopenableHost
         ThrowIfGivenUp(operation);
         var ssh = _ssh.CreateCommand(invocation.Text, Encoding.UTF8);
         using var release = new CommandRelease(ssh);
+        using var stderr = new MemoryStream();
 
         async Task Run()
         {
             // Stopped by StopAsync when given up on, as ExecuteAsync's commands are.
             var running = ssh.ExecuteAsync(CancellationToken.None);
+            var errors = CommandOutput.CopyAsync(ssh.ExtendedOutputStream, stderr, "standard error", deadline.Token);
             if (invocation.SendsInput)
             {
                 await SendInputAsync(ssh, invocation.Stdin, null, deadline, null, deadline.Token).ConfigureAwait(false);
@@ -663,8 +679,14 @@ public sealed class SshHost : IReopenableHost
                 copied += (ulong)read;
                 deadline.Progress();
                 progress.Report(copied);
+                if (errors.IsFaulted)
+                {
+                    // Its standard error went past the bound while the output still flows.
+                    await errors.ConfigureAwait(false);
+                }
             }
 
+            await errors.ConfigureAwait(false);
             await running.ConfigureAwait(false);
         }
 
@@ -675,6 +697,11 @@ public sealed class SshHost : IReopenableHost
                 release.Work = Task.Run(Run, CancellationToken.None);
                 await WithinAsync(release.Work, deadline, () => Stalled(operation, deadline), () => StopAsync(marker, command.Sudo, display)).ConfigureAwait(false);
             }
+        }
+        catch (CommandOutputTooLargeException e)
+        {
+            await StopAsync(marker, command.Sudo, display).ConfigureAwait(false);
+            throw e.For(Name, display);
         }
         catch (SshException e)
         {
@@ -688,7 +715,7 @@ public sealed class SshHost : IReopenableHost
         var exitCode = ssh.ExitStatus ?? (ssh.ExitSignal is null ? -1 : 128 + SignalNumber(ssh.ExitSignal));
         if (exitCode != 0)
         {
-            throw new RemoteCommandException(Name, display, new CommandResult(exitCode, string.Empty, _redactor.Redact(ssh.Error)));
+            throw new RemoteCommandException(Name, display, new CommandResult(exitCode, string.Empty, _redactor.Redact(Encoding.UTF8.GetString(stderr.GetBuffer(), 0, (int)stderr.Length))));
         }
     }
 

@@ -76,23 +76,40 @@ public sealed class LocalHost : IRemoteHost
             return (127, [], Encoding.UTF8.GetBytes($"{argv[0]}: {e.Message}"));
         }
 
-        var stdout = new MemoryStream();
-        var stderr = new MemoryStream();
-        var reading = Task.WhenAll(
-            process.StandardOutput.BaseStream.CopyToAsync(stdout, timeout.Token),
-            process.StandardError.BaseStream.CopyToAsync(stderr, timeout.Token));
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        var reading = CommandOutput.BothAsync(
+            CommandOutput.CopyAsync(process.StandardOutput.BaseStream, stdout, "standard output", timeout.Token),
+            CommandOutput.CopyAsync(process.StandardError.BaseStream, stderr, "standard error", timeout.Token));
+        try
+        {
+            await CompleteAsync(process, command, reading, display, timeout.Token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommandOutputTooLargeException e)
+        {
+            process.Kill(entireProcessTree: true);
+            throw e.For(Name, display);
+        }
+
+        _log.Debug("{Host}: {Command} exited {ExitCode}", Name, display, process.ExitCode);
+        return (process.ExitCode, stdout.ToArray(), stderr.ToArray());
+    }
+
+    /// <summary>Sends the command's input, and waits for its output (<paramref name="reading"/>) and its end.</summary>
+    private async Task CompleteAsync(Process process, RemoteCommand command, Task reading, string display, CancellationToken timeout, CancellationToken cancellationToken)
+    {
         try
         {
             await using (var input = process.StandardInput.BaseStream)
             {
                 if (command.Stdin is { } bytes)
                 {
-                    await input.WriteAsync(bytes, timeout.Token).ConfigureAwait(false);
+                    await input.WriteAsync(bytes, timeout).ConfigureAwait(false);
                 }
             }
 
             await reading.ConfigureAwait(false);
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            await process.WaitForExitAsync(timeout).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -104,15 +121,12 @@ public sealed class LocalHost : IRemoteHost
 
             throw;
         }
-        catch (IOException) when (!process.HasExited || process.ExitCode != 0)
+        catch (IOException e) when (e is not CommandOutputTooLargeException && (!process.HasExited || process.ExitCode != 0))
         {
             // The command closed its input early (it did not read it all); its exit code tells the rest.
             await reading.ConfigureAwait(false);
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            await process.WaitForExitAsync(timeout).ConfigureAwait(false);
         }
-
-        _log.Debug("{Host}: {Command} exited {ExitCode}", Name, display, process.ExitCode);
-        return (process.ExitCode, stdout.ToArray(), stderr.ToArray());
     }
 
     public Task<UploadResult> UploadAsync(Stream content, FileSpec target, CancellationToken cancellationToken) =>

@@ -111,4 +111,22 @@ public sealed class LocalHostTests : IDisposable
     [Fact]
     public async Task Download_of_a_missing_file_is_null() =>
         Assert.Null(await _host.DownloadAsync(Path.Combine(_dir, "missing"), CancellationToken.None));
+
+    /// <summary>A program that prints without end (a device read in a file's place) is stopped past the bound, not kept in memory.</summary>
+    [Theory]
+    [InlineData("head -c 33554433 /dev/zero", "standard output")]
+    [InlineData("cat /dev/zero >&2; true", "standard error")]
+    public async Task A_command_that_prints_more_than_the_bound_fails_naming_it_and_is_stopped(string script, string stream)
+    {
+        var tag = "bootstrap-endless-" + Guid.NewGuid().ToString("N");
+
+        var failed = await Assert.ThrowsAsync<CommandOutputTooLargeException>(() =>
+            _host.RunAsync(new RemoteCommand(["sh", "-c", script, tag]), CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1)));
+
+        Assert.Equal(
+            $"local: `sh -c '{script}' {tag}` printed more than 32 MiB on its {stream}, more than any command Bootstrap runs prints, and was stopped (a device or an endless stream where a file was expected?)",
+            failed.Message);
+        var left = await _host.RunAsync(new RemoteCommand(["sh", "-c", "sleep 1; pgrep -f \"$1\" || true", "sh", "[b]" + tag[1..]]), CancellationToken.None);
+        Assert.Equal(string.Empty, left.Stdout);
+    }
 }

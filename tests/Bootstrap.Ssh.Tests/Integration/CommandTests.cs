@@ -167,4 +167,42 @@ public sealed class CommandTests(SshdFixture sshd)
         Assert.Equal($"{host.Name}: cannot read {link} as root: {link} is not a regular file (a directory, a device or a FIFO), which is never read", refused.Message);
         Directory.Delete(Path.GetDirectoryName(link)!, recursive: true);
     }
+
+    /// <summary>
+    /// A command's output was kept whole, however large: a program reading a device in a file's place (the etcd unit linked to
+    /// /dev/zero, read by `cat`) printed until the workstation's memory ran out. Past the bound the call fails naming the host,
+    /// the command and the stream, the command is stopped on the host, and the connection goes on.
+    /// </summary>
+    [Theory]
+    [InlineData("head -c 33554433 /dev/zero", "standard output")]
+    [InlineData("head -c 33554433 /dev/zero >&2", "standard error")]
+    [InlineData("cat /dev/zero; true", "standard output")]
+    [InlineData("cat /dev/zero >&2; true", "standard error")]
+    public async Task A_command_that_prints_more_than_the_bound_fails_naming_it_is_stopped_and_the_connection_goes_on(string script, string stream)
+    {
+        await using var host = await sshd.ConnectAsync(sshd.Settings(user: SshdFixture.RootUser));
+        var tag = "bootstrap-endless-" + Guid.NewGuid().ToString("N");
+        var command = new RemoteCommand(["sh", "-c", script, tag], timeout: TimeSpan.FromMinutes(2));
+
+        var failed = await Assert.ThrowsAsync<CommandOutputTooLargeException>(() => host.RunAsync(command, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1)));
+
+        Assert.Equal(
+            $"{host.Name}: `sh -c '{script}' {tag}` printed more than 32 MiB on its {stream}, more than any command Bootstrap runs prints, and was stopped (a device or an endless stream where a file was expected?)",
+            failed.Message);
+        Assert.Equal(new CommandResult(0, "ok\n", string.Empty), await host.RunAsync(RemoteCommand.Of("echo", "ok"), CancellationToken.None));
+        // "[b]ootstrap-…" finds the command's shell, not this one's own arguments.
+        var left = await host.RunAsync(new RemoteCommand(["sh", "-c", "sleep 1; pgrep -f \"$1\" || true", "sh", "[b]" + tag[1..]]), CancellationToken.None);
+        Assert.Equal(string.Empty, left.Stdout);
+    }
+
+    [Fact]
+    public async Task A_command_that_prints_exactly_the_bound_is_read_whole()
+    {
+        await using var host = await sshd.ConnectAsync(sshd.Settings());
+
+        var result = await host.RunAsync(new RemoteCommand(["sh", "-c", "head -c 33554432 /dev/zero | tr '\\0' x"]), CancellationToken.None);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(CommandOutput.MaxBytes, result.Stdout.Length);
+    }
 }
