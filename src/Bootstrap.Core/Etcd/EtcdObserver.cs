@@ -97,7 +97,8 @@ internal static class EtcdObserver
         // The data directory is the etcd user's (0700): look as root. Only "no such file" means no data: a host that
         // cannot be read (sudo refused) must never look like a member that lost its data.
         var data = await runner.RunAsync(new RemoteCommand(["env", "LC_ALL=C", "stat", "-c", "%F", "--", EtcdDataDirectory.Member], sudo: true), cancellationToken).ConfigureAwait(false);
-        var unit = await runner.RunAsync(new RemoteCommand(["env", "LC_ALL=C", "cat", "--", InstallFiles.UnitPath("etcd")]), cancellationToken).ConfigureAwait(false);
+        // Read as a small file is (RemoteFileRead): a device in the unit's place is refused, never read without end.
+        var unit = await runner.RunAsync(RemoteFileRead.Command(InstallFiles.UnitPath("etcd")), cancellationToken).ConfigureAwait(false);
         ThrowUnlessMissing(runner, data, EtcdDataDirectory.Member);
         ThrowUnlessMissing(runner, unit, InstallFiles.UnitPath("etcd"));
         var hasData = data.Succeeded && data.Stdout.Trim() == "directory";
@@ -107,6 +108,12 @@ internal static class EtcdObserver
     /// <summary>A failed read is fine when <paramref name="path"/> does not exist; any other failure is an error.</summary>
     private static void ThrowUnlessMissing(ICommandRunner runner, CommandResult result, string path)
     {
+        if (!result.Succeeded && result.Stderr.Contains(RemoteFileRead.NotRegular, StringComparison.Ordinal))
+        {
+            throw new IOException(
+                $"{runner.Name}: cannot read {path}: {result.Stderr.Trim()}; remove it (`sudo rm -- {path}`) and run again: Bootstrap writes it again");
+        }
+
         if (!result.Succeeded && !result.Stderr.Contains("No such file or directory", StringComparison.Ordinal))
         {
             throw new RemoteCommandException(runner.Name, $"read {path}", result);

@@ -419,6 +419,22 @@ public sealed class InitLabTests
 
         Assert.Equal("active\nactive\n", await LabMachines.RunOrFailAsync(paths, Machine("lb1"), "systemctl", "is-active", "haproxy", "keepalived"));
         Assert.Equal("active\nactive\n", await LabMachines.RunOrFailAsync(paths, Machine("lb2"), "systemctl", "is-active", "haproxy", "keepalived"));
+
+        // etcd's unit on cp2 (systemd keeps the unit it loaded, etcd runs on): it was read with `cat`, which printed /dev/zero until
+        // the run was killed, the workstation's CLI past 1 GiB. Now it is refused at once with what to do, and after the removal
+        // the next run writes the unit and restarts etcd safely.
+        const string unit = "/etc/systemd/system/etcd.service";
+        await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "ln", "-sf", "/dev/zero", unit);
+        var unitRefused = await BootstrapProcess.RunAsync(TimeSpan.FromMinutes(3), "init", "-f", cluster.Path);
+        Assert.True(unitRefused.ExitCode == 1, unitRefused.Output);
+        Assert.Contains(
+            $"cp2: cannot read {unit}: {unit} is not a regular file (a directory, a device or a FIFO), which is never read; remove it (`sudo rm -- {unit}`) and run again",
+            unitRefused.Output, StringComparison.Ordinal);
+        await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "rm", "--", unit);
+        var unitWritten = await BootstrapProcess.RunAsync(TimeSpan.FromMinutes(5), "init", "-f", cluster.Path, "--output", "json");
+        Assert.True(unitWritten.ExitCode == 0, unitWritten.Output);
+        Assert.Contains($"created {unit}", Details(unitWritten.Stdout, "etcd/member", "cp2"));
+        Assert.Equal("regular file\nactive\n", await LabMachines.RunOrFailAsync(paths, Machine("cp2"), "sh", "-c", "stat -c %F -- \"$1\" && systemctl is-active etcd", "sh", unit));
     }
 
     private static List<string> ChangedTargets(string stdout) => BootstrapProcess.Events(stdout)

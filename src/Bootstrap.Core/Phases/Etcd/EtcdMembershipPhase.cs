@@ -179,8 +179,9 @@ internal sealed class EtcdMembershipPhase(string? replace = null) : ILeafPhase
             return $"its {KubeadmLayout.EtcdCaCert} is not this cluster's etcd CA";
         }
 
-        var unit = await view.QueryAsync(new RemoteCommand(["cat", "--", InstallFiles.UnitPath("etcd")]), cancellationToken).ConfigureAwait(false);
-        return unit.Succeeded && member.Name.Length > 0 && !unit.Stdout.Contains($"--name={member.Name}", StringComparison.Ordinal)
+        // A small-file read: a device in the unit's place is refused, never read (RemoteFileRead).
+        var unit = await view.ReadAsync(InstallFiles.UnitPath("etcd"), cancellationToken).ConfigureAwait(false);
+        return unit is not null && member.Name.Length > 0 && !System.Text.Encoding.UTF8.GetString(unit).Contains($"--name={member.Name}", StringComparison.Ordinal)
             ? $"its etcd unit is not member {member.Name}'s"
             : null;
     }

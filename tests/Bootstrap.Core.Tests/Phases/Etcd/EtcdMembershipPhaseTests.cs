@@ -40,6 +40,26 @@ public sealed class EtcdMembershipPhaseTests
         Assert.Contains("spare is etcd member 63 (a learner until it caught up), added through cp1", done);
     }
 
+    /// <summary>
+    /// The unit was read with `cat`: /dev/zero linked in its place was read without end (plan hung, the workstation's memory grew).
+    /// Now it is a small-file read, refused naming the host and what to do.
+    /// </summary>
+    [Fact]
+    public async Task A_device_in_the_units_place_is_never_read_and_the_error_says_to_remove_it()
+    {
+        var etcd = Running("cp1", "cp2", "cp3");
+        etcd.DeviceUnits.Add("cp3");
+        await using var context = Context(Lab, etcd, dryRun: true);
+
+        var failed = await Assert.ThrowsAsync<IOException>(() => new EtcdMembershipPhase().PlanAsync(context, PhaseTarget.Of(Lab.Host("cp3")), CancellationToken.None));
+
+        Assert.Equal(
+            "cp3: cannot read /etc/systemd/system/etcd.service: /etc/systemd/system/etcd.service is not a regular file (a directory, a device or a FIFO), which is never read;"
+            + " remove it (`sudo rm -- /etc/systemd/system/etcd.service`) and run again: Bootstrap writes it again",
+            failed.Message);
+        Assert.DoesNotContain(etcd.Asked, a => a.Command.Contains("cat -- /etc/systemd", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Two_changes_at_once_are_refused_once_by_the_coordinator_and_nothing_else_is_planned()
     {

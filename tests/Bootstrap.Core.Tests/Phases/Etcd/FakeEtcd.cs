@@ -14,6 +14,9 @@ internal sealed class FakeEtcd
 
     public Dictionary<string, string> Units { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Hosts where a device stands in the unit's place: the small-file read refuses it (exit 2), as on a host.</summary>
+    public HashSet<string> DeviceUnits { get; } = new(StringComparer.Ordinal);
+
     public HashSet<string> Healthy { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, string> Active { get; } = new(StringComparer.Ordinal);
@@ -41,9 +44,11 @@ internal sealed class FakeEtcd
             return Data.GetValueOrDefault(host) ? Ok("directory\n") : Missing("/var/lib/etcd/member");
         }
 
-        if (text.EndsWith("cat -- /etc/systemd/system/etcd.service", StringComparison.Ordinal))
+        if (argv.SequenceEqual(RemoteFileRead.Command("/etc/systemd/system/etcd.service").Argv) && command.Sudo)
         {
-            return Units.TryGetValue(host, out var unit) ? Ok(unit) : Missing("/etc/systemd/system/etcd.service");
+            return DeviceUnits.Contains(host)
+                ? new CommandResult(2, string.Empty, $"/etc/systemd/system/etcd.service {RemoteFileRead.NotRegular}\n")
+                : Units.TryGetValue(host, out var unit) ? Ok(unit) : Missing("/etc/systemd/system/etcd.service");
         }
 
         if (argv[0] == "systemctl" && argv[1] == "show")
