@@ -105,7 +105,21 @@ internal sealed class CommandBatch(bool sudo)
         // New for each run: no command's output can hold it, so none can end its frame early or forge another's.
         var nonce = "bootstrap-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var command = ToCommand(nonce) with { Timeout = timeout };
-        var session = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        CommandResult session;
+        try
+        {
+            session = await host.RunAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommandOutputTooLargeException e)
+        {
+            // Said of the command that was running (its frame began last), not of the whole script.
+            var running = CommandBatchOutput.LastBegun(nonce, e.Partial);
+            var who = running is { } index && index < _commands.Count
+                ? $"`{string.Join(' ', InBatch(_commands[index].Argv).Select(ShellQuote.Quote))}` (read with {_commands.Count - 1} other commands in one session)"
+                : $"the session reading {_commands.Count} commands at once";
+            throw e.Said($"{host.Name}: {who}");
+        }
+
         IReadOnlyList<CommandResult>? results;
         try
         {

@@ -30,7 +30,7 @@ internal static class CommandOutput
         {
             if (destination.Length + read > MaxBytes)
             {
-                throw new CommandOutputTooLargeException(stream);
+                throw new CommandOutputTooLargeException(stream) { Partial = destination.ToArray() };
             }
 
             destination.Write(buffer, 0, read);
@@ -58,8 +58,17 @@ internal sealed class CommandOutputTooLargeException(string stream, string? mess
     /// <summary>Which stream went past the bound: "standard output" or "standard error".</summary>
     public string Stream { get; } = stream;
 
+    /// <summary>What that stream printed up to the bound (a batch finds in it which of its commands was running).</summary>
+    public IReadOnlyList<byte> Partial { get; init; } = [];
+
     /// <summary>The same failure, said of <paramref name="display"/> (the command as logged) on <paramref name="host"/>, once stopped there.</summary>
-    public CommandOutputTooLargeException For(string host, string display) => new(Stream, string.Create(
+    public CommandOutputTooLargeException For(string host, string display) => Said($"{host}: `{display}`");
+
+    /// <summary>The same failure, said of <paramref name="who"/> ("w1: `cat -- /etc/x`").</summary>
+    public CommandOutputTooLargeException Said(string who) => new(Stream, string.Create(
         CultureInfo.InvariantCulture,
-        $"{host}: `{display}` printed more than {CommandOutput.MaxBytes / (1024 * 1024)} MiB on its {Stream}, more than any command Bootstrap runs prints, and was stopped (a device or an endless stream where a file was expected?)"));
+        $"{who} printed more than {CommandOutput.MaxBytes / (1024 * 1024)} MiB on its {Stream}, more than any command Bootstrap runs prints, and was stopped (a device or an endless stream where a file was expected?)"))
+    {
+        Partial = Partial,
+    };
 }

@@ -15,6 +15,21 @@ public sealed class CommandBatchOutputTests
         $"{Nonce} begin 0\na\nb\n{Nonce} end 0 0\n{Nonce} begin 1\n\n{Nonce} end 1 2\n{Nonce} begin 2\n\n{Nonce} end 2 0\n{Nonce} done 3\n",
         $"{Nonce} begin 0\n\n{Nonce} end 0 0\n{Nonce} begin 1\nx\n\n{Nonce} end 1 2\n{Nonce} begin 2\n\n{Nonce} end 2 0\n{Nonce} done 3\n");
 
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("sudo: a warning\n", null)]
+    [InlineData("{0} begin 0\nzzzz", 0)]
+    [InlineData("noise\n{0} begin 0\n\n{0} end 0 0\n{0} begin 1\n\0\0\0", 1)]
+    [InlineData("{0} begin 0\n\n{0} end 0 0\n{0} begin 12\n", 12)]
+    [InlineData("{0} begin 0\n\n{0} end 0 0\n{0} begin 1", null)]
+    [InlineData("other-nonce begin 3\n", null)]
+    public void The_command_running_when_a_stream_was_cut_short_is_the_last_whose_frame_began(string partial, int? expected)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(string.Format(System.Globalization.CultureInfo.InvariantCulture, partial, Nonce));
+
+        Assert.Equal(expected, CommandBatchOutput.LastBegun(Nonce, bytes));
+    }
+
     [Fact]
     public void A_captured_session_gives_each_command_its_output_and_status()
     {

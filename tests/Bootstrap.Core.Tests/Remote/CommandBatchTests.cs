@@ -28,6 +28,27 @@ public sealed class CommandBatchTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
 
+    /// <summary>
+    /// A batched tool that reads a device in a file's place (systemd-analyze over a sysctl.d link to /dev/zero, seen on the lab)
+    /// prints without end: the session is stopped at the bound, and the error names that command, not the whole script.
+    /// </summary>
+    [Theory]
+    [InlineData("cat /dev/zero", "standard output")]
+    [InlineData("cat /dev/zero >&2", "standard error")]
+    public async Task A_batched_command_that_prints_without_end_is_named_when_the_session_is_stopped(string script, string stream)
+    {
+        var batch = new CommandBatch(sudo: false);
+        batch.Add("echo", "before");
+        batch.Add("sh", "-c", script);
+        batch.Add("echo", "after");
+
+        var failed = await Assert.ThrowsAsync<CommandOutputTooLargeException>(() => batch.RunAsync(_host, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1)));
+
+        Assert.Equal(
+            $"self: `sh -c '{script}'` (read with 2 other commands in one session) printed more than 32 MiB on its {stream}, more than any command Bootstrap runs prints, and was stopped (a device or an endless stream where a file was expected?)",
+            failed.Message);
+    }
+
     [Theory]
     [InlineData("sh")]
     [InlineData("bash")]
