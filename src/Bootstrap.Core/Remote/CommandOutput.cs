@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace Bootstrap.Core.Remote;
@@ -24,16 +25,24 @@ internal static class CommandOutput
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
-        var buffer = new byte[1 << 16];
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        // Pooled: every command runs two of these (hundreds a run), and most print a few bytes.
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
         {
-            if (destination.Length + read > MaxBytes)
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                throw new CommandOutputTooLargeException(stream) { Partial = destination.ToArray() };
-            }
+                if (destination.Length + read > MaxBytes)
+                {
+                    throw new CommandOutputTooLargeException(stream) { Partial = destination.ToArray() };
+                }
 
-            destination.Write(buffer, 0, read);
+                destination.Write(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
