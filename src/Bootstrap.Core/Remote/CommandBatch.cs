@@ -113,7 +113,7 @@ internal sealed class CommandBatch(bool sudo)
         catch (CommandOutputTooLargeException e)
         {
             // Said of the command that was running (its frame began last), not of the whole script.
-            var running = CommandBatchOutput.LastBegun(nonce, e.Partial);
+            var running = CommandBatchOutput.LastBegun(nonce, e.Partial.Span);
             var who = running is { } index && index < _commands.Count
                 ? $"`{string.Join(' ', InBatch(_commands[index].Argv).Select(ShellQuote.Quote))}` (read with {_commands.Count - 1} other commands in one session)"
                 : $"the session reading {_commands.Count} commands at once";

@@ -56,23 +56,21 @@ internal static class CommandBatchOutput
     /// The index of the last command whose frame began in <paramref name="partial"/> (what one stream of a session printed before
     /// it was cut short), or null when none did.
     /// </summary>
-    public static int? LastBegun(string nonce, IReadOnlyList<byte> partial)
+    public static int? LastBegun(string nonce, ReadOnlySpan<byte> partial)
     {
         ArgumentException.ThrowIfNullOrEmpty(nonce);
-        ArgumentNullException.ThrowIfNull(partial);
-        var bytes = partial as byte[] ?? [.. partial];
         var marker = System.Text.Encoding.ASCII.GetBytes("\n" + nonce + " begin ");
-        var at = bytes.AsSpan().LastIndexOf(marker);
+        var at = partial.LastIndexOf(marker);
         var start = at >= 0 ? at + marker.Length
-            : bytes.AsSpan().StartsWith(marker.AsSpan(1)) ? marker.Length - 1
+            : partial.StartsWith(marker.AsSpan(1)) ? marker.Length - 1
             : -1;
         if (start < 0)
         {
             return null;
         }
 
-        var end = bytes.AsSpan(start).IndexOf((byte)'\n');
-        return end > 0 && int.TryParse(bytes.AsSpan(start, end), NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null;
+        var end = partial[start..].IndexOf((byte)'\n');
+        return end > 0 && int.TryParse(partial.Slice(start, end), NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null;
     }
 
     /// <summary>Where the line <c>NONCE begin 0</c> starts (at the start of the text or of a line), or -1.</summary>

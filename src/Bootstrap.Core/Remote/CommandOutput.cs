@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 
 namespace Bootstrap.Core.Remote;
 
@@ -61,23 +60,21 @@ internal static class CommandOutput
 }
 
 /// <summary>A command printed more than <see cref="CommandOutput.MaxBytes"/> on one stream; <see cref="For"/> names the host and the command.</summary>
-internal sealed class CommandOutputTooLargeException(string stream, string? message = null) : IOException(message ??
-    string.Create(CultureInfo.InvariantCulture, $"it printed more than {CommandOutput.MaxBytes / (1024 * 1024)} MiB on its {stream}"))
+internal sealed class CommandOutputTooLargeException(string stream, string who = "the command") : IOException(Describe(who, stream))
 {
     /// <summary>Which stream went past the bound: "standard output" or "standard error".</summary>
     public string Stream { get; } = stream;
 
     /// <summary>What that stream printed up to the bound (a batch finds in it which of its commands was running).</summary>
-    public IReadOnlyList<byte> Partial { get; init; } = [];
+    public ReadOnlyMemory<byte> Partial { get; init; }
 
     /// <summary>The same failure, said of <paramref name="display"/> (the command as logged) on <paramref name="host"/>, once stopped there.</summary>
     public CommandOutputTooLargeException For(string host, string display) => Said($"{host}: `{display}`");
 
     /// <summary>The same failure, said of <paramref name="who"/> ("w1: `cat -- /etc/x`").</summary>
-    public CommandOutputTooLargeException Said(string who) => new(Stream, string.Create(
-        CultureInfo.InvariantCulture,
-        $"{who} printed more than {CommandOutput.MaxBytes / (1024 * 1024)} MiB on its {Stream}, more than any command Bootstrap runs prints, and was stopped (a device or an endless stream where a file was expected?)"))
-    {
-        Partial = Partial,
-    };
+    public CommandOutputTooLargeException Said(string who) => new(Stream, who) { Partial = Partial };
+
+    private static string Describe(string who, string stream) =>
+        $"{who} printed more than {Config.FileTooLargeException.Bound(CommandOutput.MaxBytes)} on its {stream}, more than any command Bootstrap runs prints, "
+        + "and was stopped (a device or an endless stream where a file was expected?)";
 }
